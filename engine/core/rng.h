@@ -1,0 +1,35 @@
+#pragma once
+
+#include <cstdint>
+#include <random>
+#include <vector>
+
+namespace ss {
+
+// Every random choice of a run draws from one of these, seeded from the run's seed and passed in,
+// never from a global, so a seed and a thread count reproduce a run bit for bit.
+class Rng {
+ public:
+  explicit Rng(uint64_t seed) : engine_(seed) {}
+
+  // A child stream for one purpose (init, data order, ...), so adding draws to one purpose
+  // does not shift the others.
+  Rng fork(uint64_t purpose) { return Rng(engine_() ^ (purpose * 0x9E3779B97F4A7C15ull)); }
+
+  uint64_t next() { return engine_(); }
+  float uniform(float lo, float hi) { return std::uniform_real_distribution<float>(lo, hi)(engine_); }
+  float normal(float mean, float stddev) { return std::normal_distribution<float>(mean, stddev)(engine_); }
+  int64_t below(int64_t n) { return std::uniform_int_distribution<int64_t>(0, n - 1)(engine_); }
+
+  template <typename T>
+  void shuffle(std::vector<T>& v) {
+    for (size_t i = v.size(); i > 1; --i) std::swap(v[i - 1], v[static_cast<size_t>(below(int64_t(i)))]);
+  }
+
+  std::mt19937_64& engine() { return engine_; }
+
+ private:
+  std::mt19937_64 engine_;
+};
+
+}  // namespace ss
