@@ -1,0 +1,58 @@
+#include "data/batch_loader.h"
+
+#include <algorithm>
+#include <numeric>
+#include <stdexcept>
+#include <string>
+
+#include "core/error.h"
+
+namespace ss {
+
+BatchLoader::BatchLoader(const Dataset& set, int batchSize, bool shuffle)
+    : set_(set), batchSize_(batchSize), shuffle_(shuffle), order_(static_cast<size_t>(set.size())) {
+  if (batchSize < 1) throw InputError("batch size must be at least 1, got " + std::to_string(batchSize));
+  std::iota(order_.begin(), order_.end(), int64_t(0));
+}
+
+void BatchLoader::beginEpoch(Rng& rng) {
+  if (!shuffle_) return;
+  // Sorting first makes an epoch's order depend only on the rng and the rows in use, not on the
+  // orders of earlier epochs.
+  std::sort(order_.begin(), order_.end());
+  rng.shuffle(order_);
+}
+
+int64_t BatchLoader::batchCount() const {
+  return (examplesInUse() + batchSize_ - 1) / batchSize_;
+}
+
+void BatchLoader::batch(int64_t b, Matrix& x, std::vector<int32_t>& labels, std::vector<int64_t>& rows) const {
+  if (b < 0 || b >= batchCount()) {
+    throw std::out_of_range("BatchLoader::batch: batch " + std::to_string(b) + " of " + std::to_string(batchCount()));
+  }
+  const int64_t first = b * batchSize_;
+  const int64_t n = std::min<int64_t>(batchSize_, examplesInUse() - first);
+  x.resize(n, set_.features.cols());
+  labels.resize(static_cast<size_t>(n));
+  rows.resize(static_cast<size_t>(n));
+  for (int64_t i = 0; i < n; ++i) {
+    const int64_t row = order_[static_cast<size_t>(first + i)];
+    x.row(i) = set_.features.row(row);
+    labels[static_cast<size_t>(i)] = set_.labels[static_cast<size_t>(row)];
+    rows[static_cast<size_t>(i)] = row;
+  }
+}
+
+void BatchLoader::setRowsInUse(std::vector<int64_t> rows) {
+  std::sort(rows.begin(), rows.end());
+  if (!rows.empty() && (rows.front() < 0 || rows.back() >= set_.size())) {
+    throw std::out_of_range("BatchLoader::setRowsInUse: rows must lie in 0.." + std::to_string(set_.size() - 1));
+  }
+  if (std::adjacent_find(rows.begin(), rows.end()) != rows.end()) {
+    throw std::invalid_argument("BatchLoader::setRowsInUse: a row is listed twice");
+  }
+  order_ = std::move(rows);
+}
+
+}  // namespace ss

@@ -1,0 +1,50 @@
+#pragma once
+
+#include <cstdint>
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace ss {
+
+// Reads a data file from start to end, gunzipping it on the fly when it starts with the gzip magic
+// bytes (the name is not consulted: "train-images-idx3-ubyte" may be compressed, "x.gz" raw).
+// Streaming lets a reader convert pixels chunk by chunk instead of holding the whole file twice.
+// Every failure throws InputError naming the path: missing, unreadable, damaged or cut-off gzip.
+class DataFile {
+ public:
+  explicit DataFile(const std::string& path);
+  ~DataFile();
+  DataFile(const DataFile&) = delete;
+  DataFile& operator=(const DataFile&) = delete;
+
+  // Fills dst with up to n bytes; fewer only when the data ends.
+  size_t read(unsigned char* dst, size_t n);
+  // All the bytes not read yet.
+  std::vector<unsigned char> readRest();
+  // Reads and discards the rest, returning how many bytes there were.
+  uint64_t skipRest();
+
+  const std::string& path() const { return path_; }
+
+ private:
+  bool fillInput();
+  size_t readRaw(unsigned char* dst, size_t n);
+  size_t readGzip(unsigned char* dst, size_t n);
+
+  std::string path_;
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> file_;
+  std::vector<unsigned char> input_;
+  size_t inputPos_ = 0;
+  size_t inputEnd_ = 0;
+  bool gzip_ = false;
+  bool streamEnded_ = false;
+  struct Inflater;
+  std::unique_ptr<Inflater> inflater_;
+};
+
+// Every file's whole content (gunzipped when compressed), for readers that parse it all at once.
+std::vector<unsigned char> readDataFile(const std::string& path);
+
+}  // namespace ss

@@ -1,0 +1,99 @@
+#include "data/data_source.h"
+
+#include <filesystem>
+
+#include "core/error.h"
+#include "data/preprocessing.h"
+#include "data/readers.h"
+#include "data/synthetic.h"
+
+namespace ss {
+
+namespace fs = std::filesystem;
+
+std::string defaultFashionMnistDir() { return std::string(SPARSESCOPE_DEFAULT_DATA_DIR) + "/fashion-mnist"; }
+
+namespace {
+
+std::string requireFile(const std::string& dir, const std::string& file, const std::string& hint) {
+  const std::string path = (fs::path(dir) / file).string();
+  if (!fs::exists(path)) throw InputError(path + ": data file not found" + hint);
+  return path;
+}
+
+DataSplits loadIdxFolder(const std::string& dir, const std::string& name, const std::string& hint,
+                         const std::vector<std::string>& classNames) {
+  DataSplits s;
+  s.train = readIdx(requireFile(dir, "train-images-idx3-ubyte.gz", hint), requireFile(dir, "train-labels-idx1-ubyte.gz", hint), name + "-train");
+  s.test = readIdx(requireFile(dir, "t10k-images-idx3-ubyte.gz", hint), requireFile(dir, "t10k-labels-idx1-ubyte.gz", hint), name + "-test");
+  s.train.classNames = s.test.classNames = classNames;
+  return s;
+}
+
+DataSplits loadSynthetic(const DataSpec& spec, Rng& rng) {
+  SyntheticOptions options;
+  options.kind = spec.dataset == "spirals" ? SyntheticKind::Spirals
+                 : spec.dataset == "blobs" ? SyntheticKind::Blobs
+                                           : SyntheticKind::Circles;
+  options.examples = spec.examples;
+  options.classes = spec.classes;
+  options.noise = float(spec.noise);
+  Rng dataRng = rng.fork(11);
+  Dataset all = makeSynthetic(options, dataRng);
+  std::vector<int64_t> order(size_t(all.size()));
+  for (size_t i = 0; i < order.size(); ++i) order[i] = int64_t(i);
+  dataRng.shuffle(order);
+  const size_t testCount = size_t(double(order.size()) * spec.testFraction);
+  DataSplits s;
+  s.test = all.subset({order.begin(), order.begin() + ptrdiff_t(testCount)});
+  s.train = all.subset({order.begin() + ptrdiff_t(testCount), order.end()});
+  s.train.name = spec.dataset + "-train";
+  s.test.name = spec.dataset + "-test";
+  return s;
+}
+
+}  // namespace
+
+DataSplits loadDataSplits(const DataSpec& spec, Rng& rng) {
+  DataSplits s;
+  if (spec.dataset == "fashion-mnist") {
+    const std::string dir = spec.dir.empty() ? defaultFashionMnistDir() : spec.dir;
+    s = loadIdxFolder(dir, "fashion-mnist", " (install Debian's dataset-fashion-mnist: sudo installer/setup-deps.sh)",
+                      {"T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"});
+  } else if (spec.dataset == "mnist") {
+    const std::string dir = spec.dir.empty() ? std::string(SPARSESCOPE_DEFAULT_DATA_DIR) + "/mnist" : spec.dir;
+    s = loadIdxFolder(dir, "mnist", " (set data.dir to the folder of the MNIST .gz files)", {});
+  } else if (spec.dataset == "idx") {
+    s.train = readIdx(spec.trainImages, spec.trainLabels, "train");
+    s.test = readIdx(spec.testImages, spec.testLabels, "test");
+  } else if (spec.dataset == "cifar10") {
+    const std::string hint = " (data.dir must hold the CIFAR-10 binary version: data_batch_1.bin .. test_batch.bin)";
+    std::vector<std::string> trainFiles;
+    for (int i = 1; i <= 5; ++i) trainFiles.push_back(requireFile(spec.dir, "data_batch_" + std::to_string(i) + ".bin", hint));
+    s.train = readCifar10(trainFiles, "cifar10-train");
+    s.test = readCifar10({requireFile(spec.dir, "test_batch.bin", hint)}, "cifar10-test");
+  } else if (spec.dataset == "csv") {
+    s.train = readCsv(spec.trainCsv, "train");
+    s.test = readCsv(spec.testCsv, "test");
+  } else {
+    s = loadSynthetic(spec, rng);
+  }
+  if (s.train.features.cols() != s.test.features.cols())
+    throw InputError("train and test sets disagree: " + std::to_string(s.train.features.cols()) + " vs " +
+                     std::to_string(s.test.features.cols()) + " features per example");
+  const int classes = std::max(s.train.classCount, s.test.classCount);
+  s.train.classCount = s.test.classCount = classes;
+  if (spec.validationFraction > 0) {
+    Rng splitRng = rng.fork(12);
+    splitValidation(s, spec.validationFraction, splitRng);
+  }
+  if (spec.normalize) {
+    const Normalization n = measureNormalization(s.train);
+    applyNormalization(s.train, n);
+    applyNormalization(s.validation, n);
+    applyNormalization(s.test, n);
+  }
+  return s;
+}
+
+}  // namespace ss

@@ -1,0 +1,44 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/tensor.h"
+
+namespace ss {
+
+// Image geometry of an example, so convolutional models know how to read a feature row (CHW order).
+// A flat data set (CSV, 2-D points) has channels = 1, height = 1, width = feature count.
+struct ExampleShape {
+  int channels = 1;
+  int height = 1;
+  int width = 1;
+  int size() const { return channels * height * width; }
+};
+
+// A labelled set held in memory. Row i of features is example i; originalIndex[i] is that example's
+// position in the file it came from, which stays attached to it through splits and shuffles so the
+// data-efficiency tracker can follow examples one by one.
+struct Dataset {
+  std::string name;
+  Matrix features;                   // examples x features, float32
+  std::vector<int32_t> labels;       // 0 .. classCount-1
+  std::vector<int64_t> originalIndex;
+  std::vector<std::string> classNames;  // may be empty
+  ExampleShape shape;
+  int classCount = 0;
+
+  int64_t size() const { return static_cast<int64_t>(labels.size()); }
+  // The examples at the given rows, as a new set (used for validation splits and removal).
+  Dataset subset(const std::vector<int64_t>& rows) const;
+};
+
+// Training and test halves as a run uses them; validation is empty unless a split was asked for.
+struct DataSplits {
+  Dataset train;
+  Dataset validation;
+  Dataset test;
+};
+
+}  // namespace ss

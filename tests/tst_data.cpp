@@ -1,0 +1,786 @@
+#include <zlib.h>
+
+#include <QTemporaryDir>
+#include <QtTest>
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <functional>
+#include <limits>
+#include <numeric>
+#include <set>
+
+#include "core/error.h"
+#include "core/rng.h"
+#include "data/batch_loader.h"
+#include "data/dataset.h"
+#include "data/preprocessing.h"
+#include "data/readers.h"
+#include "data/synthetic.h"
+#include "test_helpers.h"
+
+using namespace ss;
+
+namespace {
+
+constexpr int kImages = 3;
+constexpr int kHeight = 4;
+constexpr int kWidth = 5;
+constexpr int kCifarRecord = 1 + 3 * 32 * 32;
+
+void appendBigEndian32(QByteArray& out, uint32_t v) {
+  for (int shift = 24; shift >= 0; shift -= 8) out.append(char((v >> shift) & 0xff));
+}
+
+unsigned char testPixel(int index) {
+  return static_cast<unsigned char>((index * 37 + 11) % 256);
+}
+
+QByteArray idxImages(uint32_t count, uint32_t height, uint32_t width, int pixelBytes, unsigned char type = 0x08) {
+  QByteArray out;
+  out.append(char(0)).append(char(0)).append(char(type)).append(char(3));
+  appendBigEndian32(out, count);
+  appendBigEndian32(out, height);
+  appendBigEndian32(out, width);
+  for (int i = 0; i < pixelBytes; ++i) out.append(char(testPixel(i)));
+  return out;
+}
+
+QByteArray idxImages() {
+  return idxImages(kImages, kHeight, kWidth, kImages * kHeight * kWidth);
+}
+
+QByteArray idxLabels(uint32_t count, const QByteArray& labels) {
+  QByteArray out;
+  out.append(char(0)).append(char(0)).append(char(0x08)).append(char(1));
+  appendBigEndian32(out, count);
+  return out + labels;
+}
+
+QByteArray testLabels() {
+  return QByteArray("\x02\x00\x04", 3);
+}
+
+QByteArray gzip(const QByteArray& raw) {
+  z_stream z{};
+  deflateInit2(&z, Z_BEST_SPEED, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY);
+  QByteArray out(int(deflateBound(&z, uLong(raw.size())) + 32), '\0');
+  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(raw.data()));
+  z.avail_in = uInt(raw.size());
+  z.next_out = reinterpret_cast<Bytef*>(out.data());
+  z.avail_out = uInt(out.size());
+  deflate(&z, Z_FINISH);
+  out.resize(qsizetype(z.total_out));
+  deflateEnd(&z);
+  return out;
+}
+
+std::string writeBytes(const QTemporaryDir& dir, const std::string& name, const QByteArray& bytes) {
+  return writeTestFile(dir, name, std::vector<unsigned char>(bytes.begin(), bytes.end()));
+}
+
+// The message of the InputError that f throws, or a note saying it threw nothing (or something else).
+QString inputErrorOf(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const InputError& e) {
+    return QString::fromStdString(e.what());
+  } catch (const std::exception& e) {
+    return "not an InputError: " + QString::fromStdString(e.what());
+  }
+  return "no error thrown";
+}
+
+QByteArray cifarRecord(int label, int seed) {
+  QByteArray out;
+  out.append(char(label));
+  for (int i = 0; i < kCifarRecord - 1; ++i) out.append(char((i * 13 + seed * 101) % 256));
+  return out;
+}
+
+Dataset countingSet(int64_t n, int features = 3) {
+  Dataset set;
+  set.name = "counting";
+  set.features.resize(n, features);
+  for (int64_t i = 0; i < n; ++i)
+    for (int f = 0; f < features; ++f) set.features(i, f) = float(i * 10 + f);
+  for (int64_t i = 0; i < n; ++i) {
+    set.labels.push_back(int32_t(i % 4));
+    set.originalIndex.push_back(1000 + i);
+  }
+  set.classCount = 4;
+  set.shape = {1, 1, features};
+  return set;
+}
+
+std::vector<int64_t> epochRows(const BatchLoader& loader) {
+  std::vector<int64_t> all;
+  Matrix x;
+  std::vector<int32_t> labels;
+  std::vector<int64_t> rows;
+  for (int64_t b = 0; b < loader.batchCount(); ++b) {
+    loader.batch(b, x, labels, rows);
+    all.insert(all.end(), rows.begin(), rows.end());
+  }
+  return all;
+}
+
+std::vector<int64_t> iotaRows(int64_t n) {
+  std::vector<int64_t> rows(static_cast<size_t>(n));
+  std::iota(rows.begin(), rows.end(), int64_t(0));
+  return rows;
+}
+
+}  // namespace
+
+class TestData : public QObject {
+  Q_OBJECT
+
+ private slots:
+  void readsIdxExactly_data();
+  void readsIdxExactly();
+  void rejectsDamagedIdx_data();
+  void rejectsDamagedIdx();
+  void rejectsMissingIdxFile_data();
+  void rejectsMissingIdxFile();
+  void readsGzipWithSeveralMembers();
+  void readsGzipLargerThanOneReadBuffer();
+  void rejectsFolderAsDataFile();
+
+  void readsCifarRecordsExactly();
+  void readsCifarFilesInOrder();
+  void rejectsDamagedCifar_data();
+  void rejectsDamagedCifar();
+
+  void readsCsv_data();
+  void readsCsv();
+  void rejectsBadCsv_data();
+  void rejectsBadCsv();
+  void readsGzippedCsv();
+
+  void syntheticIsDeterministicForSeed_data();
+  void syntheticIsDeterministicForSeed();
+  void syntheticHasRequestedCountsAndClasses_data();
+  void syntheticHasRequestedCountsAndClasses();
+  void syntheticRejectsBadOptions();
+
+  void subsetKeepsOriginalIndex();
+
+  void batchLoaderVisitsEveryExampleOncePerEpoch_data();
+  void batchLoaderVisitsEveryExampleOncePerEpoch();
+  void batchLoaderCopiesTheRowsItNames();
+  void batchLoaderShuffleDiffersBetweenEpochsButRepeatsForSeed();
+  void batchLoaderWithoutShuffleKeepsFileOrder();
+  void batchLoaderLastBatchIsShort_data();
+  void batchLoaderLastBatchIsShort();
+  void batchLoaderUsesOnlyRowsInUse();
+
+  void validationSplitHasRequestedSizeAndIsDisjoint_data();
+  void validationSplitHasRequestedSizeAndIsDisjoint();
+  void validationSplitRejectsBadFraction_data();
+  void validationSplitRejectsBadFraction();
+
+  void normalisationGivesMeanZeroAndUnitStddev();
+  void normalisationLeavesConstantSetUnscaled();
+
+  void readsFashionMnist();
+};
+
+void TestData::readsIdxExactly_data() {
+  QTest::addColumn<bool>("gzipImages");
+  QTest::addColumn<bool>("gzipLabels");
+  QTest::newRow("raw") << false << false;
+  QTest::newRow("gzip") << true << true;
+  QTest::newRow("gzip images, raw labels") << true << false;
+  QTest::newRow("raw images, gzip labels") << false << true;
+}
+
+void TestData::readsIdxExactly() {
+  QFETCH(bool, gzipImages);
+  QFETCH(bool, gzipLabels);
+  QTemporaryDir dir;
+  // Names without .gz: the format is detected from the content.
+  const std::string images = writeBytes(dir, "images.idx", gzipImages ? gzip(idxImages()) : idxImages());
+  const std::string labels =
+      writeBytes(dir, "labels.idx", gzipLabels ? gzip(idxLabels(3, testLabels())) : idxLabels(3, testLabels()));
+
+  const Dataset set = readIdx(images, labels, "tiny");
+  QCOMPARE(set.name, std::string("tiny"));
+  QCOMPARE(set.size(), int64_t(kImages));
+  QCOMPARE(set.shape.channels, 1);
+  QCOMPARE(set.shape.height, kHeight);
+  QCOMPARE(set.shape.width, kWidth);
+  QCOMPARE(set.features.rows(), Eigen::Index(kImages));
+  QCOMPARE(set.features.cols(), Eigen::Index(kHeight * kWidth));
+  Matrix expected(kImages, kHeight * kWidth);
+  for (int i = 0; i < expected.size(); ++i) expected.data()[i] = float(testPixel(i)) / 255.0f;
+  QVERIFY(set.features == expected);
+  QCOMPARE(set.labels, (std::vector<int32_t>{2, 0, 4}));
+  QCOMPARE(set.originalIndex, (std::vector<int64_t>{0, 1, 2}));
+  QCOMPARE(set.classCount, 5);
+}
+
+void TestData::rejectsDamagedIdx_data() {
+  QTest::addColumn<QByteArray>("images");
+  QTest::addColumn<QByteArray>("labels");
+  QTest::addColumn<QString>("message");
+  const QByteArray goodLabels = idxLabels(3, testLabels());
+  QTest::newRow("truncated images") << idxImages(3, 4, 5, 20) << goodLabels
+                                    << "images.idx: truncated: expected 60 pixel bytes, found 20";
+  QTest::newRow("truncated labels") << idxImages() << idxLabels(3, QByteArray(2, '\1'))
+                                    << "labels.idx: truncated: expected 3 label bytes, found 2";
+  QTest::newRow("labels given as images")
+      << goodLabels << goodLabels << "images.idx: wrong magic 0x00000801, expected 0x00000803 (idx3 images)";
+  QTest::newRow("images given as labels")
+      << idxImages() << idxImages() << "labels.idx: wrong magic 0x00000803, expected 0x00000801 (idx1 labels)";
+  QTest::newRow("not idx at all") << QByteArray("hello, world, this is text") << goodLabels
+                                  << "images.idx: wrong magic 0x68656C6C, expected 0x00000803";
+  QTest::newRow("count mismatch") << idxImages() << idxLabels(2, QByteArray(2, '\1'))
+                                  << "images and labels disagree: 3 images, 2 labels";
+  QTest::newRow("float pixels") << idxImages(3, 4, 5, 60, 0x0D) << goodLabels
+                                << "images.idx: data type 0x0D is not supported, expected 0x08";
+  QTest::newRow("short header") << idxImages().left(10) << goodLabels
+                                << "images.idx: truncated: 10 bytes, an idx3 images header needs 16";
+  QTest::newRow("empty images file") << QByteArray() << goodLabels << "images.idx: truncated: 0 bytes";
+  QTest::newRow("trailing bytes") << idxImages() + QByteArray(7, '\0') << goodLabels
+                                  << "images.idx: 7 unexpected bytes after the 60 pixel bytes";
+  QTest::newRow("no images") << idxImages(0, 4, 5, 0) << idxLabels(0, {})
+                             << "images.idx: the header announces no images";
+  const QByteArray packed = gzip(idxImages());
+  QTest::newRow("truncated gzip") << packed.left(packed.size() / 2) << goodLabels
+                                  << "images.idx: truncated gzip stream";
+  QByteArray corrupt = packed;
+  for (int i = 10; i < corrupt.size() - 8; ++i) corrupt[i] = char(0xff);
+  QTest::newRow("corrupt gzip") << corrupt << goodLabels << "images.idx: damaged gzip stream";
+}
+
+void TestData::rejectsDamagedIdx() {
+  QFETCH(QByteArray, images);
+  QFETCH(QByteArray, labels);
+  QFETCH(QString, message);
+  QTemporaryDir dir;
+  const std::string imagesPath = writeBytes(dir, "images.idx", images);
+  const std::string labelsPath = writeBytes(dir, "labels.idx", labels);
+  const QString error = inputErrorOf([&] { readIdx(imagesPath, labelsPath, "bad"); });
+  QVERIFY2(error.contains(message), qPrintable(error));
+}
+
+void TestData::rejectsMissingIdxFile_data() {
+  QTest::addColumn<bool>("imagesMissing");
+  QTest::newRow("images missing") << true;
+  QTest::newRow("labels missing") << false;
+}
+
+void TestData::rejectsMissingIdxFile() {
+  QFETCH(bool, imagesMissing);
+  QTemporaryDir dir;
+  const std::string present = writeBytes(dir, imagesMissing ? "labels.idx" : "images.idx",
+                                         imagesMissing ? idxLabels(3, testLabels()) : idxImages());
+  const std::string missing = dir.path().toStdString() + "/absent.idx.gz";
+  const QString error =
+      inputErrorOf([&] { imagesMissing ? readIdx(missing, present, "x") : readIdx(present, missing, "x"); });
+  QVERIFY2(error.contains(QString::fromStdString(missing) + ": no such file"), qPrintable(error));
+}
+
+void TestData::readsGzipWithSeveralMembers() {
+  QTemporaryDir dir;
+  const QByteArray raw = idxImages();
+  const std::string images = writeBytes(dir, "images.gz", gzip(raw.left(25)) + gzip(raw.mid(25)));
+  const std::string labels = writeBytes(dir, "labels.gz", gzip(idxLabels(3, testLabels())));
+  const Dataset set = readIdx(images, labels, "members");
+  QCOMPARE(set.size(), int64_t(kImages));
+  QCOMPARE(set.features(2, 19), float(testPixel(59)) / 255.0f);
+}
+
+void TestData::readsGzipLargerThanOneReadBuffer() {
+  constexpr int count = 700;
+  constexpr int side = 28;
+  QByteArray raw = idxImages(count, side, side, 0);
+  Rng rng(17);
+  Matrix expected(count, side * side);
+  for (int i = 0; i < count * side * side; ++i) {
+    const auto pixel = static_cast<unsigned char>(rng.below(256));
+    raw.append(char(pixel));
+    expected.data()[i] = float(pixel) / 255.0f;
+  }
+  const QByteArray labels = idxLabels(count, QByteArray(count, '\3'));
+  const QByteArray packed = gzip(raw);
+  QVERIFY2(packed.size() > (1 << 18), "the test file must span several read buffers");
+  QTemporaryDir dir;
+  const Dataset set = readIdx(writeBytes(dir, "images.gz", packed), writeBytes(dir, "labels.gz", gzip(labels)), "big");
+  QVERIFY(set.features == expected);
+  QCOMPARE(set.classCount, 4);
+}
+
+void TestData::rejectsFolderAsDataFile() {
+  QTemporaryDir dir;
+  const std::string folder = dir.path().toStdString();
+  const QString error = inputErrorOf([&] { readCsv(folder, "x"); });
+  QVERIFY2(error.contains(QString::fromStdString(folder) + ": is a folder, not a file"), qPrintable(error));
+}
+
+void TestData::readsCifarRecordsExactly() {
+  QTemporaryDir dir;
+  const std::string path = writeBytes(dir, "data_batch_1.bin", cifarRecord(3, 0) + cifarRecord(9, 1));
+  const Dataset set = readCifar10({path}, "cifar");
+  QCOMPARE(set.size(), int64_t(2));
+  QCOMPARE(set.shape.channels, 3);
+  QCOMPARE(set.shape.height, 32);
+  QCOMPARE(set.shape.width, 32);
+  QCOMPARE(set.classCount, 10);
+  QCOMPARE(set.classNames.size(), size_t(10));
+  QCOMPARE(set.classNames.front(), std::string("airplane"));
+  QCOMPARE(set.classNames.back(), std::string("truck"));
+  QCOMPARE(set.labels, (std::vector<int32_t>{3, 9}));
+  QCOMPARE(set.originalIndex, (std::vector<int64_t>{0, 1}));
+  Matrix expected(2, kCifarRecord - 1);
+  for (int r = 0; r < 2; ++r) {
+    const QByteArray record = cifarRecord(0, r);
+    for (int i = 0; i < kCifarRecord - 1; ++i)
+      expected(r, i) = float(static_cast<unsigned char>(record[1 + i])) / 255.0f;
+  }
+  QVERIFY(set.features == expected);
+}
+
+void TestData::readsCifarFilesInOrder() {
+  QTemporaryDir dir;
+  const std::string first = writeBytes(dir, "data_batch_1.bin", cifarRecord(1, 0) + cifarRecord(2, 1));
+  const std::string second = writeBytes(dir, "data_batch_2.bin", cifarRecord(7, 2));
+  const Dataset set = readCifar10({first, second}, "cifar");
+  QCOMPARE(set.labels, (std::vector<int32_t>{1, 2, 7}));
+  QCOMPARE(set.originalIndex, (std::vector<int64_t>{0, 1, 2}));
+  QCOMPARE(set.features(2, 0), float(static_cast<unsigned char>(cifarRecord(7, 2)[1])) / 255.0f);
+}
+
+void TestData::rejectsDamagedCifar_data() {
+  QTest::addColumn<QByteArray>("bytes");
+  QTest::addColumn<QString>("message");
+  const QByteArray two = cifarRecord(3, 0) + cifarRecord(4, 1);
+  QTest::newRow("truncated record")
+      << two.left(two.size() - 100)
+      << "data.bin: truncated: last record has 2973 of 3073 bytes (after 1 whole records)";
+  QTest::newRow("label out of range") << cifarRecord(3, 0) + cifarRecord(12, 1)
+                                      << "data.bin: record 1: label 12 out of range 0..9";
+  QTest::newRow("empty file") << QByteArray() << "data.bin: empty file";
+}
+
+void TestData::rejectsDamagedCifar() {
+  QFETCH(QByteArray, bytes);
+  QFETCH(QString, message);
+  QTemporaryDir dir;
+  const std::string good = writeBytes(dir, "good.bin", cifarRecord(0, 0));
+  const std::string path = writeBytes(dir, "data.bin", bytes);
+  const QString error = inputErrorOf([&] { readCifar10({good, path}, "cifar"); });
+  QVERIFY2(error.contains(message), qPrintable(error));
+}
+
+void TestData::readsCsv_data() {
+  QTest::addColumn<QString>("text");
+  QTest::addColumn<QList<int>>("labels");
+  QTest::addColumn<QList<float>>("features");
+  QTest::addColumn<int>("featureCount");
+  QTest::newRow("no header") << "1,0.5,2\n0,-1,3e2\n2,4,5\n"
+                             << QList<int>{1, 0, 2} << QList<float>{0.5f, 2, -1, 300, 4, 5} << 2;
+  QTest::newRow("header") << "label,x,y\n1,0.5,2\n0,-1,3e2\n"
+                          << QList<int>{1, 0} << QList<float>{0.5f, 2, -1, 300} << 2;
+  QTest::newRow("CRLF, blank lines, no final newline")
+      << "label,a,b,c\r\n\r\n3,1,2,3\r\n\r\n0,4,5,6" << QList<int>{3, 0} << QList<float>{1, 2, 3, 4, 5, 6} << 3;
+  QTest::newRow("spaces and plus signs") << " 1 , +0.25 ,\t7\n" << QList<int>{1} << QList<float>{0.25f, 7} << 2;
+}
+
+void TestData::readsCsv() {
+  QFETCH(QString, text);
+  QFETCH(QList<int>, labels);
+  QFETCH(QList<float>, features);
+  QFETCH(int, featureCount);
+  QTemporaryDir dir;
+  const std::string path = writeTestText(dir, "x.csv", text.toStdString());
+  const Dataset set = readCsv(path, "table");
+  QCOMPARE(set.name, std::string("table"));
+  QCOMPARE(set.size(), int64_t(labels.size()));
+  QCOMPARE(set.features.cols(), Eigen::Index(featureCount));
+  QCOMPARE(set.shape.size(), featureCount);
+  QCOMPARE(set.shape.width, featureCount);
+  for (qsizetype i = 0; i < labels.size(); ++i) {
+    QCOMPARE(set.labels[size_t(i)], labels[i]);
+    QCOMPARE(set.originalIndex[size_t(i)], int64_t(i));
+  }
+  for (qsizetype i = 0; i < features.size(); ++i) QCOMPARE(set.features.data()[i], features[i]);
+  QCOMPARE(set.classCount, *std::max_element(labels.begin(), labels.end()) + 1);
+}
+
+void TestData::rejectsBadCsv_data() {
+  QTest::addColumn<QString>("text");
+  QTest::addColumn<QString>("message");
+  QTest::newRow("ragged line") << "label,a,b\n1,2,3\n0,1\n"
+                               << "x.csv:3: expected 3 fields, found 2";
+  QTest::newRow("too many fields") << "1,2,3\n0,1,2,3\n"
+                                   << "x.csv:2: expected 3 fields, found 4";
+  QTest::newRow("non-numeric field") << "1,2,3\n0,1,abc\n"
+                                     << "x.csv:2: field 3 \"abc\" is not a finite number";
+  QTest::newRow("non-finite field") << "1,2,nan\n"
+                                    << "x.csv:1: field 3 \"nan\" is not a finite number";
+  QTest::newRow("empty field") << "1,,3\n"
+                               << "x.csv:1: field 2 is empty";
+  QTest::newRow("negative label") << "1,2,3\n-1,1,2\n"
+                                  << "x.csv:2: label -1 out of range";
+  QTest::newRow("fractional label") << "1.5,2,3\n"
+                                    << "x.csv:1: label \"1.5\" is not an integer";
+  QTest::newRow("huge label") << "70000,2,3\n"
+                              << "x.csv:1: label 70000 out of range 0..65535";
+  QTest::newRow("label only") << "1\n2\n"
+                              << "x.csv:1: expected a label and at least one feature, found 1 field";
+  QTest::newRow("empty file") << ""
+                              << "x.csv: no examples";
+  QTest::newRow("header only") << "label,a,b\n"
+                               << "x.csv: no examples";
+}
+
+void TestData::rejectsBadCsv() {
+  QFETCH(QString, text);
+  QFETCH(QString, message);
+  QTemporaryDir dir;
+  const std::string path = writeTestText(dir, "x.csv", text.toStdString());
+  const QString error = inputErrorOf([&] { readCsv(path, "table"); });
+  QVERIFY2(error.contains(message), qPrintable(error));
+}
+
+void TestData::readsGzippedCsv() {
+  QTemporaryDir dir;
+  const std::string path = writeBytes(dir, "x.csv.gz", gzip("label,a\n4,0.5\n1,1.5\n"));
+  const Dataset set = readCsv(path, "packed");
+  QCOMPARE(set.labels, (std::vector<int32_t>{4, 1}));
+  QCOMPARE(set.features(1, 0), 1.5f);
+  QCOMPARE(set.classCount, 5);
+}
+
+void TestData::syntheticIsDeterministicForSeed_data() {
+  QTest::addColumn<int>("kind");
+  QTest::addColumn<int>("classes");
+  QTest::newRow("spirals 2") << int(SyntheticKind::Spirals) << 2;
+  QTest::newRow("spirals 5") << int(SyntheticKind::Spirals) << 5;
+  QTest::newRow("blobs 3") << int(SyntheticKind::Blobs) << 3;
+  QTest::newRow("circles") << int(SyntheticKind::Circles) << 2;
+}
+
+void TestData::syntheticIsDeterministicForSeed() {
+  QFETCH(int, kind);
+  QFETCH(int, classes);
+  SyntheticOptions options;
+  options.kind = SyntheticKind(kind);
+  options.classes = classes;
+  options.examples = 300;
+  Rng a(42), b(42), c(43);
+  const Dataset first = makeSynthetic(options, a);
+  const Dataset again = makeSynthetic(options, b);
+  const Dataset other = makeSynthetic(options, c);
+  QVERIFY(first.features == again.features);
+  QCOMPARE(first.labels, again.labels);
+  QVERIFY(first.features != other.features);
+  QVERIFY(first.features.allFinite());
+}
+
+void TestData::syntheticHasRequestedCountsAndClasses_data() {
+  QTest::addColumn<int>("kind");
+  QTest::addColumn<int>("examples");
+  QTest::addColumn<int>("classes");
+  QTest::addColumn<int>("expectedClasses");
+  QTest::newRow("spirals 1000 / 2") << int(SyntheticKind::Spirals) << 1000 << 2 << 2;
+  QTest::newRow("spirals 101 / 3") << int(SyntheticKind::Spirals) << 101 << 3 << 3;
+  QTest::newRow("blobs 500 / 4") << int(SyntheticKind::Blobs) << 500 << 4 << 4;
+  QTest::newRow("blobs 7 / 7") << int(SyntheticKind::Blobs) << 7 << 7 << 7;
+  QTest::newRow("circles ignore classes") << int(SyntheticKind::Circles) << 201 << 5 << 2;
+}
+
+void TestData::syntheticHasRequestedCountsAndClasses() {
+  QFETCH(int, kind);
+  QFETCH(int, examples);
+  QFETCH(int, classes);
+  QFETCH(int, expectedClasses);
+  SyntheticOptions options;
+  options.kind = SyntheticKind(kind);
+  options.examples = examples;
+  options.classes = classes;
+  Rng rng(7);
+  const Dataset set = makeSynthetic(options, rng);
+  QCOMPARE(set.size(), int64_t(examples));
+  QCOMPARE(set.features.rows(), Eigen::Index(examples));
+  QCOMPARE(set.features.cols(), Eigen::Index(2));
+  QCOMPARE(set.shape.size(), 2);
+  QCOMPARE(set.classCount, expectedClasses);
+  QCOMPARE(set.originalIndex, iotaRows(examples));
+  std::vector<int> perClass(size_t(expectedClasses), 0);
+  for (int32_t label : set.labels) {
+    QVERIFY(label >= 0 && label < expectedClasses);
+    ++perClass[size_t(label)];
+  }
+  const auto [fewest, most] = std::minmax_element(perClass.begin(), perClass.end());
+  QVERIFY2(*most - *fewest <= 1, "classes are not evenly spread");
+}
+
+void TestData::syntheticRejectsBadOptions() {
+  Rng rng(1);
+  SyntheticOptions options;
+  options.examples = 0;
+  QVERIFY(inputErrorOf([&] { makeSynthetic(options, rng); }).contains("examples must be at least 1, got 0"));
+  options.examples = 10;
+  options.classes = 1;
+  QVERIFY(inputErrorOf([&] { makeSynthetic(options, rng); }).contains("classes must be at least 2, got 1"));
+  options.classes = 2;
+  options.noise = -1.0f;
+  QVERIFY(inputErrorOf([&] { makeSynthetic(options, rng); }).contains("noise must be 0 or more"));
+}
+
+void TestData::subsetKeepsOriginalIndex() {
+  Dataset set = countingSet(6);
+  set.classNames = {"a", "b", "c", "d"};
+  const Dataset part = set.subset({4, 1, 3});
+  QCOMPARE(part.size(), int64_t(3));
+  QCOMPARE(part.originalIndex, (std::vector<int64_t>{1004, 1001, 1003}));
+  QCOMPARE(part.labels, (std::vector<int32_t>{0, 1, 3}));
+  QVERIFY(part.features.row(0) == set.features.row(4));
+  QVERIFY(part.features.row(2) == set.features.row(3));
+  QCOMPARE(part.classCount, 4);
+  QCOMPARE(part.classNames, set.classNames);
+  QCOMPARE(part.name, set.name);
+  const Dataset nested = part.subset({2});
+  QCOMPARE(nested.originalIndex, (std::vector<int64_t>{1003}));
+}
+
+void TestData::batchLoaderVisitsEveryExampleOncePerEpoch_data() {
+  QTest::addColumn<int>("examples");
+  QTest::addColumn<int>("batchSize");
+  QTest::addColumn<bool>("shuffle");
+  QTest::newRow("exact batches, shuffled") << 64 << 16 << true;
+  QTest::newRow("short last batch, shuffled") << 103 << 10 << true;
+  QTest::newRow("batch larger than set") << 5 << 32 << true;
+  QTest::newRow("batch of one") << 9 << 1 << true;
+  QTest::newRow("in order") << 103 << 10 << false;
+}
+
+void TestData::batchLoaderVisitsEveryExampleOncePerEpoch() {
+  QFETCH(int, examples);
+  QFETCH(int, batchSize);
+  QFETCH(bool, shuffle);
+  const Dataset set = countingSet(examples);
+  BatchLoader loader(set, batchSize, shuffle);
+  Rng rng(5);
+  for (int epoch = 0; epoch < 3; ++epoch) {
+    loader.beginEpoch(rng);
+    QCOMPARE(loader.batchCount(), int64_t((examples + batchSize - 1) / batchSize));
+    std::vector<int64_t> rows = epochRows(loader);
+    std::sort(rows.begin(), rows.end());
+    QCOMPARE(rows, iotaRows(examples));
+  }
+}
+
+void TestData::batchLoaderCopiesTheRowsItNames() {
+  const Dataset set = countingSet(20, 4);
+  BatchLoader loader(set, 6, true);
+  Rng rng(3);
+  loader.beginEpoch(rng);
+  Matrix x;
+  std::vector<int32_t> labels;
+  std::vector<int64_t> rows;
+  for (int64_t b = 0; b < loader.batchCount(); ++b) {
+    loader.batch(b, x, labels, rows);
+    QCOMPARE(x.rows(), Eigen::Index(rows.size()));
+    QCOMPARE(x.cols(), Eigen::Index(4));
+    QCOMPARE(labels.size(), rows.size());
+    for (size_t i = 0; i < rows.size(); ++i) {
+      QVERIFY(x.row(Eigen::Index(i)) == set.features.row(rows[i]));
+      QCOMPARE(labels[i], set.labels[size_t(rows[i])]);
+      QCOMPARE(rows[i], loader.order()[size_t(b * 6) + i]);
+    }
+  }
+}
+
+void TestData::batchLoaderShuffleDiffersBetweenEpochsButRepeatsForSeed() {
+  const Dataset set = countingSet(50);
+  BatchLoader first(set, 8, true);
+  BatchLoader second(set, 8, true);
+  Rng a(99), b(99);
+  first.beginEpoch(a);
+  second.beginEpoch(b);
+  const std::vector<int64_t> epoch1 = epochRows(first);
+  QCOMPARE(epochRows(second), epoch1);
+  QVERIFY(epoch1 != iotaRows(50));
+  first.beginEpoch(a);
+  second.beginEpoch(b);
+  const std::vector<int64_t> epoch2 = epochRows(first);
+  QCOMPARE(epochRows(second), epoch2);
+  QVERIFY(epoch2 != epoch1);
+
+  BatchLoader other(set, 8, true);
+  Rng c(100);
+  other.beginEpoch(c);
+  QVERIFY(epochRows(other) != epoch1);
+}
+
+void TestData::batchLoaderWithoutShuffleKeepsFileOrder() {
+  const Dataset set = countingSet(17);
+  BatchLoader loader(set, 4, false);
+  Rng rng(1);
+  loader.beginEpoch(rng);
+  QCOMPARE(epochRows(loader), iotaRows(17));
+  loader.beginEpoch(rng);
+  QCOMPARE(epochRows(loader), iotaRows(17));
+}
+
+void TestData::batchLoaderLastBatchIsShort_data() {
+  QTest::addColumn<int>("examples");
+  QTest::addColumn<int>("batchSize");
+  QTest::addColumn<int>("lastSize");
+  QTest::newRow("103 by 10") << 103 << 10 << 3;
+  QTest::newRow("100 by 10") << 100 << 10 << 10;
+  QTest::newRow("5 by 32") << 5 << 32 << 5;
+  QTest::newRow("33 by 32") << 33 << 32 << 1;
+}
+
+void TestData::batchLoaderLastBatchIsShort() {
+  QFETCH(int, examples);
+  QFETCH(int, batchSize);
+  QFETCH(int, lastSize);
+  const Dataset set = countingSet(examples);
+  BatchLoader loader(set, batchSize, true);
+  Rng rng(2);
+  loader.beginEpoch(rng);
+  Matrix x;
+  std::vector<int32_t> labels;
+  std::vector<int64_t> rows;
+  loader.batch(0, x, labels, rows);
+  QCOMPARE(x.rows(), Eigen::Index(std::min(batchSize, examples)));
+  loader.batch(loader.batchCount() - 1, x, labels, rows);
+  QCOMPARE(x.rows(), Eigen::Index(lastSize));
+  QCOMPARE(labels.size(), size_t(lastSize));
+  QCOMPARE(rows.size(), size_t(lastSize));
+}
+
+void TestData::batchLoaderUsesOnlyRowsInUse() {
+  const Dataset set = countingSet(30);
+  BatchLoader loader(set, 3, true);
+  Rng rng(8);
+  loader.beginEpoch(rng);
+  QCOMPARE(loader.examplesInUse(), int64_t(30));
+  const std::vector<int64_t> kept = {29, 2, 5, 7, 11, 0, 13};
+  loader.setRowsInUse(kept);
+  QCOMPARE(loader.examplesInUse(), int64_t(kept.size()));
+  for (int epoch = 0; epoch < 3; ++epoch) {
+    loader.beginEpoch(rng);
+    QCOMPARE(loader.batchCount(), int64_t(3));
+    std::vector<int64_t> rows = epochRows(loader);
+    std::sort(rows.begin(), rows.end());
+    QCOMPARE(rows, (std::vector<int64_t>{0, 2, 5, 7, 11, 13, 29}));
+  }
+  loader.setRowsInUse(iotaRows(30));
+  loader.beginEpoch(rng);
+  QCOMPARE(loader.examplesInUse(), int64_t(30));
+}
+
+void TestData::validationSplitHasRequestedSizeAndIsDisjoint_data() {
+  QTest::addColumn<int>("examples");
+  QTest::addColumn<double>("fraction");
+  QTest::addColumn<int>("validationSize");
+  QTest::newRow("tenth of 1000") << 1000 << 0.1 << 100;
+  QTest::newRow("fifth of 61") << 61 << 0.2 << 12;
+  QTest::newRow("none") << 50 << 0.0 << 0;
+  QTest::newRow("most") << 10 << 0.9 << 9;
+}
+
+void TestData::validationSplitHasRequestedSizeAndIsDisjoint() {
+  QFETCH(int, examples);
+  QFETCH(double, fraction);
+  QFETCH(int, validationSize);
+  DataSplits splits;
+  splits.train = countingSet(examples);
+  splits.test = countingSet(5);
+  Rng rng(11);
+  splitValidation(splits, fraction, rng);
+  QCOMPARE(splits.validation.size(), int64_t(validationSize));
+  QCOMPARE(splits.train.size(), int64_t(examples - validationSize));
+  QCOMPARE(splits.test.size(), int64_t(5));
+  QCOMPARE(splits.validation.classCount, 4);
+
+  std::vector<int64_t> all = splits.train.originalIndex;
+  all.insert(all.end(), splits.validation.originalIndex.begin(), splits.validation.originalIndex.end());
+  std::sort(all.begin(), all.end());
+  QVERIFY2(std::adjacent_find(all.begin(), all.end()) == all.end(), "an example is in both halves");
+  std::vector<int64_t> expected = iotaRows(examples);
+  for (auto& index : expected) index += 1000;
+  QCOMPARE(all, expected);
+  QVERIFY(std::is_sorted(splits.train.originalIndex.begin(), splits.train.originalIndex.end()));
+  for (int64_t i = 0; i < splits.validation.size(); ++i) {
+    const int64_t row = splits.validation.originalIndex[size_t(i)] - 1000;
+    QCOMPARE(splits.validation.features(i, 1), float(row * 10 + 1));
+  }
+
+  DataSplits again;
+  again.train = countingSet(examples);
+  Rng sameSeed(11);
+  splitValidation(again, fraction, sameSeed);
+  QCOMPARE(again.validation.originalIndex, splits.validation.originalIndex);
+}
+
+void TestData::validationSplitRejectsBadFraction_data() {
+  QTest::addColumn<double>("fraction");
+  QTest::newRow("negative") << -0.1;
+  QTest::newRow("one") << 1.0;
+  QTest::newRow("NaN") << std::numeric_limits<double>::quiet_NaN();
+}
+
+void TestData::validationSplitRejectsBadFraction() {
+  QFETCH(double, fraction);
+  DataSplits splits;
+  splits.train = countingSet(10);
+  Rng rng(1);
+  const QString error = inputErrorOf([&] { splitValidation(splits, fraction, rng); });
+  QVERIFY2(error.startsWith("validation fraction"), qPrintable(error));
+  QCOMPARE(splits.train.size(), int64_t(10));
+}
+
+void TestData::normalisationGivesMeanZeroAndUnitStddev() {
+  Dataset set = countingSet(200, 5);
+  Rng rng(4);
+  for (Eigen::Index i = 0; i < set.features.size(); ++i) set.features.data()[i] = rng.normal(3.0f, 2.5f);
+  const Normalization measured = measureNormalization(set);
+  QVERIFY(std::abs(measured.mean - 3.0f) < 0.3f);
+  QVERIFY(std::abs(measured.stddev - 2.5f) < 0.3f);
+  applyNormalization(set, measured);
+  const Normalization after = measureNormalization(set);
+  QVERIFY2(std::abs(after.mean) < 1e-5f, qPrintable(QString::number(after.mean)));
+  QVERIFY2(std::abs(after.stddev - 1.0f) < 1e-5f, qPrintable(QString::number(after.stddev)));
+}
+
+void TestData::normalisationLeavesConstantSetUnscaled() {
+  Dataset set = countingSet(10, 2);
+  set.features.setConstant(0.5f);
+  const Normalization n = measureNormalization(set);
+  QCOMPARE(n.mean, 0.5f);
+  QCOMPARE(n.stddev, 1.0f);
+  applyNormalization(set, n);
+  QVERIFY(set.features.isZero());
+}
+
+void TestData::readsFashionMnist() {
+  const std::string dir = "/usr/share/datasets/fashion-mnist/";
+  if (!std::filesystem::exists(dir + "train-images-idx3-ubyte.gz")) QSKIP("Fashion-MNIST is not installed");
+  const Dataset train = readIdx(dir + "train-images-idx3-ubyte.gz", dir + "train-labels-idx1-ubyte.gz", "fashion");
+  QCOMPARE(train.size(), int64_t(60000));
+  QCOMPARE(train.features.rows(), Eigen::Index(60000));
+  QCOMPARE(train.features.cols(), Eigen::Index(784));
+  QCOMPARE(train.shape.height, 28);
+  QCOMPARE(train.shape.width, 28);
+  QCOMPARE(train.classCount, 10);
+  QVERIFY(train.features.minCoeff() >= 0.0f && train.features.maxCoeff() <= 1.0f);
+  std::vector<int> perClass(10, 0);
+  for (int32_t label : train.labels) ++perClass[size_t(label)];
+  QCOMPARE(perClass, std::vector<int>(10, 6000));
+
+  const Dataset test = readIdx(dir + "t10k-images-idx3-ubyte.gz", dir + "t10k-labels-idx1-ubyte.gz", "fashion-test");
+  QCOMPARE(test.size(), int64_t(10000));
+  QCOMPARE(test.features.cols(), Eigen::Index(784));
+  QCOMPARE(test.classCount, 10);
+}
+
+QTEST_APPLESS_MAIN(TestData)
+#include "tst_data.moc"
