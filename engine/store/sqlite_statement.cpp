@@ -1,0 +1,98 @@
+#include "store/sqlite_statement.h"
+
+#include <sqlite3.h>
+
+#include <limits>
+
+#include "core/error.h"
+
+namespace ss {
+
+void throwSqliteError(sqlite3* db, int rc, const std::string& path, const std::string& context) {
+  const std::string message = path + ": " + context + ": " + (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+  const int primary = rc & 0xff;
+  if (primary == SQLITE_NOTADB || primary == SQLITE_CORRUPT) throw InputError(message);
+  throw RunError(message);
+}
+
+void executeSql(sqlite3* db, const char* sql, const std::string& path, const std::string& context) {
+  const int rc = sqlite3_exec(db, sql, nullptr, nullptr, nullptr);
+  if (rc != SQLITE_OK) throwSqliteError(db, rc, path, context);
+}
+
+Statement::Statement(sqlite3* db, const char* sql, std::string path, std::string context)
+    : db_(db), path_(std::move(path)), context_(std::move(context)) {
+  const int rc = sqlite3_prepare_v2(db_, sql, -1, &stmt_, nullptr);
+  if (rc != SQLITE_OK) throwSqliteError(db_, rc, path_, context_);
+}
+
+Statement::~Statement() {
+  sqlite3_finalize(stmt_);
+}
+
+void Statement::check(int rc) {
+  if (rc != SQLITE_OK) throwSqliteError(db_, rc, path_, context_);
+}
+
+Statement& Statement::bindInt(int index, int64_t value) {
+  check(sqlite3_bind_int64(stmt_, index, value));
+  return *this;
+}
+
+Statement& Statement::bindDouble(int index, double value) {
+  check(sqlite3_bind_double(stmt_, index, value));
+  return *this;
+}
+
+Statement& Statement::bindOptionalDouble(int index, std::optional<double> value) {
+  return value ? bindDouble(index, *value) : bindNull(index);
+}
+
+Statement& Statement::bindText(int index, const std::string& value) {
+  check(sqlite3_bind_text(stmt_, index, value.data(), static_cast<int>(value.size()), SQLITE_TRANSIENT));
+  return *this;
+}
+
+Statement& Statement::bindNull(int index) {
+  check(sqlite3_bind_null(stmt_, index));
+  return *this;
+}
+
+bool Statement::step() {
+  const int rc = sqlite3_step(stmt_);
+  if (rc == SQLITE_ROW) return true;
+  if (rc == SQLITE_DONE) {
+    sqlite3_reset(stmt_);
+    return false;
+  }
+  // The reset keeps the failed step's message on the connection for throwSqliteError.
+  sqlite3_reset(stmt_);
+  throwSqliteError(db_, rc, path_, context_);
+}
+
+void Statement::run() {
+  while (step()) {
+  }
+}
+
+int64_t Statement::intAt(int column) const {
+  return sqlite3_column_int64(stmt_, column);
+}
+
+double Statement::doubleAt(int column) const {
+  if (sqlite3_column_type(stmt_, column) == SQLITE_NULL) return std::numeric_limits<double>::quiet_NaN();
+  return sqlite3_column_double(stmt_, column);
+}
+
+std::optional<double> Statement::optionalDoubleAt(int column) const {
+  if (sqlite3_column_type(stmt_, column) == SQLITE_NULL) return std::nullopt;
+  return sqlite3_column_double(stmt_, column);
+}
+
+std::string Statement::textAt(int column) const {
+  const unsigned char* text = sqlite3_column_text(stmt_, column);
+  if (!text) return {};
+  return std::string(reinterpret_cast<const char*>(text), static_cast<size_t>(sqlite3_column_bytes(stmt_, column)));
+}
+
+}  // namespace ss

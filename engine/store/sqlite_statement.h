@@ -1,0 +1,50 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace ss {
+
+// Throws the error of the last failed call on db as "<path>: <context>: <SQLite's message>": an
+// InputError when the file is not a database or is damaged, a RunError otherwise.
+[[noreturn]] void throwSqliteError(sqlite3* db, int rc, const std::string& path, const std::string& context);
+
+// Runs SQL that takes no values (pragmas, DDL, transaction control).
+void executeSql(sqlite3* db, const char* sql, const std::string& path, const std::string& context);
+
+// One prepared statement; values are always bound, never spliced into the SQL.
+class Statement {
+ public:
+  Statement(sqlite3* db, const char* sql, std::string path, std::string context);
+  ~Statement();
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+
+  Statement& bindInt(int index, int64_t value);
+  Statement& bindDouble(int index, double value);
+  Statement& bindOptionalDouble(int index, std::optional<double> value);
+  Statement& bindText(int index, const std::string& value);
+  Statement& bindNull(int index);
+
+  bool step();  // true while a row is available; resets the statement when done or on error
+  void run();   // steps a statement that returns no rows, then resets it
+
+  int64_t intAt(int column) const;
+  double doubleAt(int column) const;  // NaN for NULL: SQLite stores a NaN as NULL
+  std::optional<double> optionalDoubleAt(int column) const;
+  std::string textAt(int column) const;  // "" for NULL
+
+ private:
+  void check(int rc);
+
+  sqlite3* db_;
+  sqlite3_stmt* stmt_ = nullptr;
+  std::string path_;
+  std::string context_;
+};
+
+}  // namespace ss

@@ -1,0 +1,45 @@
+#include "store/store_connection.h"
+
+#include <sqlite3.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/error.h"
+#include "store/sqlite_statement.h"
+
+namespace ss {
+
+namespace {
+// Long enough for another process to commit a large batch, short enough to report a stuck lock.
+constexpr int kBusyTimeoutMs = 10000;
+}  // namespace
+
+void ConnectionCloser::operator()(sqlite3* db) const {
+  sqlite3_close_v2(db);
+}
+
+bool isWriteProtected(const std::string& path) {
+  struct stat st {};
+  if (stat(path.c_str(), &st) != 0) return false;
+  return access(path.c_str(), W_OK) != 0 || (st.st_mode & (S_IWUSR | S_IWGRP | S_IWOTH)) == 0;
+}
+
+Connection openStoreConnection(const std::string& path, bool readOnly) {
+  sqlite3* raw = nullptr;
+  const int flags = readOnly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+  const int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
+  Connection db(raw);
+  if (rc != SQLITE_OK) {
+    throw InputError(path + ": cannot open store: " + (raw ? sqlite3_errmsg(raw) : sqlite3_errstr(rc)));
+  }
+  sqlite3_extended_result_codes(db.get(), 1);
+  sqlite3_busy_timeout(db.get(), kBusyTimeoutMs);
+
+  // The first statement reads the file header, so a file that is not SQLite fails here.
+  Statement(db.get(), "SELECT count(*) FROM sqlite_master", path, "cannot open store").run();
+  if (!readOnly) executeSql(db.get(), "PRAGMA journal_mode = WAL", path, "cannot switch the store to WAL mode");
+  executeSql(db.get(), "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON", path, "cannot configure the store");
+  return db;
+}
+
+}  // namespace ss

@@ -1,0 +1,24 @@
+#pragma once
+
+#include <memory>
+#include <string>
+
+struct sqlite3;
+
+namespace ss {
+
+struct ConnectionCloser {
+  void operator()(sqlite3* db) const;
+};
+using Connection = std::unique_ptr<sqlite3, ConnectionCloser>;
+
+// True when the store file exists and may not be written. A file without any write permission bit
+// counts as read-only even for root, who could write it anyway: the user marked it so on purpose.
+bool isWriteProtected(const std::string& path);
+
+// Opens one connection to the store and configures it for several writing processes: a busy timeout,
+// WAL journal, synchronous=NORMAL, foreign keys. Throws InputError when the file cannot be opened or
+// is not a database. A read-only connection leaves the journal mode as it finds it.
+Connection openStoreConnection(const std::string& path, bool readOnly);
+
+}  // namespace ss

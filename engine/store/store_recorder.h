@@ -1,0 +1,25 @@
+#pragma once
+
+#include "store/run_store.h"
+#include "train/observer.h"
+
+namespace ss {
+
+// Subscribes a run store to a training run: every epoch, and every n-th step, becomes a row.
+class StoreRecorder : public TrainingObserver {
+ public:
+  StoreRecorder(RunStore& store, int64_t runId, int logEverySteps)
+      : store_(store), runId_(runId), every_(logEverySteps) {}
+
+  void onStep(const StepRecord& s, int64_t stepInEpoch, int64_t stepsPerEpoch) override {
+    if (s.step % every_ == 0 || stepInEpoch == stepsPerEpoch) store_.logStep(runId_, s);
+  }
+  void onEpochEnd(const EpochRecord& e) override { store_.logEpoch(runId_, e); }
+
+ private:
+  RunStore& store_;
+  int64_t runId_;
+  int every_;
+};
+
+}  // namespace ss

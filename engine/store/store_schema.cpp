@@ -1,0 +1,110 @@
+#include "store/store_schema.h"
+
+#include <sqlite3.h>
+
+#include "core/error.h"
+#include "store/sqlite_statement.h"
+
+namespace ss {
+
+namespace {
+
+// "SpSc": tells a SparseScope store from another program's SQLite file that also sets user_version.
+constexpr int64_t kApplicationId = 0x53705363;
+
+// Metric columns may hold NULL because SQLite stores a NaN (a diverged loss) as NULL.
+constexpr const char* kCreateSchema = R"sql(
+CREATE TABLE runs (
+  id INTEGER PRIMARY KEY,
+  uuid TEXT NOT NULL UNIQUE,
+  name TEXT NOT NULL,
+  project_json TEXT NOT NULL,
+  engine_version TEXT NOT NULL,
+  seed INTEGER NOT NULL,
+  threads INTEGER NOT NULL,
+  host TEXT NOT NULL,
+  pid INTEGER NOT NULL,
+  started_at TEXT NOT NULL,
+  ended_at TEXT,
+  status TEXT NOT NULL CHECK (status IN ('running', 'finished', 'failed', 'cancelled', 'interrupted')),
+  message TEXT NOT NULL DEFAULT '',
+  final_test_accuracy REAL
+);
+CREATE TABLE epoch_metrics (
+  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  epoch INTEGER NOT NULL,
+  step INTEGER NOT NULL,
+  train_loss REAL,
+  train_accuracy REAL,
+  test_loss REAL,
+  test_accuracy REAL,
+  lr REAL,
+  density REAL,
+  samples_per_second REAL,
+  epoch_seconds REAL,
+  examples_in_use INTEGER,
+  memory_bytes INTEGER,
+  PRIMARY KEY (run_id, epoch)
+) WITHOUT ROWID;
+CREATE TABLE step_metrics (
+  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  step INTEGER NOT NULL,
+  epoch INTEGER NOT NULL,
+  loss REAL,
+  accuracy REAL,
+  lr REAL,
+  samples_per_second REAL,
+  PRIMARY KEY (run_id, step)
+) WITHOUT ROWID;
+PRAGMA application_id = 1399870307;
+PRAGMA user_version = 1;
+)sql";
+static_assert(kStoreSchemaVersion == 1 && kApplicationId == 1399870307, "keep kCreateSchema's pragmas in step");
+
+int64_t pragmaValue(sqlite3* db, const char* sql, const std::string& path) {
+  Statement query(db, sql, path, "cannot read the store's schema");
+  int64_t value = 0;
+  while (query.step()) value = query.intAt(0);
+  return value;
+}
+
+bool hasTables(sqlite3* db, const std::string& path) {
+  return pragmaValue(db, "SELECT count(*) FROM sqlite_master", path) > 0;
+}
+
+// Throws unless the file is empty or one of our stores of a version we can read.
+void checkIdentity(sqlite3* db, const std::string& path, int64_t version) {
+  const int64_t applicationId = pragmaValue(db, "PRAGMA application_id", path);
+  const bool empty = version == 0 && applicationId == 0 && !hasTables(db, path);
+  if (!empty && applicationId != kApplicationId) {
+    throw InputError(path + ": not a SparseScope store (an SQLite file of another program)");
+  }
+  if (version > kStoreSchemaVersion) {
+    throw InputError(path + ": store schema version " + std::to_string(version) +
+                     " is newer than this SparseScope understands (" + std::to_string(kStoreSchemaVersion) +
+                     "); open it with a newer SparseScope");
+  }
+}
+
+}  // namespace
+
+void ensureStoreSchema(sqlite3* db, const std::string& path, bool readOnly) {
+  int64_t version = pragmaValue(db, "PRAGMA user_version", path);
+  checkIdentity(db, path, version);
+  if (version == kStoreSchemaVersion) return;
+  if (readOnly) throw InputError(path + ": the file is read-only and holds no SparseScope store yet");
+
+  // Another process may be creating the same file: decide again under the write lock.
+  executeSql(db, "BEGIN IMMEDIATE", path, "cannot create the store");
+  try {
+    version = pragmaValue(db, "PRAGMA user_version", path);
+    checkIdentity(db, path, version);
+    if (version == 0) executeSql(db, kCreateSchema, path, "cannot create the store");
+    executeSql(db, "COMMIT", path, "cannot create the store");
+  } catch (...) {
+    if (!sqlite3_get_autocommit(db)) sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+    throw;
+  }
+}
+
+}  // namespace ss

@@ -1,0 +1,57 @@
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <variant>
+#include <vector>
+
+#include "store/run_records.h"
+#include "store/sqlite_statement.h"
+#include "store/store_connection.h"
+
+namespace ss {
+
+// Writes metric rows on its own thread and SQLite connection. Each wake-up commits everything queued
+// so far in one transaction, so a fast training loop costs one commit per batch, not per step. A
+// failed commit is kept and thrown as RunError from the next call of the owning thread.
+class StoreWriter {
+ public:
+  StoreWriter(const std::string& path, bool readOnly);
+  ~StoreWriter();  // commits what is queued, then stops; never throws
+  StoreWriter(const StoreWriter&) = delete;
+  StoreWriter& operator=(const StoreWriter&) = delete;
+
+  void enqueue(int64_t runId, const EpochRecord& record);
+  void enqueue(int64_t runId, const StepRecord& record);
+  void flush();  // returns once the queue is empty and committed
+
+ private:
+  struct Row {
+    int64_t runId;
+    std::variant<EpochRecord, StepRecord> record;
+  };
+
+  void push(Row row);
+  void throwPendingError();  // call with mutex_ held
+  void writeLoop();
+  void commit(const std::vector<Row>& batch);
+  void insert(const Row& row);
+
+  std::string path_;
+  Connection db_;
+  Statement begin_, commit_, insertEpoch_, insertStep_;
+
+  std::mutex mutex_;
+  std::condition_variable wake_;  // rows queued or stop requested
+  std::condition_variable idle_;  // a batch finished
+  std::vector<Row> queue_;
+  bool writing_ = false;
+  bool stopping_ = false;
+  std::string error_;  // the first failure not yet reported to the owning thread
+  std::thread thread_;
+};
+
+}  // namespace ss
