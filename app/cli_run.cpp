@@ -1,0 +1,76 @@
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+
+#include "cli_args.h"
+#include "cli_commands.h"
+#include "project/project.h"
+#include "store/run_store.h"
+#include "terminal_progress.h"
+#include "train/experiment.h"
+
+namespace ss::cli {
+
+const char* const kRunUsage =
+    "usage: sparsescope run PROJECT.json [--db FILE] [--epochs N] [--threads N] [--seed N] [--json]\n"
+    "\n"
+    "Trains the project headless and records the run in the store.\n"
+    "  --db FILE      run store (SQLite), default ./sparsescope.db\n"
+    "  --epochs N     override train.epochs\n"
+    "  --threads N    override train.threads (0 = all cores)\n"
+    "  --seed N       override train.seed\n"
+    "  --json         one JSON object per epoch on stdout (progress stays on stderr)\n"
+    "Ctrl-C stops the run cleanly and marks it cancelled.\n"
+    "Exit codes: 0 finished, 1 run failed, 2 bad usage or input, 130 cancelled.\n";
+
+namespace {
+RunControl* activeControl = nullptr;
+
+extern "C" void onInterrupt(int) {
+  if (activeControl) activeControl->requestCancelFromSignal();
+  // A second Ctrl-C ends the process at once, as users expect.
+  std::signal(SIGINT, SIG_DFL);
+  std::signal(SIGTERM, SIG_DFL);
+}
+}  // namespace
+
+int runCommand(const std::vector<std::string>& argv) {
+  const Args args(argv, {"--db", "--epochs", "--threads", "--seed"}, {"--json"});
+  if (args.positionals().size() != 1) throw UsageError{"run needs exactly one project file"};
+  Project project = loadProject(args.positionals()[0]);
+  if (auto n = args.integer("--epochs", 1, 100000)) project.train.epochs = int(*n);
+  if (auto n = args.integer("--threads", 0, 1024)) project.train.threads = int(*n);
+  if (auto n = args.integer("--seed", 0, (1LL << 62))) project.train.seed = uint64_t(*n);
+  const bool json = args.has("--json");
+  const std::string dbPath = args.value("--db").value_or(kDefaultDb);
+
+  RunStore store(dbPath);
+  Experiment experiment(project);
+  TerminalProgress progress(stderr);
+  JsonEpochPrinter printer(stdout);
+  std::vector<TrainingObserver*> observers{&progress};
+  if (json) observers.push_back(&printer);
+
+  RunControl control;
+  activeControl = &control;
+  std::signal(SIGINT, onInterrupt);
+  std::signal(SIGTERM, onInterrupt);
+  const auto start = std::chrono::steady_clock::now();
+  const RunOutcome outcome = experiment.run(store, control, observers);
+  activeControl = nullptr;
+  std::signal(SIGINT, SIG_DFL);
+  std::signal(SIGTERM, SIG_DFL);
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+
+  FILE* summary = json ? stderr : stdout;
+  const std::string accuracy = outcome.finalTestAccuracy ? std::to_string(100.0 * *outcome.finalTestAccuracy).substr(0, 5) + "%" : "none";
+  std::fprintf(summary, "run %lld %s after %.1fs: final test accuracy %s (store %s)\n", (long long)outcome.runId,
+               toString(outcome.status), seconds, accuracy.c_str(), dbPath.c_str());
+  if (outcome.status == RunStatus::Failed) {
+    std::fprintf(stderr, "sparsescope: run failed: %s\n", outcome.message.c_str());
+    return kRunFailed;
+  }
+  return outcome.status == RunStatus::Cancelled ? kCancelled : kOk;
+}
+
+}  // namespace ss::cli

@@ -1,0 +1,100 @@
+#include <cstdio>
+#include <cstdlib>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "cli_args.h"
+#include "cli_commands.h"
+#include "core/error.h"
+#include "core/version.h"
+
+#ifdef SPARSESCOPE_HAVE_GUI
+int launchGui(int argc, char** argv);
+#endif
+
+namespace {
+
+using namespace ss::cli;
+
+struct Command {
+  std::function<int(const std::vector<std::string>&)> run;
+  const char* usage;
+  const char* summary;
+};
+
+const std::map<std::string, Command>& commands() {
+  static const std::map<std::string, Command> table = {
+      {"run", {runCommand, kRunUsage, "train a project headless and record the run"}},
+      {"runs", {runsCommand, kRunsUsage, "list the runs in a store"}},
+  };
+  return table;
+}
+
+void printHelp() {
+  std::printf("SparseScope %s: explore sparse neural-network training\n\n", ss::kEngineVersion);
+  std::printf("usage: sparsescope                 open the desktop explorer (needs a display)\n");
+  std::printf("       sparsescope COMMAND [ARGS]  work headless\n\ncommands:\n");
+  for (const auto& [name, c] : commands()) std::printf("  %-8s %s\n", name.c_str(), c.summary);
+  std::printf("\n'sparsescope COMMAND --help' describes a command. --version prints the version.\n");
+}
+
+bool haveDisplay() {
+  for (const char* v : {"DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"})
+    if (const char* value = std::getenv(v); value && *value) return true;
+  return false;
+}
+
+std::string headlessList() {
+  std::string list;
+  for (const auto& [name, c] : commands()) list += (list.empty() ? "" : ", ") + name;
+  return list;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty()) {
+#ifdef SPARSESCOPE_HAVE_GUI
+    if (haveDisplay()) return launchGui(argc, argv);
+#endif
+    std::fprintf(stderr, "sparsescope: no display for the desktop explorer; headless commands: %s (see sparsescope --help)\n",
+                 headlessList().c_str());
+    return kBadInput;
+  }
+  const std::string& first = args[0];
+  if (first == "--help" || first == "-h" || first == "help") {
+    printHelp();
+    return kOk;
+  }
+  if (first == "--version") {
+    std::printf("sparsescope %s\n", ss::kEngineVersion);
+    return kOk;
+  }
+  const auto it = commands().find(first);
+  if (it == commands().end()) {
+    std::fprintf(stderr, "sparsescope: unknown command '%s'; commands: %s (see sparsescope --help)\n", first.c_str(),
+                 headlessList().c_str());
+    return kBadInput;
+  }
+  const std::vector<std::string> rest(args.begin() + 1, args.end());
+  for (const auto& a : rest)
+    if (a == "--help" || a == "-h") {
+      std::printf("%s", it->second.usage);
+      return kOk;
+    }
+  try {
+    return it->second.run(rest);
+  } catch (const UsageError& e) {
+    std::fprintf(stderr, "sparsescope %s: %s\n\n%s", first.c_str(), e.message.c_str(), it->second.usage);
+    return kBadInput;
+  } catch (const ss::InputError& e) {
+    std::fprintf(stderr, "sparsescope: %s\n", e.what());
+    return kBadInput;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "sparsescope: %s\n", e.what());
+    return kRunFailed;
+  }
+}

@@ -1,0 +1,45 @@
+#pragma once
+
+#include "core/rng.h"
+#include "nn/layer.h"
+
+namespace ss {
+
+struct ConvGeometry {
+  int inChannels = 1, height = 1, width = 1;
+  int outChannels = 1, kernel = 3, stride = 1, padding = 1;
+  int outHeight() const { return (height + 2 * padding - kernel) / stride + 1; }
+  int outWidth() const { return (width + 2 * padding - kernel) / stride + 1; }
+  int patchSize() const { return inChannels * kernel * kernel; }
+};
+
+// 2-D convolution by im2col + GEMM per example, examples spread over OpenMP threads. The weight is
+// held as a filters x (C*k*k) matrix, the same shape a sparse layer stores, so masks map one to one.
+class Conv2d : public Layer {
+ public:
+  explicit Conv2d(const ConvGeometry& g);
+
+  std::string kind() const override { return "conv2d"; }
+  std::string describe() const override;
+  ExampleShape inputShape() const override { return {g_.inChannels, g_.height, g_.width}; }
+  ExampleShape outputShape() const override { return {g_.outChannels, g_.outHeight(), g_.outWidth()}; }
+
+  void forward(const Matrix& x, Matrix& y, bool training) override;
+  void backward(const Matrix& x, const Matrix& y, const Matrix& dy, Matrix& dx, bool needInputGrad) override;
+  std::vector<ParameterRef> parameters() override;
+
+  void initKaiming(Rng& rng);
+  const ConvGeometry& geometry() const { return g_; }
+  Matrix& weight() { return weight_; }
+  Vector& bias() { return bias_; }
+
+ private:
+  void im2col(const float* image, Matrix& col) const;
+  void col2imAdd(const Matrix& col, float* image) const;
+
+  ConvGeometry g_;
+  Matrix weight_, weightGrad_;
+  Vector bias_, biasGrad_;
+};
+
+}  // namespace ss

@@ -1,0 +1,37 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/tensor.h"
+#include "data/dataset.h"
+#include "nn/parameter.h"
+
+namespace ss {
+
+// A layer maps a batch (one example per row, features in CHW order) to a batch. The model keeps
+// every layer's input and output alive between forward and backward, and hands both back to
+// backward, so layers need not copy them.
+class Layer {
+ public:
+  virtual ~Layer() = default;
+
+  virtual std::string kind() const = 0;
+  virtual std::string describe() const = 0;  // "linear 784 -> 300"
+  virtual ExampleShape inputShape() const = 0;
+  virtual ExampleShape outputShape() const = 0;
+
+  virtual void forward(const Matrix& x, Matrix& y, bool training) = 0;
+  // Accumulates nothing: parameter gradients are overwritten with this batch's gradients.
+  // dx is only computed when needInputGrad (the first layer does not need it).
+  virtual void backward(const Matrix& x, const Matrix& y, const Matrix& dy, Matrix& dx, bool needInputGrad) = 0;
+
+  virtual std::vector<ParameterRef> parameters() { return {}; }
+  const std::string& name() const { return name_; }
+  void setName(std::string n) { name_ = std::move(n); }
+
+ private:
+  std::string name_;
+};
+
+}  // namespace ss

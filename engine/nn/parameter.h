@@ -1,0 +1,18 @@
+#pragma once
+
+#include <span>
+#include <string>
+
+namespace ss {
+
+// A view of one trainable tensor: its values and gradients as flat arrays of equal length. Layers
+// own the storage; for a sparse layer the arrays hold only the active weights, so an optimizer that
+// keeps one state value per entry automatically keeps state for active weights only.
+struct ParameterRef {
+  std::string name;       // "fc1.weight", unique within a model
+  std::span<float> values;
+  std::span<float> grads;
+  bool decay = true;      // weight decay applies to weights, not to biases
+};
+
+}  // namespace ss

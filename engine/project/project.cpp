@@ -1,0 +1,259 @@
+#include "project/project.h"
+
+#include <nlohmann/json.hpp>
+
+#include <cctype>
+#include <fstream>
+#include <sstream>
+
+#include "core/error.h"
+#include "project/object_reader.h"
+
+namespace ss {
+
+using nlohmann::json;
+
+namespace {
+
+void readData(ObjectReader r, DataSpec& d) {
+  r.readChoice("dataset", d.dataset, {"fashion-mnist", "mnist", "idx", "cifar10", "csv", "spirals", "blobs", "circles"});
+  r.read("dir", d.dir);
+  const bool idx = d.dataset == "idx", csv = d.dataset == "csv";
+  const bool synthetic = d.dataset == "spirals" || d.dataset == "blobs" || d.dataset == "circles";
+  for (const char* key : {"train_images", "train_labels", "test_images", "test_labels"}) {
+    if (r.has(key) && !idx) r.fail(key, "only used with dataset 'idx'");
+    if (idx && !r.has(key)) r.fail(key, "required with dataset 'idx'");
+  }
+  r.read("train_images", d.trainImages);
+  r.read("train_labels", d.trainLabels);
+  r.read("test_images", d.testImages);
+  r.read("test_labels", d.testLabels);
+  for (const char* key : {"train_csv", "test_csv"}) {
+    if (r.has(key) && !csv) r.fail(key, "only used with dataset 'csv'");
+    if (csv && !r.has(key)) r.fail(key, "required with dataset 'csv'");
+  }
+  r.read("train_csv", d.trainCsv);
+  r.read("test_csv", d.testCsv);
+  for (const char* key : {"examples", "classes", "noise", "test_fraction"})
+    if (r.has(key) && !synthetic) r.fail(key, "only used with the synthetic data sets (spirals, blobs, circles)");
+  r.read("examples", d.examples);
+  r.check(d.examples >= 20 && d.examples <= 10'000'000, "examples", "must be between 20 and 10000000");
+  r.read("classes", d.classes);
+  r.check(d.classes >= 2 && d.classes <= 100, "classes", "must be between 2 and 100");
+  r.read("noise", d.noise);
+  r.check(d.noise >= 0 && d.noise <= 10, "noise", "must be between 0 and 10");
+  r.read("test_fraction", d.testFraction);
+  r.check(d.testFraction > 0 && d.testFraction < 1, "test_fraction", "must be between 0 and 1 (exclusive)");
+  r.read("validation_fraction", d.validationFraction);
+  r.check(d.validationFraction >= 0 && d.validationFraction < 1, "validation_fraction", "must be in [0, 1)");
+  r.read("normalize", d.normalize);
+  r.finish();
+}
+
+void checkWidths(const ObjectReader& r, const char* key, const std::vector<int>& widths, bool allowEmpty) {
+  r.check(allowEmpty || !widths.empty(), key, "must list at least one width");
+  for (int w : widths) r.check(w >= 1 && w <= 65536, key, "every width must be between 1 and 65536, found " + std::to_string(w));
+}
+
+void readModel(ObjectReader r, ModelSpec& m) {
+  r.readChoice("preset", m.preset, {"mlp", "convnet"});
+  const bool mlp = m.preset == "mlp";
+  for (const char* key : {"channels", "fc", "kernel"})
+    if (r.has(key) && mlp) r.fail(key, "only used with preset 'convnet'");
+  if (r.has("hidden") && !mlp) r.fail("hidden", "only used with preset 'mlp' (the convnet uses 'fc')");
+  r.read("hidden", m.hidden);
+  checkWidths(r, "hidden", m.hidden, true);
+  r.read("channels", m.channels);
+  checkWidths(r, "channels", m.channels, false);
+  r.read("fc", m.fc);
+  checkWidths(r, "fc", m.fc, true);
+  r.read("kernel", m.kernel);
+  r.check(m.kernel >= 1 && m.kernel <= 11 && m.kernel % 2 == 1, "kernel", "must be an odd size between 1 and 11");
+  r.finish();
+}
+
+void readTrain(ObjectReader r, TrainSpec& t) {
+  r.read("epochs", t.epochs);
+  r.check(t.epochs >= 1 && t.epochs <= 100000, "epochs", "must be between 1 and 100000");
+  r.read("batch_size", t.batchSize);
+  r.check(t.batchSize >= 1 && t.batchSize <= 65536, "batch_size", "must be between 1 and 65536");
+  r.read("seed", t.seed);
+  r.read("threads", t.threads);
+  r.check(t.threads >= 0 && t.threads <= 1024, "threads", "must be between 0 (all cores) and 1024");
+  r.read("log_every_steps", t.logEverySteps);
+  r.check(t.logEverySteps >= 1, "log_every_steps", "must be at least 1");
+
+  ObjectReader o = r.child("optimizer");
+  o.readChoice("name", t.optimizer.name, {"sgd"});
+  o.read("lr", t.optimizer.lr);
+  o.check(t.optimizer.lr > 0 && t.optimizer.lr <= 10, "lr", "must be in (0, 10]");
+  o.read("momentum", t.optimizer.momentum);
+  o.check(t.optimizer.momentum >= 0 && t.optimizer.momentum < 1, "momentum", "must be in [0, 1)");
+  o.read("nesterov", t.optimizer.nesterov);
+  o.check(!t.optimizer.nesterov || t.optimizer.momentum > 0, "nesterov", "needs a momentum above 0");
+  o.read("weight_decay", t.optimizer.weightDecay);
+  o.check(t.optimizer.weightDecay >= 0 && t.optimizer.weightDecay < 1, "weight_decay", "must be in [0, 1)");
+  o.finish();
+
+  ObjectReader s = r.child("schedule");
+  s.readChoice("name", t.schedule.name, {"constant", "step", "cosine"});
+  s.read("warmup_epochs", t.schedule.warmupEpochs);
+  s.check(t.schedule.warmupEpochs >= 0 && t.schedule.warmupEpochs < t.epochs, "warmup_epochs", "must be in [0, epochs)");
+  s.read("step_epochs", t.schedule.stepEpochs);
+  s.check(t.schedule.stepEpochs >= 1, "step_epochs", "must be at least 1");
+  s.read("gamma", t.schedule.gamma);
+  s.check(t.schedule.gamma > 0 && t.schedule.gamma <= 1, "gamma", "must be in (0, 1]");
+  s.read("min_lr", t.schedule.minLr);
+  s.check(t.schedule.minLr >= 0 && t.schedule.minLr <= t.optimizer.lr, "min_lr", "must be in [0, lr]");
+  s.finish();
+  r.finish();
+}
+
+void readSparsity(ObjectReader r, SparsitySpec& s) {
+  r.read("target", s.target);
+  r.check(s.target >= 0 && s.target < 1, "target", "must be a sparsity in [0, 1), the fraction of weights that are zero");
+  r.readChoice("scheme", s.scheme, {"unstructured", "nm", "block", "channel", "pattern"});
+  r.readChoice("distribution", s.distribution, {"uniform", "er", "erk"});
+  r.read("dense_layers", s.denseLayers);
+  if (const json* options = r.raw("scheme_options")) {
+    r.check(options->is_object(), "scheme_options", "expected an object");
+    s.schemeOptionsJson = options->dump();
+  }
+  r.finish();
+}
+
+void readAlgorithm(const json& section, AlgorithmSpec& a, const std::string& source) {
+  ObjectReader r(section, "algorithm", source);
+  r.readChoice("name", a.name, {"dense", "static", "set", "rigl", "gmp", "mest"});
+  json options = section;
+  options.erase("name");
+  a.optionsJson = options.dump();
+  if (a.name == "dense") r.finish();  // the dense baseline has no options
+}
+
+std::optional<int64_t> readMemoryBound(const json* v, const std::string& source) {
+  if (!v || v->is_null()) return std::nullopt;
+  const std::string where = source + ": memory_bound: ";
+  if (v->is_number()) {
+    const double bytes = v->get<double>();
+    if (!(bytes >= 1)) throw InputError(where + "must be a positive number of bytes");
+    return static_cast<int64_t>(bytes);
+  }
+  if (!v->is_string()) throw InputError(where + "expected bytes as a number or a string such as \"2MB\" or \"512KiB\"");
+  const std::string text = v->get<std::string>();
+  size_t used = 0;
+  double amount = 0;
+  try {
+    amount = std::stod(text, &used);
+  } catch (const std::exception&) {
+    throw InputError(where + "'" + text + "' does not start with a number");
+  }
+  std::string unit = text.substr(used);
+  unit.erase(0, unit.find_first_not_of(' '));
+  static const std::vector<std::pair<std::string, double>> units = {
+      {"", 1}, {"B", 1}, {"KB", 1e3}, {"MB", 1e6}, {"GB", 1e9}, {"KiB", 1024.0}, {"MiB", 1048576.0}, {"GiB", 1073741824.0}};
+  for (const auto& [name, scale] : units)
+    if (unit == name) {
+      if (!(amount > 0)) throw InputError(where + "must be positive");
+      return static_cast<int64_t>(amount * scale);
+    }
+  throw InputError(where + "unknown unit '" + unit + "' (use B, KB, MB, GB, KiB, MiB or GiB)");
+}
+
+void readDataEfficiency(ObjectReader r, DataEfficiencySpec& d, int epochs) {
+  r.read("enabled", d.enabled);
+  r.read("removal_epoch", d.removalEpoch);
+  r.read("remove_fraction", d.removeFraction);
+  r.check(d.removeFraction >= 0 && d.removeFraction < 1, "remove_fraction", "must be in [0, 1)");
+  r.read("keep_lowest", d.keepLowest);
+  r.check(d.keepLowest >= 0, "keep_lowest", "must not be negative");
+  if (d.enabled)
+    r.check(d.removalEpoch >= 1 && d.removalEpoch < epochs, "removal_epoch",
+            "must fall inside training: between 1 and " + std::to_string(epochs - 1));
+  r.finish();
+}
+
+}  // namespace
+
+Project parseProject(const std::string& jsonText, const std::string& source) {
+  json doc;
+  try {
+    doc = json::parse(jsonText);
+  } catch (const json::parse_error& e) {
+    throw InputError(source + ": not valid JSON: " + e.what());
+  }
+  Project p;
+  ObjectReader top(doc, "", source);
+  top.check(top.has("format"), "format", "missing: a project file starts with \"format\": " + std::to_string(kProjectFormat));
+  top.read("format", p.format);
+  top.check(p.format == kProjectFormat, "format",
+            "version " + std::to_string(p.format) + " is not supported (this SparseScope reads version " + std::to_string(kProjectFormat) + ")");
+  top.read("name", p.name);
+  top.check(!p.name.empty(), "name", "must not be empty");
+  top.read("description", p.description);
+  readData(top.child("data"), p.data);
+  readModel(top.child("model"), p.model);
+  readTrain(top.child("train"), p.train);
+  readSparsity(top.child("sparsity"), p.sparsity);
+  if (const json* a = top.raw("algorithm")) readAlgorithm(*a, p.algorithm, source);
+  p.memoryBoundBytes = readMemoryBound(top.raw("memory_bound"), source);
+  readDataEfficiency(top.child("data_efficiency"), p.dataEfficiency, p.train.epochs);
+  top.finish();
+  return p;
+}
+
+Project loadProject(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InputError(path + ": cannot open project file");
+  std::ostringstream text;
+  text << in.rdbuf();
+  return parseProject(text.str(), path);
+}
+
+std::string projectToJson(const Project& p) {
+  json data = {{"dataset", p.data.dataset}, {"validation_fraction", p.data.validationFraction}, {"normalize", p.data.normalize}};
+  if (!p.data.dir.empty()) data["dir"] = p.data.dir;
+  if (p.data.dataset == "idx") {
+    data["train_images"] = p.data.trainImages;
+    data["train_labels"] = p.data.trainLabels;
+    data["test_images"] = p.data.testImages;
+    data["test_labels"] = p.data.testLabels;
+  } else if (p.data.dataset == "csv") {
+    data["train_csv"] = p.data.trainCsv;
+    data["test_csv"] = p.data.testCsv;
+  } else if (p.data.dataset == "spirals" || p.data.dataset == "blobs" || p.data.dataset == "circles") {
+    data["examples"] = p.data.examples;
+    data["classes"] = p.data.classes;
+    data["noise"] = p.data.noise;
+    data["test_fraction"] = p.data.testFraction;
+  }
+  json model = {{"preset", p.model.preset}};
+  if (p.model.preset == "mlp") {
+    model["hidden"] = p.model.hidden;
+  } else {
+    model["channels"] = p.model.channels;
+    model["fc"] = p.model.fc;
+    model["kernel"] = p.model.kernel;
+  }
+  const auto& t = p.train;
+  json train = {{"epochs", t.epochs}, {"batch_size", t.batchSize}, {"seed", t.seed}, {"threads", t.threads},
+                {"log_every_steps", t.logEverySteps},
+                {"optimizer", {{"name", t.optimizer.name}, {"lr", t.optimizer.lr}, {"momentum", t.optimizer.momentum},
+                               {"nesterov", t.optimizer.nesterov}, {"weight_decay", t.optimizer.weightDecay}}},
+                {"schedule", {{"name", t.schedule.name}, {"warmup_epochs", t.schedule.warmupEpochs},
+                              {"step_epochs", t.schedule.stepEpochs}, {"gamma", t.schedule.gamma}, {"min_lr", t.schedule.minLr}}}};
+  json sparsity = {{"target", p.sparsity.target}, {"scheme", p.sparsity.scheme}, {"distribution", p.sparsity.distribution},
+                   {"dense_layers", p.sparsity.denseLayers}, {"scheme_options", json::parse(p.sparsity.schemeOptionsJson)}};
+  json algorithm = json::parse(p.algorithm.optionsJson);
+  algorithm["name"] = p.algorithm.name;
+  const auto& de = p.dataEfficiency;
+  json doc = {{"format", p.format}, {"name", p.name}, {"data", data}, {"model", model}, {"train", train},
+              {"sparsity", sparsity}, {"algorithm", algorithm},
+              {"memory_bound", p.memoryBoundBytes ? json(*p.memoryBoundBytes) : json(nullptr)},
+              {"data_efficiency", {{"enabled", de.enabled}, {"removal_epoch", de.removalEpoch},
+                                   {"remove_fraction", de.removeFraction}, {"keep_lowest", de.keepLowest}}}};
+  if (!p.description.empty()) doc["description"] = p.description;
+  return doc.dump(2);
+}
+
+}  // namespace ss

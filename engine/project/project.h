@@ -1,0 +1,100 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace ss {
+
+inline constexpr int kProjectFormat = 1;
+
+// Where examples come from. `dataset` picks the reader; only the keys that reader uses may be set.
+struct DataSpec {
+  std::string dataset = "fashion-mnist";  // fashion-mnist | mnist | idx | cifar10 | csv | spirals | blobs | circles
+  std::string dir;                        // fashion-mnist, mnist, cifar10: folder of the standard files
+  std::string trainImages, trainLabels, testImages, testLabels;  // idx
+  std::string trainCsv, testCsv;                                  // csv
+  int64_t examples = 2000;   // synthetic: total examples (train + test)
+  int classes = 3;           // synthetic spirals and blobs
+  double noise = 0.1;        // synthetic
+  double testFraction = 0.25;  // synthetic: share held out for testing
+  double validationFraction = 0.0;  // taken from train, with the run seed
+  bool normalize = true;            // standardise with the training set's mean and deviation
+};
+
+struct ModelSpec {
+  std::string preset = "mlp";         // mlp | convnet
+  std::vector<int> hidden = {300, 100};  // mlp: hidden layer widths
+  std::vector<int> channels = {32, 64};  // convnet: filters of each conv (each followed by relu, maxpool 2)
+  std::vector<int> fc = {128};           // convnet: hidden fully connected widths
+  int kernel = 3;                        // convnet: square kernel size, 'same' padding
+};
+
+struct OptimizerSpec {
+  std::string name = "sgd";
+  double lr = 0.05;
+  double momentum = 0.9;
+  bool nesterov = true;
+  double weightDecay = 5e-4;
+};
+
+struct ScheduleSpec {
+  std::string name = "cosine";  // constant | step | cosine
+  double warmupEpochs = 0;      // linear warm-up from 0 before the schedule proper
+  int stepEpochs = 10;          // step: multiply by gamma every stepEpochs
+  double gamma = 0.1;
+  double minLr = 0.0;           // cosine: floor
+};
+
+struct TrainSpec {
+  int epochs = 15;
+  int batchSize = 128;
+  uint64_t seed = 1;
+  int threads = 0;  // 0 = all cores
+  int logEverySteps = 20;
+  OptimizerSpec optimizer;
+  ScheduleSpec schedule;
+};
+
+// Sections filled by the sparse engine and the algorithms; a dense project leaves them at defaults.
+struct SparsitySpec {
+  double target = 0.0;  // fraction of weights that are zero
+  std::string scheme = "unstructured";
+  std::string distribution = "erk";  // uniform | er | erk
+  std::vector<std::string> denseLayers;  // "first", "last" or layer names kept dense
+  std::string schemeOptionsJson = "{}";   // kept verbatim for the scheme to validate
+};
+
+struct AlgorithmSpec {
+  std::string name = "dense";
+  std::string optionsJson = "{}";  // every key but "name", for the algorithm to validate
+};
+
+struct DataEfficiencySpec {
+  bool enabled = false;
+  int removalEpoch = 5;
+  double removeFraction = 0.2;
+  int64_t keepLowest = 0;
+};
+
+struct Project {
+  int format = kProjectFormat;
+  std::string name = "untitled";
+  std::string description;
+  DataSpec data;
+  ModelSpec model;
+  TrainSpec train;
+  SparsitySpec sparsity;
+  AlgorithmSpec algorithm;
+  std::optional<int64_t> memoryBoundBytes;
+  DataEfficiencySpec dataEfficiency;
+};
+
+// Parses and validates; throws InputError "<source>: <key.path>: <reason>" on the first problem.
+Project parseProject(const std::string& jsonText, const std::string& sourceName);
+Project loadProject(const std::string& path);
+// The project as JSON with every key spelled out (defaults included): what a run records.
+std::string projectToJson(const Project& p);
+
+}  // namespace ss

@@ -1,0 +1,71 @@
+#include "train/experiment.h"
+
+#include "core/error.h"
+#include "core/threads.h"
+#include "data/data_source.h"
+#include "nn/model_factory.h"
+#include "store/store_recorder.h"
+#include "train/lr_schedule.h"
+#include "train/sgd.h"
+#include "train/trainer.h"
+
+namespace ss {
+
+namespace {
+// Separate random streams per purpose, so e.g. a different data order never changes the init.
+enum StreamPurpose : uint64_t { kDataStream = 1, kInitStream = 2, kOrderStream = 3 };
+}  // namespace
+
+Experiment::Experiment(Project project)
+    : project_(std::move(project)), threads_(setThreadCount(project_.train.threads)), rng_(project_.train.seed) {
+  if (project_.algorithm.name != "dense" || project_.sparsity.target > 0)
+    throw InputError(project_.name + ": algorithm '" + project_.algorithm.name + "' at sparsity " +
+                     std::to_string(project_.sparsity.target) + " needs the sparse engine, which this build lacks; "
+                     "use algorithm 'dense' with sparsity.target 0");
+  Rng dataRng = rng_.fork(kDataStream);
+  data_ = loadDataSplits(project_.data, dataRng);
+  Rng initRng = rng_.fork(kInitStream);
+  model_ = buildModel(project_.model, data_.train.shape, data_.train.classCount, initRng);
+  memory_ = estimateTrainingMemory(model_, project_.train.batchSize);
+}
+
+RunOutcome Experiment::run(RunStore& store, RunControl& control, const std::vector<TrainingObserver*>& observers) {
+  const TrainSpec& t = project_.train;
+  RunOutcome outcome;
+  outcome.runId = store.beginRun(project_.name, projectToJson(project_), t.seed, threads_);
+
+  Sgd optimizer({float(t.optimizer.momentum), t.optimizer.nesterov, float(t.optimizer.weightDecay)});
+  TrainerSettings settings;
+  settings.epochs = t.epochs;
+  settings.batchSize = t.batchSize;
+  settings.memoryBytes = memory_.total();
+  Rng orderRng = rng_.fork(kOrderStream);
+  const int64_t stepsPerEpoch = (data_.train.size() + t.batchSize - 1) / t.batchSize;
+  LrSchedule schedule(t.schedule, t.optimizer.lr, stepsPerEpoch, t.epochs);
+  Trainer trainer(model_, optimizer, schedule, data_.train, data_.test, settings, orderRng);
+  StoreRecorder recorder(store, outcome.runId, t.logEverySteps);
+  trainer.addObserver(&recorder);
+  for (auto* o : observers) trainer.addObserver(o);
+
+  RunStartInfo info;
+  info.runId = outcome.runId;
+  info.name = project_.name;
+  info.epochs = t.epochs;
+  info.stepsPerEpoch = stepsPerEpoch;
+  info.trainExamples = data_.train.size();
+  info.testExamples = data_.test.size();
+  info.parameterCount = model_.parameterCount();
+  info.threads = threads_;
+  try {
+    outcome.status = trainer.run(control, info);
+  } catch (const std::exception& e) {
+    outcome.status = RunStatus::Failed;
+    outcome.message = e.what();
+  }
+  outcome.finalTestAccuracy = trainer.lastTestAccuracy();
+  for (auto* o : observers) o->onRunEnd(outcome.status, outcome.message);
+  store.endRun(outcome.runId, outcome.status, outcome.message, outcome.finalTestAccuracy);
+  return outcome;
+}
+
+}  // namespace ss

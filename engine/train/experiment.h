@@ -1,0 +1,51 @@
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/rng.h"
+#include "data/dataset.h"
+#include "memory/memory_model.h"
+#include "nn/model.h"
+#include "project/project.h"
+#include "store/run_store.h"
+#include "train/observer.h"
+#include "train/run_control.h"
+
+namespace ss {
+
+struct RunOutcome {
+  int64_t runId = 0;
+  RunStatus status = RunStatus::Finished;
+  std::string message;
+  std::optional<double> finalTestAccuracy;
+};
+
+// One run of a project from start to end: loads the data, builds the model, records the run in the
+// store and trains it. The headless command line and the GUI's worker thread both go through here.
+class Experiment {
+ public:
+  explicit Experiment(Project project);  // sets the thread count; loads data and builds the model
+
+  const Project& project() const { return project_; }
+  const DataSplits& data() const { return data_; }
+  Model& model() { return model_; }
+  const MemoryEstimate& memory() const { return memory_; }
+  int threads() const { return threads_; }
+
+  // Trains to the end, or until control cancels. A failure (diverging loss, a store that cannot be
+  // written) ends the run as failed with its reason; nothing already committed is lost.
+  RunOutcome run(RunStore& store, RunControl& control, const std::vector<TrainingObserver*>& observers);
+
+ private:
+  Project project_;
+  int threads_ = 1;
+  Rng rng_;
+  DataSplits data_;
+  Model model_;
+  MemoryEstimate memory_;
+};
+
+}  // namespace ss

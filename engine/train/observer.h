@@ -1,0 +1,32 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "store/run_records.h"
+
+namespace ss {
+
+struct RunStartInfo {
+  int64_t runId = 0;
+  std::string name;
+  int epochs = 0;
+  int64_t stepsPerEpoch = 0;
+  int64_t trainExamples = 0, testExamples = 0;
+  int64_t parameterCount = 0;
+  int threads = 0;
+};
+
+// The only way out of the training loop: the run store, the terminal progress and the GUI subscribe.
+// Calls come from the training thread; an observer that hands data to another thread copies it.
+class TrainingObserver {
+ public:
+  virtual ~TrainingObserver() = default;
+  virtual void onRunStart(const RunStartInfo&) {}
+  // stepInEpoch counts from 1; every step is reported, observers sample as they like.
+  virtual void onStep(const StepRecord&, int64_t /*stepInEpoch*/, int64_t /*stepsPerEpoch*/) {}
+  virtual void onEpochEnd(const EpochRecord&) {}
+  virtual void onRunEnd(RunStatus, const std::string& /*message*/) {}
+};
+
+}  // namespace ss

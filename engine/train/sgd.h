@@ -1,0 +1,35 @@
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "nn/parameter.h"
+
+namespace ss {
+
+struct SgdSettings {
+  float momentum = 0.9f;
+  bool nesterov = true;
+  float weightDecay = 5e-4f;
+};
+
+// SGD with (Nesterov) momentum and L2 weight decay, as PyTorch defines it:
+// g = grad + wd * w; v = mu * v + g; w -= lr * (nesterov ? g + mu * v : v).
+// Momentum is kept per parameter entry, keyed by parameter name: a sparse layer's parameter holds
+// only active weights, so the state holds only theirs.
+class Sgd {
+ public:
+  explicit Sgd(SgdSettings s) : s_(s) {}
+
+  void step(const std::vector<ParameterRef>& params, float lr);
+  // The momentum of one parameter, for checkpoints and for moving state when a mask changes.
+  std::vector<float>& state(const std::string& parameterName) { return momentum_[parameterName]; }
+  int64_t stateBytes() const;
+
+ private:
+  SgdSettings s_;
+  std::map<std::string, std::vector<float>> momentum_;
+};
+
+}  // namespace ss

@@ -1,0 +1,252 @@
+// Gradient checks: every layer's backward against central finite differences of its forward.
+#include <QtTest>
+
+#include <cmath>
+#include <functional>
+#include <memory>
+
+#include "core/rng.h"
+#include "nn/activation.h"
+#include "nn/conv2d.h"
+#include "nn/cross_entropy.h"
+#include "nn/linear.h"
+#include "nn/max_pool2d.h"
+#include "nn/model.h"
+
+using namespace ss;
+
+namespace {
+
+// Norm-wise relative error ||a - n|| / max(||a||, ||n||). Layers compute in float32, where a single
+// entry's finite difference carries rounding noise of about 1e-7 * |L| / eps; taken over the whole
+// gradient the noise averages out, so 1e-3 stays a strict bound that a wrong index or sign breaks.
+double relativeError(const std::vector<double>& analytic, const std::vector<double>& numeric) {
+  double diff = 0, a = 0, n = 0;
+  for (size_t i = 0; i < analytic.size(); ++i) {
+    diff += (analytic[i] - numeric[i]) * (analytic[i] - numeric[i]);
+    a += analytic[i] * analytic[i];
+    n += numeric[i] * numeric[i];
+  }
+  return std::sqrt(diff) / std::max(1e-12, std::sqrt(std::max(a, n)));
+}
+
+// Entries to probe: all of them for small tensors, an evenly spread sample otherwise.
+std::vector<size_t> probes(size_t size) {
+  std::vector<size_t> at;
+  const size_t stride = std::max<size_t>(1, size / 150);
+  for (size_t i = 0; i < size; i += stride) at.push_back(i);
+  return at;
+}
+
+double centralDifference(float& entry, float eps, const std::function<double()>& loss) {
+  const float saved = entry;
+  entry = saved + eps;
+  const double up = loss();
+  entry = saved - eps;
+  const double down = loss();
+  entry = saved;
+  return (up - down) / (2.0 * double(eps));
+}
+
+Matrix randomMatrix(Eigen::Index rows, Eigen::Index cols, Rng& rng, float keepAwayFromZero = 0.0f) {
+  Matrix m(rows, cols);
+  for (Eigen::Index i = 0; i < m.size(); ++i) {
+    float v = rng.uniform(-1.0f, 1.0f);
+    if (std::abs(v) < keepAwayFromZero) v = v < 0 ? v - keepAwayFromZero : v + keepAwayFromZero;
+    m.data()[i] = v;
+  }
+  return m;
+}
+
+struct GradientErrors {
+  double input = 0;
+  double parameters = 0;
+};
+
+// Uses L = sum(R .* layer(x)) with fixed random R, so dL/dy = R.
+GradientErrors checkLayer(Layer& layer, Matrix x, Rng& rng, float eps) {
+  Matrix y;
+  layer.forward(x, y, true);
+  const Matrix r = randomMatrix(y.rows(), y.cols(), rng);
+  Matrix dx;
+  layer.backward(x, y, r, dx, true);
+  std::vector<std::vector<double>> analyticParams;
+  for (auto& p : layer.parameters()) analyticParams.emplace_back(p.grads.begin(), p.grads.end());
+
+  auto loss = [&] {
+    Matrix out;
+    layer.forward(x, out, true);
+    return (out.cast<double>().array() * r.cast<double>().array()).sum();
+  };
+  GradientErrors errors;
+  std::vector<double> analytic, numeric;
+  for (size_t i : probes(size_t(x.size()))) {
+    analytic.push_back(dx.data()[i]);
+    numeric.push_back(centralDifference(x.data()[i], eps, loss));
+  }
+  errors.input = relativeError(analytic, numeric);
+  analytic.clear();
+  numeric.clear();
+  auto params = layer.parameters();
+  for (size_t p = 0; p < params.size(); ++p) {
+    for (size_t i : probes(params[p].values.size())) {
+      analytic.push_back(analyticParams[p][i]);
+      numeric.push_back(centralDifference(params[p].values[i], eps, loss));
+    }
+  }
+  errors.parameters = analytic.empty() ? 0.0 : relativeError(analytic, numeric);
+  return errors;
+}
+
+}  // namespace
+
+class TestLayers : public QObject {
+  Q_OBJECT
+
+ private slots:
+  void gradientMatchesFiniteDifferences_data();
+  void gradientMatchesFiniteDifferences();
+  void crossEntropyGradientMatchesFiniteDifferences();
+  void crossEntropyCountsCorrectPredictions();
+  void wholeConvnetGradientMatchesFiniteDifferences();
+  void convMatchesDirectConvolution();
+};
+
+void TestLayers::gradientMatchesFiniteDifferences_data() {
+  QTest::addColumn<QString>("kind");
+  QTest::addColumn<int>("batch");
+  QTest::newRow("linear 7->5, batch 3") << "linear" << 3;
+  QTest::newRow("linear 7->5, batch 1") << "linear" << 1;
+  QTest::newRow("conv 2->3 3x3 pad 1 on 5x6") << "conv" << 2;
+  QTest::newRow("conv 3->2 5x5 stride 2 pad 0 on 9x9") << "conv-strided" << 2;
+  QTest::newRow("relu") << "relu" << 4;
+  QTest::newRow("maxpool 2x2 on 2x4x6") << "maxpool" << 3;
+  QTest::newRow("flatten") << "flatten" << 2;
+}
+
+void TestLayers::gradientMatchesFiniteDifferences() {
+  QFETCH(QString, kind);
+  QFETCH(int, batch);
+  Rng rng(42);
+  std::unique_ptr<Layer> layer;
+  float eps = 1e-2f;  // exact for layers linear in x and in their weights, up to rounding
+  float awayFromZero = 0.0f;
+  if (kind == "linear") {
+    auto l = std::make_unique<Linear>(7, 5);
+    l->initKaiming(rng);
+    l->bias().setRandom();
+    layer = std::move(l);
+  } else if (kind == "conv") {
+    auto c = std::make_unique<Conv2d>(ConvGeometry{2, 5, 6, 3, 3, 1, 1});
+    c->initKaiming(rng);
+    c->bias().setRandom();
+    layer = std::move(c);
+  } else if (kind == "conv-strided") {
+    auto c = std::make_unique<Conv2d>(ConvGeometry{3, 9, 9, 2, 5, 2, 0});
+    c->initKaiming(rng);
+    layer = std::move(c);
+  } else if (kind == "relu") {
+    layer = std::make_unique<ReLU>(ExampleShape{1, 1, 10});
+    awayFromZero = 0.05f;  // the kink at 0 is not differentiable; stay clear of it by more than eps
+    eps = 1e-3f;
+  } else if (kind == "maxpool") {
+    layer = std::make_unique<MaxPool2d>(ExampleShape{2, 4, 6}, 2);
+    eps = 1e-4f;  // smaller than the typical gap between window entries, so no argmax flips
+  } else {
+    layer = std::make_unique<Flatten>(ExampleShape{2, 3, 3});
+  }
+  const Matrix x = randomMatrix(batch, layer->inputShape().size(), rng, awayFromZero);
+  const GradientErrors e = checkLayer(*layer, x, rng, eps);
+  QVERIFY2(e.input < 1e-3, qPrintable(QString("input gradient relative error %1").arg(e.input)));
+  QVERIFY2(e.parameters < 1e-3, qPrintable(QString("parameter gradient relative error %1").arg(e.parameters)));
+}
+
+void TestLayers::crossEntropyGradientMatchesFiniteDifferences() {
+  Rng rng(7);
+  Matrix logits = randomMatrix(4, 6, rng) * 3.0f;
+  const std::vector<int32_t> labels{0, 5, 2, 2};
+  Matrix d;
+  softmaxCrossEntropy(logits, labels, &d, nullptr);
+  std::vector<double> analytic, numeric;
+  for (Eigen::Index i = 0; i < logits.size(); ++i) {
+    analytic.push_back(d.data()[i]);
+    numeric.push_back(centralDifference(logits.data()[i], 1e-2f, [&] {
+      return softmaxCrossEntropy(logits, labels, nullptr, nullptr).meanLoss;
+    }));
+  }
+  const double error = relativeError(analytic, numeric);
+  QVERIFY2(error < 1e-3, qPrintable(QString("relative error %1").arg(error)));
+}
+
+void TestLayers::crossEntropyCountsCorrectPredictions() {
+  Matrix logits(3, 3);
+  logits << 5, 0, 0,  //
+      0, 0, 9,        //
+      1, 2, 0;
+  std::vector<uint8_t> correct;
+  const LossResult r = softmaxCrossEntropy(logits, {0, 1, 1}, nullptr, &correct);
+  QCOMPARE(r.correct, int64_t(2));
+  QCOMPARE(correct, (std::vector<uint8_t>{1, 0, 1}));
+  // Uniform logits over K classes cost log K.
+  const LossResult uniform = softmaxCrossEntropy(Matrix::Zero(2, 4), {1, 3}, nullptr, nullptr);
+  QVERIFY(std::abs(uniform.meanLoss - std::log(4.0)) < 1e-6);
+}
+
+void TestLayers::wholeConvnetGradientMatchesFiniteDifferences() {
+  Rng rng(3);
+  Model model;
+  auto conv = std::make_unique<Conv2d>(ConvGeometry{1, 6, 6, 3, 3, 1, 1});
+  conv->initKaiming(rng);
+  Conv2d* convPtr = conv.get();
+  model.add(std::move(conv));
+  model.add(std::make_unique<ReLU>(ExampleShape{3, 6, 6}));
+  model.add(std::make_unique<MaxPool2d>(ExampleShape{3, 6, 6}, 2));
+  model.add(std::make_unique<Flatten>(ExampleShape{3, 3, 3}));
+  auto fc = std::make_unique<Linear>(27, 4);
+  fc->initKaiming(rng);
+  model.add(std::move(fc));
+  const Matrix x = randomMatrix(3, 36, rng);
+  const std::vector<int32_t> labels{1, 3, 0};
+  Matrix d;
+  softmaxCrossEntropy(model.forward(x, true), labels, &d, nullptr);
+  model.backward(d);
+  const std::vector<float> grads(convPtr->parameters()[0].grads.begin(), convPtr->parameters()[0].grads.end());
+  std::vector<double> analytic, numeric;
+  float* w = convPtr->weight().data();
+  for (size_t i = 0; i < grads.size(); ++i) {
+    analytic.push_back(grads[i]);
+    numeric.push_back(centralDifference(w[i], 1e-3f, [&] {
+      return softmaxCrossEntropy(model.forward(x, true), labels, nullptr, nullptr).meanLoss;
+    }));
+  }
+  const double error = relativeError(analytic, numeric);
+  QVERIFY2(error < 1e-3, qPrintable(QString("first conv weight gradient relative error %1").arg(error)));
+}
+
+void TestLayers::convMatchesDirectConvolution() {
+  Rng rng(5);
+  const ConvGeometry g{2, 5, 4, 3, 3, 1, 1};
+  Conv2d conv(g);
+  conv.initKaiming(rng);
+  conv.bias().setRandom();
+  const Matrix x = randomMatrix(2, g.inChannels * g.height * g.width, rng);
+  Matrix y;
+  conv.forward(x, y, false);
+  for (int s = 0; s < 2; ++s)
+    for (int f = 0; f < g.outChannels; ++f)
+      for (int r = 0; r < g.outHeight(); ++r)
+        for (int c = 0; c < g.outWidth(); ++c) {
+          double sum = conv.bias()(f);
+          for (int ch = 0; ch < g.inChannels; ++ch)
+            for (int i = 0; i < 3; ++i)
+              for (int j = 0; j < 3; ++j) {
+                const int ir = r + i - 1, ic = c + j - 1;
+                if (ir < 0 || ir >= g.height || ic < 0 || ic >= g.width) continue;
+                sum += double(conv.weight()(f, (ch * 3 + i) * 3 + j)) * x(s, (ch * g.height + ir) * g.width + ic);
+              }
+          QVERIFY(std::abs(sum - y(s, (f * g.outHeight() + r) * g.outWidth() + c)) < 1e-5);
+        }
+}
+
+QTEST_GUILESS_MAIN(TestLayers)
+#include "tst_layers.moc"

@@ -1,0 +1,125 @@
+// End-to-end training through Experiment: it learns, it is deterministic, and it stops cleanly.
+#include <QtTest>
+
+#include <cmath>
+#include <limits>
+
+#include "project/project.h"
+#include "store/run_store.h"
+#include "train/experiment.h"
+
+using namespace ss;
+
+namespace {
+
+Project spiralsProject(uint64_t seed, int epochs) {
+  Project p = parseProject(R"({"format": 1, "name": "spirals",
+      "data": {"dataset": "spirals", "examples": 1600, "classes": 3, "noise": 0.05},
+      "model": {"preset": "mlp", "hidden": [64, 64]},
+      "train": {"batch_size": 32, "threads": 2,
+                "optimizer": {"lr": 0.1, "weight_decay": 0.0001}, "schedule": {"name": "cosine"}}})",
+                           "spirals.json");
+  p.train.seed = seed;
+  p.train.epochs = epochs;
+  return p;
+}
+
+class LossRecorder : public TrainingObserver {
+ public:
+  void onStep(const StepRecord& s, int64_t, int64_t) override { losses.push_back(s.loss); }
+  std::vector<double> losses;
+};
+
+// Asks the run to stop once it has seen a given number of steps.
+class CancelAfter : public TrainingObserver {
+ public:
+  CancelAfter(RunControl& c, int64_t steps) : control(c), limit(steps) {}
+  void onStep(const StepRecord& s, int64_t, int64_t) override {
+    if (s.step == limit) control.requestCancel();
+  }
+  RunControl& control;
+  int64_t limit;
+};
+
+// Poisons the first weight after a given step, as a diverging run would.
+class PoisonWeights : public TrainingObserver {
+ public:
+  PoisonWeights(Model& m, int64_t step) : model(m), at(step) {}
+  void onStep(const StepRecord& s, int64_t, int64_t) override {
+    if (s.step == at) model.parameters()[0].values[0] = std::numeric_limits<float>::quiet_NaN();
+  }
+  Model& model;
+  int64_t at;
+};
+
+}  // namespace
+
+class TestTraining : public QObject {
+  Q_OBJECT
+
+ private slots:
+  void learnsSpiralsAboveNinetyFivePercent();
+  void sameSeedAndThreadsGiveIdenticalLossCurves();
+  void cancelStopsBetweenStepsAndIsRecorded();
+  void divergingLossFailsTheRunWithItsReason();
+
+ private:
+  QTemporaryDir dir_;
+};
+
+void TestTraining::learnsSpiralsAboveNinetyFivePercent() {
+  RunStore store((dir_.path() + "/learn.db").toStdString());
+  Experiment experiment(spiralsProject(1, 40));
+  RunControl control;
+  const RunOutcome outcome = experiment.run(store, control, {});
+  QCOMPARE(outcome.status, RunStatus::Finished);
+  QVERIFY2(*outcome.finalTestAccuracy > 0.95, qPrintable(QString::number(*outcome.finalTestAccuracy)));
+  const auto epochs = store.epochs(outcome.runId);
+  QCOMPARE(int(epochs.size()), 40);
+  QVERIFY(epochs.back().trainLoss < epochs.front().trainLoss);
+  QCOMPARE(store.listRuns().back().status, std::string("finished"));
+}
+
+void TestTraining::sameSeedAndThreadsGiveIdenticalLossCurves() {
+  RunStore store((dir_.path() + "/determinism.db").toStdString());
+  auto curve = [&](uint64_t seed) {
+    Experiment experiment(spiralsProject(seed, 3));
+    LossRecorder recorder;
+    RunControl control;
+    experiment.run(store, control, {&recorder});
+    return recorder.losses;
+  };
+  const auto first = curve(5), second = curve(5), otherSeed = curve(6);
+  QVERIFY(!first.empty());
+  QCOMPARE(first.size(), second.size());
+  for (size_t i = 0; i < first.size(); ++i) QCOMPARE(first[i], second[i]);  // exact, bit for bit
+  QVERIFY(first != otherSeed);
+}
+
+void TestTraining::cancelStopsBetweenStepsAndIsRecorded() {
+  RunStore store((dir_.path() + "/cancel.db").toStdString());
+  Experiment experiment(spiralsProject(1, 10));
+  RunControl control;
+  CancelAfter canceller(control, 5);
+  LossRecorder recorder;
+  const RunOutcome outcome = experiment.run(store, control, {&canceller, &recorder});
+  QCOMPARE(outcome.status, RunStatus::Cancelled);
+  QCOMPARE(recorder.losses.size(), size_t(5));
+  QCOMPARE(store.listRuns().back().status, std::string("cancelled"));
+}
+
+void TestTraining::divergingLossFailsTheRunWithItsReason() {
+  RunStore store((dir_.path() + "/nan.db").toStdString());
+  Experiment experiment(spiralsProject(1, 10));
+  RunControl control;
+  PoisonWeights poison(experiment.model(), 60);
+  const RunOutcome outcome = experiment.run(store, control, {&poison});
+  QCOMPARE(outcome.status, RunStatus::Failed);
+  QVERIFY2(QString::fromStdString(outcome.message).contains("diverged"), outcome.message.c_str());
+  const RunSummary run = store.listRuns().back();
+  QCOMPARE(run.status, std::string("failed"));
+  QCOMPARE(run.epochsLogged, 1);  // the epoch completed before the failure stays recorded
+}
+
+QTEST_GUILESS_MAIN(TestTraining)
+#include "tst_training.moc"
