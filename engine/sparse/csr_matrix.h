@@ -1,0 +1,33 @@
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "core/tensor.h"
+#include "sparse/mask.h"
+
+namespace ss {
+
+// The active weights of a rows x cols matrix in compressed sparse rows, with their gradients side by
+// side, so an optimizer sees two equal flat arrays. Optionally a transposed index (columns -> entries)
+// that turns dX = dY W into a gather like the forward product; without it dX is a scatter, slower
+// but 8 bytes a weight lighter. The memory model counts whichever is kept.
+struct CsrMatrix {
+  int rows = 0, cols = 0;
+  std::vector<int32_t> rowStart;  // rows + 1
+  std::vector<int32_t> column;    // per entry
+  std::vector<float> values, grads;
+
+  bool hasTransposedIndex = false;
+  std::vector<int32_t> colStart;       // cols + 1
+  std::vector<int32_t> rowOfEntryT;    // per entry, in column order: its row
+  std::vector<int32_t> entryOfT;       // per entry, in column order: its index in values
+
+  static CsrMatrix fromMask(const Mask& mask, const Matrix& dense, bool transposedIndex);
+  int64_t activeCount() const { return int64_t(values.size()); }
+  Matrix toDense() const;
+  Mask mask() const;
+  int64_t indexBytes() const;  // every index array kept, in bytes
+};
+
+}  // namespace ss

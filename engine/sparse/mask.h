@@ -1,0 +1,30 @@
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+namespace ss {
+
+// Which weights of a layer are active: rows = outputs (filters), cols = inputs (C*k*k for a conv,
+// with the k*k entries of one input channel's kernel consecutive). One byte per weight keeps the
+// schemes simple; sparse storage is built from it and never keeps it around during training.
+struct Mask {
+  int rows = 0, cols = 0;
+  std::vector<uint8_t> bits;  // row-major, 0 or 1
+
+  Mask() = default;
+  Mask(int r, int c, uint8_t value = 0) : rows(r), cols(c), bits(size_t(r) * size_t(c), value) {}
+  bool at(int r, int c) const { return bits[size_t(r) * size_t(cols) + size_t(c)] != 0; }
+  void set(int r, int c, bool on) { bits[size_t(r) * size_t(cols) + size_t(c)] = on ? 1 : 0; }
+  int64_t size() const { return int64_t(rows) * cols; }
+  int64_t activeCount() const;
+  double density() const { return size() ? double(activeCount()) / double(size()) : 0.0; }
+};
+
+inline int64_t Mask::activeCount() const {
+  int64_t n = 0;
+  for (uint8_t b : bits) n += b;
+  return n;
+}
+
+}  // namespace ss

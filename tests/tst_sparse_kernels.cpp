@@ -1,0 +1,148 @@
+// Sparse kernels and sparse layers against dense Eigen on random data.
+#include <QtTest>
+
+#include "core/rng.h"
+#include "nn/linear.h"
+#include "sparse/csr_matrix.h"
+#include "sparse/sparse_kernels.h"
+#include "train/sgd.h"
+
+using namespace ss;
+
+namespace {
+
+Mask randomMask(int rows, int cols, double density, Rng& rng, bool emptyFirstRow) {
+  Mask m(rows, cols);
+  for (int r = 0; r < rows; ++r)
+    for (int c = 0; c < cols; ++c) m.set(r, c, !(emptyFirstRow && r == 0) && rng.uniform(0.0f, 1.0f) < density);
+  return m;
+}
+
+Matrix randomMatrix(int rows, int cols, Rng& rng) {
+  Matrix m(rows, cols);
+  for (Eigen::Index i = 0; i < m.size(); ++i) m.data()[i] = rng.uniform(-1.0f, 1.0f);
+  return m;
+}
+
+double maxAbsDiff(const Matrix& a, const Matrix& b) { return (a - b).cwiseAbs().maxCoeff(); }
+
+}  // namespace
+
+class TestSparseKernels : public QObject {
+  Q_OBJECT
+
+ private slots:
+  void productsMatchDenseEigen_data();
+  void productsMatchDenseEigen();
+  void csrRoundTripsTheMask();
+  void sparseLinearTrainsLikeMaskedDense_data();
+  void sparseLinearTrainsLikeMaskedDense();
+};
+
+void TestSparseKernels::productsMatchDenseEigen_data() {
+  QTest::addColumn<int>("rows");
+  QTest::addColumn<int>("cols");
+  QTest::addColumn<int>("width");
+  QTest::addColumn<double>("density");
+  QTest::addColumn<bool>("emptyFirstRow");
+  QTest::newRow("mlp fc1 slice, d=0.1") << 300 << 784 << 128 << 0.1 << false;
+  QTest::newRow("odd sizes, d=0.37") << 37 << 53 << 131 << 0.37 << true;
+  QTest::newRow("width below one slice") << 9 << 17 << 5 << 0.5 << false;
+  QTest::newRow("width 16 + tail") << 11 << 7 << 19 << 0.6 << true;
+  QTest::newRow("density 0") << 8 << 9 << 64 << 0.0 << false;
+  QTest::newRow("density 1") << 8 << 9 << 200 << 1.0 << false;
+  QTest::newRow("one element") << 1 << 1 << 1 << 1.0 << false;
+  QTest::newRow("one row") << 1 << 300 << 128 << 0.05 << false;
+  QTest::newRow("one column") << 300 << 1 << 128 << 0.5 << false;
+}
+
+void TestSparseKernels::productsMatchDenseEigen() {
+  QFETCH(int, rows);
+  QFETCH(int, cols);
+  QFETCH(int, width);
+  QFETCH(double, density);
+  QFETCH(bool, emptyFirstRow);
+  Rng rng(uint64_t(rows * 1000 + cols));
+  const Mask mask = randomMask(rows, cols, density, rng, emptyFirstRow);
+  const CsrMatrix w = CsrMatrix::fromMask(mask, randomMatrix(rows, cols, rng), true);
+  const Matrix dense = w.toDense();
+  const Matrix in = randomMatrix(cols, width, rng);  // X^T panel
+  const Matrix dOut = randomMatrix(rows, width, rng);  // dY^T panel
+
+  Matrix out(rows, width);
+  gatherProduct(w.rowStart.data(), w.column.data(), w.values.data(), rows, in.data(), width, out.data());
+  QVERIFY(maxAbsDiff(out, dense * in) < 1e-4);
+
+  std::vector<float> valuesT(w.values.size());
+  for (size_t q = 0; q < valuesT.size(); ++q) valuesT[q] = w.values[size_t(w.entryOfT[q])];
+  Matrix dIn(cols, width);
+  gatherProduct(w.colStart.data(), w.rowOfEntryT.data(), valuesT.data(), cols, dOut.data(), width, dIn.data());
+  const Matrix expectedDIn = dense.transpose() * dOut;
+  QVERIFY(maxAbsDiff(dIn, expectedDIn) < 1e-4);
+
+  Matrix scattered = Matrix::Zero(cols, width);
+  scatterProduct(w.rowStart.data(), w.column.data(), w.values.data(), rows, dOut.data(), width, scattered.data());
+  QVERIFY(maxAbsDiff(scattered, expectedDIn) < 1e-4);
+
+  std::vector<float> grads(w.values.size());
+  sampledProduct(w.rowStart.data(), w.column.data(), rows, dOut.data(), in.data(), width, grads.data());
+  const Matrix denseGrad = dOut * in.transpose();
+  for (int r = 0; r < rows; ++r)
+    for (int32_t e = w.rowStart[size_t(r)]; e < w.rowStart[size_t(r) + 1]; ++e)
+      QVERIFY(std::abs(grads[size_t(e)] - denseGrad(r, w.column[size_t(e)])) < 1e-3);
+}
+
+void TestSparseKernels::csrRoundTripsTheMask() {
+  Rng rng(1);
+  const Mask mask = randomMask(13, 29, 0.3, rng, true);
+  const Matrix values = randomMatrix(13, 29, rng);
+  const CsrMatrix w = CsrMatrix::fromMask(mask, values, false);
+  QCOMPARE(w.mask().bits, mask.bits);
+  QCOMPARE(w.activeCount(), mask.activeCount());
+  QCOMPARE(w.indexBytes(), int64_t(4 * (14 + mask.activeCount())));
+  const Matrix dense = w.toDense();
+  for (int r = 0; r < 13; ++r)
+    for (int c = 0; c < 29; ++c) QCOMPARE(dense(r, c), mask.at(r, c) ? values(r, c) : 0.0f);
+}
+
+void TestSparseKernels::sparseLinearTrainsLikeMaskedDense_data() {
+  QTest::addColumn<bool>("transposedIndex");
+  QTest::newRow("gather dX (transposed index)") << true;
+  QTest::newRow("scatter dX (CSR only)") << false;
+}
+
+// Several SGD steps through a sparse layer and through the same layer masked-dense must agree.
+void TestSparseKernels::sparseLinearTrainsLikeMaskedDense() {
+  QFETCH(bool, transposedIndex);
+  Rng rng(9);
+  Linear sparse(40, 23), dense(40, 23);
+  sparse.initKaiming(rng);
+  dense.weight() = sparse.weight();
+  const Mask mask = randomMask(23, 40, 0.2, rng, false);
+  sparse.applyMask(mask, true, transposedIndex);
+  dense.applyMask(mask, false, false);
+  sparse.setName("s");
+  dense.setName("d");
+  Sgd optSparse({0.9f, true, 5e-4f}), optDense({0.9f, true, 5e-4f});
+  for (int step = 0; step < 5; ++step) {
+    const Matrix x = randomMatrix(17, 40, rng), dy = randomMatrix(17, 23, rng);
+    Matrix ys, yd, dxs, dxd;
+    sparse.forward(x, ys, true);
+    dense.forward(x, yd, true);
+    QVERIFY(maxAbsDiff(ys, yd) < 1e-4);
+    sparse.backward(x, ys, dy, dxs, true);
+    dense.backward(x, yd, dy, dxd, true);
+    QVERIFY(maxAbsDiff(dxs, dxd) < 1e-4);
+    optSparse.step(sparse.parameters(), 0.1f);
+    optDense.step(dense.parameters(), 0.1f);
+  }
+  QVERIFY(maxAbsDiff(sparse.denseWeight(), dense.denseWeight()) < 1e-4);
+  QCOMPARE(sparse.mask().bits, mask.bits);
+  QCOMPARE(dense.mask().bits, mask.bits);
+  // Momentum exists only for active weights in the sparse layer.
+  QCOMPARE(int64_t(optSparse.state("s.weight").size()), mask.activeCount());
+  QCOMPARE(int64_t(optDense.state("d.weight").size()), mask.size());
+}
+
+QTEST_GUILESS_MAIN(TestSparseKernels)
+#include "tst_sparse_kernels.moc"
