@@ -1,7 +1,5 @@
 #include "nn/conv2d.h"
 
-#include <omp.h>
-
 #include <cmath>
 
 namespace ss {
@@ -71,53 +69,59 @@ void Conv2d::col2imAdd(const Matrix& col, float* image) const {
   }
 }
 
-void Conv2d::forward(const Matrix& x, Matrix& y, bool) {
+void Conv2d::batchIm2col(const Matrix& x, Matrix& cols) const {
   const Eigen::Index batch = x.rows();
   const int spatial = g_.outHeight() * g_.outWidth();
-  y.resize(batch, Eigen::Index(g_.outChannels) * spatial);
+  cols.resize(g_.patchSize(), batch * spatial);
 #pragma omp parallel
   {
     Matrix col;
 #pragma omp for schedule(static)
     for (Eigen::Index s = 0; s < batch; ++s) {
       im2col(x.row(s).data(), col);
-      MatrixMap out(y.row(s).data(), g_.outChannels, spatial);
-      out.noalias() = weight_ * col;
-      out.colwise() += bias_;
+      cols.middleCols(s * spatial, spatial) = col;
     }
+  }
+}
+
+void Conv2d::forward(const Matrix& x, Matrix& y, bool) {
+  // One im2col panel for the whole batch (patch entries x batch*positions) and a single large GEMM:
+  // far better use of the cores than one small GEMM per example.
+  const Eigen::Index batch = x.rows();
+  const int spatial = g_.outHeight() * g_.outWidth();
+  batchIm2col(x, cols_);
+  out_.noalias() = weight_ * cols_;
+  y.resize(batch, Eigen::Index(g_.outChannels) * spatial);
+#pragma omp parallel for schedule(static)
+  for (Eigen::Index s = 0; s < batch; ++s) {
+    MatrixMap dst(y.row(s).data(), g_.outChannels, spatial);
+    dst = out_.middleCols(s * spatial, spatial);
+    dst.colwise() += bias_;
   }
 }
 
 void Conv2d::backward(const Matrix& x, const Matrix&, const Matrix& dy, Matrix& dx, bool needInputGrad) {
   const Eigen::Index batch = x.rows();
   const int spatial = g_.outHeight() * g_.outWidth();
-  if (needInputGrad) dx.setZero(batch, x.cols());
-  // One gradient accumulator per thread, summed in thread order afterwards, so the result depends
-  // only on the thread count and not on scheduling.
-  const int threads = omp_get_max_threads();
-  std::vector<Matrix> partialW(threads, Matrix::Zero(weight_.rows(), weight_.cols()));
-  std::vector<Vector> partialB(threads, Vector::Zero(bias_.size()));
-#pragma omp parallel num_threads(threads)
+  // cols_ still holds this batch's patches from forward; dY is laid out the same way as out_.
+  if (cols_.cols() != batch * spatial) batchIm2col(x, cols_);
+  out_.resize(g_.outChannels, batch * spatial);
+#pragma omp parallel for schedule(static)
+  for (Eigen::Index s = 0; s < batch; ++s)
+    out_.middleCols(s * spatial, spatial) = ConstMatrixMap(dy.row(s).data(), g_.outChannels, spatial);
+  weightGrad_.noalias() = out_ * cols_.transpose();
+  biasGrad_ = out_.rowwise().sum();
+  if (!needInputGrad) return;
+  cols_.noalias() = weight_.transpose() * out_;
+  dx.setZero(batch, x.cols());
+#pragma omp parallel
   {
-    const int t = omp_get_thread_num();
-    Matrix col, dcol;
+    Matrix col;
 #pragma omp for schedule(static)
     for (Eigen::Index s = 0; s < batch; ++s) {
-      im2col(x.row(s).data(), col);
-      ConstMatrixMap g(dy.row(s).data(), g_.outChannels, spatial);
-      partialW[t].noalias() += g * col.transpose();
-      partialB[t] += g.rowwise().sum();
-      if (needInputGrad) {
-        dcol.noalias() = weight_.transpose() * g;
-        col2imAdd(dcol, dx.row(s).data());
-      }
+      col = cols_.middleCols(s * spatial, spatial);
+      col2imAdd(col, dx.row(s).data());
     }
-  }
-  weightGrad_ = partialW[0];
-  biasGrad_ = partialB[0];
-  for (int t = 1; t < threads; ++t) {
-    weightGrad_ += partialW[t];
-    biasGrad_ += partialB[t];
   }
 }
 

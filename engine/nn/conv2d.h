@@ -13,7 +13,7 @@ struct ConvGeometry {
   int patchSize() const { return inChannels * kernel * kernel; }
 };
 
-// 2-D convolution by im2col + GEMM per example, examples spread over OpenMP threads. The weight is
+// 2-D convolution by im2col of the whole batch and one GEMM. The weight is
 // held as a filters x (C*k*k) matrix, the same shape a sparse layer stores, so masks map one to one.
 class Conv2d : public Layer {
  public:
@@ -35,11 +35,14 @@ class Conv2d : public Layer {
 
  private:
   void im2col(const float* image, Matrix& col) const;
+  void batchIm2col(const Matrix& x, Matrix& cols) const;
   void col2imAdd(const Matrix& col, float* image) const;
 
   ConvGeometry g_;
   Matrix weight_, weightGrad_;
   Vector bias_, biasGrad_;
+  Matrix cols_;  // patches of the batch (C*k*k x batch*positions), kept from forward for backward
+  Matrix out_;   // filters x batch*positions: the GEMM's result, then dY in the same layout
 };
 
 }  // namespace ss

@@ -1,5 +1,6 @@
 #include "train/experiment.h"
 
+#include "core/allocator.h"
 #include "core/error.h"
 #include "core/threads.h"
 #include "data/data_source.h"
@@ -22,6 +23,7 @@ Experiment::Experiment(Project project)
     throw InputError(project_.name + ": algorithm '" + project_.algorithm.name + "' at sparsity " +
                      std::to_string(project_.sparsity.target) + " needs the sparse engine, which this build lacks; "
                      "use algorithm 'dense' with sparsity.target 0");
+  keepLargeAllocationsInHeap();
   Rng dataRng = rng_.fork(kDataStream);
   data_ = loadDataSplits(project_.data, dataRng);
   Rng initRng = rng_.fork(kInitStream);
