@@ -1,0 +1,31 @@
+#pragma once
+
+#include "sparse/scheme.h"
+
+namespace ss {
+
+// N:M: along each row, every run of M consecutive inputs keeps exactly its best N. When M does not divide
+// the row, the last, shorter run of L inputs keeps ceil(N*L/M): the nearest share to N/M that never falls
+// below it, and never more than the N slots a kernel that pads rows to whole groups would store anyway.
+// The density is therefore fixed: N/M exactly when M divides the row, slightly above otherwise.
+class NmScheme : public Scheme {
+ public:
+  NmScheme(int n, int m);
+
+  std::string name() const override { return "nm"; }
+  std::string describe() const override { return std::to_string(n_) + ":" + std::to_string(m_); }
+  double achievableDensity(const LayerGeometry& g, double density) const override;
+  Mask project(const Matrix& scores, const LayerGeometry& g, double density) const override;
+  std::string validate(const Mask& mask, const LayerGeometry& g) const override;
+  // Every position is its own group; each run of M inputs is a balanced set.
+  std::vector<std::vector<int64_t>> groups(const LayerGeometry& g) const override;
+  std::vector<std::vector<int64_t>> balancedSets(const LayerGeometry& g) const override;
+
+  // How many of a run of `length` inputs stay active.
+  int keptInRun(int length) const;
+
+ private:
+  int n_, m_;
+};
+
+}  // namespace ss

@@ -1,0 +1,45 @@
+#pragma once
+
+#include <array>
+
+#include "sparse/scheme.h"
+
+namespace ss {
+
+// Kernel patterns with filter balance (MEST's "pattern+filter_balance"), for 3x3 convolutions only.
+// Each 3x3 kernel keeps the entries of one pattern from a fixed library, the pattern with the largest L2
+// norm of the kernel's scores; then every filter (row) keeps the same number K of whole kernels, those with
+// the largest norm over their pattern, so filters stay balanced. A layer with C input channels can thus
+// reach the densities (4/9) * K / C for K = 0..C; the requested one picks the nearest (ties: the denser).
+//
+// The library: eight four-entry patterns, each holding the centre. Entries are numbered row-major in the
+// kernel (0 1 2 / 3 4 5 / 6 7 8, centre 4), the order of a conv's im2col columns:
+//   four T shapes, the centre and three of its four arms:  {1,3,4,5} {3,4,5,7} {1,3,4,7} {1,4,5,7}
+//   four 2x2 squares in the corners, holding the centre:    {0,1,3,4} {1,2,4,5} {3,4,6,7} {4,5,7,8}
+// The reference uses eight patterns of four or five entries; four-entry patterns keep every kernel at
+// the same density, so a layer's density depends on K alone.
+class PatternScheme : public Scheme {
+ public:
+  using Pattern = std::array<int, 4>;
+  static const std::array<Pattern, 8>& library();
+
+  std::string name() const override { return "pattern"; }
+  std::string describe() const override { return "3x3 pattern, filter-balanced"; }
+  bool supports(const LayerGeometry& g) const override { return g.kernelArea == 9 && g.cols > 0 && g.cols % 9 == 0; }
+  double achievableDensity(const LayerGeometry& g, double density) const override;
+  Mask project(const Matrix& scores, const LayerGeometry& g, double density) const override;
+  // Each kernel is empty or exactly one library pattern, and every filter keeps the same number of kernels.
+  std::string validate(const Mask& mask, const LayerGeometry& g) const override;
+  // One group per kernel (its nine positions), kernels of one filter consecutive; each filter is a
+  // balanced set. A kernel grows with its best pattern for the grow scores and scores by that pattern.
+  std::vector<std::vector<int64_t>> groups(const LayerGeometry& g) const override;
+  std::vector<std::vector<int64_t>> balancedSets(const LayerGeometry& g) const override;
+  double groupScore(const Matrix& scores, const std::vector<int64_t>& group) const override;
+  void activateGroup(Mask& mask, const Matrix& scores, const std::vector<int64_t>& group) const override;
+
+ private:
+  void requireSupported(const LayerGeometry& g, double density) const;
+  int keptKernels(const LayerGeometry& g, double density) const;
+};
+
+}  // namespace ss
