@@ -12,8 +12,10 @@ inline constexpr const char* kDefaultDb = "sparsescope.db";
 
 int runCommand(const std::vector<std::string>& args);
 int runsCommand(const std::vector<std::string>& args);
+int benchCommand(const std::vector<std::string>& args);
 
 extern const char* const kRunUsage;
 extern const char* const kRunsUsage;
+extern const char* const kBenchUsage;
 
 }  // namespace ss::cli

@@ -1,10 +1,13 @@
+#include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
 
 #include "cli_args.h"
 #include "cli_commands.h"
+#include "memory/memory_model.h"
 #include "project/project.h"
+#include "sparse/layer_budget.h"
 #include "store/run_store.h"
 #include "terminal_progress.h"
 #include "train/experiment.h"
@@ -26,6 +29,17 @@ const char* const kRunUsage =
 namespace {
 RunControl* activeControl = nullptr;
 
+double megabytes(int64_t bytes) { return double(bytes) / 1e6; }
+
+void describeModelMemory(const Experiment& experiment, FILE* out) {
+  if (!experiment.densities().empty()) std::fprintf(out, "%s", formatDensityTable(experiment.densities()).c_str());
+  const MemoryEstimate& m = experiment.memory();
+  std::fprintf(out, "memory model: %.2f MB weights+indices+gradients+momentum (dense: %.2f MB, %.1f%%), %.2f MB with activations, %.2f MB peak with working buffers\n",
+               megabytes(m.parameterState()), megabytes(m.denseParameterState()),
+               100.0 * double(m.parameterState()) / double(std::max<int64_t>(1, m.denseParameterState())),
+               megabytes(m.total()), megabytes(m.peak()));
+}
+
 extern "C" void onInterrupt(int) {
   if (activeControl) activeControl->requestCancelFromSignal();
   // A second Ctrl-C ends the process at once, as users expect.
@@ -46,6 +60,7 @@ int runCommand(const std::vector<std::string>& argv) {
 
   RunStore store(dbPath);
   Experiment experiment(project);
+  describeModelMemory(experiment, stderr);
   TerminalProgress progress(stderr);
   JsonEpochPrinter printer(stdout);
   std::vector<TrainingObserver*> observers{&progress};
@@ -64,8 +79,9 @@ int runCommand(const std::vector<std::string>& argv) {
 
   FILE* summary = json ? stderr : stdout;
   const std::string accuracy = outcome.finalTestAccuracy ? std::to_string(100.0 * *outcome.finalTestAccuracy).substr(0, 5) + "%" : "none";
-  std::fprintf(summary, "run %lld %s after %.1fs: final test accuracy %s (store %s)\n", (long long)outcome.runId,
-               toString(outcome.status), seconds, accuracy.c_str(), dbPath.c_str());
+  std::fprintf(summary, "run %lld %s after %.1fs: final test accuracy %s, peak RSS %.1f MB (store %s)\n",
+               (long long)outcome.runId, toString(outcome.status), seconds, accuracy.c_str(), megabytes(peakRssBytes()),
+               dbPath.c_str());
   if (outcome.status == RunStatus::Failed) {
     std::fprintf(stderr, "sparsescope: run failed: %s\n", outcome.message.c_str());
     return kRunFailed;

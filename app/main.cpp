@@ -28,6 +28,7 @@ const std::map<std::string, Command>& commands() {
   static const std::map<std::string, Command> table = {
       {"run", {runCommand, kRunUsage, "train a project headless and record the run"}},
       {"runs", {runsCommand, kRunsUsage, "list the runs in a store"}},
+      {"bench", {benchCommand, kBenchUsage, "time sparse against dense training steps per layer and scheme"}},
   };
   return table;
 }

@@ -119,8 +119,8 @@ void TestSparseKernels::sparseLinearTrainsLikeMaskedDense() {
   sparse.initKaiming(rng);
   dense.weight() = sparse.weight();
   const Mask mask = randomMask(23, 40, 0.2, rng, false);
-  sparse.applyMask(mask, true, transposedIndex);
-  dense.applyMask(mask, false, false);
+  sparse.weightMatrix()->applyMask(mask, true, transposedIndex);
+  dense.weightMatrix()->applyMask(mask, false, false);
   sparse.setName("s");
   dense.setName("d");
   Sgd optSparse({0.9f, true, 5e-4f}), optDense({0.9f, true, 5e-4f});
@@ -136,9 +136,9 @@ void TestSparseKernels::sparseLinearTrainsLikeMaskedDense() {
     optSparse.step(sparse.parameters(), 0.1f);
     optDense.step(dense.parameters(), 0.1f);
   }
-  QVERIFY(maxAbsDiff(sparse.denseWeight(), dense.denseWeight()) < 1e-4);
-  QCOMPARE(sparse.mask().bits, mask.bits);
-  QCOMPARE(dense.mask().bits, mask.bits);
+  QVERIFY(maxAbsDiff(sparse.weightMatrix()->toDense(), dense.weightMatrix()->toDense()) < 1e-4);
+  QCOMPARE(sparse.weightMatrix()->mask().bits, mask.bits);
+  QCOMPARE(dense.weightMatrix()->mask().bits, mask.bits);
   // Momentum exists only for active weights in the sparse layer.
   QCOMPARE(int64_t(optSparse.state("s.weight").size()), mask.activeCount());
   QCOMPARE(int64_t(optDense.state("d.weight").size()), mask.size());

@@ -1,38 +1,151 @@
 #include "memory/memory_model.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <fstream>
 #include <string>
 
+#include "core/error.h"
+#include "sparse/model_sparsity.h"
+#include "sparse/weight_matrix.h"
+
 namespace ss {
 
-int64_t MemoryEstimate::total() const {
+namespace {
+constexpr int64_t kFloat = sizeof(float), kIndex = sizeof(int32_t);
+
+int64_t sumOf(const std::vector<LayerMemory>& layers, int64_t (LayerMemory::*part)() const) {
   int64_t sum = 0;
-  for (const auto& l : layers) sum += l.persistent();
+  for (const auto& l : layers) sum += (l.*part)();
   return sum;
 }
 
+WeightStorage storageOf(const WeightMatrix& w) {
+  WeightStorage s{w.rows(), w.cols(), w.activeCount(), w.sparse(), !w.sparse() && w.activeCount() < int64_t(w.rows()) * w.cols(), false};
+  if (const CsrMatrix* csr = w.csr()) s.transposedIndex = csr->hasTransposedIndex;
+  return s;
+}
+
+// Activations kept for backward are counted as persistent; the layer's panels are working buffers.
+int64_t activationsBytes(const Layer& layer, int batchSize) {
+  return int64_t(batchSize) * layer.outputShape().size() * kFloat;
+}
+
+int64_t workingBytes(Layer& layer, int batchSize) {
+  const WeightMatrix* w = layer.weightMatrix();
+  if (!w) return 0;
+  const ExampleShape out = layer.outputShape();
+  if (layer.kernelArea() > 1 || layer.kind() == "conv2d") {
+    // im2col panel (C*k*k x batch*positions) and the product panel (filters x batch*positions).
+    const int64_t positions = int64_t(batchSize) * out.height * out.width;
+    return (int64_t(w->cols()) + w->rows()) * positions * kFloat;
+  }
+  // Sparse linear layers keep transposed copies of x, y, dy and dx.
+  return w->sparse() ? 2 * int64_t(batchSize) * (w->rows() + w->cols()) * kFloat : 0;
+}
+}  // namespace
+
+int64_t MemoryEstimate::total() const { return sumOf(layers, &LayerMemory::persistent); }
+int64_t MemoryEstimate::parameterState() const { return sumOf(layers, &LayerMemory::parameterState); }
+
 int64_t MemoryEstimate::peak() const {
-  int64_t largestTransient = 0;
-  for (const auto& l : layers) largestTransient = std::max(largestTransient, l.transient);
-  return total() + largestTransient;
+  int64_t transient = 0;
+  for (const auto& l : layers) transient += l.transient;
+  return total() + transient;
+}
+
+int64_t MemoryEstimate::denseParameterState() const {
+  int64_t sum = 0;
+  for (const auto& l : layers) sum += l.denseBaseline;
+  return sum;
+}
+
+LayerMemory weightMemory(const WeightStorage& s) {
+  LayerMemory m;
+  const int64_t size = int64_t(s.rows) * s.cols;
+  m.denseBaseline = 3 * size * kFloat;
+  const int64_t stored = s.sparse ? s.active : size;
+  m.weights = m.gradients = m.optimizer = stored * kFloat;
+  if (s.sparse) {
+    m.indices = (int64_t(s.rows) + 1 + s.active) * kIndex;
+    if (s.transposedIndex) m.indices += (int64_t(s.cols) + 1 + 2 * s.active) * kIndex;
+  } else if (s.masked) {
+    m.indices = size;  // one mask byte per weight
+  }
+  return m;
 }
 
 MemoryEstimate estimateTrainingMemory(Model& model, int batchSize) {
   MemoryEstimate estimate;
   for (const auto& layer : model.layers()) {
     LayerMemory m;
+    if (const WeightMatrix* w = layer->weightMatrix()) m = weightMemory(storageOf(*w));
     m.layer = layer->name();
+    // Biases and other dense parameters: value, gradient, momentum.
     for (const auto& p : layer->parameters()) {
-      const int64_t bytes = int64_t(p.values.size() * sizeof(float));
+      if (layer->weightMatrix() && layer->weightMatrix()->holds(p)) continue;
+      const int64_t bytes = int64_t(p.values.size()) * kFloat;
       m.weights += bytes;
       m.gradients += bytes;
       m.optimizer += bytes;
+      m.denseBaseline += 3 * bytes;
     }
-    m.activations = int64_t(batchSize) * layer->outputShape().size() * int64_t(sizeof(float));
+    m.activations = activationsBytes(*layer, batchSize);
+    m.transient = workingBytes(*layer, batchSize);
     estimate.layers.push_back(m);
   }
   return estimate;
+}
+
+int64_t parameterStateAtTarget(Model& model, const SparsitySpec& spec, double target) {
+  SparsitySpec at = spec;
+  at.target = target;
+  const std::vector<LayerDensity> plan = planDensities(model, at);
+  int64_t bytes = 0;
+  size_t i = 0;
+  for (const auto& layer : model.layers()) {
+    const WeightMatrix* w = layer->weightMatrix();
+    for (const auto& p : layer->parameters())
+      if (!w || !w->holds(p)) bytes += 3 * int64_t(p.values.size()) * kFloat;
+    if (!w) continue;
+    const LayerDensity& d = plan[i++];
+    const bool dense = d.active >= d.size;
+    const bool sparse = !dense && double(d.active) / double(d.size) <= spec.sparseExecutionBelow;
+    bytes += weightMemory({w->rows(), w->cols(), d.active, sparse, !dense && !sparse, sparse && spec.transposedIndex})
+                 .parameterState();
+  }
+  return bytes;
+}
+
+void checkMemoryBound(Model& model, const Project& project) {
+  if (!project.memoryBoundBytes) return;
+  const int64_t bound = *project.memoryBoundBytes;
+  const MemoryEstimate now = estimateTrainingMemory(model, project.train.batchSize);
+  int64_t activations = 0;
+  for (const auto& l : now.layers) activations += l.activations;
+  auto need = [&](double target) { return parameterStateAtTarget(model, project.sparsity, target) + activations; };
+  const int64_t needed = need(project.sparsity.target);
+  if (needed <= bound) return;
+  char message[512];
+  // Memory falls as the target rises; bisect for the lowest target that fits.
+  const double highest = 0.9999;
+  if (need(highest) > bound) {
+    std::snprintf(message, sizeof message,
+                  "memory_bound: %lld bytes cannot hold this model at any sparsity: activations alone at batch %d take "
+                  "%lld bytes (the model at sparsity %.4f needs %lld); raise the bound or lower train.batch_size",
+                  (long long)bound, project.train.batchSize, (long long)activations, highest, (long long)need(highest));
+    throw InputError(message);
+  }
+  double lo = project.sparsity.target, hi = highest;
+  for (int i = 0; i < 40; ++i) {
+    const double mid = 0.5 * (lo + hi);
+    (need(mid) <= bound ? hi : lo) = mid;
+  }
+  std::snprintf(message, sizeof message,
+                "memory_bound: sparsity %.4f needs %lld bytes (weights, indices, gradients, momentum and activations at "
+                "batch %d) but the bound is %lld; the smallest sparsity that fits is %.4f (density %.4f)",
+                project.sparsity.target, (long long)needed, project.train.batchSize, (long long)bound, hi, 1.0 - hi);
+  throw InputError(message);
 }
 
 namespace {

@@ -1,30 +1,59 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "nn/model.h"
+#include "project/project.h"
 
 namespace ss {
 
 // Bytes a layer needs during training, by kind, so the dense and sparse figures can be compared
-// line by line. Activations are those kept for backward at the given batch size.
+// line by line. Activations are the layer outputs kept for backward at the given batch size.
 struct LayerMemory {
   std::string layer;
   int64_t weights = 0, indices = 0, gradients = 0, optimizer = 0, activations = 0;
-  int64_t transient = 0;  // buffers that exist only for a moment (a dense gradient, a score buffer)
+  int64_t transient = 0;  // working buffers: im2col panels, transposed panels, a dense gradient
+  int64_t denseBaseline = 0;  // weights + gradients + optimizer if this layer were dense
   int64_t persistent() const { return weights + indices + gradients + optimizer + activations; }
+  int64_t parameterState() const { return weights + indices + gradients + optimizer; }
 };
 
 struct MemoryEstimate {
   std::vector<LayerMemory> layers;
   int64_t total() const;           // persistent bytes of all layers
-  int64_t peak() const;            // total plus the largest transient
+  int64_t peak() const;            // total plus every layer's working buffers
+  int64_t parameterState() const;  // weights, indices, gradients and optimizer state
+  int64_t denseParameterState() const;
 };
 
-// Dense accounting: 4 bytes each for value, gradient and momentum per parameter.
+// How a weight matrix is held, for the byte formulas.
+struct WeightStorage {
+  int rows = 0, cols = 0;
+  int64_t active = 0;
+  bool sparse = false;          // CSR on the sparse kernels
+  bool masked = false;          // masked-dense: a byte of mask per weight
+  bool transposedIndex = false; // sparse only
+};
+
+// Bytes of value, index, gradient and momentum for one weight matrix: dense 12 per weight;
+// sparse 12 per active weight plus the CSR row pointers and 4-byte column indices, plus the
+// transposed index (column pointers and 8 bytes per active weight) when kept.
+LayerMemory weightMemory(const WeightStorage& s);
+
+// The model as it is now (dense, masked or sparse layers), at the given batch size.
 MemoryEstimate estimateTrainingMemory(Model& model, int batchSize);
+
+// Training bytes the project would need at a given sparsity target, from the layer budget alone
+// (no masks are built), so a memory bound can be checked and solved before training.
+int64_t parameterStateAtTarget(Model& model, const SparsitySpec& spec, double target);
+
+// Throws InputError when the project's memory bound cannot hold its parameter state (weights,
+// indices, gradients, optimizer) plus activations at its target, naming the smallest sparsity
+// that would fit (or saying that none does).
+void checkMemoryBound(Model& model, const Project& project);
 
 // Resident set size of this process now, and its high-water mark, from /proc/self/status.
 int64_t currentRssBytes();

@@ -6,7 +6,7 @@ namespace ss {
 
 Conv2d::Conv2d(const ConvGeometry& g)
     : g_(g),
-      weight_(Matrix::Zero(g.outChannels, g.patchSize())), weightGrad_(Matrix::Zero(g.outChannels, g.patchSize())),
+      weight_(g.outChannels, g.patchSize()),
       bias_(Vector::Zero(g.outChannels)), biasGrad_(Vector::Zero(g.outChannels)) {}
 
 std::string Conv2d::describe() const {
@@ -17,7 +17,8 @@ std::string Conv2d::describe() const {
 
 void Conv2d::initKaiming(Rng& rng) {
   const float stddev = std::sqrt(2.0f / static_cast<float>(g_.patchSize()));
-  for (Eigen::Index i = 0; i < weight_.size(); ++i) weight_.data()[i] = rng.normal(0.0f, stddev);
+  Matrix& w = weight_.dense();
+  for (Eigen::Index i = 0; i < w.size(); ++i) w.data()[i] = rng.normal(0.0f, stddev);
   bias_.setZero();
 }
 
@@ -90,7 +91,7 @@ void Conv2d::forward(const Matrix& x, Matrix& y, bool) {
   const Eigen::Index batch = x.rows();
   const int spatial = g_.outHeight() * g_.outWidth();
   batchIm2col(x, cols_);
-  out_.noalias() = weight_ * cols_;
+  weight_.multiply(cols_, out_);
   y.resize(batch, Eigen::Index(g_.outChannels) * spatial);
 #pragma omp parallel for schedule(static)
   for (Eigen::Index s = 0; s < batch; ++s) {
@@ -109,10 +110,10 @@ void Conv2d::backward(const Matrix& x, const Matrix&, const Matrix& dy, Matrix& 
 #pragma omp parallel for schedule(static)
   for (Eigen::Index s = 0; s < batch; ++s)
     out_.middleCols(s * spatial, spatial) = ConstMatrixMap(dy.row(s).data(), g_.outChannels, spatial);
-  weightGrad_.noalias() = out_ * cols_.transpose();
+  weight_.accumulateGradient(out_, cols_);
   biasGrad_ = out_.rowwise().sum();
   if (!needInputGrad) return;
-  cols_.noalias() = weight_.transpose() * out_;
+  weight_.multiplyTransposed(out_, cols_);
   dx.setZero(batch, x.cols());
 #pragma omp parallel
   {
@@ -127,7 +128,7 @@ void Conv2d::backward(const Matrix& x, const Matrix&, const Matrix& dy, Matrix& 
 
 std::vector<ParameterRef> Conv2d::parameters() {
   return {
-      {name() + ".weight", {weight_.data(), size_t(weight_.size())}, {weightGrad_.data(), size_t(weightGrad_.size())}, true},
+      weight_.parameter(name() + ".weight"),
       {name() + ".bias", {bias_.data(), size_t(bias_.size())}, {biasGrad_.data(), size_t(biasGrad_.size())}, false},
   };
 }

@@ -2,6 +2,7 @@
 
 #include "core/rng.h"
 #include "nn/layer.h"
+#include "sparse/weight_matrix.h"
 
 namespace ss {
 
@@ -13,7 +14,7 @@ struct ConvGeometry {
   int patchSize() const { return inChannels * kernel * kernel; }
 };
 
-// 2-D convolution by im2col of the whole batch and one GEMM. The weight is
+// 2-D convolution by im2col of the whole batch and one (dense or sparse) product. The weight is
 // held as a filters x (C*k*k) matrix, the same shape a sparse layer stores, so masks map one to one.
 class Conv2d : public Layer {
  public:
@@ -30,7 +31,9 @@ class Conv2d : public Layer {
 
   void initKaiming(Rng& rng);
   const ConvGeometry& geometry() const { return g_; }
-  Matrix& weight() { return weight_; }
+  WeightMatrix* weightMatrix() override { return &weight_; }
+  int kernelArea() const override { return g_.kernel * g_.kernel; }
+  Matrix& weight() { return weight_.dense(); }  // empty while execution is sparse
   Vector& bias() { return bias_; }
 
  private:
@@ -39,7 +42,7 @@ class Conv2d : public Layer {
   void col2imAdd(const Matrix& col, float* image) const;
 
   ConvGeometry g_;
-  Matrix weight_, weightGrad_;
+  WeightMatrix weight_;
   Vector bias_, biasGrad_;
   Matrix cols_;  // patches of the batch (C*k*k x batch*positions), kept from forward for backward
   Matrix out_;   // filters x batch*positions: the GEMM's result, then dY in the same layout

@@ -9,6 +9,8 @@
 
 namespace ss {
 
+class WeightMatrix;
+
 // A layer maps a batch (one example per row, features in CHW order) to a batch. The model keeps
 // every layer's input and output alive between forward and backward, and hands both back to
 // backward, so layers need not copy them.
@@ -27,6 +29,10 @@ class Layer {
   virtual void backward(const Matrix& x, const Matrix& y, const Matrix& dy, Matrix& dx, bool needInputGrad) = 0;
 
   virtual std::vector<ParameterRef> parameters() { return {}; }
+  // The layer's weight matrix when it has one that can be made sparse (linear, conv), else null.
+  virtual WeightMatrix* weightMatrix() { return nullptr; }
+  // k*k for a conv (each input channel's kernel is k*k consecutive columns), 1 otherwise.
+  virtual int kernelArea() const { return 1; }
   const std::string& name() const { return name_; }
   void setName(std::string n) { name_ = std::move(n); }
 

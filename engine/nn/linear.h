@@ -1,17 +1,14 @@
 #pragma once
 
-#include <optional>
-
 #include "core/rng.h"
 #include "nn/layer.h"
-#include "sparse/csr_matrix.h"
-#include "sparse/mask.h"
+#include "sparse/weight_matrix.h"
 
 namespace ss {
 
-// Fully connected: y = x W^T + b, W is outputs x inputs. The weight lives either as a dense matrix
-// (optionally masked: inactive entries held at exactly zero) or, after applyMask with sparse
-// execution, only as its active entries in CSR form, computed by the sparse kernels.
+// Fully connected: y = x W^T + b, W is outputs x inputs. Dense or masked-dense weights use Eigen's
+// GEMM on the batch-row layout; sparse weights work on transposed (batch-column) panels, the layout
+// the sparse kernels vectorise.
 class Linear : public Layer {
  public:
   Linear(int inputs, int outputs);
@@ -26,30 +23,17 @@ class Linear : public Layer {
   std::vector<ParameterRef> parameters() override;
 
   void initKaiming(Rng& rng);
-  Matrix& weight() { return weight_; }  // the dense weight; empty while execution is sparse
+  WeightMatrix* weightMatrix() override { return &weight_; }
+  Matrix& weight() { return weight_.dense(); }  // the dense weight; empty while execution is sparse
   Vector& bias() { return bias_; }
-
-  // Restricts training to the mask's weights (the others become zero). Sparse execution frees the
-  // dense matrix; masked-dense keeps it, which is faster at high density.
-  void applyMask(const Mask& mask, bool sparseExecution, bool transposedIndex);
-  bool sparseExecution() const { return sparse_.has_value(); }
-  const CsrMatrix* sparseWeight() const { return sparse_ ? &*sparse_ : nullptr; }
-  Matrix denseWeight() const;
-  Mask mask() const;  // all ones for a dense layer
   int inputs() const { return inputs_; }
   int outputs() const { return outputs_; }
 
  private:
-  void sparseForward(const Matrix& x, Matrix& y);
-  void sparseBackward(const Matrix& x, const Matrix& dy, Matrix& dx, bool needInputGrad);
-
   int inputs_, outputs_;
-  Matrix weight_, weightGrad_;
-  std::optional<Mask> denseMask_;    // masked-dense execution
-  std::optional<CsrMatrix> sparse_;  // sparse execution
-  Matrix xT_, yT_, dyT_, dxT_;       // batch-major panels reused between steps
-  std::vector<float> valuesT_;       // weights in transposed-index order, refreshed each backward
+  WeightMatrix weight_;
   Vector bias_, biasGrad_;
+  Matrix xT_, yT_, dyT_, dxT_;  // panels reused between steps (sparse execution only)
 };
 
 }  // namespace ss

@@ -19,6 +19,8 @@ class Model {
 
   std::vector<ParameterRef> parameters();
   const std::vector<std::unique_ptr<Layer>>& layers() const { return layers_; }
+  // The input of layer i in the last forward (i = layer count: the output).
+  const Matrix& activation(size_t i) const { return activations_[i]; }
   int64_t parameterCount();
   std::string summary() const;
 

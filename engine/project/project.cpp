@@ -115,6 +115,9 @@ void readSparsity(ObjectReader r, SparsitySpec& s) {
   r.readChoice("scheme", s.scheme, {"unstructured", "nm", "block", "channel", "pattern"});
   r.readChoice("distribution", s.distribution, {"uniform", "er", "erk"});
   r.read("dense_layers", s.denseLayers);
+  r.read("sparse_execution_below", s.sparseExecutionBelow);
+  r.check(s.sparseExecutionBelow >= 0 && s.sparseExecutionBelow <= 1, "sparse_execution_below", "must be a density in [0, 1]");
+  r.read("transposed_index", s.transposedIndex);
   if (const json* options = r.raw("scheme_options")) {
     r.check(options->is_object(), "scheme_options", "expected an object");
     s.schemeOptionsJson = options->dump();
@@ -243,7 +246,9 @@ std::string projectToJson(const Project& p) {
                 {"schedule", {{"name", t.schedule.name}, {"warmup_epochs", t.schedule.warmupEpochs},
                               {"step_epochs", t.schedule.stepEpochs}, {"gamma", t.schedule.gamma}, {"min_lr", t.schedule.minLr}}}};
   json sparsity = {{"target", p.sparsity.target}, {"scheme", p.sparsity.scheme}, {"distribution", p.sparsity.distribution},
-                   {"dense_layers", p.sparsity.denseLayers}, {"scheme_options", json::parse(p.sparsity.schemeOptionsJson)}};
+                   {"dense_layers", p.sparsity.denseLayers}, {"scheme_options", json::parse(p.sparsity.schemeOptionsJson)},
+                   {"sparse_execution_below", p.sparsity.sparseExecutionBelow},
+                   {"transposed_index", p.sparsity.transposedIndex}};
   json algorithm = json::parse(p.algorithm.optionsJson);
   algorithm["name"] = p.algorithm.name;
   const auto& de = p.dataEfficiency;

@@ -64,6 +64,10 @@ struct SparsitySpec {
   std::string distribution = "erk";  // uniform | er | erk
   std::vector<std::string> denseLayers;  // "first", "last" or layer names kept dense
   std::string schemeOptionsJson = "{}";   // kept verbatim for the scheme to validate
+  // Layers at or below this density run on the sparse kernels; denser ones stay masked-dense,
+  // where dense GEMM is faster. Found with `sparsescope bench`.
+  double sparseExecutionBelow = 0.3;
+  bool transposedIndex = true;  // 8 more bytes per active weight for a faster dX (gather, not scatter)
 };
 
 struct AlgorithmSpec {

@@ -5,6 +5,7 @@
 #include "core/threads.h"
 #include "data/data_source.h"
 #include "nn/model_factory.h"
+#include "sparse/model_sparsity.h"
 #include "store/store_recorder.h"
 #include "train/lr_schedule.h"
 #include "train/sgd.h"
@@ -14,20 +15,34 @@ namespace ss {
 
 namespace {
 // Separate random streams per purpose, so e.g. a different data order never changes the init.
-enum StreamPurpose : uint64_t { kDataStream = 1, kInitStream = 2, kOrderStream = 3 };
+enum StreamPurpose : uint64_t { kDataStream = 1, kInitStream = 2, kOrderStream = 3, kMaskStream = 4 };
+
+// Sparse training algorithms that this engine runs; the others are refused before anything starts.
+void checkAlgorithmSupported(const Project& p) {
+  const std::string& a = p.algorithm.name;
+  if (a == "dense" && p.sparsity.target > 0)
+    throw InputError(p.name + ": algorithm 'dense' trains every weight; set sparsity.target to 0, or choose a sparse "
+                     "algorithm such as 'static'");
+  if (a != "dense" && p.sparsity.target <= 0)
+    throw InputError(p.name + ": algorithm '" + a + "' needs sparsity.target above 0");
+  if (a != "dense" && a != "static")
+    throw InputError(p.name + ": algorithm '" + a + "' is not available in this build yet (available: dense, static)");
+}
 }  // namespace
 
 Experiment::Experiment(Project project)
     : project_(std::move(project)), threads_(setThreadCount(project_.train.threads)), rng_(project_.train.seed) {
-  if (project_.algorithm.name != "dense" || project_.sparsity.target > 0)
-    throw InputError(project_.name + ": algorithm '" + project_.algorithm.name + "' at sparsity " +
-                     std::to_string(project_.sparsity.target) + " needs the sparse engine, which this build lacks; "
-                     "use algorithm 'dense' with sparsity.target 0");
+  checkAlgorithmSupported(project_);
   keepLargeAllocationsInHeap();
   Rng dataRng = rng_.fork(kDataStream);
   data_ = loadDataSplits(project_.data, dataRng);
   Rng initRng = rng_.fork(kInitStream);
   model_ = buildModel(project_.model, data_.train.shape, data_.train.classCount, initRng);
+  checkMemoryBound(model_, project_);
+  if (project_.sparsity.target > 0) {
+    Rng maskRng = rng_.fork(kMaskStream);
+    densities_ = sparsifyModel(model_, project_.sparsity, maskRng);
+  }
   memory_ = estimateTrainingMemory(model_, project_.train.batchSize);
 }
 
@@ -40,7 +55,7 @@ RunOutcome Experiment::run(RunStore& store, RunControl& control, const std::vect
   TrainerSettings settings;
   settings.epochs = t.epochs;
   settings.batchSize = t.batchSize;
-  settings.memoryBytes = memory_.total();
+  settings.memoryBytes = memory_.peak();
   Rng orderRng = rng_.fork(kOrderStream);
   const int64_t stepsPerEpoch = (data_.train.size() + t.batchSize - 1) / t.batchSize;
   LrSchedule schedule(t.schedule, t.optimizer.lr, stepsPerEpoch, t.epochs);

@@ -10,6 +10,7 @@
 #include "memory/memory_model.h"
 #include "nn/model.h"
 #include "project/project.h"
+#include "sparse/layer_budget.h"
 #include "store/run_store.h"
 #include "train/observer.h"
 #include "train/run_control.h"
@@ -27,12 +28,16 @@ struct RunOutcome {
 // store and trains it. The headless command line and the GUI's worker thread both go through here.
 class Experiment {
  public:
-  explicit Experiment(Project project);  // sets the thread count; loads data and builds the model
+  // Sets the thread count, loads data, builds the model, checks the memory bound and gives sparse
+  // runs their initial masks. Throws InputError for a project that cannot run as given.
+  explicit Experiment(Project project);
 
   const Project& project() const { return project_; }
   const DataSplits& data() const { return data_; }
   Model& model() { return model_; }
   const MemoryEstimate& memory() const { return memory_; }
+  // Per-layer densities of a sparse run (empty for a dense one).
+  const std::vector<LayerDensity>& densities() const { return densities_; }
   int threads() const { return threads_; }
 
   // Trains to the end, or until control cancels. A failure (diverging loss, a store that cannot be
@@ -46,6 +51,7 @@ class Experiment {
   DataSplits data_;
   Model model_;
   MemoryEstimate memory_;
+  std::vector<LayerDensity> densities_;
 };
 
 }  // namespace ss

@@ -5,6 +5,7 @@
 
 #include "core/error.h"
 #include "nn/cross_entropy.h"
+#include "sparse/model_sparsity.h"
 
 namespace ss {
 
@@ -87,7 +88,7 @@ RunStatus Trainer::run(RunControl& control, const RunStartInfo& info) {
     e.testLoss = test.loss;
     e.testAccuracy = test.accuracy;
     e.lr = lr;
-    e.density = 1.0;
+    e.density = modelDensity(model_);
     e.samplesPerSecond = double(seen) / std::max(1e-9, trainSeconds);
     e.epochSeconds = secondsSince(epochStart);
     e.examplesInUse = loader_.examplesInUse();

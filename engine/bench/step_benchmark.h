@@ -1,0 +1,39 @@
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "project/project.h"
+
+namespace ss {
+
+// One line of `sparsescope bench`: a layer (or "model") at one scheme and density, timed dense and
+// sparse in the same process, interleaved, medians over repeats. Times in milliseconds; the Eigen
+// column is NaN where it does not apply (structured schemes, conv layers).
+struct BenchRow {
+  std::string layer, scheme;
+  double density = 1, achievedDensity = 1;
+  double denseForwardMs = 0, denseBackwardMs = 0, denseStepMs = 0;
+  double sparseForwardMs = 0, sparseBackwardMs = 0, sparseStepMs = 0;
+  double eigenSparseStepMs = 0;
+  double memoryRatio = 1;  // training bytes (weights, indices, gradients, momentum), sparse / dense
+  double stepSpeedup() const { return denseStepMs / sparseStepMs; }
+};
+
+struct BenchSettings {
+  std::vector<double> densities = {1.0, 0.5, 0.2, 0.1, 0.05, 0.02};
+  std::vector<std::string> schemes = {"unstructured"};  // "unstructured", "nm:1:8", "block:4x1", "channel", "pattern"
+  int repeats = 7;
+  bool transposedIndex = true;
+};
+
+// Times forward, backward and a whole training step (with the SGD update) of every weight layer and
+// of the whole model of the project, on a real batch of its data, at the project's batch size.
+std::vector<BenchRow> runStepBenchmark(const Project& project, const BenchSettings& settings,
+                                       const std::function<void(const std::string&)>& progress);
+
+// "nm:2:4" -> {"nm", {"n":2,"m":4}}; "block:4x1" -> {"block", {"height":4,"width":1}}.
+std::pair<std::string, std::string> parseSchemeArgument(const std::string& text);
+
+}  // namespace ss

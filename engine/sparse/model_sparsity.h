@@ -1,0 +1,28 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/rng.h"
+#include "nn/model.h"
+#include "project/project.h"
+#include "sparse/layer_budget.h"
+
+namespace ss {
+
+// The layers of a model that carry a weight matrix, as the layer budget sees them; dense_layers
+// ("first", "last" or layer names) are marked not sparse. Throws InputError for an unknown name.
+std::vector<BudgetLayer> budgetLayers(Model& model, const std::vector<std::string>& denseLayers);
+
+// Per-layer densities for the project's target and distribution.
+std::vector<LayerDensity> planDensities(Model& model, const SparsitySpec& spec);
+
+// Gives every weight layer a random mask in the scheme's shape at its planned density (the random
+// start of static sparse training, SET, RigL and MEST) and chooses sparse or masked-dense execution
+// by density. Returns the plan, with each layer's achieved density and count.
+std::vector<LayerDensity> sparsifyModel(Model& model, const SparsitySpec& spec, Rng& rng);
+
+// Fraction of the model's weight-layer entries that are active.
+double modelDensity(Model& model);
+
+}  // namespace ss

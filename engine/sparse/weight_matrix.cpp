@@ -1,0 +1,101 @@
+#include "sparse/weight_matrix.h"
+
+#include "sparse/sparse_kernels.h"
+
+namespace ss {
+
+WeightMatrix::WeightMatrix(int rows, int cols)
+    : rows_(rows), cols_(cols), dense_(Matrix::Zero(rows, cols)), denseGrad_(Matrix::Zero(rows, cols)) {}
+
+void WeightMatrix::multiply(const Matrix& in, Matrix& out) const {
+  if (!sparse_) {
+    out.noalias() = dense_ * in;
+    return;
+  }
+  const int width = int(in.cols());
+  out.resize(rows_, width);
+  gatherProduct(sparse_->rowStart.data(), sparse_->column.data(), sparse_->values.data(), rows_, in.data(), width,
+                out.data());
+}
+
+void WeightMatrix::accumulateGradient(const Matrix& dOut, const Matrix& in) {
+  if (!sparse_) {
+    denseGrad_.noalias() = dOut * in.transpose();
+    maskDenseGradient();
+    return;
+  }
+  sampledProduct(sparse_->rowStart.data(), sparse_->column.data(), rows_, dOut.data(), in.data(), int(in.cols()),
+                 sparse_->grads.data());
+}
+
+void WeightMatrix::multiplyTransposed(const Matrix& dOut, Matrix& dIn) {
+  if (!sparse_) {
+    dIn.noalias() = dense_.transpose() * dOut;
+    return;
+  }
+  const CsrMatrix& w = *sparse_;
+  const int width = int(dOut.cols());
+  if (w.hasTransposedIndex) {
+    valuesT_.resize(w.values.size());
+    for (size_t q = 0; q < valuesT_.size(); ++q) valuesT_[q] = w.values[size_t(w.entryOfT[q])];
+    dIn.resize(cols_, width);
+    gatherProduct(w.colStart.data(), w.rowOfEntryT.data(), valuesT_.data(), cols_, dOut.data(), width, dIn.data());
+  } else {
+    dIn.setZero(cols_, width);
+    scatterProduct(w.rowStart.data(), w.column.data(), w.values.data(), rows_, dOut.data(), width, dIn.data());
+  }
+}
+
+void WeightMatrix::maskDenseGradient() {
+  // Inactive weights get no gradient, so they and their momentum stay exactly zero.
+  if (!mask_) return;
+  float* g = denseGrad_.data();
+  const uint8_t* active = mask_->bits.data();
+  for (Eigen::Index i = 0; i < denseGrad_.size(); ++i)
+    if (!active[i]) g[i] = 0.0f;
+}
+
+void WeightMatrix::applyMask(const Mask& mask, bool sparseExecution, bool transposedIndex) {
+  const Matrix values = toDense();
+  if (sparseExecution) {
+    sparse_ = CsrMatrix::fromMask(mask, values, transposedIndex);
+    mask_.reset();
+    dense_.resize(0, 0);
+    denseGrad_.resize(0, 0);
+    return;
+  }
+  sparse_.reset();
+  mask_ = mask;
+  dense_ = values;
+  for (Eigen::Index i = 0; i < dense_.size(); ++i)
+    if (!mask.bits[size_t(i)]) dense_.data()[i] = 0.0f;
+  denseGrad_.setZero(rows_, cols_);
+}
+
+Matrix WeightMatrix::toDense() const { return sparse_ ? sparse_->toDense() : dense_; }
+
+Mask WeightMatrix::mask() const {
+  if (sparse_) return sparse_->mask();
+  if (mask_) return *mask_;
+  return Mask(rows_, cols_, 1);
+}
+
+int64_t WeightMatrix::activeCount() const {
+  if (sparse_) return sparse_->activeCount();
+  if (mask_) return mask_->activeCount();
+  return int64_t(rows_) * cols_;
+}
+
+int64_t WeightMatrix::storedValues() const { return sparse_ ? sparse_->activeCount() : int64_t(rows_) * cols_; }
+
+int64_t WeightMatrix::indexBytes() const {
+  if (sparse_) return sparse_->indexBytes();
+  return mask_ ? int64_t(mask_->bits.size()) : 0;  // masked-dense keeps one byte per weight
+}
+
+ParameterRef WeightMatrix::parameter(const std::string& name) {
+  if (sparse_) return {name, sparse_->values, sparse_->grads, true};
+  return {name, {dense_.data(), size_t(dense_.size())}, {denseGrad_.data(), size_t(denseGrad_.size())}, true};
+}
+
+}  // namespace ss

@@ -1,0 +1,58 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/tensor.h"
+#include "nn/parameter.h"
+#include "sparse/csr_matrix.h"
+#include "sparse/mask.h"
+
+namespace ss {
+
+// The one place a layer's weight matrix W (rows = outputs or filters, cols = inputs or C*k*k) lives,
+// in one of three forms: dense; masked-dense (dense storage, inactive entries held at exactly zero,
+// fastest at high density); or sparse (only the active entries, CSR, computed by the sparse kernels).
+// The products work on panels: row-major matrices with one feature per row and the batch (or batch
+// x positions) along the row, which is the layout the sparse kernels vectorise.
+class WeightMatrix {
+ public:
+  WeightMatrix(int rows, int cols);
+
+  int rows() const { return rows_; }
+  int cols() const { return cols_; }
+
+  // out (rows x width) = W in (cols x width)
+  void multiply(const Matrix& in, Matrix& out) const;
+  // grads = dOut (rows x width) in^T (width x cols), at active positions only
+  void accumulateGradient(const Matrix& dOut, const Matrix& in);
+  // dIn (cols x width) = W^T dOut (rows x width)
+  void multiplyTransposed(const Matrix& dOut, Matrix& dIn);
+
+  // Restricts training to the mask's entries; the others become zero. Sparse execution drops the
+  // dense storage; transposedIndex trades 8 bytes per active weight for a gather-based dIn.
+  void applyMask(const Mask& mask, bool sparseExecution, bool transposedIndex);
+  bool sparse() const { return sparse_.has_value(); }
+  const CsrMatrix* csr() const { return sparse_ ? &*sparse_ : nullptr; }
+  Matrix& dense() { return dense_; }  // empty while sparse
+  Matrix& denseGradient() { return denseGrad_; }  // for layers that compute it in their own layout
+  void maskDenseGradient();                        // zeroes the gradient of inactive entries
+  Matrix toDense() const;
+  Mask mask() const;
+  int64_t activeCount() const;
+  int64_t storedValues() const;  // values actually held: active count when sparse, rows*cols otherwise
+  int64_t indexBytes() const;
+
+  ParameterRef parameter(const std::string& name);
+  bool holds(const ParameterRef& p) const { return p.values.data() == (sparse_ ? sparse_->values.data() : dense_.data()); }
+
+ private:
+  int rows_, cols_;
+  Matrix dense_, denseGrad_;
+  std::optional<Mask> mask_;         // masked-dense execution
+  std::optional<CsrMatrix> sparse_;  // sparse execution
+  std::vector<float> valuesT_;       // weights in transposed-index order, refreshed per backward
+};
+
+}  // namespace ss

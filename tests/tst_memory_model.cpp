@@ -1,0 +1,113 @@
+// The memory model's figures for a small model, checked by hand, and the memory bound check.
+#include <QtTest>
+
+#include "core/error.h"
+#include "memory/memory_model.h"
+#include "nn/activation.h"
+#include "nn/linear.h"
+#include "project/project.h"
+#include "sparse/weight_matrix.h"
+
+using namespace ss;
+
+namespace {
+// fc1 4 -> 3, relu, fc2 3 -> 2.
+Model tinyMlp() {
+  Model m;
+  auto fc1 = std::make_unique<Linear>(4, 3);
+  fc1->setName("fc1");
+  m.add(std::move(fc1));
+  auto relu = std::make_unique<ReLU>(ExampleShape{1, 1, 3});
+  relu->setName("relu");
+  m.add(std::move(relu));
+  auto fc2 = std::make_unique<Linear>(3, 2);
+  fc2->setName("fc2");
+  m.add(std::move(fc2));
+  return m;
+}
+}  // namespace
+
+class TestMemoryModel : public QObject {
+  Q_OBJECT
+
+ private slots:
+  void denseFiguresByHand();
+  void sparseFiguresByHand_data();
+  void sparseFiguresByHand();
+  void boundTooSmallNamesTheSparsityThatFits();
+  void boundBelowActivationsSaysNoSparsityFits();
+};
+
+void TestMemoryModel::denseFiguresByHand() {
+  Model m = tinyMlp();
+  const MemoryEstimate e = estimateTrainingMemory(m, 5);
+  QCOMPARE(int(e.layers.size()), 3);
+  // fc1: 12 weights + 3 biases = 15 floats = 60 bytes each for value, gradient, momentum.
+  QCOMPARE(e.layers[0].weights, int64_t(60));
+  QCOMPARE(e.layers[0].gradients, int64_t(60));
+  QCOMPARE(e.layers[0].optimizer, int64_t(60));
+  QCOMPARE(e.layers[0].indices, int64_t(0));
+  QCOMPARE(e.layers[0].activations, int64_t(5 * 3 * 4));
+  QCOMPARE(e.layers[1].weights, int64_t(0));  // relu
+  QCOMPARE(e.layers[1].activations, int64_t(5 * 3 * 4));
+  QCOMPARE(e.layers[2].weights, int64_t(8 * 4));  // 6 weights + 2 biases
+  QCOMPARE(e.layers[2].activations, int64_t(5 * 2 * 4));
+  QCOMPARE(e.total(), int64_t(3 * 60 + 60 + 60 + 3 * 32 + 40));
+  QCOMPARE(e.parameterState(), e.denseParameterState());
+}
+
+void TestMemoryModel::sparseFiguresByHand_data() {
+  QTest::addColumn<bool>("transposedIndex");
+  QTest::newRow("CSR and transposed index") << true;
+  QTest::newRow("CSR only") << false;
+}
+
+void TestMemoryModel::sparseFiguresByHand() {
+  QFETCH(bool, transposedIndex);
+  Model m = tinyMlp();
+  Mask mask(3, 4);
+  for (auto [r, c] : {std::pair{0, 0}, {0, 3}, {1, 1}, {2, 2}, {2, 3}}) mask.set(r, c, true);  // 5 active
+  m.layers()[0]->weightMatrix()->applyMask(mask, true, transposedIndex);
+  const LayerMemory fc1 = estimateTrainingMemory(m, 5).layers[0];
+  QCOMPARE(fc1.weights, int64_t(5 * 4 + 3 * 4));  // active weights + biases
+  QCOMPARE(fc1.gradients, fc1.weights);
+  QCOMPARE(fc1.optimizer, fc1.weights);
+  // Row pointers (3 + 1) and 5 column indices; the transposed index adds column pointers (4 + 1)
+  // and two 4-byte entries per active weight.
+  const int64_t csr = (4 + 5) * 4, transposed = (5 + 10) * 4;
+  QCOMPARE(fc1.indices, transposedIndex ? csr + transposed : csr);
+  QCOMPARE(fc1.denseBaseline, int64_t(3 * 15 * 4));
+  // The storage itself agrees with the model.
+  QCOMPARE(m.layers()[0]->weightMatrix()->indexBytes(), fc1.indices);
+}
+
+void TestMemoryModel::boundTooSmallNamesTheSparsityThatFits() {
+  Project p = parseProject(R"({"format": 1, "name": "b", "memory_bound": 350, "sparsity": {"target": 0.1}, "train": {"batch_size": 5},
+                              "algorithm": {"name": "static"}})",
+                           "b.json");
+  Model m = tinyMlp();
+  try {
+    checkMemoryBound(m, p);
+    QFAIL("a bound below the model's need was accepted");
+  } catch (const InputError& e) {
+    QVERIFY2(QString(e.what()).contains("the smallest sparsity that fits is"), e.what());
+  }
+  p.memoryBoundBytes = 1'000'000;
+  checkMemoryBound(m, p);  // fits: no throw
+}
+
+void TestMemoryModel::boundBelowActivationsSaysNoSparsityFits() {
+  const Project p = parseProject(R"({"format": 1, "name": "b", "memory_bound": 100, "sparsity": {"target": 0.5}, "train": {"batch_size": 5},
+                                    "algorithm": {"name": "static"}})",
+                                 "b.json");
+  Model m = tinyMlp();
+  try {
+    checkMemoryBound(m, p);
+    QFAIL("a bound below the activations was accepted");
+  } catch (const InputError& e) {
+    QVERIFY2(QString(e.what()).contains("cannot hold this model at any sparsity"), e.what());
+  }
+}
+
+QTEST_GUILESS_MAIN(TestMemoryModel)
+#include "tst_memory_model.moc"

@@ -1,0 +1,104 @@
+// Static sparse training end to end: the masks keep their exact shape and count through training,
+// the run reports its density, and impossible requests are refused before anything starts.
+#include <QtTest>
+
+#include "core/error.h"
+#include "project/project.h"
+#include "sparse/model_sparsity.h"
+#include "sparse/scheme.h"
+#include "sparse/weight_matrix.h"
+#include "store/run_store.h"
+#include "train/experiment.h"
+
+using namespace ss;
+
+namespace {
+Project staticSpirals(const std::string& scheme, const std::string& options, double target) {
+  return parseProject(R"({"format": 1, "name": "static", "algorithm": {"name": "static"},
+      "data": {"dataset": "spirals", "examples": 1600, "classes": 3, "noise": 0.05},
+      "model": {"preset": "mlp", "hidden": [128, 128]},
+      "train": {"epochs": 30, "batch_size": 32, "threads": 2, "optimizer": {"lr": 0.1, "weight_decay": 0.0001}},
+      "sparsity": {"target": )" + std::to_string(target) + R"(, "scheme": ")" + scheme +
+                          R"(", "scheme_options": )" + options + R"(, "distribution": "uniform"}})",
+                      "static.json");
+}
+
+std::vector<Mask> masksOf(Model& model) {
+  std::vector<Mask> masks;
+  for (const auto& layer : model.layers())
+    if (auto* w = layer->weightMatrix()) masks.push_back(w->mask());
+  return masks;
+}
+}  // namespace
+
+class TestSparseTraining : public QObject {
+  Q_OBJECT
+
+ private slots:
+  void staticMasksKeepShapeAndCountThroughTraining_data();
+  void staticMasksKeepShapeAndCountThroughTraining();
+  void denseAlgorithmWithTargetIsRefused();
+  void unknownDenseLayerIsRefused();
+
+ private:
+  QTemporaryDir dir_;
+};
+
+void TestSparseTraining::staticMasksKeepShapeAndCountThroughTraining_data() {
+  QTest::addColumn<QString>("scheme");
+  QTest::addColumn<QString>("options");
+  QTest::addColumn<double>("target");
+  QTest::newRow("unstructured 80%") << "unstructured" << "{}" << 0.8;
+  QTest::newRow("N:M 1:4") << "nm" << R"({"n": 1, "m": 4})" << 0.75;
+  QTest::newRow("block 4x1 at 75%") << "block" << R"({"height": 4, "width": 1})" << 0.75;
+  QTest::newRow("channel 50%") << "channel" << "{}" << 0.5;
+}
+
+void TestSparseTraining::staticMasksKeepShapeAndCountThroughTraining() {
+  QFETCH(QString, scheme);
+  QFETCH(QString, options);
+  QFETCH(double, target);
+  Experiment experiment(staticSpirals(scheme.toStdString(), options.toStdString(), target));
+  const std::vector<Mask> before = masksOf(experiment.model());
+  RunStore store((dir_.path() + "/static.db").toStdString());
+  RunControl control;
+  const RunOutcome outcome = experiment.run(store, control, {});
+  QCOMPARE(outcome.status, RunStatus::Finished);
+  const std::vector<Mask> after = masksOf(experiment.model());
+  const auto checker = makeScheme(scheme.toStdString(), options.toStdString());
+  int64_t active = 0, total = 0;
+  for (size_t i = 0; i < after.size(); ++i) {
+    QCOMPARE(after[i].bits, before[i].bits);  // static: the mask never changes
+    const LayerGeometry g{after[i].rows, after[i].cols, 1, ""};
+    if (after[i].activeCount() < after[i].size()) {
+      const std::string problem = checker->validate(after[i], g);
+      QVERIFY2(problem.empty(), problem.c_str());
+    }
+    active += after[i].activeCount();
+    total += after[i].size();
+  }
+  const auto epochs = store.epochs(outcome.runId);
+  QCOMPARE(epochs.back().density, double(active) / double(total));
+  QVERIFY2(epochs.back().density < 1.0 - target + 0.02, qPrintable(QString::number(epochs.back().density)));
+  QVERIFY2(*outcome.finalTestAccuracy > 0.8, qPrintable(QString::number(*outcome.finalTestAccuracy)));
+}
+
+void TestSparseTraining::denseAlgorithmWithTargetIsRefused() {
+  Project p = staticSpirals("unstructured", "{}", 0.9);
+  p.algorithm.name = "dense";
+  QVERIFY_THROWS_EXCEPTION(InputError, Experiment{p});
+}
+
+void TestSparseTraining::unknownDenseLayerIsRefused() {
+  Project p = staticSpirals("unstructured", "{}", 0.9);
+  p.sparsity.denseLayers = {"fc9"};
+  try {
+    Experiment experiment(p);
+    QFAIL("accepted an unknown layer");
+  } catch (const InputError& e) {
+    QVERIFY2(QString(e.what()).contains("no layer 'fc9'"), e.what());
+  }
+}
+
+QTEST_GUILESS_MAIN(TestSparseTraining)
+#include "tst_sparse_training.moc"
