@@ -82,6 +82,12 @@ void TerminalProgress::onEpochEnd(const EpochRecord& e) {
   std::fflush(out_);
 }
 
+void TerminalProgress::onExamplesRemoved(const ExamplesRemovedEvent& e) {
+  std::fprintf(out_, "data efficiency: removed %zu least-forgettable examples after epoch %d (%lld were never forgotten); %lld remain\n",
+               e.rows.size(), e.epoch, (long long)e.unforgettable, (long long)e.remaining);
+  std::fflush(out_);
+}
+
 void JsonEpochPrinter::onEpochEnd(const EpochRecord& e) {
   const nlohmann::json line = {
       {"run_id", runId_},          {"epoch", e.epoch},

@@ -16,6 +16,7 @@ class TerminalProgress : public TrainingObserver {
   void onRunStart(const RunStartInfo& info) override;
   void onStep(const StepRecord& s, int64_t stepInEpoch, int64_t stepsPerEpoch) override;
   void onEpochEnd(const EpochRecord& e) override;
+  void onExamplesRemoved(const ExamplesRemovedEvent& e) override;
 
  private:
   double secondsElapsed() const;

@@ -56,6 +56,7 @@ RunOutcome Experiment::run(RunStore& store, RunControl& control, const std::vect
   settings.epochs = t.epochs;
   settings.batchSize = t.batchSize;
   settings.memoryBytes = memory_.peak();
+  settings.dataEfficiency = project_.dataEfficiency;
   Rng orderRng = rng_.fork(kOrderStream);
   const int64_t stepsPerEpoch = (data_.train.size() + t.batchSize - 1) / t.batchSize;
   LrSchedule schedule(t.schedule, t.optimizer.lr, stepsPerEpoch, t.epochs);

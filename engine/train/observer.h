@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "store/run_records.h"
 
@@ -17,6 +18,26 @@ struct RunStartInfo {
   int threads = 0;
 };
 
+// One layer's mask change by a sparse training algorithm. Positions are flat row-major indices into
+// the layer's weight matrix (rows x cols), for the GUI's mask viewer.
+struct MaskChangeEvent {
+  std::string layer;
+  int epoch = 0;
+  int64_t step = 0;
+  int rows = 0, cols = 0;
+  int64_t dropped = 0, grown = 0, activeAfter = 0;
+  std::vector<int64_t> droppedPositions, grownPositions;
+};
+
+// Data efficiency removed examples from training after an epoch; rows are training-set rows, and
+// originalIndices their positions in the data file.
+struct ExamplesRemovedEvent {
+  int epoch = 0;
+  std::vector<int64_t> rows, originalIndices;
+  int64_t remaining = 0;
+  int64_t unforgettable = 0;  // examples in use before removal that were learned and never forgotten
+};
+
 // The only way out of the training loop: the run store, the terminal progress and the GUI subscribe.
 // Calls come from the training thread; an observer that hands data to another thread copies it.
 class TrainingObserver {
@@ -26,6 +47,8 @@ class TrainingObserver {
   // stepInEpoch counts from 1; every step is reported, observers sample as they like.
   virtual void onStep(const StepRecord&, int64_t /*stepInEpoch*/, int64_t /*stepsPerEpoch*/) {}
   virtual void onEpochEnd(const EpochRecord&) {}
+  virtual void onMaskChange(const MaskChangeEvent&) {}
+  virtual void onExamplesRemoved(const ExamplesRemovedEvent&) {}
   virtual void onRunEnd(RunStatus, const std::string& /*message*/) {}
 };
 

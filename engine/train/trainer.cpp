@@ -1,6 +1,8 @@
 #include "train/trainer.h"
 
+#include <algorithm>
 #include <chrono>
+#include <iterator>
 #include <cmath>
 
 #include "core/error.h"
@@ -17,7 +19,26 @@ double secondsSince(Clock::time_point t) { return std::chrono::duration<double>(
 Trainer::Trainer(Model& model, Sgd& optimizer, const LrSchedule& schedule, const Dataset& train, const Dataset& test,
                  const TrainerSettings& settings, Rng& rng)
     : model_(model), optimizer_(optimizer), schedule_(schedule), train_(train), test_(test), settings_(settings),
-      rng_(rng), loader_(train, settings.batchSize, true) {}
+      rng_(rng), loader_(train, settings.batchSize, true), tracker_(train.size()) {}
+
+void Trainer::removeForgettableLeast(int epoch) {
+  const DataEfficiencySpec& de = settings_.dataEfficiency;
+  std::vector<int64_t> inUse = loader_.order();
+  std::sort(inUse.begin(), inUse.end());
+  const int64_t count = int64_t(std::llround(de.removeFraction * double(inUse.size())));
+  ExamplesRemovedEvent event;
+  event.epoch = epoch;
+  event.unforgettable = tracker_.unforgettableCount(inUse);
+  event.rows = tracker_.selectForRemoval(inUse, count, de.keepLowest);
+  tracker_.markRemoved(event.rows, epoch);
+  std::vector<int64_t> remaining;
+  remaining.reserve(inUse.size() - event.rows.size());
+  std::set_difference(inUse.begin(), inUse.end(), event.rows.begin(), event.rows.end(), std::back_inserter(remaining));
+  loader_.setRowsInUse(remaining);
+  event.remaining = int64_t(remaining.size());
+  for (int64_t r : event.rows) event.originalIndices.push_back(train_.originalIndex[size_t(r)]);
+  for (auto* o : observers_) o->onExamplesRemoved(event);
+}
 
 Evaluation Trainer::evaluate(const Dataset& set) {
   Evaluation e;
@@ -44,8 +65,10 @@ RunStatus Trainer::run(RunControl& control, const RunStartInfo& info) {
   Matrix x, dLogits;
   std::vector<int32_t> labels;
   std::vector<int64_t> rows;
+  std::vector<uint8_t> correctPerExample;
   int64_t step = 0;
   for (int epoch = 1; epoch <= settings_.epochs; ++epoch) {
+    if (hook_) hook_->onEpochStart(epoch, step);
     loader_.beginEpoch(rng_);
     const int64_t steps = loader_.batchCount();
     const auto epochStart = Clock::now();
@@ -57,14 +80,17 @@ RunStatus Trainer::run(RunControl& control, const RunStartInfo& info) {
       if (control.cancelRequested()) return RunStatus::Cancelled;
       const auto stepStart = Clock::now();
       loader_.batch(b, x, labels, rows);
-      const LossResult r = softmaxCrossEntropy(model_.forward(x, true), labels, &dLogits, nullptr);
+      const LossResult r = softmaxCrossEntropy(model_.forward(x, true), labels, &dLogits, &correctPerExample);
+      tracker_.record(rows, correctPerExample, epoch);
       if (!std::isfinite(r.meanLoss))
         throw RunError("training diverged: the loss is " + std::to_string(r.meanLoss) + " at epoch " +
                        std::to_string(epoch) + ", step " + std::to_string(step + 1) + " (try a lower learning rate)");
       model_.backward(dLogits);
+      if (hook_) hook_->afterBackward(epoch, step + 1);
       lr = schedule_.at(step);
       optimizer_.step(model_.parameters(), float(lr));
       ++step;
+      if (hook_) hook_->afterStep(epoch, step);
       lossSum += r.meanLoss * double(labels.size());
       correct += r.correct;
       seen += int64_t(labels.size());
@@ -91,9 +117,11 @@ RunStatus Trainer::run(RunControl& control, const RunStartInfo& info) {
     e.density = modelDensity(model_);
     e.samplesPerSecond = double(seen) / std::max(1e-9, trainSeconds);
     e.epochSeconds = secondsSince(epochStart);
-    e.examplesInUse = loader_.examplesInUse();
+    e.examplesInUse = seen;
     e.memoryBytes = settings_.memoryBytes;
     for (auto* o : observers_) o->onEpochEnd(e);
+    // Statistics of epochs 1..E_r decide; training from epoch E_r + 1 on goes without the removed.
+    if (settings_.dataEfficiency.enabled && epoch == settings_.dataEfficiency.removalEpoch) removeForgettableLeast(epoch);
   }
   return RunStatus::Finished;
 }

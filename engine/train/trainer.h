@@ -6,11 +6,14 @@
 #include "core/rng.h"
 #include "data/batch_loader.h"
 #include "data/dataset.h"
+#include "data/example_tracker.h"
+#include "project/project.h"
 #include "nn/model.h"
 #include "train/lr_schedule.h"
 #include "train/observer.h"
 #include "train/run_control.h"
 #include "train/sgd.h"
+#include "train/training_hook.h"
 
 namespace ss {
 
@@ -19,6 +22,7 @@ struct TrainerSettings {
   int batchSize = 128;
   int evalBatchSize = 1000;
   int64_t memoryBytes = 0;  // the memory model's figure, reported with every epoch
+  DataEfficiencySpec dataEfficiency;
 };
 
 struct Evaluation {
@@ -33,12 +37,14 @@ class Trainer {
           const TrainerSettings& settings, Rng& rng);
 
   void addObserver(TrainingObserver* o) { observers_.push_back(o); }
+  void setHook(TrainingHook* hook) { hook_ = hook; }
   // Runs to the end or until control asks to cancel; returns Finished or Cancelled.
   RunStatus run(RunControl& control, const RunStartInfo& info);
 
   Evaluation evaluate(const Dataset& set);
   std::optional<double> lastTestAccuracy() const { return lastTestAccuracy_; }
   int64_t stepsPerEpoch() const { return loader_.batchCount(); }
+  const ExampleTracker& tracker() const { return tracker_; }
 
  private:
   Model& model_;
@@ -50,7 +56,11 @@ class Trainer {
   Rng& rng_;
   BatchLoader loader_;
   std::vector<TrainingObserver*> observers_;
+  TrainingHook* hook_ = nullptr;
   std::optional<double> lastTestAccuracy_;
+  ExampleTracker tracker_;
+
+  void removeForgettableLeast(int epoch);
 };
 
 }  // namespace ss
