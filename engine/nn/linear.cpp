@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include "sparse/panel_transpose.h"
+
 namespace ss {
 
 Linear::Linear(int inputs, int outputs)
@@ -22,9 +24,9 @@ void Linear::initKaiming(Rng& rng) {
 
 void Linear::forward(const Matrix& x, Matrix& y, bool) {
   if (weight_.sparse()) {
-    xT_ = x.transpose();
+    transposeInto(x, xT_);
     weight_.multiply(xT_, yT_);
-    y = yT_.transpose();
+    transposeInto(yT_, y);
   } else {
     y.noalias() = x * weight_.dense().transpose();
   }
@@ -34,12 +36,12 @@ void Linear::forward(const Matrix& x, Matrix& y, bool) {
 void Linear::backward(const Matrix& x, const Matrix&, const Matrix& dy, Matrix& dx, bool needInputGrad) {
   biasGrad_ = dy.colwise().sum().transpose();
   if (weight_.sparse()) {
-    dyT_ = dy.transpose();
-    if (xT_.cols() != x.rows()) xT_ = x.transpose();  // normally still there from forward
+    transposeInto(dy, dyT_);
+    if (xT_.cols() != x.rows()) transposeInto(x, xT_);  // normally still there from forward
     weight_.accumulateGradient(dyT_, xT_);
     if (!needInputGrad) return;
     weight_.multiplyTransposed(dyT_, dxT_);
-    dx = dxT_.transpose();
+    transposeInto(dxT_, dx);
     return;
   }
   weight_.denseGradient().noalias() = dy.transpose() * x;
