@@ -19,22 +19,24 @@ CsrMatrix CsrMatrix::fromMask(const Mask& mask, const Matrix& dense, bool transp
     m.rowStart[size_t(r) + 1] = int32_t(m.column.size());
   }
   m.grads.assign(m.values.size(), 0.0f);
-  m.hasTransposedIndex = transposedIndex;
-  if (transposedIndex) {
-    m.colStart.assign(size_t(m.cols) + 1, 0);
-    for (int32_t c : m.column) ++m.colStart[size_t(c) + 1];
-    for (int c = 0; c < m.cols; ++c) m.colStart[size_t(c) + 1] += m.colStart[size_t(c)];
-    m.rowOfEntryT.resize(m.values.size());
-    m.entryOfT.resize(m.values.size());
-    std::vector<int32_t> fill(m.colStart.begin(), m.colStart.end() - 1);
-    for (int r = 0; r < m.rows; ++r)
-      for (int32_t e = m.rowStart[size_t(r)]; e < m.rowStart[size_t(r) + 1]; ++e) {
-        const int32_t at = fill[size_t(m.column[size_t(e)])]++;
-        m.rowOfEntryT[size_t(at)] = r;
-        m.entryOfT[size_t(at)] = e;
-      }
-  }
+  if (transposedIndex) m.buildTransposedIndex();
   return m;
+}
+
+void CsrMatrix::buildTransposedIndex() {
+  hasTransposedIndex = true;
+  colStart.assign(size_t(cols) + 1, 0);
+  for (int32_t c : column) ++colStart[size_t(c) + 1];
+  for (int c = 0; c < cols; ++c) colStart[size_t(c) + 1] += colStart[size_t(c)];
+  rowOfEntryT.resize(values.size());
+  entryOfT.resize(values.size());
+  std::vector<int32_t> fill(colStart.begin(), colStart.end() - 1);
+  for (int r = 0; r < rows; ++r)
+    for (int32_t e = rowStart[size_t(r)]; e < rowStart[size_t(r) + 1]; ++e) {
+      const int32_t at = fill[size_t(column[size_t(e)])]++;
+      rowOfEntryT[size_t(at)] = r;
+      entryOfT[size_t(at)] = e;
+    }
 }
 
 Matrix CsrMatrix::toDense() const {

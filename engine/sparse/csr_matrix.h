@@ -24,6 +24,8 @@ struct CsrMatrix {
   std::vector<int32_t> entryOfT;       // per entry, in column order: its index in values
 
   static CsrMatrix fromMask(const Mask& mask, const Matrix& dense, bool transposedIndex);
+  // (Re)builds the column index from the row index, e.g. after the mask changed.
+  void buildTransposedIndex();
   int64_t activeCount() const { return int64_t(values.size()); }
   Matrix toDense() const;
   Mask mask() const;

@@ -1,5 +1,8 @@
 #include "sparse/weight_matrix.h"
 
+#include <stdexcept>
+#include <string>
+
 #include "sparse/sparse_kernels.h"
 
 namespace ss {
@@ -70,6 +73,57 @@ void WeightMatrix::applyMask(const Mask& mask, bool sparseExecution, bool transp
   for (Eigen::Index i = 0; i < dense_.size(); ++i)
     if (!mask.bits[size_t(i)]) dense_.data()[i] = 0.0f;
   denseGrad_.setZero(rows_, cols_);
+}
+
+void WeightMatrix::replaceMask(const Mask& next, std::vector<float>& momentum) {
+  if (next.rows != rows_ || next.cols != cols_ || next.bits.size() != size_t(next.size()))
+    throw std::invalid_argument("replaceMask: mask is " + std::to_string(next.rows) + "x" + std::to_string(next.cols) +
+                                ", weights are " + std::to_string(rows_) + "x" + std::to_string(cols_));
+  const bool moveState = !momentum.empty();
+  if (moveState && momentum.size() != size_t(storedValues()))
+    throw std::invalid_argument("replaceMask: optimizer state has " + std::to_string(momentum.size()) +
+                                " entries, the weights store " + std::to_string(storedValues()));
+  if (!sparse_) {
+    float* w = dense_.data();
+    float* g = denseGrad_.data();
+    for (size_t i = 0; i < next.bits.size(); ++i) {
+      const bool wasActive = !mask_ || mask_->bits[i];
+      if (next.bits[i] && wasActive) continue;
+      w[i] = 0.0f;
+      g[i] = 0.0f;
+      if (moveState) momentum[i] = 0.0f;
+    }
+    mask_ = next;
+    return;
+  }
+  const CsrMatrix& old = *sparse_;
+  CsrMatrix m;
+  m.rows = rows_;
+  m.cols = cols_;
+  m.rowStart.assign(size_t(rows_) + 1, 0);
+  const size_t nnz = size_t(next.activeCount());
+  m.column.reserve(nnz);
+  m.values.reserve(nnz);
+  m.grads.reserve(nnz);
+  std::vector<float> state;
+  if (moveState) state.reserve(nnz);
+  for (int r = 0; r < rows_; ++r) {
+    int32_t e = old.rowStart[size_t(r)];
+    const int32_t end = old.rowStart[size_t(r) + 1];
+    for (int c = 0; c < cols_; ++c) {
+      if (!next.at(r, c)) continue;
+      while (e < end && old.column[size_t(e)] < c) ++e;
+      const bool survives = e < end && old.column[size_t(e)] == c;
+      m.column.push_back(c);
+      m.values.push_back(survives ? old.values[size_t(e)] : 0.0f);
+      m.grads.push_back(survives ? old.grads[size_t(e)] : 0.0f);
+      if (moveState) state.push_back(survives ? momentum[size_t(e)] : 0.0f);
+    }
+    m.rowStart[size_t(r) + 1] = int32_t(m.column.size());
+  }
+  if (old.hasTransposedIndex) m.buildTransposedIndex();
+  sparse_ = std::move(m);
+  if (moveState) momentum = std::move(state);
 }
 
 Matrix WeightMatrix::toDense() const { return sparse_ ? sparse_->toDense() : dense_; }

@@ -33,6 +33,12 @@ class WeightMatrix {
   // Restricts training to the mask's entries; the others become zero. Sparse execution drops the
   // dense storage; transposedIndex trades 8 bytes per active weight for a gather-based dIn.
   void applyMask(const Mask& mask, bool sparseExecution, bool transposedIndex);
+  // Replaces the mask, as drop-and-grow algorithms do: weights active in both masks keep their value, gradient
+  // and entry of `momentum` (the optimizer state of parameter(), one value per stored entry, in storage order;
+  // empty while the optimizer has not stepped); newly active weights start at zero with zero state; dropped
+  // weights and their state go to zero. Sparse execution rebuilds its index (the transposed one too) without
+  // a dense copy; masked-dense stays masked-dense, and a dense matrix becomes masked-dense.
+  void replaceMask(const Mask& next, std::vector<float>& momentum);
   bool sparse() const { return sparse_.has_value(); }
   const CsrMatrix* csr() const { return sparse_ ? &*sparse_ : nullptr; }
   Matrix& dense() { return dense_; }  // empty while sparse

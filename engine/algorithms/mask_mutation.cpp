@@ -1,0 +1,175 @@
+#include "algorithms/mask_mutation.h"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <stdexcept>
+
+#include "sparse/weight_matrix.h"
+
+namespace ss {
+
+namespace {
+bool groupActive(const Mask& mask, const std::vector<int64_t>& group) {
+  for (int64_t p : group)
+    if (mask.bits[size_t(p)]) return true;
+  return false;
+}
+
+void clearGroup(Mask& mask, const std::vector<int64_t>& group) {
+  for (int64_t p : group) mask.bits[size_t(p)] = 0;
+}
+
+// Activates n groups drawn at random from candidates (reordering them).
+void growRandom(Mask& next, const Scheme& scheme, const GroupLayout& layout, Matrix& scores,
+                std::vector<int64_t>& candidates, int64_t n, Rng& rng) {
+  n = std::min<int64_t>(n, int64_t(candidates.size()));
+  for (int64_t i = 0; i < n; ++i) {
+    const size_t j = size_t(i + rng.below(int64_t(candidates.size()) - i));
+    std::swap(candidates[size_t(i)], candidates[j]);
+    const std::vector<int64_t>& group = layout.groups[size_t(candidates[size_t(i)])];
+    for (int64_t p : group) scores.data()[p] = rng.uniform(0.0f, 1.0f);
+    scheme.activateGroup(next, scores, group);
+  }
+}
+
+struct ScoredGroup {
+  double score;
+  int64_t group;
+  size_t set;
+};
+}  // namespace
+
+GroupLayout groupLayout(const Scheme& scheme, const LayerGeometry& geometry) {
+  GroupLayout out;
+  out.groups = scheme.groups(geometry);
+  out.sets = scheme.balancedSets(geometry);
+  out.balanced = !out.sets.empty();
+  if (!out.balanced) {
+    std::map<size_t, std::vector<int64_t>> bySize;
+    for (size_t g = 0; g < out.groups.size(); ++g) bySize[out.groups[g].size()].push_back(int64_t(g));
+    for (auto& entry : bySize) out.sets.push_back(std::move(entry.second));
+  }
+  return out;
+}
+
+std::vector<int64_t> activeGroupsPerSet(const GroupLayout& layout, const Mask& mask) {
+  std::vector<int64_t> active(layout.sets.size(), 0);
+  for (size_t s = 0; s < layout.sets.size(); ++s)
+    for (int64_t g : layout.sets[s]) active[s] += groupActive(mask, layout.groups[size_t(g)]) ? 1 : 0;
+  return active;
+}
+
+Mask swapGroups(const Mask& mask, const Scheme& scheme, const GroupLayout& layout, Matrix& scores, int64_t count,
+                Rng& rng) {
+  Mask next = mask;
+  std::vector<ScoredGroup> active;
+  std::vector<std::vector<int64_t>> inactive(layout.sets.size());
+  for (size_t s = 0; s < layout.sets.size(); ++s)
+    for (int64_t g : layout.sets[s]) {
+      const std::vector<int64_t>& group = layout.groups[size_t(g)];
+      if (groupActive(mask, group))
+        active.push_back({scheme.groupScore(scores, group), g, s});
+      else
+        inactive[s].push_back(g);
+    }
+  std::sort(active.begin(), active.end(), [](const ScoredGroup& a, const ScoredGroup& b) {
+    return a.score < b.score || (a.score == b.score && a.group > b.group);
+  });
+  std::vector<int64_t> dropped(layout.sets.size(), 0);
+  for (const ScoredGroup& candidate : active) {
+    if (count <= 0) break;
+    if (dropped[candidate.set] >= int64_t(inactive[candidate.set].size())) continue;
+    clearGroup(next, layout.groups[size_t(candidate.group)]);
+    ++dropped[candidate.set];
+    --count;
+  }
+  for (size_t s = 0; s < layout.sets.size(); ++s)
+    growRandom(next, scheme, layout, scores, inactive[s], dropped[s], rng);
+  return next;
+}
+
+Mask pruneAndGrow(const Mask& mask, const Scheme& scheme, const GroupLayout& layout, Matrix& scores,
+                  const std::vector<int64_t>& keep, const std::vector<int64_t>& growTo, Rng& rng) {
+  Mask next = mask;
+  std::vector<int64_t> active, inactive, order;
+  std::vector<double> keys;
+  for (size_t s = 0; s < layout.sets.size(); ++s) {
+    active.clear();
+    inactive.clear();
+    keys.clear();
+    for (int64_t g : layout.sets[s]) {
+      const std::vector<int64_t>& group = layout.groups[size_t(g)];
+      if (groupActive(mask, group)) {
+        active.push_back(g);
+        keys.push_back(scheme.groupScore(scores, group));
+      } else {
+        inactive.push_back(g);
+      }
+    }
+    const int64_t setSize = int64_t(layout.sets[s].size());
+    int64_t kept = std::clamp<int64_t>(keep[s], 0, int64_t(active.size()));
+    const int64_t target = std::clamp<int64_t>(growTo[s], kept, setSize);
+    kept = std::max(kept, target - int64_t(inactive.size()));
+    selectTopK(keys.data(), int64_t(keys.size()), kept, order);
+    std::vector<uint8_t> survives(active.size(), 0);
+    for (int64_t i = 0; i < kept; ++i) survives[size_t(order[size_t(i)])] = 1;
+    for (size_t i = 0; i < active.size(); ++i)
+      if (!survives[i]) clearGroup(next, layout.groups[size_t(active[i])]);
+    growRandom(next, scheme, layout, scores, inactive, target - kept, rng);
+  }
+  return next;
+}
+
+Matrix importanceScores(WeightMatrix& weights, float lambda) {
+  Matrix scores = Matrix::Zero(weights.rows(), weights.cols());
+  const ParameterRef p = weights.parameter("");
+  if (const CsrMatrix* csr = weights.csr()) {
+    for (int r = 0; r < csr->rows; ++r)
+      for (int32_t e = csr->rowStart[size_t(r)]; e < csr->rowStart[size_t(r) + 1]; ++e)
+        scores(r, csr->column[size_t(e)]) = std::abs(p.values[size_t(e)]) + lambda * std::abs(p.grads[size_t(e)]);
+    return scores;
+  }
+  const Mask mask = weights.mask();
+  for (size_t i = 0; i < mask.bits.size(); ++i)
+    if (mask.bits[i]) scores.data()[i] = std::abs(p.values[i]) + lambda * std::abs(p.grads[i]);
+  return scores;
+}
+
+std::vector<MutableLayer> mutableLayers(Model& model, const Scheme& scheme) {
+  std::vector<MutableLayer> out;
+  for (const auto& layer : model.layers()) {
+    WeightMatrix* w = layer->weightMatrix();
+    if (!w || w->activeCount() >= int64_t(w->rows()) * w->cols()) continue;
+    MutableLayer m{layer.get(), {w->rows(), w->cols(), layer->kernelArea(), layer->name()}, {}};
+    m.budget = activeGroupsPerSet(groupLayout(scheme, m.geometry), w->mask());
+    out.push_back(std::move(m));
+  }
+  return out;
+}
+
+MaskChangeEvent installMask(Layer& layer, Sgd& optimizer, const Mask& next, int epoch, int64_t step) {
+  WeightMatrix& w = *layer.weightMatrix();
+  const Mask before = w.mask();
+  MaskChangeEvent event;
+  event.layer = layer.name();
+  event.epoch = epoch;
+  event.step = step;
+  event.rows = w.rows();
+  event.cols = w.cols();
+  for (size_t i = 0; i < next.bits.size(); ++i) {
+    if (before.bits[i] && !next.bits[i]) event.droppedPositions.push_back(int64_t(i));
+    if (!before.bits[i] && next.bits[i]) event.grownPositions.push_back(int64_t(i));
+  }
+  event.dropped = int64_t(event.droppedPositions.size());
+  event.grown = int64_t(event.grownPositions.size());
+  std::string parameterName;
+  for (const ParameterRef& p : layer.parameters())
+    if (w.holds(p)) parameterName = p.name;
+  if (parameterName.empty()) throw std::logic_error("layer " + layer.name() + ": no parameter holds its weights");
+  w.replaceMask(next, optimizer.state(parameterName));
+  event.activeAfter = w.activeCount();
+  return event;
+}
+
+}  // namespace ss
