@@ -79,7 +79,17 @@ void TerminalProgress::onEpochEnd(const EpochRecord& e) {
                "epoch %d/%d  train loss %.4f acc %.2f%%  test loss %.4f acc %.2f%%  lr %.4g  %.0f samples/s  %.1fs  ETA %s\n",
                e.epoch, info_.epochs, e.trainLoss, 100.0 * e.trainAccuracy, e.testLoss, 100.0 * e.testAccuracy, e.lr,
                e.samplesPerSecond, e.epochSeconds, formatDuration(etaSeconds(e.step)).c_str());
+  if (mutatedLayers_ > 0)
+    std::fprintf(out_, "  mask mutation in %lld layers: %lld weights dropped, %lld grown; density now %.4f\n",
+                 (long long)mutatedLayers_, (long long)droppedThisEpoch_, (long long)grownThisEpoch_, e.density);
+  droppedThisEpoch_ = grownThisEpoch_ = mutatedLayers_ = 0;
   std::fflush(out_);
+}
+
+void TerminalProgress::onMaskChange(const MaskChangeEvent& e) {
+  droppedThisEpoch_ += e.dropped;
+  grownThisEpoch_ += e.grown;
+  ++mutatedLayers_;
 }
 
 void TerminalProgress::onExamplesRemoved(const ExamplesRemovedEvent& e) {

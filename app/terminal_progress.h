@@ -17,6 +17,7 @@ class TerminalProgress : public TrainingObserver {
   void onStep(const StepRecord& s, int64_t stepInEpoch, int64_t stepsPerEpoch) override;
   void onEpochEnd(const EpochRecord& e) override;
   void onExamplesRemoved(const ExamplesRemovedEvent& e) override;
+  void onMaskChange(const MaskChangeEvent& e) override;
 
  private:
   double secondsElapsed() const;
@@ -28,6 +29,7 @@ class TerminalProgress : public TrainingObserver {
   std::chrono::steady_clock::time_point start_, lastDraw_;
   double smoothedLoss_ = 0, smoothedAccuracy_ = 0, smoothedRate_ = 0;
   bool haveSmoothed_ = false;
+  int64_t droppedThisEpoch_ = 0, grownThisEpoch_ = 0, mutatedLayers_ = 0;
 };
 
 // With --json: one JSON object per epoch on stdout, one per line, nothing else on stdout.

@@ -5,6 +5,7 @@
 #include "core/threads.h"
 #include "data/data_source.h"
 #include "nn/model_factory.h"
+#include "algorithms/algorithm_factory.h"
 #include "sparse/model_sparsity.h"
 #include "store/store_recorder.h"
 #include "train/lr_schedule.h"
@@ -15,7 +16,11 @@ namespace ss {
 
 namespace {
 // Separate random streams per purpose, so e.g. a different data order never changes the init.
-enum StreamPurpose : uint64_t { kDataStream = 1, kInitStream = 2, kOrderStream = 3, kMaskStream = 4 };
+enum StreamPurpose : uint64_t { kDataStream = 1, kInitStream = 2, kOrderStream = 3, kMaskStream = 4, kAlgorithmStream = 5 };
+
+Sgd makeOptimizer(const OptimizerSpec& o) {
+  return Sgd({float(o.momentum), o.nesterov, float(o.weightDecay)});
+}
 
 // Sparse training algorithms that this engine runs; the others are refused before anything starts.
 void checkAlgorithmSupported(const Project& p) {
@@ -25,13 +30,14 @@ void checkAlgorithmSupported(const Project& p) {
                      "algorithm such as 'static'");
   if (a != "dense" && p.sparsity.target <= 0)
     throw InputError(p.name + ": algorithm '" + a + "' needs sparsity.target above 0");
-  if (a != "dense" && a != "static")
-    throw InputError(p.name + ": algorithm '" + a + "' is not available in this build yet (available: dense, static)");
+  if (a == "rigl" || a == "gmp")
+    throw InputError(p.name + ": algorithm '" + a + "' is not available in this build yet (available: dense, static, set, mest)");
 }
 }  // namespace
 
 Experiment::Experiment(Project project)
-    : project_(std::move(project)), threads_(setThreadCount(project_.train.threads)), rng_(project_.train.seed) {
+    : project_(std::move(project)), threads_(setThreadCount(project_.train.threads)), rng_(project_.train.seed),
+      optimizer_(makeOptimizer(project_.train.optimizer)) {
   checkAlgorithmSupported(project_);
   keepLargeAllocationsInHeap();
   Rng dataRng = rng_.fork(kDataStream);
@@ -42,6 +48,11 @@ Experiment::Experiment(Project project)
   if (project_.sparsity.target > 0) {
     Rng maskRng = rng_.fork(kMaskStream);
     densities_ = sparsifyModel(model_, project_.sparsity, maskRng);
+    Rng algorithmRng = rng_.fork(kAlgorithmStream);
+    const int64_t stepsPerEpoch = (data_.train.size() + project_.train.batchSize - 1) / project_.train.batchSize;
+    algorithm_ = makeAlgorithmHook(project_, model_, optimizer_, algorithmRng, stepsPerEpoch, [this](const MaskChangeEvent& e) {
+      for (auto* o : observersOfRun_) o->onMaskChange(e);
+    });
   }
   memory_ = estimateTrainingMemory(model_, project_.train.batchSize);
 }
@@ -51,7 +62,6 @@ RunOutcome Experiment::run(RunStore& store, RunControl& control, const std::vect
   RunOutcome outcome;
   outcome.runId = store.beginRun(project_.name, projectToJson(project_), t.seed, threads_);
 
-  Sgd optimizer({float(t.optimizer.momentum), t.optimizer.nesterov, float(t.optimizer.weightDecay)});
   TrainerSettings settings;
   settings.epochs = t.epochs;
   settings.batchSize = t.batchSize;
@@ -60,10 +70,13 @@ RunOutcome Experiment::run(RunStore& store, RunControl& control, const std::vect
   Rng orderRng = rng_.fork(kOrderStream);
   const int64_t stepsPerEpoch = (data_.train.size() + t.batchSize - 1) / t.batchSize;
   LrSchedule schedule(t.schedule, t.optimizer.lr, stepsPerEpoch, t.epochs);
-  Trainer trainer(model_, optimizer, schedule, data_.train, data_.test, settings, orderRng);
+  Trainer trainer(model_, optimizer_, schedule, data_.train, data_.test, settings, orderRng);
   StoreRecorder recorder(store, outcome.runId, t.logEverySteps);
   trainer.addObserver(&recorder);
   for (auto* o : observers) trainer.addObserver(o);
+  observersOfRun_ = observers;
+  observersOfRun_.insert(observersOfRun_.begin(), &recorder);
+  trainer.setHook(algorithm_.get());
 
   RunStartInfo info;
   info.runId = outcome.runId;
@@ -80,6 +93,7 @@ RunOutcome Experiment::run(RunStore& store, RunControl& control, const std::vect
     outcome.status = RunStatus::Failed;
     outcome.message = e.what();
   }
+  observersOfRun_.clear();
   outcome.finalTestAccuracy = trainer.lastTestAccuracy();
   for (auto* o : observers) o->onRunEnd(outcome.status, outcome.message);
   store.endRun(outcome.runId, outcome.status, outcome.message, outcome.finalTestAccuracy);

@@ -14,6 +14,8 @@
 #include "store/run_store.h"
 #include "train/observer.h"
 #include "train/run_control.h"
+#include "train/sgd.h"
+#include "train/training_hook.h"
 
 namespace ss {
 
@@ -31,6 +33,8 @@ class Experiment {
   // Sets the thread count, loads data, builds the model, checks the memory bound and gives sparse
   // runs their initial masks. Throws InputError for a project that cannot run as given.
   explicit Experiment(Project project);
+  Experiment(const Experiment&) = delete;  // the algorithm's event sink points back here
+  Experiment& operator=(const Experiment&) = delete;
 
   const Project& project() const { return project_; }
   const DataSplits& data() const { return data_; }
@@ -52,6 +56,9 @@ class Experiment {
   Model model_;
   MemoryEstimate memory_;
   std::vector<LayerDensity> densities_;
+  Sgd optimizer_;
+  std::unique_ptr<TrainingHook> algorithm_;           // null for dense and static runs
+  std::vector<TrainingObserver*> observersOfRun_;     // who hears the algorithm's mask changes
 };
 
 }  // namespace ss
