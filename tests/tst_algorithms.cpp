@@ -2,14 +2,22 @@
 // weights; SET and MEST keep every layer's budget and scheme through every mutation, follow their schedules,
 // rank by the importance they state, and report each change; bad options are refused with key paths.
 #include <QtTest>
+#include <algorithm>
 #include <cmath>
+#include <functional>
+#include <limits>
 #include <map>
+#include <numbers>
 #include <set>
 
 #include "algorithms/algorithm_factory.h"
+#include "algorithms/gmp_algorithm.h"
 #include "algorithms/mest_algorithm.h"
 #include "algorithms/mest_schedule.h"
+#include "algorithms/rigl_algorithm.h"
 #include "core/error.h"
+#include "nn/conv2d.h"
+#include "nn/cross_entropy.h"
 #include "nn/linear.h"
 #include "project/project.h"
 #include "sparse/model_sparsity.h"
@@ -49,17 +57,19 @@ std::string weightName(Layer& layer) {
   return layer.name() + ".weight";
 }
 
-// A two-layer model, sparsified by the project, with its optimizer, hook and the events it emitted.
+// A stack of linear layers fc1, fc2, ... (default 32 -> 40 -> 16), sparsified by the project as the experiment
+// does (gmp starts dense), with its optimizer, hook and the events it emitted.
 struct Harness {
-  explicit Harness(const Project& p) : project(p) {
-    auto fc1 = std::make_unique<Linear>(32, 40);
-    fc1->setName("fc1");
-    auto fc2 = std::make_unique<Linear>(40, 16);
-    fc2->setName("fc2");
-    model.add(std::move(fc1));
-    model.add(std::move(fc2));
+  explicit Harness(const Project& p, const std::vector<int>& widths = {32, 40, 16}) : project(p) {
+    for (size_t i = 0; i + 1 < widths.size(); ++i) {
+      auto fc = std::make_unique<Linear>(widths[i], widths[i + 1]);
+      fc->setName("fc" + std::to_string(i + 1));
+      Rng initRng(20 + i);
+      fc->initKaiming(initRng);
+      model.add(std::move(fc));
+    }
     Rng maskRng(11);
-    if (project.sparsity.target > 0) sparsifyModel(model, project.sparsity, maskRng);
+    if (project.sparsity.target > 0 && project.algorithm.name != "gmp") sparsifyModel(model, project.sparsity, maskRng);
     hook = makeAlgorithmHook(project, model, optimizer, rng, 10,
                              [this](const MaskChangeEvent& e) { events.push_back(e); });
   }
@@ -75,6 +85,31 @@ struct Harness {
         p.values[index] = trainRng.normal(0.0f, 1.0f);
         p.grads[index] = trainRng.normal(0.0f, 1.0f);
         state[index] = trainRng.uniform(0.5f, 1.0f);
+      }
+    }
+  }
+
+  // Training steps as the trainer takes them, hooks included, on random batches: 8 epochs of 10 steps (the
+  // factory's stepsPerEpoch), calling check(epoch, step) after each.
+  void runTraining(const std::function<void(int, int64_t)>& check = {}) {
+    Matrix x, dLogits;
+    std::vector<int32_t> labels(8);
+    int64_t step = 0;
+    for (int epoch = 1; epoch <= 8; ++epoch) {
+      hook->onEpochStart(epoch, step);
+      for (int b = 0; b < 10; ++b) {
+        Linear& first = static_cast<Linear&>(*model.layers().front());
+        Linear& last = static_cast<Linear&>(*model.layers().back());
+        x.resize(8, first.inputs());
+        for (Eigen::Index i = 0; i < x.size(); ++i) x.data()[i] = trainRng.normal(0.0f, 1.0f);
+        for (int32_t& label : labels) label = int32_t(trainRng.below(last.outputs()));
+        softmaxCrossEntropy(model.forward(x, true), labels, &dLogits, nullptr);
+        model.backward(dLogits);
+        hook->afterBackward(epoch, step + 1);
+        optimizer.step(model.parameters(), 0.05f);
+        ++step;
+        hook->afterStep(epoch, step);
+        if (check) check(epoch, step);
       }
     }
   }
@@ -109,6 +144,65 @@ std::string schemeOptionsFor(const QString& scheme) {
 double targetFor(const QString& scheme) {
   return scheme == "nm" ? 0.5 : 0.75;
 }
+
+// RigL on one 16 -> 8 layer in a case made by hand. The mask holds input columns 0-7, whose weights are small and
+// distinct and see no input (x = 0), so their dense gradient is 0; columns 8-15 see x = 2^(c-8) and the output
+// gradient is 1 + r/16, so every inactive position has its own |dense gradient| (r and c from the product) and no
+// dropped weight can win its place back: every update drops and grows exactly round(f(t) * 64). Every step starts
+// from this state, momentum 1 everywhere, and skips the optimizer.
+struct HandMadeRigl {
+  HandMadeRigl(const std::string& options, double sparseBelow)
+      : h(algorithmProject(R"({"name": "rigl")" + options + "}", "unstructured", "{}", 0.5, sparseBelow), {16, 8}),
+        chosen(8, 16),
+        x(Matrix::Zero(1, 16)),
+        dy(1, 8) {
+    for (int r = 0; r < 8; ++r)
+      for (int c = 0; c < 8; ++c) chosen.set(r, c, true);
+    for (int c = 8; c < 16; ++c) x(0, c) = float(1 << (c - 8));
+    for (int r = 0; r < 8; ++r) dy(0, r) = 1.0f + float(r) / 16.0f;
+  }
+
+  static float weightAt(int64_t position) { return float((position * 37) % 128 + 1) * 1e-3f; }
+  float gradientAt(int64_t position) const { return dy(0, position / 16) * x(0, position % 16); }
+
+  void restore() {
+    WeightMatrix& w = *h.layer("fc1").weightMatrix();
+    std::vector<float>& state = h.optimizer.state("fc1.weight");
+    w.replaceMask(chosen, state);
+    state.assign(size_t(w.storedValues()), 1.0f);
+    ParameterRef p = w.parameter("fc1.weight");
+    for (const auto& [position, index] : activeEntries(w)) p.values[index] = weightAt(position);
+  }
+
+  // The trainer's 80 steps (8 epochs of 10) without the optimizer; check(step) runs after afterBackward.
+  void run(const std::function<void(int64_t)>& check) {
+    int64_t step = 0;
+    for (int epoch = 1; epoch <= 8; ++epoch) {
+      h.hook->onEpochStart(epoch, step);
+      for (int b = 0; b < 10; ++b) {
+        restore();
+        h.model.forward(x, true);
+        h.model.backward(dy);
+        h.hook->afterBackward(epoch, step + 1);
+        ++step;
+        check(step);
+        h.hook->afterStep(epoch, step);
+      }
+    }
+  }
+
+  Harness h;
+  Mask chosen;
+  Matrix x, dy;
+};
+
+double riglFraction(double alpha, double stopFraction, int64_t step) {
+  return alpha / 2.0 * (1.0 + std::cos(std::numbers::pi * double(step) / (stopFraction * 80.0)));
+}
+
+std::set<int64_t> positionsOf(const std::vector<int64_t>& positions) {
+  return {positions.begin(), positions.end()};
+}
 }  // namespace
 
 class TestAlgorithms : public QObject {
@@ -134,6 +228,24 @@ class TestAlgorithms : public QObject {
   void mestDefaultDerivation_data();
   void mestDefaultDerivation();
   void mestScheduleEpochs();
+  void unknownAlgorithmListsKnownOnes();
+  void denseWeightGradientMatchesDenseLayer_data();
+  void denseWeightGradientMatchesDenseLayer();
+  void riglKeepsBudgetAndScheme_data();
+  void riglKeepsBudgetAndScheme();
+  void riglFollowsCosineSchedule_data();
+  void riglFollowsCosineSchedule();
+  void riglGrowsLargestDenseGradient_data();
+  void riglGrowsLargestDenseGradient();
+  void riglReportsDenseGradientTransient();
+  void gmpFollowsCubicSchedule_data();
+  void gmpFollowsCubicSchedule();
+  void gmpMasksValidPerScheme_data();
+  void gmpMasksValidPerScheme();
+  void gmpKeepsSurvivorsAndMomentum_data();
+  void gmpKeepsSurvivorsAndMomentum();
+  void gmpPrunedWeightsStayZero_data();
+  void gmpPrunedWeightsStayZero();
 };
 
 void TestAlgorithms::replaceMaskMovesValuesAndState_data() {
@@ -504,8 +616,16 @@ void TestAlgorithms::badOptionsAreRefusedWithKeyPath_data() {
   QTest::newRow("mest phases with a ratio")
       << R"({"name": "mest", "mutation_ratio": 0.1, "phases": [{"until_epoch": 4, "prune_to": 0.8, "grow_to": 0.75}]})"
       << "algorithm.mutation_ratio: not used when phases are given";
-  QTest::newRow("rigl not built") << R"({"name": "rigl"})"
-                                  << "algorithm 'rigl' is not available";
+  QTest::newRow("rigl update every 0 steps") << R"({"name": "rigl", "update_steps": 0})"
+                                             << "algo: algorithm.update_steps: must be at least 1";
+  QTest::newRow("rigl alpha of 1") << R"({"name": "rigl", "alpha": 1})"
+                                   << "algorithm.alpha: must be a fraction";
+  QTest::newRow("rigl misspelt key") << R"({"name": "rigl", "stop_fraktion": 0.5})"
+                                     << "algorithm.stop_fraktion: unknown key";
+  QTest::newRow("gmp ends before it begins") << R"({"name": "gmp", "begin_fraction": 0.5, "end_fraction": 0.4})"
+                                             << "algorithm.end_fraction: must be in (begin_fraction, 1]";
+  QTest::newRow("gmp every 0 steps") << R"({"name": "gmp", "every_steps": 0})"
+                                     << "algorithm.every_steps: must be at least 1";
 }
 
 void TestAlgorithms::badOptionsAreRefusedWithKeyPath() {
@@ -566,6 +686,368 @@ void TestAlgorithms::mestScheduleEpochs() {
   QCOMPARE(explicitPhases.schedule.phaseAt(3)->pruneTo, 0.95);
   QCOMPARE(explicitPhases.schedule.phaseAt(4)->pruneTo, 0.9);
   QVERIFY(!explicitPhases.schedule.phaseAt(6));
+}
+
+void TestAlgorithms::unknownAlgorithmListsKnownOnes() {
+  Project p = algorithmProject(R"({"name": "set"})", "unstructured", "{}", 0.75, 0.3);
+  p.algorithm.name = "magic";
+  try {
+    Harness h(p);
+    QFAIL("accepted");
+  } catch (const InputError& e) {
+    QVERIFY2(QString(e.what()).contains("algorithm 'magic' is unknown (known: dense, static, set, rigl, gmp, mest)"),
+             e.what());
+  }
+}
+
+void TestAlgorithms::denseWeightGradientMatchesDenseLayer_data() {
+  QTest::addColumn<QString>("kind");
+  QTest::addColumn<bool>("sparse");
+  for (const char* kind : {"linear", "conv2d"}) {
+    QTest::newRow(qPrintable(QString(kind) + ", sparse")) << QString(kind) << true;
+    QTest::newRow(qPrintable(QString(kind) + ", masked-dense")) << QString(kind) << false;
+  }
+}
+
+void TestAlgorithms::denseWeightGradientMatchesDenseLayer() {
+  QFETCH(QString, kind);
+  QFETCH(bool, sparse);
+  // A dense layer's weight gradient is the dense gradient; a masked one must hand over the same, inactive
+  // entries included, whatever its weights.
+  auto makeLayer = [&]() -> std::unique_ptr<Layer> {
+    if (kind == "linear") return std::make_unique<Linear>(12, 7);
+    return std::make_unique<Conv2d>(ConvGeometry{2, 5, 5, 3, 3, 1, 1});
+  };
+  std::unique_ptr<Layer> dense = makeLayer(), masked = makeLayer();
+  Rng rng(9);
+  WeightMatrix& w = *masked->weightMatrix();
+  for (Eigen::Index i = 0; i < w.dense().size(); ++i) w.dense().data()[i] = rng.normal(0.0f, 1.0f);
+  Mask mask(w.rows(), w.cols());
+  for (uint8_t& bit : mask.bits) bit = rng.below(4) == 0;
+  w.applyMask(mask, sparse, true);
+  const int inputs = masked->inputShape().size(), outputs = masked->outputShape().size();
+  Matrix x(3, inputs), dy(3, outputs), y, dx;
+  for (Eigen::Index i = 0; i < x.size(); ++i) x.data()[i] = rng.normal(0.0f, 1.0f);
+  for (Eigen::Index i = 0; i < dy.size(); ++i) dy.data()[i] = rng.normal(0.0f, 1.0f);
+  Matrix handed;
+  int calls = 0;
+  masked->requestDenseWeightGradient([&](Matrix& g) {
+    handed = g;
+    ++calls;
+  });
+  masked->forward(x, y, true);
+  masked->backward(x, y, dy, dx, true);
+  masked->forward(x, y, true);
+  masked->backward(x, y, dy, dx, true);
+  QCOMPARE(calls, 1);  // one request, one gradient
+  dense->forward(x, y, true);
+  dense->backward(x, y, dy, dx, true);
+  const Matrix& expected = dense->weightMatrix()->denseGradient();
+  QCOMPARE(handed.rows(), expected.rows());
+  QCOMPARE(handed.cols(), expected.cols());
+  QVERIFY((handed - expected).cwiseAbs().maxCoeff() <= 1e-4f * (1.0f + expected.cwiseAbs().maxCoeff()));
+}
+
+void TestAlgorithms::riglKeepsBudgetAndScheme_data() {
+  setKeepsBudgetAndScheme_data();
+}
+
+void TestAlgorithms::riglKeepsBudgetAndScheme() {
+  QFETCH(QString, scheme);
+  QFETCH(double, sparseBelow);
+  const std::string options = schemeOptionsFor(scheme);
+  Harness h(algorithmProject(R"({"name": "rigl", "update_steps": 10})", scheme.toStdString(), options,
+                             targetFor(scheme), sparseBelow));
+  QVERIFY(h.hook);
+  const auto checker = makeScheme(scheme.toStdString(), options);
+  std::map<std::string, int64_t> budget;
+  for (const auto& layer : h.model.layers()) budget[layer->name()] = layer->weightMatrix()->activeCount();
+  size_t seen = 0;
+  int64_t changed = 0;
+  h.runTraining([&](int, int64_t step) {
+    for (; seen < h.events.size(); ++seen) {
+      const MaskChangeEvent& e = h.events[seen];
+      QCOMPARE(e.step, step);
+      const int64_t perGroup = groupWeights(scheme, *h.layer(e.layer).weightMatrix());
+      const int64_t asked = std::llround(riglFraction(0.3, 0.75, step) * double(budget[e.layer] / perGroup));
+      QCOMPARE(e.grown, e.dropped);
+      QVERIFY(e.dropped <= asked * perGroup);  // fewer when a dropped group wins its place back
+      QCOMPARE(e.dropped % perGroup, int64_t(0));
+      changed += e.dropped;
+    }
+    for (const auto& layer : h.model.layers()) {
+      const WeightMatrix& w = *layer->weightMatrix();
+      QCOMPARE(w.activeCount(), budget[layer->name()]);
+      QCOMPARE(w.sparse(), sparseBelow > 0.5);
+      const std::string problem = checker->validate(w.mask(), {w.rows(), w.cols(), 1, layer->name()});
+      QVERIFY2(problem.empty(), problem.c_str());
+    }
+  });
+  QCOMPARE(h.events.size(), size_t(2 * 5));  // two layers, updating after steps 10 to 50 (T_end = 60)
+  QVERIFY(changed > 0);
+}
+
+void TestAlgorithms::riglFollowsCosineSchedule_data() {
+  QTest::addColumn<QString>("options");
+  QTest::addColumn<double>("alpha");
+  QTest::addColumn<double>("stopFraction");
+  QTest::addColumn<QList<int>>("updateSteps");
+  QTest::newRow("every 10 steps until 75% of 80")
+      << R"(, "update_steps": 10)" << 0.3 << 0.75 << QList<int>{10, 20, 30, 40, 50};
+  QTest::newRow("every 25 steps") << R"(, "update_steps": 25)" << 0.3 << 0.75 << QList<int>{25, 50};
+  QTest::newRow("until half of training")
+      << R"(, "update_steps": 10, "stop_fraction": 0.5)" << 0.3 << 0.5 << QList<int>{10, 20, 30};
+  QTest::newRow("alpha 0.5") << R"(, "update_steps": 20, "alpha": 0.5)" << 0.5 << 0.75 << QList<int>{20, 40};
+  QTest::newRow("defaults: 100 steps is past T_end") << "" << 0.3 << 0.75 << QList<int>{};
+}
+
+void TestAlgorithms::riglFollowsCosineSchedule() {
+  QFETCH(QString, options);
+  QFETCH(double, alpha);
+  QFETCH(double, stopFraction);
+  QFETCH(QList<int>, updateSteps);
+  HandMadeRigl rigl(options.toStdString(), 0.3);
+  const RiglOptions parsed = readRiglOptions("{" + options.toStdString().substr(options.isEmpty() ? 0 : 1) + "}", "p");
+  QList<int> seen;
+  rigl.run([&](int64_t step) {
+    const double f = riglUpdateFraction(parsed, 80, step);
+    QCOMPARE(f > 0.0, updateSteps.contains(int(step)));
+    if (f > 0.0) QVERIFY(std::abs(f - riglFraction(alpha, stopFraction, step)) < 1e-12);
+    for (const MaskChangeEvent& e : rigl.h.events) {
+      seen.push_back(int(e.step));
+      const int64_t asked = std::llround(riglFraction(alpha, stopFraction, e.step) * 64.0);
+      QCOMPARE(e.dropped, asked);
+      QCOMPARE(e.grown, asked);
+      QCOMPARE(e.activeAfter, int64_t(64));
+    }
+    rigl.h.events.clear();
+  });
+  QCOMPARE(seen, updateSteps);
+}
+
+void TestAlgorithms::riglGrowsLargestDenseGradient_data() {
+  QTest::addColumn<double>("sparseBelow");
+  QTest::newRow("sparse") << 1.0;
+  QTest::newRow("masked-dense") << 0.0;
+}
+
+void TestAlgorithms::riglGrowsLargestDenseGradient() {
+  QFETCH(double, sparseBelow);
+  HandMadeRigl rigl(R"(, "update_steps": 10)", sparseBelow);
+  int updates = 0;
+  rigl.run([&](int64_t step) {
+    for (const MaskChangeEvent& e : rigl.h.events) {
+      ++updates;
+      const size_t k = size_t(std::llround(riglFraction(0.3, 0.75, step) * 64.0));
+      std::vector<int64_t> active, inactive;
+      for (int64_t p = 0; p < 128; ++p) (rigl.chosen.bits[size_t(p)] ? active : inactive).push_back(p);
+      std::sort(active.begin(), active.end(),
+                [](int64_t a, int64_t b) { return HandMadeRigl::weightAt(a) < HandMadeRigl::weightAt(b); });
+      std::sort(inactive.begin(), inactive.end(),
+                [&](int64_t a, int64_t b) { return rigl.gradientAt(a) > rigl.gradientAt(b); });
+      QCOMPARE(positionsOf(e.droppedPositions), std::set<int64_t>(active.begin(), active.begin() + long(k)));
+      QCOMPARE(positionsOf(e.grownPositions), std::set<int64_t>(inactive.begin(), inactive.begin() + long(k)));
+      // Grown weights start at zero with zero momentum; the others keep theirs.
+      const WeightMatrix& w = *rigl.h.layer("fc1").weightMatrix();
+      QCOMPARE(w.sparse(), sparseBelow > 0.5);
+      const Matrix values = w.toDense();
+      const std::vector<float>& state = rigl.h.optimizer.state("fc1.weight");
+      QCOMPARE(int64_t(state.size()), w.storedValues());
+      const std::set<int64_t> grown = positionsOf(e.grownPositions);
+      for (const auto& [position, index] : activeEntries(w)) {
+        const bool isNew = grown.count(position) != 0;
+        QCOMPARE(values.data()[position], isNew ? 0.0f : HandMadeRigl::weightAt(position));
+        QCOMPARE(state[index], isNew ? 0.0f : 1.0f);
+      }
+    }
+    rigl.h.events.clear();
+  });
+  QCOMPARE(updates, 5);
+}
+
+void TestAlgorithms::riglReportsDenseGradientTransient() {
+  // The largest sparse layer's dense gradient: fc1 (40 x 32) unless it is kept dense, then fc2 (16 x 40).
+  const Project rigl = algorithmProject(R"({"name": "rigl"})", "unstructured", "{}", 0.75, 0.3);
+  Harness h(rigl);
+  QCOMPARE(algorithmTransientBytes(rigl, h.model), int64_t(40 * 32 * 4));
+  const Project firstDense = algorithmProject(R"({"name": "rigl"})", "unstructured", "{}", 0.3, 0.3, R"(["first"])");
+  Harness withFirstDense(firstDense);
+  QCOMPARE(algorithmTransientBytes(firstDense, withFirstDense.model), int64_t(16 * 40 * 4));
+  for (const char* other : {"static", "set", "mest", "gmp"}) {
+    const Project p = algorithmProject(std::string(R"({"name": ")") + other + R"("})", "unstructured", "{}", 0.75, 0.3);
+    Harness withOther(p);
+    QCOMPARE(algorithmTransientBytes(p, withOther.model), int64_t(0));
+  }
+}
+
+void TestAlgorithms::gmpFollowsCubicSchedule_data() {
+  QTest::addColumn<QString>("options");
+  QTest::addColumn<int>("beginStep");
+  QTest::addColumn<int>("endStep");
+  QTest::addColumn<QList<int>>("pruneSteps");
+  QTest::newRow("every 10 steps from 10% to 60% of 80")
+      << R"(, "every_steps": 10)" << 8 << 48 << QList<int>{18, 28, 38, 48};
+  QTest::newRow("every 15 steps: the last at t_end") << R"(, "every_steps": 15)" << 8 << 48 << QList<int>{23, 38, 48};
+  QTest::newRow("from 25% to 50%, every 5 steps")
+      << R"(, "every_steps": 5, "begin_fraction": 0.25, "end_fraction": 0.5)" << 20 << 40 << QList<int>{25, 30, 35, 40};
+  QTest::newRow("defaults: Δt of 100 leaves t_end alone") << "" << 8 << 48 << QList<int>{48};
+}
+
+void TestAlgorithms::gmpFollowsCubicSchedule() {
+  QFETCH(QString, options);
+  QFETCH(int, beginStep);
+  QFETCH(int, endStep);
+  QFETCH(QList<int>, pruneSteps);
+  Harness h(algorithmProject(R"({"name": "gmp")" + options.toStdString() + "}", "unstructured", "{}", 0.75, 0.3));
+  const std::vector<LayerDensity> plan = planDensities(h.model, h.project.sparsity);
+  QCOMPARE(modelDensity(h.model), 1.0);  // gmp starts dense
+  int lastPrune = 0;
+  QList<int> seen;
+  h.runTraining([&](int, int64_t step) {
+    if (pruneSteps.contains(int(step))) lastPrune = int(step);
+    for (const LayerDensity& planned : plan) {
+      const double finalDensity = double(planned.active) / double(planned.size);
+      const double p = double(lastPrune - beginStep) / double(endStep - beginStep);
+      const double density = lastPrune == 0 ? 1.0 : finalDensity + (1.0 - finalDensity) * std::pow(1.0 - p, 3);
+      const int64_t active = h.layer(planned.name).weightMatrix()->activeCount();
+      QVERIFY2(std::abs(double(active) - density * double(planned.size)) <= 1.0,
+               qPrintable(QString("%1 at step %2: %3 active, schedule %4")
+                              .arg(planned.name.c_str())
+                              .arg(step)
+                              .arg(active)
+                              .arg(density * double(planned.size))));
+      if (step >= endStep) QCOMPARE(active, planned.active);
+    }
+    for (const MaskChangeEvent& e : h.events)
+      if (e.layer == "fc1") seen.push_back(int(e.step));
+    h.events.clear();
+  });
+  QCOMPARE(seen, pruneSteps);
+}
+
+void TestAlgorithms::gmpMasksValidPerScheme_data() {
+  setKeepsBudgetAndScheme_data();
+}
+
+void TestAlgorithms::gmpMasksValidPerScheme() {
+  QFETCH(QString, scheme);
+  QFETCH(double, sparseBelow);
+  const std::string options = schemeOptionsFor(scheme);
+  Harness h(algorithmProject(R"({"name": "gmp", "every_steps": 10})", scheme.toStdString(), options, targetFor(scheme),
+                             sparseBelow));
+  const auto checker = makeScheme(scheme.toStdString(), options);
+  const GmpSchedule schedule = gmpSchedule(readGmpOptions(R"({"every_steps": 10})", "p"), 80);
+  const std::vector<LayerDensity> plan = planDensities(h.model, h.project.sparsity);
+  int64_t lastPrune = 0;
+  h.runTraining([&](int, int64_t step) {
+    if (schedule.prunesAfter(step)) lastPrune = step;
+    for (const MaskChangeEvent& e : h.events) QCOMPARE(e.grown, int64_t(0));
+    h.events.clear();
+    for (const LayerDensity& planned : plan) {
+      const WeightMatrix& w = *h.layer(planned.name).weightMatrix();
+      const LayerGeometry g{w.rows(), w.cols(), 1, planned.name};
+      const std::string problem = w.activeCount() == planned.size ? "" : checker->validate(w.mask(), g);
+      QVERIFY2(problem.empty(), problem.c_str());
+      const double density =
+          lastPrune ? schedule.densityAfter(lastPrune, double(planned.active) / double(planned.size)) : 1.0;
+      const int64_t reachable = std::llround(checker->achievableDensity(g, density) * double(planned.size));
+      if (scheme == "nm")  // a fixed share: dense until the schedule is nearer it, then exactly it
+        QVERIFY(w.activeCount() == planned.size || w.activeCount() == reachable);
+      else
+        QCOMPARE(w.activeCount(), lastPrune ? reachable : planned.size);
+      if (w.activeCount() < planned.size) QCOMPARE(w.sparse(), w.mask().density() <= sparseBelow);
+    }
+  });
+  for (const LayerDensity& planned : plan) {
+    const WeightMatrix& w = *h.layer(planned.name).weightMatrix();
+    const LayerGeometry g{w.rows(), w.cols(), 1, planned.name};
+    QCOMPARE(w.activeCount(),
+             std::llround(checker->achievableDensity(g, double(planned.active) / double(planned.size)) *
+                          double(planned.size)));
+  }
+}
+
+void TestAlgorithms::gmpKeepsSurvivorsAndMomentum_data() {
+  QTest::addColumn<double>("sparseBelow");
+  QTest::newRow("masked-dense throughout") << 0.0;
+  QTest::newRow("to sparse execution half-way") << 0.5;
+  QTest::newRow("sparse from the first pruning") << 1.0;
+}
+
+void TestAlgorithms::gmpKeepsSurvivorsAndMomentum() {
+  QFETCH(double, sparseBelow);
+  Harness h(algorithmProject(R"({"name": "gmp", "every_steps": 10})", "unstructured", "{}", 0.75, sparseBelow));
+  bool switched = false;
+  for (int64_t step : {18, 28, 38, 48}) {
+    h.train();
+    std::map<std::string, Mask> masks;
+    std::map<std::string, Matrix> values;
+    std::map<std::string, std::map<int64_t, float>> momentum;
+    std::map<std::string, bool> wasSparse;
+    for (const auto& layer : h.model.layers()) {
+      const WeightMatrix& w = *layer->weightMatrix();
+      masks[layer->name()] = w.mask();
+      values[layer->name()] = w.toDense();
+      wasSparse[layer->name()] = w.sparse();
+      for (const auto& [position, index] : activeEntries(w))
+        momentum[layer->name()][position] = h.optimizer.state(weightName(*layer))[index];
+    }
+    h.hook->afterStep(3, step);
+    QCOMPARE(h.events.size(), size_t(2));
+    for (const MaskChangeEvent& e : h.events) {
+      Layer& layer = h.layer(e.layer);
+      const WeightMatrix& w = *layer.weightMatrix();
+      switched |= w.sparse() && !wasSparse[e.layer];
+      QCOMPARE(e.grown, int64_t(0));
+      QCOMPARE(e.activeAfter, w.activeCount());
+      const std::vector<float>& state = h.optimizer.state(weightName(layer));
+      QCOMPARE(int64_t(state.size()), w.storedValues());
+      const Matrix now = w.toDense();
+      for (const auto& [position, index] : activeEntries(w)) {
+        QVERIFY(masks[e.layer].bits[size_t(position)]);
+        QCOMPARE(now.data()[position], values[e.layer].data()[position]);
+        QCOMPARE(state[index], momentum[e.layer][position]);
+      }
+      // Magnitude: no survivor is smaller than a weight pruned now.
+      float largestPruned = 0.0f, smallestKept = std::numeric_limits<float>::max();
+      for (int64_t p : e.droppedPositions) largestPruned = std::max(largestPruned, std::abs(values[e.layer].data()[p]));
+      for (const auto& [position, index] : activeEntries(w))
+        smallestKept = std::min(smallestKept, std::abs(now.data()[position]));
+      QVERIFY(largestPruned <= smallestKept);
+    }
+    h.events.clear();
+  }
+  QCOMPARE(switched, sparseBelow > 0.0);
+}
+
+void TestAlgorithms::gmpPrunedWeightsStayZero_data() {
+  gmpKeepsSurvivorsAndMomentum_data();
+}
+
+void TestAlgorithms::gmpPrunedWeightsStayZero() {
+  QFETCH(double, sparseBelow);
+  Harness h(algorithmProject(R"({"name": "gmp", "every_steps": 10})", "unstructured", "{}", 0.75, sparseBelow));
+  std::map<std::string, std::set<int64_t>> pruned;
+  h.runTraining([&](int, int64_t) {
+    for (const MaskChangeEvent& e : h.events)
+      pruned[e.layer].insert(e.droppedPositions.begin(), e.droppedPositions.end());
+    h.events.clear();
+    for (const auto& layer : h.model.layers()) {
+      const WeightMatrix& w = *layer->weightMatrix();
+      const Mask mask = w.mask();
+      const Matrix values = w.toDense();
+      const std::vector<float>& state = h.optimizer.state(weightName(*layer));
+      for (int64_t p : pruned[layer->name()]) {
+        QVERIFY(!mask.bits[size_t(p)]);
+        QCOMPARE(values.data()[p], 0.0f);
+        if (!w.sparse()) QCOMPARE(state[size_t(p)], 0.0f);
+      }
+    }
+  });
+  for (const auto& layer : h.model.layers())
+    QCOMPARE(
+        int64_t(pruned[layer->name()].size()),
+        int64_t(layer->weightMatrix()->rows()) * layer->weightMatrix()->cols() - layer->weightMatrix()->activeCount());
 }
 
 QTEST_GUILESS_MAIN(TestAlgorithms)

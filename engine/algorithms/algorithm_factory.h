@@ -13,12 +13,18 @@
 
 namespace ss {
 
-// The training hook of the project's algorithm, for a model that sparsifyModel has already masked; null for
-// "dense" and "static", whose masks never change. Reads and checks the algorithm's options: errors read
+// The training hook of the project's algorithm; null for "dense" and "static", whose masks never change. Every
+// algorithm but gmp needs a model that sparsifyModel has already masked; gmp needs the dense model (it prunes it
+// itself, and refuses a sparse layer). Reads and checks the algorithm's options: errors read
 // "<project name>: algorithm.<key>: <reason>". emit receives one MaskChangeEvent per layer per mutation.
-// The hook keeps references to model and optimizer and draws from its own fork of rng.
+// Total steps are stepsPerEpoch * train.epochs. The hook keeps references to model and optimizer (both must
+// outlive it) and draws from its own fork of rng.
 std::unique_ptr<TrainingHook> makeAlgorithmHook(const Project& project, Model& model, Sgd& optimizer, Rng& rng,
                                                 int64_t stepsPerEpoch,
                                                 std::function<void(const MaskChangeEvent&)> emit);
+
+// Bytes the algorithm holds for a moment on top of the model, for the memory model: RigL's dense gradient of its
+// largest sparse layer (rows * cols * 4, one layer at a time, at update steps); 0 for the others.
+int64_t algorithmTransientBytes(const Project& project, Model& model);
 
 }  // namespace ss

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <map>
 #include <stdexcept>
 
@@ -38,6 +39,30 @@ struct ScoredGroup {
   int64_t group;
   size_t set;
 };
+
+// Clears from next the `count` lowest-scoring groups active in it (ties drop the higher index), at most limit[s]
+// in set s; returns how many each set lost.
+std::vector<int64_t> dropLowestGroups(Mask& next, const Scheme& scheme, const GroupLayout& layout, const Matrix& scores,
+                                      int64_t count, const std::vector<int64_t>& limit) {
+  std::vector<ScoredGroup> active;
+  for (size_t s = 0; s < layout.sets.size(); ++s)
+    for (int64_t g : layout.sets[s]) {
+      const std::vector<int64_t>& group = layout.groups[size_t(g)];
+      if (groupActive(next, group)) active.push_back({scheme.groupScore(scores, group), g, s});
+    }
+  std::sort(active.begin(), active.end(), [](const ScoredGroup& a, const ScoredGroup& b) {
+    return a.score < b.score || (a.score == b.score && a.group > b.group);
+  });
+  std::vector<int64_t> dropped(layout.sets.size(), 0);
+  for (const ScoredGroup& candidate : active) {
+    if (count <= 0) break;
+    if (dropped[candidate.set] >= limit[candidate.set]) continue;
+    clearGroup(next, layout.groups[size_t(candidate.group)]);
+    ++dropped[candidate.set];
+    --count;
+  }
+  return dropped;
+}
 }  // namespace
 
 GroupLayout groupLayout(const Scheme& scheme, const LayerGeometry& geometry) {
@@ -63,29 +88,39 @@ std::vector<int64_t> activeGroupsPerSet(const GroupLayout& layout, const Mask& m
 Mask swapGroups(const Mask& mask, const Scheme& scheme, const GroupLayout& layout, Matrix& scores, int64_t count,
                 Rng& rng) {
   Mask next = mask;
-  std::vector<ScoredGroup> active;
   std::vector<std::vector<int64_t>> inactive(layout.sets.size());
   for (size_t s = 0; s < layout.sets.size(); ++s)
-    for (int64_t g : layout.sets[s]) {
-      const std::vector<int64_t>& group = layout.groups[size_t(g)];
-      if (groupActive(mask, group))
-        active.push_back({scheme.groupScore(scores, group), g, s});
-      else
-        inactive[s].push_back(g);
-    }
-  std::sort(active.begin(), active.end(), [](const ScoredGroup& a, const ScoredGroup& b) {
-    return a.score < b.score || (a.score == b.score && a.group > b.group);
-  });
-  std::vector<int64_t> dropped(layout.sets.size(), 0);
-  for (const ScoredGroup& candidate : active) {
-    if (count <= 0) break;
-    if (dropped[candidate.set] >= int64_t(inactive[candidate.set].size())) continue;
-    clearGroup(next, layout.groups[size_t(candidate.group)]);
-    ++dropped[candidate.set];
-    --count;
-  }
+    for (int64_t g : layout.sets[s])
+      if (!groupActive(mask, layout.groups[size_t(g)])) inactive[s].push_back(g);
+  std::vector<int64_t> limit(layout.sets.size());
+  for (size_t s = 0; s < layout.sets.size(); ++s) limit[s] = int64_t(inactive[s].size());
+  const std::vector<int64_t> dropped = dropLowestGroups(next, scheme, layout, scores, count, limit);
   for (size_t s = 0; s < layout.sets.size(); ++s)
     growRandom(next, scheme, layout, scores, inactive[s], dropped[s], rng);
+  return next;
+}
+
+Mask dropAndGrowByScore(const Mask& mask, const Scheme& scheme, const GroupLayout& layout, const Matrix& dropScores,
+                        const Matrix& growScores, int64_t count) {
+  Mask next = mask;
+  const std::vector<int64_t> noLimit(layout.sets.size(), std::numeric_limits<int64_t>::max());
+  const std::vector<int64_t> dropped = dropLowestGroups(next, scheme, layout, dropScores, count, noLimit);
+  std::vector<int64_t> candidates, order;
+  std::vector<double> keys;
+  for (size_t s = 0; s < layout.sets.size(); ++s) {
+    if (dropped[s] == 0) continue;
+    candidates.clear();
+    keys.clear();
+    for (int64_t g : layout.sets[s]) {
+      const std::vector<int64_t>& group = layout.groups[size_t(g)];
+      if (groupActive(next, group)) continue;
+      candidates.push_back(g);
+      keys.push_back(scheme.groupScore(growScores, group));
+    }
+    selectTopK(keys.data(), int64_t(keys.size()), dropped[s], order);
+    for (int64_t i = 0; i < std::min<int64_t>(dropped[s], int64_t(candidates.size())); ++i)
+      scheme.activateGroup(next, growScores, layout.groups[size_t(candidates[size_t(order[size_t(i)])])]);
+  }
   return next;
 }
 
@@ -163,13 +198,32 @@ MaskChangeEvent installMask(Layer& layer, Sgd& optimizer, const Mask& next, int 
   }
   event.dropped = int64_t(event.droppedPositions.size());
   event.grown = int64_t(event.grownPositions.size());
-  std::string parameterName;
-  for (const ParameterRef& p : layer.parameters())
-    if (w.holds(p)) parameterName = p.name;
-  if (parameterName.empty()) throw std::logic_error("layer " + layer.name() + ": no parameter holds its weights");
-  w.replaceMask(next, optimizer.state(parameterName));
+  w.replaceMask(next, optimizer.state(weightParameterName(layer)));
   event.activeAfter = w.activeCount();
   return event;
+}
+
+std::string weightParameterName(Layer& layer) {
+  WeightMatrix& w = *layer.weightMatrix();
+  for (const ParameterRef& p : layer.parameters())
+    if (w.holds(p)) return p.name;
+  throw std::logic_error("layer " + layer.name() + ": no parameter holds its weights");
+}
+
+void switchToSparseExecution(Layer& layer, Sgd& optimizer, bool transposedIndex) {
+  WeightMatrix& w = *layer.weightMatrix();
+  if (w.sparse()) return;
+  const Mask mask = w.mask();
+  std::vector<float>& momentum = optimizer.state(weightParameterName(layer));
+  if (!momentum.empty()) {
+    // CSR keeps its entries in row-major order of the active positions, the order this walk keeps them in.
+    size_t kept = 0;
+    for (size_t i = 0; i < mask.bits.size(); ++i)
+      if (mask.bits[i]) momentum[kept++] = momentum[i];
+    momentum.resize(kept);
+    momentum.shrink_to_fit();
+  }
+  w.applyMask(mask, true, transposedIndex);
 }
 
 }  // namespace ss

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "core/rng.h"
@@ -33,6 +34,13 @@ std::vector<int64_t> activeGroupsPerSet(const GroupLayout& layout, const Mask& m
 Mask swapGroups(const Mask& mask, const Scheme& scheme, const GroupLayout& layout, Matrix& scores, int64_t count,
                 Rng& rng);
 
+// RigL's step: drops the `count` active groups of lowest dropScores (ties drop the higher index), then in every set
+// grows as many groups as it lost: those of highest growScores (ties: lower index) among the set's groups that are
+// inactive after the drop. A dropped group may so win its place back, as in the paper (ArgTopK over all positions
+// outside the kept ones); it then keeps its value and state, since the mask did not change there.
+Mask dropAndGrowByScore(const Mask& mask, const Scheme& scheme, const GroupLayout& layout, const Matrix& dropScores,
+                        const Matrix& growScores, int64_t count);
+
 // Per set i: keeps the keep[i] highest-scoring active groups, then grows random groups that were inactive
 // before until growTo[i] are active. When a set has too few inactive groups for that, it drops fewer rather
 // than dropping and regrowing the same group.
@@ -56,5 +64,12 @@ std::vector<MutableLayer> mutableLayers(Model& model, const Scheme& scheme);
 
 // Installs `next` in the layer, moving its weight's optimizer state along, and describes the change.
 MaskChangeEvent installMask(Layer& layer, Sgd& optimizer, const Mask& next, int epoch, int64_t step);
+
+// The name of the parameter that holds the layer's weight matrix (its optimizer state's key).
+std::string weightParameterName(Layer& layer);
+
+// Moves a masked-dense layer to sparse execution with its current mask, carrying the weight's optimizer state
+// from dense storage order (one entry per position) to CSR order (one per active weight). Sparse layers stay.
+void switchToSparseExecution(Layer& layer, Sgd& optimizer, bool transposedIndex);
 
 }  // namespace ss

@@ -7,7 +7,8 @@ namespace ss {
 Conv2d::Conv2d(const ConvGeometry& g)
     : g_(g),
       weight_(g.outChannels, g.patchSize()),
-      bias_(Vector::Zero(g.outChannels)), biasGrad_(Vector::Zero(g.outChannels)) {}
+      bias_(Vector::Zero(g.outChannels)),
+      biasGrad_(Vector::Zero(g.outChannels)) {}
 
 std::string Conv2d::describe() const {
   return "conv2d " + std::to_string(g_.inChannels) + " -> " + std::to_string(g_.outChannels) + ", " +
@@ -111,6 +112,10 @@ void Conv2d::backward(const Matrix& x, const Matrix&, const Matrix& dy, Matrix& 
   for (Eigen::Index s = 0; s < batch; ++s)
     out_.middleCols(s * spatial, spatial) = ConstMatrixMap(dy.row(s).data(), g_.outChannels, spatial);
   weight_.accumulateGradient(out_, cols_);
+  if (denseWeightGradientRequested()) {  // before multiplyTransposed reuses cols_
+    Matrix full = out_ * cols_.transpose();
+    deliverDenseWeightGradient(full);
+  }
   biasGrad_ = out_.rowwise().sum();
   if (!needInputGrad) return;
   weight_.multiplyTransposed(out_, cols_);

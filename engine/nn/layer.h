@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -36,8 +37,24 @@ class Layer {
   const std::string& name() const { return name_; }
   void setName(std::string n) { name_ = std::move(n); }
 
+  // RigL's dense gradient: the next backward computes d(loss)/dW at every position of weightMatrix(), active or
+  // not (rows x cols, like its mask), hands it to `use` from inside backward and frees it right after, so it
+  // exists only at the steps that ask, one layer at a time. `use` may overwrite the matrix but must not change
+  // the layer. An empty function cancels the request; layers without a weight matrix never call it.
+  void requestDenseWeightGradient(std::function<void(Matrix&)> use) { denseGradientUse_ = std::move(use); }
+
+ protected:
+  bool denseWeightGradientRequested() const { return bool(denseGradientUse_); }
+  // For backward: passes gradient to the pending request, which it clears.
+  void deliverDenseWeightGradient(Matrix& gradient) {
+    const std::function<void(Matrix&)> use = std::move(denseGradientUse_);
+    denseGradientUse_ = nullptr;
+    use(gradient);
+  }
+
  private:
   std::string name_;
+  std::function<void(Matrix&)> denseGradientUse_;
 };
 
 }  // namespace ss

@@ -7,7 +7,10 @@
 namespace ss {
 
 Linear::Linear(int inputs, int outputs)
-    : inputs_(inputs), outputs_(outputs), weight_(outputs, inputs), bias_(Vector::Zero(outputs)),
+    : inputs_(inputs),
+      outputs_(outputs),
+      weight_(outputs, inputs),
+      bias_(Vector::Zero(outputs)),
       biasGrad_(Vector::Zero(outputs)) {}
 
 std::string Linear::describe() const {
@@ -39,19 +42,28 @@ void Linear::backward(const Matrix& x, const Matrix&, const Matrix& dy, Matrix& 
     transposeInto(dy, dyT_);
     if (xT_.cols() != x.rows()) transposeInto(x, xT_);  // normally still there from forward
     weight_.accumulateGradient(dyT_, xT_);
+    if (denseWeightGradientRequested()) {
+      Matrix full = dyT_ * xT_.transpose();
+      deliverDenseWeightGradient(full);
+    }
     if (!needInputGrad) return;
     weight_.multiplyTransposed(dyT_, dxT_);
     transposeInto(dxT_, dx);
     return;
   }
   weight_.denseGradient().noalias() = dy.transpose() * x;
+  if (denseWeightGradientRequested()) {
+    Matrix full = weight_.denseGradient();  // before masking: the inactive entries are what RigL asks for
+    deliverDenseWeightGradient(full);
+  }
   weight_.maskDenseGradient();
   if (needInputGrad) dx.noalias() = dy * weight_.dense();
 }
 
 std::vector<ParameterRef> Linear::parameters() {
-  return {weight_.parameter(name() + ".weight"),
-          {name() + ".bias", {bias_.data(), size_t(bias_.size())}, {biasGrad_.data(), size_t(biasGrad_.size())}, false}};
+  return {
+      weight_.parameter(name() + ".weight"),
+      {name() + ".bias", {bias_.data(), size_t(bias_.size())}, {biasGrad_.data(), size_t(biasGrad_.size())}, false}};
 }
 
 }  // namespace ss
