@@ -2,7 +2,8 @@
 
 namespace ss::cli {
 
-Args::Args(const std::vector<std::string>& argv, const std::set<std::string>& valueFlags, const std::set<std::string>& switches) {
+Args::Args(const std::vector<std::string>& argv, const std::set<std::string>& valueFlags,
+           const std::set<std::string>& switches) {
   for (size_t i = 0; i < argv.size(); ++i) {
     const std::string& a = argv[i];
     if (a.rfind("--", 0) != 0 || a == "--") {
@@ -48,7 +49,8 @@ std::optional<long long> Args::integer(const std::string& flag, long long lo, lo
     used = 0;
   }
   if (used != v->size() || v->empty()) throw UsageError{flag + ": '" + *v + "' is not an integer"};
-  if (n < lo || n > hi) throw UsageError{flag + ": " + *v + " is out of range [" + std::to_string(lo) + ", " + std::to_string(hi) + "]"};
+  if (n < lo || n > hi)
+    throw UsageError{flag + ": " + *v + " is out of range [" + std::to_string(lo) + ", " + std::to_string(hi) + "]"};
   return n;
 }
 

@@ -12,7 +12,8 @@ namespace ss::cli {
 // (--db FILE, --db=FILE) or is a switch (--json). Unknown flags are a usage error.
 class Args {
  public:
-  Args(const std::vector<std::string>& argv, const std::set<std::string>& valueFlags, const std::set<std::string>& switches);
+  Args(const std::vector<std::string>& argv, const std::set<std::string>& valueFlags,
+       const std::set<std::string>& switches);
 
   const std::vector<std::string>& positionals() const { return positionals_; }
   bool has(const std::string& flag) const { return values_.count(flag) > 0; }

@@ -1,7 +1,6 @@
-#include <nlohmann/json.hpp>
-
 #include <cmath>
 #include <cstdio>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "bench/step_benchmark.h"
@@ -41,7 +40,8 @@ std::vector<double> parseDensities(const std::string& text) {
     } catch (const std::exception&) {
       used = 0;
     }
-    if (used != item.size() || !(d > 0 && d <= 1)) throw UsageError{"--densities: '" + item + "' is not a density in (0, 1]"};
+    if (used != item.size() || !(d > 0 && d <= 1))
+      throw UsageError{"--densities: '" + item + "' is not a density in (0, 1]"};
     densities.push_back(d);
   }
   if (densities.empty()) throw UsageError{"--densities: give at least one density"};
@@ -57,7 +57,9 @@ std::vector<std::string> splitList(const std::string& text) {
   return items;
 }
 
-nlohmann::json number(double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); }
+nlohmann::json number(double v) {
+  return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr);
+}
 
 }  // namespace
 
@@ -74,19 +76,25 @@ int benchCommand(const std::vector<std::string>& argv) {
   settings.transposedIndex = !args.has("--csr-only");
   const bool json = args.has("--json");
 
-  const auto rows = runStepBenchmark(project, settings, [](const std::string& what) {
-    std::fprintf(stderr, "bench: %s\n", what.c_str());
-  });
+  const auto rows = runStepBenchmark(
+      project, settings, [](const std::string& what) { std::fprintf(stderr, "bench: %s\n", what.c_str()); });
 
   if (json) {
     nlohmann::json out = nlohmann::json::array();
     for (const auto& r : rows)
-      out.push_back({{"layer", r.layer}, {"scheme", r.scheme}, {"density", r.density},
-                     {"achieved_density", r.achievedDensity}, {"dense_forward_ms", number(r.denseForwardMs)},
-                     {"dense_backward_ms", number(r.denseBackwardMs)}, {"dense_step_ms", number(r.denseStepMs)},
-                     {"sparse_forward_ms", number(r.sparseForwardMs)}, {"sparse_backward_ms", number(r.sparseBackwardMs)},
-                     {"sparse_step_ms", number(r.sparseStepMs)}, {"step_speedup", number(r.stepSpeedup())},
-                     {"eigen_sparse_step_ms", number(r.eigenSparseStepMs)}, {"memory_ratio", number(r.memoryRatio)}});
+      out.push_back({{"layer", r.layer},
+                     {"scheme", r.scheme},
+                     {"density", r.density},
+                     {"achieved_density", r.achievedDensity},
+                     {"dense_forward_ms", number(r.denseForwardMs)},
+                     {"dense_backward_ms", number(r.denseBackwardMs)},
+                     {"dense_step_ms", number(r.denseStepMs)},
+                     {"sparse_forward_ms", number(r.sparseForwardMs)},
+                     {"sparse_backward_ms", number(r.sparseBackwardMs)},
+                     {"sparse_step_ms", number(r.sparseStepMs)},
+                     {"step_speedup", number(r.stepSpeedup())},
+                     {"eigen_sparse_step_ms", number(r.eigenSparseStepMs)},
+                     {"memory_ratio", number(r.memoryRatio)}});
     std::printf("%s\n", out.dump(1).c_str());
     return kOk;
   }
@@ -97,7 +105,8 @@ int benchCommand(const std::vector<std::string>& argv) {
                 r.scheme.c_str(), r.density, r.achievedDensity, r.denseForwardMs, r.sparseForwardMs, r.denseStepMs,
                 r.sparseStepMs, r.stepSpeedup(), r.eigenSparseStepMs, 100.0 * r.memoryRatio);
   }
-  std::printf("times in ms, medians of %d interleaved samples; memory = sparse training bytes / dense\n", settings.repeats);
+  std::printf("times in ms, medians of %d interleaved samples; memory = sparse training bytes / dense\n",
+              settings.repeats);
   return kOk;
 }
 

@@ -29,12 +29,16 @@ const char* const kRunUsage =
 namespace {
 RunControl* activeControl = nullptr;
 
-double megabytes(int64_t bytes) { return double(bytes) / 1e6; }
+double megabytes(int64_t bytes) {
+  return double(bytes) / 1e6;
+}
 
 void describeModelMemory(const Experiment& experiment, FILE* out) {
   if (!experiment.densities().empty()) std::fprintf(out, "%s", formatDensityTable(experiment.densities()).c_str());
   const MemoryEstimate& m = experiment.memory();
-  std::fprintf(out, "memory model: %.2f MB weights+indices+gradients+momentum (dense: %.2f MB, %.1f%%), %.2f MB with activations, %.2f MB peak with working buffers\n",
+  std::fprintf(out,
+               "memory model: %.2f MB weights+indices+gradients+momentum (dense: %.2f MB, %.1f%%), %.2f MB with "
+               "activations, %.2f MB peak with working buffers\n",
                megabytes(m.parameterState()), megabytes(m.denseParameterState()),
                100.0 * double(m.parameterState()) / double(std::max<int64_t>(1, m.denseParameterState())),
                megabytes(m.total()), megabytes(m.peak()));
@@ -78,7 +82,8 @@ int runCommand(const std::vector<std::string>& argv) {
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
   FILE* summary = json ? stderr : stdout;
-  const std::string accuracy = outcome.finalTestAccuracy ? std::to_string(100.0 * *outcome.finalTestAccuracy).substr(0, 5) + "%" : "none";
+  const std::string accuracy =
+      outcome.finalTestAccuracy ? std::to_string(100.0 * *outcome.finalTestAccuracy).substr(0, 5) + "%" : "none";
   std::fprintf(summary, "run %lld %s after %.1fs: final test accuracy %s, peak RSS %.1f MB (store %s)\n",
                (long long)outcome.runId, toString(outcome.status), seconds, accuracy.c_str(), megabytes(peakRssBytes()),
                dbPath.c_str());

@@ -61,7 +61,8 @@ int main(int argc, char** argv) {
 #ifdef SPARSESCOPE_HAVE_GUI
     if (haveDisplay()) return launchGui(argc, argv);
 #endif
-    std::fprintf(stderr, "sparsescope: no display for the desktop explorer; headless commands: %s (see sparsescope --help)\n",
+    std::fprintf(stderr,
+                 "sparsescope: no display for the desktop explorer; headless commands: %s (see sparsescope --help)\n",
                  headlessList().c_str());
     return kBadInput;
   }

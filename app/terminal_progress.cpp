@@ -1,10 +1,10 @@
 #include "terminal_progress.h"
 
-#include <nlohmann/json.hpp>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cmath>
+#include <nlohmann/json.hpp>
 #include <string>
 
 namespace ss::cli {
@@ -16,9 +16,12 @@ std::string formatDuration(double seconds) {
   if (!std::isfinite(seconds) || seconds < 0) return "--";
   const long s = std::lround(seconds);
   char buf[32];
-  if (s >= 3600) std::snprintf(buf, sizeof buf, "%ldh%02ldm", s / 3600, (s % 3600) / 60);
-  else if (s >= 60) std::snprintf(buf, sizeof buf, "%ldm%02lds", s / 60, s % 60);
-  else std::snprintf(buf, sizeof buf, "%lds", s);
+  if (s >= 3600)
+    std::snprintf(buf, sizeof buf, "%ldh%02ldm", s / 3600, (s % 3600) / 60);
+  else if (s >= 60)
+    std::snprintf(buf, sizeof buf, "%ldm%02lds", s / 60, s % 60);
+  else
+    std::snprintf(buf, sizeof buf, "%lds", s);
   return buf;
 }
 }  // namespace
@@ -28,9 +31,10 @@ TerminalProgress::TerminalProgress(FILE* out) : out_(out), tty_(isatty(fileno(ou
 void TerminalProgress::onRunStart(const RunStartInfo& info) {
   info_ = info;
   start_ = lastDraw_ = Clock::now();
-  std::fprintf(out_, "run %lld '%s': %d epochs x %lld steps, %lld train / %lld test examples, %lld parameters, %d threads\n",
-               (long long)info.runId, info.name.c_str(), info.epochs, (long long)info.stepsPerEpoch,
-               (long long)info.trainExamples, (long long)info.testExamples, (long long)info.parameterCount, info.threads);
+  std::fprintf(
+      out_, "run %lld '%s': %d epochs x %lld steps, %lld train / %lld test examples, %lld parameters, %d threads\n",
+      (long long)info.runId, info.name.c_str(), info.epochs, (long long)info.stepsPerEpoch,
+      (long long)info.trainExamples, (long long)info.testExamples, (long long)info.parameterCount, info.threads);
   std::fflush(out_);
 }
 
@@ -75,10 +79,11 @@ void TerminalProgress::onStep(const StepRecord& s, int64_t stepInEpoch, int64_t 
 
 void TerminalProgress::onEpochEnd(const EpochRecord& e) {
   if (tty_) std::fprintf(out_, "\r\033[K");
-  std::fprintf(out_,
-               "epoch %d/%d  train loss %.4f acc %.2f%%  test loss %.4f acc %.2f%%  lr %.4g  %.0f samples/s  %.1fs  ETA %s\n",
-               e.epoch, info_.epochs, e.trainLoss, 100.0 * e.trainAccuracy, e.testLoss, 100.0 * e.testAccuracy, e.lr,
-               e.samplesPerSecond, e.epochSeconds, formatDuration(etaSeconds(e.step)).c_str());
+  std::fprintf(
+      out_,
+      "epoch %d/%d  train loss %.4f acc %.2f%%  test loss %.4f acc %.2f%%  lr %.4g  %.0f samples/s  %.1fs  ETA %s\n",
+      e.epoch, info_.epochs, e.trainLoss, 100.0 * e.trainAccuracy, e.testLoss, 100.0 * e.testAccuracy, e.lr,
+      e.samplesPerSecond, e.epochSeconds, formatDuration(etaSeconds(e.step)).c_str());
   if (mutatedLayers_ > 0)
     std::fprintf(out_, "  mask mutation in %lld layers: %lld weights dropped, %lld grown; density now %.4f\n",
                  (long long)mutatedLayers_, (long long)droppedThisEpoch_, (long long)grownThisEpoch_, e.density);
@@ -93,20 +98,27 @@ void TerminalProgress::onMaskChange(const MaskChangeEvent& e) {
 }
 
 void TerminalProgress::onExamplesRemoved(const ExamplesRemovedEvent& e) {
-  std::fprintf(out_, "data efficiency: removed %zu least-forgettable examples after epoch %d (%lld were never forgotten); %lld remain\n",
+  std::fprintf(out_,
+               "data efficiency: removed %zu least-forgettable examples after epoch %d (%lld were never forgotten); "
+               "%lld remain\n",
                e.rows.size(), e.epoch, (long long)e.unforgettable, (long long)e.remaining);
   std::fflush(out_);
 }
 
 void JsonEpochPrinter::onEpochEnd(const EpochRecord& e) {
-  const nlohmann::json line = {
-      {"run_id", runId_},          {"epoch", e.epoch},
-      {"step", e.step},            {"train_loss", e.trainLoss},
-      {"train_accuracy", e.trainAccuracy}, {"test_loss", e.testLoss},
-      {"test_accuracy", e.testAccuracy},   {"lr", e.lr},
-      {"density", e.density},      {"samples_per_second", e.samplesPerSecond},
-      {"epoch_seconds", e.epochSeconds},   {"examples_in_use", e.examplesInUse},
-      {"memory_bytes", e.memoryBytes}};
+  const nlohmann::json line = {{"run_id", runId_},
+                               {"epoch", e.epoch},
+                               {"step", e.step},
+                               {"train_loss", e.trainLoss},
+                               {"train_accuracy", e.trainAccuracy},
+                               {"test_loss", e.testLoss},
+                               {"test_accuracy", e.testAccuracy},
+                               {"lr", e.lr},
+                               {"density", e.density},
+                               {"samples_per_second", e.samplesPerSecond},
+                               {"epoch_seconds", e.epochSeconds},
+                               {"examples_in_use", e.examplesInUse},
+                               {"memory_bytes", e.memoryBytes}};
   std::fprintf(out_, "%s\n", line.dump().c_str());
   std::fflush(out_);
 }

@@ -1,7 +1,6 @@
 // Forgetting statistics on hand-made presentation sequences, and removal of exactly the chosen
 // examples during a real training run.
 #include <QtTest>
-
 #include <set>
 
 #include "data/example_tracker.h"

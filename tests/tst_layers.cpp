@@ -1,6 +1,5 @@
 // Gradient checks: every layer's backward against central finite differences of its forward.
 #include <QtTest>
-
 #include <cmath>
 #include <functional>
 #include <memory>
@@ -170,9 +169,8 @@ void TestLayers::crossEntropyGradientMatchesFiniteDifferences() {
   std::vector<double> analytic, numeric;
   for (Eigen::Index i = 0; i < logits.size(); ++i) {
     analytic.push_back(d.data()[i]);
-    numeric.push_back(centralDifference(logits.data()[i], 1e-2f, [&] {
-      return softmaxCrossEntropy(logits, labels, nullptr, nullptr).meanLoss;
-    }));
+    numeric.push_back(centralDifference(
+        logits.data()[i], 1e-2f, [&] { return softmaxCrossEntropy(logits, labels, nullptr, nullptr).meanLoss; }));
   }
   const double error = relativeError(analytic, numeric);
   QVERIFY2(error < 1e-3, qPrintable(QString("relative error %1").arg(error)));
@@ -215,9 +213,8 @@ void TestLayers::wholeConvnetGradientMatchesFiniteDifferences() {
   float* w = convPtr->weight().data();
   for (size_t i = 0; i < grads.size(); ++i) {
     analytic.push_back(grads[i]);
-    numeric.push_back(centralDifference(w[i], 1e-3f, [&] {
-      return softmaxCrossEntropy(model.forward(x, true), labels, nullptr, nullptr).meanLoss;
-    }));
+    numeric.push_back(centralDifference(
+        w[i], 1e-3f, [&] { return softmaxCrossEntropy(model.forward(x, true), labels, nullptr, nullptr).meanLoss; }));
   }
   const double error = relativeError(analytic, numeric);
   QVERIFY2(error < 1e-3, qPrintable(QString("first conv weight gradient relative error %1").arg(error)));

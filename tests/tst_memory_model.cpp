@@ -82,9 +82,10 @@ void TestMemoryModel::sparseFiguresByHand() {
 }
 
 void TestMemoryModel::boundTooSmallNamesTheSparsityThatFits() {
-  Project p = parseProject(R"({"format": 1, "name": "b", "memory_bound": 350, "sparsity": {"target": 0.1}, "train": {"batch_size": 5},
+  Project p = parseProject(
+      R"({"format": 1, "name": "b", "memory_bound": 350, "sparsity": {"target": 0.1}, "train": {"batch_size": 5},
                               "algorithm": {"name": "static"}})",
-                           "b.json");
+      "b.json");
   Model m = tinyMlp();
   try {
     checkMemoryBound(m, p);
@@ -97,9 +98,10 @@ void TestMemoryModel::boundTooSmallNamesTheSparsityThatFits() {
 }
 
 void TestMemoryModel::boundBelowActivationsSaysNoSparsityFits() {
-  const Project p = parseProject(R"({"format": 1, "name": "b", "memory_bound": 100, "sparsity": {"target": 0.5}, "train": {"batch_size": 5},
+  const Project p = parseProject(
+      R"({"format": 1, "name": "b", "memory_bound": 100, "sparsity": {"target": 0.5}, "train": {"batch_size": 5},
                                     "algorithm": {"name": "static"}})",
-                                 "b.json");
+      "b.json");
   Model m = tinyMlp();
   try {
     checkMemoryBound(m, p);

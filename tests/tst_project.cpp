@@ -1,7 +1,6 @@
 // Project files: valid ones load with defaults filled in; every kind of mistake is refused with the
 // key path and the reason.
 #include <QtTest>
-
 #include <filesystem>
 
 #include "core/error.h"
@@ -44,34 +43,65 @@ void TestProject::minimalProjectGetsDefaults() {
 void TestProject::badProjectIsRefusedWithKeyPath_data() {
   QTest::addColumn<QString>("json");
   QTest::addColumn<QString>("expected");
-  QTest::newRow("not json") << "{\"format\": 1," << "not valid JSON";
-  QTest::newRow("top level array") << "[1, 2]" << "expected an object";
-  QTest::newRow("no format") << R"({"name": "x"})" << "format: missing";
-  QTest::newRow("future format") << R"({"format": 9, "name": "x"})" << "format: version 9 is not supported";
-  QTest::newRow("unknown top key") << R"({"format": 1, "name": "x", "modle": {}})" << "modle: unknown key (did you mean 'model'?)";
-  QTest::newRow("unknown nested key") << QString::fromStdString(withTrain(R"({"epoch": 3})")) << "train.epoch: unknown key (did you mean 'epochs'?)";
-  QTest::newRow("wrong type") << QString::fromStdString(withTrain(R"({"epochs": "ten"})")) << "train.epochs: expected an integer, got a string";
-  QTest::newRow("fractional integer") << QString::fromStdString(withTrain(R"({"epochs": 2.5})")) << "train.epochs: expected an integer";
-  QTest::newRow("out of range") << QString::fromStdString(withTrain(R"({"epochs": 0})")) << "train.epochs: must be between 1";
-  QTest::newRow("negative lr") << QString::fromStdString(withTrain(R"({"optimizer": {"lr": -1}})")) << "train.optimizer.lr: must be in (0, 10]";
-  QTest::newRow("unknown optimizer") << QString::fromStdString(withTrain(R"({"optimizer": {"name": "adam"}})")) << "train.optimizer.name: 'adam' is not one of: sgd";
-  QTest::newRow("nesterov without momentum") << QString::fromStdString(withTrain(R"({"optimizer": {"momentum": 0, "nesterov": true}})")) << "train.optimizer.nesterov";
-  QTest::newRow("unknown schedule") << QString::fromStdString(withTrain(R"({"schedule": {"name": "exp"}})")) << "train.schedule.name";
-  QTest::newRow("warmup too long") << QString::fromStdString(withTrain(R"({"epochs": 3, "schedule": {"warmup_epochs": 3}})")) << "train.schedule.warmup_epochs";
-  QTest::newRow("unknown dataset") << R"({"format": 1, "name": "x", "data": {"dataset": "imagenet"}})" << "data.dataset: 'imagenet' is not one of";
-  QTest::newRow("idx without files") << R"({"format": 1, "name": "x", "data": {"dataset": "idx"}})" << "data.train_images: required with dataset 'idx'";
-  QTest::newRow("csv key on idx") << R"({"format": 1, "name": "x", "data": {"train_csv": "a.csv"}})" << "data.train_csv: only used with dataset 'csv'";
-  QTest::newRow("bad validation fraction") << R"({"format": 1, "name": "x", "data": {"validation_fraction": 1.5}})" << "data.validation_fraction";
-  QTest::newRow("empty hidden width") << R"({"format": 1, "name": "x", "model": {"hidden": [300, 0]}})" << "model.hidden: every width must be between 1 and 65536, found 0";
-  QTest::newRow("hidden not list") << R"({"format": 1, "name": "x", "model": {"hidden": 300}})" << "model.hidden: expected a list of integers";
-  QTest::newRow("even kernel") << R"({"format": 1, "name": "x", "model": {"preset": "convnet", "kernel": 4}})" << "model.kernel: must be an odd size";
-  QTest::newRow("sparsity out of range") << R"({"format": 1, "name": "x", "sparsity": {"target": 1.0}})" << "sparsity.target: must be a sparsity in [0, 1)";
-  QTest::newRow("unknown scheme") << R"({"format": 1, "name": "x", "sparsity": {"scheme": "diagonal"}})" << "sparsity.scheme";
-  QTest::newRow("unknown algorithm") << R"({"format": 1, "name": "x", "algorithm": {"name": "lottery"}})" << "algorithm.name";
-  QTest::newRow("dense with options") << R"({"format": 1, "name": "x", "algorithm": {"name": "dense", "zeta": 0.3}})" << "algorithm.zeta: unknown key";
-  QTest::newRow("memory bound unit") << R"({"format": 1, "name": "x", "memory_bound": "3 parsecs"})" << "memory_bound: unknown unit 'parsecs'";
-  QTest::newRow("memory bound negative") << R"({"format": 1, "name": "x", "memory_bound": -5})" << "memory_bound: must be a positive number";
-  QTest::newRow("removal epoch outside training") << R"({"format": 1, "name": "x", "train": {"epochs": 4}, "data_efficiency": {"enabled": true, "removal_epoch": 4}})" << "data_efficiency.removal_epoch: must fall inside training";
+  QTest::newRow("not json") << "{\"format\": 1,"
+                            << "not valid JSON";
+  QTest::newRow("top level array") << "[1, 2]"
+                                   << "expected an object";
+  QTest::newRow("no format") << R"({"name": "x"})"
+                             << "format: missing";
+  QTest::newRow("future format") << R"({"format": 9, "name": "x"})"
+                                 << "format: version 9 is not supported";
+  QTest::newRow("unknown top key") << R"({"format": 1, "name": "x", "modle": {}})"
+                                   << "modle: unknown key (did you mean 'model'?)";
+  QTest::newRow("unknown nested key") << QString::fromStdString(withTrain(R"({"epoch": 3})"))
+                                      << "train.epoch: unknown key (did you mean 'epochs'?)";
+  QTest::newRow("wrong type") << QString::fromStdString(withTrain(R"({"epochs": "ten"})"))
+                              << "train.epochs: expected an integer, got a string";
+  QTest::newRow("fractional integer") << QString::fromStdString(withTrain(R"({"epochs": 2.5})"))
+                                      << "train.epochs: expected an integer";
+  QTest::newRow("out of range") << QString::fromStdString(withTrain(R"({"epochs": 0})"))
+                                << "train.epochs: must be between 1";
+  QTest::newRow("negative lr") << QString::fromStdString(withTrain(R"({"optimizer": {"lr": -1}})"))
+                               << "train.optimizer.lr: must be in (0, 10]";
+  QTest::newRow("unknown optimizer") << QString::fromStdString(withTrain(R"({"optimizer": {"name": "adam"}})"))
+                                     << "train.optimizer.name: 'adam' is not one of: sgd";
+  QTest::newRow("nesterov without momentum")
+      << QString::fromStdString(withTrain(R"({"optimizer": {"momentum": 0, "nesterov": true}})"))
+      << "train.optimizer.nesterov";
+  QTest::newRow("unknown schedule") << QString::fromStdString(withTrain(R"({"schedule": {"name": "exp"}})"))
+                                    << "train.schedule.name";
+  QTest::newRow("warmup too long") << QString::fromStdString(
+                                          withTrain(R"({"epochs": 3, "schedule": {"warmup_epochs": 3}})"))
+                                   << "train.schedule.warmup_epochs";
+  QTest::newRow("unknown dataset") << R"({"format": 1, "name": "x", "data": {"dataset": "imagenet"}})"
+                                   << "data.dataset: 'imagenet' is not one of";
+  QTest::newRow("idx without files") << R"({"format": 1, "name": "x", "data": {"dataset": "idx"}})"
+                                     << "data.train_images: required with dataset 'idx'";
+  QTest::newRow("csv key on idx") << R"({"format": 1, "name": "x", "data": {"train_csv": "a.csv"}})"
+                                  << "data.train_csv: only used with dataset 'csv'";
+  QTest::newRow("bad validation fraction") << R"({"format": 1, "name": "x", "data": {"validation_fraction": 1.5}})"
+                                           << "data.validation_fraction";
+  QTest::newRow("empty hidden width") << R"({"format": 1, "name": "x", "model": {"hidden": [300, 0]}})"
+                                      << "model.hidden: every width must be between 1 and 65536, found 0";
+  QTest::newRow("hidden not list") << R"({"format": 1, "name": "x", "model": {"hidden": 300}})"
+                                   << "model.hidden: expected a list of integers";
+  QTest::newRow("even kernel") << R"({"format": 1, "name": "x", "model": {"preset": "convnet", "kernel": 4}})"
+                               << "model.kernel: must be an odd size";
+  QTest::newRow("sparsity out of range") << R"({"format": 1, "name": "x", "sparsity": {"target": 1.0}})"
+                                         << "sparsity.target: must be a sparsity in [0, 1)";
+  QTest::newRow("unknown scheme") << R"({"format": 1, "name": "x", "sparsity": {"scheme": "diagonal"}})"
+                                  << "sparsity.scheme";
+  QTest::newRow("unknown algorithm") << R"({"format": 1, "name": "x", "algorithm": {"name": "lottery"}})"
+                                     << "algorithm.name";
+  QTest::newRow("dense with options") << R"({"format": 1, "name": "x", "algorithm": {"name": "dense", "zeta": 0.3}})"
+                                      << "algorithm.zeta: unknown key";
+  QTest::newRow("memory bound unit") << R"({"format": 1, "name": "x", "memory_bound": "3 parsecs"})"
+                                     << "memory_bound: unknown unit 'parsecs'";
+  QTest::newRow("memory bound negative") << R"({"format": 1, "name": "x", "memory_bound": -5})"
+                                         << "memory_bound: must be a positive number";
+  QTest::newRow("removal epoch outside training")
+      << R"({"format": 1, "name": "x", "train": {"epochs": 4}, "data_efficiency": {"enabled": true, "removal_epoch": 4}})"
+      << "data_efficiency.removal_epoch: must fall inside training";
 }
 
 void TestProject::badProjectIsRefusedWithKeyPath() {

@@ -24,7 +24,9 @@ Matrix randomMatrix(int rows, int cols, Rng& rng) {
   return m;
 }
 
-double maxAbsDiff(const Matrix& a, const Matrix& b) { return (a - b).cwiseAbs().maxCoeff(); }
+double maxAbsDiff(const Matrix& a, const Matrix& b) {
+  return (a - b).cwiseAbs().maxCoeff();
+}
 
 }  // namespace
 
@@ -66,7 +68,7 @@ void TestSparseKernels::productsMatchDenseEigen() {
   const Mask mask = randomMask(rows, cols, density, rng, emptyFirstRow);
   const CsrMatrix w = CsrMatrix::fromMask(mask, randomMatrix(rows, cols, rng), true);
   const Matrix dense = w.toDense();
-  const Matrix in = randomMatrix(cols, width, rng);  // X^T panel
+  const Matrix in = randomMatrix(cols, width, rng);    // X^T panel
   const Matrix dOut = randomMatrix(rows, width, rng);  // dY^T panel
 
   Matrix out(rows, width);

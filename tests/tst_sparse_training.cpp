@@ -18,8 +18,9 @@ Project staticSpirals(const std::string& scheme, const std::string& options, dou
       "data": {"dataset": "spirals", "examples": 1600, "classes": 3, "noise": 0.05},
       "model": {"preset": "mlp", "hidden": [128, 128]},
       "train": {"epochs": 30, "batch_size": 32, "threads": 2, "optimizer": {"lr": 0.1, "weight_decay": 0.0001}},
-      "sparsity": {"target": )" + std::to_string(target) + R"(, "scheme": ")" + scheme +
-                          R"(", "scheme_options": )" + options + R"(, "distribution": "uniform"}})",
+      "sparsity": {"target": )" +
+                          std::to_string(target) + R"(, "scheme": ")" + scheme + R"(", "scheme_options": )" + options +
+                          R"(, "distribution": "uniform"}})",
                       "static.json");
 }
 
@@ -48,10 +49,14 @@ void TestSparseTraining::staticMasksKeepShapeAndCountThroughTraining_data() {
   QTest::addColumn<QString>("scheme");
   QTest::addColumn<QString>("options");
   QTest::addColumn<double>("target");
-  QTest::newRow("unstructured 80%") << "unstructured" << "{}" << 0.8;
-  QTest::newRow("N:M 1:4") << "nm" << R"({"n": 1, "m": 4})" << 0.75;
-  QTest::newRow("block 4x1 at 75%") << "block" << R"({"height": 4, "width": 1})" << 0.75;
-  QTest::newRow("channel 50%") << "channel" << "{}" << 0.5;
+  QTest::newRow("unstructured 80%") << "unstructured"
+                                    << "{}" << 0.8;
+  QTest::newRow("N:M 1:4") << "nm"
+                           << R"({"n": 1, "m": 4})" << 0.75;
+  QTest::newRow("block 4x1 at 75%") << "block"
+                                    << R"({"height": 4, "width": 1})" << 0.75;
+  QTest::newRow("channel 50%") << "channel"
+                               << "{}" << 0.5;
 }
 
 void TestSparseTraining::staticMasksKeepShapeAndCountThroughTraining() {

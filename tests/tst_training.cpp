@@ -1,6 +1,5 @@
 // End-to-end training through Experiment: it learns, it is deterministic, and it stops cleanly.
 #include <QtTest>
-
 #include <cmath>
 #include <limits>
 

@@ -1,9 +1,8 @@
 // The main window opens projects, shows their settings and refuses bad ones without losing the
 // current project. Set SPARSESCOPE_SCREENSHOT_DIR to keep a PNG of the window for review.
-#include <QtTest>
-
 #include <QMenuBar>
 #include <QPlainTextEdit>
+#include <QtTest>
 
 #include "main_window.h"
 #include "test_helpers.h"

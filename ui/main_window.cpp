@@ -23,8 +23,9 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   projectView_ = new QPlainTextEdit(this);
   projectView_->setReadOnly(true);
   projectView_->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
-  projectView_->setPlaceholderText(tr("Open a project (File > Open Project, Ctrl+O) to see its settings.\n"
-                                      "Example projects are in the projects/ folder."));
+  projectView_->setPlaceholderText(
+      tr("Open a project (File > Open Project, Ctrl+O) to see its settings.\n"
+         "Example projects are in the projects/ folder."));
   setCentralWidget(projectView_);
   statusLabel_ = new QLabel(tr("No project"), this);
   statusBar()->addPermanentWidget(statusLabel_, 1);
@@ -35,7 +36,8 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
 void MainWindow::createMenus() {
   QMenu* file = menuBar()->addMenu(tr("&File"));
   QAction* open = file->addAction(tr("&Open Project..."), this, [this] {
-    const QString path = QFileDialog::getOpenFileName(this, tr("Open Project"), QString(), tr("SparseScope projects (*.json)"));
+    const QString path =
+        QFileDialog::getOpenFileName(this, tr("Open Project"), QString(), tr("SparseScope projects (*.json)"));
     if (!path.isEmpty()) openProject(path);
   });
   open->setShortcut(QKeySequence::Open);

@@ -1,13 +1,12 @@
 #include "bench/step_benchmark.h"
 
 #include <Eigen/SparseCore>
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <functional>
 #include <limits>
+#include <nlohmann/json.hpp>
 
 #include "core/allocator.h"
 #include "core/error.h"
@@ -170,7 +169,8 @@ std::pair<std::string, std::string> parseSchemeArgument(const std::string& text)
       throw std::invalid_argument(name);
     }
   } catch (const std::exception&) {
-    throw InputError("--schemes: cannot read '" + text + "' (write nm:N:M, block:HxW, unstructured, channel or pattern)");
+    throw InputError("--schemes: cannot read '" + text +
+                     "' (write nm:N:M, block:HxW, unstructured, channel or pattern)");
   }
   return {name, options.dump()};
 }
@@ -262,17 +262,36 @@ std::vector<BenchRow> runStepBenchmark(const Project& project, const BenchSettin
       for (size_t i = 0; i < timers.size(); ++i) {
         LayerTimers& t = timers[i];
         Layer& layer = *sparse->layers[i].layer;
-        BenchRow row{layer.name(), scheme->describe(), density, layer.weightMatrix()->mask().density(),
-                     t.dFwd.ms(), t.dBwd.ms(), t.dStep.ms(), t.sFwd.ms(), t.sBwd.ms(), t.sStep.ms(),
-                     t.eigen ? t.eStep.ms() : kNaN, memoryRatio(layer)};
+        BenchRow row{layer.name(),
+                     scheme->describe(),
+                     density,
+                     layer.weightMatrix()->mask().density(),
+                     t.dFwd.ms(),
+                     t.dBwd.ms(),
+                     t.dStep.ms(),
+                     t.sFwd.ms(),
+                     t.sBwd.ms(),
+                     t.sStep.ms(),
+                     t.eigen ? t.eStep.ms() : kNaN,
+                     memoryRatio(layer)};
         eigenModel += t.eigen ? t.eStep.ms() : kNaN;
         rows.push_back(row);
       }
       const MemoryEstimate ms = estimateTrainingMemory(sparse->model, project.train.batchSize);
       sparseBytes = ms.parameterState();
       denseBytes = ms.denseParameterState();
-      BenchRow model{"model", scheme->describe(), density, 0, kNaN, kNaN, modelDense.ms(), kNaN, kNaN, modelSparse.ms(),
-                     eigenModel, double(sparseBytes) / double(denseBytes)};
+      BenchRow model{"model",
+                     scheme->describe(),
+                     density,
+                     0,
+                     kNaN,
+                     kNaN,
+                     modelDense.ms(),
+                     kNaN,
+                     kNaN,
+                     modelSparse.ms(),
+                     eigenModel,
+                     double(sparseBytes) / double(denseBytes)};
       int64_t active = 0, total = 0;
       for (auto& lc : sparse->layers) {
         active += lc.layer->weightMatrix()->activeCount();

@@ -13,6 +13,8 @@ int setThreadCount(int requested) {
   return n;
 }
 
-int threadCount() { return omp_get_max_threads(); }
+int threadCount() {
+  return omp_get_max_threads();
+}
 
 }  // namespace ss

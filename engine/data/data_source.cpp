@@ -11,7 +11,9 @@ namespace ss {
 
 namespace fs = std::filesystem;
 
-std::string defaultFashionMnistDir() { return std::string(SPARSESCOPE_DEFAULT_DATA_DIR) + "/fashion-mnist"; }
+std::string defaultFashionMnistDir() {
+  return std::string(SPARSESCOPE_DEFAULT_DATA_DIR) + "/fashion-mnist";
+}
 
 namespace {
 
@@ -24,8 +26,10 @@ std::string requireFile(const std::string& dir, const std::string& file, const s
 DataSplits loadIdxFolder(const std::string& dir, const std::string& name, const std::string& hint,
                          const std::vector<std::string>& classNames) {
   DataSplits s;
-  s.train = readIdx(requireFile(dir, "train-images-idx3-ubyte.gz", hint), requireFile(dir, "train-labels-idx1-ubyte.gz", hint), name + "-train");
-  s.test = readIdx(requireFile(dir, "t10k-images-idx3-ubyte.gz", hint), requireFile(dir, "t10k-labels-idx1-ubyte.gz", hint), name + "-test");
+  s.train = readIdx(requireFile(dir, "train-images-idx3-ubyte.gz", hint),
+                    requireFile(dir, "train-labels-idx1-ubyte.gz", hint), name + "-train");
+  s.test = readIdx(requireFile(dir, "t10k-images-idx3-ubyte.gz", hint),
+                   requireFile(dir, "t10k-labels-idx1-ubyte.gz", hint), name + "-test");
   s.train.classNames = s.test.classNames = classNames;
   return s;
 }
@@ -58,8 +62,9 @@ DataSplits loadDataSplits(const DataSpec& spec, Rng& rng) {
   DataSplits s;
   if (spec.dataset == "fashion-mnist") {
     const std::string dir = spec.dir.empty() ? defaultFashionMnistDir() : spec.dir;
-    s = loadIdxFolder(dir, "fashion-mnist", " (install Debian's dataset-fashion-mnist: sudo installer/setup-deps.sh)",
-                      {"T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"});
+    s = loadIdxFolder(
+        dir, "fashion-mnist", " (install Debian's dataset-fashion-mnist: sudo installer/setup-deps.sh)",
+        {"T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"});
   } else if (spec.dataset == "mnist") {
     const std::string dir = spec.dir.empty() ? std::string(SPARSESCOPE_DEFAULT_DATA_DIR) + "/mnist" : spec.dir;
     s = loadIdxFolder(dir, "mnist", " (set data.dir to the folder of the MNIST .gz files)", {});
@@ -69,7 +74,8 @@ DataSplits loadDataSplits(const DataSpec& spec, Rng& rng) {
   } else if (spec.dataset == "cifar10") {
     const std::string hint = " (data.dir must hold the CIFAR-10 binary version: data_batch_1.bin .. test_batch.bin)";
     std::vector<std::string> trainFiles;
-    for (int i = 1; i <= 5; ++i) trainFiles.push_back(requireFile(spec.dir, "data_batch_" + std::to_string(i) + ".bin", hint));
+    for (int i = 1; i <= 5; ++i)
+      trainFiles.push_back(requireFile(spec.dir, "data_batch_" + std::to_string(i) + ".bin", hint));
     s.train = readCifar10(trainFiles, "cifar10-train");
     s.test = readCifar10({requireFile(spec.dir, "test_batch.bin", hint)}, "cifar10-test");
   } else if (spec.dataset == "csv") {

@@ -22,8 +22,8 @@ struct ExampleShape {
 // data-efficiency tracker can follow examples one by one.
 struct Dataset {
   std::string name;
-  Matrix features;                   // examples x features, float32
-  std::vector<int32_t> labels;       // 0 .. classCount-1
+  Matrix features;              // examples x features, float32
+  std::vector<int32_t> labels;  // 0 .. classCount-1
   std::vector<int64_t> originalIndex;
   std::vector<std::string> classNames;  // may be empty
   ExampleShape shape;

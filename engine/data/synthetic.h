@@ -13,7 +13,7 @@ enum class SyntheticKind { Spirals, Blobs, Circles };
 struct SyntheticOptions {
   SyntheticKind kind = SyntheticKind::Spirals;
   int64_t examples = 1000;  // total, spread evenly over the classes
-  int classes = 2;           // circles always uses 2
+  int classes = 2;          // circles always uses 2
   float noise = 0.1f;
 };
 

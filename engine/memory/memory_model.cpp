@@ -21,7 +21,9 @@ int64_t sumOf(const std::vector<LayerMemory>& layers, int64_t (LayerMemory::*par
 }
 
 WeightStorage storageOf(const WeightMatrix& w) {
-  WeightStorage s{w.rows(), w.cols(), w.activeCount(), w.sparse(), !w.sparse() && w.activeCount() < int64_t(w.rows()) * w.cols(), false};
+  WeightStorage s{
+      w.rows(), w.cols(), w.activeCount(), w.sparse(), !w.sparse() && w.activeCount() < int64_t(w.rows()) * w.cols(),
+      false};
   if (const CsrMatrix* csr = w.csr()) s.transposedIndex = csr->hasTransposedIndex;
   return s;
 }
@@ -45,13 +47,17 @@ int64_t workingBytes(Layer& layer, int batchSize) {
 }
 }  // namespace
 
-int64_t MemoryEstimate::total() const { return sumOf(layers, &LayerMemory::persistent); }
-int64_t MemoryEstimate::parameterState() const { return sumOf(layers, &LayerMemory::parameterState); }
+int64_t MemoryEstimate::total() const {
+  return sumOf(layers, &LayerMemory::persistent);
+}
+int64_t MemoryEstimate::parameterState() const {
+  return sumOf(layers, &LayerMemory::parameterState);
+}
 
 int64_t MemoryEstimate::peak() const {
   int64_t transient = 0;
   for (const auto& l : layers) transient += l.transient;
-  return total() + transient;
+  return total() + transient + algorithmTransient;
 }
 
 int64_t MemoryEstimate::denseParameterState() const {
@@ -141,10 +147,11 @@ void checkMemoryBound(Model& model, const Project& project) {
     const double mid = 0.5 * (lo + hi);
     (need(mid) <= bound ? hi : lo) = mid;
   }
-  std::snprintf(message, sizeof message,
-                "memory_bound: sparsity %.4f needs %lld bytes (weights, indices, gradients, momentum and activations at "
-                "batch %d) but the bound is %lld; the smallest sparsity that fits is %.4f (density %.4f)",
-                project.sparsity.target, (long long)needed, project.train.batchSize, (long long)bound, hi, 1.0 - hi);
+  std::snprintf(
+      message, sizeof message,
+      "memory_bound: sparsity %.4f needs %lld bytes (weights, indices, gradients, momentum and activations at "
+      "batch %d) but the bound is %lld; the smallest sparsity that fits is %.4f (density %.4f)",
+      project.sparsity.target, (long long)needed, project.train.batchSize, (long long)bound, hi, 1.0 - hi);
   throw InputError(message);
 }
 
@@ -158,7 +165,11 @@ int64_t statusField(const std::string& field) {
 }
 }  // namespace
 
-int64_t currentRssBytes() { return statusField("VmRSS"); }
-int64_t peakRssBytes() { return statusField("VmHWM"); }
+int64_t currentRssBytes() {
+  return statusField("VmRSS");
+}
+int64_t peakRssBytes() {
+  return statusField("VmHWM");
+}
 
 }  // namespace ss

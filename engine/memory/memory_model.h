@@ -15,7 +15,7 @@ namespace ss {
 struct LayerMemory {
   std::string layer;
   int64_t weights = 0, indices = 0, gradients = 0, optimizer = 0, activations = 0;
-  int64_t transient = 0;  // working buffers: im2col panels, transposed panels, a dense gradient
+  int64_t transient = 0;      // working buffers: im2col panels, transposed panels, a dense gradient
   int64_t denseBaseline = 0;  // weights + gradients + optimizer if this layer were dense
   int64_t persistent() const { return weights + indices + gradients + optimizer + activations; }
   int64_t parameterState() const { return weights + indices + gradients + optimizer; }
@@ -23,8 +23,9 @@ struct LayerMemory {
 
 struct MemoryEstimate {
   std::vector<LayerMemory> layers;
+  int64_t algorithmTransient = 0;  // a buffer the algorithm needs at some steps (RigL's dense gradient)
   int64_t total() const;           // persistent bytes of all layers
-  int64_t peak() const;            // total plus every layer's working buffers
+  int64_t peak() const;            // total plus every layer's working buffers and the algorithm's transient
   int64_t parameterState() const;  // weights, indices, gradients and optimizer state
   int64_t denseParameterState() const;
 };
@@ -33,9 +34,9 @@ struct MemoryEstimate {
 struct WeightStorage {
   int rows = 0, cols = 0;
   int64_t active = 0;
-  bool sparse = false;          // CSR on the sparse kernels
-  bool masked = false;          // masked-dense: a byte of mask per weight
-  bool transposedIndex = false; // sparse only
+  bool sparse = false;           // CSR on the sparse kernels
+  bool masked = false;           // masked-dense: a byte of mask per weight
+  bool transposedIndex = false;  // sparse only
 };
 
 // Bytes of value, index, gradient and momentum for one weight matrix: dense 12 per weight;

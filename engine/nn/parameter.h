@@ -9,10 +9,10 @@ namespace ss {
 // own the storage; for a sparse layer the arrays hold only the active weights, so an optimizer that
 // keeps one state value per entry automatically keeps state for active weights only.
 struct ParameterRef {
-  std::string name;       // "fc1.weight", unique within a model
+  std::string name;  // "fc1.weight", unique within a model
   std::span<float> values;
   std::span<float> grads;
-  bool decay = true;      // weight decay applies to weights, not to biases
+  bool decay = true;  // weight decay applies to weights, not to biases
 };
 
 }  // namespace ss

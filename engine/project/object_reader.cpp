@@ -35,10 +35,14 @@ size_t editDistance(const std::string& a, const std::string& b) {
 
 ObjectReader::ObjectReader(const nlohmann::json& object, std::string path, std::string source)
     : object_(object), path_(std::move(path)), source_(std::move(source)) {
-  if (!object_.is_object()) throw InputError(source_ + ": " + (path_.empty() ? "(top level)" : path_) + ": expected an object, got " + typeName(object_));
+  if (!object_.is_object())
+    throw InputError(source_ + ": " + (path_.empty() ? "(top level)" : path_) + ": expected an object, got " +
+                     typeName(object_));
 }
 
-std::string ObjectReader::keyPath(const char* key) const { return path_.empty() ? key : path_ + "." + key; }
+std::string ObjectReader::keyPath(const char* key) const {
+  return path_.empty() ? key : path_ + "." + key;
+}
 
 void ObjectReader::fail(const char* key, const std::string& reason) const {
   throw InputError(source_ + ": " + keyPath(key) + ": " + reason);
@@ -48,7 +52,9 @@ void ObjectReader::check(bool ok, const char* key, const std::string& reason) co
   if (!ok) fail(key, reason);
 }
 
-bool ObjectReader::has(const char* key) const { return object_.contains(key); }
+bool ObjectReader::has(const char* key) const {
+  return object_.contains(key);
+}
 
 const nlohmann::json* ObjectReader::find(const char* key) {
   seen_.insert(key);
@@ -56,7 +62,9 @@ const nlohmann::json* ObjectReader::find(const char* key) {
   return it == object_.end() ? nullptr : &*it;
 }
 
-const nlohmann::json* ObjectReader::raw(const char* key) { return find(key); }
+const nlohmann::json* ObjectReader::raw(const char* key) {
+  return find(key);
+}
 
 void ObjectReader::read(const char* key, int64_t& out) {
   const auto* v = find(key);
@@ -74,7 +82,8 @@ void ObjectReader::read(const char* key, int64_t& out) {
 void ObjectReader::read(const char* key, int& out) {
   int64_t wide = out;
   read(key, wide);
-  check(wide >= std::numeric_limits<int>::min() && wide <= std::numeric_limits<int>::max(), key, "integer out of range");
+  check(wide >= std::numeric_limits<int>::min() && wide <= std::numeric_limits<int>::max(), key,
+        "integer out of range");
   out = static_cast<int>(wide);
 }
 

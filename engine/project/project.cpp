@@ -1,9 +1,8 @@
 #include "project/project.h"
 
-#include <nlohmann/json.hpp>
-
 #include <cctype>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "core/error.h"
@@ -16,7 +15,8 @@ using nlohmann::json;
 namespace {
 
 void readData(ObjectReader r, DataSpec& d) {
-  r.readChoice("dataset", d.dataset, {"fashion-mnist", "mnist", "idx", "cifar10", "csv", "spirals", "blobs", "circles"});
+  r.readChoice("dataset", d.dataset,
+               {"fashion-mnist", "mnist", "idx", "cifar10", "csv", "spirals", "blobs", "circles"});
   r.read("dir", d.dir);
   const bool idx = d.dataset == "idx", csv = d.dataset == "csv";
   const bool synthetic = d.dataset == "spirals" || d.dataset == "blobs" || d.dataset == "circles";
@@ -52,7 +52,8 @@ void readData(ObjectReader r, DataSpec& d) {
 
 void checkWidths(const ObjectReader& r, const char* key, const std::vector<int>& widths, bool allowEmpty) {
   r.check(allowEmpty || !widths.empty(), key, "must list at least one width");
-  for (int w : widths) r.check(w >= 1 && w <= 65536, key, "every width must be between 1 and 65536, found " + std::to_string(w));
+  for (int w : widths)
+    r.check(w >= 1 && w <= 65536, key, "every width must be between 1 and 65536, found " + std::to_string(w));
 }
 
 void readModel(ObjectReader r, ModelSpec& m) {
@@ -98,7 +99,8 @@ void readTrain(ObjectReader r, TrainSpec& t) {
   ObjectReader s = r.child("schedule");
   s.readChoice("name", t.schedule.name, {"constant", "step", "cosine"});
   s.read("warmup_epochs", t.schedule.warmupEpochs);
-  s.check(t.schedule.warmupEpochs >= 0 && t.schedule.warmupEpochs < t.epochs, "warmup_epochs", "must be in [0, epochs)");
+  s.check(t.schedule.warmupEpochs >= 0 && t.schedule.warmupEpochs < t.epochs, "warmup_epochs",
+          "must be in [0, epochs)");
   s.read("step_epochs", t.schedule.stepEpochs);
   s.check(t.schedule.stepEpochs >= 1, "step_epochs", "must be at least 1");
   s.read("gamma", t.schedule.gamma);
@@ -111,12 +113,14 @@ void readTrain(ObjectReader r, TrainSpec& t) {
 
 void readSparsity(ObjectReader r, SparsitySpec& s) {
   r.read("target", s.target);
-  r.check(s.target >= 0 && s.target < 1, "target", "must be a sparsity in [0, 1), the fraction of weights that are zero");
+  r.check(s.target >= 0 && s.target < 1, "target",
+          "must be a sparsity in [0, 1), the fraction of weights that are zero");
   r.readChoice("scheme", s.scheme, {"unstructured", "nm", "block", "channel", "pattern"});
   r.readChoice("distribution", s.distribution, {"uniform", "er", "erk"});
   r.read("dense_layers", s.denseLayers);
   r.read("sparse_execution_below", s.sparseExecutionBelow);
-  r.check(s.sparseExecutionBelow >= 0 && s.sparseExecutionBelow <= 1, "sparse_execution_below", "must be a density in [0, 1]");
+  r.check(s.sparseExecutionBelow >= 0 && s.sparseExecutionBelow <= 1, "sparse_execution_below",
+          "must be a density in [0, 1]");
   r.read("transposed_index", s.transposedIndex);
   if (const json* options = r.raw("scheme_options")) {
     r.check(options->is_object(), "scheme_options", "expected an object");
@@ -154,7 +158,8 @@ std::optional<int64_t> readMemoryBound(const json* v, const std::string& source)
   std::string unit = text.substr(used);
   unit.erase(0, unit.find_first_not_of(' '));
   static const std::vector<std::pair<std::string, double>> units = {
-      {"", 1}, {"B", 1}, {"KB", 1e3}, {"MB", 1e6}, {"GB", 1e9}, {"KiB", 1024.0}, {"MiB", 1048576.0}, {"GiB", 1073741824.0}};
+      {"", 1},     {"B", 1},        {"KB", 1e3},        {"MB", 1e6},
+      {"GB", 1e9}, {"KiB", 1024.0}, {"MiB", 1048576.0}, {"GiB", 1073741824.0}};
   for (const auto& [name, scale] : units)
     if (unit == name) {
       if (!(amount > 0)) throw InputError(where + "must be positive");
@@ -187,10 +192,12 @@ Project parseProject(const std::string& jsonText, const std::string& source) {
   }
   Project p;
   ObjectReader top(doc, "", source);
-  top.check(top.has("format"), "format", "missing: a project file starts with \"format\": " + std::to_string(kProjectFormat));
+  top.check(top.has("format"), "format",
+            "missing: a project file starts with \"format\": " + std::to_string(kProjectFormat));
   top.read("format", p.format);
   top.check(p.format == kProjectFormat, "format",
-            "version " + std::to_string(p.format) + " is not supported (this SparseScope reads version " + std::to_string(kProjectFormat) + ")");
+            "version " + std::to_string(p.format) + " is not supported (this SparseScope reads version " +
+                std::to_string(kProjectFormat) + ")");
   top.read("name", p.name);
   top.check(!p.name.empty(), "name", "must not be empty");
   top.read("description", p.description);
@@ -214,7 +221,8 @@ Project loadProject(const std::string& path) {
 }
 
 std::string projectToJson(const Project& p) {
-  json data = {{"dataset", p.data.dataset}, {"validation_fraction", p.data.validationFraction}, {"normalize", p.data.normalize}};
+  json data = {
+      {"dataset", p.data.dataset}, {"validation_fraction", p.data.validationFraction}, {"normalize", p.data.normalize}};
   if (!p.data.dir.empty()) data["dir"] = p.data.dir;
   if (p.data.dataset == "idx") {
     data["train_images"] = p.data.trainImages;
@@ -239,24 +247,46 @@ std::string projectToJson(const Project& p) {
     model["kernel"] = p.model.kernel;
   }
   const auto& t = p.train;
-  json train = {{"epochs", t.epochs}, {"batch_size", t.batchSize}, {"seed", t.seed}, {"threads", t.threads},
+  json train = {{"epochs", t.epochs},
+                {"batch_size", t.batchSize},
+                {"seed", t.seed},
+                {"threads", t.threads},
                 {"log_every_steps", t.logEverySteps},
-                {"optimizer", {{"name", t.optimizer.name}, {"lr", t.optimizer.lr}, {"momentum", t.optimizer.momentum},
-                               {"nesterov", t.optimizer.nesterov}, {"weight_decay", t.optimizer.weightDecay}}},
-                {"schedule", {{"name", t.schedule.name}, {"warmup_epochs", t.schedule.warmupEpochs},
-                              {"step_epochs", t.schedule.stepEpochs}, {"gamma", t.schedule.gamma}, {"min_lr", t.schedule.minLr}}}};
-  json sparsity = {{"target", p.sparsity.target}, {"scheme", p.sparsity.scheme}, {"distribution", p.sparsity.distribution},
-                   {"dense_layers", p.sparsity.denseLayers}, {"scheme_options", json::parse(p.sparsity.schemeOptionsJson)},
+                {"optimizer",
+                 {{"name", t.optimizer.name},
+                  {"lr", t.optimizer.lr},
+                  {"momentum", t.optimizer.momentum},
+                  {"nesterov", t.optimizer.nesterov},
+                  {"weight_decay", t.optimizer.weightDecay}}},
+                {"schedule",
+                 {{"name", t.schedule.name},
+                  {"warmup_epochs", t.schedule.warmupEpochs},
+                  {"step_epochs", t.schedule.stepEpochs},
+                  {"gamma", t.schedule.gamma},
+                  {"min_lr", t.schedule.minLr}}}};
+  json sparsity = {{"target", p.sparsity.target},
+                   {"scheme", p.sparsity.scheme},
+                   {"distribution", p.sparsity.distribution},
+                   {"dense_layers", p.sparsity.denseLayers},
+                   {"scheme_options", json::parse(p.sparsity.schemeOptionsJson)},
                    {"sparse_execution_below", p.sparsity.sparseExecutionBelow},
                    {"transposed_index", p.sparsity.transposedIndex}};
   json algorithm = json::parse(p.algorithm.optionsJson);
   algorithm["name"] = p.algorithm.name;
   const auto& de = p.dataEfficiency;
-  json doc = {{"format", p.format}, {"name", p.name}, {"data", data}, {"model", model}, {"train", train},
-              {"sparsity", sparsity}, {"algorithm", algorithm},
+  json doc = {{"format", p.format},
+              {"name", p.name},
+              {"data", data},
+              {"model", model},
+              {"train", train},
+              {"sparsity", sparsity},
+              {"algorithm", algorithm},
               {"memory_bound", p.memoryBoundBytes ? json(*p.memoryBoundBytes) : json(nullptr)},
-              {"data_efficiency", {{"enabled", de.enabled}, {"removal_epoch", de.removalEpoch},
-                                   {"remove_fraction", de.removeFraction}, {"keep_lowest", de.keepLowest}}}};
+              {"data_efficiency",
+               {{"enabled", de.enabled},
+                {"removal_epoch", de.removalEpoch},
+                {"remove_fraction", de.removeFraction},
+                {"keep_lowest", de.keepLowest}}}};
   if (!p.description.empty()) doc["description"] = p.description;
   return doc.dump(2);
 }

@@ -14,17 +14,17 @@ struct DataSpec {
   std::string dataset = "fashion-mnist";  // fashion-mnist | mnist | idx | cifar10 | csv | spirals | blobs | circles
   std::string dir;                        // fashion-mnist, mnist, cifar10: folder of the standard files
   std::string trainImages, trainLabels, testImages, testLabels;  // idx
-  std::string trainCsv, testCsv;                                  // csv
-  int64_t examples = 2000;   // synthetic: total examples (train + test)
-  int classes = 3;           // synthetic spirals and blobs
-  double noise = 0.1;        // synthetic
-  double testFraction = 0.25;  // synthetic: share held out for testing
-  double validationFraction = 0.0;  // taken from train, with the run seed
-  bool normalize = true;            // standardise with the training set's mean and deviation
+  std::string trainCsv, testCsv;                                 // csv
+  int64_t examples = 2000;                                       // synthetic: total examples (train + test)
+  int classes = 3;                                               // synthetic spirals and blobs
+  double noise = 0.1;                                            // synthetic
+  double testFraction = 0.25;                                    // synthetic: share held out for testing
+  double validationFraction = 0.0;                               // taken from train, with the run seed
+  bool normalize = true;  // standardise with the training set's mean and deviation
 };
 
 struct ModelSpec {
-  std::string preset = "mlp";         // mlp | convnet
+  std::string preset = "mlp";            // mlp | convnet
   std::vector<int> hidden = {300, 100};  // mlp: hidden layer widths
   std::vector<int> channels = {32, 64};  // convnet: filters of each conv (each followed by relu, maxpool 2)
   std::vector<int> fc = {128};           // convnet: hidden fully connected widths
@@ -44,7 +44,7 @@ struct ScheduleSpec {
   double warmupEpochs = 0;      // linear warm-up from 0 before the schedule proper
   int stepEpochs = 10;          // step: multiply by gamma every stepEpochs
   double gamma = 0.1;
-  double minLr = 0.0;           // cosine: floor
+  double minLr = 0.0;  // cosine: floor
 };
 
 struct TrainSpec {
@@ -61,9 +61,9 @@ struct TrainSpec {
 struct SparsitySpec {
   double target = 0.0;  // fraction of weights that are zero
   std::string scheme = "unstructured";
-  std::string distribution = "erk";  // uniform | er | erk
+  std::string distribution = "erk";      // uniform | er | erk
   std::vector<std::string> denseLayers;  // "first", "last" or layer names kept dense
-  std::string schemeOptionsJson = "{}";   // kept verbatim for the scheme to validate
+  std::string schemeOptionsJson = "{}";  // kept verbatim for the scheme to validate
   // Layers at or below this density run on the sparse kernels; denser ones stay masked-dense,
   // where dense GEMM is faster. Found with `sparsescope bench`.
   double sparseExecutionBelow = 0.3;

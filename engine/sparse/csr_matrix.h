@@ -19,9 +19,9 @@ struct CsrMatrix {
   std::vector<float> values, grads;
 
   bool hasTransposedIndex = false;
-  std::vector<int32_t> colStart;       // cols + 1
-  std::vector<int32_t> rowOfEntryT;    // per entry, in column order: its row
-  std::vector<int32_t> entryOfT;       // per entry, in column order: its index in values
+  std::vector<int32_t> colStart;     // cols + 1
+  std::vector<int32_t> rowOfEntryT;  // per entry, in column order: its row
+  std::vector<int32_t> entryOfT;     // per entry, in column order: its index in values
 
   static CsrMatrix fromMask(const Mask& mask, const Matrix& dense, bool transposedIndex);
   // (Re)builds the column index from the row index, e.g. after the mask changed.

@@ -2,6 +2,10 @@
 
 #include <algorithm>
 
+#if defined(__AVX512F__)
+#include <immintrin.h>
+#endif
+
 namespace ss {
 
 namespace {
@@ -50,7 +54,8 @@ inline void accumulateSlice(const int32_t* index, const float* values, int32_t b
 inline void accumulateVector(const int32_t* index, const float* values, int32_t begin, int32_t end, const float* in,
                              int width, int offset, float* out) {
   Vec a = {};
-  for (int32_t e = begin; e < end; ++e) a += values[e] * *reinterpret_cast<const Vec*>(in + int64_t(index[e]) * width + offset);
+  for (int32_t e = begin; e < end; ++e)
+    a += values[e] * *reinterpret_cast<const Vec*>(in + int64_t(index[e]) * width + offset);
   *reinterpret_cast<Vec*>(out + offset) = a;
 }
 
@@ -66,9 +71,13 @@ inline void accumulateTail(const int32_t* index, const float* values, int32_t be
 }
 
 inline float horizontalSum(Vec v) {
+#if defined(__AVX512F__)
+  return _mm512_reduce_add_ps((__m512)v);
+#else
   float sum = 0.0f;
   for (int k = 0; k < kLanes; ++k) sum += v[k];
   return sum;
+#endif
 }
 
 }  // namespace
@@ -81,7 +90,8 @@ void gatherProduct(const int32_t* rowStart, const int32_t* index, const float* v
     const int32_t begin = rowStart[r], end = rowStart[r + 1];
     int offset = 0;
     for (; offset + kSlice <= width; offset += kSlice) accumulateSlice(index, values, begin, end, in, width, offset, o);
-    for (; offset + kLanes <= width; offset += kLanes) accumulateVector(index, values, begin, end, in, width, offset, o);
+    for (; offset + kLanes <= width; offset += kLanes)
+      accumulateVector(index, values, begin, end, in, width, offset, o);
     if (offset < width) accumulateTail(index, values, begin, end, in, width, offset, o);
   }
 }

@@ -126,7 +126,9 @@ void WeightMatrix::replaceMask(const Mask& next, std::vector<float>& momentum) {
   if (moveState) momentum = std::move(state);
 }
 
-Matrix WeightMatrix::toDense() const { return sparse_ ? sparse_->toDense() : dense_; }
+Matrix WeightMatrix::toDense() const {
+  return sparse_ ? sparse_->toDense() : dense_;
+}
 
 Mask WeightMatrix::mask() const {
   if (sparse_) return sparse_->mask();
@@ -140,7 +142,9 @@ int64_t WeightMatrix::activeCount() const {
   return int64_t(rows_) * cols_;
 }
 
-int64_t WeightMatrix::storedValues() const { return sparse_ ? sparse_->activeCount() : int64_t(rows_) * cols_; }
+int64_t WeightMatrix::storedValues() const {
+  return sparse_ ? sparse_->activeCount() : int64_t(rows_) * cols_;
+}
 
 int64_t WeightMatrix::indexBytes() const {
   if (sparse_) return sparse_->indexBytes();

@@ -41,9 +41,9 @@ class WeightMatrix {
   void replaceMask(const Mask& next, std::vector<float>& momentum);
   bool sparse() const { return sparse_.has_value(); }
   const CsrMatrix* csr() const { return sparse_ ? &*sparse_ : nullptr; }
-  Matrix& dense() { return dense_; }  // empty while sparse
+  Matrix& dense() { return dense_; }              // empty while sparse
   Matrix& denseGradient() { return denseGrad_; }  // for layers that compute it in their own layout
-  void maskDenseGradient();                        // zeroes the gradient of inactive entries
+  void maskDenseGradient();                       // zeroes the gradient of inactive entries
   Matrix toDense() const;
   Mask mask() const;
   int64_t activeCount() const;
@@ -51,7 +51,9 @@ class WeightMatrix {
   int64_t indexBytes() const;
 
   ParameterRef parameter(const std::string& name);
-  bool holds(const ParameterRef& p) const { return p.values.data() == (sparse_ ? sparse_->values.data() : dense_.data()); }
+  bool holds(const ParameterRef& p) const {
+    return p.values.data() == (sparse_ ? sparse_->values.data() : dense_.data());
+  }
 
  private:
   int rows_, cols_;

@@ -11,7 +11,7 @@ const char* toString(RunStatus s);
 RunStatus runStatusFromString(const std::string& s);  // throws InputError on an unknown name
 
 struct EpochRecord {
-  int epoch = 0;  // 1-based
+  int epoch = 0;     // 1-based
   int64_t step = 0;  // global step at the end of the epoch
   double trainLoss = 0, trainAccuracy = 0;
   double testLoss = 0, testAccuracy = 0;

@@ -1,11 +1,11 @@
 #include "train/experiment.h"
 
+#include "algorithms/algorithm_factory.h"
 #include "core/allocator.h"
 #include "core/error.h"
 #include "core/threads.h"
 #include "data/data_source.h"
 #include "nn/model_factory.h"
-#include "algorithms/algorithm_factory.h"
 #include "sparse/model_sparsity.h"
 #include "store/store_recorder.h"
 #include "train/lr_schedule.h"
@@ -16,7 +16,13 @@ namespace ss {
 
 namespace {
 // Separate random streams per purpose, so e.g. a different data order never changes the init.
-enum StreamPurpose : uint64_t { kDataStream = 1, kInitStream = 2, kOrderStream = 3, kMaskStream = 4, kAlgorithmStream = 5 };
+enum StreamPurpose : uint64_t {
+  kDataStream = 1,
+  kInitStream = 2,
+  kOrderStream = 3,
+  kMaskStream = 4,
+  kAlgorithmStream = 5
+};
 
 Sgd makeOptimizer(const OptimizerSpec& o) {
   return Sgd({float(o.momentum), o.nesterov, float(o.weightDecay)});
@@ -26,17 +32,21 @@ Sgd makeOptimizer(const OptimizerSpec& o) {
 void checkAlgorithmSupported(const Project& p) {
   const std::string& a = p.algorithm.name;
   if (a == "dense" && p.sparsity.target > 0)
-    throw InputError(p.name + ": algorithm 'dense' trains every weight; set sparsity.target to 0, or choose a sparse "
+    throw InputError(p.name +
+                     ": algorithm 'dense' trains every weight; set sparsity.target to 0, or choose a sparse "
                      "algorithm such as 'static'");
   if (a != "dense" && p.sparsity.target <= 0)
     throw InputError(p.name + ": algorithm '" + a + "' needs sparsity.target above 0");
   if (a == "rigl" || a == "gmp")
-    throw InputError(p.name + ": algorithm '" + a + "' is not available in this build yet (available: dense, static, set, mest)");
+    throw InputError(p.name + ": algorithm '" + a +
+                     "' is not available in this build yet (available: dense, static, set, mest)");
 }
 }  // namespace
 
 Experiment::Experiment(Project project)
-    : project_(std::move(project)), threads_(setThreadCount(project_.train.threads)), rng_(project_.train.seed),
+    : project_(std::move(project)),
+      threads_(setThreadCount(project_.train.threads)),
+      rng_(project_.train.seed),
       optimizer_(makeOptimizer(project_.train.optimizer)) {
   checkAlgorithmSupported(project_);
   keepLargeAllocationsInHeap();
@@ -44,17 +54,36 @@ Experiment::Experiment(Project project)
   data_ = loadDataSplits(project_.data, dataRng);
   Rng initRng = rng_.fork(kInitStream);
   model_ = buildModel(project_.model, data_.train.shape, data_.train.classCount, initRng);
-  checkMemoryBound(model_, project_);
+  // Gradual magnitude pruning starts dense and prunes during training; every other sparse algorithm
+  // starts from a random mask at its budget.
+  const bool startsDense = project_.algorithm.name == "gmp";
+  if (startsDense) {
+    checkDenseStartFits();
+  } else {
+    checkMemoryBound(model_, project_);
+  }
   if (project_.sparsity.target > 0) {
     Rng maskRng = rng_.fork(kMaskStream);
-    densities_ = sparsifyModel(model_, project_.sparsity, maskRng);
+    densities_ = startsDense ? planDensities(model_, project_.sparsity) : sparsifyModel(model_, project_.sparsity, maskRng);
     Rng algorithmRng = rng_.fork(kAlgorithmStream);
     const int64_t stepsPerEpoch = (data_.train.size() + project_.train.batchSize - 1) / project_.train.batchSize;
-    algorithm_ = makeAlgorithmHook(project_, model_, optimizer_, algorithmRng, stepsPerEpoch, [this](const MaskChangeEvent& e) {
-      for (auto* o : observersOfRun_) o->onMaskChange(e);
-    });
+    algorithm_ =
+        makeAlgorithmHook(project_, model_, optimizer_, algorithmRng, stepsPerEpoch, [this](const MaskChangeEvent& e) {
+          for (auto* o : observersOfRun_) o->onMaskChange(e);
+        });
   }
   memory_ = estimateTrainingMemory(model_, project_.train.batchSize);
+  memory_.algorithmTransient = algorithmTransientBytes(project_, model_);
+}
+
+void Experiment::checkDenseStartFits() {
+  if (!project_.memoryBoundBytes) return;
+  const int64_t dense = estimateTrainingMemory(model_, project_.train.batchSize).total();
+  if (dense > *project_.memoryBoundBytes)
+    throw InputError("memory_bound: algorithm 'gmp' trains the dense model before it prunes, which needs " +
+                     std::to_string(dense) + " bytes, more than the bound of " +
+                     std::to_string(*project_.memoryBoundBytes) + "; sparse-from-scratch algorithms (static, set, "
+                     "rigl, mest) stay within a sparse budget");
 }
 
 RunOutcome Experiment::run(RunStore& store, RunControl& control, const std::vector<TrainingObserver*>& observers) {

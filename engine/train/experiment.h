@@ -49,6 +49,8 @@ class Experiment {
   RunOutcome run(RunStore& store, RunControl& control, const std::vector<TrainingObserver*>& observers);
 
  private:
+  void checkDenseStartFits();  // gmp trains dense first: the bound must hold the dense model
+
   Project project_;
   int threads_ = 1;
   Rng rng_;
@@ -57,8 +59,8 @@ class Experiment {
   MemoryEstimate memory_;
   std::vector<LayerDensity> densities_;
   Sgd optimizer_;
-  std::unique_ptr<TrainingHook> algorithm_;           // null for dense and static runs
-  std::vector<TrainingObserver*> observersOfRun_;     // who hears the algorithm's mask changes
+  std::unique_ptr<TrainingHook> algorithm_;        // null for dense and static runs
+  std::vector<TrainingObserver*> observersOfRun_;  // who hears the algorithm's mask changes
 };
 
 }  // namespace ss

@@ -7,8 +7,11 @@
 namespace ss {
 
 LrSchedule::LrSchedule(const ScheduleSpec& spec, double baseLr, int64_t stepsPerEpoch, int epochs)
-    : spec_(spec), baseLr_(baseLr), stepsPerEpoch_(std::max<int64_t>(1, stepsPerEpoch)),
-      totalSteps_(stepsPerEpoch_ * epochs), warmupSteps_(int64_t(std::llround(spec.warmupEpochs * double(stepsPerEpoch_)))) {}
+    : spec_(spec),
+      baseLr_(baseLr),
+      stepsPerEpoch_(std::max<int64_t>(1, stepsPerEpoch)),
+      totalSteps_(stepsPerEpoch_ * epochs),
+      warmupSteps_(int64_t(std::llround(spec.warmupEpochs * double(stepsPerEpoch_)))) {}
 
 double LrSchedule::at(int64_t step) const {
   if (step < warmupSteps_) return baseLr_ * double(step + 1) / double(warmupSteps_);

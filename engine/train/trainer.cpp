@@ -2,8 +2,8 @@
 
 #include <algorithm>
 #include <chrono>
-#include <iterator>
 #include <cmath>
+#include <iterator>
 
 #include "core/error.h"
 #include "nn/cross_entropy.h"
@@ -13,13 +13,22 @@ namespace ss {
 
 namespace {
 using Clock = std::chrono::steady_clock;
-double secondsSince(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+double secondsSince(Clock::time_point t) {
+  return std::chrono::duration<double>(Clock::now() - t).count();
+}
 }  // namespace
 
 Trainer::Trainer(Model& model, Sgd& optimizer, const LrSchedule& schedule, const Dataset& train, const Dataset& test,
                  const TrainerSettings& settings, Rng& rng)
-    : model_(model), optimizer_(optimizer), schedule_(schedule), train_(train), test_(test), settings_(settings),
-      rng_(rng), loader_(train, settings.batchSize, true), tracker_(train.size()) {}
+    : model_(model),
+      optimizer_(optimizer),
+      schedule_(schedule),
+      train_(train),
+      test_(test),
+      settings_(settings),
+      rng_(rng),
+      loader_(train, settings.batchSize, true),
+      tracker_(train.size()) {}
 
 void Trainer::removeForgettableLeast(int epoch) {
   const DataEfficiencySpec& de = settings_.dataEfficiency;
@@ -121,7 +130,8 @@ RunStatus Trainer::run(RunControl& control, const RunStartInfo& info) {
     e.memoryBytes = settings_.memoryBytes;
     for (auto* o : observers_) o->onEpochEnd(e);
     // Statistics of epochs 1..E_r decide; training from epoch E_r + 1 on goes without the removed.
-    if (settings_.dataEfficiency.enabled && epoch == settings_.dataEfficiency.removalEpoch) removeForgettableLeast(epoch);
+    if (settings_.dataEfficiency.enabled && epoch == settings_.dataEfficiency.removalEpoch)
+      removeForgettableLeast(epoch);
   }
   return RunStatus::Finished;
 }
