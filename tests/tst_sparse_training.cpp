@@ -38,6 +38,8 @@ class TestSparseTraining : public QObject {
  private slots:
   void staticMasksKeepShapeAndCountThroughTraining_data();
   void staticMasksKeepShapeAndCountThroughTraining();
+  void everyAlgorithmEndsAtItsBudget_data();
+  void everyAlgorithmEndsAtItsBudget();
   void denseAlgorithmWithTargetIsRefused();
   void unknownDenseLayerIsRefused();
 
@@ -85,6 +87,43 @@ void TestSparseTraining::staticMasksKeepShapeAndCountThroughTraining() {
   const auto epochs = store.epochs(outcome.runId);
   QCOMPARE(epochs.back().density, double(active) / double(total));
   QVERIFY2(epochs.back().density < 1.0 - target + 0.02, qPrintable(QString::number(epochs.back().density)));
+  QVERIFY2(*outcome.finalTestAccuracy > 0.8, qPrintable(QString::number(*outcome.finalTestAccuracy)));
+}
+
+void TestSparseTraining::everyAlgorithmEndsAtItsBudget_data() {
+  QTest::addColumn<QString>("algorithm");
+  QTest::newRow("set") << R"({"name": "set"})";
+  QTest::newRow("rigl") << R"({"name": "rigl", "update_steps": 20})";
+  QTest::newRow("gmp") << R"({"name": "gmp", "every_steps": 20})";
+  QTest::newRow("mest vanilla") << R"({"name": "mest", "variant": "vanilla"})";
+  QTest::newRow("mest em") << R"({"name": "mest", "variant": "em"})";
+  QTest::newRow("mest em&s") << R"({"name": "mest", "variant": "em&s"})";
+}
+
+// A whole run through Experiment: the algorithm mutates (events reach observers), the run ends at
+// exactly the planned number of active weights, and it still learns.
+void TestSparseTraining::everyAlgorithmEndsAtItsBudget() {
+  QFETCH(QString, algorithm);
+  Project p = staticSpirals("unstructured", "{}", 0.8);
+  p.algorithm = parseProject(R"({"format": 1, "name": "a", "sparsity": {"target": 0.8}, "algorithm": )" +
+                                 algorithm.toStdString() + "}",
+                             "a.json")
+                    .algorithm;
+  Experiment experiment(p);
+  struct Counter : TrainingObserver {
+    int64_t events = 0;
+    void onMaskChange(const MaskChangeEvent&) override { ++events; }
+  } counter;
+  RunStore store((dir_.path() + "/algorithms.db").toStdString());
+  RunControl control;
+  const RunOutcome outcome = experiment.run(store, control, {&counter});
+  QCOMPARE(outcome.status, RunStatus::Finished);
+  QVERIFY(counter.events > 0);
+  int64_t active = 0, planned = 0;
+  for (const auto& layer : experiment.model().layers())
+    if (auto* w = layer->weightMatrix()) active += w->activeCount();
+  for (const auto& d : experiment.densities()) planned += d.active;
+  QCOMPARE(active, planned);
   QVERIFY2(*outcome.finalTestAccuracy > 0.8, qPrintable(QString::number(*outcome.finalTestAccuracy)));
 }
 

@@ -28,8 +28,8 @@ Sgd makeOptimizer(const OptimizerSpec& o) {
   return Sgd({float(o.momentum), o.nesterov, float(o.weightDecay)});
 }
 
-// Sparse training algorithms that this engine runs; the others are refused before anything starts.
-void checkAlgorithmSupported(const Project& p) {
+// Refuses an algorithm and target that contradict each other, before anything starts.
+void checkAlgorithmMatchesTarget(const Project& p) {
   const std::string& a = p.algorithm.name;
   if (a == "dense" && p.sparsity.target > 0)
     throw InputError(p.name +
@@ -37,9 +37,6 @@ void checkAlgorithmSupported(const Project& p) {
                      "algorithm such as 'static'");
   if (a != "dense" && p.sparsity.target <= 0)
     throw InputError(p.name + ": algorithm '" + a + "' needs sparsity.target above 0");
-  if (a == "rigl" || a == "gmp")
-    throw InputError(p.name + ": algorithm '" + a +
-                     "' is not available in this build yet (available: dense, static, set, mest)");
 }
 }  // namespace
 
@@ -48,7 +45,7 @@ Experiment::Experiment(Project project)
       threads_(setThreadCount(project_.train.threads)),
       rng_(project_.train.seed),
       optimizer_(makeOptimizer(project_.train.optimizer)) {
-  checkAlgorithmSupported(project_);
+  checkAlgorithmMatchesTarget(project_);
   keepLargeAllocationsInHeap();
   Rng dataRng = rng_.fork(kDataStream);
   data_ = loadDataSplits(project_.data, dataRng);
