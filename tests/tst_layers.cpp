@@ -8,6 +8,7 @@
 #include "nn/activation.h"
 #include "nn/conv2d.h"
 #include "nn/cross_entropy.h"
+#include "nn/dropout.h"
 #include "nn/linear.h"
 #include "nn/max_pool2d.h"
 #include "nn/model.h"
@@ -109,6 +110,7 @@ class TestLayers : public QObject {
   void crossEntropyCountsCorrectPredictions();
   void wholeConvnetGradientMatchesFiniteDifferences();
   void convMatchesDirectConvolution();
+  void dropoutScalesKeptActivationsAndRoutesGradientThroughThem();
 };
 
 void TestLayers::gradientMatchesFiniteDifferences_data() {
@@ -243,6 +245,27 @@ void TestLayers::convMatchesDirectConvolution() {
               }
           QVERIFY(std::abs(sum - y(s, (f * g.outHeight() + r) * g.outWidth() + c)) < 1e-5);
         }
+}
+
+void TestLayers::dropoutScalesKeptActivationsAndRoutesGradientThroughThem() {
+  Rng rng(11);
+  Dropout dropout(ExampleShape{1, 1, 50}, 0.25f, Rng(3));
+  const Matrix x = randomMatrix(40, 50, rng, 0.1f);
+  Matrix y, dx;
+  dropout.forward(x, y, false);
+  QCOMPARE(y, x);  // evaluation: identity
+  dropout.forward(x, y, true);
+  int kept = 0;
+  for (Eigen::Index i = 0; i < y.size(); ++i) {
+    if (y.data()[i] == 0.0f) continue;
+    ++kept;
+    QVERIFY(std::abs(y.data()[i] - x.data()[i] / 0.75f) < 1e-6f);
+  }
+  QVERIFY2(std::abs(kept / 2000.0 - 0.75) < 0.04, qPrintable(QString::number(kept)));
+  const Matrix dy = randomMatrix(40, 50, rng);
+  dropout.backward(x, y, dy, dx, true);
+  for (Eigen::Index i = 0; i < dx.size(); ++i)
+    QVERIFY(std::abs(dx.data()[i] - (y.data()[i] == 0.0f ? 0.0f : dy.data()[i] / 0.75f)) < 1e-6f);
 }
 
 QTEST_GUILESS_MAIN(TestLayers)

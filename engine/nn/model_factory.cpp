@@ -5,6 +5,7 @@
 #include "core/error.h"
 #include "nn/activation.h"
 #include "nn/conv2d.h"
+#include "nn/dropout.h"
 #include "nn/linear.h"
 #include "nn/max_pool2d.h"
 
@@ -24,15 +25,24 @@ void addRelu(Model& model, ExampleShape shape, const std::string& name) {
   model.add(std::move(relu));
 }
 
-// Fully connected stack: hidden widths with ReLU, then the classifier.
-void addClassifier(Model& model, int inputs, const std::vector<int>& hidden, int classes, Rng& rng) {
+void addDropout(Model& model, int width, double rate, const std::string& name, Rng& rng) {
+  if (rate <= 0) return;
+  auto dropout = std::make_unique<Dropout>(ExampleShape{1, 1, width}, float(rate), rng.fork(uint64_t(model.layers().size())));
+  dropout->setName(name);
+  model.add(std::move(dropout));
+}
+
+// Fully connected stack: hidden widths with ReLU, then the classifier; dropout before every one.
+void addClassifier(Model& model, int inputs, const std::vector<int>& hidden, int classes, double dropout, Rng& rng) {
   int width = inputs, index = 1;
   for (int h : hidden) {
+    addDropout(model, width, dropout, "dropout_fc" + std::to_string(index), rng);
     addLinear(model, width, h, "fc" + std::to_string(index), rng);
     addRelu(model, {1, 1, h}, "relu_fc" + std::to_string(index));
     width = h;
     ++index;
   }
+  addDropout(model, width, dropout, "dropout_fc" + std::to_string(index), rng);
   addLinear(model, width, classes, "fc" + std::to_string(index), rng);
 }
 }  // namespace
@@ -40,7 +50,7 @@ void addClassifier(Model& model, int inputs, const std::vector<int>& hidden, int
 Model buildModel(const ModelSpec& spec, const ExampleShape& input, int classes, Rng& rng) {
   Model model;
   if (spec.preset == "mlp") {
-    addClassifier(model, input.size(), spec.hidden, classes, rng);
+    addClassifier(model, input.size(), spec.hidden, classes, spec.dropout, rng);
     return model;
   }
   ExampleShape shape = input;
@@ -65,7 +75,7 @@ Model buildModel(const ModelSpec& spec, const ExampleShape& input, int classes, 
   auto flatten = std::make_unique<Flatten>(shape);
   flatten->setName("flatten");
   model.add(std::move(flatten));
-  addClassifier(model, shape.size(), spec.fc, classes, rng);
+  addClassifier(model, shape.size(), spec.fc, classes, spec.dropout, rng);
   return model;
 }
 

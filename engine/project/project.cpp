@@ -68,6 +68,8 @@ void readModel(ObjectReader r, ModelSpec& m) {
   checkWidths(r, "channels", m.channels, false);
   r.read("fc", m.fc);
   checkWidths(r, "fc", m.fc, true);
+  r.read("dropout", m.dropout);
+  r.check(m.dropout >= 0 && m.dropout <= 0.9, "dropout", "must be a rate in [0, 0.9]");
   r.read("kernel", m.kernel);
   r.check(m.kernel >= 1 && m.kernel <= 11 && m.kernel % 2 == 1, "kernel", "must be an odd size between 1 and 11");
   r.finish();
@@ -238,7 +240,7 @@ std::string projectToJson(const Project& p) {
     data["noise"] = p.data.noise;
     data["test_fraction"] = p.data.testFraction;
   }
-  json model = {{"preset", p.model.preset}};
+  json model = {{"preset", p.model.preset}, {"dropout", p.model.dropout}};
   if (p.model.preset == "mlp") {
     model["hidden"] = p.model.hidden;
   } else {

@@ -29,6 +29,7 @@ struct ModelSpec {
   std::vector<int> channels = {32, 64};  // convnet: filters of each conv (each followed by relu, maxpool 2)
   std::vector<int> fc = {128};           // convnet: hidden fully connected widths
   int kernel = 3;                        // convnet: square kernel size, 'same' padding
+  double dropout = 0.0;                  // rate before every fully connected layer (0 = none)
 };
 
 struct OptimizerSpec {
