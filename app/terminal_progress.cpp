@@ -84,7 +84,7 @@ void TerminalProgress::onEpochEnd(const EpochRecord& e) {
       "epoch %d/%d  train loss %.4f acc %.2f%%  test loss %.4f acc %.2f%%  lr %.4g  %.0f samples/s  %.1fs  ETA %s\n",
       e.epoch, info_.epochs, e.trainLoss, 100.0 * e.trainAccuracy, e.testLoss, 100.0 * e.testAccuracy, e.lr,
       e.samplesPerSecond, e.epochSeconds, formatDuration(etaSeconds(e.step)).c_str());
-  if (mutatedLayers_ > 0)
+  if (droppedThisEpoch_ + grownThisEpoch_ > 0)
     std::fprintf(out_, "  mask mutation in %lld layers: %lld weights dropped, %lld grown; density now %.4f\n",
                  (long long)mutatedLayers_, (long long)droppedThisEpoch_, (long long)grownThisEpoch_, e.density);
   droppedThisEpoch_ = grownThisEpoch_ = mutatedLayers_ = 0;
