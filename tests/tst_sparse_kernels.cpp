@@ -4,6 +4,7 @@
 #include "core/rng.h"
 #include "nn/linear.h"
 #include "sparse/csr_matrix.h"
+#include "sparse/panel_transpose.h"
 #include "sparse/sparse_kernels.h"
 #include "train/sgd.h"
 
@@ -37,6 +38,8 @@ class TestSparseKernels : public QObject {
   void productsMatchDenseEigen_data();
   void productsMatchDenseEigen();
   void csrRoundTripsTheMask();
+  void panelTransposeMatchesEigen_data();
+  void panelTransposeMatchesEigen();
   void sparseLinearTrainsLikeMaskedDense_data();
   void sparseLinearTrainsLikeMaskedDense();
 };
@@ -105,6 +108,30 @@ void TestSparseKernels::csrRoundTripsTheMask() {
   const Matrix dense = w.toDense();
   for (int r = 0; r < 13; ++r)
     for (int c = 0; c < 29; ++c) QCOMPARE(dense(r, c), mask.at(r, c) ? values(r, c) : 0.0f);
+}
+
+void TestSparseKernels::panelTransposeMatchesEigen_data() {
+  QTest::addColumn<int>("rows");
+  QTest::addColumn<int>("cols");
+  QTest::newRow("batch 128 x 784") << 128 << 784;
+  QTest::newRow("odd 37 x 53") << 37 << 53;
+  QTest::newRow("smaller than a block") << 3 << 5;
+  QTest::newRow("one row") << 1 << 300;
+  QTest::newRow("one column") << 300 << 1;
+  QTest::newRow("exact blocks 64 x 32") << 64 << 32;
+}
+
+void TestSparseKernels::panelTransposeMatchesEigen() {
+  QFETCH(int, rows);
+  QFETCH(int, cols);
+  Rng rng(uint64_t(rows) * 7 + uint64_t(cols));
+  const Matrix m = randomMatrix(rows, cols, rng);
+  Matrix t;
+  transposeInto(m, t);
+  const Matrix expected = m.transpose();
+  QCOMPARE(t.rows(), expected.rows());
+  QCOMPARE(t.cols(), expected.cols());
+  QVERIFY(t == expected);  // a transpose moves values; they must be bit-identical
 }
 
 void TestSparseKernels::sparseLinearTrainsLikeMaskedDense_data() {

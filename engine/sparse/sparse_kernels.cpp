@@ -84,7 +84,7 @@ inline float horizontalSum(Vec v) {
 
 void gatherProduct(const int32_t* rowStart, const int32_t* index, const float* values, int rows, const float* in,
                    int width, float* out) {
-#pragma omp parallel for schedule(dynamic, 4)
+#pragma omp parallel for schedule(static)
   for (int r = 0; r < rows; ++r) {
     float* o = out + int64_t(r) * width;
     const int32_t begin = rowStart[r], end = rowStart[r + 1];
@@ -118,7 +118,7 @@ void scatterProduct(const int32_t* rowStart, const int32_t* index, const float* 
 void sampledProduct(const int32_t* rowStart, const int32_t* index, int rows, const float* a, const float* b, int width,
                     float* grads) {
   const int vectors = width / kLanes, whole = vectors * kLanes;
-#pragma omp parallel for schedule(dynamic, 4)
+#pragma omp parallel for schedule(static)
   for (int r = 0; r < rows; ++r) {
     const float* ar = a + int64_t(r) * width;
     const Vec* av = reinterpret_cast<const Vec*>(ar);
