@@ -84,14 +84,22 @@ inline float horizontalSum(Vec v) {
 
 void gatherProduct(const int32_t* rowStart, const int32_t* index, const float* values, int rows, const float* in,
                    int width, float* out) {
+  // Slice-major order: every output row works through one batch slice before the next slice starts,
+  // so for a wide panel (a conv's im2col, batch x positions wide) the slice of every input row stays
+  // in cache while all filters use it. For a linear layer (width = batch) there is one slice.
+  const int slices = width / kSlice, tail = width - slices * kSlice;
+  const int64_t work = int64_t(slices + (tail > 0)) * rows;
 #pragma omp parallel for schedule(static)
-  for (int r = 0; r < rows; ++r) {
+  for (int64_t w = 0; w < work; ++w) {
+    const int slice = int(w / rows), r = int(w % rows);
     float* o = out + int64_t(r) * width;
     const int32_t begin = rowStart[r], end = rowStart[r + 1];
-    int offset = 0;
-    for (; offset + kSlice <= width; offset += kSlice) accumulateSlice(index, values, begin, end, in, width, offset, o);
-    for (; offset + kLanes <= width; offset += kLanes)
-      accumulateVector(index, values, begin, end, in, width, offset, o);
+    if (slice < slices) {
+      accumulateSlice(index, values, begin, end, in, width, slice * kSlice, o);
+      continue;
+    }
+    int offset = slices * kSlice;
+    for (; offset + kLanes <= width; offset += kLanes) accumulateVector(index, values, begin, end, in, width, offset, o);
     if (offset < width) accumulateTail(index, values, begin, end, in, width, offset, o);
   }
 }
