@@ -99,7 +99,8 @@ void gatherProduct(const int32_t* rowStart, const int32_t* index, const float* v
       continue;
     }
     int offset = slices * kSlice;
-    for (; offset + kLanes <= width; offset += kLanes) accumulateVector(index, values, begin, end, in, width, offset, o);
+    for (; offset + kLanes <= width; offset += kLanes)
+      accumulateVector(index, values, begin, end, in, width, offset, o);
     if (offset < width) accumulateTail(index, values, begin, end, in, width, offset, o);
   }
 }
