@@ -1,6 +1,7 @@
 // Forgetting statistics on hand-made presentation sequences, and removal of exactly the chosen
 // examples during a real training run.
 #include <QtTest>
+#include <algorithm>
 #include <set>
 
 #include "data/example_tracker.h"
@@ -108,6 +109,9 @@ void TestExampleTracker::trainingRemovesExactlyTheSelectedExamples() {
   for (size_t i = 0; i < e.rows.size(); ++i)
     QCOMPARE(e.originalIndices[i], experiment.data().train.originalIndex[size_t(e.rows[i])]);
   QCOMPARE(store.epochs(1).back().examplesInUse, e.remaining);
+  std::vector<int64_t> logged = e.originalIndices;
+  std::sort(logged.begin(), logged.end());
+  QCOMPARE(store.removedExamples(1), logged);
 }
 
 QTEST_GUILESS_MAIN(TestExampleTracker)

@@ -119,6 +119,7 @@ void TestSparseTraining::everyAlgorithmEndsAtItsBudget() {
   const RunOutcome outcome = experiment.run(store, control, {&counter});
   QCOMPARE(outcome.status, RunStatus::Finished);
   QVERIFY(counter.events > 0);
+  QCOMPARE(int64_t(store.maskChanges(outcome.runId).size()), counter.events);  // every event is logged
   int64_t active = 0, planned = 0;
   for (const auto& layer : experiment.model().layers())
     if (auto* w = layer->weightMatrix()) active += w->activeCount();

@@ -106,6 +106,8 @@ class TestStore : public QObject {
 
  private slots:
   void newStoreUsesWalAndSchemaVersion();
+  void maskChangesAndRemovedExamplesRoundTrip();
+  void versionOneStoreIsMigratedKeepingItsRuns();
   void runRowsRoundTrip();
   void nanLossRoundTrips();
   void seedRoundTripsFullRange();
@@ -134,8 +136,8 @@ void TestStore::newStoreUsesWalAndSchemaVersion() {
   const std::string path = storePath(dir);
   { RunStore store(path); }
   QCOMPARE(rawQuery(path, "PRAGMA journal_mode"), std::string("wal"));
-  QCOMPARE(rawQuery(path, "PRAGMA user_version"), std::string("1"));
-  QCOMPARE(rawQuery(path, "SELECT count(*) FROM sqlite_master WHERE type = 'table'"), std::string("3"));
+  QCOMPARE(rawQuery(path, "PRAGMA user_version"), std::string("2"));
+  QCOMPARE(rawQuery(path, "SELECT count(*) FROM sqlite_master WHERE type = 'table'"), std::string("5"));
 }
 
 void TestStore::runRowsRoundTrip() {
@@ -444,14 +446,69 @@ void TestStore::missingFolderIsInputError() {
   QVERIFY2(message.find(path) != std::string::npos, message.c_str());
 }
 
+void TestStore::maskChangesAndRemovedExamplesRoundTrip() {
+  QTemporaryDir dir;
+  RunStore store(storePath(dir));
+  const int64_t run = store.beginRun("events", "{}", 1, 1);
+  MaskChangeEvent e;
+  e.layer = "fc1";
+  e.epoch = 2;
+  e.step = 469;
+  e.rows = 300;
+  e.cols = 784;
+  e.dropped = 2;
+  e.grown = 3;
+  e.activeAfter = 18715;
+  e.droppedPositions = {5, 235199};
+  e.grownPositions = {0, 17, 100000};
+  store.logMaskChange(run, e);
+  MaskChangeEvent other = e;
+  other.layer = "fc2";
+  other.droppedPositions.clear();
+  store.logMaskChange(run, other);
+  ExamplesRemovedEvent removed;
+  removed.epoch = 5;
+  removed.originalIndices = {59999, 3, 12};
+  store.logExamplesRemoved(run, removed);
+  store.flush();
+  const auto events = store.maskChanges(run);
+  QCOMPARE(events.size(), size_t(2));
+  QCOMPARE(events[0].layer, std::string("fc1"));
+  QCOMPARE(events[0].droppedPositions, e.droppedPositions);
+  QCOMPARE(events[0].grownPositions, e.grownPositions);
+  QCOMPARE(events[0].activeAfter, e.activeAfter);
+  QCOMPARE(events[0].epoch, 2);
+  QVERIFY(events[1].droppedPositions.empty());
+  QCOMPARE(store.removedExamples(run), (std::vector<int64_t>{3, 12, 59999}));
+}
+
+void TestStore::versionOneStoreIsMigratedKeepingItsRuns() {
+  QTemporaryDir dir;
+  const std::string path = storePath(dir);
+  {
+    RunStore store(path);
+    const int64_t run = store.beginRun("old", "{}", 1, 1);
+    store.endRun(run, RunStatus::Finished, "", 0.5);
+  }
+  // Turn the file back into a version 1 store, as SparseScope 0.1 before mask events wrote it.
+  rawQuery(path, "DROP TABLE mask_events");
+  rawQuery(path, "DROP TABLE removed_examples");
+  rawQuery(path, "PRAGMA user_version = 1");
+  RunStore store(path);
+  QCOMPARE(rawQuery(path, "PRAGMA user_version"), std::string("2"));
+  QCOMPARE(store.listRuns().size(), size_t(1));
+  QCOMPARE(store.listRuns()[0].name, std::string("old"));
+  QVERIFY(store.maskChanges(1).empty());
+}
+
 void TestStore::newerSchemaVersionIsRefused() {
   QTemporaryDir dir;
   const std::string path = storePath(dir);
   { RunStore store(path); }
-  rawQuery(path, "PRAGMA user_version = 2");
-  QCOMPARE(rawQuery(path, "PRAGMA user_version"), std::string("2"));
+  rawQuery(path, "PRAGMA user_version = 3");
+  QCOMPARE(rawQuery(path, "PRAGMA user_version"), std::string("3"));
   const std::string message = errorMessage<InputError>([&] { RunStore store(path); });
-  QVERIFY2(message.find(path) != std::string::npos && message.find("version 2") != std::string::npos, message.c_str());
+  QVERIFY2(message.find(path) != std::string::npos && message.find("version 3") != std::string::npos, message.c_str());
 }
 
 void TestStore::twoStoresOnOneFileBothWrite() {

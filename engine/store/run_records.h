@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace ss {
 
@@ -27,6 +28,26 @@ struct StepRecord {
   int64_t step = 0;
   double loss = 0, accuracy = 0, lr = 0;
   double samplesPerSecond = 0;
+};
+
+// One layer's mask change by a sparse training algorithm. Positions are flat row-major indices into
+// the layer's weight matrix (rows x cols), for the GUI's mask viewer.
+struct MaskChangeEvent {
+  std::string layer;
+  int epoch = 0;
+  int64_t step = 0;
+  int rows = 0, cols = 0;
+  int64_t dropped = 0, grown = 0, activeAfter = 0;
+  std::vector<int64_t> droppedPositions, grownPositions;
+};
+
+// Data efficiency removed examples from training after an epoch; rows are training-set rows, and
+// originalIndices their positions in the data file.
+struct ExamplesRemovedEvent {
+  int epoch = 0;
+  std::vector<int64_t> rows, originalIndices;
+  int64_t remaining = 0;
+  int64_t unforgettable = 0;  // examples in use before removal that were learned and never forgotten
 };
 
 struct RunSummary {

@@ -112,6 +112,14 @@ void RunStore::logStep(int64_t runId, const StepRecord& r) {
   writer_->enqueue(runId, r);
 }
 
+void RunStore::logMaskChange(int64_t runId, const MaskChangeEvent& e) {
+  writer_->enqueue(runId, e);
+}
+
+void RunStore::logExamplesRemoved(int64_t runId, const ExamplesRemovedEvent& e) {
+  writer_->enqueue(runId, e);
+}
+
 void RunStore::endRun(int64_t runId, RunStatus status, const std::string& message,
                       std::optional<double> finalTestAccuracy) {
   flush();
@@ -198,6 +206,38 @@ std::vector<StepRecord> RunStore::steps(int64_t runId) const {
     r.samplesPerSecond = query.doubleAt(5);
   }
   return rows;
+}
+
+std::vector<MaskChangeEvent> RunStore::maskChanges(int64_t runId) const {
+  Statement query(db_,
+                  "SELECT step, layer, epoch, rows, cols, dropped, grown, active_after, dropped_positions, "
+                  "grown_positions FROM mask_events WHERE run_id = ?1 ORDER BY step, layer",
+                  path_, "cannot read the mask changes of run " + std::to_string(runId));
+  query.bindInt(1, runId);
+  std::vector<MaskChangeEvent> rows;
+  while (query.step()) {
+    MaskChangeEvent& e = rows.emplace_back();
+    e.step = query.intAt(0);
+    e.layer = query.textAt(1);
+    e.epoch = static_cast<int>(query.intAt(2));
+    e.rows = static_cast<int>(query.intAt(3));
+    e.cols = static_cast<int>(query.intAt(4));
+    e.dropped = query.intAt(5);
+    e.grown = query.intAt(6);
+    e.activeAfter = query.intAt(7);
+    e.droppedPositions = query.int32ArrayAt(8);
+    e.grownPositions = query.int32ArrayAt(9);
+  }
+  return rows;
+}
+
+std::vector<int64_t> RunStore::removedExamples(int64_t runId) const {
+  Statement query(db_, "SELECT original_index FROM removed_examples WHERE run_id = ?1 ORDER BY original_index", path_,
+                  "cannot read the removed examples of run " + std::to_string(runId));
+  query.bindInt(1, runId);
+  std::vector<int64_t> indices;
+  while (query.step()) indices.push_back(query.intAt(0));
+  return indices;
 }
 
 }  // namespace ss

@@ -29,6 +29,8 @@ class RunStore {
   int64_t beginRun(const std::string& name, const std::string& projectJson, uint64_t seed, int threads);
   void logEpoch(int64_t runId, const EpochRecord& r);
   void logStep(int64_t runId, const StepRecord& r);
+  void logMaskChange(int64_t runId, const MaskChangeEvent& e);
+  void logExamplesRemoved(int64_t runId, const ExamplesRemovedEvent& e);
   // Synchronous: flushes the queue, then records the end (time, status, message, final accuracy).
   void endRun(int64_t runId, RunStatus status, const std::string& message, std::optional<double> finalTestAccuracy);
   void flush();  // waits until everything queued is committed
@@ -36,6 +38,8 @@ class RunStore {
   std::vector<RunSummary> listRuns() const;
   std::vector<EpochRecord> epochs(int64_t runId) const;
   std::vector<StepRecord> steps(int64_t runId) const;
+  std::vector<MaskChangeEvent> maskChanges(int64_t runId) const;  // in step order, then layer
+  std::vector<int64_t> removedExamples(int64_t runId) const;      // original indices, ascending
 
  private:
   std::string path_;

@@ -58,6 +58,15 @@ Statement& Statement::bindNull(int index) {
   return *this;
 }
 
+Statement& Statement::bindInt32Array(int index, const std::vector<int64_t>& values) {
+  std::vector<unsigned char> bytes(values.size() * 4);
+  for (size_t i = 0; i < values.size(); ++i)
+    for (int b = 0; b < 4; ++b)
+      bytes[4 * i + size_t(b)] = static_cast<unsigned char>((uint64_t(values[i]) >> (8 * b)) & 0xff);
+  check(sqlite3_bind_blob(stmt_, index, bytes.data(), int(bytes.size()), SQLITE_TRANSIENT));
+  return *this;
+}
+
 bool Statement::step() {
   const int rc = sqlite3_step(stmt_);
   if (rc == SQLITE_ROW) return true;
@@ -93,6 +102,18 @@ std::string Statement::textAt(int column) const {
   const unsigned char* text = sqlite3_column_text(stmt_, column);
   if (!text) return {};
   return std::string(reinterpret_cast<const char*>(text), static_cast<size_t>(sqlite3_column_bytes(stmt_, column)));
+}
+
+std::vector<int64_t> Statement::int32ArrayAt(int column) const {
+  const auto* bytes = static_cast<const unsigned char*>(sqlite3_column_blob(stmt_, column));
+  const size_t count = size_t(sqlite3_column_bytes(stmt_, column)) / 4;
+  std::vector<int64_t> values(count);
+  for (size_t i = 0; i < count; ++i) {
+    uint32_t v = 0;
+    for (int b = 0; b < 4; ++b) v |= uint32_t(bytes[4 * i + size_t(b)]) << (8 * b);
+    values[i] = int64_t(int32_t(v));
+  }
+  return values;
 }
 
 }  // namespace ss

@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 struct sqlite3;
 struct sqlite3_stmt;
@@ -29,6 +30,7 @@ class Statement {
   Statement& bindOptionalDouble(int index, std::optional<double> value);
   Statement& bindText(int index, const std::string& value);
   Statement& bindNull(int index);
+  Statement& bindInt32Array(int index, const std::vector<int64_t>& values);  // little-endian int32 BLOB
 
   bool step();  // true while a row is available; resets the statement when done or on error
   void run();   // steps a statement that returns no rows, then resets it
@@ -37,6 +39,7 @@ class Statement {
   double doubleAt(int column) const;  // NaN for NULL: SQLite stores a NaN as NULL
   std::optional<double> optionalDoubleAt(int column) const;
   std::string textAt(int column) const;  // "" for NULL
+  std::vector<int64_t> int32ArrayAt(int column) const;
 
  private:
   void check(int rc);

@@ -15,6 +15,8 @@ class StoreRecorder : public TrainingObserver {
     if (s.step % every_ == 0 || stepInEpoch == stepsPerEpoch) store_.logStep(runId_, s);
   }
   void onEpochEnd(const EpochRecord& e) override { store_.logEpoch(runId_, e); }
+  void onMaskChange(const MaskChangeEvent& e) override { store_.logMaskChange(runId_, e); }
+  void onExamplesRemoved(const ExamplesRemovedEvent& e) override { store_.logExamplesRemoved(runId_, e); }
 
  private:
   RunStore& store_;

@@ -59,7 +59,34 @@ CREATE TABLE step_metrics (
 PRAGMA application_id = 1399870307;
 PRAGMA user_version = 1;
 )sql";
-static_assert(kStoreSchemaVersion == 1 && kApplicationId == 1399870307, "keep kCreateSchema's pragmas in step");
+static_assert(kApplicationId == 1399870307, "keep kCreateSchema's pragma in step");
+
+// Version 2: the algorithms' mask changes (positions as little-endian int32 arrays) and the
+// examples data efficiency removed, by their index in the data file.
+constexpr const char* kMigrateTo2 = R"sql(
+CREATE TABLE mask_events (
+  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  step INTEGER NOT NULL,
+  layer TEXT NOT NULL,
+  epoch INTEGER NOT NULL,
+  rows INTEGER NOT NULL,
+  cols INTEGER NOT NULL,
+  dropped INTEGER NOT NULL,
+  grown INTEGER NOT NULL,
+  active_after INTEGER NOT NULL,
+  dropped_positions BLOB,
+  grown_positions BLOB,
+  PRIMARY KEY (run_id, step, layer)
+) WITHOUT ROWID;
+CREATE TABLE removed_examples (
+  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  original_index INTEGER NOT NULL,
+  epoch INTEGER NOT NULL,
+  PRIMARY KEY (run_id, original_index)
+) WITHOUT ROWID;
+PRAGMA user_version = 2;
+)sql";
+static_assert(kStoreSchemaVersion == 2, "add the migration for a new version");
 
 int64_t pragmaValue(sqlite3* db, const char* sql, const std::string& path) {
   Statement query(db, sql, path, "cannot read the store's schema");
@@ -92,7 +119,10 @@ void ensureStoreSchema(sqlite3* db, const std::string& path, bool readOnly) {
   int64_t version = pragmaValue(db, "PRAGMA user_version", path);
   checkIdentity(db, path, version);
   if (version == kStoreSchemaVersion) return;
-  if (readOnly) throw InputError(path + ": the file is read-only and holds no SparseScope store yet");
+  if (readOnly)
+    throw InputError(path + (version == 0 ? ": the file is read-only and holds no SparseScope store yet"
+                                          : ": the file is read-only and its store needs migrating to schema version " +
+                                                std::to_string(kStoreSchemaVersion)));
 
   // Another process may be creating the same file: decide again under the write lock.
   executeSql(db, "BEGIN IMMEDIATE", path, "cannot create the store");
@@ -100,6 +130,7 @@ void ensureStoreSchema(sqlite3* db, const std::string& path, bool readOnly) {
     version = pragmaValue(db, "PRAGMA user_version", path);
     checkIdentity(db, path, version);
     if (version == 0) executeSql(db, kCreateSchema, path, "cannot create the store");
+    if (version < 2) executeSql(db, kMigrateTo2, path, "cannot migrate the store to schema version 2");
     executeSql(db, "COMMIT", path, "cannot create the store");
   } catch (...) {
     if (!sqlite3_get_autocommit(db)) sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);

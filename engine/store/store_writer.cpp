@@ -22,6 +22,14 @@ StoreWriter::StoreWriter(const std::string& path, bool readOnly)
                   "INSERT OR REPLACE INTO step_metrics (run_id, step, epoch, loss, accuracy, lr, "
                   "samples_per_second) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
                   path, "cannot log a step"),
+      insertMaskEvent_(db_.get(),
+                       "INSERT OR REPLACE INTO mask_events (run_id, step, layer, epoch, rows, cols, dropped, grown, "
+                       "active_after, dropped_positions, grown_positions) "
+                       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                       path, "cannot log a mask change"),
+      insertRemoved_(db_.get(),
+                     "INSERT OR REPLACE INTO removed_examples (run_id, original_index, epoch) VALUES (?1, ?2, ?3)",
+                     path, "cannot log removed examples"),
       thread_(&StoreWriter::writeLoop, this) {}
 
 StoreWriter::~StoreWriter() {
@@ -38,6 +46,14 @@ void StoreWriter::enqueue(int64_t runId, const EpochRecord& record) {
 }
 
 void StoreWriter::enqueue(int64_t runId, const StepRecord& record) {
+  push(Row{runId, record});
+}
+
+void StoreWriter::enqueue(int64_t runId, const MaskChangeEvent& record) {
+  push(Row{runId, record});
+}
+
+void StoreWriter::enqueue(int64_t runId, const ExamplesRemovedEvent& record) {
   push(Row{runId, record});
 }
 
@@ -118,6 +134,26 @@ void StoreWriter::insert(const Row& row) {
         .bindInt(12, e->examplesInUse)
         .bindInt(13, e->memoryBytes)
         .run();
+    return;
+  }
+  if (const auto* m = std::get_if<MaskChangeEvent>(&row.record)) {
+    insertMaskEvent_.bindInt(1, row.runId)
+        .bindInt(2, m->step)
+        .bindText(3, m->layer)
+        .bindInt(4, m->epoch)
+        .bindInt(5, m->rows)
+        .bindInt(6, m->cols)
+        .bindInt(7, m->dropped)
+        .bindInt(8, m->grown)
+        .bindInt(9, m->activeAfter)
+        .bindInt32Array(10, m->droppedPositions)
+        .bindInt32Array(11, m->grownPositions)
+        .run();
+    return;
+  }
+  if (const auto* r = std::get_if<ExamplesRemovedEvent>(&row.record)) {
+    for (int64_t index : r->originalIndices)
+      insertRemoved_.bindInt(1, row.runId).bindInt(2, index).bindInt(3, r->epoch).run();
     return;
   }
   const auto& s = std::get<StepRecord>(row.record);

@@ -26,12 +26,14 @@ class StoreWriter {
 
   void enqueue(int64_t runId, const EpochRecord& record);
   void enqueue(int64_t runId, const StepRecord& record);
+  void enqueue(int64_t runId, const MaskChangeEvent& record);
+  void enqueue(int64_t runId, const ExamplesRemovedEvent& record);
   void flush();  // returns once the queue is empty and committed
 
  private:
   struct Row {
     int64_t runId;
-    std::variant<EpochRecord, StepRecord> record;
+    std::variant<EpochRecord, StepRecord, MaskChangeEvent, ExamplesRemovedEvent> record;
   };
 
   void push(Row row);
@@ -42,7 +44,7 @@ class StoreWriter {
 
   std::string path_;
   Connection db_;
-  Statement begin_, commit_, insertEpoch_, insertStep_;
+  Statement begin_, commit_, insertEpoch_, insertStep_, insertMaskEvent_, insertRemoved_;
 
   std::mutex mutex_;
   std::condition_variable wake_;  // rows queued or stop requested

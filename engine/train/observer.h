@@ -18,26 +18,6 @@ struct RunStartInfo {
   int threads = 0;
 };
 
-// One layer's mask change by a sparse training algorithm. Positions are flat row-major indices into
-// the layer's weight matrix (rows x cols), for the GUI's mask viewer.
-struct MaskChangeEvent {
-  std::string layer;
-  int epoch = 0;
-  int64_t step = 0;
-  int rows = 0, cols = 0;
-  int64_t dropped = 0, grown = 0, activeAfter = 0;
-  std::vector<int64_t> droppedPositions, grownPositions;
-};
-
-// Data efficiency removed examples from training after an epoch; rows are training-set rows, and
-// originalIndices their positions in the data file.
-struct ExamplesRemovedEvent {
-  int epoch = 0;
-  std::vector<int64_t> rows, originalIndices;
-  int64_t remaining = 0;
-  int64_t unforgettable = 0;  // examples in use before removal that were learned and never forgotten
-};
-
 // The only way out of the training loop: the run store, the terminal progress and the GUI subscribe.
 // Calls come from the training thread; an observer that hands data to another thread copies it.
 class TrainingObserver {
