@@ -112,6 +112,15 @@ void TestExampleTracker::trainingRemovesExactlyTheSelectedExamples() {
   std::vector<int64_t> logged = e.originalIndices;
   std::sort(logged.begin(), logged.end());
   QCOMPARE(store.removedExamples(1), logged);
+  // Every training example's statistics are stored at the end, matching the tracker.
+  const auto stats = store.exampleStats(1);
+  QCOMPARE(int64_t(stats.size()), train);
+  int64_t removedInStore = 0;
+  for (const ExampleStatRecord& x : stats) {
+    removedInStore += x.removedAtEpoch == 2;
+    QVERIFY(x.presentations == 4 || (x.removedAtEpoch == 2 && x.presentations == 2));
+  }
+  QCOMPARE(removedInStore, int64_t(e.rows.size()));
 }
 
 QTEST_GUILESS_MAIN(TestExampleTracker)

@@ -137,7 +137,7 @@ void TestStore::newStoreUsesWalAndSchemaVersion() {
   { RunStore store(path); }
   QCOMPARE(rawQuery(path, "PRAGMA journal_mode"), std::string("wal"));
   QCOMPARE(rawQuery(path, "PRAGMA user_version"), std::string("2"));
-  QCOMPARE(rawQuery(path, "SELECT count(*) FROM sqlite_master WHERE type = 'table'"), std::string("5"));
+  QCOMPARE(rawQuery(path, "SELECT count(*) FROM sqlite_master WHERE type = 'table'"), std::string("6"));
 }
 
 void TestStore::runRowsRoundTrip() {
@@ -493,6 +493,7 @@ void TestStore::versionOneStoreIsMigratedKeepingItsRuns() {
   // Turn the file back into a version 1 store, as SparseScope 0.1 before mask events wrote it.
   rawQuery(path, "DROP TABLE mask_events");
   rawQuery(path, "DROP TABLE removed_examples");
+  rawQuery(path, "DROP TABLE example_stats");
   rawQuery(path, "PRAGMA user_version = 1");
   RunStore store(path);
   QCOMPARE(rawQuery(path, "PRAGMA user_version"), std::string("2"));

@@ -50,6 +50,13 @@ struct ExamplesRemovedEvent {
   int64_t unforgettable = 0;  // examples in use before removal that were learned and never forgotten
 };
 
+// One training example's forgetting statistics at the end of a run, by its index in the data file.
+struct ExampleStatRecord {
+  int64_t originalIndex = 0;
+  int32_t presentations = 0, forgettingEvents = 0;
+  int32_t firstLearnedEpoch = -1, removedAtEpoch = -1;
+};
+
 struct RunSummary {
   int64_t id = 0;
   std::string name;

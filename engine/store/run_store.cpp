@@ -120,6 +120,10 @@ void RunStore::logExamplesRemoved(int64_t runId, const ExamplesRemovedEvent& e) 
   writer_->enqueue(runId, e);
 }
 
+void RunStore::logExampleStats(int64_t runId, const std::vector<ExampleStatRecord>& stats) {
+  writer_->enqueue(runId, stats);
+}
+
 void RunStore::endRun(int64_t runId, RunStatus status, const std::string& message,
                       std::optional<double> finalTestAccuracy) {
   flush();
@@ -238,6 +242,24 @@ std::vector<int64_t> RunStore::removedExamples(int64_t runId) const {
   std::vector<int64_t> indices;
   while (query.step()) indices.push_back(query.intAt(0));
   return indices;
+}
+
+std::vector<ExampleStatRecord> RunStore::exampleStats(int64_t runId) const {
+  Statement query(db_,
+                  "SELECT original_index, presentations, forgetting_events, first_learned_epoch, removed_at_epoch "
+                  "FROM example_stats WHERE run_id = ?1 ORDER BY original_index",
+                  path_, "cannot read the example statistics of run " + std::to_string(runId));
+  query.bindInt(1, runId);
+  std::vector<ExampleStatRecord> rows;
+  while (query.step()) {
+    ExampleStatRecord& x = rows.emplace_back();
+    x.originalIndex = query.intAt(0);
+    x.presentations = static_cast<int32_t>(query.intAt(1));
+    x.forgettingEvents = static_cast<int32_t>(query.intAt(2));
+    x.firstLearnedEpoch = static_cast<int32_t>(query.intAt(3));
+    x.removedAtEpoch = static_cast<int32_t>(query.intAt(4));
+  }
+  return rows;
 }
 
 }  // namespace ss

@@ -31,6 +31,7 @@ class RunStore {
   void logStep(int64_t runId, const StepRecord& r);
   void logMaskChange(int64_t runId, const MaskChangeEvent& e);
   void logExamplesRemoved(int64_t runId, const ExamplesRemovedEvent& e);
+  void logExampleStats(int64_t runId, const std::vector<ExampleStatRecord>& stats);
   // Synchronous: flushes the queue, then records the end (time, status, message, final accuracy).
   void endRun(int64_t runId, RunStatus status, const std::string& message, std::optional<double> finalTestAccuracy);
   void flush();  // waits until everything queued is committed
@@ -38,8 +39,9 @@ class RunStore {
   std::vector<RunSummary> listRuns() const;
   std::vector<EpochRecord> epochs(int64_t runId) const;
   std::vector<StepRecord> steps(int64_t runId) const;
-  std::vector<MaskChangeEvent> maskChanges(int64_t runId) const;  // in step order, then layer
-  std::vector<int64_t> removedExamples(int64_t runId) const;      // original indices, ascending
+  std::vector<MaskChangeEvent> maskChanges(int64_t runId) const;     // in step order, then layer
+  std::vector<int64_t> removedExamples(int64_t runId) const;         // original indices, ascending
+  std::vector<ExampleStatRecord> exampleStats(int64_t runId) const;  // by original index
 
  private:
   std::string path_;

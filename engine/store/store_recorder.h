@@ -17,6 +17,7 @@ class StoreRecorder : public TrainingObserver {
   void onEpochEnd(const EpochRecord& e) override { store_.logEpoch(runId_, e); }
   void onMaskChange(const MaskChangeEvent& e) override { store_.logMaskChange(runId_, e); }
   void onExamplesRemoved(const ExamplesRemovedEvent& e) override { store_.logExamplesRemoved(runId_, e); }
+  void onExampleStats(const std::vector<ExampleStatRecord>& stats) override { store_.logExampleStats(runId_, stats); }
 
  private:
   RunStore& store_;

@@ -61,8 +61,8 @@ PRAGMA user_version = 1;
 )sql";
 static_assert(kApplicationId == 1399870307, "keep kCreateSchema's pragma in step");
 
-// Version 2: the algorithms' mask changes (positions as little-endian int32 arrays) and the
-// examples data efficiency removed, by their index in the data file.
+// Version 2: the algorithms' mask changes (positions as little-endian int32 arrays), the examples
+// data efficiency removed and every example's forgetting statistics, by index in the data file.
 constexpr const char* kMigrateTo2 = R"sql(
 CREATE TABLE mask_events (
   run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
@@ -82,6 +82,15 @@ CREATE TABLE removed_examples (
   run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
   original_index INTEGER NOT NULL,
   epoch INTEGER NOT NULL,
+  PRIMARY KEY (run_id, original_index)
+) WITHOUT ROWID;
+CREATE TABLE example_stats (
+  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  original_index INTEGER NOT NULL,
+  presentations INTEGER NOT NULL,
+  forgetting_events INTEGER NOT NULL,
+  first_learned_epoch INTEGER NOT NULL,
+  removed_at_epoch INTEGER NOT NULL,
   PRIMARY KEY (run_id, original_index)
 ) WITHOUT ROWID;
 PRAGMA user_version = 2;

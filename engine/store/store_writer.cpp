@@ -30,6 +30,10 @@ StoreWriter::StoreWriter(const std::string& path, bool readOnly)
       insertRemoved_(db_.get(),
                      "INSERT OR REPLACE INTO removed_examples (run_id, original_index, epoch) VALUES (?1, ?2, ?3)",
                      path, "cannot log removed examples"),
+      insertExampleStat_(db_.get(),
+                         "INSERT OR REPLACE INTO example_stats (run_id, original_index, presentations, "
+                         "forgetting_events, first_learned_epoch, removed_at_epoch) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                         path, "cannot log example statistics"),
       thread_(&StoreWriter::writeLoop, this) {}
 
 StoreWriter::~StoreWriter() {
@@ -55,6 +59,10 @@ void StoreWriter::enqueue(int64_t runId, const MaskChangeEvent& record) {
 
 void StoreWriter::enqueue(int64_t runId, const ExamplesRemovedEvent& record) {
   push(Row{runId, record});
+}
+
+void StoreWriter::enqueue(int64_t runId, const std::vector<ExampleStatRecord>& records) {
+  push(Row{runId, records});
 }
 
 void StoreWriter::push(Row row) {
@@ -154,6 +162,17 @@ void StoreWriter::insert(const Row& row) {
   if (const auto* r = std::get_if<ExamplesRemovedEvent>(&row.record)) {
     for (int64_t index : r->originalIndices)
       insertRemoved_.bindInt(1, row.runId).bindInt(2, index).bindInt(3, r->epoch).run();
+    return;
+  }
+  if (const auto* stats = std::get_if<std::vector<ExampleStatRecord>>(&row.record)) {
+    for (const ExampleStatRecord& x : *stats)
+      insertExampleStat_.bindInt(1, row.runId)
+          .bindInt(2, x.originalIndex)
+          .bindInt(3, x.presentations)
+          .bindInt(4, x.forgettingEvents)
+          .bindInt(5, x.firstLearnedEpoch)
+          .bindInt(6, x.removedAtEpoch)
+          .run();
     return;
   }
   const auto& s = std::get<StepRecord>(row.record);

@@ -28,12 +28,13 @@ class StoreWriter {
   void enqueue(int64_t runId, const StepRecord& record);
   void enqueue(int64_t runId, const MaskChangeEvent& record);
   void enqueue(int64_t runId, const ExamplesRemovedEvent& record);
+  void enqueue(int64_t runId, const std::vector<ExampleStatRecord>& records);
   void flush();  // returns once the queue is empty and committed
 
  private:
   struct Row {
     int64_t runId;
-    std::variant<EpochRecord, StepRecord, MaskChangeEvent, ExamplesRemovedEvent> record;
+    std::variant<EpochRecord, StepRecord, MaskChangeEvent, ExamplesRemovedEvent, std::vector<ExampleStatRecord>> record;
   };
 
   void push(Row row);
@@ -44,7 +45,7 @@ class StoreWriter {
 
   std::string path_;
   Connection db_;
-  Statement begin_, commit_, insertEpoch_, insertStep_, insertMaskEvent_, insertRemoved_;
+  Statement begin_, commit_, insertEpoch_, insertStep_, insertMaskEvent_, insertRemoved_, insertExampleStat_;
 
   std::mutex mutex_;
   std::condition_variable wake_;  // rows queued or stop requested

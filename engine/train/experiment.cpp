@@ -61,7 +61,8 @@ Experiment::Experiment(Project project)
   }
   if (project_.sparsity.target > 0) {
     Rng maskRng = rng_.fork(kMaskStream);
-    densities_ = startsDense ? planDensities(model_, project_.sparsity) : sparsifyModel(model_, project_.sparsity, maskRng);
+    densities_ =
+        startsDense ? planDensities(model_, project_.sparsity) : sparsifyModel(model_, project_.sparsity, maskRng);
     Rng algorithmRng = rng_.fork(kAlgorithmStream);
     const int64_t stepsPerEpoch = (data_.train.size() + project_.train.batchSize - 1) / project_.train.batchSize;
     algorithm_ =
@@ -79,7 +80,8 @@ void Experiment::checkDenseStartFits() {
   if (dense > *project_.memoryBoundBytes)
     throw InputError("memory_bound: algorithm 'gmp' trains the dense model before it prunes, which needs " +
                      std::to_string(dense) + " bytes, more than the bound of " +
-                     std::to_string(*project_.memoryBoundBytes) + "; sparse-from-scratch algorithms (static, set, "
+                     std::to_string(*project_.memoryBoundBytes) +
+                     "; sparse-from-scratch algorithms (static, set, "
                      "rigl, mest) stay within a sparse budget");
 }
 

@@ -86,7 +86,10 @@ RunStatus Trainer::run(RunControl& control, const RunStartInfo& info) {
     double lr = 0;
     for (int64_t b = 0; b < steps; ++b) {
       control.waitWhilePaused();
-      if (control.cancelRequested()) return RunStatus::Cancelled;
+      if (control.cancelRequested()) {
+        reportExampleStats();
+        return RunStatus::Cancelled;
+      }
       const auto stepStart = Clock::now();
       loader_.batch(b, x, labels, rows);
       const LossResult r = softmaxCrossEntropy(model_.forward(x, true), labels, &dLogits, &correctPerExample);
@@ -133,7 +136,18 @@ RunStatus Trainer::run(RunControl& control, const RunStartInfo& info) {
     if (settings_.dataEfficiency.enabled && epoch == settings_.dataEfficiency.removalEpoch)
       removeForgettableLeast(epoch);
   }
+  reportExampleStats();
   return RunStatus::Finished;
+}
+
+void Trainer::reportExampleStats() {
+  std::vector<ExampleStatRecord> stats(size_t(tracker_.size()));
+  for (int64_t row = 0; row < tracker_.size(); ++row) {
+    const ExampleStats& s = tracker_.stats(row);
+    stats[size_t(row)] = {train_.originalIndex[size_t(row)], s.presentations, s.forgettingEvents, s.firstLearnedEpoch,
+                          s.removedAtEpoch};
+  }
+  for (auto* o : observers_) o->onExampleStats(stats);
 }
 
 }  // namespace ss

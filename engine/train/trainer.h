@@ -61,6 +61,7 @@ class Trainer {
   ExampleTracker tracker_;
 
   void removeForgettableLeast(int epoch);
+  void reportExampleStats();
 };
 
 }  // namespace ss
