@@ -3,6 +3,7 @@
 #include <QtTest>
 
 #include "core/error.h"
+#include "memory/memory_model.h"
 #include "project/project.h"
 #include "sparse/model_sparsity.h"
 #include "sparse/scheme.h"
@@ -40,6 +41,7 @@ class TestSparseTraining : public QObject {
   void staticMasksKeepShapeAndCountThroughTraining();
   void everyAlgorithmEndsAtItsBudget_data();
   void everyAlgorithmEndsAtItsBudget();
+  void softMemoryBoundPeakIsCountedAndChecked();
   void denseAlgorithmWithTargetIsRefused();
   void unknownDenseLayerIsRefused();
 
@@ -126,6 +128,35 @@ void TestSparseTraining::everyAlgorithmEndsAtItsBudget() {
   for (const auto& d : experiment.densities()) planned += d.active;
   QCOMPARE(active, planned);
   QVERIFY2(*outcome.finalTestAccuracy > 0.8, qPrintable(QString::number(*outcome.finalTestAccuracy)));
+}
+
+// MEST+EM&S grows up to (1 - 0.76) / (1 - 0.8) = 1.2 times the budget between mutations: the memory
+// model counts those weights at the peak, and a bound that holds the target but not the peak is refused.
+void TestSparseTraining::softMemoryBoundPeakIsCountedAndChecked() {
+  Project p = staticSpirals("unstructured", "{}", 0.8);
+  p.algorithm.name = "mest";
+  p.algorithm.optionsJson = R"({"variant": "em&s", "soft_margin": 0.2})";
+  Experiment unbounded(p);
+  const MemoryEstimate& m = unbounded.memory();
+  QVERIFY(m.algorithmTransient > 0);
+  // The extra weights cost what 20% more active weights cost in every sparse layer (12 bytes of value,
+  // gradient and momentum plus 12 bytes of CSR and transposed index per weight), within rounding.
+  int64_t active = 0;
+  for (const auto& layer : unbounded.model().layers())
+    if (auto* w = layer->weightMatrix()) active += w->activeCount();
+  QVERIFY2(std::abs(double(m.algorithmTransient) - 0.2 * double(active) * 24.0) < 24.0 * 4,
+           qPrintable(QString("%1 bytes for %2 active weights").arg(m.algorithmTransient).arg(active)));
+  p.memoryBoundBytes = m.total() + m.algorithmTransient / 2;  // holds the target, not the peak
+  try {
+    Experiment bounded(p);
+    QFAIL("a bound below the soft-bound peak was accepted");
+  } catch (const InputError& e) {
+    QVERIFY2(QString(e.what()).contains("at its peak"), e.what());
+  }
+  p.algorithm.name = "static";
+  p.algorithm.optionsJson = "{}";
+  Experiment fixedMask(p);  // the same bound holds a static run
+  QCOMPARE(fixedMask.memory().algorithmTransient, int64_t(0));
 }
 
 void TestSparseTraining::denseAlgorithmWithTargetIsRefused() {

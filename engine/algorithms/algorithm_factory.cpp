@@ -1,5 +1,7 @@
 #include "algorithms/algorithm_factory.h"
 
+#include <algorithm>
+#include <cmath>
 #include <nlohmann/json.hpp>
 
 #include "algorithms/gmp_algorithm.h"
@@ -7,8 +9,10 @@
 #include "algorithms/rigl_algorithm.h"
 #include "algorithms/set_algorithm.h"
 #include "core/error.h"
+#include "memory/memory_model.h"
 #include "project/object_reader.h"
 #include "sparse/scheme.h"
+#include "sparse/weight_matrix.h"
 
 namespace ss {
 
@@ -47,9 +51,37 @@ std::unique_ptr<TrainingHook> makeAlgorithmHook(const Project& project, Model& m
                                          project.sparsity.target, rng.fork(1), std::move(emit));
 }
 
+namespace {
+// Every sparse layer holding (1 - growTo) / (1 - target) times its active weights, at the phase with
+// the lowest grow-to sparsity, priced with the memory model's own formula.
+int64_t softBoundExtraBytes(const Project& project, Model& model) {
+  const double target = project.sparsity.target;
+  const MestOptions options =
+      readMestOptions(project.algorithm.optionsJson, target, project.train.epochs, project.name);
+  double lowestGrowTo = target;
+  for (const MestPhase& phase : options.schedule.phases) lowestGrowTo = std::min(lowestGrowTo, phase.growTo);
+  const double factor = (1.0 - lowestGrowTo) / (1.0 - target);
+  int64_t extra = 0;
+  for (const auto& layer : model.layers()) {
+    const WeightMatrix* w = layer->weightMatrix();
+    if (!w) continue;
+    const int64_t size = int64_t(w->rows()) * w->cols();
+    if (w->activeCount() >= size) continue;
+    const bool transposed = w->csr() && w->csr()->hasTransposedIndex;
+    const WeightStorage now{w->rows(), w->cols(), w->activeCount(), w->sparse(), !w->sparse(), transposed};
+    WeightStorage peak = now;
+    peak.active = std::min(size, int64_t(std::ceil(double(w->activeCount()) * factor)));
+    extra += weightMemory(peak).parameterState() - weightMemory(now).parameterState();
+  }
+  return extra;
+}
+}  // namespace
+
 int64_t algorithmTransientBytes(const Project& project, Model& model) {
-  if (project.algorithm.name != "rigl" || !(project.sparsity.target > 0.0 && project.sparsity.target < 1.0)) return 0;
-  return riglDenseGradientBytes(model, project.sparsity);
+  if (!(project.sparsity.target > 0.0 && project.sparsity.target < 1.0)) return 0;
+  if (project.algorithm.name == "rigl") return riglDenseGradientBytes(model, project.sparsity);
+  if (project.algorithm.name == "mest") return softBoundExtraBytes(project, model);
+  return 0;
 }
 
 }  // namespace ss

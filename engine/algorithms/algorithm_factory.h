@@ -23,8 +23,10 @@ std::unique_ptr<TrainingHook> makeAlgorithmHook(const Project& project, Model& m
                                                 int64_t stepsPerEpoch,
                                                 std::function<void(const MaskChangeEvent&)> emit);
 
-// Bytes the algorithm holds for a moment on top of the model, for the memory model: RigL's dense gradient of its
-// largest sparse layer (rows * cols * 4, one layer at a time, at update steps); 0 for the others.
+// Bytes the algorithm holds for a while on top of the model's budget, for the memory model: RigL's dense
+// gradient of its largest sparse layer (rows * cols * 4, one layer at a time, at update steps); MEST+EM&S's
+// extra weights of the soft memory bound (values, indices, gradients and momentum of the weights grown
+// beyond the target, at the widest phase); 0 for the others. Call after the initial masks are applied.
 int64_t algorithmTransientBytes(const Project& project, Model& model);
 
 }  // namespace ss

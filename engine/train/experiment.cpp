@@ -72,6 +72,15 @@ Experiment::Experiment(Project project)
   }
   memory_ = estimateTrainingMemory(model_, project_.train.batchSize);
   memory_.algorithmTransient = algorithmTransientBytes(project_, model_);
+  // The bound holds the peak: RigL's dense gradient or the soft memory bound's extra weights included.
+  if (project_.memoryBoundBytes && !startsDense &&
+      memory_.total() + memory_.algorithmTransient > *project_.memoryBoundBytes)
+    throw InputError("memory_bound: the model fits at its target, but algorithm '" + project_.algorithm.name +
+                     "' needs " + std::to_string(memory_.algorithmTransient) +
+                     " bytes more at its peak (RigL's dense gradient, or MEST+EM&S's extra weights), " +
+                     std::to_string(memory_.total() + memory_.algorithmTransient) +
+                     " in all with activations, against a bound of " + std::to_string(*project_.memoryBoundBytes) +
+                     "; raise the bound or lower the soft margin");
 }
 
 void Experiment::checkDenseStartFits() {
