@@ -27,7 +27,8 @@ void addRelu(Model& model, ExampleShape shape, const std::string& name) {
 
 void addDropout(Model& model, int width, double rate, const std::string& name, Rng& rng) {
   if (rate <= 0) return;
-  auto dropout = std::make_unique<Dropout>(ExampleShape{1, 1, width}, float(rate), rng.fork(uint64_t(model.layers().size())));
+  auto dropout =
+      std::make_unique<Dropout>(ExampleShape{1, 1, width}, float(rate), rng.fork(uint64_t(model.layers().size())));
   dropout->setName(name);
   model.add(std::move(dropout));
 }
