@@ -17,6 +17,7 @@
 #include "memory/memory_model.h"
 #include "nn/cross_entropy.h"
 #include "nn/model_factory.h"
+#include "sparse/model_sparsity.h"
 #include "sparse/scheme.h"
 #include "sparse/weight_matrix.h"
 #include "train/sgd.h"
@@ -132,12 +133,8 @@ struct EigenCase {
 void sparsifyAll(Model& model, const Scheme& scheme, double density, bool transposedIndex, Rng& rng) {
   for (const auto& layer : model.layers()) {
     WeightMatrix* w = layer->weightMatrix();
-    if (!w) continue;
-    const LayerGeometry g{w->rows(), w->cols(), layer->kernelArea(), layer->name()};
-    if (!scheme.supports(g)) continue;
-    Matrix scores(w->rows(), w->cols());
-    for (Eigen::Index k = 0; k < scores.size(); ++k) scores.data()[k] = rng.uniform(0.0f, 1.0f);
-    w->applyMask(scheme.project(scores, g, density), true, transposedIndex);
+    if (!w || !scheme.supports(layerGeometry(*layer))) continue;
+    w->applyMask(randomSchemeMask(*layer, scheme, density, rng), true, transposedIndex);
   }
 }
 

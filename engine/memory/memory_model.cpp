@@ -33,6 +33,16 @@ int64_t activationsBytes(const Layer& layer, int batchSize) {
   return int64_t(batchSize) * layer.outputShape().size() * kFloat;
 }
 
+// Floats of a layer's parameters other than its weight matrix (biases): kept dense, with a gradient
+// and a momentum each.
+int64_t denseParameterFloats(Layer& layer) {
+  const WeightMatrix* w = layer.weightMatrix();
+  int64_t floats = 0;
+  for (const auto& p : layer.parameters())
+    if (!w || !w->holds(p)) floats += int64_t(p.values.size());
+  return floats;
+}
+
 int64_t workingBytes(Layer& layer, int batchSize) {
   const WeightMatrix* w = layer.weightMatrix();
   if (!w) return 0;
@@ -87,15 +97,11 @@ MemoryEstimate estimateTrainingMemory(Model& model, int batchSize) {
     LayerMemory m;
     if (const WeightMatrix* w = layer->weightMatrix()) m = weightMemory(storageOf(*w));
     m.layer = layer->name();
-    // Biases and other dense parameters: value, gradient, momentum.
-    for (const auto& p : layer->parameters()) {
-      if (layer->weightMatrix() && layer->weightMatrix()->holds(p)) continue;
-      const int64_t bytes = int64_t(p.values.size()) * kFloat;
-      m.weights += bytes;
-      m.gradients += bytes;
-      m.optimizer += bytes;
-      m.denseBaseline += 3 * bytes;
-    }
+    const int64_t bytes = denseParameterFloats(*layer) * kFloat;
+    m.weights += bytes;
+    m.gradients += bytes;
+    m.optimizer += bytes;
+    m.denseBaseline += 3 * bytes;
     m.activations = activationsBytes(*layer, batchSize);
     m.transient = workingBytes(*layer, batchSize);
     estimate.layers.push_back(m);
@@ -110,9 +116,8 @@ int64_t parameterStateAtTarget(Model& model, const SparsitySpec& spec, double ta
   int64_t bytes = 0;
   size_t i = 0;
   for (const auto& layer : model.layers()) {
+    bytes += 3 * denseParameterFloats(*layer) * kFloat;
     const WeightMatrix* w = layer->weightMatrix();
-    for (const auto& p : layer->parameters())
-      if (!w || !w->holds(p)) bytes += 3 * int64_t(p.values.size()) * kFloat;
     if (!w) continue;
     const LayerDensity& d = plan[i++];
     const bool dense = d.active >= d.size;

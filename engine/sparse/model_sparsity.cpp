@@ -40,6 +40,18 @@ std::vector<BudgetLayer> budgetLayers(Model& model, const std::vector<std::strin
   return budget;
 }
 
+LayerGeometry layerGeometry(Layer& layer) {
+  const WeightMatrix& w = *layer.weightMatrix();
+  return {w.rows(), w.cols(), layer.kernelArea(), layer.name()};
+}
+
+Mask randomSchemeMask(Layer& layer, const Scheme& scheme, double density, Rng& rng) {
+  const LayerGeometry geometry = layerGeometry(layer);
+  Matrix scores(geometry.rows, geometry.cols);
+  for (Eigen::Index k = 0; k < scores.size(); ++k) scores.data()[k] = rng.uniform(0.0f, 1.0f);
+  return scheme.project(scores, geometry, density);
+}
+
 std::vector<LayerDensity> planDensities(Model& model, const SparsitySpec& spec) {
   return distributeDensity(budgetLayers(model, spec.denseLayers), spec.distribution, 1.0 - spec.target);
 }
@@ -51,14 +63,11 @@ std::vector<LayerDensity> sparsifyModel(Model& model, const SparsitySpec& spec, 
   for (size_t i = 0; i < layers.size(); ++i) {
     LayerDensity& planned = plan[i];
     if (planned.active >= planned.size) continue;  // stays dense
-    WeightMatrix& w = *layers[i]->weightMatrix();
-    const LayerGeometry geometry{w.rows(), w.cols(), layers[i]->kernelArea(), layers[i]->name()};
-    if (!scheme->supports(geometry))
+    if (!scheme->supports(layerGeometry(*layers[i])))
       throw InputError("sparsity.scheme: " + scheme->describe() + " cannot shape layer " + layers[i]->name() +
                        " (add it to sparsity.dense_layers)");
-    Matrix scores(w.rows(), w.cols());
-    for (Eigen::Index k = 0; k < scores.size(); ++k) scores.data()[k] = rng.uniform(0.0f, 1.0f);
-    const Mask mask = scheme->project(scores, geometry, double(planned.active) / double(planned.size));
+    const Mask mask = randomSchemeMask(*layers[i], *scheme, double(planned.active) / double(planned.size), rng);
+    WeightMatrix& w = *layers[i]->weightMatrix();
     const bool sparseExecution = mask.density() <= spec.sparseExecutionBelow;
     w.applyMask(mask, sparseExecution, spec.transposedIndex);
     planned.active = mask.activeCount();

@@ -7,12 +7,23 @@
 #include "nn/model.h"
 #include "project/project.h"
 #include "sparse/layer_budget.h"
+#include "sparse/mask.h"
 
 namespace ss {
 
 // The layers of a model that carry a weight matrix, as the layer budget sees them; dense_layers
 // ("first", "last" or layer names) are marked not sparse. Throws InputError for an unknown name.
 std::vector<BudgetLayer> budgetLayers(Model& model, const std::vector<std::string>& denseLayers);
+
+class Scheme;
+struct LayerGeometry;
+
+// The weight geometry of a layer that has a weight matrix, as schemes see it.
+LayerGeometry layerGeometry(Layer& layer);
+
+// A random mask in the scheme's shape at the given density: uniform random scores projected by the
+// scheme, the random start of static sparse training, SET, RigL, MEST and of the benchmark.
+Mask randomSchemeMask(Layer& layer, const Scheme& scheme, double density, Rng& rng);
 
 // Per-layer densities for the project's target and distribution.
 std::vector<LayerDensity> planDensities(Model& model, const SparsitySpec& spec);

@@ -49,6 +49,7 @@ Experiment::Experiment(Project project)
   keepLargeAllocationsInHeap();
   Rng dataRng = rng_.fork(kDataStream);
   data_ = loadDataSplits(project_.data, dataRng);
+  stepsPerEpoch_ = (data_.train.size() + project_.train.batchSize - 1) / project_.train.batchSize;
   Rng initRng = rng_.fork(kInitStream);
   model_ = buildModel(project_.model, data_.train.shape, data_.train.classCount, initRng);
   // Gradual magnitude pruning starts dense and prunes during training; every other sparse algorithm
@@ -64,9 +65,8 @@ Experiment::Experiment(Project project)
     densities_ =
         startsDense ? planDensities(model_, project_.sparsity) : sparsifyModel(model_, project_.sparsity, maskRng);
     Rng algorithmRng = rng_.fork(kAlgorithmStream);
-    const int64_t stepsPerEpoch = (data_.train.size() + project_.train.batchSize - 1) / project_.train.batchSize;
     algorithm_ =
-        makeAlgorithmHook(project_, model_, optimizer_, algorithmRng, stepsPerEpoch, [this](const MaskChangeEvent& e) {
+        makeAlgorithmHook(project_, model_, optimizer_, algorithmRng, stepsPerEpoch_, [this](const MaskChangeEvent& e) {
           for (auto* o : observersOfRun_) o->onMaskChange(e);
         });
   }
@@ -105,8 +105,7 @@ RunOutcome Experiment::run(RunStore& store, RunControl& control, const std::vect
   settings.memoryBytes = memory_.peak();
   settings.dataEfficiency = project_.dataEfficiency;
   Rng orderRng = rng_.fork(kOrderStream);
-  const int64_t stepsPerEpoch = (data_.train.size() + t.batchSize - 1) / t.batchSize;
-  LrSchedule schedule(t.schedule, t.optimizer.lr, stepsPerEpoch, t.epochs);
+  LrSchedule schedule(t.schedule, t.optimizer.lr, stepsPerEpoch_, t.epochs);
   Trainer trainer(model_, optimizer_, schedule, data_.train, data_.test, settings, orderRng);
   StoreRecorder recorder(store, outcome.runId, t.logEverySteps);
   trainer.addObserver(&recorder);
@@ -119,7 +118,7 @@ RunOutcome Experiment::run(RunStore& store, RunControl& control, const std::vect
   info.runId = outcome.runId;
   info.name = project_.name;
   info.epochs = t.epochs;
-  info.stepsPerEpoch = stepsPerEpoch;
+  info.stepsPerEpoch = stepsPerEpoch_;
   info.trainExamples = data_.train.size();
   info.testExamples = data_.test.size();
   info.parameterCount = model_.parameterCount();

@@ -53,6 +53,7 @@ class Experiment {
 
   Project project_;
   int threads_ = 1;
+  int64_t stepsPerEpoch_ = 0;  // at the full training set; data efficiency may shorten later epochs
   Rng rng_;
   DataSplits data_;
   Model model_;
