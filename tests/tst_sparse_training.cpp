@@ -72,7 +72,7 @@ void TestSparseTraining::staticMasksKeepShapeAndCountThroughTraining() {
   RunStore store((dir_.path() + "/static.db").toStdString());
   RunControl control;
   const RunOutcome outcome = experiment.run(store, control, {});
-  QCOMPARE(outcome.status, RunStatus::Finished);
+  QVERIFY2(outcome.status == RunStatus::Finished, outcome.message.c_str());
   const std::vector<Mask> after = masksOf(experiment.model());
   const auto checker = makeScheme(scheme.toStdString(), options.toStdString());
   int64_t active = 0, total = 0;
@@ -119,7 +119,7 @@ void TestSparseTraining::everyAlgorithmEndsAtItsBudget() {
   RunStore store((dir_.path() + "/algorithms.db").toStdString());
   RunControl control;
   const RunOutcome outcome = experiment.run(store, control, {&counter});
-  QCOMPARE(outcome.status, RunStatus::Finished);
+  QVERIFY2(outcome.status == RunStatus::Finished, outcome.message.c_str());
   QVERIFY(counter.events > 0);
   QCOMPARE(int64_t(store.maskChanges(outcome.runId).size()), counter.events);  // every event is logged
   int64_t active = 0, planned = 0;

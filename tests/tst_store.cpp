@@ -12,6 +12,7 @@
 
 #include "core/error.h"
 #include "store/run_store.h"
+#include "store_test_helpers.h"
 #include "test_helpers.h"
 
 using namespace ss;
@@ -64,41 +65,6 @@ bool same(const StepRecord& a, const StepRecord& b) {
          same(a.lr, b.lr) && same(a.samplesPerSecond, b.samplesPerSecond);
 }
 
-std::string storePath(const QTemporaryDir& dir) {
-  return dir.path().toStdString() + "/sparsescope.db";
-}
-
-// Runs one SQL statement on a separate raw connection and returns the first column of its first row.
-std::string rawQuery(const std::string& path, const char* sql) {
-  sqlite3* db = nullptr;
-  sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr);
-  std::string result;
-  sqlite3_stmt* stmt = nullptr;
-  if (sqlite3_prepare_v2(db, sql, -1, &stmt, nullptr) == SQLITE_OK) {
-    const int rc = sqlite3_step(stmt);
-    if (rc == SQLITE_ROW && sqlite3_column_text(stmt, 0)) {
-      result = reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0));
-    } else if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-      result = std::string("error: ") + sqlite3_errmsg(db);
-    }
-  } else {
-    result = std::string("error: ") + sqlite3_errmsg(db);
-  }
-  sqlite3_finalize(stmt);
-  sqlite3_close(db);
-  return result;
-}
-
-template <typename Error, typename F>
-std::string errorMessage(F&& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "no error thrown";
-}
-
 }  // namespace
 
 class TestStore : public QObject {
@@ -136,8 +102,8 @@ void TestStore::newStoreUsesWalAndSchemaVersion() {
   const std::string path = storePath(dir);
   { RunStore store(path); }
   QCOMPARE(rawQuery(path, "PRAGMA journal_mode"), std::string("wal"));
-  QCOMPARE(rawQuery(path, "PRAGMA user_version"), std::string("2"));
-  QCOMPARE(rawQuery(path, "SELECT count(*) FROM sqlite_master WHERE type = 'table'"), std::string("6"));
+  QCOMPARE(rawQuery(path, "PRAGMA user_version"), std::string("3"));
+  QCOMPARE(rawQuery(path, "SELECT count(*) FROM sqlite_master WHERE type = 'table'"), std::string("8"));
 }
 
 void TestStore::runRowsRoundTrip() {
@@ -488,28 +454,35 @@ void TestStore::versionOneStoreIsMigratedKeepingItsRuns() {
   {
     RunStore store(path);
     const int64_t run = store.beginRun("old", "{}", 1, 1);
+    store.logEpoch(run, epochRow(1));
     store.endRun(run, RunStatus::Finished, "", 0.5);
   }
-  // Turn the file back into a version 1 store, as SparseScope 0.1 before mask events wrote it.
-  rawQuery(path, "DROP TABLE mask_events");
-  rawQuery(path, "DROP TABLE removed_examples");
-  rawQuery(path, "DROP TABLE example_stats");
-  rawQuery(path, "PRAGMA user_version = 1");
+  // Turn the file back into a version 1 store, as SparseScope 0.1 before mask events wrote it: without the
+  // tables and the column later versions added.
+  for (const char* sql :
+       {"DROP TABLE mask_events", "DROP TABLE removed_examples", "DROP TABLE example_stats", "DROP TABLE checkpoints",
+        "DROP TABLE mask_snapshots", "ALTER TABLE epoch_metrics DROP COLUMN rss_bytes", "PRAGMA user_version = 1"})
+    QCOMPARE(rawQuery(path, sql), std::string());
+  QCOMPARE(rawQuery(path, "SELECT count(*) FROM sqlite_master WHERE type = 'table'"), std::string("3"));
   RunStore store(path);
-  QCOMPARE(rawQuery(path, "PRAGMA user_version"), std::string("2"));
+  QCOMPARE(rawQuery(path, "PRAGMA user_version"), std::string("3"));
   QCOMPARE(store.listRuns().size(), size_t(1));
   QCOMPARE(store.listRuns()[0].name, std::string("old"));
   QVERIFY(store.maskChanges(1).empty());
+  QVERIFY(!store.latestCheckpoint(1));
+  QCOMPARE(store.epochs(1).size(), size_t(1));
+  QCOMPARE(store.epochs(1)[0].rssBytes, int64_t(0));  // unknown in the old file
+  QCOMPARE(store.integrityCheck(), std::string("ok"));
 }
 
 void TestStore::newerSchemaVersionIsRefused() {
   QTemporaryDir dir;
   const std::string path = storePath(dir);
   { RunStore store(path); }
-  rawQuery(path, "PRAGMA user_version = 3");
-  QCOMPARE(rawQuery(path, "PRAGMA user_version"), std::string("3"));
+  rawQuery(path, "PRAGMA user_version = 4");
+  QCOMPARE(rawQuery(path, "PRAGMA user_version"), std::string("4"));
   const std::string message = errorMessage<InputError>([&] { RunStore store(path); });
-  QVERIFY2(message.find(path) != std::string::npos && message.find("version 3") != std::string::npos, message.c_str());
+  QVERIFY2(message.find(path) != std::string::npos && message.find("version 4") != std::string::npos, message.c_str());
 }
 
 void TestStore::twoStoresOnOneFileBothWrite() {

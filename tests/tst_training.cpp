@@ -71,7 +71,7 @@ void TestTraining::learnsSpiralsAboveNinetyFivePercent() {
   Experiment experiment(spiralsProject(1, 40));
   RunControl control;
   const RunOutcome outcome = experiment.run(store, control, {});
-  QCOMPARE(outcome.status, RunStatus::Finished);
+  QVERIFY2(outcome.status == RunStatus::Finished, outcome.message.c_str());
   QVERIFY2(*outcome.finalTestAccuracy > 0.95, qPrintable(QString::number(*outcome.finalTestAccuracy)));
   const auto epochs = store.epochs(outcome.runId);
   QCOMPARE(int(epochs.size()), 40);
@@ -102,7 +102,7 @@ void TestTraining::cancelStopsBetweenStepsAndIsRecorded() {
   CancelAfter canceller(control, 5);
   LossRecorder recorder;
   const RunOutcome outcome = experiment.run(store, control, {&canceller, &recorder});
-  QCOMPARE(outcome.status, RunStatus::Cancelled);
+  QVERIFY2(outcome.status == RunStatus::Cancelled, outcome.message.c_str());
   QCOMPARE(recorder.losses.size(), size_t(5));
   QCOMPARE(store.listRuns().back().status, std::string("cancelled"));
 }
@@ -113,7 +113,7 @@ void TestTraining::divergingLossFailsTheRunWithItsReason() {
   RunControl control;
   PoisonWeights poison(experiment.model(), 60);
   const RunOutcome outcome = experiment.run(store, control, {&poison});
-  QCOMPARE(outcome.status, RunStatus::Failed);
+  QVERIFY2(outcome.status == RunStatus::Failed, outcome.message.c_str());
   QVERIFY2(QString::fromStdString(outcome.message).contains("diverged"), outcome.message.c_str());
   const RunSummary run = store.listRuns().back();
   QCOMPARE(run.status, std::string("failed"));

@@ -36,6 +36,8 @@ class MestAlgorithm : public TrainingHook {
                 Rng rng, std::function<void(const MaskChangeEvent&)> emit);
 
   void onEpochStart(int epoch, int64_t globalStep) override;
+  std::string saveState() const override { return rng_.state(); }
+  bool setState(const std::string& state) override { return rng_.setState(state); }
 
  private:
   Sgd& optimizer_;

@@ -61,6 +61,11 @@ void RiglAlgorithm::afterStep(int, int64_t globalStep) {
   prepareFor(globalStep + 1);
 }
 
+// The request made after the step the checkpoint followed died with the stopped process: make it again.
+void RiglAlgorithm::onResumeInsideEpoch(int, int64_t globalStep) {
+  prepareFor(globalStep + 1);
+}
+
 void RiglAlgorithm::prepareFor(int64_t step) {
   const double fraction = riglUpdateFraction(options_, totalSteps_, step);
   if (fraction <= 0.0) return;

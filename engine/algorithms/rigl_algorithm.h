@@ -56,6 +56,7 @@ class RiglAlgorithm : public TrainingHook {
   void onEpochStart(int epoch, int64_t globalStep) override;
   void afterBackward(int epoch, int64_t globalStep) override;
   void afterStep(int epoch, int64_t globalStep) override;
+  void onResumeInsideEpoch(int epoch, int64_t globalStep) override;
 
  private:
   void prepareFor(int64_t step);

@@ -31,6 +31,8 @@ class SetAlgorithm : public TrainingHook {
                std::function<void(const MaskChangeEvent&)> emit);
 
   void onEpochStart(int epoch, int64_t globalStep) override;
+  std::string saveState() const override { return rng_.state(); }
+  bool setState(const std::string& state) override { return rng_.setState(state); }
 
  private:
   Sgd& optimizer_;

@@ -2,6 +2,8 @@
 
 #include <cstdint>
 #include <random>
+#include <sstream>
+#include <string>
 #include <vector>
 
 namespace ss {
@@ -27,6 +29,21 @@ class Rng {
   }
 
   std::mt19937_64& engine() { return engine_; }
+
+  // The generator's full state as text (the standard's own format), for checkpoints.
+  std::string state() const {
+    std::ostringstream out;
+    out << engine_;
+    return out.str();
+  }
+  // Returns false when the text is not a state state() wrote.
+  bool setState(const std::string& text) {
+    std::istringstream in(text);
+    std::mt19937_64 restored;
+    if (!(in >> restored)) return false;
+    engine_ = restored;
+    return true;
+  }
 
  private:
   std::mt19937_64 engine_;

@@ -1,6 +1,8 @@
 #include "data/example_tracker.h"
 
 #include <algorithm>
+#include <stdexcept>
+#include <string>
 
 namespace ss {
 
@@ -45,6 +47,13 @@ std::vector<int64_t> ExampleTracker::selectForRemoval(const std::vector<int64_t>
 
 void ExampleTracker::markRemoved(const std::vector<int64_t>& rows, int epoch) {
   for (int64_t r : rows) stats_[size_t(r)].removedAtEpoch = epoch;
+}
+
+void ExampleTracker::restore(std::vector<ExampleStats> stats) {
+  if (stats.size() != stats_.size())
+    throw std::invalid_argument("ExampleTracker::restore: " + std::to_string(stats.size()) + " examples given, " +
+                                std::to_string(stats_.size()) + " tracked");
+  stats_ = std::move(stats);
 }
 
 }  // namespace ss

@@ -36,6 +36,10 @@ class ExampleTracker {
   std::vector<int64_t> selectForRemoval(const std::vector<int64_t>& rowsInUse, int64_t count, int64_t keepLowest) const;
   void markRemoved(const std::vector<int64_t>& rows, int epoch);
 
+  // Every example's statistics, for checkpoints; restore refuses a list of another size.
+  const std::vector<ExampleStats>& all() const { return stats_; }
+  void restore(std::vector<ExampleStats> stats);
+
  private:
   std::vector<ExampleStats> stats_;
 };

@@ -34,6 +34,9 @@ class Layer {
   virtual WeightMatrix* weightMatrix() { return nullptr; }
   // k*k for a conv (each input channel's kernel is k*k consecutive columns), 1 otherwise.
   virtual int kernelArea() const { return 1; }
+  // The state of a layer's own random stream (dropout's), for checkpoints; empty for layers without one.
+  virtual std::string randomState() const { return {}; }
+  virtual bool setRandomState(const std::string& /*state*/) { return true; }
   const std::string& name() const { return name_; }
   void setName(std::string n) { name_ = std::move(n); }
 

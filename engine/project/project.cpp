@@ -85,6 +85,12 @@ void readTrain(ObjectReader r, TrainSpec& t) {
   r.check(t.threads >= 0 && t.threads <= 1024, "threads", "must be between 0 (all cores) and 1024");
   r.read("log_every_steps", t.logEverySteps);
   r.check(t.logEverySteps >= 1, "log_every_steps", "must be at least 1");
+  r.read("checkpoint_every_epochs", t.checkpointEveryEpochs);
+  r.check(t.checkpointEveryEpochs >= 1, "checkpoint_every_epochs", "must be at least 1");
+  r.read("checkpoint_every_steps", t.checkpointEverySteps);
+  r.check(t.checkpointEverySteps >= 0, "checkpoint_every_steps", "must be 0 (only at epoch ends) or more");
+  r.read("mask_snapshot_every", t.maskSnapshotEvery);
+  r.check(t.maskSnapshotEvery >= 1, "mask_snapshot_every", "must be at least 1");
 
   ObjectReader o = r.child("optimizer");
   o.readChoice("name", t.optimizer.name, {"sgd"});
@@ -254,6 +260,9 @@ std::string projectToJson(const Project& p) {
                 {"seed", t.seed},
                 {"threads", t.threads},
                 {"log_every_steps", t.logEverySteps},
+                {"checkpoint_every_epochs", t.checkpointEveryEpochs},
+                {"checkpoint_every_steps", t.checkpointEverySteps},
+                {"mask_snapshot_every", t.maskSnapshotEvery},
                 {"optimizer",
                  {{"name", t.optimizer.name},
                   {"lr", t.optimizer.lr},

@@ -54,6 +54,10 @@ struct TrainSpec {
   uint64_t seed = 1;
   int threads = 0;  // 0 = all cores
   int logEverySteps = 20;
+  // Checkpoints for resume: at the end of every n-th epoch, and inside epochs every n steps (0: only at ends).
+  int checkpointEveryEpochs = 1;
+  int64_t checkpointEverySteps = 0;
+  int maskSnapshotEvery = 1;  // a layer's whole mask is logged at every n-th change (and at start and end)
   OptimizerSpec optimizer;
   ScheduleSpec schedule;
 };

@@ -20,7 +20,8 @@ struct EpochRecord {
   double samplesPerSecond = 0;
   double epochSeconds = 0;
   int64_t examplesInUse = 0;
-  int64_t memoryBytes = 0;
+  int64_t memoryBytes = 0;  // the memory model's training peak
+  int64_t rssBytes = 0;     // the process's resident set, measured at the epoch's end
 };
 
 struct StepRecord {
@@ -57,6 +58,26 @@ struct ExampleStatRecord {
   int32_t firstLearnedEpoch = -1, removedAtEpoch = -1;
 };
 
+// A checkpoint as the store keeps it: the trainer's encoded bytes (train/checkpoint.h), compressed on writing.
+struct CheckpointRecord {
+  int64_t id = 0;  // assigned by the store; newer checkpoints have larger ids
+  int epoch = 0;
+  int64_t step = 0;
+  std::string kind;  // periodic | cancel | final
+  std::vector<uint8_t> bytes;
+};
+
+// One layer's whole mask at a step: at the start, after mutations, at the end. One byte per weight in memory,
+// one bit (zlib) on disk.
+struct MaskSnapshotRecord {
+  std::string layer;
+  int epoch = 0;
+  int64_t step = 0;
+  int rows = 0, cols = 0;
+  int64_t active = 0;
+  std::vector<uint8_t> bits;
+};
+
 struct RunSummary {
   int64_t id = 0;
   std::string name;
@@ -65,8 +86,28 @@ struct RunSummary {
   uint64_t seed = 0;
   int threads = 0;
   std::string startedAt, endedAt;  // ISO 8601 UTC
+  std::string host, engineVersion;
   int epochsLogged = 0;
   std::optional<double> finalTestAccuracy;
+  // From the project as run, for filters and tables.
+  std::string algorithm, scheme;
+  double target = 0;
+  int epochs = 0;
+  double elapsedSeconds = 0;  // the logged epochs' training and evaluation time
+};
+
+// Which runs `listRuns` returns; empty fields do not filter.
+struct RunFilter {
+  std::string status;
+  std::string nameContains;
+  std::string algorithm;
+};
+
+// Where a resumed run continues: logged rows after this point are dropped, since the run will log them again.
+struct ResumePoint {
+  int epoch = 1;              // the epoch the run continues in
+  int64_t step = 0;           // steps already trained
+  bool epochStarted = false;  // the epoch's start-of-epoch mutation has already been logged
 };
 
 }  // namespace ss

@@ -5,9 +5,12 @@
 
 #include <cerrno>
 #include <csignal>
+#include <cstdio>
+#include <cstring>
 #include <ctime>
 #include <random>
 
+#include "core/compression.h"
 #include "core/error.h"
 #include "core/version.h"
 #include "store/sqlite_statement.h"
@@ -47,8 +50,19 @@ std::string newUuid() {
   return uuid;
 }
 
+// Gone: no such process, or a zombie (killed, but its parent has not collected it yet, which a parent that
+// started it in the background may never do).
 bool processIsGone(int64_t pid) {
-  return pid > 0 && kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH;
+  if (pid <= 0) return false;
+  if (kill(static_cast<pid_t>(pid), 0) != 0) return errno == ESRCH;
+  FILE* stat = std::fopen(("/proc/" + std::to_string(pid) + "/stat").c_str(), "r");
+  if (!stat) return false;
+  char line[512] = {};
+  const size_t n = std::fread(line, 1, sizeof line - 1, stat);
+  std::fclose(stat);
+  // "pid (command) S ...": the state follows the last ')', since the command may itself hold one.
+  const char* close = std::strrchr(line, ')');
+  return n > 0 && close && close[1] == ' ' && close[2] == 'Z';
 }
 
 // A run still "running" on this host whose process no longer exists was killed or crashed.
@@ -71,12 +85,12 @@ void markInterruptedRuns(sqlite3* db, const std::string& path) {
 
 }  // namespace
 
-RunStore::RunStore(const std::string& path) : path_(path) {
+RunStore::RunStore(const std::string& path, int64_t maxBytes) : path_(path) {
   const bool readOnly = isWriteProtected(path_);
-  Connection db = openStoreConnection(path_, readOnly);
+  Connection db = openStoreConnection(path_, readOnly, maxBytes);
   ensureStoreSchema(db.get(), path_, readOnly);
   if (!readOnly) markInterruptedRuns(db.get(), path_);
-  writer_ = std::make_unique<StoreWriter>(path_, readOnly);
+  writer_ = std::make_unique<StoreWriter>(path_, readOnly, maxBytes);
   db_ = db.release();
 }
 
@@ -124,6 +138,14 @@ void RunStore::logExampleStats(int64_t runId, const std::vector<ExampleStatRecor
   writer_->enqueue(runId, stats);
 }
 
+void RunStore::logCheckpoint(int64_t runId, CheckpointRecord checkpoint) {
+  writer_->enqueue(runId, std::move(checkpoint));
+}
+
+void RunStore::logMaskSnapshot(int64_t runId, MaskSnapshotRecord snapshot) {
+  writer_->enqueue(runId, std::move(snapshot));
+}
+
 void RunStore::endRun(int64_t runId, RunStatus status, const std::string& message,
                       std::optional<double> finalTestAccuracy) {
   flush();
@@ -144,33 +166,80 @@ void RunStore::flush() {
   writer_->flush();
 }
 
-std::vector<RunSummary> RunStore::listRuns() const {
-  Statement query(db_,
-                  "SELECT r.id, r.name, r.status, r.message, r.seed, r.threads, r.started_at, r.ended_at, "
-                  "(SELECT count(*) FROM epoch_metrics e WHERE e.run_id = r.id), r.final_test_accuracy "
-                  "FROM runs r ORDER BY r.id",
-                  path_, "cannot list runs");
+namespace {
+// The summary columns, in the order readSummary expects; the project's algorithm, scheme and target come from
+// its JSON as run, so filters need no copy of them.
+constexpr const char* kSummarySelect =
+    "SELECT r.id, r.name, r.status, r.message, r.seed, r.threads, r.started_at, r.ended_at, "
+    "(SELECT count(*) FROM epoch_metrics e WHERE e.run_id = r.id), r.final_test_accuracy, "
+    "coalesce(json_extract(r.project_json, '$.algorithm.name'), 'dense'), "
+    "coalesce(json_extract(r.project_json, '$.sparsity.scheme'), 'unstructured'), "
+    "coalesce(json_extract(r.project_json, '$.sparsity.target'), 0), "
+    "coalesce(json_extract(r.project_json, '$.train.epochs'), 0), "
+    "(SELECT coalesce(sum(e.epoch_seconds), 0) FROM epoch_metrics e WHERE e.run_id = r.id), r.host, "
+    "r.engine_version FROM runs r ";
+
+RunSummary readSummary(const Statement& query) {
+  RunSummary run;
+  run.id = query.intAt(0);
+  run.name = query.textAt(1);
+  run.status = query.textAt(2);
+  run.message = query.textAt(3);
+  run.seed = static_cast<uint64_t>(query.intAt(4));
+  run.threads = static_cast<int>(query.intAt(5));
+  run.startedAt = query.textAt(6);
+  run.endedAt = query.textAt(7);
+  run.epochsLogged = static_cast<int>(query.intAt(8));
+  run.finalTestAccuracy = query.optionalDoubleAt(9);
+  run.algorithm = query.textAt(10);
+  run.scheme = query.textAt(11);
+  run.target = query.doubleAt(12);
+  run.epochs = static_cast<int>(query.intAt(13));
+  run.elapsedSeconds = query.doubleAt(14);
+  run.host = query.textAt(15);
+  run.engineVersion = query.textAt(16);
+  return run;
+}
+}  // namespace
+
+std::vector<RunSummary> RunStore::listRuns(const RunFilter& filter) const {
+  const std::string sql = std::string(kSummarySelect) +
+                          "WHERE (?1 = '' OR r.status = ?1) AND (?2 = '' OR instr(lower(r.name), lower(?2)) > 0) "
+                          "AND (?3 = '' OR coalesce(json_extract(r.project_json, '$.algorithm.name'), 'dense') = ?3) "
+                          "ORDER BY r.id";
+  Statement query(db_, sql.c_str(), path_, "cannot list runs");
+  query.bindText(1, filter.status).bindText(2, filter.nameContains).bindText(3, filter.algorithm);
   std::vector<RunSummary> runs;
-  while (query.step()) {
-    RunSummary& run = runs.emplace_back();
-    run.id = query.intAt(0);
-    run.name = query.textAt(1);
-    run.status = query.textAt(2);
-    run.message = query.textAt(3);
-    run.seed = static_cast<uint64_t>(query.intAt(4));
-    run.threads = static_cast<int>(query.intAt(5));
-    run.startedAt = query.textAt(6);
-    run.endedAt = query.textAt(7);
-    run.epochsLogged = static_cast<int>(query.intAt(8));
-    run.finalTestAccuracy = query.optionalDoubleAt(9);
-  }
+  while (query.step()) runs.push_back(readSummary(query));
   return runs;
+}
+
+RunSummary RunStore::run(int64_t runId) const {
+  const std::string sql = std::string(kSummarySelect) + "WHERE r.id = ?1";
+  Statement query(db_, sql.c_str(), path_, "cannot read run " + std::to_string(runId));
+  query.bindInt(1, runId);
+  if (!query.step()) throw InputError(path_ + ": no run " + std::to_string(runId) + " (see 'sparsescope runs')");
+  RunSummary summary = readSummary(query);
+  while (query.step()) {
+  }
+  return summary;
+}
+
+std::string RunStore::projectJson(int64_t runId) const {
+  Statement query(db_, "SELECT project_json FROM runs WHERE id = ?1", path_,
+                  "cannot read the project of run " + std::to_string(runId));
+  query.bindInt(1, runId);
+  if (!query.step()) throw InputError(path_ + ": no run " + std::to_string(runId) + " (see 'sparsescope runs')");
+  std::string json = query.textAt(0);
+  while (query.step()) {
+  }
+  return json;
 }
 
 std::vector<EpochRecord> RunStore::epochs(int64_t runId) const {
   Statement query(db_,
                   "SELECT epoch, step, train_loss, train_accuracy, test_loss, test_accuracy, lr, density, "
-                  "samples_per_second, epoch_seconds, examples_in_use, memory_bytes "
+                  "samples_per_second, epoch_seconds, examples_in_use, memory_bytes, coalesce(rss_bytes, 0) "
                   "FROM epoch_metrics WHERE run_id = ?1 ORDER BY epoch",
                   path_, "cannot read the epochs of run " + std::to_string(runId));
   query.bindInt(1, runId);
@@ -189,6 +258,7 @@ std::vector<EpochRecord> RunStore::epochs(int64_t runId) const {
     r.epochSeconds = query.doubleAt(9);
     r.examplesInUse = query.intAt(10);
     r.memoryBytes = query.intAt(11);
+    r.rssBytes = query.intAt(12);
   }
   return rows;
 }
@@ -260,6 +330,128 @@ std::vector<ExampleStatRecord> RunStore::exampleStats(int64_t runId) const {
     x.removedAtEpoch = static_cast<int32_t>(query.intAt(4));
   }
   return rows;
+}
+
+std::vector<MaskSnapshotRecord> RunStore::maskSnapshots(int64_t runId) const {
+  Statement query(db_,
+                  "SELECT step, layer, epoch, rows, cols, active, bitmap FROM mask_snapshots WHERE run_id = ?1 "
+                  "ORDER BY step, layer",
+                  path_, "cannot read the mask snapshots of run " + std::to_string(runId));
+  query.bindInt(1, runId);
+  std::vector<MaskSnapshotRecord> rows;
+  while (query.step()) {
+    MaskSnapshotRecord& m = rows.emplace_back();
+    m.step = query.intAt(0);
+    m.layer = query.textAt(1);
+    m.epoch = static_cast<int>(query.intAt(2));
+    m.rows = static_cast<int>(query.intAt(3));
+    m.cols = static_cast<int>(query.intAt(4));
+    m.active = query.intAt(5);
+    const std::string what = path_ + ": mask snapshot of " + m.layer + " at step " + std::to_string(m.step);
+    m.bits = unpackBits(decompressBytes(query.blobAt(6), what), size_t(m.rows) * size_t(m.cols));
+  }
+  return rows;
+}
+
+std::optional<CheckpointRecord> RunStore::latestCheckpoint(int64_t runId) const {
+  Statement query(db_,
+                  "SELECT id, epoch, step, kind, payload FROM checkpoints WHERE run_id = ?1 ORDER BY id DESC LIMIT 1",
+                  path_, "cannot read the checkpoints of run " + std::to_string(runId));
+  query.bindInt(1, runId);
+  if (!query.step()) return std::nullopt;
+  CheckpointRecord c;
+  c.id = query.intAt(0);
+  c.epoch = static_cast<int>(query.intAt(1));
+  c.step = query.intAt(2);
+  c.kind = query.textAt(3);
+  c.bytes = decompressBytes(query.blobAt(4),
+                            path_ + ": checkpoint " + std::to_string(c.id) + " of run " + std::to_string(runId));
+  while (query.step()) {
+  }
+  return c;
+}
+
+int64_t RunStore::checkpointBytes(int64_t runId) const {
+  Statement query(db_, "SELECT coalesce(sum(length(payload)), 0) FROM checkpoints WHERE run_id = ?1", path_,
+                  "cannot read the checkpoints of run " + std::to_string(runId));
+  query.bindInt(1, runId);
+  int64_t bytes = 0;
+  while (query.step()) bytes = query.intAt(0);
+  return bytes;
+}
+
+void RunStore::reopenForResume(int64_t runId, const ResumePoint& point) {
+  const RunSummary summary = run(runId);
+  if (summary.status == "finished")
+    throw InputError(path_ + ": run " + std::to_string(runId) + " finished; there is nothing to resume");
+  if (summary.status == "running")
+    throw InputError(path_ + ": run " + std::to_string(runId) + " is still running (process on " + summary.host +
+                     "); stop it first, or wait until it shows as interrupted");
+  flush();
+  const std::string id = std::to_string(runId), context = "cannot reopen run " + id;
+  executeSql(db_, "BEGIN IMMEDIATE", path_, context);
+  try {
+    Statement reopen(db_,
+                     "UPDATE runs SET status = 'running', message = '', ended_at = NULL, final_test_accuracy = NULL, "
+                     "host = ?2, pid = ?3 WHERE id = ?1",
+                     path_, context);
+    reopen.bindInt(1, runId).bindText(2, hostName()).bindInt(3, getpid()).run();
+    // An epoch that had not ended, steps past the checkpoint, and mask changes the resumed run makes again.
+    const char* drops[] = {
+        "DELETE FROM epoch_metrics WHERE run_id = ?1 AND epoch >= ?2",
+        "DELETE FROM step_metrics WHERE run_id = ?1 AND step > ?3",
+        "DELETE FROM mask_events WHERE run_id = ?1 AND (epoch > ?2 OR (epoch = ?2 AND (?4 = 0 OR step > ?3)))",
+        "DELETE FROM mask_snapshots WHERE run_id = ?1 AND step > 0 AND "
+        "(epoch > ?2 OR (epoch = ?2 AND (?4 = 0 OR step > ?3)))",
+        "DELETE FROM removed_examples WHERE run_id = ?1 AND epoch >= ?2",
+        "DELETE FROM example_stats WHERE run_id = ?1",
+    };
+    for (const char* sql : drops) {
+      Statement drop(db_, sql, path_, context);
+      const int64_t values[] = {runId, point.epoch, point.step, point.epochStarted};
+      for (int i = 1; i <= drop.parameterCount(); ++i) drop.bindInt(i, values[i - 1]);
+      drop.run();
+    }
+    executeSql(db_, "COMMIT", path_, context);
+  } catch (...) {
+    if (!sqlite3_get_autocommit(db_)) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    throw;
+  }
+}
+
+void RunStore::deleteRun(int64_t runId) {
+  const RunSummary summary = run(runId);
+  if (summary.status == "running")
+    throw InputError(path_ + ": run " + std::to_string(runId) + " is still running (process on " + summary.host +
+                     "); cancel it before deleting it");
+  Statement drop(db_, "DELETE FROM runs WHERE id = ?1", path_, "cannot delete run " + std::to_string(runId));
+  drop.bindInt(1, runId).run();
+}
+
+std::pair<int64_t, int64_t> RunStore::compact() {
+  flush();
+  auto fileBytes = [this] {
+    int64_t total = 0;
+    for (const std::string& f : {path_, path_ + "-wal"})
+      if (FILE* file = std::fopen(f.c_str(), "rb")) {
+        std::fseek(file, 0, SEEK_END);
+        total += std::ftell(file);
+        std::fclose(file);
+      }
+    return total;
+  };
+  const int64_t before = fileBytes();
+  executeSql(db_, "PRAGMA wal_checkpoint(TRUNCATE)", path_, "cannot compact the store");
+  executeSql(db_, "VACUUM", path_, "cannot compact the store (VACUUM needs free disk space about the file's size)");
+  executeSql(db_, "PRAGMA wal_checkpoint(TRUNCATE)", path_, "cannot compact the store");
+  return {before, fileBytes()};
+}
+
+std::string RunStore::integrityCheck() const {
+  Statement query(db_, "PRAGMA integrity_check", path_, "cannot check the store's integrity");
+  std::string result;
+  while (query.step()) result += (result.empty() ? "" : "; ") + query.textAt(0);
+  return result;
 }
 
 }  // namespace ss

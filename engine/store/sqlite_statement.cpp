@@ -67,6 +67,15 @@ Statement& Statement::bindInt32Array(int index, const std::vector<int64_t>& valu
   return *this;
 }
 
+Statement& Statement::bindBlob(int index, const std::vector<uint8_t>& bytes) {
+  check(sqlite3_bind_blob64(stmt_, index, bytes.data(), bytes.size(), SQLITE_TRANSIENT));
+  return *this;
+}
+
+int Statement::parameterCount() const {
+  return sqlite3_bind_parameter_count(stmt_);
+}
+
 bool Statement::step() {
   const int rc = sqlite3_step(stmt_);
   if (rc == SQLITE_ROW) return true;
@@ -114,6 +123,11 @@ std::vector<int64_t> Statement::int32ArrayAt(int column) const {
     values[i] = int64_t(int32_t(v));
   }
   return values;
+}
+
+std::vector<uint8_t> Statement::blobAt(int column) const {
+  const auto* bytes = static_cast<const uint8_t*>(sqlite3_column_blob(stmt_, column));
+  return std::vector<uint8_t>(bytes, bytes + sqlite3_column_bytes(stmt_, column));
 }
 
 }  // namespace ss

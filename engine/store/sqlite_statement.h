@@ -31,6 +31,9 @@ class Statement {
   Statement& bindText(int index, const std::string& value);
   Statement& bindNull(int index);
   Statement& bindInt32Array(int index, const std::vector<int64_t>& values);  // little-endian int32 BLOB
+  Statement& bindBlob(int index, const std::vector<uint8_t>& bytes);
+
+  int parameterCount() const;  // the highest ?N the SQL uses
 
   bool step();  // true while a row is available; resets the statement when done or on error
   void run();   // steps a statement that returns no rows, then resets it
@@ -40,6 +43,7 @@ class Statement {
   std::optional<double> optionalDoubleAt(int column) const;
   std::string textAt(int column) const;  // "" for NULL
   std::vector<int64_t> int32ArrayAt(int column) const;
+  std::vector<uint8_t> blobAt(int column) const;
 
  private:
   void check(int rc);

@@ -4,6 +4,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <string>
+
 #include "core/error.h"
 #include "store/sqlite_statement.h"
 
@@ -24,7 +27,7 @@ bool isWriteProtected(const std::string& path) {
   return access(path.c_str(), W_OK) != 0 || (st.st_mode & (S_IWUSR | S_IWGRP | S_IWOTH)) == 0;
 }
 
-Connection openStoreConnection(const std::string& path, bool readOnly) {
+Connection openStoreConnection(const std::string& path, bool readOnly, int64_t maxBytes) {
   sqlite3* raw = nullptr;
   const int flags = readOnly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
   const int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
@@ -39,6 +42,13 @@ Connection openStoreConnection(const std::string& path, bool readOnly) {
   Statement(db.get(), "SELECT count(*) FROM sqlite_master", path, "cannot open store").run();
   if (!readOnly) executeSql(db.get(), "PRAGMA journal_mode = WAL", path, "cannot switch the store to WAL mode");
   executeSql(db.get(), "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON", path, "cannot configure the store");
+  if (maxBytes > 0) {
+    Statement pageSize(db.get(), "PRAGMA page_size", path, "cannot configure the store");
+    int64_t bytesPerPage = 4096;
+    while (pageSize.step()) bytesPerPage = pageSize.intAt(0);
+    const std::string cap = "PRAGMA max_page_count = " + std::to_string(std::max<int64_t>(1, maxBytes / bytesPerPage));
+    Statement(db.get(), cap.c_str(), path, "cannot cap the store's size").step();
+  }
   return db;
 }
 

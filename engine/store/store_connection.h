@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -18,7 +19,8 @@ bool isWriteProtected(const std::string& path);
 
 // Opens one connection to the store and configures it for several writing processes: a busy timeout,
 // WAL journal, synchronous=NORMAL, foreign keys. Throws InputError when the file cannot be opened or
-// is not a database. A read-only connection leaves the journal mode as it finds it.
-Connection openStoreConnection(const std::string& path, bool readOnly);
+// is not a database. A read-only connection leaves the journal mode as it finds it. maxBytes > 0 caps the
+// file (SQLite's max_page_count): writes past it fail as on a full disk.
+Connection openStoreConnection(const std::string& path, bool readOnly, int64_t maxBytes = 0);
 
 }  // namespace ss

@@ -95,7 +95,35 @@ CREATE TABLE example_stats (
 ) WITHOUT ROWID;
 PRAGMA user_version = 2;
 )sql";
-static_assert(kStoreSchemaVersion == 2, "add the migration for a new version");
+// Version 3: checkpoints (zlib-compressed, newest by id), mask snapshots (one bit per weight, zlib) and the
+// measured resident set per epoch.
+constexpr const char* kMigrateTo3 = R"sql(
+CREATE TABLE checkpoints (
+  id INTEGER PRIMARY KEY,
+  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  step INTEGER NOT NULL,
+  epoch INTEGER NOT NULL,
+  kind TEXT NOT NULL CHECK (kind IN ('periodic', 'cancel', 'final')),
+  created_at TEXT NOT NULL,
+  raw_bytes INTEGER NOT NULL,
+  payload BLOB NOT NULL
+);
+CREATE INDEX checkpoints_by_run ON checkpoints(run_id, id);
+CREATE TABLE mask_snapshots (
+  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  step INTEGER NOT NULL,
+  layer TEXT NOT NULL,
+  epoch INTEGER NOT NULL,
+  rows INTEGER NOT NULL,
+  cols INTEGER NOT NULL,
+  active INTEGER NOT NULL,
+  bitmap BLOB NOT NULL,
+  PRIMARY KEY (run_id, step, layer)
+);
+ALTER TABLE epoch_metrics ADD COLUMN rss_bytes INTEGER;
+PRAGMA user_version = 3;
+)sql";
+static_assert(kStoreSchemaVersion == 3, "add the migration for a new version");
 
 int64_t pragmaValue(sqlite3* db, const char* sql, const std::string& path) {
   Statement query(db, sql, path, "cannot read the store's schema");
@@ -140,6 +168,7 @@ void ensureStoreSchema(sqlite3* db, const std::string& path, bool readOnly) {
     checkIdentity(db, path, version);
     if (version == 0) executeSql(db, kCreateSchema, path, "cannot create the store");
     if (version < 2) executeSql(db, kMigrateTo2, path, "cannot migrate the store to schema version 2");
+    if (version < 3) executeSql(db, kMigrateTo3, path, "cannot migrate the store to schema version 3");
     executeSql(db, "COMMIT", path, "cannot create the store");
   } catch (...) {
     if (!sqlite3_get_autocommit(db)) sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);

@@ -2,21 +2,24 @@
 
 #include <sqlite3.h>
 
+#include <chrono>
 #include <exception>
+#include <thread>
 
+#include "core/compression.h"
 #include "core/error.h"
 
 namespace ss {
 
-StoreWriter::StoreWriter(const std::string& path, bool readOnly)
+StoreWriter::StoreWriter(const std::string& path, bool readOnly, int64_t maxBytes)
     : path_(path),
-      db_(openStoreConnection(path, readOnly)),
+      db_(openStoreConnection(path, readOnly, maxBytes)),
       begin_(db_.get(), "BEGIN IMMEDIATE", path, "cannot log metrics"),
       commit_(db_.get(), "COMMIT", path, "cannot log metrics"),
       insertEpoch_(db_.get(),
                    "INSERT OR REPLACE INTO epoch_metrics (run_id, epoch, step, train_loss, train_accuracy, "
                    "test_loss, test_accuracy, lr, density, samples_per_second, epoch_seconds, examples_in_use, "
-                   "memory_bytes) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+                   "memory_bytes, rss_bytes) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
                    path, "cannot log an epoch"),
       insertStep_(db_.get(),
                   "INSERT OR REPLACE INTO step_metrics (run_id, step, epoch, loss, accuracy, lr, "
@@ -34,6 +37,19 @@ StoreWriter::StoreWriter(const std::string& path, bool readOnly)
                          "INSERT OR REPLACE INTO example_stats (run_id, original_index, presentations, "
                          "forgetting_events, first_learned_epoch, removed_at_epoch) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                          path, "cannot log example statistics"),
+      insertCheckpoint_(db_.get(),
+                        "INSERT INTO checkpoints (run_id, step, epoch, kind, created_at, raw_bytes, payload) "
+                        "VALUES (?1, ?2, ?3, ?4, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), ?5, ?6)",
+                        path, "cannot save a checkpoint"),
+      // The newest few are enough to resume; once the final checkpoint exists it is the only one kept.
+      pruneCheckpoints_(db_.get(),
+                        "DELETE FROM checkpoints WHERE run_id = ?1 AND id NOT IN (SELECT id FROM checkpoints "
+                        "WHERE run_id = ?1 AND (?3 = 0 OR kind = 'final') ORDER BY id DESC LIMIT ?2)",
+                        path, "cannot prune old checkpoints"),
+      insertMaskSnapshot_(db_.get(),
+                          "INSERT OR REPLACE INTO mask_snapshots (run_id, step, layer, epoch, rows, cols, active, "
+                          "bitmap) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                          path, "cannot log a mask snapshot"),
       thread_(&StoreWriter::writeLoop, this) {}
 
 StoreWriter::~StoreWriter() {
@@ -63,6 +79,14 @@ void StoreWriter::enqueue(int64_t runId, const ExamplesRemovedEvent& record) {
 
 void StoreWriter::enqueue(int64_t runId, const std::vector<ExampleStatRecord>& records) {
   push(Row{runId, records});
+}
+
+void StoreWriter::enqueue(int64_t runId, CheckpointRecord record) {
+  push(Row{runId, std::move(record)});
+}
+
+void StoreWriter::enqueue(int64_t runId, MaskSnapshotRecord record) {
+  push(Row{runId, std::move(record)});
 }
 
 void StoreWriter::push(Row row) {
@@ -115,14 +139,23 @@ void StoreWriter::writeLoop() {
 }
 
 void StoreWriter::commit(const std::vector<Row>& batch) {
-  begin_.run();
-  try {
-    for (const Row& row : batch) insert(row);
-    commit_.run();
-  } catch (...) {
-    // SQLite may already have rolled back (a full disk does); otherwise undo the partial batch.
-    if (!sqlite3_get_autocommit(db_.get())) sqlite3_exec(db_.get(), "ROLLBACK", nullptr, nullptr, nullptr);
-    throw;
+  // The busy timeout already waits for other writers; a batch that still finds the file locked (another
+  // process holding a long transaction) is tried again a few times before the run is told.
+  constexpr int kAttempts = 5;
+  for (int attempt = 1;; ++attempt) {
+    int failedCode = SQLITE_OK;
+    try {
+      begin_.run();
+      for (const Row& row : batch) insert(row);
+      commit_.run();
+      return;
+    } catch (...) {
+      failedCode = sqlite3_errcode(db_.get()) & 0xff;
+      // SQLite may already have rolled back (a full disk does); otherwise undo the partial batch.
+      if (!sqlite3_get_autocommit(db_.get())) sqlite3_exec(db_.get(), "ROLLBACK", nullptr, nullptr, nullptr);
+      if ((failedCode != SQLITE_BUSY && failedCode != SQLITE_LOCKED) || attempt == kAttempts) throw;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100 * attempt));
   }
 }
 
@@ -141,6 +174,7 @@ void StoreWriter::insert(const Row& row) {
         .bindDouble(11, e->epochSeconds)
         .bindInt(12, e->examplesInUse)
         .bindInt(13, e->memoryBytes)
+        .bindInt(14, e->rssBytes)
         .run();
     return;
   }
@@ -175,6 +209,22 @@ void StoreWriter::insert(const Row& row) {
           .run();
     return;
   }
+  if (const auto* c = std::get_if<CheckpointRecord>(&row.record)) {
+    insertCheckpoint(row.runId, *c);
+    return;
+  }
+  if (const auto* m = std::get_if<MaskSnapshotRecord>(&row.record)) {
+    insertMaskSnapshot_.bindInt(1, row.runId)
+        .bindInt(2, m->step)
+        .bindText(3, m->layer)
+        .bindInt(4, m->epoch)
+        .bindInt(5, m->rows)
+        .bindInt(6, m->cols)
+        .bindInt(7, m->active)
+        .bindBlob(8, compressBytes(packBits(m->bits)))
+        .run();
+    return;
+  }
   const auto& s = std::get<StepRecord>(row.record);
   insertStep_.bindInt(1, row.runId)
       .bindInt(2, s.step)
@@ -184,6 +234,17 @@ void StoreWriter::insert(const Row& row) {
       .bindDouble(6, s.lr)
       .bindDouble(7, s.samplesPerSecond)
       .run();
+}
+
+void StoreWriter::insertCheckpoint(int64_t runId, const CheckpointRecord& c) {
+  insertCheckpoint_.bindInt(1, runId)
+      .bindInt(2, c.step)
+      .bindInt(3, c.epoch)
+      .bindText(4, c.kind)
+      .bindInt(5, int64_t(c.bytes.size()))
+      .bindBlob(6, compressBytes(c.bytes))
+      .run();
+  pruneCheckpoints_.bindInt(1, runId).bindInt(2, kKeptCheckpoints).bindInt(3, c.kind == "final").run();
 }
 
 }  // namespace ss

@@ -19,7 +19,7 @@ namespace ss {
 // failed commit is kept and thrown as RunError from the next call of the owning thread.
 class StoreWriter {
  public:
-  StoreWriter(const std::string& path, bool readOnly);
+  StoreWriter(const std::string& path, bool readOnly, int64_t maxBytes);
   ~StoreWriter();  // commits what is queued, then stops; never throws
   StoreWriter(const StoreWriter&) = delete;
   StoreWriter& operator=(const StoreWriter&) = delete;
@@ -29,12 +29,19 @@ class StoreWriter {
   void enqueue(int64_t runId, const MaskChangeEvent& record);
   void enqueue(int64_t runId, const ExamplesRemovedEvent& record);
   void enqueue(int64_t runId, const std::vector<ExampleStatRecord>& records);
+  // Compressed on the writer thread; each run keeps its newest kKeptCheckpoints, and only the final one once
+  // it has that.
+  void enqueue(int64_t runId, CheckpointRecord record);
+  void enqueue(int64_t runId, MaskSnapshotRecord record);
+  static constexpr int kKeptCheckpoints = 2;
   void flush();  // returns once the queue is empty and committed
 
  private:
   struct Row {
     int64_t runId;
-    std::variant<EpochRecord, StepRecord, MaskChangeEvent, ExamplesRemovedEvent, std::vector<ExampleStatRecord>> record;
+    std::variant<EpochRecord, StepRecord, MaskChangeEvent, ExamplesRemovedEvent, std::vector<ExampleStatRecord>,
+                 CheckpointRecord, MaskSnapshotRecord>
+        record;
   };
 
   void push(Row row);
@@ -42,10 +49,12 @@ class StoreWriter {
   void writeLoop();
   void commit(const std::vector<Row>& batch);
   void insert(const Row& row);
+  void insertCheckpoint(int64_t runId, const CheckpointRecord& c);
 
   std::string path_;
   Connection db_;
   Statement begin_, commit_, insertEpoch_, insertStep_, insertMaskEvent_, insertRemoved_, insertExampleStat_;
+  Statement insertCheckpoint_, pruneCheckpoints_, insertMaskSnapshot_;
 
   std::mutex mutex_;
   std::condition_variable wake_;  // rows queued or stop requested

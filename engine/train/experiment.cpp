@@ -7,6 +7,7 @@
 #include "data/data_source.h"
 #include "nn/model_factory.h"
 #include "sparse/model_sparsity.h"
+#include "sparse/weight_matrix.h"
 #include "store/store_recorder.h"
 #include "train/lr_schedule.h"
 #include "train/sgd.h"
@@ -68,6 +69,7 @@ Experiment::Experiment(Project project)
     algorithm_ =
         makeAlgorithmHook(project_, model_, optimizer_, algorithmRng, stepsPerEpoch_, [this](const MaskChangeEvent& e) {
           for (auto* o : observersOfRun_) o->onMaskChange(e);
+          if (snapshotAfterChange_) snapshotAfterChange_(e);
         });
   }
   memory_ = estimateTrainingMemory(model_, project_.train.batchSize);
@@ -94,10 +96,48 @@ void Experiment::checkDenseStartFits() {
                      "rigl, mest) stay within a sparse budget");
 }
 
+void Experiment::logMaskSnapshots(RunStore& store, int64_t runId, int epoch, int64_t step,
+                                  const std::string& onlyLayer) {
+  for (const auto& layer : model_.layers()) {
+    WeightMatrix* w = layer->weightMatrix();
+    if (!w || (!onlyLayer.empty() && layer->name() != onlyLayer)) continue;
+    MaskSnapshotRecord m;
+    m.layer = layer->name();
+    m.epoch = epoch;
+    m.step = step;
+    m.rows = w->rows();
+    m.cols = w->cols();
+    m.bits = w->mask().bits;
+    m.active = w->activeCount();
+    store.logMaskSnapshot(runId, std::move(m));
+  }
+}
+
 RunOutcome Experiment::run(RunStore& store, RunControl& control, const std::vector<TrainingObserver*>& observers) {
   const TrainSpec& t = project_.train;
+  const int64_t runId = store.beginRun(project_.name, projectToJson(project_), t.seed, threads_);
+  logMaskSnapshots(store, runId, 0, 0);
+  return train(store, runId, control, observers, nullptr);
+}
+
+RunOutcome Experiment::resume(RunStore& store, int64_t runId, RunControl& control,
+                              const std::vector<TrainingObserver*>& observers) {
+  const std::optional<CheckpointRecord> stored = store.latestCheckpoint(runId);
+  if (!stored)
+    throw InputError(store.path() + ": run " + std::to_string(runId) +
+                     " has no checkpoint to resume from (it ended before its first one)");
+  const Checkpoint checkpoint =
+      decodeCheckpoint(stored->bytes, store.path() + ": checkpoint " + std::to_string(stored->id));
+  const TrainingPosition& p = checkpoint.position;
+  store.reopenForResume(runId, {p.epoch, p.globalStep, p.epochStarted});
+  return train(store, runId, control, observers, &checkpoint);
+}
+
+RunOutcome Experiment::train(RunStore& store, int64_t runId, RunControl& control,
+                             const std::vector<TrainingObserver*>& observers, const Checkpoint* from) {
+  const TrainSpec& t = project_.train;
   RunOutcome outcome;
-  outcome.runId = store.beginRun(project_.name, projectToJson(project_), t.seed, threads_);
+  outcome.runId = runId;
 
   TrainerSettings settings;
   settings.epochs = t.epochs;
@@ -113,6 +153,19 @@ RunOutcome Experiment::run(RunStore& store, RunControl& control, const std::vect
   observersOfRun_ = observers;
   observersOfRun_.insert(observersOfRun_.begin(), &recorder);
   trainer.setHook(algorithm_.get());
+  trainer.setCheckpointSink({t.checkpointEverySteps, t.checkpointEveryEpochs},
+                            [&](const Checkpoint& c, CheckpointKind kind) {
+                              CheckpointRecord record;
+                              record.epoch = c.position.epoch;
+                              record.step = c.position.globalStep;
+                              record.kind = toString(kind);
+                              record.bytes = encodeCheckpoint(c);
+                              store.logCheckpoint(runId, std::move(record));
+                            });
+  std::map<std::string, int> changesPerLayer;
+  snapshotAfterChange_ = [&](const MaskChangeEvent& e) {
+    if (++changesPerLayer[e.layer] % t.maskSnapshotEvery == 0) logMaskSnapshots(store, runId, e.epoch, e.step, e.layer);
+  };
 
   RunStartInfo info;
   info.runId = outcome.runId;
@@ -123,14 +176,30 @@ RunOutcome Experiment::run(RunStore& store, RunControl& control, const std::vect
   info.testExamples = data_.test.size();
   info.parameterCount = model_.parameterCount();
   info.threads = threads_;
+  if (from) {
+    info.resumedAtEpoch = from->position.epoch;
+    info.resumedAtStep = from->position.globalStep;
+  }
   try {
-    outcome.status = trainer.run(control, info);
+    if (from) trainer.restore(*from, project_.sparsity.transposedIndex);
+    outcome.status = trainer.run(control, info, from ? &from->position : nullptr);
   } catch (const std::exception& e) {
     outcome.status = RunStatus::Failed;
     outcome.message = e.what();
   }
+  snapshotAfterChange_ = nullptr;
   observersOfRun_.clear();
   outcome.finalTestAccuracy = trainer.lastTestAccuracy();
+  // The masks as the run ends. A stopped run's newest snapshots already show its masks when every change is
+  // snapshot; logging them here would leave a stray snapshot once the run resumes.
+  if (outcome.status == RunStatus::Finished) {
+    try {
+      logMaskSnapshots(store, runId, t.epochs, trainer.globalStep());
+    } catch (const std::exception& e) {
+      outcome.status = RunStatus::Failed;
+      outcome.message = e.what();
+    }
+  }
   for (auto* o : observers) o->onRunEnd(outcome.status, outcome.message);
   store.endRun(outcome.runId, outcome.status, outcome.message, outcome.finalTestAccuracy);
   return outcome;

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -12,6 +14,7 @@
 #include "project/project.h"
 #include "sparse/layer_budget.h"
 #include "store/run_store.h"
+#include "train/checkpoint.h"
 #include "train/observer.h"
 #include "train/run_control.h"
 #include "train/sgd.h"
@@ -47,9 +50,17 @@ class Experiment {
   // Trains to the end, or until control cancels. A failure (diverging loss, a store that cannot be
   // written) ends the run as failed with its reason; nothing already committed is lost.
   RunOutcome run(RunStore& store, RunControl& control, const std::vector<TrainingObserver*>& observers);
+  // Continues run `runId` of the store from its newest checkpoint; the experiment must have been built from that
+  // run's project with its thread count. With the same kernels and threads the result is bit for bit the one an
+  // uninterrupted run reaches. Throws InputError when the run has no checkpoint or cannot be resumed.
+  RunOutcome resume(RunStore& store, int64_t runId, RunControl& control,
+                    const std::vector<TrainingObserver*>& observers);
 
  private:
   void checkDenseStartFits();  // gmp trains dense first: the bound must hold the dense model
+  RunOutcome train(RunStore& store, int64_t runId, RunControl& control, const std::vector<TrainingObserver*>& observers,
+                   const Checkpoint* from);
+  void logMaskSnapshots(RunStore& store, int64_t runId, int epoch, int64_t step, const std::string& onlyLayer = {});
 
   Project project_;
   int threads_ = 1;
@@ -60,8 +71,9 @@ class Experiment {
   MemoryEstimate memory_;
   std::vector<LayerDensity> densities_;
   Sgd optimizer_;
-  std::unique_ptr<TrainingHook> algorithm_;        // null for dense and static runs
-  std::vector<TrainingObserver*> observersOfRun_;  // who hears the algorithm's mask changes
+  std::unique_ptr<TrainingHook> algorithm_;                          // null for dense and static runs
+  std::vector<TrainingObserver*> observersOfRun_;                    // who hears the algorithm's mask changes
+  std::function<void(const MaskChangeEvent&)> snapshotAfterChange_;  // set while a run trains
 };
 
 }  // namespace ss

@@ -16,6 +16,8 @@ struct RunStartInfo {
   int64_t trainExamples = 0, testExamples = 0;
   int64_t parameterCount = 0;
   int threads = 0;
+  int resumedAtEpoch = 0;  // 0: a new run; else the epoch a resumed run continues in
+  int64_t resumedAtStep = 0;
 };
 
 // The only way out of the training loop: the run store, the terminal progress and the GUI subscribe.

@@ -6,8 +6,10 @@
 #include <iterator>
 
 #include "core/error.h"
+#include "memory/memory_model.h"
 #include "nn/cross_entropy.h"
 #include "sparse/model_sparsity.h"
+#include "train/model_state.h"
 
 namespace ss {
 
@@ -69,24 +71,77 @@ Evaluation Trainer::evaluate(const Dataset& set) {
   return e;
 }
 
-RunStatus Trainer::run(RunControl& control, const RunStartInfo& info) {
+const char* toString(CheckpointKind k) {
+  switch (k) {
+    case CheckpointKind::Periodic:
+      return "periodic";
+    case CheckpointKind::Cancel:
+      return "cancel";
+    case CheckpointKind::Final:
+      return "final";
+  }
+  return "periodic";
+}
+
+void Trainer::emitCheckpoint(const TrainingPosition& position, CheckpointKind kind) {
+  if (!checkpointSink_) return;
+  Checkpoint c;
+  c.position = position;
+  captureModelState(model_, optimizer_, c);
+  if (hook_) c.algorithmState = hook_->saveState();
+  c.orderRandomState = rng_.state();
+  c.order = loader_.order();
+  c.examples = tracker_.all();
+  checkpointSink_(c, kind);
+}
+
+void Trainer::restore(const Checkpoint& c, bool transposedIndex) {
+  restoreModelState(c, model_, optimizer_, transposedIndex);
+  if (hook_ && !hook_->setState(c.algorithmState))
+    throw RunError("checkpoint: cannot restore the sparse training algorithm's state");
+  if (!rng_.setState(c.orderRandomState)) throw RunError("checkpoint: cannot restore the data order's random stream");
+  for (int64_t row : c.order)
+    if (row < 0 || row >= train_.size()) throw RunError("checkpoint: the data order names rows outside the data set");
+  loader_.setOrder(c.order);
+  if (int64_t(c.examples.size()) != tracker_.size())
+    throw RunError("checkpoint: holds statistics of " + std::to_string(c.examples.size()) + " examples, the data has " +
+                   std::to_string(tracker_.size()));
+  tracker_.restore(c.examples);
+}
+
+RunStatus Trainer::run(RunControl& control, const RunStartInfo& info, const TrainingPosition* from) {
   for (auto* o : observers_) o->onRunStart(info);
   Matrix x, dLogits;
   std::vector<int32_t> labels;
   std::vector<int64_t> rows;
   std::vector<uint8_t> correctPerExample;
-  int64_t step = 0;
-  for (int epoch = 1; epoch <= settings_.epochs; ++epoch) {
-    if (hook_) hook_->onEpochStart(epoch, step);
-    loader_.beginEpoch(rng_);
+  int64_t step = from ? from->globalStep : 0;
+  step_ = step;
+  epoch_ = from ? std::min(from->epoch, settings_.epochs) : 1;
+  for (int epoch = from ? from->epoch : 1; epoch <= settings_.epochs; ++epoch) {
+    // A checkpoint taken inside an epoch continues it: its start (mutation, reshuffle) has happened already.
+    const TrainingPosition* inside = from && epoch == from->epoch && from->epochStarted ? from : nullptr;
+    epoch_ = epoch;
+    if (!inside) {
+      if (hook_) hook_->onEpochStart(epoch, step);
+      loader_.beginEpoch(rng_);
+    } else if (hook_) {
+      hook_->onResumeInsideEpoch(epoch, step);
+    }
     const int64_t steps = loader_.batchCount();
+    const double secondsBefore = inside ? inside->epochSecondsSoFar : 0.0;
     const auto epochStart = Clock::now();
-    double lossSum = 0;
-    int64_t correct = 0, seen = 0;
-    double lr = 0;
-    for (int64_t b = 0; b < steps; ++b) {
+    double lossSum = inside ? inside->lossSum : 0.0;
+    int64_t correct = inside ? inside->correct : 0, seen = inside ? inside->seen : 0;
+    double lr = step > 0 ? schedule_.at(step - 1) : schedule_.at(0);
+    auto positionAfter = [&](int64_t batchesDone) {
+      return TrainingPosition{epoch,   batchesDone, step, true,
+                              lossSum, correct,     seen, secondsBefore + secondsSince(epochStart)};
+    };
+    for (int64_t b = inside ? inside->batchesDone : 0; b < steps; ++b) {
       control.waitWhilePaused();
       if (control.cancelRequested()) {
+        emitCheckpoint(positionAfter(b), CheckpointKind::Cancel);
         reportExampleStats();
         return RunStatus::Cancelled;
       }
@@ -101,7 +156,7 @@ RunStatus Trainer::run(RunControl& control, const RunStartInfo& info) {
       if (hook_) hook_->afterBackward(epoch, step + 1);
       lr = schedule_.at(step);
       optimizer_.step(model_.parameters(), float(lr));
-      ++step;
+      step_ = ++step;
       if (hook_) hook_->afterStep(epoch, step);
       lossSum += r.meanLoss * double(labels.size());
       correct += r.correct;
@@ -114,8 +169,11 @@ RunStatus Trainer::run(RunControl& control, const RunStartInfo& info) {
       s.lr = lr;
       s.samplesPerSecond = double(labels.size()) / std::max(1e-9, secondsSince(stepStart));
       for (auto* o : observers_) o->onStep(s, b + 1, steps);
+      // The epoch's end takes its own checkpoint, after the evaluation.
+      if (checkpointPolicy_.everySteps > 0 && step % checkpointPolicy_.everySteps == 0 && b + 1 < steps)
+        emitCheckpoint(positionAfter(b + 1), CheckpointKind::Periodic);
     }
-    const double trainSeconds = secondsSince(epochStart);
+    const double trainSeconds = secondsBefore + secondsSince(epochStart);
     const Evaluation test = evaluate(test_);
     lastTestAccuracy_ = test.accuracy;
     EpochRecord e;
@@ -128,13 +186,19 @@ RunStatus Trainer::run(RunControl& control, const RunStartInfo& info) {
     e.lr = lr;
     e.density = modelDensity(model_);
     e.samplesPerSecond = double(seen) / std::max(1e-9, trainSeconds);
-    e.epochSeconds = secondsSince(epochStart);
+    e.epochSeconds = secondsBefore + secondsSince(epochStart);
     e.examplesInUse = seen;
     e.memoryBytes = settings_.memoryBytes;
+    e.rssBytes = currentRssBytes();
     for (auto* o : observers_) o->onEpochEnd(e);
     // Statistics of epochs 1..E_r decide; training from epoch E_r + 1 on goes without the removed.
     if (settings_.dataEfficiency.enabled && epoch == settings_.dataEfficiency.removalEpoch)
       removeForgettableLeast(epoch);
+    const TrainingPosition next{epoch + 1, 0, step, false, 0, 0, 0, 0};
+    if (epoch == settings_.epochs)
+      emitCheckpoint(next, CheckpointKind::Final);
+    else if (epoch % checkpointPolicy_.everyEpochs == 0)
+      emitCheckpoint(next, CheckpointKind::Periodic);
   }
   reportExampleStats();
   return RunStatus::Finished;

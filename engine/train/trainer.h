@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <vector>
 
@@ -9,6 +10,7 @@
 #include "data/example_tracker.h"
 #include "nn/model.h"
 #include "project/project.h"
+#include "train/checkpoint.h"
 #include "train/lr_schedule.h"
 #include "train/observer.h"
 #include "train/run_control.h"
@@ -25,6 +27,16 @@ struct TrainerSettings {
   DataEfficiencySpec dataEfficiency;
 };
 
+// When the trainer hands out checkpoints: after every `everySteps` steps (0: never inside an epoch) and at the
+// end of every `everyEpochs`-th epoch; always when a run is cancelled and when it finishes.
+struct CheckpointPolicy {
+  int64_t everySteps = 0;
+  int everyEpochs = 1;
+};
+enum class CheckpointKind { Periodic, Cancel, Final };
+const char* toString(CheckpointKind k);
+using CheckpointSink = std::function<void(const Checkpoint&, CheckpointKind)>;
+
 struct Evaluation {
   double loss = 0, accuracy = 0;
 };
@@ -38,13 +50,23 @@ class Trainer {
 
   void addObserver(TrainingObserver* o) { observers_.push_back(o); }
   void setHook(TrainingHook* hook) { hook_ = hook; }
-  // Runs to the end or until control asks to cancel; returns Finished or Cancelled.
-  RunStatus run(RunControl& control, const RunStartInfo& info);
+  void setCheckpointSink(CheckpointPolicy policy, CheckpointSink sink) {
+    checkpointPolicy_ = policy;
+    checkpointSink_ = std::move(sink);
+  }
+  // Runs to the end or until control asks to cancel; returns Finished or Cancelled. With `from`, continues
+  // where that checkpoint was taken (restore() must have put its state back first).
+  RunStatus run(RunControl& control, const RunStartInfo& info, const TrainingPosition* from = nullptr);
+  // Puts a checkpoint's state back: model, optimizer, algorithm, data order, random streams, statistics.
+  void restore(const Checkpoint& c, bool transposedIndex);
 
   Evaluation evaluate(const Dataset& set);
   std::optional<double> lastTestAccuracy() const { return lastTestAccuracy_; }
   int64_t stepsPerEpoch() const { return loader_.batchCount(); }
   const ExampleTracker& tracker() const { return tracker_; }
+  // Where training is, or where it stopped: the current (or last) epoch and the steps taken.
+  int currentEpoch() const { return epoch_; }
+  int64_t globalStep() const { return step_; }
 
  private:
   Model& model_;
@@ -60,7 +82,13 @@ class Trainer {
   std::optional<double> lastTestAccuracy_;
   ExampleTracker tracker_;
 
+  int epoch_ = 0;
+  int64_t step_ = 0;
+  CheckpointPolicy checkpointPolicy_;
+  CheckpointSink checkpointSink_;
+
   void removeForgettableLeast(int epoch);
+  void emitCheckpoint(const TrainingPosition& position, CheckpointKind kind);
   void reportExampleStats();
 };
 

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 
 namespace ss {
 
@@ -15,6 +16,12 @@ class TrainingHook {
   virtual void afterBackward(int /*epoch*/, int64_t /*globalStep*/) {}
   // After the optimizer update of step globalStep (1-based).
   virtual void afterStep(int /*epoch*/, int64_t /*globalStep*/) {}
+  // When a run resumes inside an epoch (its start already behind it), before the first step trained again.
+  virtual void onResumeInsideEpoch(int /*epoch*/, int64_t /*globalStep*/) {}
+  // The algorithm's own state beyond the model's masks (its random stream), for checkpoints; setState returns
+  // false for text that saveState did not write.
+  virtual std::string saveState() const { return {}; }
+  virtual bool setState(const std::string& /*state*/) { return true; }
 };
 
 }  // namespace ss

@@ -1,0 +1,122 @@
+#include "train/checkpoint.h"
+
+#include "core/byte_buffer.h"
+
+namespace ss {
+
+namespace {
+constexpr uint32_t kMagic = 0x4B435353;  // "SSCK"
+constexpr uint32_t kFormat = 1;
+
+void putFloats(ByteWriter& w, const std::vector<NamedFloats>& list) {
+  w.put<uint64_t>(list.size());
+  for (const auto& p : list) {
+    w.putString(p.name);
+    w.putVector(p.values);
+  }
+}
+
+template <typename Item, typename ReadOne>
+std::vector<Item> getList(ByteReader& r, ReadOne readOne) {
+  const uint64_t count = r.get<uint64_t>();
+  std::vector<Item> list;
+  for (uint64_t i = 0; i < count; ++i) list.push_back(readOne());
+  return list;
+}
+
+void fnv(uint64_t& h, const void* data, size_t n) {
+  const auto* b = static_cast<const uint8_t*>(data);
+  for (size_t i = 0; i < n; ++i) {
+    h ^= b[i];
+    h *= 0x100000001b3ull;
+  }
+}
+}  // namespace
+
+std::vector<uint8_t> encodeCheckpoint(const Checkpoint& c) {
+  ByteWriter w;
+  w.put(kMagic);
+  w.put(kFormat);
+  const TrainingPosition& p = c.position;
+  w.put<int32_t>(p.epoch);
+  w.put<int64_t>(p.batchesDone);
+  w.put<int64_t>(p.globalStep);
+  w.put<uint8_t>(p.epochStarted);
+  w.put(p.lossSum);
+  w.put<int64_t>(p.correct);
+  w.put<int64_t>(p.seen);
+  w.put(p.epochSecondsSoFar);
+  putFloats(w, c.parameters);
+  putFloats(w, c.gradients);
+  putFloats(w, c.momentum);
+  w.put<uint64_t>(c.masks.size());
+  for (const auto& m : c.masks) {
+    w.putString(m.layer);
+    w.put<uint8_t>(m.form);
+    w.put<int32_t>(m.rows);
+    w.put<int32_t>(m.cols);
+    w.putVector(m.bits);
+  }
+  w.put<uint64_t>(c.layerRandomStates.size());
+  for (const auto& s : c.layerRandomStates) {
+    w.putString(s.name);
+    w.putString(s.state);
+  }
+  w.putString(c.algorithmState);
+  w.putString(c.orderRandomState);
+  w.putVector(c.order);
+  w.putVector(c.examples);
+  return std::move(w.bytes());
+}
+
+Checkpoint decodeCheckpoint(const std::vector<uint8_t>& bytes, const std::string& what) {
+  ByteReader r(bytes, what);
+  if (r.get<uint32_t>() != kMagic) throw RunError(what + ": not a SparseScope checkpoint");
+  if (const uint32_t format = r.get<uint32_t>(); format != kFormat)
+    throw RunError(what + ": checkpoint format " + std::to_string(format) + " is not the one this build reads (" +
+                   std::to_string(kFormat) + ")");
+  Checkpoint c;
+  TrainingPosition& p = c.position;
+  p.epoch = r.get<int32_t>();
+  p.batchesDone = r.get<int64_t>();
+  p.globalStep = r.get<int64_t>();
+  p.epochStarted = r.get<uint8_t>() != 0;
+  p.lossSum = r.get<double>();
+  p.correct = r.get<int64_t>();
+  p.seen = r.get<int64_t>();
+  p.epochSecondsSoFar = r.get<double>();
+  auto readFloats = [&] { return NamedFloats{r.getString(), r.getVector<float>()}; };
+  c.parameters = getList<NamedFloats>(r, readFloats);
+  c.gradients = getList<NamedFloats>(r, readFloats);
+  c.momentum = getList<NamedFloats>(r, readFloats);
+  c.masks = getList<LayerMaskState>(r, [&] {
+    LayerMaskState m;
+    m.layer = r.getString();
+    const uint8_t form = r.get<uint8_t>();
+    if (form > LayerMaskState::Sparse) throw RunError(what + ": damaged (unknown layer form)");
+    m.form = LayerMaskState::Form(form);
+    m.rows = r.get<int32_t>();
+    m.cols = r.get<int32_t>();
+    m.bits = r.getVector<uint8_t>();
+    return m;
+  });
+  c.layerRandomStates = getList<NamedState>(r, [&] { return NamedState{r.getString(), r.getString()}; });
+  c.algorithmState = r.getString();
+  c.orderRandomState = r.getString();
+  c.order = r.getVector<int64_t>();
+  c.examples = r.getVector<ExampleStats>();
+  if (!r.atEnd()) throw RunError(what + ": damaged (bytes left over after the checkpoint)");
+  return c;
+}
+
+uint64_t weightsDigest(const Checkpoint& c) {
+  uint64_t h = 0xcbf29ce484222325ull;
+  for (const auto& p : c.parameters) {
+    fnv(h, p.name.data(), p.name.size());
+    fnv(h, p.values.data(), p.values.size() * sizeof(float));
+  }
+  for (const auto& m : c.masks) fnv(h, m.bits.data(), m.bits.size());
+  return h;
+}
+
+}  // namespace ss

@@ -1,0 +1,108 @@
+#include "train/model_state.h"
+
+#include <algorithm>
+
+#include "core/error.h"
+#include "sparse/weight_matrix.h"
+
+namespace ss {
+
+namespace {
+
+LayerMaskState maskStateOf(Layer& layer) {
+  WeightMatrix& w = *layer.weightMatrix();
+  LayerMaskState m;
+  m.layer = layer.name();
+  m.rows = w.rows();
+  m.cols = w.cols();
+  const bool masked = w.sparse() || w.activeCount() < int64_t(w.rows()) * w.cols();
+  m.form = w.sparse() ? LayerMaskState::Sparse : masked ? LayerMaskState::MaskedDense : LayerMaskState::Dense;
+  if (m.form != LayerMaskState::Dense) m.bits = w.mask().bits;
+  return m;
+}
+
+void restoreForm(const LayerMaskState& m, Layer& layer, bool transposedIndex) {
+  WeightMatrix& w = *layer.weightMatrix();
+  if (m.rows != w.rows() || m.cols != w.cols())
+    throw RunError("checkpoint: layer " + layer.name() + " is " + std::to_string(m.rows) + "x" +
+                   std::to_string(m.cols) + " there but " + std::to_string(w.rows()) + "x" + std::to_string(w.cols()) +
+                   " in the project's model");
+  if (m.form == LayerMaskState::Dense) {
+    if (w.sparse() || w.activeCount() < int64_t(w.rows()) * w.cols())
+      throw RunError("checkpoint: layer " + layer.name() + " is dense there but sparse in the project's model");
+    return;
+  }
+  Mask mask(m.rows, m.cols);
+  if (m.bits.size() != mask.bits.size())
+    throw RunError("checkpoint: the mask of layer " + layer.name() + " has the wrong size");
+  mask.bits = m.bits;
+  std::vector<float> noState;  // momentum is restored afterwards, whole
+  if (m.form == LayerMaskState::Sparse && !w.sparse()) {
+    w.applyMask(mask, true, transposedIndex);
+  } else if (m.form == LayerMaskState::MaskedDense && w.sparse()) {
+    throw RunError("checkpoint: layer " + layer.name() + " is masked-dense there but sparse in the project's model");
+  } else {
+    w.replaceMask(mask, noState);
+  }
+}
+
+const NamedFloats* find(const std::vector<NamedFloats>& list, const std::string& name) {
+  const auto it = std::find_if(list.begin(), list.end(), [&](const NamedFloats& p) { return p.name == name; });
+  return it == list.end() ? nullptr : &*it;
+}
+
+}  // namespace
+
+void captureModelState(Model& model, Sgd& optimizer, Checkpoint& c) {
+  c.parameters.clear();
+  c.gradients.clear();
+  c.momentum.clear();
+  c.masks.clear();
+  c.layerRandomStates.clear();
+  for (const auto& layer : model.layers()) {
+    if (layer->weightMatrix()) c.masks.push_back(maskStateOf(*layer));
+    if (std::string state = layer->randomState(); !state.empty())
+      c.layerRandomStates.push_back({layer->name(), std::move(state)});
+  }
+  for (const ParameterRef& p : model.parameters()) {
+    c.parameters.push_back({p.name, {p.values.begin(), p.values.end()}});
+    c.gradients.push_back({p.name, {p.grads.begin(), p.grads.end()}});
+    c.momentum.push_back({p.name, optimizer.state(p.name)});
+  }
+}
+
+void restoreModelState(const Checkpoint& c, Model& model, Sgd& optimizer, bool transposedIndex) {
+  size_t nextMask = 0;
+  for (const auto& layer : model.layers()) {
+    if (!layer->weightMatrix()) continue;
+    if (nextMask >= c.masks.size() || c.masks[nextMask].layer != layer->name())
+      throw RunError("checkpoint: has no mask for layer " + layer->name() + " (another model's checkpoint?)");
+    restoreForm(c.masks[nextMask++], *layer, transposedIndex);
+  }
+  for (const NamedState& s : c.layerRandomStates) {
+    const auto it = std::find_if(model.layers().begin(), model.layers().end(),
+                                 [&](const auto& layer) { return layer->name() == s.name; });
+    if (it == model.layers().end() || !(*it)->setRandomState(s.state))
+      throw RunError("checkpoint: cannot restore the random stream of layer " + s.name);
+  }
+  for (const ParameterRef& p : model.parameters()) {
+    const NamedFloats* values = find(c.parameters, p.name);
+    if (!values || values->values.size() != p.values.size())
+      throw RunError("checkpoint: parameter " + p.name +
+                     (values ? " has " + std::to_string(values->values.size()) + " values there, the model stores " +
+                                   std::to_string(p.values.size())
+                             : " is missing"));
+    std::copy(values->values.begin(), values->values.end(), p.values.begin());
+    const NamedFloats* grads = find(c.gradients, p.name);
+    if (!grads || grads->values.size() != p.grads.size())
+      throw RunError("checkpoint: the gradient of " + p.name + " is missing or has the wrong size");
+    std::copy(grads->values.begin(), grads->values.end(), p.grads.begin());
+    const NamedFloats* state = find(c.momentum, p.name);
+    std::vector<float>& momentum = optimizer.state(p.name);
+    momentum = state ? state->values : std::vector<float>{};
+    if (!momentum.empty() && momentum.size() != p.values.size())
+      throw RunError("checkpoint: the optimizer state of " + p.name + " has the wrong size");
+  }
+}
+
+}  // namespace ss

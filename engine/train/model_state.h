@@ -1,0 +1,18 @@
+#pragma once
+
+#include "nn/model.h"
+#include "train/checkpoint.h"
+#include "train/sgd.h"
+
+namespace ss {
+
+// Copies the model's weights, masks, execution forms, random streams and the optimizer's state into c.
+void captureModelState(Model& model, Sgd& optimizer, Checkpoint& c);
+
+// Puts a captured state back into a model built from the same project: each weight matrix takes the
+// checkpoint's form and mask (sparse layers build their index, with the transposed one when asked), then every
+// parameter and momentum array its values. Throws RunError naming the first layer or parameter that does not
+// match, so a checkpoint of another model is refused instead of half applied.
+void restoreModelState(const Checkpoint& c, Model& model, Sgd& optimizer, bool transposedIndex);
+
+}  // namespace ss

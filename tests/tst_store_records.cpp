@@ -1,0 +1,326 @@
+// The store's records beyond metrics: checkpoints, mask snapshots, reopening a run for resume, filters,
+// delete and compact; and the faults a store meets: a full disk, a damaged file.
+#include <QTemporaryDir>
+#include <QTest>
+#include <fstream>
+#include <random>
+
+#include "core/error.h"
+#include "store/run_store.h"
+#include "store_test_helpers.h"
+
+using namespace ss;
+
+namespace {
+
+std::vector<uint8_t> randomBytes(size_t n, uint32_t seed) {
+  std::mt19937 gen(seed);
+  std::vector<uint8_t> bytes(n);
+  for (auto& b : bytes) b = uint8_t(gen());
+  return bytes;
+}
+
+CheckpointRecord checkpoint(int epoch, int64_t step, const std::string& kind, std::vector<uint8_t> bytes) {
+  CheckpointRecord c;
+  c.epoch = epoch;
+  c.step = step;
+  c.kind = kind;
+  c.bytes = std::move(bytes);
+  return c;
+}
+
+MaskChangeEvent maskEvent(const std::string& layer, int epoch, int64_t step) {
+  MaskChangeEvent e;
+  e.layer = layer;
+  e.epoch = epoch;
+  e.step = step;
+  e.rows = 2;
+  e.cols = 3;
+  e.dropped = e.grown = 1;
+  e.activeAfter = 3;
+  return e;
+}
+
+MaskSnapshotRecord snapshot(const std::string& layer, int epoch, int64_t step, std::vector<uint8_t> bits, int rows,
+                            int cols) {
+  MaskSnapshotRecord m;
+  m.layer = layer;
+  m.epoch = epoch;
+  m.step = step;
+  m.rows = rows;
+  m.cols = cols;
+  m.bits = std::move(bits);
+  for (uint8_t b : m.bits) m.active += b;
+  return m;
+}
+
+EpochRecord epoch(int e) {
+  EpochRecord r;
+  r.epoch = e;
+  r.step = 100 * e;
+  r.testAccuracy = 0.5 + 0.1 * e;
+  r.rssBytes = 123456789;
+  return r;
+}
+
+StepRecord step(int64_t s) {
+  StepRecord r;
+  r.step = s;
+  r.epoch = int(1 + (s - 1) / 100);
+  r.loss = 1.0;
+  return r;
+}
+
+int64_t count(const std::string& path, const std::string& table, int64_t runId) {
+  return std::stoll(
+      rawQuery(path, ("SELECT count(*) FROM " + table + " WHERE run_id = " + std::to_string(runId)).c_str()));
+}
+
+}  // namespace
+
+class TestStoreRecords : public QObject {
+  Q_OBJECT
+
+ private slots:
+  void checkpointRoundTripsAndOnlyTheNewestAreKept();
+  void finalCheckpointReplacesThePeriodicOnes();
+  void maskSnapshotsRoundTripBitForBit();
+  void reopenForResumeDropsWhatComesAfterTheCheckpoint();
+  void reopenRefusesFinishedAndRunningRuns();
+  void filtersSelectByStatusNameAndAlgorithm();
+  void deleteRemovesEveryRecordAndCompactShrinksTheFile();
+  void fullDiskFailsNamingTheFileAndKeepsWhatWasCommitted();
+  void damagedFileIsReportedWithItsName();
+};
+
+void TestStoreRecords::checkpointRoundTripsAndOnlyTheNewestAreKept() {
+  QTemporaryDir dir;
+  const std::string path = storePath(dir);
+  RunStore store(path);
+  const int64_t id = store.beginRun("ckpt", "{}", 1, 1);
+  QVERIFY(!store.latestCheckpoint(id));
+  for (int i = 1; i <= 4; ++i) store.logCheckpoint(id, checkpoint(i, 100 * i, "periodic", randomBytes(5000, i)));
+  store.flush();
+  const auto newest = store.latestCheckpoint(id);
+  QVERIFY(newest);
+  QCOMPARE(newest->step, int64_t(400));
+  QCOMPARE(newest->epoch, 4);
+  QCOMPARE(newest->kind, std::string("periodic"));
+  QVERIFY(newest->bytes == randomBytes(5000, 4));
+  QCOMPARE(count(path, "checkpoints", id), int64_t(2));
+  // Random bytes do not compress: the stored size is about the raw size, so the figure is the real one.
+  QVERIFY(store.checkpointBytes(id) > 2 * 5000 && store.checkpointBytes(id) < 2 * 5200);
+}
+
+void TestStoreRecords::finalCheckpointReplacesThePeriodicOnes() {
+  QTemporaryDir dir;
+  const std::string path = storePath(dir);
+  RunStore store(path);
+  const int64_t a = store.beginRun("a", "{}", 1, 1), b = store.beginRun("b", "{}", 1, 1);
+  store.logCheckpoint(a, checkpoint(1, 10, "periodic", {1, 2, 3}));
+  store.logCheckpoint(b, checkpoint(1, 10, "periodic", {9}));
+  store.logCheckpoint(a, checkpoint(2, 20, "cancel", {4, 5}));
+  store.logCheckpoint(a, checkpoint(3, 30, "final", std::vector<uint8_t>(10000, 7)));
+  store.flush();
+  QCOMPARE(count(path, "checkpoints", a), int64_t(1));
+  QCOMPARE(store.latestCheckpoint(a)->kind, std::string("final"));
+  QCOMPARE(store.latestCheckpoint(a)->bytes, std::vector<uint8_t>(10000, 7));
+  QVERIFY(store.checkpointBytes(a) < 1000);                             // zlib at work
+  QCOMPARE(store.latestCheckpoint(b)->bytes, std::vector<uint8_t>{9});  // other runs keep theirs
+}
+
+void TestStoreRecords::maskSnapshotsRoundTripBitForBit() {
+  QTemporaryDir dir;
+  RunStore store(storePath(dir));
+  const int64_t id = store.beginRun("masks", "{}", 1, 1);
+  std::vector<uint8_t> big(300 * 784);
+  std::mt19937 gen(3);
+  for (auto& b : big) b = gen() % 10 == 0;
+  store.logMaskSnapshot(id, snapshot("fc1", 0, 0, big, 300, 784));
+  store.logMaskSnapshot(id, snapshot("fc2", 0, 0, {1, 0, 1}, 1, 3));
+  store.logMaskSnapshot(id, snapshot("fc2", 2, 50, {0, 1, 1}, 1, 3));
+  store.flush();
+  const auto snaps = store.maskSnapshots(id);
+  QCOMPARE(snaps.size(), size_t(3));
+  QCOMPARE(snaps[0].layer, std::string("fc1"));
+  QVERIFY(snaps[0].bits == big);
+  QCOMPARE(snaps[0].active, int64_t(std::count(big.begin(), big.end(), 1)));
+  QCOMPARE(snaps[2].bits, (std::vector<uint8_t>{0, 1, 1}));
+  QCOMPARE(snaps[2].step, int64_t(50));
+  QCOMPARE(snaps[2].epoch, 2);
+}
+
+void TestStoreRecords::reopenForResumeDropsWhatComesAfterTheCheckpoint() {
+  QTemporaryDir dir;
+  const std::string path = storePath(dir);
+  RunStore store(path);
+  const int64_t id = store.beginRun("resume", "{}", 1, 1);
+  for (int e = 1; e <= 3; ++e) store.logEpoch(id, epoch(e));
+  for (int64_t s = 10; s <= 350; s += 10) store.logStep(id, step(s));
+  // Mutations at the start of epochs 2, 3 and 4 (steps 100, 200, 300), and one inside epoch 3 (step 250).
+  for (auto [e, s] : std::vector<std::pair<int, int64_t>>{{2, 100}, {3, 200}, {3, 250}, {4, 300}}) {
+    store.logMaskChange(id, maskEvent("fc1", e, s));
+    store.logMaskSnapshot(id, snapshot("fc1", e, s, {1, 0, 1, 0, 1, 0}, 2, 3));
+  }
+  store.logMaskSnapshot(id, snapshot("fc1", 0, 0, {1, 1, 1, 0, 0, 0}, 2, 3));
+  ExamplesRemovedEvent removed;
+  removed.epoch = 2;
+  removed.originalIndices = {5, 7};
+  store.logExamplesRemoved(id, removed);
+  store.logExampleStats(id, {ExampleStatRecord{5, 1, 0, 1, 2}});
+  store.endRun(id, RunStatus::Cancelled, "", std::nullopt);
+
+  // Continues inside epoch 3 after step 220: that epoch's start mutation (step 200) stays, the one at 250 goes.
+  store.reopenForResume(id, {3, 220, true});
+  QCOMPARE(store.run(id).status, std::string("running"));
+  QCOMPARE(store.epochs(id).size(), size_t(2));
+  QCOMPARE(store.steps(id).back().step, int64_t(220));
+  const auto events = store.maskChanges(id);
+  QCOMPARE(events.size(), size_t(2));
+  QCOMPARE(events.back().step, int64_t(200));
+  QCOMPARE(store.maskSnapshots(id).size(), size_t(3));  // start, 100, 200
+  QCOMPARE(store.removedExamples(id).size(), size_t(2));
+  QVERIFY(store.exampleStats(id).empty());  // written again when the run ends
+
+  // At the start of epoch 3, before its mutation: the mutation at step 200 is made again, so it goes too.
+  store.endRun(id, RunStatus::Interrupted, "", std::nullopt);
+  store.reopenForResume(id, {3, 200, false});
+  QCOMPARE(store.maskChanges(id).size(), size_t(1));
+  QCOMPARE(store.maskSnapshots(id).size(), size_t(2));
+  QCOMPARE(store.integrityCheck(), std::string("ok"));
+}
+
+void TestStoreRecords::reopenRefusesFinishedAndRunningRuns() {
+  QTemporaryDir dir;
+  RunStore store(storePath(dir));
+  const int64_t done = store.beginRun("done", "{}", 1, 1), going = store.beginRun("going", "{}", 1, 1);
+  store.endRun(done, RunStatus::Finished, "", 0.9);
+  QVERIFY(errorMessage<InputError>([&] { store.reopenForResume(done, {}); }).find("finished") != std::string::npos);
+  QVERIFY(errorMessage<InputError>([&] { store.reopenForResume(going, {}); }).find("still running") !=
+          std::string::npos);
+  QVERIFY(errorMessage<InputError>([&] { store.reopenForResume(99, {}); }).find("no run 99") != std::string::npos);
+}
+
+void TestStoreRecords::filtersSelectByStatusNameAndAlgorithm() {
+  QTemporaryDir dir;
+  RunStore store(storePath(dir));
+  const std::string mest =
+      R"({"algorithm":{"name":"mest"},"sparsity":{"target":0.9,"scheme":"nm"},"train":{"epochs":3}})";
+  const int64_t a = store.beginRun("Fashion-MLP-mest", mest, 1, 1);
+  const int64_t b = store.beginRun("fashion-set", R"({"algorithm":{"name":"set"}})", 1, 1);
+  const int64_t c = store.beginRun("spirals", "{}", 1, 1);
+  store.endRun(a, RunStatus::Finished, "", 0.8);
+  store.endRun(b, RunStatus::Failed, "diverged", std::nullopt);
+  store.endRun(c, RunStatus::Finished, "", 0.9);
+  auto ids = [&](const RunFilter& f) {
+    std::vector<int64_t> out;
+    for (const auto& r : store.listRuns(f)) out.push_back(r.id);
+    return out;
+  };
+  QCOMPARE(ids({}), (std::vector<int64_t>{a, b, c}));
+  QCOMPARE(ids({"finished", "", ""}), (std::vector<int64_t>{a, c}));
+  QCOMPARE(ids({"", "fashion", ""}), (std::vector<int64_t>{a, b}));
+  QCOMPARE(ids({"", "", "mest"}), (std::vector<int64_t>{a}));
+  QCOMPARE(ids({"", "", "dense"}), (std::vector<int64_t>{c}));  // a project without an algorithm is dense
+  QCOMPARE(ids({"finished", "FASHION", "mest"}), (std::vector<int64_t>{a}));
+  const RunSummary s = store.run(a);
+  QCOMPARE(s.algorithm, std::string("mest"));
+  QCOMPARE(s.scheme, std::string("nm"));
+  QCOMPARE(s.target, 0.9);
+  QCOMPARE(s.epochs, 3);
+}
+
+void TestStoreRecords::deleteRemovesEveryRecordAndCompactShrinksTheFile() {
+  QTemporaryDir dir;
+  const std::string path = storePath(dir);
+  RunStore store(path);
+  const int64_t keep = store.beginRun("keep", "{}", 1, 1), drop = store.beginRun("drop", "{}", 1, 1);
+  for (int64_t id : {keep, drop}) {
+    for (int64_t s = 1; s <= 3000; ++s) store.logStep(id, step(s));
+    store.logEpoch(id, epoch(1));
+    store.logMaskChange(id, maskEvent("fc1", 2, 100));
+    store.logMaskSnapshot(id, snapshot("fc1", 0, 0, {1, 0}, 1, 2));
+    store.logCheckpoint(id, checkpoint(1, 100, "final", randomBytes(200000, 1)));
+    store.logExampleStats(id, std::vector<ExampleStatRecord>(2000, ExampleStatRecord{}));
+    store.endRun(id, RunStatus::Finished, "", 0.5);
+  }
+  store.deleteRun(drop);
+  for (const char* table :
+       {"epoch_metrics", "step_metrics", "mask_events", "mask_snapshots", "checkpoints", "example_stats"}) {
+    QCOMPARE(count(path, table, drop), int64_t(0));
+    QVERIFY(count(path, table, keep) > 0);
+  }
+  QVERIFY(errorMessage<InputError>([&] { store.run(drop); }).find("no run") != std::string::npos);
+  const auto [before, after] = store.compact();
+  QVERIFY2(after < before - 150000, (std::to_string(before) + " -> " + std::to_string(after)).c_str());
+  QCOMPARE(store.integrityCheck(), std::string("ok"));
+  QCOMPARE(store.steps(keep).size(), size_t(3000));
+
+  const int64_t live = store.beginRun("live", "{}", 1, 1);
+  QVERIFY(errorMessage<InputError>([&] { store.deleteRun(live); }).find("still running") != std::string::npos);
+}
+
+void TestStoreRecords::fullDiskFailsNamingTheFileAndKeepsWhatWasCommitted() {
+  QTemporaryDir dir;
+  const std::string path = storePath(dir);
+  int64_t id = 0;
+  std::string failure;
+  int64_t committedSteps = 0;
+  {
+    RunStore store(path, 256 * 1024);  // a quarter megabyte: a full disk arrives after a few checkpoints
+    id = store.beginRun("full", "{}", 1, 1);
+    for (int64_t s = 1; s <= 200; ++s) store.logStep(id, step(s));
+    store.flush();
+    committedSteps = 200;
+    try {
+      for (int i = 0; i < 100; ++i) {
+        store.logCheckpoint(id, checkpoint(1, 1000 + i, "periodic", randomBytes(100000, i)));
+        store.logStep(id, step(1000 + i));
+        store.flush();
+      }
+    } catch (const RunError& e) {
+      failure = e.what();
+    }
+    QVERIFY2(failure.find(path) != std::string::npos && failure.find("full") != std::string::npos, failure.c_str());
+    // The run is ended as failed once space is back: here, by the same process after the error.
+  }
+  RunStore reopened(path);
+  QCOMPARE(reopened.integrityCheck(), std::string("ok"));
+  const auto steps = reopened.steps(id);
+  QVERIFY(int64_t(steps.size()) >= committedSteps);
+  for (int64_t s = 1; s <= committedSteps; ++s) QCOMPARE(steps[size_t(s - 1)].step, s);
+  QVERIFY(reopened.latestCheckpoint(id));  // the last one that fitted is whole
+}
+
+void TestStoreRecords::damagedFileIsReportedWithItsName() {
+  QTemporaryDir dir;
+  const std::string path = storePath(dir);
+  {
+    RunStore store(path);
+    for (int r = 0; r < 3; ++r) {
+      const int64_t id = store.beginRun("run", "{}", 1, 1);
+      for (int64_t s = 1; s <= 2000; ++s) store.logStep(id, step(s));
+      store.endRun(id, RunStatus::Finished, "", 0.5);
+    }
+    store.compact();  // everything in the main file, no write-ahead log to mask the damage
+  }
+  {
+    // Overwrite pages in the middle of the file, past the schema on page 1.
+    std::fstream file(path, std::ios::in | std::ios::out | std::ios::binary);
+    file.seekp(4096 * 3);
+    const std::vector<uint8_t> junk = randomBytes(4096 * 4, 9);
+    file.write(reinterpret_cast<const char*>(junk.data()), std::streamsize(junk.size()));
+  }
+  const std::string message = errorMessage<InputError>([&] {
+    RunStore store(path);
+    for (int64_t id = 1; id <= 3; ++id) store.steps(id);
+    if (store.integrityCheck() != "ok") throw InputError(path + ": " + store.integrityCheck());
+  });
+  QVERIFY2(message.find(path) != std::string::npos, message.c_str());
+  QVERIFY2(message.find("malformed") != std::string::npos || message.find("corrupt") != std::string::npos ||
+               message.find("Page") != std::string::npos || message.find("page") != std::string::npos,
+           message.c_str());
+}
+
+QTEST_GUILESS_MAIN(TestStoreRecords)
+#include "tst_store_records.moc"
