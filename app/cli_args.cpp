@@ -54,4 +54,17 @@ std::optional<long long> Args::integer(const std::string& flag, long long lo, lo
   return n;
 }
 
+int64_t parseRunId(const std::string& text) {
+  size_t used = 0;
+  long long id = 0;
+  try {
+    id = std::stoll(text, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (text.empty() || used != text.size() || id < 1)
+    throw UsageError{"'" + text + "' is not a run id (a positive integer, as 'sparsescope runs' lists)"};
+  return id;
+}
+
 }  // namespace ss::cli

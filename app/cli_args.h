@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <set>
@@ -25,6 +26,9 @@ class Args {
   std::vector<std::string> positionals_;
   std::map<std::string, std::string> values_;
 };
+
+// A run id as the user typed it ("12"); a usage error unless it is a positive integer.
+int64_t parseRunId(const std::string& text);
 
 // Thrown for bad command lines; main prints it with the command's usage and exits with 2.
 struct UsageError {

@@ -13,9 +13,19 @@ inline constexpr const char* kDefaultDb = "sparsescope.db";
 int runCommand(const std::vector<std::string>& args);
 int runsCommand(const std::vector<std::string>& args);
 int benchCommand(const std::vector<std::string>& args);
+int resumeCommand(const std::vector<std::string>& args);
+int showCommand(const std::vector<std::string>& args);
+int exportCommand(const std::vector<std::string>& args);
+int deleteCommand(const std::vector<std::string>& args);
+int compactCommand(const std::vector<std::string>& args);
 
 extern const char* const kRunUsage;
 extern const char* const kRunsUsage;
 extern const char* const kBenchUsage;
+extern const char* const kResumeUsage;
+extern const char* const kShowUsage;
+extern const char* const kExportUsage;
+extern const char* const kDeleteUsage;
+extern const char* const kCompactUsage;
 
 }  // namespace ss::cli

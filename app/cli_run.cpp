@@ -2,6 +2,7 @@
 #include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <functional>
 
 #include "cli_args.h"
 #include "cli_commands.h"
@@ -25,6 +26,16 @@ const char* const kRunUsage =
     "  --json         one JSON object per epoch on stdout (progress stays on stderr)\n"
     "Ctrl-C stops the run cleanly and marks it cancelled.\n"
     "Exit codes: 0 finished, 1 run failed, 2 bad usage or input, 130 cancelled.\n";
+
+const char* const kResumeUsage =
+    "usage: sparsescope resume RUN [--db FILE] [--json]\n"
+    "\n"
+    "Continues an interrupted, cancelled or failed run from its newest checkpoint (taken at every epoch end,\n"
+    "every train.checkpoint_every_steps steps, and on cancel), with the run's own project and thread count.\n"
+    "The resumed run reaches the same weights as one never stopped.\n"
+    "  --db FILE      run store (SQLite), default ./sparsescope.db\n"
+    "  --json         one JSON object per epoch on stdout\n"
+    "Exit codes as for run.\n";
 
 namespace {
 RunControl* activeControl = nullptr;
@@ -50,20 +61,10 @@ extern "C" void onInterrupt(int) {
   std::signal(SIGINT, SIG_DFL);
   std::signal(SIGTERM, SIG_DFL);
 }
-}  // namespace
 
-int runCommand(const std::vector<std::string>& argv) {
-  const Args args(argv, {"--db", "--epochs", "--threads", "--seed"}, {"--json"});
-  if (args.positionals().size() != 1) throw UsageError{"run needs exactly one project file"};
-  Project project = loadProject(args.positionals()[0]);
-  if (auto n = args.integer("--epochs", 1, 100000)) project.train.epochs = int(*n);
-  if (auto n = args.integer("--threads", 0, 1024)) project.train.threads = int(*n);
-  if (auto n = args.integer("--seed", 0, (1LL << 62))) project.train.seed = uint64_t(*n);
-  const bool json = args.has("--json");
-  const std::string dbPath = args.value("--db").value_or(kDefaultDb);
-
-  RunStore store(dbPath);
-  Experiment experiment(project);
+// Trains (or resumes) with Ctrl-C and SIGTERM turned into a clean cancel, then prints the one-line summary.
+int trainWithSignals(Experiment& experiment, RunStore& store, bool json,
+                     const std::function<RunOutcome(RunControl&, const std::vector<TrainingObserver*>&)>& train) {
   describeModelMemory(experiment, stderr);
   TerminalProgress progress(stderr);
   JsonEpochPrinter printer(stdout);
@@ -75,7 +76,7 @@ int runCommand(const std::vector<std::string>& argv) {
   std::signal(SIGINT, onInterrupt);
   std::signal(SIGTERM, onInterrupt);
   const auto start = std::chrono::steady_clock::now();
-  const RunOutcome outcome = experiment.run(store, control, observers);
+  const RunOutcome outcome = train(control, observers);
   activeControl = nullptr;
   std::signal(SIGINT, SIG_DFL);
   std::signal(SIGTERM, SIG_DFL);
@@ -86,12 +87,47 @@ int runCommand(const std::vector<std::string>& argv) {
       outcome.finalTestAccuracy ? std::to_string(100.0 * *outcome.finalTestAccuracy).substr(0, 5) + "%" : "none";
   std::fprintf(summary, "run %lld %s after %.1fs: final test accuracy %s, peak RSS %.1f MB (store %s)\n",
                (long long)outcome.runId, toString(outcome.status), seconds, accuracy.c_str(), megabytes(peakRssBytes()),
-               dbPath.c_str());
+               store.path().c_str());
   if (outcome.status == RunStatus::Failed) {
     std::fprintf(stderr, "sparsescope: run failed: %s\n", outcome.message.c_str());
     return kRunFailed;
   }
+  if (outcome.status == RunStatus::Cancelled)
+    std::fprintf(stderr, "sparsescope: run %lld cancelled; continue it with 'sparsescope resume %lld --db %s'\n",
+                 (long long)outcome.runId, (long long)outcome.runId, store.path().c_str());
   return outcome.status == RunStatus::Cancelled ? kCancelled : kOk;
+}
+}  // namespace
+
+int runCommand(const std::vector<std::string>& argv) {
+  const Args args(argv, {"--db", "--epochs", "--threads", "--seed"}, {"--json"});
+  if (args.positionals().size() != 1) throw UsageError{"run needs exactly one project file"};
+  Project project = loadProject(args.positionals()[0]);
+  if (auto n = args.integer("--epochs", 1, 100000)) project.train.epochs = int(*n);
+  if (auto n = args.integer("--threads", 0, 1024)) project.train.threads = int(*n);
+  if (auto n = args.integer("--seed", 0, (1LL << 62))) project.train.seed = uint64_t(*n);
+  RunStore store(args.value("--db").value_or(kDefaultDb));
+  Experiment experiment(project);
+  return trainWithSignals(experiment, store, args.has("--json"),
+                          [&](RunControl& control, const std::vector<TrainingObserver*>& observers) {
+                            return experiment.run(store, control, observers);
+                          });
+}
+
+int resumeCommand(const std::vector<std::string>& argv) {
+  const Args args(argv, {"--db"}, {"--json"});
+  if (args.positionals().size() != 1) throw UsageError{"resume needs exactly one run id"};
+  const int64_t runId = parseRunId(args.positionals()[0]);
+  RunStore store(args.value("--db").value_or(kDefaultDb));
+  const RunSummary summary = store.run(runId);
+  Project project = parseProject(store.projectJson(runId), store.path() + ": run " + std::to_string(runId));
+  // The same thread count as before: the kernels' reductions, and so the weights, depend on it.
+  project.train.threads = summary.threads;
+  Experiment experiment(project);
+  return trainWithSignals(experiment, store, args.has("--json"),
+                          [&](RunControl& control, const std::vector<TrainingObserver*>& observers) {
+                            return experiment.resume(store, runId, control, observers);
+                          });
 }
 
 }  // namespace ss::cli

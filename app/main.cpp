@@ -29,6 +29,11 @@ const std::map<std::string, Command>& commands() {
       {"run", {runCommand, kRunUsage, "train a project headless and record the run"}},
       {"runs", {runsCommand, kRunsUsage, "list the runs in a store"}},
       {"bench", {benchCommand, kBenchUsage, "time sparse against dense training steps per layer and scheme"}},
+      {"resume", {resumeCommand, kResumeUsage, "continue an interrupted or cancelled run from its last checkpoint"}},
+      {"show", {showCommand, kShowUsage, "print one run: settings, figures, checkpoint, per-layer densities"}},
+      {"export", {exportCommand, kExportUsage, "write a run's records as CSV files"}},
+      {"delete", {deleteCommand, kDeleteUsage, "delete a run and all its records"}},
+      {"compact", {compactCommand, kCompactUsage, "shrink the store file after deletes and check it"}},
   };
   return table;
 }

@@ -35,6 +35,9 @@ void TerminalProgress::onRunStart(const RunStartInfo& info) {
       out_, "run %lld '%s': %d epochs x %lld steps, %lld train / %lld test examples, %lld parameters, %d threads\n",
       (long long)info.runId, info.name.c_str(), info.epochs, (long long)info.stepsPerEpoch,
       (long long)info.trainExamples, (long long)info.testExamples, (long long)info.parameterCount, info.threads);
+  if (info.resumedAtEpoch > 0)
+    std::fprintf(out_, "resuming at epoch %d, step %lld, from its last checkpoint\n", info.resumedAtEpoch,
+                 (long long)info.resumedAtStep);
   std::fflush(out_);
 }
 
@@ -44,8 +47,10 @@ double TerminalProgress::secondsElapsed() const {
 
 double TerminalProgress::etaSeconds(int64_t stepsDone) const {
   const int64_t total = info_.stepsPerEpoch * info_.epochs;
-  if (stepsDone <= 0) return NAN;
-  return secondsElapsed() / double(stepsDone) * double(total - stepsDone);
+  // A resumed run's clock started at its checkpoint: only the steps since count for the rate.
+  const int64_t doneHere = stepsDone - info_.resumedAtStep;
+  if (doneHere <= 0) return NAN;
+  return secondsElapsed() / double(doneHere) * double(total - stepsDone);
 }
 
 void TerminalProgress::onStep(const StepRecord& s, int64_t stepInEpoch, int64_t stepsPerEpoch) {

@@ -1,0 +1,123 @@
+#include <cstdio>
+#include <nlohmann/json.hpp>
+
+#include "cli_args.h"
+#include "cli_commands.h"
+#include "train/run_inspection.h"
+
+namespace ss::cli {
+
+const char* const kShowUsage =
+    "usage: sparsescope show RUN [--db FILE] [--json]\n"
+    "\n"
+    "Prints one run: its settings, status, final and best accuracy, mask changes, newest checkpoint with a\n"
+    "digest of its weights (equal digests: equal weights), and each layer's density from its newest mask.\n"
+    "  --db FILE      run store (SQLite), default ./sparsescope.db\n"
+    "  --json         one JSON object instead of text\n";
+
+namespace {
+
+std::string hex(uint64_t v) {
+  char text[24];
+  std::snprintf(text, sizeof text, "%016llx", (unsigned long long)v);
+  return text;
+}
+
+nlohmann::json toJson(const RunDetails& d) {
+  const RunSummary& s = d.summary;
+  nlohmann::json j = {{"id", s.id},
+                      {"name", s.name},
+                      {"status", s.status},
+                      {"message", s.message},
+                      {"algorithm", s.algorithm},
+                      {"scheme", s.scheme},
+                      {"target", s.target},
+                      {"seed", s.seed},
+                      {"threads", s.threads},
+                      {"host", s.host},
+                      {"engine_version", s.engineVersion},
+                      {"started_at", s.startedAt},
+                      {"ended_at", s.endedAt},
+                      {"epochs", s.epochs},
+                      {"epochs_logged", s.epochsLogged},
+                      {"elapsed_seconds", s.elapsedSeconds},
+                      {"mask_changes", d.maskChanges},
+                      {"weights_dropped", d.weightsDropped},
+                      {"weights_grown", d.weightsGrown},
+                      {"examples_removed", d.examplesRemoved}};
+  j["final_test_accuracy"] = s.finalTestAccuracy ? nlohmann::json(*s.finalTestAccuracy) : nlohmann::json();
+  j["best_test_accuracy"] = d.bestEpoch ? nlohmann::json(d.bestEpoch->testAccuracy) : nlohmann::json();
+  j["best_epoch"] = d.bestEpoch ? nlohmann::json(d.bestEpoch->epoch) : nlohmann::json();
+  j["rss_bytes"] = d.lastEpoch ? nlohmann::json(d.lastEpoch->rssBytes) : nlohmann::json();
+  j["memory_model_bytes"] = d.lastEpoch ? nlohmann::json(d.lastEpoch->memoryBytes) : nlohmann::json();
+  if (d.checkpoint)
+    j["checkpoint"] = {{"kind", d.checkpoint->kind},
+                       {"epoch", d.checkpoint->epoch},
+                       {"step", d.checkpoint->step},
+                       {"stored_bytes", d.checkpointStoredBytes}};
+  else
+    j["checkpoint"] = nullptr;
+  j["weights_digest"] = d.weightsDigest ? nlohmann::json(hex(*d.weightsDigest)) : nlohmann::json();
+  j["layers"] = nlohmann::json::array();
+  for (const auto& l : d.layers)
+    j["layers"].push_back({{"layer", l.layer},
+                           {"rows", l.rows},
+                           {"cols", l.cols},
+                           {"active", l.active},
+                           {"density", l.density()},
+                           {"step", l.step}});
+  return j;
+}
+
+void printText(const RunDetails& d) {
+  const RunSummary& s = d.summary;
+  std::printf("run %lld '%s': %s%s%s\n", (long long)s.id, s.name.c_str(), s.status.c_str(),
+              s.message.empty() ? "" : ": ", s.message.c_str());
+  std::printf("  algorithm %s, scheme %s, target sparsity %.1f%%\n", s.algorithm.c_str(), s.scheme.c_str(),
+              100.0 * s.target);
+  std::printf("  seed %llu, %d threads, host %s, engine %s\n", (unsigned long long)s.seed, s.threads, s.host.c_str(),
+              s.engineVersion.c_str());
+  std::printf("  started %s, ended %s; %d of %d epochs logged, %.1f s of training\n", s.startedAt.c_str(),
+              s.endedAt.empty() ? "-" : s.endedAt.c_str(), s.epochsLogged, s.epochs, s.elapsedSeconds);
+  if (d.lastEpoch)
+    std::printf("  last epoch %d: test accuracy %.2f%%, test loss %.4f, train accuracy %.2f%%, density %.4f\n",
+                d.lastEpoch->epoch, 100.0 * d.lastEpoch->testAccuracy, d.lastEpoch->testLoss,
+                100.0 * d.lastEpoch->trainAccuracy, d.lastEpoch->density);
+  if (d.bestEpoch)
+    std::printf("  best test accuracy %.2f%% at epoch %d\n", 100.0 * d.bestEpoch->testAccuracy, d.bestEpoch->epoch);
+  if (d.lastEpoch)
+    std::printf("  memory model %.2f MB; measured RSS %.1f MB at the last epoch's end\n",
+                double(d.lastEpoch->memoryBytes) / 1e6, double(d.lastEpoch->rssBytes) / 1e6);
+  std::printf("  mask changes: %lld (%lld weights dropped, %lld grown); examples removed: %lld\n",
+              (long long)d.maskChanges, (long long)d.weightsDropped, (long long)d.weightsGrown,
+              (long long)d.examplesRemoved);
+  if (d.checkpoint)
+    std::printf("  checkpoint: %s at epoch %d, step %lld (%.2f MB stored); weights digest %s\n",
+                d.checkpoint->kind.c_str(), d.checkpoint->epoch, (long long)d.checkpoint->step,
+                double(d.checkpointStoredBytes) / 1e6, hex(*d.weightsDigest).c_str());
+  else
+    std::printf("  checkpoint: none\n");
+  if (d.layers.empty()) return;
+  std::printf("  %-10s %12s %10s %9s %8s\n", "layer", "shape", "active", "density", "at step");
+  for (const auto& l : d.layers) {
+    const std::string shape = std::to_string(l.rows) + "x" + std::to_string(l.cols);
+    std::printf("  %-10s %12s %10lld %9.4f %8lld\n", l.layer.c_str(), shape.c_str(), (long long)l.active, l.density(),
+                (long long)l.step);
+  }
+}
+
+}  // namespace
+
+int showCommand(const std::vector<std::string>& argv) {
+  const Args args(argv, {"--db"}, {"--json"});
+  if (args.positionals().size() != 1) throw UsageError{"show needs exactly one run id"};
+  const RunStore store(args.value("--db").value_or(kDefaultDb));
+  const RunDetails details = inspectRun(store, parseRunId(args.positionals()[0]));
+  if (args.has("--json"))
+    std::printf("%s\n", toJson(details).dump(2).c_str());
+  else
+    printText(details);
+  return kOk;
+}
+
+}  // namespace ss::cli

@@ -1,0 +1,274 @@
+// Checkpoints and resume: a run stopped anywhere (cancelled, or killed as a real process) and resumed from its
+// newest checkpoint ends with exactly the weights, metrics, masks and statistics of a run never stopped.
+#include <signal.h>
+
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QTest>
+#include <thread>
+
+#include "core/error.h"
+#include "project/project.h"
+#include "store/run_store.h"
+#include "store_test_helpers.h"
+#include "train/checkpoint.h"
+#include "train/experiment.h"
+#include "train/run_inspection.h"
+
+using namespace ss;
+
+namespace {
+
+Project spiralsProject(const std::string& algorithm, double target, const std::string& extra) {
+  return parseProject(R"({"format": 1, "name": "resume", "algorithm": )" + algorithm + R"(,
+      "data": {"dataset": "spirals", "examples": 1600, "classes": 3, "noise": 0.05},
+      "model": {"preset": "mlp", "hidden": [64, 64], "dropout": 0.2},
+      "train": {"epochs": 6, "batch_size": 32, "threads": 2, "checkpoint_every_steps": 7, "log_every_steps": 5,
+                "optimizer": {"lr": 0.1, "weight_decay": 0.0001}},
+      "sparsity": {"target": )" +
+                          std::to_string(target) + R"(, "distribution": "uniform"})" + extra + "}",
+                      "resume.json");
+}
+
+// Asks for cancel once the run has taken `atStep` steps.
+struct CancelAt : TrainingObserver {
+  CancelAt(RunControl& c, int64_t s) : control(c), atStep(s) {}
+  void onStep(const StepRecord& s, int64_t, int64_t) override {
+    if (s.step == atStep) control.requestCancel();
+  }
+  RunControl& control;
+  int64_t atStep;
+};
+
+uint64_t finalDigest(const RunStore& store, int64_t runId) {
+  const RunDetails d = inspectRun(store, runId);
+  if (!d.checkpoint || d.checkpoint->kind != "final") throw std::runtime_error("no final checkpoint");
+  return *d.weightsDigest;
+}
+
+// Everything a run logs that must not depend on where it was stopped (timings aside).
+void compareRecords(const RunStore& a, int64_t runA, const RunStore& b, int64_t runB) {
+  const auto ea = a.epochs(runA), eb = b.epochs(runB);
+  QCOMPARE(ea.size(), eb.size());
+  for (size_t i = 0; i < ea.size(); ++i) {
+    QCOMPARE(ea[i].step, eb[i].step);
+    QCOMPARE(ea[i].trainLoss, eb[i].trainLoss);
+    QCOMPARE(ea[i].testAccuracy, eb[i].testAccuracy);
+    QCOMPARE(ea[i].density, eb[i].density);
+    QCOMPARE(ea[i].examplesInUse, eb[i].examplesInUse);
+  }
+  const auto sa = a.steps(runA), sb = b.steps(runB);
+  QCOMPARE(sa.size(), sb.size());
+  for (size_t i = 0; i < sa.size(); ++i) {
+    QCOMPARE(sa[i].step, sb[i].step);
+    QCOMPARE(sa[i].loss, sb[i].loss);
+  }
+  const auto ma = a.maskChanges(runA), mb = b.maskChanges(runB);
+  QCOMPARE(ma.size(), mb.size());
+  for (size_t i = 0; i < ma.size(); ++i) {
+    QCOMPARE(ma[i].step, mb[i].step);
+    QCOMPARE(ma[i].layer, mb[i].layer);
+    QCOMPARE(ma[i].droppedPositions, mb[i].droppedPositions);
+    QCOMPARE(ma[i].grownPositions, mb[i].grownPositions);
+  }
+  const auto snapA = a.maskSnapshots(runA), snapB = b.maskSnapshots(runB);
+  QCOMPARE(snapA.size(), snapB.size());
+  for (size_t i = 0; i < snapA.size(); ++i) QVERIFY(snapA[i].bits == snapB[i].bits);
+  QCOMPARE(a.removedExamples(runA), b.removedExamples(runB));
+  const auto xa = a.exampleStats(runA), xb = b.exampleStats(runB);
+  QCOMPARE(xa.size(), xb.size());
+  for (size_t i = 0; i < xa.size(); ++i) {
+    QCOMPARE(xa[i].presentations, xb[i].presentations);
+    QCOMPARE(xa[i].forgettingEvents, xb[i].forgettingEvents);
+    QCOMPARE(xa[i].firstLearnedEpoch, xb[i].firstLearnedEpoch);
+    QCOMPARE(xa[i].removedAtEpoch, xb[i].removedAtEpoch);
+  }
+}
+
+}  // namespace
+
+class TestResume : public QObject {
+  Q_OBJECT
+
+ private slots:
+  void checkpointEncodingRoundTripsAndRefusesDamage();
+  void resumedRunMatchesUninterruptedRun_data();
+  void resumedRunMatchesUninterruptedRun();
+  void runWithoutCheckpointCannotResume();
+  void killedProcessResumesToTheSameWeights();
+
+ private:
+  QTemporaryDir dir_;
+};
+
+void TestResume::checkpointEncodingRoundTripsAndRefusesDamage() {
+  Checkpoint c;
+  c.position = {3, 17, 117, true, 12.5, 40, 64, 0.25};
+  c.parameters = {{"fc1.weight", {1.0f, -2.0f, 3.5f}}, {"fc1.bias", {0.5f}}};
+  c.gradients = {{"fc1.weight", {0.1f, 0.2f, 0.3f}}, {"fc1.bias", {0.0f}}};
+  c.momentum = {{"fc1.weight", {0.01f, 0.02f, 0.03f}}, {"fc1.bias", {}}};
+  c.masks = {{"fc1", LayerMaskState::Sparse, 1, 4, {1, 1, 0, 1}}};
+  c.layerRandomStates = {{"dropout_fc1", "12345 678"}};
+  c.algorithmState = "algorithm";
+  c.orderRandomState = "order";
+  c.order = {4, 2, 0, 1, 3};
+  c.examples.resize(5);
+  c.examples[2].forgettingEvents = 7;
+  const std::vector<uint8_t> bytes = encodeCheckpoint(c);
+  const Checkpoint d = decodeCheckpoint(bytes, "test");
+  QCOMPARE(d.position.batchesDone, int64_t(17));
+  QCOMPARE(d.position.epochStarted, true);
+  QCOMPARE(d.position.lossSum, 12.5);
+  QCOMPARE(d.parameters[0].values, c.parameters[0].values);
+  QCOMPARE(d.gradients[0].values, c.gradients[0].values);
+  QCOMPARE(d.momentum[0].values, c.momentum[0].values);
+  QCOMPARE(d.masks[0].bits, c.masks[0].bits);
+  QCOMPARE(d.masks[0].form, LayerMaskState::Sparse);
+  QCOMPARE(d.layerRandomStates[0].state, std::string("12345 678"));
+  QCOMPARE(d.order, c.order);
+  QCOMPARE(d.examples[2].forgettingEvents, 7);
+  QCOMPARE(weightsDigest(d), weightsDigest(c));
+
+  Checkpoint changed = c;
+  changed.parameters[0].values[1] = std::nextafter(-2.0f, 0.0f);  // one weight, one ulp
+  QVERIFY(weightsDigest(changed) != weightsDigest(c));
+
+  std::vector<uint8_t> cut(bytes.begin(), bytes.end() - 9);
+  QVERIFY(errorMessage<RunError>([&] { decodeCheckpoint(cut, "ckpt 4"); }).find("ckpt 4: truncated") !=
+          std::string::npos);
+  std::vector<uint8_t> foreign = bytes;
+  foreign[0] ^= 0xff;
+  QVERIFY(errorMessage<RunError>([&] { decodeCheckpoint(foreign, "x"); }).find("not a SparseScope checkpoint") !=
+          std::string::npos);
+}
+
+void TestResume::resumedRunMatchesUninterruptedRun_data() {
+  QTest::addColumn<QString>("algorithm");
+  QTest::addColumn<double>("target");
+  QTest::addColumn<QString>("extra");
+  QTest::addColumn<bool>("asIfKilled");  // resume from the last periodic checkpoint, not the cancel one
+  const QString dataEfficiency =
+      R"(, "data_efficiency": {"enabled": true, "removal_epoch": 2, "remove_fraction": 0.2})";
+  QTest::newRow("dense") << R"({"name": "dense"})" << 0.0 << "" << false;
+  QTest::newRow("static, killed") << R"({"name": "static"})" << 0.8 << "" << true;
+  QTest::newRow("set") << R"({"name": "set"})" << 0.8 << "" << false;
+  QTest::newRow("rigl, killed") << R"({"name": "rigl", "update_steps": 20})" << 0.8 << "" << true;
+  QTest::newRow("gmp") << R"({"name": "gmp", "every_steps": 10})" << 0.8 << "" << false;
+  QTest::newRow("gmp, killed") << R"({"name": "gmp", "every_steps": 10})" << 0.8 << "" << true;
+  QTest::newRow("mest em&s with data efficiency")
+      << R"({"name": "mest", "variant": "em&s"})" << 0.8 << dataEfficiency << false;
+  QTest::newRow("mest em&s with data efficiency, killed")
+      << R"({"name": "mest", "variant": "em&s"})" << 0.8 << dataEfficiency << true;
+}
+
+void TestResume::resumedRunMatchesUninterruptedRun() {
+  QFETCH(QString, algorithm);
+  QFETCH(double, target);
+  QFETCH(QString, extra);
+  QFETCH(bool, asIfKilled);
+  const Project project = spiralsProject(algorithm.toStdString(), target, extra.toStdString());
+  const std::string tag = QTest::currentDataTag();
+  RunStore whole(dir_.filePath(QString::fromStdString("whole-" + tag + ".db")).toStdString());
+  RunStore stopped(dir_.filePath(QString::fromStdString("stopped-" + tag + ".db")).toStdString());
+
+  RunControl control;
+  const RunOutcome a = Experiment(project).run(whole, control, {});
+  QVERIFY2(a.status == RunStatus::Finished, a.message.c_str());
+
+  // 50 steps an epoch: stop inside epoch 3, after data efficiency removed examples and mutations happened.
+  RunControl stopControl;
+  CancelAt cancel(stopControl, 123);
+  const RunOutcome b = Experiment(project).run(stopped, stopControl, {&cancel});
+  QVERIFY2(b.status == RunStatus::Cancelled, b.message.c_str());
+  if (asIfKilled) {
+    // A kill leaves no cancel checkpoint: only the periodic one of step 119, with rows logged after it.
+    const std::string path = stopped.path();
+    QCOMPARE(rawQuery(path, "DELETE FROM checkpoints WHERE kind = 'cancel'"), std::string());
+    QCOMPARE(rawQuery(path, "UPDATE runs SET status = 'interrupted'"), std::string());
+    QCOMPARE(stopped.latestCheckpoint(b.runId)->step, int64_t(119));
+  } else {
+    QCOMPARE(stopped.latestCheckpoint(b.runId)->step, int64_t(123));
+  }
+
+  RunControl resumeControl;
+  const RunOutcome resumed = Experiment(project).resume(stopped, b.runId, resumeControl, {});
+  QVERIFY2(resumed.status == RunStatus::Finished, resumed.message.c_str());
+  QCOMPARE(resumed.runId, b.runId);
+  QCOMPARE(stopped.run(b.runId).status, std::string("finished"));
+  QCOMPARE(*resumed.finalTestAccuracy, *a.finalTestAccuracy);
+  QCOMPARE(finalDigest(stopped, b.runId), finalDigest(whole, a.runId));
+  compareRecords(whole, a.runId, stopped, b.runId);
+  QCOMPARE(stopped.integrityCheck(), std::string("ok"));
+}
+
+void TestResume::runWithoutCheckpointCannotResume() {
+  RunStore store(dir_.filePath("none.db").toStdString());
+  const int64_t id = store.beginRun("empty", "{}", 1, 1);
+  store.endRun(id, RunStatus::Interrupted, "", std::nullopt);
+  const Project project = spiralsProject(R"({"name": "dense"})", 0.0, "");
+  Experiment experiment(project);
+  RunControl control;
+  const std::string message = errorMessage<InputError>([&] { experiment.resume(store, id, control, {}); });
+  QVERIFY2(message.find("no checkpoint") != std::string::npos, message.c_str());
+}
+
+// The real thing: a headless `sparsescope run` on Fashion-MNIST killed with SIGKILL mid-epoch, then
+// `sparsescope resume`, against the same project run without interruption.
+void TestResume::killedProcessResumesToTheSameWeights() {
+  const QString project = dir_.filePath("fashion.json");
+  {
+    Project p = loadProject(SPARSESCOPE_SOURCE_DIR "/projects/fashion-mlp-mest-em-s-90.json");
+    p.train.epochs = 8;
+    p.train.threads = 1;
+    p.train.checkpointEverySteps = 50;
+    QFile f(project);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write(QByteArray::fromStdString(projectToJson(p)));
+  }
+  const QString db = dir_.filePath("killed.db");
+  QProcess child;
+  child.start(SPARSESCOPE_CLI, {"run", project, "--db", db});
+  QVERIFY(child.waitForStarted());
+  // Kill once the run has checkpointed inside its second epoch or later (469 steps an epoch).
+  int64_t checkpointStep = 0;
+  for (int wait = 0; wait < 3000 && child.state() == QProcess::Running; ++wait) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    try {
+      RunStore peek(db.toStdString());
+      if (auto c = peek.latestCheckpoint(1); c && c->step > 500 && c->kind == "periodic") {
+        checkpointStep = c->step;
+        break;
+      }
+    } catch (const std::exception&) {
+      // The store may not exist yet.
+    }
+  }
+  QVERIFY2(child.state() == QProcess::Running, "the run ended before it could be killed");
+  ::kill(pid_t(child.processId()), SIGKILL);
+  QVERIFY(child.waitForFinished());
+  QCOMPARE(child.exitStatus(), QProcess::CrashExit);
+  {
+    RunStore store(db.toStdString());
+    QCOMPARE(store.run(1).status, std::string("interrupted"));
+    QVERIFY(store.latestCheckpoint(1)->step >= checkpointStep);
+    QCOMPARE(store.integrityCheck(), std::string("ok"));
+  }
+
+  QProcess resume;
+  resume.start(SPARSESCOPE_CLI, {"resume", "1", "--db", db});
+  QVERIFY(resume.waitForFinished(120000));
+  QVERIFY2(resume.exitCode() == 0, resume.readAllStandardError().constData());
+  QProcess whole;
+  whole.start(SPARSESCOPE_CLI, {"run", project, "--db", db});
+  QVERIFY(whole.waitForFinished(120000));
+  QCOMPARE(whole.exitCode(), 0);
+
+  RunStore store(db.toStdString());
+  QCOMPARE(store.run(1).status, std::string("finished"));
+  QCOMPARE(finalDigest(store, 1), finalDigest(store, 2));
+  compareRecords(store, 1, store, 2);
+  QCOMPARE(store.integrityCheck(), std::string("ok"));
+}
+
+QTEST_GUILESS_MAIN(TestResume)
+#include "tst_resume.moc"
