@@ -65,5 +65,58 @@ wait "$pid" 2>/dev/null
 "$bin" runs --db k.db >out.txt 2>&1
 grep -q 'interrupted' out.txt || fail "kill -9: run marked interrupted ($(cat out.txt))"
 
+# resume: a run stopped with Ctrl-C continues from its checkpoint to the weights of a run never stopped.
+digest() { "$bin" show "$1" --db "$2" --json | sed -n 's/.*"weights_digest": "\([0-9a-f]*\)".*/\1/p'; }
+"$bin" run "$projects/spirals-mlp-dense.json" --epochs 40 --db r.db >out.txt 2>err.txt &
+pid=$!
+for _ in $(seq 1 100); do grep -q '^epoch 2/' err.txt && break; sleep 0.1; done
+kill -INT "$pid"
+wait "$pid"
+[ $? -eq 130 ] || fail "resume: the first run was not cancelled"
+grep -q "sparsescope resume 1 --db r.db" err.txt || fail "a cancelled run says how to resume it"
+expect_exit 0 "resume" "$bin" resume 1 --db r.db
+grep -q 'resuming at epoch' err.txt || fail "resume says where it continues"
+expect_exit 0 "uninterrupted twin" "$bin" run "$projects/spirals-mlp-dense.json" --epochs 40 --db r.db
+[ -n "$(digest 1 r.db)" ] && [ "$(digest 1 r.db)" = "$(digest 2 r.db)" ] ||
+  fail "resumed and uninterrupted weights differ ($(digest 1 r.db) vs $(digest 2 r.db))"
+expect_exit 2 "resume of a finished run" "$bin" resume 1 --db r.db
+grep -q 'nothing to resume' err.txt || fail "resume of a finished run says why"
+expect_exit 2 "show of a missing run" "$bin" show 99 --db r.db
+grep -q 'r.db: no run 99' err.txt || fail "a missing run is named with its store"
+expect_exit 2 "a run id that is not a number" "$bin" show first --db r.db
+
+# show, export, runs filters, delete, compact.
+expect_exit 0 "show" "$bin" show 1 --db r.db
+grep -q "run 1 'spirals-mlp-dense': finished" out.txt && grep -q 'weights digest' out.txt && grep -q '^  fc1 ' out.txt ||
+  fail "show prints the summary, digest and layers"
+expect_exit 0 "export" "$bin" export 1 --csv exported --db r.db
+for f in run epochs steps layers mask_events example_stats; do [ -s "exported/$f.csv" ] || fail "export wrote no $f.csv"; done
+[ "$(wc -l < exported/epochs.csv)" -eq 41 ] || fail "epochs.csv has a header and 40 epochs"
+head -1 exported/epochs.csv | grep -q '^epoch,step,train_loss' || fail "epochs.csv header"
+expect_exit 2 "export without --csv" "$bin" export 1 --db r.db
+expect_exit 0 "runs --status" "$bin" runs --db r.db --status finished
+[ "$(grep -c 'finished' out.txt)" -eq 2 ] || fail "runs --status finished lists both runs"
+expect_exit 0 "runs --algorithm" "$bin" runs --db r.db --algorithm mest
+grep -q 'no matching runs' out.txt || fail "runs --algorithm mest matches no dense run"
+expect_exit 2 "runs --status with a bad name" "$bin" runs --db r.db --status paused
+expect_exit 0 "delete" "$bin" delete 2 --db r.db
+"$bin" runs --db r.db | grep -q '^    2 ' && fail "a deleted run is still listed"
+expect_exit 0 "compact" "$bin" compact --db r.db
+grep -q 'integrity ok' out.txt || fail "compact checks integrity ($(cat out.txt))"
+
+# Two processes writing runs to one store at once.
+"$bin" run "$projects/spirals-mlp-dense.json" --epochs 15 --db two.db >/dev/null 2>e1.txt &
+p1=$!
+"$bin" run "$projects/spirals-mlp-dense.json" --epochs 15 --db two.db >/dev/null 2>e2.txt &
+p2=$!
+wait "$p1" || fail "first of two concurrent writers failed: $(tail -1 e1.txt)"
+wait "$p2" || fail "second of two concurrent writers failed: $(tail -1 e2.txt)"
+[ "$("$bin" runs --db two.db --status finished | grep -c finished)" -eq 2 ] || fail "both concurrent runs finished"
+
+# A store that is not one: the file is named, the exit code is 2.
+head -c 8192 /dev/urandom > junk.db
+expect_exit 2 "a file that is not a store" "$bin" runs --db junk.db
+grep -q 'junk.db' err.txt || fail "a damaged store is named ($(cat err.txt))"
+
 [ "$failures" -eq 0 ] && echo "all CLI checks passed"
 exit "$failures"
