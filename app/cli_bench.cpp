@@ -1,8 +1,12 @@
+#include <unistd.h>
+
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "bench/logging_benchmark.h"
 #include "bench/step_benchmark.h"
 #include "cli_args.h"
 #include "cli_commands.h"
@@ -24,7 +28,10 @@ const char* const kBenchUsage =
     "  --csr-only       no transposed index: 8 bytes less per active weight, dX by scatter\n"
     "  --json           one JSON array of rows: layer, scheme, density, achieved_density, dense_*_ms,\n"
     "                   sparse_*_ms, step_speedup, eigen_sparse_step_ms (Eigen SparseMatrix, unstructured\n"
-    "                   linear layers; for 'model' the sum over its layers), memory_ratio\n";
+    "                   linear layers; for 'model' the sum over its layers), memory_ratio\n"
+    "  --store-overhead [--epochs N]\n"
+    "                   instead: trains the project with and without the run store (alternating, in this\n"
+    "                   process) and prints the median epoch time of each and the logging overhead\n";
 
 namespace {
 
@@ -61,10 +68,26 @@ nlohmann::json number(double v) {
   return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr);
 }
 
+int storeOverheadBench(Project project, const Args& args) {
+  if (args.positionals().empty()) throw UsageError{"--store-overhead needs a project file"};
+  project.train.epochs = int(args.integer("--epochs", 1, 1000).value_or(3));
+  const int repeats = int(args.integer("--repeats", 1, 1000).value_or(3));
+  const std::string scratch =
+      std::filesystem::temp_directory_path() / ("sparsescope-bench-" + std::to_string(getpid()) + ".db");
+  const LoggingOverhead o = measureLoggingOverhead(
+      project, repeats, scratch, [](const std::string& what) { std::fprintf(stderr, "bench: %s\n", what.c_str()); });
+  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(scratch + suffix);
+  std::printf(
+      "epoch time, median of %zu epochs each: %.3f s with the store, %.3f s without; logging overhead %+.2f%%\n",
+      o.recordedEpochSeconds.size(), o.medianRecorded, o.medianUnrecorded, 100.0 * o.overhead());
+  return kOk;
+}
+
 }  // namespace
 
 int benchCommand(const std::vector<std::string>& argv) {
-  const Args args(argv, {"--densities", "--schemes", "--repeats", "--threads"}, {"--json", "--csr-only"});
+  const Args args(argv, {"--densities", "--schemes", "--repeats", "--threads", "--epochs"},
+                  {"--json", "--csr-only", "--store-overhead"});
   if (args.positionals().size() > 1) throw UsageError{"bench takes at most one project file"};
   Project project = args.positionals().empty() ? parseProject(R"({"format": 1, "name": "bench"})", "default")
                                                : loadProject(args.positionals()[0]);
@@ -74,6 +97,7 @@ int benchCommand(const std::vector<std::string>& argv) {
   if (auto n = args.integer("--repeats", 1, 1000)) settings.repeats = int(*n);
   if (auto n = args.integer("--threads", 0, 1024)) project.train.threads = int(*n);
   settings.transposedIndex = !args.has("--csr-only");
+  if (args.has("--store-overhead")) return storeOverheadBench(project, args);
   const bool json = args.has("--json");
 
   const auto rows = runStepBenchmark(

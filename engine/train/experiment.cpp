@@ -117,7 +117,11 @@ RunOutcome Experiment::run(RunStore& store, RunControl& control, const std::vect
   const TrainSpec& t = project_.train;
   const int64_t runId = store.beginRun(project_.name, projectToJson(project_), t.seed, threads_);
   logMaskSnapshots(store, runId, 0, 0);
-  return train(store, runId, control, observers, nullptr);
+  return train(&store, runId, control, observers, nullptr);
+}
+
+RunOutcome Experiment::runUnrecorded(RunControl& control, const std::vector<TrainingObserver*>& observers) {
+  return train(nullptr, 0, control, observers, nullptr);
 }
 
 RunOutcome Experiment::resume(RunStore& store, int64_t runId, RunControl& control,
@@ -130,10 +134,10 @@ RunOutcome Experiment::resume(RunStore& store, int64_t runId, RunControl& contro
       decodeCheckpoint(stored->bytes, store.path() + ": checkpoint " + std::to_string(stored->id));
   const TrainingPosition& p = checkpoint.position;
   store.reopenForResume(runId, {p.epoch, p.globalStep, p.epochStarted});
-  return train(store, runId, control, observers, &checkpoint);
+  return train(&store, runId, control, observers, &checkpoint);
 }
 
-RunOutcome Experiment::train(RunStore& store, int64_t runId, RunControl& control,
+RunOutcome Experiment::train(RunStore* store, int64_t runId, RunControl& control,
                              const std::vector<TrainingObserver*>& observers, const Checkpoint* from) {
   const TrainSpec& t = project_.train;
   RunOutcome outcome;
@@ -147,25 +151,31 @@ RunOutcome Experiment::train(RunStore& store, int64_t runId, RunControl& control
   Rng orderRng = rng_.fork(kOrderStream);
   LrSchedule schedule(t.schedule, t.optimizer.lr, stepsPerEpoch_, t.epochs);
   Trainer trainer(model_, optimizer_, schedule, data_.train, data_.test, settings, orderRng);
-  StoreRecorder recorder(store, outcome.runId, t.logEverySteps);
-  trainer.addObserver(&recorder);
-  for (auto* o : observers) trainer.addObserver(o);
+  std::optional<StoreRecorder> recorder;
+  if (store) recorder.emplace(*store, outcome.runId, t.logEverySteps);
   observersOfRun_ = observers;
-  observersOfRun_.insert(observersOfRun_.begin(), &recorder);
+  if (recorder) {
+    trainer.addObserver(&*recorder);
+    observersOfRun_.insert(observersOfRun_.begin(), &*recorder);
+  }
+  for (auto* o : observers) trainer.addObserver(o);
   trainer.setHook(algorithm_.get());
-  trainer.setCheckpointSink({t.checkpointEverySteps, t.checkpointEveryEpochs},
-                            [&](const Checkpoint& c, CheckpointKind kind) {
-                              CheckpointRecord record;
-                              record.epoch = c.position.epoch;
-                              record.step = c.position.globalStep;
-                              record.kind = toString(kind);
-                              record.bytes = encodeCheckpoint(c);
-                              store.logCheckpoint(runId, std::move(record));
-                            });
   std::map<std::string, int> changesPerLayer;
-  snapshotAfterChange_ = [&](const MaskChangeEvent& e) {
-    if (++changesPerLayer[e.layer] % t.maskSnapshotEvery == 0) logMaskSnapshots(store, runId, e.epoch, e.step, e.layer);
-  };
+  if (store) {
+    trainer.setCheckpointSink({t.checkpointEverySteps, t.checkpointEveryEpochs},
+                              [&](const Checkpoint& c, CheckpointKind kind) {
+                                CheckpointRecord record;
+                                record.epoch = c.position.epoch;
+                                record.step = c.position.globalStep;
+                                record.kind = toString(kind);
+                                record.bytes = encodeCheckpoint(c);
+                                store->logCheckpoint(runId, std::move(record));
+                              });
+    snapshotAfterChange_ = [&](const MaskChangeEvent& e) {
+      if (++changesPerLayer[e.layer] % t.maskSnapshotEvery == 0)
+        logMaskSnapshots(*store, runId, e.epoch, e.step, e.layer);
+    };
+  }
 
   RunStartInfo info;
   info.runId = outcome.runId;
@@ -192,16 +202,16 @@ RunOutcome Experiment::train(RunStore& store, int64_t runId, RunControl& control
   outcome.finalTestAccuracy = trainer.lastTestAccuracy();
   // The masks as the run ends. A stopped run's newest snapshots already show its masks when every change is
   // snapshot; logging them here would leave a stray snapshot once the run resumes.
-  if (outcome.status == RunStatus::Finished) {
+  if (store && outcome.status == RunStatus::Finished) {
     try {
-      logMaskSnapshots(store, runId, t.epochs, trainer.globalStep());
+      logMaskSnapshots(*store, runId, t.epochs, trainer.globalStep());
     } catch (const std::exception& e) {
       outcome.status = RunStatus::Failed;
       outcome.message = e.what();
     }
   }
   for (auto* o : observers) o->onRunEnd(outcome.status, outcome.message);
-  store.endRun(outcome.runId, outcome.status, outcome.message, outcome.finalTestAccuracy);
+  if (store) store->endRun(outcome.runId, outcome.status, outcome.message, outcome.finalTestAccuracy);
   return outcome;
 }
 

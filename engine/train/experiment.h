@@ -55,10 +55,13 @@ class Experiment {
   // uninterrupted run reaches. Throws InputError when the run has no checkpoint or cannot be resumed.
   RunOutcome resume(RunStore& store, int64_t runId, RunControl& control,
                     const std::vector<TrainingObserver*>& observers);
+  // Trains with no store at all (no metrics rows, checkpoints or snapshots): the baseline that measures what
+  // logging costs, and a way to try a project without recording it. The outcome's runId is 0.
+  RunOutcome runUnrecorded(RunControl& control, const std::vector<TrainingObserver*>& observers);
 
  private:
   void checkDenseStartFits();  // gmp trains dense first: the bound must hold the dense model
-  RunOutcome train(RunStore& store, int64_t runId, RunControl& control, const std::vector<TrainingObserver*>& observers,
+  RunOutcome train(RunStore* store, int64_t runId, RunControl& control, const std::vector<TrainingObserver*>& observers,
                    const Checkpoint* from);
   void logMaskSnapshots(RunStore& store, int64_t runId, int epoch, int64_t step, const std::string& onlyLayer = {});
 
