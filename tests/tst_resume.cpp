@@ -95,6 +95,7 @@ class TestResume : public QObject {
   void resumedRunMatchesUninterruptedRun_data();
   void resumedRunMatchesUninterruptedRun();
   void runWithoutCheckpointCannotResume();
+  void fullStoreStopsTheRunAndItResumesWhenThereIsSpace();
   void killedProcessResumesToTheSameWeights();
 
  private:
@@ -210,6 +211,38 @@ void TestResume::runWithoutCheckpointCannotResume() {
   RunControl control;
   const std::string message = errorMessage<InputError>([&] { experiment.resume(store, id, control, {}); });
   QVERIFY2(message.find("no checkpoint") != std::string::npos, message.c_str());
+}
+
+// The store fills up mid-run: the run stops with the store's error, loses nothing committed, and once there is
+// space again resumes to the weights of a run that never stopped.
+void TestResume::fullStoreStopsTheRunAndItResumesWhenThereIsSpace() {
+  const Project project = spiralsProject(R"({"name": "set"})", 0.8, "");
+  const std::string path = dir_.filePath("full.db").toStdString();
+  int64_t runId = 0;
+  {
+    RunStore capped(path, 160 * 1024);
+    RunControl control;
+    const RunOutcome outcome = Experiment(project).run(capped, control, {});
+    QVERIFY2(outcome.status == RunStatus::Failed, toString(outcome.status));
+    QVERIFY2(outcome.message.find(path) != std::string::npos && outcome.message.find("full") != std::string::npos,
+             outcome.message.c_str());
+    runId = outcome.runId;
+  }
+  RunStore store(path);
+  QCOMPARE(store.integrityCheck(), std::string("ok"));
+  QVERIFY(!store.steps(runId).empty());
+  QVERIFY(store.latestCheckpoint(runId));
+  // This process wrote it, so opening does not mark it interrupted; a new process would.
+  QCOMPARE(rawQuery(path, "UPDATE runs SET status = 'interrupted'"), std::string());
+  RunControl control;
+  const RunOutcome resumed = Experiment(project).resume(store, runId, control, {});
+  QVERIFY2(resumed.status == RunStatus::Finished, resumed.message.c_str());
+
+  RunStore wholeStore(dir_.filePath("full-whole.db").toStdString());
+  RunControl wholeControl;
+  const RunOutcome whole = Experiment(project).run(wholeStore, wholeControl, {});
+  QCOMPARE(finalDigest(store, runId), finalDigest(wholeStore, whole.runId));
+  compareRecords(wholeStore, whole.runId, store, runId);
 }
 
 // The real thing: a headless `sparsescope run` on Fashion-MNIST killed with SIGKILL mid-epoch, then

@@ -211,7 +211,16 @@ RunOutcome Experiment::train(RunStore* store, int64_t runId, RunControl& control
     }
   }
   for (auto* o : observers) o->onRunEnd(outcome.status, outcome.message);
-  if (store) store->endRun(outcome.runId, outcome.status, outcome.message, outcome.finalTestAccuracy);
+  if (store) {
+    try {
+      store->endRun(outcome.runId, outcome.status, outcome.message, outcome.finalTestAccuracy);
+    } catch (const std::exception& e) {
+      // The store cannot take even the end (a full disk): the run stays "running" in the file, is marked
+      // interrupted once this process is gone, and resumes from its last committed checkpoint.
+      outcome.status = RunStatus::Failed;
+      outcome.message = outcome.message.empty() ? e.what() : outcome.message + "; " + e.what();
+    }
+  }
   return outcome;
 }
 
