@@ -397,6 +397,7 @@ void RunStore::reopenForResume(int64_t runId, const ResumePoint& point) {
                      path_, context);
     reopen.bindInt(1, runId).bindText(2, hostName()).bindInt(3, getpid()).run();
     // An epoch that had not ended, steps past the checkpoint, and mask changes the resumed run makes again.
+    // Example statistics stay: the resumed run replaces them at its next epoch end.
     const char* drops[] = {
         "DELETE FROM epoch_metrics WHERE run_id = ?1 AND epoch >= ?2",
         "DELETE FROM step_metrics WHERE run_id = ?1 AND step > ?3",
@@ -404,7 +405,6 @@ void RunStore::reopenForResume(int64_t runId, const ResumePoint& point) {
         "DELETE FROM mask_snapshots WHERE run_id = ?1 AND step > 0 AND "
         "(epoch > ?2 OR (epoch = ?2 AND (?4 = 0 OR step > ?3)))",
         "DELETE FROM removed_examples WHERE run_id = ?1 AND epoch >= ?2",
-        "DELETE FROM example_stats WHERE run_id = ?1",
     };
     for (const char* sql : drops) {
       Statement drop(db_, sql, path_, context);

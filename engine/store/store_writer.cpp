@@ -1,5 +1,7 @@
 #include "store/store_writer.h"
 
+#include <pthread.h>
+#include <sched.h>
 #include <sqlite3.h>
 
 #include <chrono>
@@ -112,6 +114,11 @@ void StoreWriter::throwPendingError() {
 }
 
 void StoreWriter::writeLoop() {
+  // Logging must not take CPU from training: on a machine whose cores all train, OpenMP's threads wait at
+  // every barrier for one that the writer pushed off its core. As SCHED_IDLE the writer runs only on
+  // cycles training leaves free (data loading, evaluation, barriers' sleeps); flush() waits for it.
+  sched_param idle{};
+  pthread_setschedparam(pthread_self(), SCHED_IDLE, &idle);
   std::vector<Row> batch;
   std::unique_lock lock(mutex_);
   for (;;) {

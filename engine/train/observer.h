@@ -31,7 +31,8 @@ class TrainingObserver {
   virtual void onEpochEnd(const EpochRecord&) {}
   virtual void onMaskChange(const MaskChangeEvent&) {}
   virtual void onExamplesRemoved(const ExamplesRemovedEvent&) {}
-  // Every training example's forgetting statistics, once, when the run ends (finished or cancelled).
+  // Every training example's forgetting statistics so far: at every epoch's end (after data efficiency acted)
+  // and when a run is cancelled.
   virtual void onExampleStats(const std::vector<ExampleStatRecord>&) {}
   virtual void onRunEnd(RunStatus, const std::string& /*message*/) {}
 };

@@ -194,13 +194,13 @@ RunStatus Trainer::run(RunControl& control, const RunStartInfo& info, const Trai
     // Statistics of epochs 1..E_r decide; training from epoch E_r + 1 on goes without the removed.
     if (settings_.dataEfficiency.enabled && epoch == settings_.dataEfficiency.removalEpoch)
       removeForgettableLeast(epoch);
+    reportExampleStats();
     const TrainingPosition next{epoch + 1, 0, step, false, 0, 0, 0, 0};
     if (epoch == settings_.epochs)
       emitCheckpoint(next, CheckpointKind::Final);
     else if (epoch % checkpointPolicy_.everyEpochs == 0)
       emitCheckpoint(next, CheckpointKind::Periodic);
   }
-  reportExampleStats();
   return RunStatus::Finished;
 }
 
