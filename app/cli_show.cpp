@@ -92,8 +92,8 @@ void printText(const RunDetails& d) {
               (long long)d.maskChanges, (long long)d.weightsDropped, (long long)d.weightsGrown,
               (long long)d.examplesRemoved);
   if (d.checkpoint)
-    std::printf("  checkpoint: %s at epoch %d, step %lld (%.2f MB stored); weights digest %s\n",
-                d.checkpoint->kind.c_str(), d.checkpoint->epoch, (long long)d.checkpoint->step,
+    std::printf("  checkpoint: %s at step %lld (epoch %d), %.2f MB stored; weights digest %s\n",
+                d.checkpoint->kind.c_str(), (long long)d.checkpoint->step, d.checkpoint->epoch,
                 double(d.checkpointStoredBytes) / 1e6, hex(*d.weightsDigest).c_str());
   else
     std::printf("  checkpoint: none\n");

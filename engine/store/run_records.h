@@ -60,9 +60,9 @@ struct ExampleStatRecord {
 
 // A checkpoint as the store keeps it: the trainer's encoded bytes (train/checkpoint.h), compressed on writing.
 struct CheckpointRecord {
-  int64_t id = 0;  // assigned by the store; newer checkpoints have larger ids
-  int epoch = 0;
-  int64_t step = 0;
+  int64_t id = 0;    // assigned by the store; newer checkpoints have larger ids
+  int epoch = 0;     // the epoch it was taken in (at an epoch's end: that epoch)
+  int64_t step = 0;  // steps trained
   std::string kind;  // periodic | cancel | final
   std::vector<uint8_t> bytes;
 };

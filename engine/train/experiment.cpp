@@ -165,7 +165,8 @@ RunOutcome Experiment::train(RunStore* store, int64_t runId, RunControl& control
     trainer.setCheckpointSink({t.checkpointEverySteps, t.checkpointEveryEpochs},
                               [&](const Checkpoint& c, CheckpointKind kind) {
                                 CheckpointRecord record;
-                                record.epoch = c.position.epoch;
+                                // The epoch it was taken in: one that has started, or the one just ended.
+                                record.epoch = c.position.epochStarted ? c.position.epoch : c.position.epoch - 1;
                                 record.step = c.position.globalStep;
                                 record.kind = toString(kind);
                                 record.bytes = encodeCheckpoint(c);
