@@ -44,7 +44,7 @@ void TestUiMainWindow::hasFileAndHelpMenus() {
   ss::ui::MainWindow window;
   QStringList titles;
   for (QAction* a : window.menuBar()->actions()) titles << a->text();
-  QCOMPARE(titles, (QStringList{"&File", "&Help"}));
+  QCOMPARE(titles, (QStringList{"&File", "&Run", "&Help"}));
 }
 
 QTEST_MAIN(TestUiMainWindow)

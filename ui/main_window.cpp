@@ -2,6 +2,7 @@
 
 #include <QAction>
 #include <QApplication>
+#include <QDir>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QFontDatabase>
@@ -10,15 +11,37 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QPlainTextEdit>
+#include <QProgressBar>
+#include <QStandardPaths>
 #include <QStatusBar>
+#include <QTabWidget>
+#include <QToolBar>
+#include <cmath>
 
 #include "core/error.h"
 #include "core/version.h"
-#include "project/project.h"
+#include "run_controller.h"
+#include "training_dashboard.h"
 
 namespace ss::ui {
 
-MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
+namespace {
+QString formatEta(double seconds) {
+  if (!std::isfinite(seconds)) return QObject::tr("ETA --");
+  const int s = int(std::lround(seconds));
+  return s >= 3600 ? QObject::tr("ETA %1h %2m").arg(s / 3600).arg((s % 3600) / 60)
+                   : QObject::tr("ETA %1m %2s").arg(s / 60).arg(s % 60, 2, 10, QChar('0'));
+}
+
+QString defaultStorePath() {
+  const QString dir = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
+  QDir().mkpath(dir);
+  return dir + "/sparsescope.db";
+}
+}  // namespace
+
+MainWindow::MainWindow(QWidget* parent)
+    : QMainWindow(parent), storePath_(defaultStorePath()), controller_(new RunController(this)) {
   setWindowTitle("SparseScope");
   projectView_ = new QPlainTextEdit(this);
   projectView_->setReadOnly(true);
@@ -26,12 +49,26 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   projectView_->setPlaceholderText(
       tr("Open a project (File > Open Project, Ctrl+O) to see its settings.\n"
          "Example projects are in the projects/ folder."));
-  setCentralWidget(projectView_);
+  dashboard_ = new TrainingDashboard(this);
+  tabs_ = new QTabWidget(this);
+  tabs_->addTab(projectView_, tr("Project"));
+  tabs_->addTab(dashboard_, tr("Dashboard"));
+  setCentralWidget(tabs_);
+
   statusLabel_ = new QLabel(tr("No project"), this);
+  progressBar_ = new QProgressBar(this);
+  progressBar_->setMaximumWidth(260);
+  progressBar_->setVisible(false);
+  etaLabel_ = new QLabel(this);
   statusBar()->addPermanentWidget(statusLabel_, 1);
+  statusBar()->addPermanentWidget(progressBar_);
+  statusBar()->addPermanentWidget(etaLabel_);
   createMenus();
-  resize(960, 640);
+  createRunControls();
+  resize(1280, 800);
 }
+
+MainWindow::~MainWindow() = default;
 
 void MainWindow::createMenus() {
   QMenu* file = menuBar()->addMenu(tr("&File"));
@@ -42,20 +79,94 @@ void MainWindow::createMenus() {
   });
   open->setShortcut(QKeySequence::Open);
   open->setToolTip(tr("Load and validate a project file"));
+  file->addAction(tr("Choose Run &Store..."), this, [this] {
+    const QString path = QFileDialog::getSaveFileName(this, tr("Run store"), storePath_, tr("SQLite (*.db)"), nullptr,
+                                                      QFileDialog::DontConfirmOverwrite);
+    if (!path.isEmpty()) storePath_ = path;
+  });
   file->addSeparator();
   QAction* quit = file->addAction(tr("&Quit"), qApp, &QApplication::quit);
   quit->setShortcut(QKeySequence::Quit);
+
+  QMenu* run = menuBar()->addMenu(tr("&Run"));
+  runAction_ = run->addAction(tr("&Run"), this, &MainWindow::startRun);
+  runAction_->setShortcut(Qt::Key_F5);
+  runAction_->setToolTip(tr("Train the project in the background (F5)"));
+  pauseAction_ = run->addAction(tr("&Pause"), this, [this] {
+    if (controller_->paused())
+      controller_->resumePaused();
+    else
+      controller_->pause();
+  });
+  pauseAction_->setShortcut(Qt::Key_F6);
+  stopAction_ = run->addAction(tr("&Stop"), controller_, &RunController::stop);
+  stopAction_->setShortcut(Qt::SHIFT | Qt::Key_F5);
+  stopAction_->setToolTip(tr("Stop the run; it keeps a checkpoint and can be resumed"));
 
   QMenu* help = menuBar()->addMenu(tr("&Help"));
   help->addAction(tr("&About SparseScope"), this, &MainWindow::showAbout);
 }
 
+void MainWindow::createRunControls() {
+  QToolBar* bar = addToolBar(tr("Run"));
+  bar->setObjectName("runToolbar");
+  bar->setToolButtonStyle(Qt::ToolButtonTextOnly);
+  bar->addAction(runAction_);
+  bar->addAction(pauseAction_);
+  bar->addAction(stopAction_);
+
+  connect(controller_, &RunController::runStarted, this, [this](const RunStartInfo& info) {
+    dashboard_->begin(info);
+    statusLabel_->setText(tr("Run %1 '%2' training").arg(info.runId).arg(QString::fromStdString(info.name)));
+  });
+  connect(controller_, &RunController::stepsArrived, dashboard_, &TrainingDashboard::addSteps);
+  connect(controller_, &RunController::epochEnded, dashboard_, &TrainingDashboard::addEpoch);
+  connect(controller_, &RunController::maskChanged, dashboard_, &TrainingDashboard::addMaskChange);
+  connect(controller_, &RunController::progress, this, [this](int64_t done, int64_t total, double eta) {
+    progressBar_->setRange(0, int(std::max<int64_t>(1, total)));
+    progressBar_->setValue(int(done));
+    etaLabel_->setText(formatEta(eta));
+  });
+  connect(controller_, &RunController::pausedChanged, this, [this](bool paused) {
+    pauseAction_->setText(paused ? tr("&Resume") : tr("&Pause"));
+    etaLabel_->setText(paused ? tr("paused") : QString());
+  });
+  connect(controller_, &RunController::runEnded, this, [this](RunStatus status, const QString& message, int64_t id) {
+    progressBar_->setVisible(false);
+    etaLabel_->clear();
+    pauseAction_->setText(tr("&Pause"));
+    statusLabel_->setText(tr("Run %1 %2%3").arg(id).arg(toString(status)).arg(message.isEmpty() ? "" : ": " + message));
+    updateRunActions();
+    if (status == RunStatus::Failed) QMessageBox::warning(this, tr("Run failed"), message);
+  });
+  updateRunActions();
+}
+
+void MainWindow::startRun() {
+  if (!project_ || controller_->running()) return;
+  dashboard_->clear(tr("Starting '%1': loading data...").arg(QString::fromStdString(project_->name)));
+  tabs_->setCurrentWidget(dashboard_);
+  controller_->start(*project_, storePath_);
+  progressBar_->setValue(0);
+  progressBar_->setVisible(true);
+  updateRunActions();
+}
+
+void MainWindow::updateRunActions() {
+  const bool running = controller_->running();
+  runAction_->setEnabled(project_.has_value() && !running);
+  pauseAction_->setEnabled(running);
+  stopAction_->setEnabled(running);
+}
+
 bool MainWindow::openProject(const QString& path) {
   try {
-    const Project project = loadProject(path.toStdString());
-    projectView_->setPlainText(QString::fromStdString(projectToJson(project)));
-    statusLabel_->setText(tr("Project %1 (%2)").arg(QString::fromStdString(project.name), QFileInfo(path).fileName()));
-    setWindowTitle(tr("%1 - SparseScope").arg(QString::fromStdString(project.name)));
+    project_ = loadProject(path.toStdString());
+    projectView_->setPlainText(QString::fromStdString(projectToJson(*project_)));
+    statusLabel_->setText(
+        tr("Project %1 (%2)").arg(QString::fromStdString(project_->name), QFileInfo(path).fileName()));
+    setWindowTitle(tr("%1 - SparseScope").arg(QString::fromStdString(project_->name)));
+    updateRunActions();
     return true;
   } catch (const InputError& e) {
     QMessageBox::warning(this, tr("Cannot open project"), QString::fromStdString(e.what()));

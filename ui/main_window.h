@@ -1,29 +1,58 @@
 #pragma once
 
 #include <QMainWindow>
+#include <optional>
 
+#include "project/project.h"
+
+class QAction;
 class QLabel;
 class QPlainTextEdit;
+class QProgressBar;
+class QTabWidget;
 
 namespace ss::ui {
 
-// The desktop explorer's frame: menus, a project view and the status bar. Panels for configuring
-// and watching runs dock into it.
+class RunController;
+class TrainingDashboard;
+
+// The desktop explorer's frame: menus, the run toolbar, the project view, the live dashboard and the
+// status bar with progress and ETA. Runs go to the run store at storePath().
 class MainWindow : public QMainWindow {
   Q_OBJECT
 
  public:
   explicit MainWindow(QWidget* parent = nullptr);
+  ~MainWindow() override;
 
   // Loads and validates a project file; on error shows the reason and keeps the current project.
   bool openProject(const QString& path);
+  const QString& storePath() const { return storePath_; }
+  void setStorePath(const QString& path) { storePath_ = path; }
+
+  RunController* runController() const { return controller_; }
+  TrainingDashboard* dashboard() const { return dashboard_; }
+  QAction* runAction() const { return runAction_; }
+  QAction* pauseAction() const { return pauseAction_; }
+  QAction* stopAction() const { return stopAction_; }
 
  private:
   void createMenus();
+  void createRunControls();
+  void startRun();
+  void updateRunActions();
   void showAbout();
 
+  std::optional<Project> project_;
+  QString storePath_;
+  QTabWidget* tabs_;
   QPlainTextEdit* projectView_;
+  TrainingDashboard* dashboard_;
+  RunController* controller_;
+  QAction *runAction_, *pauseAction_, *stopAction_;
   QLabel* statusLabel_;
+  QProgressBar* progressBar_;
+  QLabel* etaLabel_;
 };
 
 }  // namespace ss::ui

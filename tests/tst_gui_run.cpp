@@ -1,0 +1,160 @@
+// The desktop explorer runs a project on its worker thread and shows it live: the dashboard holds every
+// epoch, pause holds the run still, stop cancels it into the store, and the GUI thread keeps answering.
+// Set SPARSESCOPE_SCREENSHOT_DIR to keep PNGs of the window for review.
+#include <qcustomplot.h>
+
+#include <QAction>
+#include <QElapsedTimer>
+#include <QtTest>
+
+#include "main_window.h"
+#include "run_controller.h"
+#include "store/run_store.h"
+#include "test_helpers.h"
+#include "training_dashboard.h"
+
+using namespace ss;
+
+namespace {
+
+std::string spiralsProject(const QTemporaryDir& dir, int epochs) {
+  return writeTestText(dir, "spirals.json",
+                       R"({"format": 1, "name": "gui-spirals", "algorithm": {"name": "set"},
+      "data": {"dataset": "spirals", "examples": 1600, "classes": 3, "noise": 0.05},
+      "model": {"preset": "mlp", "hidden": [64, 64]},
+      "sparsity": {"target": 0.8, "distribution": "uniform"},
+      "train": {"epochs": )" +
+                           std::to_string(epochs) + R"(, "batch_size": 32, "threads": 2,
+                "optimizer": {"lr": 0.1, "weight_decay": 0.0001}}})");
+}
+
+struct Ended {
+  bool done = false;
+  RunStatus status = RunStatus::Running;
+  int64_t runId = 0;
+  QString message;
+};
+
+// Records the longest time the GUI thread's event loop went without running a 5 ms timer.
+struct StallMeter : QObject {
+  QTimer timer;
+  QElapsedTimer clock;
+  qint64 worstMs = 0;
+  StallMeter() {
+    clock.start();
+    connect(&timer, &QTimer::timeout, this, [this] { worstMs = std::max(worstMs, clock.restart()); });
+    timer.start(5);
+  }
+};
+
+}  // namespace
+
+class TestGuiRun : public QObject {
+  Q_OBJECT
+
+ private slots:
+  void runsToTheEndAndPlotsEveryEpoch();
+  void pauseHoldsTheRunAndStopCancelsIt();
+  void aProjectThatCannotStartReportsWhy();
+
+ private:
+  QTemporaryDir dir_;
+};
+
+void TestGuiRun::runsToTheEndAndPlotsEveryEpoch() {
+  ui::MainWindow window;
+  window.setStorePath(dir_.filePath("gui.db"));
+  window.show();
+  QVERIFY(!window.runAction()->isEnabled());  // nothing to run before a project is open
+  QVERIFY(window.openProject(QString::fromStdString(spiralsProject(dir_, 12))));
+  QVERIFY(window.runAction()->isEnabled());
+  Ended ended;
+  connect(window.runController(), &ui::RunController::runEnded, this, [&](RunStatus s, const QString& m, int64_t id) {
+    ended = {true, s, id, m};
+  });
+  int maskEvents = 0;
+  connect(window.runController(), &ui::RunController::maskChanged, this, [&] { ++maskEvents; });
+  StallMeter stall;
+  window.runAction()->trigger();
+  QVERIFY(!window.runAction()->isEnabled());
+  QVERIFY(window.stopAction()->isEnabled());
+  QTRY_VERIFY_WITH_TIMEOUT(ended.done, 120000);
+  QVERIFY2(ended.status == RunStatus::Finished, qPrintable(ended.message));
+  qInfo("longest GUI event-loop gap during the run: %lld ms", stall.worstMs);
+
+  ui::TrainingDashboard* d = window.dashboard();
+  QCOMPARE(d->accuracyPlot()->graph(1)->dataCount(), 12);  // test accuracy, one point per epoch
+  QCOMPARE(d->lossPlot()->graph(2)->dataCount(), 12);
+  QVERIFY(maskEvents > 0);
+  RunStore store(window.storePath().toStdString());
+  const auto epochs = store.epochs(ended.runId);
+  QCOMPARE(epochs.size(), size_t(12));
+  QCOMPARE(int64_t(d->lossPlot()->graph(0)->dataCount()), epochs.back().step);  // every step's loss
+  QCOMPARE(d->schedulePlot()->graph(1)->data()->at(11)->value, epochs.back().density);
+  QVERIFY(std::abs(epochs.back().density - 0.2) < 0.001);  // SET keeps the density at 1 - 0.8
+  QCOMPARE(d->accuracyPlot()->graph(1)->data()->at(11)->value, 100.0 * epochs.back().testAccuracy);
+  QVERIFY(window.runAction()->isEnabled());
+  if (const QByteArray shots = qgetenv("SPARSESCOPE_SCREENSHOT_DIR"); !shots.isEmpty()) {
+    for (QSize size : {QSize(1280, 800), QSize(1920, 1080)}) {
+      window.resize(size);
+      QTest::qWait(300);
+      QVERIFY(window.grab().save(
+          QString("%1/dashboard-%2x%3.png").arg(QString::fromUtf8(shots)).arg(size.width()).arg(size.height())));
+    }
+  }
+}
+
+void TestGuiRun::pauseHoldsTheRunAndStopCancelsIt() {
+  ui::MainWindow window;
+  window.setStorePath(dir_.filePath("pause.db"));
+  QVERIFY(window.openProject(QString::fromStdString(spiralsProject(dir_, 100000))));
+  Ended ended;
+  connect(window.runController(), &ui::RunController::runEnded, this, [&](RunStatus s, const QString& m, int64_t id) {
+    ended = {true, s, id, m};
+  });
+  int64_t lastStep = 0;
+  connect(window.runController(), &ui::RunController::stepsArrived, this,
+          [&](const QVector<StepRecord>& steps) { lastStep = steps.back().step; });
+  window.runAction()->trigger();
+  QTRY_VERIFY_WITH_TIMEOUT(lastStep > 100, 60000);
+
+  window.pauseAction()->trigger();
+  QVERIFY(window.runController()->paused());
+  QCOMPARE(window.pauseAction()->text(), QString("&Resume"));
+  QTest::qWait(200);  // steps already under way arrive
+  const int64_t heldAt = lastStep;
+  QTest::qWait(500);
+  QCOMPARE(lastStep, heldAt);
+
+  window.pauseAction()->trigger();
+  QVERIFY(!window.runController()->paused());
+  QTRY_VERIFY_WITH_TIMEOUT(lastStep > heldAt + 50, 30000);
+
+  window.stopAction()->trigger();
+  QTRY_VERIFY_WITH_TIMEOUT(ended.done, 30000);
+  QVERIFY2(ended.status == RunStatus::Cancelled, qPrintable(ended.message));
+  RunStore store(window.storePath().toStdString());
+  QCOMPARE(store.run(ended.runId).status, std::string("cancelled"));
+  QVERIFY(store.latestCheckpoint(ended.runId));  // so it can be resumed
+}
+
+void TestGuiRun::aProjectThatCannotStartReportsWhy() {
+  ui::RunController controller;
+  Project p =
+      parseProject(R"({"format": 1, "name": "nodata", "data": {"dataset": "idx", "train_images": "/nonexistent/x",
+      "train_labels": "/nonexistent/y", "test_images": "/nonexistent/z", "test_labels": "/nonexistent/w"}})",
+                   "nodata.json");
+  Ended ended;
+  connect(&controller, &ui::RunController::runEnded, this, [&](RunStatus s, const QString& m, int64_t id) {
+    ended = {true, s, id, m};
+  });
+  QVERIFY(controller.start(p, dir_.filePath("nodata.db")));
+  QVERIFY(!controller.start(p, dir_.filePath("nodata.db")));  // one run at a time
+  QTRY_VERIFY_WITH_TIMEOUT(ended.done, 30000);
+  QVERIFY(ended.status == RunStatus::Failed);
+  QVERIFY2(ended.message.contains("/nonexistent/"), qPrintable(ended.message));
+  QVERIFY(!controller.running());
+}
+
+QTEST_MAIN(TestGuiRun)
+#include "tst_gui_run.moc"

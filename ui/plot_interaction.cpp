@@ -1,0 +1,101 @@
+#include "plot_interaction.h"
+
+#include <qcustomplot.h>
+
+#include <QFileDialog>
+#include <QMenu>
+#include <QToolTip>
+#include <limits>
+
+namespace ss::ui {
+
+unsigned seriesRgb(SeriesColour c) {
+  switch (c) {
+    case SeriesColour::Blue:
+      return 0x0072B2;
+    case SeriesColour::Orange:
+      return 0xE69F00;
+    case SeriesColour::Green:
+      return 0x009E73;
+    case SeriesColour::Vermillion:
+      return 0xD55E00;
+    case SeriesColour::Purple:
+      return 0xCC79A7;
+    case SeriesColour::Sky:
+      return 0x56B4E9;
+    case SeriesColour::Yellow:
+      return 0xF0E442;
+    case SeriesColour::Grey:
+      return 0x7F7F7F;
+  }
+  return 0x000000;
+}
+
+bool savePlot(QCustomPlot* plot, const QString& path) {
+  if (path.endsWith(".png", Qt::CaseInsensitive)) return plot->savePng(path, 0, 0, 2.0);
+  if (path.endsWith(".pdf", Qt::CaseInsensitive)) return plot->savePdf(path);
+  return false;
+}
+
+namespace {
+
+void showNearestPoint(QCustomPlot* plot, QMouseEvent* event) {
+  double bestDistance = 12.0;  // pixels: farther than this shows nothing
+  QString text;
+  for (int g = 0; g < plot->graphCount(); ++g) {
+    QCPGraph* graph = plot->graph(g);
+    if (!graph->visible() || graph->dataCount() == 0) continue;
+    const double x = graph->keyAxis()->pixelToCoord(event->pos().x());
+    auto it = graph->data()->findBegin(x);
+    for (int k = 0; k < 2 && it != graph->data()->constEnd(); ++k, ++it) {
+      const QPointF p = graph->coordsToPixels(it->key, it->value);
+      const double d = std::hypot(p.x() - event->pos().x(), p.y() - event->pos().y());
+      if (d < bestDistance) {
+        bestDistance = d;
+        text = QString("%1\n%2 = %3\n%4 = %5")
+                   .arg(graph->name(), graph->keyAxis()->label(), QString::number(it->key, 'g', 5),
+                        graph->valueAxis()->label(), QString::number(it->value, 'g', 5));
+      }
+    }
+  }
+  if (text.isEmpty())
+    QToolTip::hideText();
+  else
+    QToolTip::showText(event->globalPosition().toPoint(), text, plot);
+}
+
+}  // namespace
+
+void makeInteractive(QCustomPlot* plot) {
+  plot->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom | QCP::iSelectLegend);
+  plot->setContextMenuPolicy(Qt::CustomContextMenu);
+  QObject::connect(plot, &QCustomPlot::mouseMove, plot, [plot](QMouseEvent* e) { showNearestPoint(plot, e); });
+  QObject::connect(plot, &QCustomPlot::mouseDoubleClick, plot, [plot](QMouseEvent*) {
+    plot->rescaleAxes(true);
+    plot->replot();
+  });
+  QObject::connect(plot, &QCustomPlot::legendClick, plot,
+                   [plot](QCPLegend*, QCPAbstractLegendItem* item, QMouseEvent*) {
+                     auto* entry = qobject_cast<QCPPlottableLegendItem*>(item);
+                     if (!entry) return;
+                     QCPAbstractPlottable* curve = entry->plottable();
+                     curve->setVisible(!curve->visible());
+                     entry->setTextColor(curve->visible() ? Qt::black : Qt::gray);
+                     plot->replot();
+                   });
+  QObject::connect(plot, &QWidget::customContextMenuRequested, plot, [plot](const QPoint& at) {
+    QMenu menu(plot);
+    menu.addAction(QObject::tr("Show all data"), plot, [plot] {
+      plot->rescaleAxes(true);
+      plot->replot();
+    });
+    menu.addAction(QObject::tr("Save plot as PNG or PDF..."), plot, [plot] {
+      const QString path = QFileDialog::getSaveFileName(plot, QObject::tr("Save plot"), plot->objectName() + ".png",
+                                                        QObject::tr("PNG image (*.png);;PDF document (*.pdf)"));
+      if (!path.isEmpty()) savePlot(plot, path);
+    });
+    menu.exec(plot->mapToGlobal(at));
+  });
+}
+
+}  // namespace ss::ui

@@ -1,0 +1,21 @@
+#pragma once
+
+class QCustomPlot;
+class QString;
+class QWidget;
+
+namespace ss::ui {
+
+// Makes a plot explorable the same way everywhere: drag to pan, wheel to zoom (double-click resets to all
+// data), click a legend entry to hide or show its curve, hover for the nearest point's value, and a
+// right-click menu that saves the plot as PNG or PDF.
+void makeInteractive(QCustomPlot* plot);
+
+// Saves by the file's extension (.png or .pdf); false when the extension is unknown or writing fails.
+bool savePlot(QCustomPlot* plot, const QString& path);
+
+// A colour-blind-safe palette (Okabe and Ito) that reads on light and dark backgrounds.
+enum class SeriesColour { Blue, Orange, Green, Vermillion, Purple, Sky, Yellow, Grey };
+unsigned seriesRgb(SeriesColour c);
+
+}  // namespace ss::ui

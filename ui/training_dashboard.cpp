@@ -1,0 +1,182 @@
+#include "training_dashboard.h"
+
+#include <qcustomplot.h>
+
+#include <QGridLayout>
+#include <QLabel>
+
+#include "plot_interaction.h"
+
+namespace ss::ui {
+
+namespace {
+
+QCustomPlot* makePlot(QWidget* parent, const QString& name, const QString& title, const QString& yLabel) {
+  auto* plot = new QCustomPlot(parent);
+  plot->setObjectName(name);
+  plot->setMinimumSize(320, 220);
+  plot->plotLayout()->insertRow(0);
+  auto* heading = new QCPTextElement(plot, title, QFont(plot->font().family(), 10, QFont::Bold));
+  plot->plotLayout()->addElement(0, 0, heading);
+  plot->xAxis->setLabel(QObject::tr("epoch"));
+  plot->yAxis->setLabel(yLabel);
+  plot->legend->setVisible(true);
+  plot->legend->setFont(QFont(plot->font().family(), 8));
+  plot->legend->setBrush(QColor(255, 255, 255, 210));
+  plot->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignRight | Qt::AlignBottom);
+  makeInteractive(plot);
+  return plot;
+}
+
+QCPGraph* addSeries(QCustomPlot* plot, const QString& name, SeriesColour colour, bool withPoints,
+                    QCPAxis* valueAxis = nullptr) {
+  QCPGraph* g = plot->addGraph(plot->xAxis, valueAxis ? valueAxis : plot->yAxis);
+  g->setName(name);
+  QPen pen(QColor::fromRgb(seriesRgb(colour)));
+  pen.setWidthF(withPoints ? 2.0 : 1.0);
+  g->setPen(pen);
+  if (withPoints) g->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, 5));
+  return g;
+}
+
+QCPBars* addBars(QCustomPlot* plot, const QString& name, SeriesColour colour) {
+  auto* bars = new QCPBars(plot->xAxis, plot->yAxis);
+  bars->setName(name);
+  const QColor c = QColor::fromRgb(seriesRgb(colour));
+  bars->setPen(QPen(c));
+  bars->setBrush(QColor(c.red(), c.green(), c.blue(), 150));
+  bars->setWidth(0.3);
+  return bars;
+}
+
+}  // namespace
+
+TrainingDashboard::TrainingDashboard(QWidget* parent) : QWidget(parent) {
+  title_ = new QLabel(tr("No run yet: open a project and press Run (F5)."), this);
+  title_->setObjectName("dashboardTitle");
+  QFont bigger = title_->font();
+  bigger.setPointSizeF(bigger.pointSizeF() * 1.15);
+  title_->setFont(bigger);
+
+  accuracy_ = makePlot(this, "accuracyPlot", tr("Accuracy"), tr("accuracy (%)"));
+  addSeries(accuracy_, tr("train"), SeriesColour::Blue, true);
+  addSeries(accuracy_, tr("test"), SeriesColour::Vermillion, true);
+
+  loss_ = makePlot(this, "lossPlot", tr("Loss"), tr("cross-entropy"));
+  addSeries(loss_, tr("step (sampled)"), SeriesColour::Grey, false);
+  addSeries(loss_, tr("train"), SeriesColour::Blue, true);
+  addSeries(loss_, tr("test"), SeriesColour::Vermillion, true);
+  loss_->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignRight | Qt::AlignTop);
+
+  schedule_ = makePlot(this, "schedulePlot", tr("Learning rate and density"), tr("learning rate"));
+  schedule_->yAxis2->setVisible(true);
+  schedule_->yAxis2->setLabel(tr("density"));
+  schedule_->yAxis2->setRange(0, 1.05);
+  addSeries(schedule_, tr("learning rate"), SeriesColour::Green, false);
+  addSeries(schedule_, tr("density"), SeriesColour::Purple, true, schedule_->yAxis2);
+  schedule_->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignRight | Qt::AlignTop);
+
+  mutation_ = makePlot(this, "mutationPlot", tr("Mask changes and examples in use"), tr("weights changed"));
+  mutation_->yAxis2->setVisible(true);
+  mutation_->yAxis2->setLabel(tr("examples in use"));
+  addBars(mutation_, tr("dropped"), SeriesColour::Orange);
+  addBars(mutation_, tr("grown"), SeriesColour::Sky);
+  addSeries(mutation_, tr("examples in use"), SeriesColour::Blue, true, mutation_->yAxis2);
+
+  auto* grid = new QGridLayout(this);
+  grid->addWidget(title_, 0, 0, 1, 2);
+  grid->addWidget(accuracy_, 1, 0);
+  grid->addWidget(loss_, 1, 1);
+  grid->addWidget(schedule_, 2, 0);
+  grid->addWidget(mutation_, 2, 1);
+  grid->setRowStretch(1, 1);
+  grid->setRowStretch(2, 1);
+
+  replotTimer_.setSingleShot(true);
+  replotTimer_.setInterval(100);
+  connect(&replotTimer_, &QTimer::timeout, this, &TrainingDashboard::replotAll);
+}
+
+void TrainingDashboard::clear(const QString& title) {
+  title_->setText(title);
+  for (QCustomPlot* plot : {accuracy_, loss_, schedule_, mutation_}) {
+    for (int g = 0; g < plot->graphCount(); ++g) plot->graph(g)->data()->clear();
+    for (int p = 0; p < plot->plottableCount(); ++p)
+      if (auto* bars = qobject_cast<QCPBars*>(plot->plottable(p))) bars->data()->clear();
+  }
+  lastMutationStep_ = -1;
+  replotAll();
+}
+
+void TrainingDashboard::begin(const RunStartInfo& info) {
+  stepsPerEpoch_ = std::max<int64_t>(1, info.stepsPerEpoch);
+  title_->setText(tr("Run %1 '%2': %3 epochs of %4 steps, %5 parameters, %6 threads%7")
+                      .arg(info.runId)
+                      .arg(QString::fromStdString(info.name))
+                      .arg(info.epochs)
+                      .arg(info.stepsPerEpoch)
+                      .arg(info.parameterCount)
+                      .arg(info.threads)
+                      .arg(info.resumedAtEpoch ? tr(", resumed at epoch %1").arg(info.resumedAtEpoch) : QString()));
+  for (QCustomPlot* plot : {accuracy_, loss_, schedule_, mutation_}) plot->xAxis->setRange(0, info.epochs + 0.5);
+}
+
+double TrainingDashboard::epochOf(int64_t step) const {
+  return double(step) / double(stepsPerEpoch_);
+}
+
+void TrainingDashboard::addSteps(const QVector<StepRecord>& steps) {
+  for (const StepRecord& s : steps) {
+    loss_->graph(0)->addData(epochOf(s.step), s.loss);
+    schedule_->graph(0)->addData(epochOf(s.step), s.lr);
+  }
+  scheduleReplot();
+}
+
+void TrainingDashboard::addEpoch(const EpochRecord& e) {
+  accuracy_->graph(0)->addData(e.epoch, 100.0 * e.trainAccuracy);
+  accuracy_->graph(1)->addData(e.epoch, 100.0 * e.testAccuracy);
+  loss_->graph(1)->addData(e.epoch, e.trainLoss);
+  loss_->graph(2)->addData(e.epoch, e.testLoss);
+  schedule_->graph(1)->addData(e.epoch, e.density);
+  mutation_->graph(0)->addData(e.epoch, double(e.examplesInUse));
+  scheduleReplot();
+}
+
+void TrainingDashboard::addMaskChange(const MaskChangeEvent& e) {
+  // Bars sum every layer's change at one mutation; a mutation at an epoch's start sits at that epoch's left.
+  const double x = epochOf(e.step);
+  for (int which = 0; which < 2; ++which) {
+    auto* bars = qobject_cast<QCPBars*>(mutation_->plottable(which));
+    const double count = double(which == 0 ? e.dropped : e.grown);
+    const double offset = which == 0 ? -0.15 : 0.15;
+    if (e.step == lastMutationStep_ && !bars->data()->isEmpty()) {
+      auto last = bars->data()->end() - 1;
+      last->value += count;
+    } else {
+      bars->addData(x + offset, count);
+    }
+  }
+  lastMutationStep_ = e.step;
+  scheduleReplot();
+}
+
+void TrainingDashboard::scheduleReplot() {
+  if (!replotTimer_.isActive()) replotTimer_.start();
+}
+
+void TrainingDashboard::replotAll() {
+  for (QCustomPlot* plot : {accuracy_, loss_, schedule_, mutation_}) {
+    const QCPRange x = plot->xAxis->range();
+    plot->rescaleAxes(true);
+    if (x.upper > plot->xAxis->range().upper) plot->xAxis->setRange(0, x.upper);  // keep the run's full width
+    plot->yAxis->scaleRange(1.08, plot->yAxis->range().center());
+    plot->replot(QCustomPlot::rpQueuedReplot);
+  }
+  schedule_->yAxis2->setRange(0, 1.05);
+  // Counts read best from zero: a drop from 60000 to 48000 examples should look like a fifth, not a cliff.
+  mutation_->yAxis->setRangeLower(0);
+  mutation_->yAxis2->setRange(0, std::max(1.0, mutation_->yAxis2->range().upper * 1.05));
+}
+
+}  // namespace ss::ui

@@ -1,0 +1,48 @@
+#pragma once
+
+#include <QTimer>
+#include <QVector>
+#include <QWidget>
+
+#include "store/run_records.h"
+#include "train/observer.h"
+
+class QCustomPlot;
+class QLabel;
+
+namespace ss::ui {
+
+// The live view of one run: accuracy and loss per epoch with the sampled per-step loss, learning rate and
+// density, the algorithm's mask changes with the examples in use, and memory (model figure and measured RSS).
+// Fed by RunController's signals or from a stored run; repaints at most ten times a second however fast
+// the data comes.
+class TrainingDashboard : public QWidget {
+  Q_OBJECT
+
+ public:
+  explicit TrainingDashboard(QWidget* parent = nullptr);
+
+  void clear(const QString& title);
+  void begin(const RunStartInfo& info);
+  void addSteps(const QVector<StepRecord>& steps);
+  void addEpoch(const EpochRecord& epoch);
+  void addMaskChange(const MaskChangeEvent& event);
+
+  QCustomPlot* accuracyPlot() const { return accuracy_; }
+  QCustomPlot* lossPlot() const { return loss_; }
+  QCustomPlot* schedulePlot() const { return schedule_; }
+  QCustomPlot* mutationPlot() const { return mutation_; }
+
+ private:
+  void scheduleReplot();
+  void replotAll();
+  double epochOf(int64_t step) const;
+
+  QLabel* title_;
+  QCustomPlot *accuracy_, *loss_, *schedule_, *mutation_;
+  QTimer replotTimer_;
+  int64_t stepsPerEpoch_ = 1;
+  int64_t lastMutationStep_ = -1;
+};
+
+}  // namespace ss::ui
