@@ -8,6 +8,7 @@
 #include <QtTest>
 
 #include "main_window.h"
+#include "run_browser.h"
 #include "run_controller.h"
 #include "store/run_store.h"
 #include "test_helpers.h"
@@ -56,6 +57,7 @@ class TestGuiRun : public QObject {
   void runsToTheEndAndPlotsEveryEpoch();
   void pauseHoldsTheRunAndStopCancelsIt();
   void aProjectThatCannotStartReportsWhy();
+  void aStoppedRunOpensFromTheBrowserAndResumes();
 
  private:
   QTemporaryDir dir_;
@@ -154,6 +156,46 @@ void TestGuiRun::aProjectThatCannotStartReportsWhy() {
   QVERIFY(ended.status == RunStatus::Failed);
   QVERIFY2(ended.message.contains("/nonexistent/"), qPrintable(ended.message));
   QVERIFY(!controller.running());
+}
+
+void TestGuiRun::aStoppedRunOpensFromTheBrowserAndResumes() {
+  ui::MainWindow window;
+  window.setStorePath(dir_.filePath("browse.db"));
+  QVERIFY(window.openProject(QString::fromStdString(spiralsProject(dir_, 40))));
+  Ended ended;
+  connect(window.runController(), &ui::RunController::runEnded, this, [&](RunStatus s, const QString& m, int64_t id) {
+    ended = {true, s, id, m};
+  });
+  int epochsSeen = 0;
+  connect(window.runController(), &ui::RunController::epochEnded, this, [&] {
+    if (++epochsSeen == 3) window.stopAction()->trigger();
+  });
+  window.runAction()->trigger();
+  QTRY_VERIFY_WITH_TIMEOUT(ended.done, 60000);
+  QVERIFY2(ended.status == RunStatus::Cancelled, qPrintable(ended.message));
+
+  window.tabs()->setCurrentWidget(window.runBrowser());  // showing the tab reads the store
+  QCOMPARE(window.runBrowser()->rowCount(), 1);
+  QVERIFY(window.openStoredRun(ended.runId));
+  const int logged = window.dashboard()->accuracyPlot()->graph(1)->dataCount();
+  QVERIFY2(logged >= 3 && logged < 40, qPrintable(QString::number(logged)));
+  QVERIFY(window.dashboard()->lossPlot()->graph(0)->dataCount() > 0);
+
+  const int64_t id = ended.runId;
+  ended = {};
+  QVERIFY(window.resumeStoredRun(id));
+  QTRY_VERIFY_WITH_TIMEOUT(ended.done, 120000);
+  QVERIFY2(ended.status == RunStatus::Finished, qPrintable(ended.message));
+  QCOMPARE(window.dashboard()->accuracyPlot()->graph(1)->dataCount(), 40);
+  RunStore store(window.storePath().toStdString());
+  QCOMPARE(store.run(id).status, std::string("finished"));
+  QCOMPARE(store.epochs(id).size(), size_t(40));
+  if (const QByteArray shots = qgetenv("SPARSESCOPE_SCREENSHOT_DIR"); !shots.isEmpty()) {
+    window.resize(1280, 800);
+    window.tabs()->setCurrentWidget(window.runBrowser());
+    QTest::qWait(200);
+    QVERIFY(window.grab().save(QString::fromUtf8(shots) + "/run-browser-1280x800.png"));
+  }
 }
 
 QTEST_MAIN(TestGuiRun)

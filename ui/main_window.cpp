@@ -20,6 +20,7 @@
 
 #include "core/error.h"
 #include "core/version.h"
+#include "run_browser.h"
 #include "run_controller.h"
 #include "training_dashboard.h"
 
@@ -53,6 +54,13 @@ MainWindow::MainWindow(QWidget* parent)
   tabs_ = new QTabWidget(this);
   tabs_->addTab(projectView_, tr("Project"));
   tabs_->addTab(dashboard_, tr("Dashboard"));
+  runBrowser_ = new RunBrowser(this);
+  tabs_->addTab(runBrowser_, tr("Runs"));
+  connect(tabs_, &QTabWidget::currentChanged, this, [this](int index) {
+    if (tabs_->widget(index) == runBrowser_) runBrowser_->refresh(storePath_);
+  });
+  connect(runBrowser_, &RunBrowser::openRequested, this, &MainWindow::openStoredRun);
+  connect(runBrowser_, &RunBrowser::resumeRequested, this, &MainWindow::resumeStoredRun);
   setCentralWidget(tabs_);
 
   statusLabel_ = new QLabel(tr("No project"), this);
@@ -137,6 +145,7 @@ void MainWindow::createRunControls() {
     pauseAction_->setText(tr("&Pause"));
     statusLabel_->setText(tr("Run %1 %2%3").arg(id).arg(toString(status)).arg(message.isEmpty() ? "" : ": " + message));
     updateRunActions();
+    if (tabs_->currentWidget() == runBrowser_) runBrowser_->refresh(storePath_);
     if (status == RunStatus::Failed) QMessageBox::warning(this, tr("Run failed"), message);
   });
   updateRunActions();
@@ -144,12 +153,39 @@ void MainWindow::createRunControls() {
 
 void MainWindow::startRun() {
   if (!project_ || controller_->running()) return;
-  dashboard_->clear(tr("Starting '%1': loading data...").arg(QString::fromStdString(project_->name)));
-  tabs_->setCurrentWidget(dashboard_);
+  beginRunDisplay(tr("Starting '%1': loading data...").arg(QString::fromStdString(project_->name)));
   controller_->start(*project_, storePath_);
+  updateRunActions();
+}
+
+void MainWindow::beginRunDisplay(const QString& title) {
+  dashboard_->clear(title);
+  tabs_->setCurrentWidget(dashboard_);
   progressBar_->setValue(0);
   progressBar_->setVisible(true);
+}
+
+bool MainWindow::openStoredRun(int64_t runId) {
+  try {
+    const RunStore store(storePath_.toStdString());
+    dashboard_->showStoredRun(store, runId);
+    tabs_->setCurrentWidget(dashboard_);
+    return true;
+  } catch (const std::exception& e) {
+    QMessageBox::warning(this, tr("Cannot open run"), QString::fromStdString(e.what()));
+    return false;
+  }
+}
+
+bool MainWindow::resumeStoredRun(int64_t runId) {
+  if (controller_->running()) return false;
+  // The dashboard shows what the run logged before; the resumed run continues the curves.
+  if (!openStoredRun(runId)) return false;
+  progressBar_->setValue(0);
+  progressBar_->setVisible(true);
+  controller_->resume(storePath_, runId);
   updateRunActions();
+  return true;
 }
 
 void MainWindow::updateRunActions() {

@@ -13,6 +13,7 @@ class QTabWidget;
 
 namespace ss::ui {
 
+class RunBrowser;
 class RunController;
 class TrainingDashboard;
 
@@ -32,6 +33,11 @@ class MainWindow : public QMainWindow {
 
   RunController* runController() const { return controller_; }
   TrainingDashboard* dashboard() const { return dashboard_; }
+  RunBrowser* runBrowser() const { return runBrowser_; }
+  QTabWidget* tabs() const { return tabs_; }
+  // Shows a stored run in the dashboard; false (with a message) when the store cannot give it.
+  bool openStoredRun(int64_t runId);
+  bool resumeStoredRun(int64_t runId);
   QAction* runAction() const { return runAction_; }
   QAction* pauseAction() const { return pauseAction_; }
   QAction* stopAction() const { return stopAction_; }
@@ -40,6 +46,7 @@ class MainWindow : public QMainWindow {
   void createMenus();
   void createRunControls();
   void startRun();
+  void beginRunDisplay(const QString& title);
   void updateRunActions();
   void showAbout();
 
@@ -48,6 +55,7 @@ class MainWindow : public QMainWindow {
   QTabWidget* tabs_;
   QPlainTextEdit* projectView_;
   TrainingDashboard* dashboard_;
+  RunBrowser* runBrowser_;
   RunController* controller_;
   QAction *runAction_, *pauseAction_, *stopAction_;
   QLabel* statusLabel_;

@@ -121,6 +121,29 @@ void TrainingDashboard::begin(const RunStartInfo& info) {
   for (QCustomPlot* plot : {accuracy_, loss_, schedule_, mutation_}) plot->xAxis->setRange(0, info.epochs + 0.5);
 }
 
+void TrainingDashboard::showStoredRun(const RunStore& store, int64_t runId) {
+  const RunSummary run = store.run(runId);
+  const std::vector<EpochRecord> epochs = store.epochs(runId);
+  const std::vector<StepRecord> steps = store.steps(runId);
+  clear({});
+  RunStartInfo info;
+  info.runId = run.id;
+  info.name = run.name;
+  info.epochs = run.epochs;
+  info.stepsPerEpoch = epochs.empty() ? (steps.empty() ? 1 : steps.back().step) : epochs.front().step;
+  info.threads = run.threads;
+  begin(info);
+  title_->setText(tr("Run %1 '%2' from the store: %3, %4 of %5 epochs")
+                      .arg(run.id)
+                      .arg(QString::fromStdString(run.name), QString::fromStdString(run.status))
+                      .arg(run.epochsLogged)
+                      .arg(run.epochs));
+  addSteps(QVector<StepRecord>(steps.begin(), steps.end()));
+  for (const EpochRecord& e : epochs) addEpoch(e);
+  for (const MaskChangeEvent& m : store.maskChanges(runId)) addMaskChange(m);
+  replotAll();
+}
+
 double TrainingDashboard::epochOf(int64_t step) const {
   return double(step) / double(stepsPerEpoch_);
 }

@@ -5,6 +5,7 @@
 #include <QWidget>
 
 #include "store/run_records.h"
+#include "store/run_store.h"
 #include "train/observer.h"
 
 class QCustomPlot;
@@ -27,6 +28,8 @@ class TrainingDashboard : public QWidget {
   void addSteps(const QVector<StepRecord>& steps);
   void addEpoch(const EpochRecord& epoch);
   void addMaskChange(const MaskChangeEvent& event);
+  // Shows a past (or running) run from the store: everything it logged so far.
+  void showStoredRun(const RunStore& store, int64_t runId);
 
   QCustomPlot* accuracyPlot() const { return accuracy_; }
   QCustomPlot* lossPlot() const { return loss_; }
