@@ -8,10 +8,12 @@
 #include <QtTest>
 
 #include "main_window.h"
+#include "mask_viewer.h"
 #include "run_browser.h"
 #include "run_controller.h"
 #include "store/run_store.h"
 #include "test_helpers.h"
+#include "train/experiment.h"
 #include "training_dashboard.h"
 
 using namespace ss;
@@ -58,6 +60,7 @@ class TestGuiRun : public QObject {
   void pauseHoldsTheRunAndStopCancelsIt();
   void aProjectThatCannotStartReportsWhy();
   void aStoppedRunOpensFromTheBrowserAndResumes();
+  void maskViewerShowsEverySnapshotAndItsMutation();
 
  private:
   QTemporaryDir dir_;
@@ -195,6 +198,59 @@ void TestGuiRun::aStoppedRunOpensFromTheBrowserAndResumes() {
     window.tabs()->setCurrentWidget(window.runBrowser());
     QTest::qWait(200);
     QVERIFY(window.grab().save(QString::fromUtf8(shots) + "/run-browser-1280x800.png"));
+  }
+}
+
+void TestGuiRun::maskViewerShowsEverySnapshotAndItsMutation() {
+  const QString db = dir_.filePath("masks.db");
+  int64_t runId = 0;
+  {
+    Project p = parseProject(R"({"format": 1, "name": "nm-set", "algorithm": {"name": "set"},
+        "data": {"dataset": "spirals", "examples": 1600, "classes": 3},
+        "model": {"preset": "mlp", "hidden": [96, 64]},
+        "sparsity": {"target": 0.5, "scheme": "nm", "scheme_options": {"n": 2, "m": 4}, "distribution": "uniform"},
+        "train": {"epochs": 6, "batch_size": 32, "threads": 2}})",
+                             "nm.json");
+    RunStore store(db.toStdString());
+    RunControl control;
+    runId = Experiment(p).run(store, control, {}).runId;
+  }
+  ui::MainWindow window;
+  window.setStorePath(db);
+  QVERIFY(window.openStoredRun(runId));
+  ui::MaskViewer* viewer = window.maskViewer();
+  QCOMPARE(viewer->layers(), (QStringList{"fc1", "fc2", "fc3"}));
+  viewer->selectLayer("fc2");
+  RunStore store(db.toStdString());
+  std::vector<MaskSnapshotRecord> fc2;
+  for (auto& s : store.maskSnapshots(runId))
+    if (s.layer == "fc2") fc2.push_back(s);
+  QCOMPARE(viewer->snapshotCount(), int(fc2.size()));
+  QVERIFY(fc2.size() >= 3);  // start, mutations, end
+  for (int i = 0; i < viewer->snapshotCount(); ++i) {
+    viewer->selectSnapshot(i);
+    QCOMPARE(viewer->shownActiveCount(), fc2[size_t(i)].active);
+    int64_t active = 0;
+    for (uint8_t s : viewer->cellStates()) active += s == 1 || s == 2;
+    QCOMPARE(active, fc2[size_t(i)].active);  // exactly the layer's density, grown weights included
+  }
+  // A mutation snapshot marks exactly the event's grown and dropped weights.
+  const auto events = store.maskChanges(runId);
+  const auto event =
+      std::find_if(events.begin(), events.end(), [](const MaskChangeEvent& e) { return e.layer == "fc2"; });
+  QVERIFY(event != events.end());
+  const auto at =
+      std::find_if(fc2.begin(), fc2.end(), [&](const MaskSnapshotRecord& s) { return s.step == event->step; });
+  viewer->selectSnapshot(int(at - fc2.begin()));
+  const auto states = viewer->cellStates();
+  QCOMPARE(int64_t(std::count(states.begin(), states.end(), 2)), event->grown);
+  QCOMPARE(int64_t(std::count(states.begin(), states.end(), 3)), event->dropped);
+  if (const QByteArray shots = qgetenv("SPARSESCOPE_SCREENSHOT_DIR"); !shots.isEmpty()) {
+    window.resize(1280, 800);
+    window.show();
+    window.tabs()->setCurrentWidget(viewer);
+    QTest::qWait(200);
+    QVERIFY(window.grab().save(QString::fromUtf8(shots) + "/masks-1280x800.png"));
   }
 }
 

@@ -15,11 +15,13 @@
 #include <QStandardPaths>
 #include <QStatusBar>
 #include <QTabWidget>
+#include <QTimer>
 #include <QToolBar>
 #include <cmath>
 
 #include "core/error.h"
 #include "core/version.h"
+#include "mask_viewer.h"
 #include "run_browser.h"
 #include "run_controller.h"
 #include "training_dashboard.h"
@@ -54,6 +56,12 @@ MainWindow::MainWindow(QWidget* parent)
   tabs_ = new QTabWidget(this);
   tabs_->addTab(projectView_, tr("Project"));
   tabs_->addTab(dashboard_, tr("Dashboard"));
+  maskViewer_ = new MaskViewer(this);
+  tabs_->addTab(maskViewer_, tr("Masks"));
+  maskRefresh_ = new QTimer(this);
+  maskRefresh_->setSingleShot(true);
+  maskRefresh_->setInterval(700);  // the store's writer commits within this; a burst of layers reads once
+  connect(maskRefresh_, &QTimer::timeout, this, &MainWindow::refreshMasks);
   runBrowser_ = new RunBrowser(this);
   tabs_->addTab(runBrowser_, tr("Runs"));
   connect(tabs_, &QTabWidget::currentChanged, this, [this](int index) {
@@ -125,11 +133,16 @@ void MainWindow::createRunControls() {
 
   connect(controller_, &RunController::runStarted, this, [this](const RunStartInfo& info) {
     dashboard_->begin(info);
+    shownRunId_ = info.runId;
+    maskRefresh_->start();
     statusLabel_->setText(tr("Run %1 '%2' training").arg(info.runId).arg(QString::fromStdString(info.name)));
   });
   connect(controller_, &RunController::stepsArrived, dashboard_, &TrainingDashboard::addSteps);
   connect(controller_, &RunController::epochEnded, dashboard_, &TrainingDashboard::addEpoch);
   connect(controller_, &RunController::maskChanged, dashboard_, &TrainingDashboard::addMaskChange);
+  connect(controller_, &RunController::maskChanged, this, [this] {
+    if (!maskRefresh_->isActive()) maskRefresh_->start();
+  });
   connect(controller_, &RunController::progress, this, [this](int64_t done, int64_t total, double eta) {
     progressBar_->setRange(0, int(std::max<int64_t>(1, total)));
     progressBar_->setValue(int(done));
@@ -146,6 +159,10 @@ void MainWindow::createRunControls() {
     statusLabel_->setText(tr("Run %1 %2%3").arg(id).arg(toString(status)).arg(message.isEmpty() ? "" : ": " + message));
     updateRunActions();
     if (tabs_->currentWidget() == runBrowser_) runBrowser_->refresh(storePath_);
+    if (id) {
+      shownRunId_ = id;
+      refreshMasks();
+    }
     if (status == RunStatus::Failed) QMessageBox::warning(this, tr("Run failed"), message);
   });
   updateRunActions();
@@ -169,11 +186,22 @@ bool MainWindow::openStoredRun(int64_t runId) {
   try {
     const RunStore store(storePath_.toStdString());
     dashboard_->showStoredRun(store, runId);
+    shownRunId_ = runId;
+    refreshMasks();
     tabs_->setCurrentWidget(dashboard_);
     return true;
   } catch (const std::exception& e) {
     QMessageBox::warning(this, tr("Cannot open run"), QString::fromStdString(e.what()));
     return false;
+  }
+}
+
+void MainWindow::refreshMasks() {
+  if (!shownRunId_) return;
+  try {
+    maskViewer_->showRun(storePath_, shownRunId_);
+  } catch (const std::exception& e) {
+    statusBar()->showMessage(tr("Cannot read the masks: %1").arg(QString::fromStdString(e.what())), 5000);
   }
 }
 

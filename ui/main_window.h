@@ -10,9 +10,11 @@ class QLabel;
 class QPlainTextEdit;
 class QProgressBar;
 class QTabWidget;
+class QTimer;
 
 namespace ss::ui {
 
+class MaskViewer;
 class RunBrowser;
 class RunController;
 class TrainingDashboard;
@@ -34,6 +36,7 @@ class MainWindow : public QMainWindow {
   RunController* runController() const { return controller_; }
   TrainingDashboard* dashboard() const { return dashboard_; }
   RunBrowser* runBrowser() const { return runBrowser_; }
+  MaskViewer* maskViewer() const { return maskViewer_; }
   QTabWidget* tabs() const { return tabs_; }
   // Shows a stored run in the dashboard; false (with a message) when the store cannot give it.
   bool openStoredRun(int64_t runId);
@@ -47,6 +50,7 @@ class MainWindow : public QMainWindow {
   void createRunControls();
   void startRun();
   void beginRunDisplay(const QString& title);
+  void refreshMasks();
   void updateRunActions();
   void showAbout();
 
@@ -56,6 +60,9 @@ class MainWindow : public QMainWindow {
   QPlainTextEdit* projectView_;
   TrainingDashboard* dashboard_;
   RunBrowser* runBrowser_;
+  MaskViewer* maskViewer_;
+  QTimer* maskRefresh_;  // coalesces mask changes into one read of the store
+  int64_t shownRunId_ = 0;
   RunController* controller_;
   QAction *runAction_, *pauseAction_, *stopAction_;
   QLabel* statusLabel_;

@@ -1,0 +1,196 @@
+#include "mask_viewer.h"
+
+#include <qcustomplot.h>
+
+#include <QComboBox>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QSlider>
+#include <QVBoxLayout>
+
+#include "plot_interaction.h"
+#include "store/run_store.h"
+
+namespace ss::ui {
+
+namespace {
+enum CellState : uint8_t { Inactive = 0, Active = 1, Grown = 2, Dropped = 3 };
+
+QCPColorGradient maskGradient() {
+  QCPColorGradient g;
+  g.setLevelCount(4);
+  g.setColorInterpolation(QCPColorGradient::ciRGB);
+  // Four levels sampled at 0, 1/3, 2/3 and 1: each state's colour spans its level's neighbourhood.
+  const QColor inactive(245, 245, 245), active(40, 40, 60);
+  const QColor grown = QColor::fromRgb(seriesRgb(SeriesColour::Green));
+  const QColor dropped = QColor::fromRgb(seriesRgb(SeriesColour::Vermillion));
+  g.setColorStopAt(0.0, inactive);
+  g.setColorStopAt(0.16, inactive);
+  g.setColorStopAt(0.17, active);
+  g.setColorStopAt(0.5, active);
+  g.setColorStopAt(0.51, grown);
+  g.setColorStopAt(0.83, grown);
+  g.setColorStopAt(0.84, dropped);
+  g.setColorStopAt(1.0, dropped);
+  return g;
+}
+
+QString swatch(unsigned rgb, const QString& text) {
+  return QString("<span style='color:#%1'>&#9632;</span> %2").arg(rgb, 6, 16, QChar('0')).arg(text);
+}
+}  // namespace
+
+MaskViewer::MaskViewer(QWidget* parent) : QWidget(parent) {
+  layerBox_ = new QComboBox(this);
+  layerBox_->setObjectName("maskLayer");
+  layerBox_->setMinimumContentsLength(12);
+  scrubber_ = new QSlider(Qt::Horizontal, this);
+  scrubber_->setObjectName("maskScrubber");
+  scrubber_->setEnabled(false);
+  caption_ = new QLabel(tr("Open a sparse run to see its masks."), this);
+  auto* legend = new QLabel(swatch(0x28283c, tr("active")) + "&nbsp;&nbsp;" +
+                                swatch(seriesRgb(SeriesColour::Green), tr("grown by this mutation")) + "&nbsp;&nbsp;" +
+                                swatch(seriesRgb(SeriesColour::Vermillion), tr("dropped by it")) + "&nbsp;&nbsp;" +
+                                swatch(0xd0d0d0, tr("inactive")),
+                            this);
+  plot_ = new QCustomPlot(this);
+  plot_->setObjectName("maskPlot");
+  plot_->xAxis->setLabel(tr("input (column)"));
+  plot_->yAxis->setLabel(tr("output (row)"));
+  plot_->yAxis->setRangeReversed(true);  // row 0 at the top, as a matrix is written
+  map_ = new QCPColorMap(plot_->xAxis, plot_->yAxis);
+  map_->setGradient(maskGradient());
+  map_->setDataRange(QCPRange(0, 3));
+  map_->setInterpolate(false);
+  makeInteractive(plot_);
+
+  auto* controls = new QHBoxLayout;
+  controls->addWidget(new QLabel(tr("Layer:"), this));
+  controls->addWidget(layerBox_);
+  controls->addSpacing(12);
+  controls->addWidget(new QLabel(tr("Snapshot:"), this));
+  controls->addWidget(scrubber_, 1);
+  auto* layout = new QVBoxLayout(this);
+  layout->addLayout(controls);
+  layout->addWidget(caption_);
+  layout->addWidget(legend);
+  layout->addWidget(plot_, 1);
+
+  connect(layerBox_, &QComboBox::currentIndexChanged, this, &MaskViewer::layerChanged);
+  connect(scrubber_, &QSlider::valueChanged, this, &MaskViewer::draw);
+}
+
+void MaskViewer::clear() {
+  snapshots_.clear();
+  events_.clear();
+  layerBox_->clear();
+  scrubber_->setEnabled(false);
+  map_->data()->clear();
+  caption_->setText(tr("Open a sparse run to see its masks."));
+  plot_->replot();
+}
+
+void MaskViewer::showRun(const QString& storePath, int64_t runId) {
+  const QString keep = layerBox_->currentText();
+  const RunStore store(storePath.toStdString());
+  snapshots_ = store.maskSnapshots(runId);
+  events_ = store.maskChanges(runId);
+  const QSignalBlocker block(layerBox_);
+  layerBox_->clear();
+  for (const auto& s : snapshots_)
+    if (layerBox_->findText(QString::fromStdString(s.layer)) < 0) layerBox_->addItem(QString::fromStdString(s.layer));
+  if (const int i = layerBox_->findText(keep); i >= 0) layerBox_->setCurrentIndex(i);
+  layerChanged();
+  // A fresh layer starts at its newest snapshot: the mask as the run is (or ended).
+  if (keep != layerBox_->currentText() || scrubber_->value() == scrubber_->maximum())
+    scrubber_->setValue(scrubber_->maximum());
+  draw();
+}
+
+QStringList MaskViewer::layers() const {
+  QStringList names;
+  for (int i = 0; i < layerBox_->count(); ++i) names << layerBox_->itemText(i);
+  return names;
+}
+
+void MaskViewer::selectLayer(const QString& layer) {
+  layerBox_->setCurrentIndex(layerBox_->findText(layer));
+}
+
+int MaskViewer::snapshotCount() const {
+  return int(layerSnapshots().size());
+}
+
+void MaskViewer::selectSnapshot(int index) {
+  scrubber_->setValue(index);
+  draw();
+}
+
+std::vector<uint8_t> MaskViewer::cellStates() const {
+  return states_;
+}
+
+int64_t MaskViewer::shownActiveCount() const {
+  int64_t n = 0;
+  for (uint8_t s : states_) n += s == Active || s == Grown;
+  return n;
+}
+
+std::vector<const MaskSnapshotRecord*> MaskViewer::layerSnapshots() const {
+  std::vector<const MaskSnapshotRecord*> list;
+  const std::string layer = layerBox_->currentText().toStdString();
+  for (const auto& s : snapshots_)
+    if (s.layer == layer) list.push_back(&s);
+  return list;
+}
+
+void MaskViewer::layerChanged() {
+  const int count = snapshotCount();
+  const QSignalBlocker block(scrubber_);
+  scrubber_->setRange(0, std::max(0, count - 1));
+  scrubber_->setValue(std::max(0, count - 1));
+  scrubber_->setEnabled(count > 1);
+  draw();
+  plot_->rescaleAxes();
+  plot_->replot();
+}
+
+void MaskViewer::draw() {
+  const auto list = layerSnapshots();
+  states_.clear();
+  if (list.empty()) {
+    map_->data()->clear();
+    plot_->replot();
+    return;
+  }
+  const MaskSnapshotRecord& snap = *list[size_t(std::clamp(scrubber_->value(), 0, int(list.size()) - 1))];
+  states_.assign(snap.bits.begin(), snap.bits.end());
+  // The mutation that made this snapshot, if one did (the start and end snapshots have none).
+  const MaskChangeEvent* event = nullptr;
+  for (const auto& e : events_)
+    if (e.layer == snap.layer && e.step == snap.step) event = &e;
+  if (event) {
+    for (int64_t p : event->grownPositions)
+      if (p >= 0 && size_t(p) < states_.size()) states_[size_t(p)] = Grown;
+    for (int64_t p : event->droppedPositions)
+      if (p >= 0 && size_t(p) < states_.size()) states_[size_t(p)] = Dropped;
+  }
+  map_->data()->setSize(snap.cols, snap.rows);
+  map_->data()->setRange(QCPRange(0, snap.cols - 1), QCPRange(0, snap.rows - 1));
+  for (int r = 0; r < snap.rows; ++r)
+    for (int c = 0; c < snap.cols; ++c) map_->data()->setCell(c, r, states_[size_t(r) * size_t(snap.cols) + size_t(c)]);
+  const double density = double(snap.active) / std::max(1.0, double(snap.rows) * double(snap.cols));
+  caption_->setText(
+      tr("%1: %2 x %3, step %4 (epoch %5), %6 active weights, density %7%8")
+          .arg(QString::fromStdString(snap.layer))
+          .arg(snap.rows)
+          .arg(snap.cols)
+          .arg(snap.step)
+          .arg(snap.epoch)
+          .arg(snap.active)
+          .arg(density, 0, 'f', 4)
+          .arg(event ? tr("; this mutation dropped %1 and grew %2").arg(event->dropped).arg(event->grown) : QString()));
+  plot_->replot();
+}
+
+}  // namespace ss::ui

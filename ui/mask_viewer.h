@@ -1,0 +1,53 @@
+#pragma once
+
+#include <QWidget>
+#include <vector>
+
+#include "store/run_records.h"
+
+class QComboBox;
+class QCustomPlot;
+class QCPColorMap;
+class QLabel;
+class QSlider;
+
+namespace ss::ui {
+
+// Each layer's mask as a heat map (rows = outputs or filters, columns = inputs or C*k*k), one cell per
+// weight, zoomable to single weights; a scrubber steps through the layer's snapshots, and the mutation that
+// produced a snapshot is overlaid: weights it grew in one colour, weights it dropped in another. Structured
+// schemes show as what they are: N:M runs, blocks, whole rows for channels, 3x3 patterns.
+class MaskViewer : public QWidget {
+  Q_OBJECT
+
+ public:
+  explicit MaskViewer(QWidget* parent = nullptr);
+
+  // Reads the run's snapshots and mask changes from the store; keeps the chosen layer when it still exists.
+  void showRun(const QString& storePath, int64_t runId);
+  void clear();
+
+  QStringList layers() const;
+  void selectLayer(const QString& layer);
+  int snapshotCount() const;
+  void selectSnapshot(int index);
+  // What is drawn: 0 inactive, 1 active, 2 grown by the snapshot's mutation, 3 dropped by it.
+  std::vector<uint8_t> cellStates() const;
+  int64_t shownActiveCount() const;
+
+ private:
+  void layerChanged();
+  void draw();
+  std::vector<const MaskSnapshotRecord*> layerSnapshots() const;
+
+  QComboBox* layerBox_;
+  QSlider* scrubber_;
+  QLabel* caption_;
+  QCustomPlot* plot_;
+  QCPColorMap* map_;
+  std::vector<MaskSnapshotRecord> snapshots_;
+  std::vector<MaskChangeEvent> events_;
+  std::vector<uint8_t> states_;
+};
+
+}  // namespace ss::ui
