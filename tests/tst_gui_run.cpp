@@ -7,6 +7,8 @@
 #include <QElapsedTimer>
 #include <QtTest>
 
+#include "example_grid_model.h"
+#include "forgetting_view.h"
 #include "main_window.h"
 #include "mask_viewer.h"
 #include "run_browser.h"
@@ -61,6 +63,7 @@ class TestGuiRun : public QObject {
   void aProjectThatCannotStartReportsWhy();
   void aStoppedRunOpensFromTheBrowserAndResumes();
   void maskViewerShowsEverySnapshotAndItsMutation();
+  void examplesViewShowsForgettingAndTheRemovedSet();
 
  private:
   QTemporaryDir dir_;
@@ -251,6 +254,50 @@ void TestGuiRun::maskViewerShowsEverySnapshotAndItsMutation() {
     window.tabs()->setCurrentWidget(viewer);
     QTest::qWait(200);
     QVERIFY(window.grab().save(QString::fromUtf8(shots) + "/masks-1280x800.png"));
+  }
+}
+
+// Fashion-MNIST, as a user runs it: two epochs of the MLP with a fifth of the examples removed after the first.
+void TestGuiRun::examplesViewShowsForgettingAndTheRemovedSet() {
+  const QString db = dir_.filePath("examples.db");
+  int64_t runId = 0;
+  {
+    Project p = loadProject(SPARSESCOPE_SOURCE_DIR "/projects/fashion-mlp-mest-em-s-90.json");
+    p.train.epochs = 2;
+    p.dataEfficiency.enabled = true;
+    p.dataEfficiency.removalEpoch = 1;
+    p.dataEfficiency.removeFraction = 0.2;
+    RunStore store(db.toStdString());
+    RunControl control;
+    runId = Experiment(p).run(store, control, {}).runId;
+  }
+  ui::MainWindow window;
+  window.setStorePath(db);
+  QVERIFY(window.openStoredRun(runId));
+  ui::ForgettingView* view = window.forgettingView();
+  QCOMPARE(view->histogramTotal(), 60000);  // every training example was presented
+  QCOMPARE(view->shownExamples(), 60000);
+  QTRY_VERIFY_WITH_TIMEOUT(view->gridModel()->hasImages(), 60000);  // the thumbnails' data set loads aside
+  ui::ExampleGridModel* model = view->gridModel();
+  int64_t removed = 0;
+  for (int row = 0; row < model->rowCount(); ++row) removed += model->statAt(row).removedAtEpoch == 1;
+  QCOMPARE(removed, int64_t(12000));
+  model->setOrder(ui::ExampleGridModel::Order::Removed);
+  QVERIFY(model->statAt(0).removedAtEpoch == 1 && model->statAt(11999).removedAtEpoch == 1);
+  QVERIFY(model->statAt(12000).removedAtEpoch == -1);
+  model->setOrder(ui::ExampleGridModel::Order::MostForgotten);
+  QVERIFY(ui::forgettingScore(model->statAt(0)) >= ui::forgettingScore(model->statAt(59999)));
+  model->setClassFilter(3);
+  QCOMPARE(model->rowCount(), 6000);  // Fashion-MNIST: 6000 training images a class
+  for (int row = 0; row < 50; ++row) QCOMPARE(model->labelOf(model->statAt(row)), 3);
+  model->setClassFilter(-1);
+  QVERIFY(!model->data(model->index(0), Qt::DecorationRole).value<QPixmap>().isNull());
+  if (const QByteArray shots = qgetenv("SPARSESCOPE_SCREENSHOT_DIR"); !shots.isEmpty()) {
+    window.resize(1280, 800);
+    window.show();
+    window.tabs()->setCurrentWidget(view);
+    QTest::qWait(300);
+    QVERIFY(window.grab().save(QString::fromUtf8(shots) + "/examples-1280x800.png"));
   }
 }
 

@@ -15,12 +15,14 @@
 #include <QStandardPaths>
 #include <QStatusBar>
 #include <QTabWidget>
+#include <QThread>
 #include <QTimer>
 #include <QToolBar>
 #include <cmath>
 
 #include "core/error.h"
 #include "core/version.h"
+#include "forgetting_view.h"
 #include "mask_viewer.h"
 #include "run_browser.h"
 #include "run_controller.h"
@@ -62,6 +64,8 @@ MainWindow::MainWindow(QWidget* parent)
   maskRefresh_->setSingleShot(true);
   maskRefresh_->setInterval(700);  // the store's writer commits within this; a burst of layers reads once
   connect(maskRefresh_, &QTimer::timeout, this, &MainWindow::refreshMasks);
+  forgettingView_ = new ForgettingView(this);
+  tabs_->addTab(forgettingView_, tr("Examples"));
   runBrowser_ = new RunBrowser(this);
   tabs_->addTab(runBrowser_, tr("Runs"));
   connect(tabs_, &QTabWidget::currentChanged, this, [this](int index) {
@@ -138,6 +142,9 @@ void MainWindow::createRunControls() {
     statusLabel_->setText(tr("Run %1 '%2' training").arg(info.runId).arg(QString::fromStdString(info.name)));
   });
   connect(controller_, &RunController::stepsArrived, dashboard_, &TrainingDashboard::addSteps);
+  connect(controller_, &RunController::exampleStatsUpdated, this, [this](const QVector<ExampleStatRecord>& stats) {
+    forgettingView_->setStats({stats.begin(), stats.end()});
+  });
   connect(controller_, &RunController::epochEnded, dashboard_, &TrainingDashboard::addEpoch);
   connect(controller_, &RunController::maskChanged, dashboard_, &TrainingDashboard::addMaskChange);
   connect(controller_, &RunController::maskChanged, this, [this] {
@@ -171,6 +178,8 @@ void MainWindow::createRunControls() {
 void MainWindow::startRun() {
   if (!project_ || controller_->running()) return;
   beginRunDisplay(tr("Starting '%1': loading data...").arg(QString::fromStdString(project_->name)));
+  forgettingView_->clear();
+  loadExamplesData(*project_);
   controller_->start(*project_, storePath_);
   updateRunActions();
 }
@@ -188,12 +197,37 @@ bool MainWindow::openStoredRun(int64_t runId) {
     dashboard_->showStoredRun(store, runId);
     shownRunId_ = runId;
     refreshMasks();
+    forgettingView_->setStats(store.exampleStats(runId));
+    loadExamplesData(parseProject(store.projectJson(runId), "run " + std::to_string(runId)));
     tabs_->setCurrentWidget(dashboard_);
     return true;
   } catch (const std::exception& e) {
     QMessageBox::warning(this, tr("Cannot open run"), QString::fromStdString(e.what()));
     return false;
   }
+}
+
+void MainWindow::loadExamplesData(const Project& project) {
+  // Two runs share thumbnails when they read the same data the same way: the data section and the seed.
+  const std::string json = projectToJson(project);
+  const size_t data = json.find("\"data\"");
+  const std::string dataKey = json.substr(data, json.find("\"model\"") - data) + std::to_string(project.train.seed);
+  if (dataKey == examplesDataKey_) return;
+  examplesDataKey_ = dataKey;
+  auto result = std::make_shared<std::shared_ptr<const Dataset>>();
+  QThread* loader = QThread::create([project, result] {
+    try {
+      *result = std::make_shared<const Dataset>(loadProjectData(project).train);
+    } catch (const std::exception&) {
+      // The run itself reports a data problem; the view stays without pictures.
+    }
+  });
+  // Delivered through a connection to this window: if the window is gone first, nothing is delivered.
+  connect(loader, &QThread::finished, this, [this, result, dataKey] {
+    if (*result && dataKey == examplesDataKey_) forgettingView_->setTrainingData(*result);
+  });
+  connect(loader, &QThread::finished, loader, &QObject::deleteLater);
+  loader->start();
 }
 
 void MainWindow::refreshMasks() {

@@ -14,6 +14,7 @@ class QTimer;
 
 namespace ss::ui {
 
+class ForgettingView;
 class MaskViewer;
 class RunBrowser;
 class RunController;
@@ -37,6 +38,7 @@ class MainWindow : public QMainWindow {
   TrainingDashboard* dashboard() const { return dashboard_; }
   RunBrowser* runBrowser() const { return runBrowser_; }
   MaskViewer* maskViewer() const { return maskViewer_; }
+  ForgettingView* forgettingView() const { return forgettingView_; }
   QTabWidget* tabs() const { return tabs_; }
   // Shows a stored run in the dashboard; false (with a message) when the store cannot give it.
   bool openStoredRun(int64_t runId);
@@ -51,6 +53,8 @@ class MainWindow : public QMainWindow {
   void startRun();
   void beginRunDisplay(const QString& title);
   void refreshMasks();
+  // Loads the training set a project's run uses, on a worker thread, for the examples view.
+  void loadExamplesData(const Project& project);
   void updateRunActions();
   void showAbout();
 
@@ -61,7 +65,9 @@ class MainWindow : public QMainWindow {
   TrainingDashboard* dashboard_;
   RunBrowser* runBrowser_;
   MaskViewer* maskViewer_;
-  QTimer* maskRefresh_;  // coalesces mask changes into one read of the store
+  ForgettingView* forgettingView_;
+  std::string examplesDataKey_;  // the data spec whose training set the examples view holds
+  QTimer* maskRefresh_;          // coalesces mask changes into one read of the store
   int64_t shownRunId_ = 0;
   RunController* controller_;
   QAction *runAction_, *pauseAction_, *stopAction_;

@@ -41,6 +41,12 @@ void checkAlgorithmMatchesTarget(const Project& p) {
 }
 }  // namespace
 
+DataSplits loadProjectData(const Project& project) {
+  Rng rng(project.train.seed);
+  Rng dataRng = rng.fork(kDataStream);  // the first fork, as in Experiment's constructor
+  return loadDataSplits(project.data, dataRng);
+}
+
 Experiment::Experiment(Project project)
     : project_(std::move(project)),
       threads_(setThreadCount(project_.train.threads)),
@@ -48,7 +54,7 @@ Experiment::Experiment(Project project)
       optimizer_(makeOptimizer(project_.train.optimizer)) {
   checkAlgorithmMatchesTarget(project_);
   keepLargeAllocationsInHeap();
-  Rng dataRng = rng_.fork(kDataStream);
+  Rng dataRng = rng_.fork(kDataStream);  // first, as loadProjectData does
   data_ = loadDataSplits(project_.data, dataRng);
   stepsPerEpoch_ = (data_.train.size() + project_.train.batchSize - 1) / project_.train.batchSize;
   Rng initRng = rng_.fork(kInitStream);

@@ -29,6 +29,10 @@ struct RunOutcome {
   std::optional<double> finalTestAccuracy;
 };
 
+// The data a run of this project trains and tests on, split exactly as the run splits it (same seed, same
+// stream), so a viewer can show the examples the run's statistics refer to.
+DataSplits loadProjectData(const Project& project);
+
 // One run of a project from start to end: loads the data, builds the model, records the run in the
 // store and trains it. The headless command line and the GUI's worker thread both go through here.
 class Experiment {

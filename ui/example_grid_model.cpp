@@ -1,0 +1,120 @@
+#include "example_grid_model.h"
+
+#include <QImage>
+#include <QPainter>
+#include <QPixmap>
+#include <algorithm>
+
+namespace ss::ui {
+
+int64_t forgettingScore(const ExampleStatRecord& s) {
+  return s.firstLearnedEpoch < 0 ? s.presentations : s.forgettingEvents;
+}
+
+void ExampleGridModel::setData(std::shared_ptr<const Dataset> train) {
+  data_ = std::move(train);
+  rowOfIndex_.clear();
+  if (data_)
+    for (int64_t row = 0; row < data_->size(); ++row) rowOfIndex_.insert(data_->originalIndex[size_t(row)], row);
+  rebuild();
+}
+
+void ExampleGridModel::setStats(std::vector<ExampleStatRecord> stats) {
+  stats_ = std::move(stats);
+  rebuild();
+}
+
+void ExampleGridModel::setOrder(Order order) {
+  order_ = order;
+  rebuild();
+}
+
+void ExampleGridModel::setClassFilter(int label) {
+  classFilter_ = label;
+  rebuild();
+}
+
+int ExampleGridModel::labelOf(const ExampleStatRecord& s) const {
+  if (!data_) return -1;
+  const auto it = rowOfIndex_.constFind(s.originalIndex);
+  return it == rowOfIndex_.constEnd() ? -1 : data_->labels[size_t(*it)];
+}
+
+void ExampleGridModel::rebuild() {
+  beginResetModel();
+  shown_.clear();
+  for (size_t i = 0; i < stats_.size(); ++i)
+    if (classFilter_ < 0 || labelOf(stats_[i]) == classFilter_) shown_.push_back(i);
+  auto key = [this](size_t i) -> std::pair<int64_t, int64_t> {
+    const ExampleStatRecord& s = stats_[i];
+    switch (order_) {
+      case Order::MostForgotten:
+        return {-forgettingScore(s), s.originalIndex};
+      case Order::LeastForgotten:
+        return {forgettingScore(s), s.originalIndex};
+      case Order::FirstLearned:
+        return {s.firstLearnedEpoch < 0 ? INT64_MAX : s.firstLearnedEpoch, s.originalIndex};
+      case Order::Removed:
+        return {s.removedAtEpoch < 0 ? 1 : 0, s.originalIndex};
+    }
+    return {0, s.originalIndex};
+  };
+  std::stable_sort(shown_.begin(), shown_.end(), [&](size_t a, size_t b) { return key(a) < key(b); });
+  endResetModel();
+}
+
+QString ExampleGridModel::describe(int row) const {
+  const ExampleStatRecord& s = statAt(row);
+  const int label = labelOf(s);
+  QString cls = label < 0 ? QString("?") : QString::number(label);
+  if (data_ && label >= 0 && size_t(label) < data_->classNames.size())
+    cls = QString::fromStdString(data_->classNames[size_t(label)]);
+  return tr("example %1 (class %2): seen %3 times, forgotten %4 times, %5, %6")
+      .arg(s.originalIndex)
+      .arg(cls)
+      .arg(s.presentations)
+      .arg(s.forgettingEvents)
+      .arg(s.firstLearnedEpoch < 0 ? tr("never learned") : tr("first learned in epoch %1").arg(s.firstLearnedEpoch))
+      .arg(s.removedAtEpoch < 0 ? tr("in use") : tr("removed after epoch %1").arg(s.removedAtEpoch));
+}
+
+QPixmap ExampleGridModel::thumbnail(const ExampleStatRecord& s) const {
+  QPixmap pixmap(kThumbnail, kThumbnail);
+  pixmap.fill(Qt::white);
+  QPainter paint(&pixmap);
+  const auto it = data_ ? rowOfIndex_.constFind(s.originalIndex) : rowOfIndex_.constEnd();
+  if (hasImages() && it != rowOfIndex_.constEnd()) {
+    // Normalised features back to grey levels: the image's own range, so contrast survives standardising.
+    const ExampleShape& shape = data_->shape;
+    const float* x = data_->features.row(*it).data();
+    const int pixels = shape.height * shape.width;
+    const auto [lo, hi] = std::minmax_element(x, x + pixels);
+    QImage image(shape.width, shape.height, QImage::Format_Grayscale8);
+    for (int y = 0; y < shape.height; ++y)
+      for (int c = 0; c < shape.width; ++c) {
+        const float v = (x[y * shape.width + c] - *lo) / std::max(1e-6f, *hi - *lo);
+        image.scanLine(y)[c] = uchar(255 - int(255.0f * v));  // dark garment on white, as printed
+      }
+    paint.drawImage(QRect(2, 2, kThumbnail - 4, kThumbnail - 4), image);
+  }
+  // The frame says what happened to the example: red removed, orange never learned.
+  if (s.removedAtEpoch >= 0 || s.firstLearnedEpoch < 0) {
+    paint.setPen(QPen(s.removedAtEpoch >= 0 ? QColor(213, 94, 0) : QColor(230, 159, 0), 3));
+    paint.drawRect(1, 1, kThumbnail - 3, kThumbnail - 3);
+  }
+  paint.setPen(Qt::black);
+  paint.setFont(QFont(paint.font().family(), 7));
+  paint.drawText(QRect(3, kThumbnail - 13, kThumbnail - 6, 11), Qt::AlignRight, QString::number(forgettingScore(s)));
+  return pixmap;
+}
+
+QVariant ExampleGridModel::data(const QModelIndex& index, int role) const {
+  if (!index.isValid()) return {};
+  const ExampleStatRecord& s = statAt(index.row());
+  if (role == Qt::DecorationRole) return thumbnail(s);
+  if (role == Qt::ToolTipRole) return describe(index.row());
+  if (role == Qt::UserRole) return qlonglong(s.originalIndex);
+  return {};
+}
+
+}  // namespace ss::ui
