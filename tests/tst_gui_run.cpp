@@ -7,6 +7,7 @@
 #include <QElapsedTimer>
 #include <QtTest>
 
+#include "comparison_view.h"
 #include "example_grid_model.h"
 #include "forgetting_view.h"
 #include "main_window.h"
@@ -64,6 +65,7 @@ class TestGuiRun : public QObject {
   void aStoppedRunOpensFromTheBrowserAndResumes();
   void maskViewerShowsEverySnapshotAndItsMutation();
   void examplesViewShowsForgettingAndTheRemovedSet();
+  void selectedRunsAreComparedSideBySide();
 
  private:
   QTemporaryDir dir_;
@@ -298,6 +300,47 @@ void TestGuiRun::examplesViewShowsForgettingAndTheRemovedSet() {
     window.tabs()->setCurrentWidget(view);
     QTest::qWait(300);
     QVERIFY(window.grab().save(QString::fromUtf8(shots) + "/examples-1280x800.png"));
+  }
+}
+
+void TestGuiRun::selectedRunsAreComparedSideBySide() {
+  const QString db = dir_.filePath("compare.db");
+  std::vector<double> finals;
+  {
+    RunStore store(db.toStdString());
+    for (const char* algorithm :
+         {R"({"name": "static"})", R"({"name": "set"})", R"({"name": "rigl", "update_steps": 20})"}) {
+      Project p = parseProject(std::string(R"({"format": 1, "name": "compare", "algorithm": )") + algorithm + R"(,
+          "data": {"dataset": "spirals", "examples": 1600, "classes": 3},
+          "model": {"preset": "mlp", "hidden": [64, 64]}, "sparsity": {"target": 0.8, "distribution": "uniform"},
+          "train": {"epochs": 15, "batch_size": 32, "threads": 2, "optimizer": {"lr": 0.1}}})",
+                               "compare.json");
+      RunControl control;
+      finals.push_back(*Experiment(p).run(store, control, {}).finalTestAccuracy);
+    }
+  }
+  ui::MainWindow window;
+  window.setStorePath(db);
+  window.resize(1280, 800);
+  window.show();
+  window.tabs()->setCurrentWidget(window.runBrowser());
+  QCOMPARE(window.runBrowser()->rowCount(), 3);
+  window.runBrowser()->table()->selectAll();
+  QPushButton* button = nullptr;
+  for (auto* b : window.runBrowser()->findChildren<QPushButton*>())
+    if (b->text().contains("Compare")) button = b;
+  QVERIFY(button && button->isEnabled());
+  button->click();
+  QCOMPARE(window.tabs()->currentWidget(), static_cast<QWidget*>(window.comparisonView()));
+  QCOMPARE(window.comparisonView()->curveCount(), 3);
+  QTableWidget* table = window.comparisonView()->table();
+  QCOMPARE(table->rowCount(), 3);
+  // The browser lists newest first; the table keeps that order.
+  QCOMPARE(table->item(0, 2)->text(), QString("rigl"));
+  QCOMPARE(table->item(0, 5)->text(), QString("%1%").arg(100.0 * finals[2], 0, 'f', 2));
+  if (const QByteArray shots = qgetenv("SPARSESCOPE_SCREENSHOT_DIR"); !shots.isEmpty()) {
+    QTest::qWait(300);
+    QVERIFY(window.grab().save(QString::fromUtf8(shots) + "/compare-1280x800.png"));
   }
 }
 

@@ -20,6 +20,7 @@
 #include <QToolBar>
 #include <cmath>
 
+#include "comparison_view.h"
 #include "core/error.h"
 #include "core/version.h"
 #include "forgetting_view.h"
@@ -67,7 +68,13 @@ MainWindow::MainWindow(QWidget* parent)
   forgettingView_ = new ForgettingView(this);
   tabs_->addTab(forgettingView_, tr("Examples"));
   runBrowser_ = new RunBrowser(this);
+  comparisonView_ = new ComparisonView(this);
   tabs_->addTab(runBrowser_, tr("Runs"));
+  tabs_->addTab(comparisonView_, tr("Compare"));
+  connect(runBrowser_, &RunBrowser::compareRequested, this, [this](const std::vector<int64_t>& ids) {
+    comparisonView_->compare(storePath_, ids);
+    tabs_->setCurrentWidget(comparisonView_);
+  });
   connect(tabs_, &QTabWidget::currentChanged, this, [this](int index) {
     if (tabs_->widget(index) == runBrowser_) runBrowser_->refresh(storePath_);
   });

@@ -14,6 +14,7 @@ class QTimer;
 
 namespace ss::ui {
 
+class ComparisonView;
 class ForgettingView;
 class MaskViewer;
 class RunBrowser;
@@ -39,6 +40,7 @@ class MainWindow : public QMainWindow {
   RunBrowser* runBrowser() const { return runBrowser_; }
   MaskViewer* maskViewer() const { return maskViewer_; }
   ForgettingView* forgettingView() const { return forgettingView_; }
+  ComparisonView* comparisonView() const { return comparisonView_; }
   QTabWidget* tabs() const { return tabs_; }
   // Shows a stored run in the dashboard; false (with a message) when the store cannot give it.
   bool openStoredRun(int64_t runId);
@@ -66,6 +68,7 @@ class MainWindow : public QMainWindow {
   RunBrowser* runBrowser_;
   MaskViewer* maskViewer_;
   ForgettingView* forgettingView_;
+  ComparisonView* comparisonView_;
   std::string examplesDataKey_;  // the data spec whose training set the examples view holds
   QTimer* maskRefresh_;          // coalesces mask changes into one read of the store
   int64_t shownRunId_ = 0;

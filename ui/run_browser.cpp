@@ -24,7 +24,7 @@ RunBrowser::RunBrowser(QWidget* parent) : QWidget(parent) {
   table_->setSortingEnabled(true);
   table_->sortByColumn(RunTableModel::Id, Qt::DescendingOrder);
   table_->setSelectionBehavior(QAbstractItemView::SelectRows);
-  table_->setSelectionMode(QAbstractItemView::SingleSelection);
+  table_->setSelectionMode(QAbstractItemView::ExtendedSelection);
   table_->setAlternatingRowColors(true);
   table_->verticalHeader()->setVisible(false);
   table_->horizontalHeader()->setSectionResizeMode(RunTableModel::Name, QHeaderView::Stretch);
@@ -32,10 +32,13 @@ RunBrowser::RunBrowser(QWidget* parent) : QWidget(parent) {
   note_->setWordWrap(true);
   openButton_ = new QPushButton(tr("&Open in Dashboard"), this);
   resumeButton_ = new QPushButton(tr("Re&sume Run"), this);
+  compareButton_ = new QPushButton(tr("&Compare Selected"), this);
+  compareButton_->setToolTip(tr("Overlay the selected runs' curves (Ctrl+click or Shift+click to select several)"));
   auto* buttons = new QHBoxLayout;
   buttons->addWidget(note_, 1);
   buttons->addWidget(openButton_);
   buttons->addWidget(resumeButton_);
+  buttons->addWidget(compareButton_);
   auto* layout = new QVBoxLayout(this);
   layout->addWidget(table_, 1);
   layout->addLayout(buttons);
@@ -48,6 +51,9 @@ RunBrowser::RunBrowser(QWidget* parent) : QWidget(parent) {
   });
   connect(resumeButton_, &QPushButton::clicked, this, [this] {
     if (const int64_t id = selectedRun()) emit resumeRequested(id);
+  });
+  connect(compareButton_, &QPushButton::clicked, this, [this] {
+    if (selectedRuns().size() >= 2) emit compareRequested(selectedRuns());
   });
   connect(table_->selectionModel(), &QItemSelectionModel::selectionChanged, this, &RunBrowser::updateButtons);
   updateButtons();
@@ -71,10 +77,16 @@ int RunBrowser::rowCount() const {
   return model_->rowCount();
 }
 
+std::vector<int64_t> RunBrowser::selectedRuns() const {
+  std::vector<int64_t> ids;
+  for (const QModelIndex& index : table_->selectionModel()->selectedRows())
+    ids.push_back(model_->run(sorted_->mapToSource(index).row()).id);
+  return ids;
+}
+
 int64_t RunBrowser::selectedRun() const {
-  const QModelIndexList rows = table_->selectionModel()->selectedRows();
-  if (rows.isEmpty()) return 0;
-  return model_->run(sorted_->mapToSource(rows.first()).row()).id;
+  const std::vector<int64_t> ids = selectedRuns();
+  return ids.size() == 1 ? ids.front() : 0;
 }
 
 void RunBrowser::updateButtons() {
@@ -87,6 +99,7 @@ void RunBrowser::updateButtons() {
     resumable = status == "cancelled" || status == "interrupted" || status == "failed";
   }
   resumeButton_->setEnabled(resumable);
+  compareButton_->setEnabled(selectedRuns().size() >= 2);
 }
 
 }  // namespace ss::ui

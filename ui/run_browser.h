@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QWidget>
+#include <vector>
 
 #include "store/run_records.h"
 
@@ -29,16 +30,18 @@ class RunBrowser : public QWidget {
  signals:
   void openRequested(int64_t runId);
   void resumeRequested(int64_t runId);
+  void compareRequested(const std::vector<int64_t>& runIds);
 
  private:
-  int64_t selectedRun() const;
+  int64_t selectedRun() const;  // 0 unless exactly one run is selected
+  std::vector<int64_t> selectedRuns() const;
   void updateButtons();
 
   RunTableModel* model_;
   QSortFilterProxyModel* sorted_;
   QTableView* table_;
   QLabel* note_;
-  QPushButton *openButton_, *resumeButton_;
+  QPushButton *openButton_, *resumeButton_, *compareButton_;
 };
 
 }  // namespace ss::ui

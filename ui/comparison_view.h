@@ -1,0 +1,29 @@
+#pragma once
+
+#include <QWidget>
+#include <vector>
+
+class QCustomPlot;
+class QTableWidget;
+
+namespace ss::ui {
+
+// Several runs side by side: their test accuracy and test loss per epoch overlaid, and a table of what
+// distinguishes them (algorithm, scheme, sparsity, final and best accuracy, time, memory model).
+class ComparisonView : public QWidget {
+  Q_OBJECT
+
+ public:
+  explicit ComparisonView(QWidget* parent = nullptr);
+
+  // Reads the runs from the store; a run that cannot be read is named in the table instead.
+  void compare(const QString& storePath, const std::vector<int64_t>& runIds);
+  int curveCount() const;
+  QTableWidget* table() const { return table_; }
+
+ private:
+  QCustomPlot *accuracy_, *loss_;
+  QTableWidget* table_;
+};
+
+}  // namespace ss::ui
