@@ -66,6 +66,7 @@ class TestGuiRun : public QObject {
   void maskViewerShowsEverySnapshotAndItsMutation();
   void examplesViewShowsForgettingAndTheRemovedSet();
   void selectedRunsAreComparedSideBySide();
+  void screenshotsOfAFashionRunInProgress();
 
  private:
   QTemporaryDir dir_;
@@ -342,6 +343,39 @@ void TestGuiRun::selectedRunsAreComparedSideBySide() {
     QTest::qWait(300);
     QVERIFY(window.grab().save(QString::fromUtf8(shots) + "/compare-1280x800.png"));
   }
+}
+
+// For the README: every view while a real Fashion-MNIST run trains. Only with SPARSESCOPE_SCREENSHOT_DIR.
+void TestGuiRun::screenshotsOfAFashionRunInProgress() {
+  const QByteArray shots = qgetenv("SPARSESCOPE_SCREENSHOT_DIR");
+  if (shots.isEmpty()) QSKIP("set SPARSESCOPE_SCREENSHOT_DIR to take the README's screenshots");
+  QTemporaryDir dir;
+  Project p = loadProject(SPARSESCOPE_SOURCE_DIR "/projects/fashion-mlp-mest-em-s-90.json");
+  p.dataEfficiency.enabled = true;
+  p.dataEfficiency.removalEpoch = 5;
+  const std::string path = writeTestText(dir, "fashion.json", projectToJson(p));
+  ui::MainWindow window;
+  window.setStorePath(dir.filePath("shots.db"));
+  QVERIFY(window.openProject(QString::fromStdString(path)));
+  int epochs = 0;
+  connect(window.runController(), &ui::RunController::epochEnded, this, [&] { ++epochs; });
+  window.runAction()->trigger();
+  QTRY_VERIFY_WITH_TIMEOUT(epochs >= 9, 300000);
+  window.pauseAction()->trigger();  // hold the picture still; the run continues afterwards
+  QTest::qWait(1500);               // the mask view re-reads the store
+  for (QSize size : {QSize(1280, 800), QSize(1920, 1080)}) {
+    window.resize(size);
+    window.show();
+    for (int tab = 0; tab < window.tabs()->count(); ++tab) {
+      window.tabs()->setCurrentIndex(tab);
+      QTest::qWait(400);
+      const QString name = window.tabs()->tabText(tab).toLower();
+      if (name == "runs" || name == "compare" || name == "project") continue;
+      QVERIFY(window.grab().save(QString("%1/%2-%3x%4.png").arg(QString::fromUtf8(shots), name).arg(size.width()).arg(size.height())));
+    }
+  }
+  window.stopAction()->trigger();
+  QTRY_VERIFY_WITH_TIMEOUT(!window.runController()->running(), 60000);
 }
 
 QTEST_MAIN(TestGuiRun)
