@@ -1,6 +1,19 @@
 #include <QApplication>
+#include <QCoreApplication>
+#include <QDir>
+#include <QFileInfo>
 
 #include "main_window.h"
+
+namespace {
+// The example projects: installed beside the executable's share folder, or in the source tree it was
+// built from.
+QString projectsFolder() {
+  const QString installed = QCoreApplication::applicationDirPath() + "/../share/sparsescope/projects";
+  if (QFileInfo::exists(installed)) return QDir(installed).absolutePath();
+  return QStringLiteral(SPARSESCOPE_SOURCE_PROJECTS);
+}
+}  // namespace
 
 // The only place in app/ that starts Qt: headless commands never construct a QApplication.
 int launchGui(int argc, char** argv) {
@@ -9,5 +22,6 @@ int launchGui(int argc, char** argv) {
   QApplication::setOrganizationName("SparseScope");
   ss::ui::MainWindow window;
   window.show();
+  if (!window.restoreSession()) window.runFirstExample(projectsFolder());
   return QApplication::exec();
 }

@@ -59,6 +59,7 @@ class TestGuiRun : public QObject {
   Q_OBJECT
 
  private slots:
+  void initTestCase() { QStandardPaths::setTestModeEnabled(true); }  // settings never touch the user's
   void runsToTheEndAndPlotsEveryEpoch();
   void pauseHoldsTheRunAndStopCancelsIt();
   void aProjectThatCannotStartReportsWhy();
@@ -371,7 +372,8 @@ void TestGuiRun::screenshotsOfAFashionRunInProgress() {
       QTest::qWait(400);
       const QString name = window.tabs()->tabText(tab).toLower();
       if (name == "runs" || name == "compare" || name == "project") continue;
-      QVERIFY(window.grab().save(QString("%1/%2-%3x%4.png").arg(QString::fromUtf8(shots), name).arg(size.width()).arg(size.height())));
+      QVERIFY(window.grab().save(
+          QString("%1/%2-%3x%4.png").arg(QString::fromUtf8(shots), name).arg(size.width()).arg(size.height())));
     }
   }
   window.stopAction()->trigger();

@@ -5,16 +5,63 @@
 #include <QtTest>
 
 #include "main_window.h"
+#include "run_controller.h"
 #include "test_helpers.h"
 
 class TestUiMainWindow : public QObject {
   Q_OBJECT
 
  private slots:
+  void initTestCase();
   void opensAProjectAndShowsIt();
+  void sessionAndRecentProjectsPersist();
+  void firstStartRunsTheQuickExample();
   void refusesABadProjectAndKeepsTheCurrentOne();
   void hasFileAndHelpMenus();
 };
+
+void TestUiMainWindow::initTestCase() {
+  QStandardPaths::setTestModeEnabled(true);  // settings go to a test location, never the user's
+  QSettings().clear();
+}
+
+void TestUiMainWindow::sessionAndRecentProjectsPersist() {
+  QSettings().clear();
+  const QString dense = SPARSESCOPE_SOURCE_DIR "/projects/fashion-mlp-dense.json";
+  const QString mest = SPARSESCOPE_SOURCE_DIR "/projects/fashion-mlp-mest-em-s-90.json";
+  {
+    ss::ui::MainWindow window;
+    QVERIFY(!window.restoreSession());  // nothing remembered yet
+    QVERIFY(window.openProject(dense));
+    QVERIFY(window.openProject(mest));
+    QVERIFY(window.openProject(dense));
+    QCOMPARE(window.recentProjects(),
+             (QStringList{QFileInfo(dense).absoluteFilePath(), QFileInfo(mest).absoluteFilePath()}));
+    window.setStorePath("/tmp/elsewhere.db");
+    window.resize(1111, 777);
+    window.show();
+    window.close();  // saves the layout and the store
+  }
+  ss::ui::MainWindow again;
+  QVERIFY(again.restoreSession());
+  QVERIFY(again.windowTitle().contains("fashion-mlp-dense"));
+  QCOMPARE(again.storePath(), QString("/tmp/elsewhere.db"));
+  QCOMPARE(again.size(), QSize(1111, 777));
+  QSettings().clear();
+}
+
+void TestUiMainWindow::firstStartRunsTheQuickExample() {
+  QSettings().clear();
+  QTemporaryDir dir;
+  ss::ui::MainWindow window;
+  window.setStorePath(dir.filePath("first.db"));
+  QVERIFY(!window.restoreSession());
+  QVERIFY(window.runFirstExample(SPARSESCOPE_SOURCE_DIR "/projects"));
+  QVERIFY(window.runController()->running());
+  QTRY_VERIFY_WITH_TIMEOUT(!window.runController()->running(), 120000);
+  QVERIFY(window.windowTitle().contains("spirals"));
+  QSettings().clear();
+}
 
 void TestUiMainWindow::opensAProjectAndShowsIt() {
   ss::ui::MainWindow window;

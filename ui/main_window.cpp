@@ -2,6 +2,7 @@
 
 #include <QAction>
 #include <QApplication>
+#include <QCloseEvent>
 #include <QDir>
 #include <QFileDialog>
 #include <QFileInfo>
@@ -12,6 +13,7 @@
 #include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QProgressBar>
+#include <QSettings>
 #include <QStandardPaths>
 #include <QStatusBar>
 #include <QTabWidget>
@@ -106,10 +108,15 @@ void MainWindow::createMenus() {
   });
   open->setShortcut(QKeySequence::Open);
   open->setToolTip(tr("Load and validate a project file"));
+  recentMenu_ = file->addMenu(tr("Open &Recent"));
+  rebuildRecentMenu();
   file->addAction(tr("Choose Run &Store..."), this, [this] {
     const QString path = QFileDialog::getSaveFileName(this, tr("Run store"), storePath_, tr("SQLite (*.db)"), nullptr,
                                                       QFileDialog::DontConfirmOverwrite);
-    if (!path.isEmpty()) storePath_ = path;
+    if (!path.isEmpty()) {
+      storePath_ = path;
+      QSettings().setValue("store/path", path);
+    }
   });
   file->addSeparator();
   QAction* quit = file->addAction(tr("&Quit"), qApp, &QApplication::quit);
@@ -267,6 +274,7 @@ void MainWindow::updateRunActions() {
 bool MainWindow::openProject(const QString& path) {
   try {
     project_ = loadProject(path.toStdString());
+    rememberProject(QFileInfo(path).absoluteFilePath());
     projectView_->setPlainText(QString::fromStdString(projectToJson(*project_)));
     statusLabel_->setText(
         tr("Project %1 (%2)").arg(QString::fromStdString(project_->name), QFileInfo(path).fileName()));
@@ -277,6 +285,67 @@ bool MainWindow::openProject(const QString& path) {
     QMessageBox::warning(this, tr("Cannot open project"), QString::fromStdString(e.what()));
     return false;
   }
+}
+
+namespace {
+constexpr int kRecentProjects = 8;
+}
+
+QStringList MainWindow::recentProjects() const {
+  return QSettings().value("project/recent").toStringList();
+}
+
+void MainWindow::rememberProject(const QString& path) {
+  QSettings settings;
+  QStringList recent = settings.value("project/recent").toStringList();
+  recent.removeAll(path);
+  recent.prepend(path);
+  while (recent.size() > kRecentProjects) recent.removeLast();
+  settings.setValue("project/recent", recent);
+  settings.setValue("project/last", path);
+  rebuildRecentMenu();
+}
+
+void MainWindow::rebuildRecentMenu() {
+  if (!recentMenu_) return;
+  recentMenu_->clear();
+  const QStringList recent = recentProjects();
+  for (int i = 0; i < recent.size(); ++i) {
+    QAction* a = recentMenu_->addAction(QString("&%1 %2").arg(i + 1).arg(QFileInfo(recent[i]).fileName()), this,
+                                        [this, path = recent[i]] { openProject(path); });
+    a->setToolTip(recent[i]);
+  }
+  recentMenu_->setEnabled(!recent.isEmpty());
+}
+
+bool MainWindow::restoreSession() {
+  QSettings settings;
+  if (settings.contains("window/geometry")) restoreGeometry(settings.value("window/geometry").toByteArray());
+  if (settings.contains("window/state")) restoreState(settings.value("window/state").toByteArray());
+  storePath_ = settings.value("store/path", storePath_).toString();
+  const QString last = settings.value("project/last").toString();
+  if (last.isEmpty()) return false;
+  if (QFileInfo::exists(last)) openProject(last);
+  return true;
+}
+
+bool MainWindow::runFirstExample(const QString& projectsDir) {
+  if (!openProject(projectsDir + "/spirals-mlp-dense.json")) return false;
+  statusBar()->showMessage(tr("Welcome: this small example trains in seconds. Open a Fashion-MNIST project from "
+                              "%1 next.")
+                               .arg(projectsDir),
+                           15000);
+  startRun();
+  return true;
+}
+
+void MainWindow::closeEvent(QCloseEvent* event) {
+  QSettings settings;
+  settings.setValue("window/geometry", saveGeometry());
+  settings.setValue("window/state", saveState());
+  settings.setValue("store/path", storePath_);
+  if (controller_->running()) controller_->stop();  // the run keeps a checkpoint; resume it from Runs
+  QMainWindow::closeEvent(event);
 }
 
 void MainWindow::showAbout() {

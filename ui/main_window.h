@@ -6,6 +6,7 @@
 #include "project/project.h"
 
 class QAction;
+class QMenu;
 class QLabel;
 class QPlainTextEdit;
 class QProgressBar;
@@ -32,6 +33,11 @@ class MainWindow : public QMainWindow {
 
   // Loads and validates a project file; on error shows the reason and keeps the current project.
   bool openProject(const QString& path);
+  QStringList recentProjects() const;
+  // Restores the last session (window layout, store, last project); false on the very first start.
+  bool restoreSession();
+  // The first-start experience: opens the quick 2-D example and runs it, so something moves at once.
+  bool runFirstExample(const QString& projectsDir);
   const QString& storePath() const { return storePath_; }
   void setStorePath(const QString& path) { storePath_ = path; }
 
@@ -59,6 +65,9 @@ class MainWindow : public QMainWindow {
   void loadExamplesData(const Project& project);
   void updateRunActions();
   void showAbout();
+  void closeEvent(QCloseEvent* event) override;
+  void rememberProject(const QString& path);
+  void rebuildRecentMenu();
 
   std::optional<Project> project_;
   QString storePath_;
@@ -77,6 +86,7 @@ class MainWindow : public QMainWindow {
   QLabel* statusLabel_;
   QProgressBar* progressBar_;
   QLabel* etaLabel_;
+  QMenu* recentMenu_ = nullptr;
 };
 
 }  // namespace ss::ui
