@@ -59,6 +59,8 @@ void TestSparseKernels::productsMatchDenseEigen_data() {
   QTest::newRow("one element") << 1 << 1 << 1 << 1.0 << false;
   QTest::newRow("one row") << 1 << 300 << 128 << 0.05 << false;
   QTest::newRow("one column") << 300 << 1 << 128 << 0.5 << false;
+  QTest::newRow("two slices + vectors + tail") << 13 << 21 << 2 * 128 + 16 + 3 << 0.4 << true;
+  QTest::newRow("rows of 1..3 entries, batch 128") << 64 << 40 << 128 << 0.05 << false;
 }
 
 void TestSparseKernels::productsMatchDenseEigen() {

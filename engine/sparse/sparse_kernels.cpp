@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#if defined(__AVX512F__)
+#if defined(__AVX__)
 #include <immintrin.h>
 #endif
 
@@ -80,6 +80,69 @@ inline float horizontalSum(Vec v) {
 #endif
 }
 
+// The four horizontal sums of d0..d3, written to (or added into) dst[0..3]. With AVX the four
+// reductions share their shuffles: halves folded, then three rounds of pairwise adds.
+inline void storeSums(Vec d0, Vec d1, Vec d2, Vec d3, float* dst, bool add) {
+#if defined(__AVX__)
+#if defined(__AVX512F__)
+  const auto fold = [](Vec v) {
+    const __m512 z = (__m512)v;
+    return _mm256_add_ps(_mm512_castps512_ps256(z), _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(z), 1)));
+  };
+#else
+  const auto fold = [](Vec v) { return (__m256)v; };
+#endif
+  const __m256 h = _mm256_hadd_ps(_mm256_hadd_ps(fold(d0), fold(d1)), _mm256_hadd_ps(fold(d2), fold(d3)));
+  __m128 sums = _mm_add_ps(_mm256_castps256_ps128(h), _mm256_extractf128_ps(h, 1));
+  if (add) sums = _mm_add_ps(sums, _mm_loadu_ps(dst));
+  _mm_storeu_ps(dst, sums);
+#else
+  const float sums[4] = {horizontalSum(d0), horizontalSum(d1), horizontalSum(d2), horizontalSum(d3)};
+  for (int k = 0; k < 4; ++k) dst[k] = add ? dst[k] + sums[k] : sums[k];
+#endif
+}
+
+// dot(a, b) over one slice, with a's slice already in registers; two chains halve the FMA latency.
+inline Vec dotSlice(const Vec* a, const Vec* b) {
+  Vec even = a[0] * b[0], odd = a[1] * b[1];
+  even += a[2] * b[2];
+  odd += a[3] * b[3];
+  even += a[4] * b[4];
+  odd += a[5] * b[5];
+  even += a[6] * b[6];
+  odd += a[7] * b[7];
+  return even + odd;
+}
+
+// grads[e] (= or +=) dot(a[offset, +kSlice), b[index[e]][offset, +kSlice)) for the entries of one row.
+// a's slice is loaded into registers once for the whole row, and four entries go at a time so their
+// FMA chains overlap and their reductions share shuffles.
+inline void dotSlices(const int32_t* index, int32_t begin, int32_t end, const float* aRow, const float* b, int width,
+                      int offset, float* grads, bool add) {
+  const Vec* ap = reinterpret_cast<const Vec*>(aRow + offset);
+  const Vec a[kVectors] = {ap[0], ap[1], ap[2], ap[3], ap[4], ap[5], ap[6], ap[7]};
+  const auto row = [&](int32_t e) { return reinterpret_cast<const Vec*>(b + int64_t(index[e]) * width + offset); };
+  int32_t e = begin;
+  for (; e + 4 <= end; e += 4)
+    storeSums(dotSlice(a, row(e)), dotSlice(a, row(e + 1)), dotSlice(a, row(e + 2)), dotSlice(a, row(e + 3)), grads + e,
+              add);
+  for (; e < end; ++e) {
+    const float sum = horizontalSum(dotSlice(a, row(e)));
+    grads[e] = add ? grads[e] + sum : sum;
+  }
+}
+
+// The same past the last whole slice: a vector at a time, then scalars.
+inline float dotRemainder(const float* a, const float* b, int from, int width) {
+  Vec s = {};
+  int k = from;
+  for (; k + kLanes <= width; k += kLanes)
+    s += *reinterpret_cast<const Vec*>(a + k) * *reinterpret_cast<const Vec*>(b + k);
+  float sum = horizontalSum(s);
+  for (; k < width; ++k) sum += a[k] * b[k];
+  return sum;
+}
+
 }  // namespace
 
 void gatherProduct(const int32_t* rowStart, const int32_t* index, const float* values, int rows, const float* in,
@@ -126,25 +189,16 @@ void scatterProduct(const int32_t* rowStart, const int32_t* index, const float* 
 
 void sampledProduct(const int32_t* rowStart, const int32_t* index, int rows, const float* a, const float* b, int width,
                     float* grads) {
-  const int vectors = width / kLanes, whole = vectors * kLanes;
+  const int slices = width / kSlice, whole = slices * kSlice;
 #pragma omp parallel for schedule(static)
   for (int r = 0; r < rows; ++r) {
     const float* ar = a + int64_t(r) * width;
-    const Vec* av = reinterpret_cast<const Vec*>(ar);
-    for (int32_t e = rowStart[r]; e < rowStart[r + 1]; ++e) {
-      const float* bc = b + int64_t(index[e]) * width;
-      const Vec* bv = reinterpret_cast<const Vec*>(bc);
-      // Two accumulators halve the dependency chain of the FMAs.
-      Vec s0 = {}, s1 = {};
-      int k = 0;
-      for (; k + 1 < vectors; k += 2) {
-        s0 += av[k] * bv[k];
-        s1 += av[k + 1] * bv[k + 1];
-      }
-      if (k < vectors) s0 += av[k] * bv[k];
-      float sum = horizontalSum(s0 + s1);
-      for (int t = whole; t < width; ++t) sum += ar[t] * bc[t];
-      grads[e] = sum;
+    const int32_t begin = rowStart[r], end = rowStart[r + 1];
+    for (int s = 0; s < slices; ++s) dotSlices(index, begin, end, ar, b, width, s * kSlice, grads, s > 0);
+    if (whole == width) continue;
+    for (int32_t e = begin; e < end; ++e) {
+      const float sum = dotRemainder(ar, b + int64_t(index[e]) * width, whole, width);
+      grads[e] = slices > 0 ? grads[e] + sum : sum;
     }
   }
 }
