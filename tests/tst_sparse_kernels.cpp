@@ -61,6 +61,9 @@ void TestSparseKernels::productsMatchDenseEigen_data() {
   QTest::newRow("one column") << 300 << 1 << 128 << 0.5 << false;
   QTest::newRow("two slices + vectors + tail") << 13 << 21 << 2 * 128 + 16 + 3 << 0.4 << true;
   QTest::newRow("rows of 1..3 entries, batch 128") << 64 << 40 << 128 << 0.05 << false;
+  QTest::newRow("65536 columns: 2-byte indices") << 3 << 65536 << 9 << 0.002 << false;
+  QTest::newRow("65537 columns: 4-byte indices") << 3 << 65537 << 9 << 0.002 << true;
+  QTest::newRow("65537 rows: 4-byte transposed rows") << 65537 << 2 << 9 << 0.01 << false;
 }
 
 void TestSparseKernels::productsMatchDenseEigen() {
@@ -76,23 +79,32 @@ void TestSparseKernels::productsMatchDenseEigen() {
   const Matrix in = randomMatrix(cols, width, rng);    // X^T panel
   const Matrix dOut = randomMatrix(rows, width, rng);  // dY^T panel
 
+  QCOMPARE(w.column.bytes(), int64_t(w.activeCount()) * IndexArray::bytesPerIndex(cols));
+  QCOMPARE(w.rowOfEntryT.bytes(), int64_t(w.activeCount()) * IndexArray::bytesPerIndex(rows));
+
   Matrix out(rows, width);
-  gatherProduct(w.rowStart.data(), w.column.data(), w.values.data(), rows, in.data(), width, out.data());
+  w.column.withData([&](const auto* column) {
+    gatherProduct(w.rowStart.data(), column, w.values.data(), nullptr, rows, in.data(), width, out.data());
+  });
   QVERIFY(maxAbsDiff(out, dense * in) < 1e-4);
 
-  std::vector<float> valuesT(w.values.size());
-  for (size_t q = 0; q < valuesT.size(); ++q) valuesT[q] = w.values[size_t(w.entryOfT[q])];
   Matrix dIn(cols, width);
-  gatherProduct(w.colStart.data(), w.rowOfEntryT.data(), valuesT.data(), cols, dOut.data(), width, dIn.data());
+  w.rowOfEntryT.withData([&](const auto* row) {
+    gatherProduct(w.colStart.data(), row, w.values.data(), w.entryOfT.data(), cols, dOut.data(), width, dIn.data());
+  });
   const Matrix expectedDIn = dense.transpose() * dOut;
   QVERIFY(maxAbsDiff(dIn, expectedDIn) < 1e-4);
 
   Matrix scattered = Matrix::Zero(cols, width);
-  scatterProduct(w.rowStart.data(), w.column.data(), w.values.data(), rows, dOut.data(), width, scattered.data());
+  w.column.withData([&](const auto* column) {
+    scatterProduct(w.rowStart.data(), column, w.values.data(), rows, dOut.data(), width, scattered.data());
+  });
   QVERIFY(maxAbsDiff(scattered, expectedDIn) < 1e-4);
 
   std::vector<float> grads(w.values.size());
-  sampledProduct(w.rowStart.data(), w.column.data(), rows, dOut.data(), in.data(), width, grads.data());
+  w.column.withData([&](const auto* column) {
+    sampledProduct(w.rowStart.data(), column, rows, dOut.data(), in.data(), width, grads.data());
+  });
   const Matrix denseGrad = dOut * in.transpose();
   for (int r = 0; r < rows; ++r)
     for (int32_t e = w.rowStart[size_t(r)]; e < w.rowStart[size_t(r) + 1]; ++e)
@@ -106,7 +118,7 @@ void TestSparseKernels::csrRoundTripsTheMask() {
   const CsrMatrix w = CsrMatrix::fromMask(mask, values, false);
   QCOMPARE(w.mask().bits, mask.bits);
   QCOMPARE(w.activeCount(), mask.activeCount());
-  QCOMPARE(w.indexBytes(), int64_t(4 * (14 + mask.activeCount())));
+  QCOMPARE(w.indexBytes(), int64_t(4 * 14 + 2 * mask.activeCount()));  // row pointers, 2-byte columns
   const Matrix dense = w.toDense();
   for (int r = 0; r < 13; ++r)
     for (int c = 0; c < 29; ++c) QCOMPARE(dense(r, c), mask.at(r, c) ? values(r, c) : 0.0f);

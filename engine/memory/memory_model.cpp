@@ -6,6 +6,7 @@
 #include <string>
 
 #include "core/error.h"
+#include "sparse/index_array.h"
 #include "sparse/model_sparsity.h"
 #include "sparse/weight_matrix.h"
 
@@ -83,8 +84,9 @@ LayerMemory weightMemory(const WeightStorage& s) {
   const int64_t stored = s.sparse ? s.active : size;
   m.weights = m.gradients = m.optimizer = stored * kFloat;
   if (s.sparse) {
-    m.indices = (int64_t(s.rows) + 1 + s.active) * kIndex;
-    if (s.transposedIndex) m.indices += (int64_t(s.cols) + 1 + 2 * s.active) * kIndex;
+    m.indices = (int64_t(s.rows) + 1) * kIndex + s.active * IndexArray::bytesPerIndex(s.cols);
+    if (s.transposedIndex)
+      m.indices += (int64_t(s.cols) + 1) * kIndex + s.active * (IndexArray::bytesPerIndex(s.rows) + kIndex);
   } else if (s.masked) {
     m.indices = size;  // one mask byte per weight
   }

@@ -24,11 +24,24 @@ constexpr int kLanes = 8;
 constexpr int kVectors = 8;
 constexpr int kSlice = kLanes * kVectors;
 
-inline void accumulateSlice(const int32_t* index, const float* values, int32_t begin, int32_t end, const float* in,
-                            int width, int offset, float* out) {
+// The weight of entry e: where it is stored, or through a permutation (the transposed index visits
+// the CSR's entries in column order).
+struct StoredOrder {
+  const float* values;
+  float operator()(int32_t e) const { return values[e]; }
+};
+struct PermutedOrder {
+  const float* values;
+  const int32_t* valueOf;
+  float operator()(int32_t e) const { return values[valueOf[e]]; }
+};
+
+template <typename Index, typename Weight>
+inline void accumulateSlice(const Index* index, Weight weight, int32_t begin, int32_t end, const float* in, int width,
+                            int offset, float* out) {
   Vec a0 = {}, a1 = {}, a2 = {}, a3 = {}, a4 = {}, a5 = {}, a6 = {}, a7 = {};
   for (int32_t e = begin; e < end; ++e) {
-    const float v = values[e];
+    const float v = weight(e);
     const Vec* src = reinterpret_cast<const Vec*>(in + int64_t(index[e]) * width + offset);
     a0 += v * src[0];
     a1 += v * src[1];
@@ -51,22 +64,48 @@ inline void accumulateSlice(const int32_t* index, const float* values, int32_t b
 }
 
 // One vector at a time, for the part of the width past the last whole slice.
-inline void accumulateVector(const int32_t* index, const float* values, int32_t begin, int32_t end, const float* in,
-                             int width, int offset, float* out) {
+template <typename Index, typename Weight>
+inline void accumulateVector(const Index* index, Weight weight, int32_t begin, int32_t end, const float* in, int width,
+                             int offset, float* out) {
   Vec a = {};
   for (int32_t e = begin; e < end; ++e)
-    a += values[e] * *reinterpret_cast<const Vec*>(in + int64_t(index[e]) * width + offset);
+    a += weight(e) * *reinterpret_cast<const Vec*>(in + int64_t(index[e]) * width + offset);
   *reinterpret_cast<Vec*>(out + offset) = a;
 }
 
-inline void accumulateTail(const int32_t* index, const float* values, int32_t begin, int32_t end, const float* in,
-                           int width, int offset, float* out) {
+template <typename Index, typename Weight>
+inline void accumulateTail(const Index* index, Weight weight, int32_t begin, int32_t end, const float* in, int width,
+                           int offset, float* out) {
   const int n = width - offset;
   std::fill(out + offset, out + width, 0.0f);
   for (int32_t e = begin; e < end; ++e) {
-    const float v = values[e];
+    const float v = weight(e);
     const float* src = in + int64_t(index[e]) * width + offset;
     for (int k = 0; k < n; ++k) out[offset + k] += v * src[k];
+  }
+}
+
+template <typename Index, typename Weight>
+void gatherRows(const int32_t* rowStart, const Index* index, Weight weight, int rows, const float* in, int width,
+                float* out) {
+  // Slice-major order: every output row works through one batch slice before the next slice starts,
+  // so for a wide panel (a conv's im2col, batch x positions wide) the slice of every input row stays
+  // in cache while all filters use it. For a linear layer (width = batch) there is one slice.
+  const int slices = width / kSlice, tail = width - slices * kSlice;
+  const int64_t work = int64_t(slices + (tail > 0)) * rows;
+#pragma omp parallel for schedule(static)
+  for (int64_t w = 0; w < work; ++w) {
+    const int slice = int(w / rows), r = int(w % rows);
+    float* o = out + int64_t(r) * width;
+    const int32_t begin = rowStart[r], end = rowStart[r + 1];
+    if (slice < slices) {
+      accumulateSlice(index, weight, begin, end, in, width, slice * kSlice, o);
+      continue;
+    }
+    int offset = slices * kSlice;
+    for (; offset + kLanes <= width; offset += kLanes)
+      accumulateVector(index, weight, begin, end, in, width, offset, o);
+    if (offset < width) accumulateTail(index, weight, begin, end, in, width, offset, o);
   }
 }
 
@@ -117,7 +156,8 @@ inline Vec dotSlice(const Vec* a, const Vec* b) {
 // grads[e] (= or +=) dot(a[offset, +kSlice), b[index[e]][offset, +kSlice)) for the entries of one row.
 // a's slice is loaded into registers once for the whole row, and four entries go at a time so their
 // FMA chains overlap and their reductions share shuffles.
-inline void dotSlices(const int32_t* index, int32_t begin, int32_t end, const float* aRow, const float* b, int width,
+template <typename Index>
+inline void dotSlices(const Index* index, int32_t begin, int32_t end, const float* aRow, const float* b, int width,
                       int offset, float* grads, bool add) {
   const Vec* ap = reinterpret_cast<const Vec*>(aRow + offset);
   const Vec a[kVectors] = {ap[0], ap[1], ap[2], ap[3], ap[4], ap[5], ap[6], ap[7]};
@@ -145,30 +185,17 @@ inline float dotRemainder(const float* a, const float* b, int from, int width) {
 
 }  // namespace
 
-void gatherProduct(const int32_t* rowStart, const int32_t* index, const float* values, int rows, const float* in,
-                   int width, float* out) {
-  // Slice-major order: every output row works through one batch slice before the next slice starts,
-  // so for a wide panel (a conv's im2col, batch x positions wide) the slice of every input row stays
-  // in cache while all filters use it. For a linear layer (width = batch) there is one slice.
-  const int slices = width / kSlice, tail = width - slices * kSlice;
-  const int64_t work = int64_t(slices + (tail > 0)) * rows;
-#pragma omp parallel for schedule(static)
-  for (int64_t w = 0; w < work; ++w) {
-    const int slice = int(w / rows), r = int(w % rows);
-    float* o = out + int64_t(r) * width;
-    const int32_t begin = rowStart[r], end = rowStart[r + 1];
-    if (slice < slices) {
-      accumulateSlice(index, values, begin, end, in, width, slice * kSlice, o);
-      continue;
-    }
-    int offset = slices * kSlice;
-    for (; offset + kLanes <= width; offset += kLanes)
-      accumulateVector(index, values, begin, end, in, width, offset, o);
-    if (offset < width) accumulateTail(index, values, begin, end, in, width, offset, o);
-  }
+template <typename Index>
+void gatherProduct(const int32_t* rowStart, const Index* index, const float* values, const int32_t* valueOf, int rows,
+                   const float* in, int width, float* out) {
+  if (valueOf)
+    gatherRows(rowStart, index, PermutedOrder{values, valueOf}, rows, in, width, out);
+  else
+    gatherRows(rowStart, index, StoredOrder{values}, rows, in, width, out);
 }
 
-void scatterProduct(const int32_t* rowStart, const int32_t* index, const float* values, int rows, const float* in,
+template <typename Index>
+void scatterProduct(const int32_t* rowStart, const Index* index, const float* values, int rows, const float* in,
                     int width, float* out) {
   constexpr int kTile = 16;
   const int tiles = (width + kTile - 1) / kTile;
@@ -187,7 +214,8 @@ void scatterProduct(const int32_t* rowStart, const int32_t* index, const float* 
   }
 }
 
-void sampledProduct(const int32_t* rowStart, const int32_t* index, int rows, const float* a, const float* b, int width,
+template <typename Index>
+void sampledProduct(const int32_t* rowStart, const Index* index, int rows, const float* a, const float* b, int width,
                     float* grads) {
   const int slices = width / kSlice, whole = slices * kSlice;
 #pragma omp parallel for schedule(static)
@@ -202,5 +230,14 @@ void sampledProduct(const int32_t* rowStart, const int32_t* index, int rows, con
     }
   }
 }
+
+template void gatherProduct(const int32_t*, const uint16_t*, const float*, const int32_t*, int, const float*, int,
+                            float*);
+template void gatherProduct(const int32_t*, const int32_t*, const float*, const int32_t*, int, const float*, int,
+                            float*);
+template void scatterProduct(const int32_t*, const uint16_t*, const float*, int, const float*, int, float*);
+template void scatterProduct(const int32_t*, const int32_t*, const float*, int, const float*, int, float*);
+template void sampledProduct(const int32_t*, const uint16_t*, int, const float*, const float*, int, float*);
+template void sampledProduct(const int32_t*, const int32_t*, int, const float*, const float*, int, float*);
 
 }  // namespace ss

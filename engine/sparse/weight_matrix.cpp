@@ -15,10 +15,12 @@ void WeightMatrix::multiply(const Matrix& in, Matrix& out) const {
     out.noalias() = dense_ * in;
     return;
   }
+  const CsrMatrix& w = *sparse_;
   const int width = int(in.cols());
   out.resize(rows_, width);
-  gatherProduct(sparse_->rowStart.data(), sparse_->column.data(), sparse_->values.data(), rows_, in.data(), width,
-                out.data());
+  w.column.withData([&](const auto* column) {
+    gatherProduct(w.rowStart.data(), column, w.values.data(), nullptr, rows_, in.data(), width, out.data());
+  });
 }
 
 void WeightMatrix::accumulateGradient(const Matrix& dOut, const Matrix& in) {
@@ -27,8 +29,10 @@ void WeightMatrix::accumulateGradient(const Matrix& dOut, const Matrix& in) {
     maskDenseGradient();
     return;
   }
-  sampledProduct(sparse_->rowStart.data(), sparse_->column.data(), rows_, dOut.data(), in.data(), int(in.cols()),
-                 sparse_->grads.data());
+  CsrMatrix& w = *sparse_;
+  w.column.withData([&](const auto* column) {
+    sampledProduct(w.rowStart.data(), column, rows_, dOut.data(), in.data(), int(in.cols()), w.grads.data());
+  });
 }
 
 void WeightMatrix::multiplyTransposed(const Matrix& dOut, Matrix& dIn) {
@@ -39,13 +43,15 @@ void WeightMatrix::multiplyTransposed(const Matrix& dOut, Matrix& dIn) {
   const CsrMatrix& w = *sparse_;
   const int width = int(dOut.cols());
   if (w.hasTransposedIndex) {
-    valuesT_.resize(w.values.size());
-    for (size_t q = 0; q < valuesT_.size(); ++q) valuesT_[q] = w.values[size_t(w.entryOfT[q])];
     dIn.resize(cols_, width);
-    gatherProduct(w.colStart.data(), w.rowOfEntryT.data(), valuesT_.data(), cols_, dOut.data(), width, dIn.data());
+    w.rowOfEntryT.withData([&](const auto* row) {
+      gatherProduct(w.colStart.data(), row, w.values.data(), w.entryOfT.data(), cols_, dOut.data(), width, dIn.data());
+    });
   } else {
     dIn.setZero(cols_, width);
-    scatterProduct(w.rowStart.data(), w.column.data(), w.values.data(), rows_, dOut.data(), width, dIn.data());
+    w.column.withData([&](const auto* column) {
+      scatterProduct(w.rowStart.data(), column, w.values.data(), rows_, dOut.data(), width, dIn.data());
+    });
   }
 }
 
@@ -101,6 +107,7 @@ void WeightMatrix::replaceMask(const Mask& next, std::vector<float>& momentum) {
   m.rows = rows_;
   m.cols = cols_;
   m.rowStart.assign(size_t(rows_) + 1, 0);
+  m.column = IndexArray(cols_);
   const size_t nnz = size_t(next.activeCount());
   m.column.reserve(nnz);
   m.values.reserve(nnz);

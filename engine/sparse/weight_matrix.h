@@ -31,7 +31,7 @@ class WeightMatrix {
   void multiplyTransposed(const Matrix& dOut, Matrix& dIn);
 
   // Restricts training to the mask's entries; the others become zero. Sparse execution drops the
-  // dense storage; transposedIndex trades 8 bytes per active weight for a gather-based dIn.
+  // dense storage; transposedIndex trades 6 bytes per active weight (8 past 65536 rows) for a gather-based dIn.
   void applyMask(const Mask& mask, bool sparseExecution, bool transposedIndex);
   // Replaces the mask, as drop-and-grow algorithms do: weights active in both masks keep their value, gradient
   // and entry of `momentum` (the optimizer state of parameter(), one value per stored entry, in storage order;
@@ -60,7 +60,6 @@ class WeightMatrix {
   Matrix dense_, denseGrad_;
   std::optional<Mask> mask_;         // masked-dense execution
   std::optional<CsrMatrix> sparse_;  // sparse execution
-  std::vector<float> valuesT_;       // weights in transposed-index order, refreshed per backward
 };
 
 }  // namespace ss
