@@ -61,6 +61,7 @@ void TestSparseKernels::productsMatchDenseEigen_data() {
   QTest::newRow("one column") << 300 << 1 << 128 << 0.5 << false;
   QTest::newRow("two slices + vectors + tail") << 13 << 21 << 2 * 128 + 16 + 3 << 0.4 << true;
   QTest::newRow("rows of 1..3 entries, batch 128") << 64 << 40 << 128 << 0.05 << false;
+  QTest::newRow("17 rows: a 16-row block and one more") << 17 << 33 << 128 << 0.3 << false;
   QTest::newRow("65536 columns: 2-byte indices") << 3 << 65536 << 9 << 0.002 << false;
   QTest::newRow("65537 columns: 4-byte indices") << 3 << 65537 << 9 << 0.002 << true;
   QTest::newRow("65537 rows: 4-byte transposed rows") << 65537 << 2 << 9 << 0.01 << false;
@@ -94,6 +95,22 @@ void TestSparseKernels::productsMatchDenseEigen() {
   });
   const Matrix expectedDIn = dense.transpose() * dOut;
   QVERIFY(maxAbsDiff(dIn, expectedDIn) < 1e-4);
+
+  // The same two products written transposed into batch rows, the forward one with a bias.
+  Vector bias(rows);
+  for (int r = 0; r < rows; ++r) bias(r) = rng.uniform(-1.0f, 1.0f);
+  Matrix outRows(width, rows), dInRows(width, cols);
+  w.column.withData([&](const auto* column) {
+    gatherProductTransposed(w.rowStart.data(), column, w.values.data(), nullptr, rows, in.data(), width, bias.data(),
+                            outRows.data());
+  });
+  const Matrix expectedOutRows = (dense * in).transpose().rowwise() + bias.transpose();
+  QVERIFY(maxAbsDiff(outRows, expectedOutRows) < 1e-4);
+  w.rowOfEntryT.withData([&](const auto* row) {
+    gatherProductTransposed(w.colStart.data(), row, w.values.data(), w.entryOfT.data(), cols, dOut.data(), width,
+                            nullptr, dInRows.data());
+  });
+  QVERIFY(maxAbsDiff(dInRows, expectedDIn.transpose()) < 1e-4);
 
   Matrix scattered = Matrix::Zero(cols, width);
   w.column.withData([&](const auto* column) {

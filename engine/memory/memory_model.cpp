@@ -53,8 +53,11 @@ int64_t workingBytes(Layer& layer, int batchSize) {
     const int64_t positions = int64_t(batchSize) * out.height * out.width;
     return (int64_t(w->cols()) + w->rows()) * positions * kFloat;
   }
-  // Sparse linear layers keep transposed copies of x, y, dy and dx.
-  return w->sparse() ? 2 * int64_t(batchSize) * (w->rows() + w->cols()) * kFloat : 0;
+  // Sparse linear layers keep transposed copies of x and dy, and without a transposed index the
+  // scatter's dX panel.
+  if (!w->sparse()) return 0;
+  const int64_t dxPanel = w->csr()->hasTransposedIndex ? 0 : w->cols();
+  return int64_t(batchSize) * (w->rows() + w->cols() + dxPanel) * kFloat;
 }
 }  // namespace
 

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "sparse/panel_transpose.h"
+
 #if defined(__AVX__)
 #include <immintrin.h>
 #endif
@@ -46,13 +48,16 @@ struct PermutedOrder {
   float operator()(int32_t e) const { return values[valueOf[e]]; }
 };
 
+// dst[0, kSlice) = start + sum over e in [begin, end) of weight(e) * in[index[e] * width + [0, kSlice)], with
+// the slice in eight vector registers. `in` points at the slice's first column.
 template <typename Index, typename Weight>
 inline void accumulateSlice(const Index* index, Weight weight, int32_t begin, int32_t end, const float* in, int width,
-                            int offset, float* out) {
-  Vec a0 = {}, a1 = {}, a2 = {}, a3 = {}, a4 = {}, a5 = {}, a6 = {}, a7 = {};
+                            float start, float* dst) {
+  const Vec init = Vec{} + start;
+  Vec a0 = init, a1 = init, a2 = init, a3 = init, a4 = init, a5 = init, a6 = init, a7 = init;
   for (int32_t e = begin; e < end; ++e) {
     const float v = weight(e);
-    const Vec* src = reinterpret_cast<const Vec*>(in + int64_t(index[e]) * width + offset);
+    const Vec* src = reinterpret_cast<const Vec*>(in + int64_t(index[e]) * width);
     a0 += v * src[0];
     a1 += v * src[1];
     a2 += v * src[2];
@@ -62,37 +67,50 @@ inline void accumulateSlice(const Index* index, Weight weight, int32_t begin, in
     a6 += v * src[6];
     a7 += v * src[7];
   }
-  Vec* dst = reinterpret_cast<Vec*>(out + offset);
-  dst[0] = a0;
-  dst[1] = a1;
-  dst[2] = a2;
-  dst[3] = a3;
-  dst[4] = a4;
-  dst[5] = a5;
-  dst[6] = a6;
-  dst[7] = a7;
+  Vec* out = reinterpret_cast<Vec*>(dst);
+  out[0] = a0;
+  out[1] = a1;
+  out[2] = a2;
+  out[3] = a3;
+  out[4] = a4;
+  out[5] = a5;
+  out[6] = a6;
+  out[7] = a7;
 }
 
-// One vector at a time, for the part of the width past the last whole slice.
+// The same for one vector, for the part of the width past the last whole slice.
 template <typename Index, typename Weight>
 inline void accumulateVector(const Index* index, Weight weight, int32_t begin, int32_t end, const float* in, int width,
-                             int offset, float* out) {
-  Vec a = {};
-  for (int32_t e = begin; e < end; ++e)
-    a += weight(e) * *reinterpret_cast<const Vec*>(in + int64_t(index[e]) * width + offset);
-  *reinterpret_cast<Vec*>(out + offset) = a;
+                             float start, float* dst) {
+  Vec a = Vec{} + start;
+  for (int32_t e = begin; e < end; ++e) a += weight(e) * *reinterpret_cast<const Vec*>(in + int64_t(index[e]) * width);
+  *reinterpret_cast<Vec*>(dst) = a;
 }
 
+// The same for the last n < kLanes columns.
 template <typename Index, typename Weight>
 inline void accumulateTail(const Index* index, Weight weight, int32_t begin, int32_t end, const float* in, int width,
-                           int offset, float* out) {
-  const int n = width - offset;
-  std::fill(out + offset, out + width, 0.0f);
+                           int n, float start, float* dst) {
+  std::fill(dst, dst + n, start);
   for (int32_t e = begin; e < end; ++e) {
     const float v = weight(e);
-    const float* src = in + int64_t(index[e]) * width + offset;
-    for (int k = 0; k < n; ++k) out[offset + k] += v * src[k];
+    const float* src = in + int64_t(index[e]) * width;
+    for (int k = 0; k < n; ++k) dst[k] += v * src[k];
   }
+}
+
+// One output row's columns [from, from + n), n <= kSlice: dst[k] = start + sum of weight(e) * in[index[e], from + k].
+template <typename Index, typename Weight>
+inline void accumulatePiece(const Index* index, Weight weight, int32_t begin, int32_t end, const float* in, int width,
+                            int from, int n, float start, float* dst) {
+  if (n == kSlice) {
+    accumulateSlice(index, weight, begin, end, in + from, width, start, dst);
+    return;
+  }
+  int k = 0;
+  for (; k + kLanes <= n; k += kLanes)
+    accumulateVector(index, weight, begin, end, in + from + k, width, start, dst + k);
+  if (k < n) accumulateTail(index, weight, begin, end, in + from + k, width, n - k, start, dst + k);
 }
 
 template <typename Index, typename Weight>
@@ -101,21 +119,36 @@ void gatherRows(const int32_t* rowStart, const Index* index, Weight weight, int 
   // Slice-major order: every output row works through one batch slice before the next slice starts,
   // so for a wide panel (a conv's im2col, batch x positions wide) the slice of every input row stays
   // in cache while all filters use it. For a linear layer (width = batch) there is one slice.
-  const int slices = width / kSlice, tail = width - slices * kSlice;
-  const int64_t work = int64_t(slices + (tail > 0)) * rows;
+  const int pieces = (width + kSlice - 1) / kSlice;
+  const int64_t work = int64_t(pieces) * rows;
 #pragma omp parallel for schedule(static) if (worthThreads(rowStart, rows, width))
   for (int64_t w = 0; w < work; ++w) {
-    const int slice = int(w / rows), r = int(w % rows);
-    float* o = out + int64_t(r) * width;
-    const int32_t begin = rowStart[r], end = rowStart[r + 1];
-    if (slice < slices) {
-      accumulateSlice(index, weight, begin, end, in, width, slice * kSlice, o);
-      continue;
+    const int piece = int(w / rows), r = int(w % rows);
+    const int from = piece * kSlice, n = std::min(kSlice, width - from);
+    accumulatePiece(index, weight, rowStart[r], rowStart[r + 1], in, width, from, n, 0.0f,
+                    out + int64_t(r) * width + from);
+  }
+}
+
+// The same product written transposed, bias added: blocks of 16 output rows are computed into an L1
+// buffer and transposed from there, so each batch row of the result receives whole cache lines.
+template <typename Index, typename Weight>
+void gatherRowsTransposed(const int32_t* rowStart, const Index* index, Weight weight, int rows, const float* in,
+                          int width, const float* bias, float* outT) {
+  constexpr int kBlockRows = 16;
+  const int pieces = (width + kSlice - 1) / kSlice, blocks = (rows + kBlockRows - 1) / kBlockRows;
+  const int64_t work = int64_t(pieces) * blocks;
+#pragma omp parallel for schedule(static) if (worthThreads(rowStart, rows, width))
+  for (int64_t w = 0; w < work; ++w) {
+    const int piece = int(w / blocks), r0 = int(w % blocks) * kBlockRows;
+    const int from = piece * kSlice, n = std::min(kSlice, width - from), count = std::min(kBlockRows, rows - r0);
+    alignas(64) float block[kBlockRows * kSlice];
+    for (int j = 0; j < count; ++j) {
+      const int r = r0 + j;
+      accumulatePiece(index, weight, rowStart[r], rowStart[r + 1], in, width, from, n, bias ? bias[r] : 0.0f,
+                      block + j * kSlice);
     }
-    int offset = slices * kSlice;
-    for (; offset + kLanes <= width; offset += kLanes)
-      accumulateVector(index, weight, begin, end, in, width, offset, o);
-    if (offset < width) accumulateTail(index, weight, begin, end, in, width, offset, o);
+    transposeTile(block, kSlice, outT + int64_t(from) * rows + r0, rows, count, n);
   }
 }
 
@@ -205,6 +238,15 @@ void gatherProduct(const int32_t* rowStart, const Index* index, const float* val
 }
 
 template <typename Index>
+void gatherProductTransposed(const int32_t* rowStart, const Index* index, const float* values, const int32_t* valueOf,
+                             int rows, const float* in, int width, const float* bias, float* outT) {
+  if (valueOf)
+    gatherRowsTransposed(rowStart, index, PermutedOrder{values, valueOf}, rows, in, width, bias, outT);
+  else
+    gatherRowsTransposed(rowStart, index, StoredOrder{values}, rows, in, width, bias, outT);
+}
+
+template <typename Index>
 void scatterProduct(const int32_t* rowStart, const Index* index, const float* values, int rows, const float* in,
                     int width, float* out) {
   constexpr int kTile = 16;
@@ -245,6 +287,10 @@ template void gatherProduct(const int32_t*, const uint16_t*, const float*, const
                             float*);
 template void gatherProduct(const int32_t*, const int32_t*, const float*, const int32_t*, int, const float*, int,
                             float*);
+template void gatherProductTransposed(const int32_t*, const uint16_t*, const float*, const int32_t*, int, const float*,
+                                      int, const float*, float*);
+template void gatherProductTransposed(const int32_t*, const int32_t*, const float*, const int32_t*, int, const float*,
+                                      int, const float*, float*);
 template void scatterProduct(const int32_t*, const uint16_t*, const float*, int, const float*, int, float*);
 template void scatterProduct(const int32_t*, const int32_t*, const float*, int, const float*, int, float*);
 template void sampledProduct(const int32_t*, const uint16_t*, int, const float*, const float*, int, float*);

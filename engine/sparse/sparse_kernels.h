@@ -18,6 +18,13 @@ template <typename Index>
 void gatherProduct(const int32_t* rowStart, const Index* index, const float* values, const int32_t* valueOf, int rows,
                    const float* in, int width, float* out);
 
+// outT[b, r] = bias[r] + out[r, b] of gatherProduct, written straight into a batch-row matrix (width x
+// rows): a sparse linear layer's output and its dX need neither a transposed panel nor a bias pass. A
+// null bias adds nothing.
+template <typename Index>
+void gatherProductTransposed(const int32_t* rowStart, const Index* index, const float* values, const int32_t* valueOf,
+                             int rows, const float* in, int width, const float* bias, float* outT);
+
 // out[index[e], :] += values[e] * in[r, :] for every entry e of row r: dX^T = W^T dY^T without a
 // transposed index. Threads split the batch columns, so no two write the same place. `out` must be
 // zeroed (outRows x width) by the caller.

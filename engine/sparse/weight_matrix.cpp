@@ -3,6 +3,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "sparse/panel_transpose.h"
 #include "sparse/sparse_kernels.h"
 
 namespace ss {
@@ -53,6 +54,31 @@ void WeightMatrix::multiplyTransposed(const Matrix& dOut, Matrix& dIn) {
       scatterProduct(w.rowStart.data(), column, w.values.data(), rows_, dOut.data(), width, dIn.data());
     });
   }
+}
+
+void WeightMatrix::multiplyToRows(const Matrix& in, const Vector& bias, Matrix& out) const {
+  const CsrMatrix& w = *sparse_;
+  const int width = int(in.cols());
+  out.resize(width, rows_);
+  w.column.withData([&](const auto* column) {
+    gatherProductTransposed(w.rowStart.data(), column, w.values.data(), nullptr, rows_, in.data(), width, bias.data(),
+                            out.data());
+  });
+}
+
+void WeightMatrix::multiplyTransposedToRows(const Matrix& dOut, Matrix& dIn) {
+  const CsrMatrix& w = *sparse_;
+  const int width = int(dOut.cols());
+  if (!w.hasTransposedIndex) {
+    multiplyTransposed(dOut, scatterPanel_);
+    transposeInto(scatterPanel_, dIn);
+    return;
+  }
+  dIn.resize(width, cols_);
+  w.rowOfEntryT.withData([&](const auto* row) {
+    gatherProductTransposed(w.colStart.data(), row, w.values.data(), w.entryOfT.data(), cols_, dOut.data(), width,
+                            nullptr, dIn.data());
+  });
 }
 
 void WeightMatrix::maskDenseGradient() {

@@ -29,6 +29,11 @@ class WeightMatrix {
   void accumulateGradient(const Matrix& dOut, const Matrix& in);
   // dIn (cols x width) = W^T dOut (rows x width)
   void multiplyTransposed(const Matrix& dOut, Matrix& dIn);
+  // The same two products with the result in batch rows, as a linear layer passes it on: out (width x
+  // rows) = (W in)^T + bias and dIn (width x cols) = (W^T dOut)^T. Sparse execution only; the gather
+  // transposes its own output, so no panel is written and transposed again.
+  void multiplyToRows(const Matrix& in, const Vector& bias, Matrix& out) const;
+  void multiplyTransposedToRows(const Matrix& dOut, Matrix& dIn);
 
   // Restricts training to the mask's entries; the others become zero. Sparse execution drops the
   // dense storage; transposedIndex trades 6 bytes per active weight (8 past 65536 rows) for a gather-based dIn.
@@ -60,6 +65,7 @@ class WeightMatrix {
   Matrix dense_, denseGrad_;
   std::optional<Mask> mask_;         // masked-dense execution
   std::optional<CsrMatrix> sparse_;  // sparse execution
+  Matrix scatterPanel_;              // dIn of the scatter, before multiplyTransposedToRows transposes it
 };
 
 }  // namespace ss
