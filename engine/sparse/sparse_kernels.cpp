@@ -48,43 +48,55 @@ struct PermutedOrder {
   float operator()(int32_t e) const { return values[valueOf[e]]; }
 };
 
-// dst[0, kSlice) = start + sum over e in [begin, end) of weight(e) * in[index[e] * width + [0, kSlice)], with
-// the slice in eight vector registers. `in` points at the slice's first column.
-template <typename Index, typename Weight>
-inline void accumulateSlice(const Index* index, Weight weight, int32_t begin, int32_t end, const float* in, int width,
-                            float start, float* dst) {
-  const Vec init = Vec{} + start;
-  Vec a0 = init, a1 = init, a2 = init, a3 = init, a4 = init, a5 = init, a6 = init, a7 = init;
+// Calls f.template operator()<N>() with N = count, 1 to kVectors (nothing for 0), so that loops over N
+// vectors are unrolled and the vectors kept in registers.
+template <typename F>
+inline void withVectorCount(int count, F&& f) {
+  static_assert(kVectors == 8);
+  switch (count) {
+    case 8:
+      f.template operator()<8>();
+      break;
+    case 7:
+      f.template operator()<7>();
+      break;
+    case 6:
+      f.template operator()<6>();
+      break;
+    case 5:
+      f.template operator()<5>();
+      break;
+    case 4:
+      f.template operator()<4>();
+      break;
+    case 3:
+      f.template operator()<3>();
+      break;
+    case 2:
+      f.template operator()<2>();
+      break;
+    case 1:
+      f.template operator()<1>();
+      break;
+    default:
+      break;
+  }
+}
+
+// dst[0, N * kLanes) = start + sum over e in [begin, end) of weight(e) * in[index[e] * width + [0, N * kLanes)],
+// accumulated in N vector registers (8 make a whole slice). `in` points at the first column.
+template <int N, typename Index, typename Weight>
+inline void accumulateVectors(const Index* index, Weight weight, int32_t begin, int32_t end, const float* in, int width,
+                              float start, float* dst) {
+  Vec a[N];
+  for (int k = 0; k < N; ++k) a[k] = Vec{} + start;
   for (int32_t e = begin; e < end; ++e) {
     const float v = weight(e);
     const Vec* src = reinterpret_cast<const Vec*>(in + int64_t(index[e]) * width);
-    a0 += v * src[0];
-    a1 += v * src[1];
-    a2 += v * src[2];
-    a3 += v * src[3];
-    a4 += v * src[4];
-    a5 += v * src[5];
-    a6 += v * src[6];
-    a7 += v * src[7];
+    for (int k = 0; k < N; ++k) a[k] += v * src[k];
   }
   Vec* out = reinterpret_cast<Vec*>(dst);
-  out[0] = a0;
-  out[1] = a1;
-  out[2] = a2;
-  out[3] = a3;
-  out[4] = a4;
-  out[5] = a5;
-  out[6] = a6;
-  out[7] = a7;
-}
-
-// The same for one vector, for the part of the width past the last whole slice.
-template <typename Index, typename Weight>
-inline void accumulateVector(const Index* index, Weight weight, int32_t begin, int32_t end, const float* in, int width,
-                             float start, float* dst) {
-  Vec a = Vec{} + start;
-  for (int32_t e = begin; e < end; ++e) a += weight(e) * *reinterpret_cast<const Vec*>(in + int64_t(index[e]) * width);
-  *reinterpret_cast<Vec*>(dst) = a;
+  for (int k = 0; k < N; ++k) out[k] = a[k];
 }
 
 // The same for the last n < kLanes columns.
@@ -100,17 +112,15 @@ inline void accumulateTail(const Index* index, Weight weight, int32_t begin, int
 }
 
 // One output row's columns [from, from + n), n <= kSlice: dst[k] = start + sum of weight(e) * in[index[e], from + k].
+// The whole vectors go in one pass over the row's entries, the last n % kLanes columns in another.
 template <typename Index, typename Weight>
 inline void accumulatePiece(const Index* index, Weight weight, int32_t begin, int32_t end, const float* in, int width,
                             int from, int n, float start, float* dst) {
-  if (n == kSlice) {
-    accumulateSlice(index, weight, begin, end, in + from, width, start, dst);
-    return;
-  }
-  int k = 0;
-  for (; k + kLanes <= n; k += kLanes)
-    accumulateVector(index, weight, begin, end, in + from + k, width, start, dst + k);
-  if (k < n) accumulateTail(index, weight, begin, end, in + from + k, width, n - k, start, dst + k);
+  const int vectors = n / kLanes;
+  withVectorCount(vectors,
+                  [&]<int N>() { accumulateVectors<N>(index, weight, begin, end, in + from, width, start, dst); });
+  const int done = vectors * kLanes;
+  if (done < n) accumulateTail(index, weight, begin, end, in + from + done, width, n - done, start, dst + done);
 }
 
 template <typename Index, typename Weight>
@@ -141,7 +151,8 @@ void gatherRowsTransposed(const int32_t* rowStart, const Index* index, Weight we
 #pragma omp parallel for schedule(static) if (worthThreads(rowStart, rows, width))
   for (int64_t w = 0; w < work; ++w) {
     const int piece = int(w / blocks), r0 = int(w % blocks) * kBlockRows;
-    const int from = piece * kSlice, n = std::min(kSlice, width - from), count = std::min(kBlockRows, rows - r0);
+    const int from = piece * kSlice, n = std::min(kSlice, width - from);
+    const int count = std::min(kBlockRows, rows - r0);
     alignas(64) float block[kBlockRows * kSlice];
     for (int j = 0; j < count; ++j) {
       const int r = r0 + j;
@@ -184,46 +195,59 @@ inline void storeSums(Vec d0, Vec d1, Vec d2, Vec d3, float* dst, bool add) {
 #endif
 }
 
-// dot(a, b) over one slice, with a's slice already in registers; two chains halve the FMA latency.
-inline Vec dotSlice(const Vec* a, const Vec* b) {
-  Vec even = a[0] * b[0], odd = a[1] * b[1];
-  even += a[2] * b[2];
-  odd += a[3] * b[3];
-  even += a[4] * b[4];
-  odd += a[5] * b[5];
-  even += a[6] * b[6];
-  odd += a[7] * b[7];
+// dot(a, b) over N vectors, with a already in registers; two chains halve the FMA latency.
+template <int N>
+inline Vec dotVectors(const Vec* a, const Vec* b) {
+  Vec even = a[0] * b[0], odd = {};
+  for (int k = 1; k < N; ++k) {
+    if (k % 2)
+      odd += a[k] * b[k];
+    else
+      even += a[k] * b[k];
+  }
   return even + odd;
 }
 
-// grads[e] (= or +=) dot(a[offset, +kSlice), b[index[e]][offset, +kSlice)) for the entries of one row.
-// a's slice is loaded into registers once for the whole row, and four entries go at a time so their
-// FMA chains overlap and their reductions share shuffles.
-template <typename Index>
-inline void dotSlices(const Index* index, int32_t begin, int32_t end, const float* aRow, const float* b, int width,
-                      int offset, float* grads, bool add) {
-  const Vec* ap = reinterpret_cast<const Vec*>(aRow + offset);
-  const Vec a[kVectors] = {ap[0], ap[1], ap[2], ap[3], ap[4], ap[5], ap[6], ap[7]};
-  const auto row = [&](int32_t e) { return reinterpret_cast<const Vec*>(b + int64_t(index[e]) * width + offset); };
+// grads[e] (= or +=) dot(a[0, N * kLanes), b[index[e]][0, N * kLanes)) for the entries of one row; aRow and
+// b point at the first column. a's vectors are loaded into registers once for the whole row, and four
+// entries go at a time so their FMA chains overlap and their reductions share shuffles.
+template <int N, typename Index>
+inline void dotVectorsOfRow(const Index* index, int32_t begin, int32_t end, const float* aRow, const float* b,
+                            int width, float* grads, bool add) {
+  Vec a[N];
+  for (int k = 0; k < N; ++k) a[k] = reinterpret_cast<const Vec*>(aRow)[k];
+  const auto row = [&](int32_t e) { return reinterpret_cast<const Vec*>(b + int64_t(index[e]) * width); };
   int32_t e = begin;
   for (; e + 4 <= end; e += 4)
-    storeSums(dotSlice(a, row(e)), dotSlice(a, row(e + 1)), dotSlice(a, row(e + 2)), dotSlice(a, row(e + 3)), grads + e,
-              add);
+    storeSums(dotVectors<N>(a, row(e)), dotVectors<N>(a, row(e + 1)), dotVectors<N>(a, row(e + 2)),
+              dotVectors<N>(a, row(e + 3)), grads + e, add);
   for (; e < end; ++e) {
-    const float sum = horizontalSum(dotSlice(a, row(e)));
+    const float sum = horizontalSum(dotVectors<N>(a, row(e)));
     grads[e] = add ? grads[e] + sum : sum;
   }
 }
 
-// The same past the last whole slice: a vector at a time, then scalars.
-inline float dotRemainder(const float* a, const float* b, int from, int width) {
-  Vec s = {};
+// grads[e] (= or +=) dot(a[r, [from, to)), b[index[e], [from, to))) for the entries of row r: whole
+// slices, then the remaining whole vectors, then scalars.
+template <typename Index>
+inline void dotRange(const int32_t* rowStart, const Index* index, int r, const float* a, const float* b, int width,
+                     int from, int to, float* grads, bool add) {
+  const int32_t begin = rowStart[r], end = rowStart[r + 1];
+  const float* aRow = a + int64_t(r) * width;
   int k = from;
-  for (; k + kLanes <= width; k += kLanes)
-    s += *reinterpret_cast<const Vec*>(a + k) * *reinterpret_cast<const Vec*>(b + k);
-  float sum = horizontalSum(s);
-  for (; k < width; ++k) sum += a[k] * b[k];
-  return sum;
+  for (; k + kSlice <= to; k += kSlice, add = true)
+    dotVectorsOfRow<kVectors>(index, begin, end, aRow + k, b + k, width, grads, add);
+  const int vectors = (to - k) / kLanes;
+  withVectorCount(vectors, [&]<int N>() { dotVectorsOfRow<N>(index, begin, end, aRow + k, b + k, width, grads, add); });
+  if (vectors > 0) add = true;
+  k += vectors * kLanes;
+  if (k == to) return;
+  for (int32_t e = begin; e < end; ++e) {
+    const float* bRow = b + int64_t(index[e]) * width;
+    float sum = 0.0f;
+    for (int j = k; j < to; ++j) sum += aRow[j] * bRow[j];
+    grads[e] = add ? grads[e] + sum : sum;
+  }
 }
 
 }  // namespace
@@ -269,18 +293,8 @@ void scatterProduct(const int32_t* rowStart, const Index* index, const float* va
 template <typename Index>
 void sampledProduct(const int32_t* rowStart, const Index* index, int rows, const float* a, const float* b, int width,
                     float* grads) {
-  const int slices = width / kSlice, whole = slices * kSlice;
 #pragma omp parallel for schedule(static) if (worthThreads(rowStart, rows, width))
-  for (int r = 0; r < rows; ++r) {
-    const float* ar = a + int64_t(r) * width;
-    const int32_t begin = rowStart[r], end = rowStart[r + 1];
-    for (int s = 0; s < slices; ++s) dotSlices(index, begin, end, ar, b, width, s * kSlice, grads, s > 0);
-    if (whole == width) continue;
-    for (int32_t e = begin; e < end; ++e) {
-      const float sum = dotRemainder(ar, b + int64_t(index[e]) * width, whole, width);
-      grads[e] = slices > 0 ? grads[e] + sum : sum;
-    }
-  }
+  for (int r = 0; r < rows; ++r) dotRange(rowStart, index, r, a, b, width, 0, width, grads, false);
 }
 
 template void gatherProduct(const int32_t*, const uint16_t*, const float*, const int32_t*, int, const float*, int,
