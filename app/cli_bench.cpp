@@ -25,7 +25,7 @@ const char* const kBenchUsage =
     "  --schemes LIST   unstructured, nm:N:M (e.g. nm:2:4), block:HxW (e.g. block:4x1), channel, pattern\n"
     "  --repeats N      samples per figure (median reported), default 7\n"
     "  --threads N      override train.threads\n"
-    "  --csr-only       no transposed index: 8 bytes less per active weight, dX by scatter\n"
+    "  --csr-only       no transposed index: 6 bytes less per active weight, dX by scatter\n"
     "  --json           one JSON array of rows: layer, scheme, density, achieved_density, dense_*_ms,\n"
     "                   sparse_*_ms, step_speedup, eigen_sparse_step_ms (Eigen SparseMatrix, unstructured\n"
     "                   linear layers; for 'model' the sum over its layers), memory_ratio\n"

@@ -34,6 +34,8 @@ class TestMemoryModel : public QObject {
   void denseFiguresByHand();
   void sparseFiguresByHand_data();
   void sparseFiguresByHand();
+  void indexWidthFollowsTheDimension_data();
+  void indexWidthFollowsTheDimension();
   void boundTooSmallNamesTheSparsityThatFits();
   void boundBelowActivationsSaysNoSparsityFits();
 };
@@ -72,13 +74,47 @@ void TestMemoryModel::sparseFiguresByHand() {
   QCOMPARE(fc1.weights, int64_t(5 * 4 + 3 * 4));  // active weights + biases
   QCOMPARE(fc1.gradients, fc1.weights);
   QCOMPARE(fc1.optimizer, fc1.weights);
-  // Row pointers (3 + 1) and 5 column indices; the transposed index adds column pointers (4 + 1)
-  // and two 4-byte entries per active weight.
-  const int64_t csr = (4 + 5) * 4, transposed = (5 + 10) * 4;
+  // Row pointers (3 + 1, 4 bytes) and 5 column indices of 2 bytes (4 columns fit in 16 bits); the
+  // transposed index adds column pointers (4 + 1, 4 bytes) and per active weight a 2-byte row and a
+  // 4-byte position in the CSR.
+  const int64_t csr = 4 * 4 + 5 * 2, transposed = 5 * 4 + 5 * (2 + 4);
   QCOMPARE(fc1.indices, transposedIndex ? csr + transposed : csr);
   QCOMPARE(fc1.denseBaseline, int64_t(3 * 15 * 4));
   // The storage itself agrees with the model.
   QCOMPARE(m.layers()[0]->weightMatrix()->indexBytes(), fc1.indices);
+}
+
+void TestMemoryModel::indexWidthFollowsTheDimension_data() {
+  QTest::addColumn<int>("rows");
+  QTest::addColumn<int>("cols");
+  QTest::addColumn<int64_t>("csrOnlyBytes");
+  QTest::addColumn<int64_t>("withTransposedBytes");
+  // Two active weights per matrix. CSR: (rows + 1) row pointers of 4 bytes and a column index per
+  // weight; transposed: (cols + 1) column pointers of 4 bytes, and per weight a row index and 4 bytes.
+  QTest::newRow("65536 columns: 2-byte columns")
+      << 2 << 65536 << int64_t(3 * 4 + 2 * 2) << int64_t(3 * 4 + 2 * 2 + 65537 * 4 + 2 * (2 + 4));
+  QTest::newRow("65537 columns: 4-byte columns")
+      << 2 << 65537 << int64_t(3 * 4 + 2 * 4) << int64_t(3 * 4 + 2 * 4 + 65538 * 4 + 2 * (2 + 4));
+  QTest::newRow("65537 rows: 4-byte transposed rows")
+      << 65537 << 2 << int64_t(65538 * 4 + 2 * 2) << int64_t(65538 * 4 + 2 * 2 + 3 * 4 + 2 * (4 + 4));
+}
+
+// The formula and the storage agree at both sides of the 16-bit limit.
+void TestMemoryModel::indexWidthFollowsTheDimension() {
+  QFETCH(int, rows);
+  QFETCH(int, cols);
+  QFETCH(int64_t, csrOnlyBytes);
+  QFETCH(int64_t, withTransposedBytes);
+  Mask mask(rows, cols);
+  mask.set(0, cols - 1, true);
+  mask.set(rows - 1, 0, true);
+  for (bool transposed : {false, true}) {
+    const int64_t expected = transposed ? withTransposedBytes : csrOnlyBytes;
+    QCOMPARE(weightMemory({rows, cols, 2, true, false, transposed}).indices, expected);
+    WeightMatrix w(rows, cols);
+    w.applyMask(mask, true, transposed);
+    QCOMPARE(w.indexBytes(), expected);
+  }
 }
 
 void TestMemoryModel::boundTooSmallNamesTheSparsityThatFits() {

@@ -1,4 +1,7 @@
 // Sparse kernels and sparse layers against dense Eigen on random data.
+#include <omp.h>
+
+#include <QScopeGuard>
 #include <QtTest>
 
 #include "core/rng.h"
@@ -51,6 +54,7 @@ void TestSparseKernels::productsMatchDenseEigen_data() {
   QTest::addColumn<double>("density");
   QTest::addColumn<bool>("emptyFirstRow");
   QTest::newRow("mlp fc1 slice, d=0.1") << 300 << 784 << 128 << 0.1 << false;
+  QTest::newRow("mlp fc1, batch 200, d=0.1") << 300 << 784 << 200 << 0.1 << false;
   QTest::newRow("odd sizes, d=0.37") << 37 << 53 << 131 << 0.37 << true;
   QTest::newRow("width below one slice") << 9 << 17 << 5 << 0.5 << false;
   QTest::newRow("width 16 + tail") << 11 << 7 << 19 << 0.6 << true;
@@ -59,6 +63,12 @@ void TestSparseKernels::productsMatchDenseEigen_data() {
   QTest::newRow("one element") << 1 << 1 << 1 << 1.0 << false;
   QTest::newRow("one row") << 1 << 300 << 128 << 0.05 << false;
   QTest::newRow("one column") << 300 << 1 << 128 << 0.5 << false;
+  QTest::newRow("two slices + vectors + tail") << 13 << 21 << 2 * 128 + 16 + 3 << 0.4 << true;
+  QTest::newRow("rows of 1..3 entries, batch 128") << 64 << 40 << 128 << 0.05 << false;
+  QTest::newRow("17 rows: a 16-row block and one more") << 17 << 33 << 128 << 0.3 << false;
+  QTest::newRow("65536 columns: 2-byte indices") << 3 << 65536 << 9 << 0.002 << false;
+  QTest::newRow("65537 columns: 4-byte indices") << 3 << 65537 << 9 << 0.002 << true;
+  QTest::newRow("65537 rows: 4-byte transposed rows") << 65537 << 2 << 9 << 0.01 << false;
 }
 
 void TestSparseKernels::productsMatchDenseEigen() {
@@ -74,27 +84,60 @@ void TestSparseKernels::productsMatchDenseEigen() {
   const Matrix in = randomMatrix(cols, width, rng);    // X^T panel
   const Matrix dOut = randomMatrix(rows, width, rng);  // dY^T panel
 
-  Matrix out(rows, width);
-  gatherProduct(w.rowStart.data(), w.column.data(), w.values.data(), rows, in.data(), width, out.data());
-  QVERIFY(maxAbsDiff(out, dense * in) < 1e-4);
+  QCOMPARE(w.column.bytes(), int64_t(w.activeCount()) * IndexArray::bytesPerIndex(cols));
+  QCOMPARE(w.rowOfEntryT.bytes(), int64_t(w.activeCount()) * IndexArray::bytesPerIndex(rows));
 
-  std::vector<float> valuesT(w.values.size());
-  for (size_t q = 0; q < valuesT.size(); ++q) valuesT[q] = w.values[size_t(w.entryOfT[q])];
-  Matrix dIn(cols, width);
-  gatherProduct(w.colStart.data(), w.rowOfEntryT.data(), valuesT.data(), cols, dOut.data(), width, dIn.data());
-  const Matrix expectedDIn = dense.transpose() * dOut;
-  QVERIFY(maxAbsDiff(dIn, expectedDIn) < 1e-4);
+  // One, two and three threads (the larger products split their rows unevenly), each against the same
+  // dense products.
+  const int threadsBefore = omp_get_max_threads();
+  const auto restore = qScopeGuard([&] { omp_set_num_threads(threadsBefore); });
+  for (int threads : {1, 2, 3}) {
+    omp_set_num_threads(threads);
 
-  Matrix scattered = Matrix::Zero(cols, width);
-  scatterProduct(w.rowStart.data(), w.column.data(), w.values.data(), rows, dOut.data(), width, scattered.data());
-  QVERIFY(maxAbsDiff(scattered, expectedDIn) < 1e-4);
+    Matrix out(rows, width);
+    w.column.withData([&](const auto* column) {
+      gatherProduct(w.rowStart.data(), column, w.values.data(), nullptr, rows, in.data(), width, out.data());
+    });
+    QVERIFY(maxAbsDiff(out, dense * in) < 1e-4);
 
-  std::vector<float> grads(w.values.size());
-  sampledProduct(w.rowStart.data(), w.column.data(), rows, dOut.data(), in.data(), width, grads.data());
-  const Matrix denseGrad = dOut * in.transpose();
-  for (int r = 0; r < rows; ++r)
-    for (int32_t e = w.rowStart[size_t(r)]; e < w.rowStart[size_t(r) + 1]; ++e)
-      QVERIFY(std::abs(grads[size_t(e)] - denseGrad(r, w.column[size_t(e)])) < 1e-3);
+    Matrix dIn(cols, width);
+    w.rowOfEntryT.withData([&](const auto* row) {
+      gatherProduct(w.colStart.data(), row, w.values.data(), w.entryOfT.data(), cols, dOut.data(), width, dIn.data());
+    });
+    const Matrix expectedDIn = dense.transpose() * dOut;
+    QVERIFY(maxAbsDiff(dIn, expectedDIn) < 1e-4);
+
+    // The same two products written transposed into batch rows, the forward one with a bias.
+    Vector bias(rows);
+    for (int r = 0; r < rows; ++r) bias(r) = rng.uniform(-1.0f, 1.0f);
+    Matrix outRows(width, rows), dInRows(width, cols);
+    w.column.withData([&](const auto* column) {
+      gatherProductTransposed(w.rowStart.data(), column, w.values.data(), nullptr, rows, in.data(), width, bias.data(),
+                              outRows.data());
+    });
+    const Matrix expectedOutRows = (dense * in).transpose().rowwise() + bias.transpose();
+    QVERIFY(maxAbsDiff(outRows, expectedOutRows) < 1e-4);
+    w.rowOfEntryT.withData([&](const auto* row) {
+      gatherProductTransposed(w.colStart.data(), row, w.values.data(), w.entryOfT.data(), cols, dOut.data(), width,
+                              nullptr, dInRows.data());
+    });
+    QVERIFY(maxAbsDiff(dInRows, expectedDIn.transpose()) < 1e-4);
+
+    Matrix scattered = Matrix::Zero(cols, width);
+    w.column.withData([&](const auto* column) {
+      scatterProduct(w.rowStart.data(), column, w.values.data(), rows, dOut.data(), width, scattered.data());
+    });
+    QVERIFY(maxAbsDiff(scattered, expectedDIn) < 1e-4);
+
+    std::vector<float> grads(w.values.size());
+    w.column.withData([&](const auto* column) {
+      sampledProduct(w.rowStart.data(), column, rows, dOut.data(), in.data(), width, grads.data());
+    });
+    const Matrix denseGrad = dOut * in.transpose();
+    for (int r = 0; r < rows; ++r)
+      for (int32_t e = w.rowStart[size_t(r)]; e < w.rowStart[size_t(r) + 1]; ++e)
+        QVERIFY(std::abs(grads[size_t(e)] - denseGrad(r, w.column[size_t(e)])) < 1e-3);
+  }
 }
 
 void TestSparseKernels::csrRoundTripsTheMask() {
@@ -104,7 +147,7 @@ void TestSparseKernels::csrRoundTripsTheMask() {
   const CsrMatrix w = CsrMatrix::fromMask(mask, values, false);
   QCOMPARE(w.mask().bits, mask.bits);
   QCOMPARE(w.activeCount(), mask.activeCount());
-  QCOMPARE(w.indexBytes(), int64_t(4 * (14 + mask.activeCount())));
+  QCOMPARE(w.indexBytes(), int64_t(4 * 14 + 2 * mask.activeCount()));  // row pointers, 2-byte columns
   const Matrix dense = w.toDense();
   for (int r = 0; r < 13; ++r)
     for (int c = 0; c < 29; ++c) QCOMPARE(dense(r, c), mask.at(r, c) ? values(r, c) : 0.0f);

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "core/error.h"
+#include "sparse/index_array.h"
 #include "sparse/model_sparsity.h"
 #include "sparse/weight_matrix.h"
 
@@ -52,8 +53,11 @@ int64_t workingBytes(Layer& layer, int batchSize) {
     const int64_t positions = int64_t(batchSize) * out.height * out.width;
     return (int64_t(w->cols()) + w->rows()) * positions * kFloat;
   }
-  // Sparse linear layers keep transposed copies of x, y, dy and dx.
-  return w->sparse() ? 2 * int64_t(batchSize) * (w->rows() + w->cols()) * kFloat : 0;
+  // Sparse linear layers keep transposed copies of x and dy, and without a transposed index the
+  // scatter's dX panel.
+  if (!w->sparse()) return 0;
+  const int64_t dxPanel = w->csr()->hasTransposedIndex ? 0 : w->cols();
+  return int64_t(batchSize) * (w->rows() + w->cols() + dxPanel) * kFloat;
 }
 }  // namespace
 
@@ -83,8 +87,9 @@ LayerMemory weightMemory(const WeightStorage& s) {
   const int64_t stored = s.sparse ? s.active : size;
   m.weights = m.gradients = m.optimizer = stored * kFloat;
   if (s.sparse) {
-    m.indices = (int64_t(s.rows) + 1 + s.active) * kIndex;
-    if (s.transposedIndex) m.indices += (int64_t(s.cols) + 1 + 2 * s.active) * kIndex;
+    m.indices = (int64_t(s.rows) + 1) * kIndex + s.active * IndexArray::bytesPerIndex(s.cols);
+    if (s.transposedIndex)
+      m.indices += (int64_t(s.cols) + 1) * kIndex + s.active * (IndexArray::bytesPerIndex(s.rows) + kIndex);
   } else if (s.masked) {
     m.indices = size;  // one mask byte per weight
   }

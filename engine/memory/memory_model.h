@@ -40,8 +40,9 @@ struct WeightStorage {
 };
 
 // Bytes of value, index, gradient and momentum for one weight matrix: dense 12 per weight;
-// sparse 12 per active weight plus the CSR row pointers and 4-byte column indices, plus the
-// transposed index (column pointers and 8 bytes per active weight) when kept.
+// sparse 12 per active weight plus the CSR row pointers (4 bytes) and column indices (2 bytes up to
+// 65536 columns, else 4), plus the transposed index when kept: column pointers, and per active weight
+// its row (2 or 4 bytes, by the row count) and its 4-byte position in the CSR.
 LayerMemory weightMemory(const WeightStorage& s);
 
 // The model as it is now (dense, masked or sparse layers), at the given batch size.

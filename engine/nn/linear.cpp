@@ -28,11 +28,10 @@ void Linear::initKaiming(Rng& rng) {
 void Linear::forward(const Matrix& x, Matrix& y, bool) {
   if (weight_.sparse()) {
     transposeInto(x, xT_);
-    weight_.multiply(xT_, yT_);
-    transposeInto(yT_, y);
-  } else {
-    y.noalias() = x * weight_.dense().transpose();
+    weight_.multiplyToRows(xT_, bias_, y);
+    return;
   }
+  y.noalias() = x * weight_.dense().transpose();
   y.rowwise() += bias_.transpose();
 }
 
@@ -47,8 +46,7 @@ void Linear::backward(const Matrix& x, const Matrix&, const Matrix& dy, Matrix& 
       deliverDenseWeightGradient(full);
     }
     if (!needInputGrad) return;
-    weight_.multiplyTransposed(dyT_, dxT_);
-    transposeInto(dxT_, dx);
+    weight_.multiplyTransposedToRows(dyT_, dx);
     return;
   }
   weight_.denseGradient().noalias() = dy.transpose() * x;

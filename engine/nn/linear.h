@@ -33,7 +33,7 @@ class Linear : public Layer {
   int inputs_, outputs_;
   WeightMatrix weight_;
   Vector bias_, biasGrad_;
-  Matrix xT_, yT_, dyT_, dxT_;  // panels reused between steps (sparse execution only)
+  Matrix xT_, dyT_;  // panels reused between steps (sparse execution only)
 };
 
 }  // namespace ss

@@ -6,20 +6,20 @@ namespace ss {
 
 void Model::add(std::unique_ptr<Layer> layer) {
   layers_.push_back(std::move(layer));
-  activations_.resize(layers_.size() + 1);
+  outputs_.resize(layers_.size());
 }
 
 const Matrix& Model::forward(const Matrix& x, bool training) {
-  activations_[0] = x;
-  for (size_t i = 0; i < layers_.size(); ++i) layers_[i]->forward(activations_[i], activations_[i + 1], training);
-  return activations_.back();
+  input_ = &x;
+  for (size_t i = 0; i < layers_.size(); ++i) layers_[i]->forward(activation(i), outputs_[i], training);
+  return activation(layers_.size());
 }
 
 void Model::backward(const Matrix& dLogits) {
   gradOut_ = dLogits;
   for (size_t i = layers_.size(); i-- > 0;) {
     const bool needInputGrad = i > 0;
-    layers_[i]->backward(activations_[i], activations_[i + 1], gradOut_, gradIn_, needInputGrad);
+    layers_[i]->backward(activation(i), outputs_[i], gradOut_, gradIn_, needInputGrad);
     if (needInputGrad) std::swap(gradIn_, gradOut_);
   }
 }

@@ -7,6 +7,7 @@ CsrMatrix CsrMatrix::fromMask(const Mask& mask, const Matrix& dense, bool transp
   m.rows = mask.rows;
   m.cols = mask.cols;
   m.rowStart.assign(size_t(m.rows) + 1, 0);
+  m.column = IndexArray(m.cols);
   const int64_t nnz = mask.activeCount();
   m.column.reserve(size_t(nnz));
   m.values.reserve(size_t(nnz));
@@ -26,15 +27,16 @@ CsrMatrix CsrMatrix::fromMask(const Mask& mask, const Matrix& dense, bool transp
 void CsrMatrix::buildTransposedIndex() {
   hasTransposedIndex = true;
   colStart.assign(size_t(cols) + 1, 0);
-  for (int32_t c : column) ++colStart[size_t(c) + 1];
+  for (size_t e = 0; e < column.size(); ++e) ++colStart[size_t(column[e]) + 1];
   for (int c = 0; c < cols; ++c) colStart[size_t(c) + 1] += colStart[size_t(c)];
+  rowOfEntryT = IndexArray(rows);
   rowOfEntryT.resize(values.size());
   entryOfT.resize(values.size());
   std::vector<int32_t> fill(colStart.begin(), colStart.end() - 1);
   for (int r = 0; r < rows; ++r)
     for (int32_t e = rowStart[size_t(r)]; e < rowStart[size_t(r) + 1]; ++e) {
       const int32_t at = fill[size_t(column[size_t(e)])]++;
-      rowOfEntryT[size_t(at)] = r;
+      rowOfEntryT.set(size_t(at), r);
       entryOfT[size_t(at)] = e;
     }
 }
@@ -55,7 +57,7 @@ Mask CsrMatrix::mask() const {
 
 int64_t CsrMatrix::indexBytes() const {
   const auto bytes = [](const std::vector<int32_t>& v) { return int64_t(v.size() * sizeof(int32_t)); };
-  return bytes(rowStart) + bytes(column) + bytes(colStart) + bytes(rowOfEntryT) + bytes(entryOfT);
+  return bytes(rowStart) + column.bytes() + bytes(colStart) + rowOfEntryT.bytes() + bytes(entryOfT);
 }
 
 }  // namespace ss

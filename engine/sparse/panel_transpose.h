@@ -9,4 +9,9 @@ namespace ss {
 // much as the sparse products themselves.
 void transposeInto(const Matrix& src, Matrix& dst);
 
+// dst[c * dstStride + r] = src[r * srcStride + c] for r < rows, c < cols: one tile, for kernels that
+// transpose their own output while it is still in L1.
+void transposeTile(const float* src, Eigen::Index srcStride, float* dst, Eigen::Index dstStride, Eigen::Index rows,
+                   Eigen::Index cols);
+
 }  // namespace ss

@@ -3,6 +3,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "sparse/panel_transpose.h"
 #include "sparse/sparse_kernels.h"
 
 namespace ss {
@@ -15,10 +16,12 @@ void WeightMatrix::multiply(const Matrix& in, Matrix& out) const {
     out.noalias() = dense_ * in;
     return;
   }
+  const CsrMatrix& w = *sparse_;
   const int width = int(in.cols());
   out.resize(rows_, width);
-  gatherProduct(sparse_->rowStart.data(), sparse_->column.data(), sparse_->values.data(), rows_, in.data(), width,
-                out.data());
+  w.column.withData([&](const auto* column) {
+    gatherProduct(w.rowStart.data(), column, w.values.data(), nullptr, rows_, in.data(), width, out.data());
+  });
 }
 
 void WeightMatrix::accumulateGradient(const Matrix& dOut, const Matrix& in) {
@@ -27,8 +30,10 @@ void WeightMatrix::accumulateGradient(const Matrix& dOut, const Matrix& in) {
     maskDenseGradient();
     return;
   }
-  sampledProduct(sparse_->rowStart.data(), sparse_->column.data(), rows_, dOut.data(), in.data(), int(in.cols()),
-                 sparse_->grads.data());
+  CsrMatrix& w = *sparse_;
+  w.column.withData([&](const auto* column) {
+    sampledProduct(w.rowStart.data(), column, rows_, dOut.data(), in.data(), int(in.cols()), w.grads.data());
+  });
 }
 
 void WeightMatrix::multiplyTransposed(const Matrix& dOut, Matrix& dIn) {
@@ -39,14 +44,41 @@ void WeightMatrix::multiplyTransposed(const Matrix& dOut, Matrix& dIn) {
   const CsrMatrix& w = *sparse_;
   const int width = int(dOut.cols());
   if (w.hasTransposedIndex) {
-    valuesT_.resize(w.values.size());
-    for (size_t q = 0; q < valuesT_.size(); ++q) valuesT_[q] = w.values[size_t(w.entryOfT[q])];
     dIn.resize(cols_, width);
-    gatherProduct(w.colStart.data(), w.rowOfEntryT.data(), valuesT_.data(), cols_, dOut.data(), width, dIn.data());
+    w.rowOfEntryT.withData([&](const auto* row) {
+      gatherProduct(w.colStart.data(), row, w.values.data(), w.entryOfT.data(), cols_, dOut.data(), width, dIn.data());
+    });
   } else {
     dIn.setZero(cols_, width);
-    scatterProduct(w.rowStart.data(), w.column.data(), w.values.data(), rows_, dOut.data(), width, dIn.data());
+    w.column.withData([&](const auto* column) {
+      scatterProduct(w.rowStart.data(), column, w.values.data(), rows_, dOut.data(), width, dIn.data());
+    });
   }
+}
+
+void WeightMatrix::multiplyToRows(const Matrix& in, const Vector& bias, Matrix& out) const {
+  const CsrMatrix& w = *sparse_;
+  const int width = int(in.cols());
+  out.resize(width, rows_);
+  w.column.withData([&](const auto* column) {
+    gatherProductTransposed(w.rowStart.data(), column, w.values.data(), nullptr, rows_, in.data(), width, bias.data(),
+                            out.data());
+  });
+}
+
+void WeightMatrix::multiplyTransposedToRows(const Matrix& dOut, Matrix& dIn) {
+  const CsrMatrix& w = *sparse_;
+  const int width = int(dOut.cols());
+  if (!w.hasTransposedIndex) {
+    multiplyTransposed(dOut, scatterPanel_);
+    transposeInto(scatterPanel_, dIn);
+    return;
+  }
+  dIn.resize(width, cols_);
+  w.rowOfEntryT.withData([&](const auto* row) {
+    gatherProductTransposed(w.colStart.data(), row, w.values.data(), w.entryOfT.data(), cols_, dOut.data(), width,
+                            nullptr, dIn.data());
+  });
 }
 
 void WeightMatrix::maskDenseGradient() {
@@ -101,6 +133,7 @@ void WeightMatrix::replaceMask(const Mask& next, std::vector<float>& momentum) {
   m.rows = rows_;
   m.cols = cols_;
   m.rowStart.assign(size_t(rows_) + 1, 0);
+  m.column = IndexArray(cols_);
   const size_t nnz = size_t(next.activeCount());
   m.column.reserve(nnz);
   m.values.reserve(nnz);

@@ -29,9 +29,14 @@ class WeightMatrix {
   void accumulateGradient(const Matrix& dOut, const Matrix& in);
   // dIn (cols x width) = W^T dOut (rows x width)
   void multiplyTransposed(const Matrix& dOut, Matrix& dIn);
+  // The same two products with the result in batch rows, as a linear layer passes it on: out (width x
+  // rows) = (W in)^T + bias and dIn (width x cols) = (W^T dOut)^T. Sparse execution only; the gather
+  // transposes its own output, so no panel is written and transposed again.
+  void multiplyToRows(const Matrix& in, const Vector& bias, Matrix& out) const;
+  void multiplyTransposedToRows(const Matrix& dOut, Matrix& dIn);
 
   // Restricts training to the mask's entries; the others become zero. Sparse execution drops the
-  // dense storage; transposedIndex trades 8 bytes per active weight for a gather-based dIn.
+  // dense storage; transposedIndex trades 6 bytes per active weight (8 past 65536 rows) for a gather-based dIn.
   void applyMask(const Mask& mask, bool sparseExecution, bool transposedIndex);
   // Replaces the mask, as drop-and-grow algorithms do: weights active in both masks keep their value, gradient
   // and entry of `momentum` (the optimizer state of parameter(), one value per stored entry, in storage order;
@@ -60,7 +65,7 @@ class WeightMatrix {
   Matrix dense_, denseGrad_;
   std::optional<Mask> mask_;         // masked-dense execution
   std::optional<CsrMatrix> sparse_;  // sparse execution
-  std::vector<float> valuesT_;       // weights in transposed-index order, refreshed per backward
+  Matrix scatterPanel_;              // dIn of the scatter, before multiplyTransposedToRows transposes it
 };
 
 }  // namespace ss

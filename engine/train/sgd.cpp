@@ -12,7 +12,10 @@ void Sgd::step(const std::vector<ParameterRef>& params, float lr) {
     const float* g = p.grads.data();
     float* m = v.data();
     const ptrdiff_t n = ptrdiff_t(p.values.size());
-#pragma omp parallel for schedule(static) if (n > 65536)
+    // Split like the sparse kernels split rows, so each core mostly updates gradients it just wrote;
+    // one core alone would pull the other's half through the caches (fc1 of the MLP at density 0.1,
+    // 23 k weights, 2 threads: 32 us on one core, 20 us split).
+#pragma omp parallel for schedule(static) if (n > 8192)
     for (ptrdiff_t i = 0; i < n; ++i) {
       const float grad = g[i] + wd * w[i];
       m[i] = mu * m[i] + grad;
