@@ -103,6 +103,8 @@ void TestGuiRun::runsToTheEndAndPlotsEveryEpoch() {
   QCOMPARE(epochs.size(), size_t(12));
   QCOMPARE(int64_t(d->lossPlot()->graph(0)->dataCount()), epochs.back().step);  // every step's loss
   QCOMPARE(d->schedulePlot()->graph(1)->data()->at(11)->value, epochs.back().density);
+  QCOMPARE(d->memoryPlot()->graph(0)->data()->at(11)->value, double(epochs.back().memoryBytes) / 1e6);
+  QCOMPARE(d->memoryPlot()->graph(1)->dataCount(), 12);    // measured RSS every epoch
   QVERIFY(std::abs(epochs.back().density - 0.2) < 0.001);  // SET keeps the density at 1 - 0.8
   QCOMPARE(d->accuracyPlot()->graph(1)->data()->at(11)->value, 100.0 * epochs.back().testAccuracy);
   QVERIFY(window.runAction()->isEnabled());
@@ -133,8 +135,12 @@ void TestGuiRun::pauseHoldsTheRunAndStopCancelsIt() {
   window.pauseAction()->trigger();
   QVERIFY(window.runController()->paused());
   QCOMPARE(window.pauseAction()->text(), QString("&Resume"));
-  QTest::qWait(200);  // steps already under way arrive
-  const int64_t heldAt = lastStep;
+  // The step under way when pause was pressed still finishes and arrives; then nothing moves.
+  int64_t heldAt = -1;
+  for (int tries = 0; tries < 50 && heldAt != lastStep; ++tries) {
+    heldAt = lastStep;
+    QTest::qWait(300);
+  }
   QTest::qWait(500);
   QCOMPARE(lastStep, heldAt);
 

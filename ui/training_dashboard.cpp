@@ -83,12 +83,25 @@ TrainingDashboard::TrainingDashboard(QWidget* parent) : QWidget(parent) {
   addBars(mutation_, tr("grown"), SeriesColour::Sky);
   addSeries(mutation_, tr("examples in use"), SeriesColour::Blue, true, mutation_->yAxis2);
 
+  memory_ = makePlot(this, "memoryPlot", tr("Memory"), tr("MB"));
+  addSeries(memory_, tr("memory model (training peak)"), SeriesColour::Purple, true);
+  addSeries(memory_, tr("measured resident set"), SeriesColour::Grey, true);
+  boundLine_ = new QCPItemStraightLine(memory_);
+  boundLine_->setPen(QPen(QColor::fromRgb(seriesRgb(SeriesColour::Vermillion)), 1.5, Qt::DashLine));
+  boundLine_->setVisible(false);
+  memory_->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignRight | Qt::AlignVCenter);
+  // The process holds the data set too: hundreds of MB beside a model of a few; a log scale shows both.
+  memory_->yAxis->setScaleType(QCPAxis::stLogarithmic);
+  memory_->yAxis->setTicker(QSharedPointer<QCPAxisTickerLog>(new QCPAxisTickerLog));
+  memory_->yAxis->setNumberFormat("gb");
+
   auto* grid = new QGridLayout(this);
-  grid->addWidget(title_, 0, 0, 1, 2);
+  grid->addWidget(title_, 0, 0, 1, 3);
   grid->addWidget(accuracy_, 1, 0);
   grid->addWidget(loss_, 1, 1);
+  grid->addWidget(memory_, 1, 2);
   grid->addWidget(schedule_, 2, 0);
-  grid->addWidget(mutation_, 2, 1);
+  grid->addWidget(mutation_, 2, 1, 1, 2);
   grid->setRowStretch(1, 1);
   grid->setRowStretch(2, 1);
 
@@ -99,7 +112,8 @@ TrainingDashboard::TrainingDashboard(QWidget* parent) : QWidget(parent) {
 
 void TrainingDashboard::clear(const QString& title) {
   title_->setText(title);
-  for (QCustomPlot* plot : {accuracy_, loss_, schedule_, mutation_}) {
+  boundLine_->setVisible(false);
+  for (QCustomPlot* plot : {accuracy_, loss_, schedule_, mutation_, memory_}) {
     for (int g = 0; g < plot->graphCount(); ++g) plot->graph(g)->data()->clear();
     for (int p = 0; p < plot->plottableCount(); ++p)
       if (auto* bars = qobject_cast<QCPBars*>(plot->plottable(p))) bars->data()->clear();
@@ -118,7 +132,13 @@ void TrainingDashboard::begin(const RunStartInfo& info) {
                       .arg(info.parameterCount)
                       .arg(info.threads)
                       .arg(info.resumedAtEpoch ? tr(", resumed at epoch %1").arg(info.resumedAtEpoch) : QString()));
-  for (QCustomPlot* plot : {accuracy_, loss_, schedule_, mutation_}) plot->xAxis->setRange(0, info.epochs + 0.5);
+  for (QCustomPlot* plot : {accuracy_, loss_, schedule_, mutation_, memory_})
+    plot->xAxis->setRange(0, info.epochs + 0.5);
+  // The bound as a line the model's figure must stay under; the name says it in the legend's absence.
+  boundLine_->setVisible(info.memoryBoundBytes > 0);
+  const double boundMb = double(info.memoryBoundBytes) / 1e6;
+  boundLine_->point1->setCoords(0, boundMb);
+  boundLine_->point2->setCoords(1, boundMb);
 }
 
 void TrainingDashboard::showStoredRun(const RunStore& store, int64_t runId) {
@@ -163,6 +183,8 @@ void TrainingDashboard::addEpoch(const EpochRecord& e) {
   loss_->graph(2)->addData(e.epoch, e.testLoss);
   schedule_->graph(1)->addData(e.epoch, e.density);
   mutation_->graph(0)->addData(e.epoch, double(e.examplesInUse));
+  memory_->graph(0)->addData(e.epoch, double(e.memoryBytes) / 1e6);
+  if (e.rssBytes > 0) memory_->graph(1)->addData(e.epoch, double(e.rssBytes) / 1e6);
   scheduleReplot();
 }
 
@@ -189,7 +211,7 @@ void TrainingDashboard::scheduleReplot() {
 }
 
 void TrainingDashboard::replotAll() {
-  for (QCustomPlot* plot : {accuracy_, loss_, schedule_, mutation_}) {
+  for (QCustomPlot* plot : {accuracy_, loss_, schedule_, mutation_, memory_}) {
     const QCPRange x = plot->xAxis->range();
     plot->rescaleAxes(true);
     if (x.upper > plot->xAxis->range().upper) plot->xAxis->setRange(0, x.upper);  // keep the run's full width
@@ -200,6 +222,10 @@ void TrainingDashboard::replotAll() {
   // Counts read best from zero: a drop from 60000 to 48000 examples should look like a fifth, not a cliff.
   mutation_->yAxis->setRangeLower(0);
   mutation_->yAxis2->setRange(0, std::max(1.0, mutation_->yAxis2->range().upper * 1.05));
+  double top = memory_->yAxis->range().upper;
+  if (boundLine_->visible()) top = std::max(top, boundLine_->point1->value());
+  memory_->yAxis->setRange(std::max(1e-3, memory_->yAxis->range().lower / 2), top * 2);
+  memory_->replot(QCustomPlot::rpQueuedReplot);
 }
 
 }  // namespace ss::ui

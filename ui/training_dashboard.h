@@ -10,6 +10,7 @@
 
 class QCustomPlot;
 class QLabel;
+class QCPItemStraightLine;
 
 namespace ss::ui {
 
@@ -35,6 +36,7 @@ class TrainingDashboard : public QWidget {
   QCustomPlot* lossPlot() const { return loss_; }
   QCustomPlot* schedulePlot() const { return schedule_; }
   QCustomPlot* mutationPlot() const { return mutation_; }
+  QCustomPlot* memoryPlot() const { return memory_; }
 
  private:
   void scheduleReplot();
@@ -42,7 +44,8 @@ class TrainingDashboard : public QWidget {
   double epochOf(int64_t step) const;
 
   QLabel* title_;
-  QCustomPlot *accuracy_, *loss_, *schedule_, *mutation_;
+  QCustomPlot *accuracy_, *loss_, *schedule_, *mutation_, *memory_;
+  QCPItemStraightLine* boundLine_;
   QTimer replotTimer_;
   int64_t stepsPerEpoch_ = 1;
   int64_t lastMutationStep_ = -1;

@@ -193,6 +193,7 @@ RunOutcome Experiment::train(RunStore* store, int64_t runId, RunControl& control
   info.testExamples = data_.test.size();
   info.parameterCount = model_.parameterCount();
   info.threads = threads_;
+  info.memoryBoundBytes = project_.memoryBoundBytes.value_or(0);
   if (from) {
     info.resumedAtEpoch = from->position.epoch;
     info.resumedAtStep = from->position.globalStep;
