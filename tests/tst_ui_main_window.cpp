@@ -1,10 +1,16 @@
 // The main window opens projects, shows their settings and refuses bad ones without losing the
 // current project. Set SPARSESCOPE_SCREENSHOT_DIR to keep a PNG of the window for review.
+#include <QLabel>
+#include <QLineEdit>
 #include <QMenuBar>
 #include <QPlainTextEdit>
+#include <QSlider>
+#include <QTableWidget>
+#include <QUndoStack>
 #include <QtTest>
 
 #include "main_window.h"
+#include "project_editor.h"
 #include "run_controller.h"
 #include "test_helpers.h"
 
@@ -16,6 +22,7 @@ class TestUiMainWindow : public QObject {
   void opensAProjectAndShowsIt();
   void sessionAndRecentProjectsPersist();
   void firstStartRunsTheQuickExample();
+  void editorValidatesPlansUndoesAndSaves();
   void refusesABadProjectAndKeepsTheCurrentOne();
   void hasFileAndHelpMenus();
 };
@@ -91,7 +98,65 @@ void TestUiMainWindow::hasFileAndHelpMenus() {
   ss::ui::MainWindow window;
   QStringList titles;
   for (QAction* a : window.menuBar()->actions()) titles << a->text();
-  QCOMPARE(titles, (QStringList{"&File", "&Run", "&Help"}));
+  QCOMPARE(titles, (QStringList{"&File", "&Edit", "&Run", "&Help"}));
+}
+
+void TestUiMainWindow::editorValidatesPlansUndoesAndSaves() {
+  QSettings().clear();
+  QTemporaryDir dir;
+  ss::ui::MainWindow window;
+  window.show();
+  QVERIFY(window.openProject(SPARSESCOPE_SOURCE_DIR "/projects/fashion-mlp-mest-em-s-90.json"));
+  ss::ui::ProjectEditor* editor = window.projectEditor();
+  QTableWidget* table = editor->layerTable();
+  QCOMPARE(table->rowCount(), 5);  // fc1, relu, fc2, relu, fc3
+  QCOMPARE(table->item(0, 0)->text(), QString("fc1"));
+  const double fc1At90 = table->item(0, 2)->text().toDouble();
+  QVERIFY(!window.hasUnsavedChanges());
+
+  editor->targetSlider()->setValue(95);  // as a drag would
+  QCOMPARE(editor->project()->sparsity.target, 0.95);
+  QVERIFY(table->item(0, 2)->text().toDouble() < fc1At90);  // the plan follows the slider
+  QVERIFY(window.hasUnsavedChanges());
+  QVERIFY(window.windowTitle().contains("*"));
+  editor->undoStack()->undo();
+  QCOMPARE(editor->project()->sparsity.target, 0.9);
+  QCOMPARE(editor->targetSlider()->value(), 90);
+  editor->undoStack()->redo();
+  QCOMPARE(editor->project()->sparsity.target, 0.95);
+
+  // A wrong value is refused with the reader's reason; the last valid project stays and Run waits.
+  editor->hiddenEdit()->setText("300, many");
+  emit editor->hiddenEdit()->editingFinished();
+  QVERIFY2(editor->problem().contains("model.hidden"), qPrintable(editor->problem()));
+  QVERIFY(!window.runAction()->isEnabled());
+  QCOMPARE(editor->project()->model.hidden, (std::vector<int>{300, 100}));
+  editor->hiddenEdit()->setText("256, 128");
+  emit editor->hiddenEdit()->editingFinished();
+  QVERIFY(editor->problem().isEmpty());
+  QVERIFY(window.runAction()->isEnabled());
+  QCOMPARE(editor->project()->model.hidden, (std::vector<int>{256, 128}));
+
+  // A memory bound too small for the target names the smallest sparsity that fits.
+  editor->memoryBoundEdit()->setText("200KB");
+  emit editor->memoryBoundEdit()->editingFinished();
+  const QLabel* memory = nullptr;
+  for (auto* l : editor->findChildren<QLabel*>())
+    if (l->text().contains("training needs")) memory = l;
+  QVERIFY(memory && memory->text().contains("memory_bound"));
+
+  const QString saved = dir.filePath("edited.json");
+  QVERIFY(window.saveProject(saved));
+  QVERIFY(!window.hasUnsavedChanges());
+  const ss::Project back = ss::loadProject(saved.toStdString());
+  QCOMPARE(back.sparsity.target, 0.95);
+  QCOMPARE(back.model.hidden, (std::vector<int>{256, 128}));
+  if (const QByteArray shots = qgetenv("SPARSESCOPE_SCREENSHOT_DIR"); !shots.isEmpty()) {
+    window.resize(1280, 800);
+    QTest::qWait(200);
+    QVERIFY(window.grab().save(QString::fromUtf8(shots) + "/project-1280x800.png"));
+  }
+  QSettings().clear();
 }
 
 QTEST_MAIN(TestUiMainWindow)

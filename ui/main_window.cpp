@@ -13,13 +13,16 @@
 #include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QProgressBar>
+#include <QSaveFile>
 #include <QSettings>
+#include <QSplitter>
 #include <QStandardPaths>
 #include <QStatusBar>
 #include <QTabWidget>
 #include <QThread>
 #include <QTimer>
 #include <QToolBar>
+#include <QUndoStack>
 #include <cmath>
 
 #include "comparison_view.h"
@@ -27,6 +30,7 @@
 #include "core/version.h"
 #include "forgetting_view.h"
 #include "mask_viewer.h"
+#include "project_editor.h"
 #include "run_browser.h"
 #include "run_controller.h"
 #include "training_dashboard.h"
@@ -57,9 +61,18 @@ MainWindow::MainWindow(QWidget* parent)
   projectView_->setPlaceholderText(
       tr("Open a project (File > Open Project, Ctrl+O) to see its settings.\n"
          "Example projects are in the projects/ folder."));
+  projectView_->setMinimumWidth(260);
+  editor_ = new ProjectEditor(this);
+  auto* projectSplit = new QSplitter(this);
+  projectSplit->addWidget(editor_);
+  projectSplit->addWidget(projectView_);
+  projectSplit->setStretchFactor(0, 4);
+  projectSplit->setStretchFactor(1, 1);
+  connect(editor_, &ProjectEditor::projectChanged, this, &MainWindow::projectEdited);
+  connect(editor_, &ProjectEditor::problemChanged, this, [this] { updateRunActions(); });
   dashboard_ = new TrainingDashboard(this);
   tabs_ = new QTabWidget(this);
-  tabs_->addTab(projectView_, tr("Project"));
+  tabs_->addTab(projectSplit, tr("Project"));
   tabs_->addTab(dashboard_, tr("Dashboard"));
   maskViewer_ = new MaskViewer(this);
   tabs_->addTab(maskViewer_, tr("Masks"));
@@ -110,6 +123,16 @@ void MainWindow::createMenus() {
   open->setToolTip(tr("Load and validate a project file"));
   recentMenu_ = file->addMenu(tr("Open &Recent"));
   rebuildRecentMenu();
+  QAction* save = file->addAction(tr("&Save Project"), this, [this] {
+    if (projectPath_.isEmpty()) return;
+    saveProject(projectPath_);
+  });
+  save->setShortcut(QKeySequence::Save);
+  file->addAction(tr("Save Project &As..."), this, [this] {
+    const QString path =
+        QFileDialog::getSaveFileName(this, tr("Save Project"), projectPath_, tr("SparseScope projects (*.json)"));
+    if (!path.isEmpty()) saveProject(path);
+  });
   file->addAction(tr("Choose Run &Store..."), this, [this] {
     const QString path = QFileDialog::getSaveFileName(this, tr("Run store"), storePath_, tr("SQLite (*.db)"), nullptr,
                                                       QFileDialog::DontConfirmOverwrite);
@@ -121,6 +144,14 @@ void MainWindow::createMenus() {
   file->addSeparator();
   QAction* quit = file->addAction(tr("&Quit"), qApp, &QApplication::quit);
   quit->setShortcut(QKeySequence::Quit);
+
+  QMenu* edit = menuBar()->addMenu(tr("&Edit"));
+  QAction* undo = editor_->undoStack()->createUndoAction(this, tr("&Undo"));
+  undo->setShortcut(QKeySequence::Undo);
+  QAction* redo = editor_->undoStack()->createRedoAction(this, tr("&Redo"));
+  redo->setShortcut(QKeySequence::Redo);
+  edit->addAction(undo);
+  edit->addAction(redo);
 
   QMenu* run = menuBar()->addMenu(tr("&Run"));
   runAction_ = run->addAction(tr("&Run"), this, &MainWindow::startRun);
@@ -266,15 +297,19 @@ bool MainWindow::resumeStoredRun(int64_t runId) {
 
 void MainWindow::updateRunActions() {
   const bool running = controller_->running();
-  runAction_->setEnabled(project_.has_value() && !running);
+  runAction_->setEnabled(project_.has_value() && editor_->problem().isEmpty() && !running);
   pauseAction_->setEnabled(running);
   stopAction_->setEnabled(running);
 }
 
 bool MainWindow::openProject(const QString& path) {
+  if (!confirmDiscardingEdits()) return false;
   try {
     project_ = loadProject(path.toStdString());
     rememberProject(QFileInfo(path).absoluteFilePath());
+    projectPath_ = QFileInfo(path).absoluteFilePath();
+    savedJson_ = projectToJson(*project_);
+    editor_->setProject(*project_);
     projectView_->setPlainText(QString::fromStdString(projectToJson(*project_)));
     statusLabel_->setText(
         tr("Project %1 (%2)").arg(QString::fromStdString(project_->name), QFileInfo(path).fileName()));
@@ -340,12 +375,53 @@ bool MainWindow::runFirstExample(const QString& projectsDir) {
 }
 
 void MainWindow::closeEvent(QCloseEvent* event) {
+  if (!confirmDiscardingEdits()) {
+    event->ignore();
+    return;
+  }
   QSettings settings;
   settings.setValue("window/geometry", saveGeometry());
   settings.setValue("window/state", saveState());
   settings.setValue("store/path", storePath_);
   if (controller_->running()) controller_->stop();  // the run keeps a checkpoint; resume it from Runs
   QMainWindow::closeEvent(event);
+}
+
+void MainWindow::projectEdited(const Project& project) {
+  project_ = project;
+  projectView_->setPlainText(QString::fromStdString(projectToJson(project)));
+  setWindowTitle(tr("%1%2 - SparseScope").arg(QString::fromStdString(project.name), hasUnsavedChanges() ? "*" : ""));
+  updateRunActions();
+}
+
+bool MainWindow::hasUnsavedChanges() const {
+  return project_ && projectToJson(*project_) != savedJson_;
+}
+
+bool MainWindow::saveProject(const QString& path) {
+  if (!project_) return false;
+  QSaveFile file(path);
+  const std::string json = projectToJson(*project_);
+  if (!file.open(QIODevice::WriteOnly) || file.write(json.data(), qint64(json.size())) != qint64(json.size()) ||
+      !file.commit()) {
+    QMessageBox::warning(this, tr("Cannot save project"), tr("%1: %2").arg(path, file.errorString()));
+    return false;
+  }
+  projectPath_ = QFileInfo(path).absoluteFilePath();
+  savedJson_ = json;
+  rememberProject(projectPath_);
+  setWindowTitle(tr("%1 - SparseScope").arg(QString::fromStdString(project_->name)));
+  return true;
+}
+
+bool MainWindow::confirmDiscardingEdits() {
+  if (!hasUnsavedChanges()) return true;
+  const auto answer = QMessageBox::question(
+      this, tr("Unsaved project"), tr("The project has changes that are not saved. Save them first?"),
+      QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel, QMessageBox::Save);
+  if (answer == QMessageBox::Cancel) return false;
+  if (answer == QMessageBox::Save) return !projectPath_.isEmpty() && saveProject(projectPath_);
+  return true;
 }
 
 void MainWindow::showAbout() {

@@ -16,6 +16,7 @@ class QTimer;
 namespace ss::ui {
 
 class ComparisonView;
+class ProjectEditor;
 class ForgettingView;
 class MaskViewer;
 class RunBrowser;
@@ -33,6 +34,10 @@ class MainWindow : public QMainWindow {
 
   // Loads and validates a project file; on error shows the reason and keeps the current project.
   bool openProject(const QString& path);
+  // Writes the edited project; false (with a message) when it cannot be written.
+  bool saveProject(const QString& path);
+  bool hasUnsavedChanges() const;
+  ProjectEditor* projectEditor() const { return editor_; }
   QStringList recentProjects() const;
   // Restores the last session (window layout, store, last project); false on the very first start.
   bool restoreSession();
@@ -73,6 +78,12 @@ class MainWindow : public QMainWindow {
   QString storePath_;
   QTabWidget* tabs_;
   QPlainTextEdit* projectView_;
+  ProjectEditor* editor_;
+  QString projectPath_;
+  std::string savedJson_;  // the project as last opened or saved, to know about unsaved edits
+  // Asks what to do with unsaved edits; false when the user cancels.
+  bool confirmDiscardingEdits();
+  void projectEdited(const Project& project);
   TrainingDashboard* dashboard_;
   RunBrowser* runBrowser_;
   MaskViewer* maskViewer_;

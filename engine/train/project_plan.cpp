@@ -1,0 +1,49 @@
+#include "train/project_plan.h"
+
+#include "algorithms/algorithm_factory.h"
+#include "core/error.h"
+#include "core/rng.h"
+#include "nn/model_factory.h"
+#include "sparse/model_sparsity.h"
+
+namespace ss {
+
+std::optional<std::pair<ExampleShape, int>> knownInputShape(const DataSpec& data) {
+  if (data.dataset == "fashion-mnist" || data.dataset == "mnist") return std::pair{ExampleShape{1, 28, 28}, 10};
+  if (data.dataset == "cifar10") return std::pair{ExampleShape{3, 32, 32}, 10};
+  if (data.dataset == "spirals" || data.dataset == "blobs") return std::pair{ExampleShape{1, 1, 2}, data.classes};
+  if (data.dataset == "circles") return std::pair{ExampleShape{1, 1, 2}, 2};
+  return std::nullopt;
+}
+
+ProjectPlan planProject(const Project& project) {
+  const auto shape = knownInputShape(project.data);
+  if (!shape)
+    throw InputError("the per-layer plan needs the data's shape; '" + project.data.dataset +
+                     "' files are read when the run starts");
+  Rng rng(project.train.seed);
+  Model model = buildModel(project.model, shape->first, shape->second, rng);
+  ProjectPlan plan;
+  plan.parameterCount = model.parameterCount();
+  // Gradual magnitude pruning trains dense first, every other sparse algorithm starts at its budget.
+  if (project.sparsity.target > 0 && project.algorithm.name != "gmp")
+    plan.densities = sparsifyModel(model, project.sparsity, rng);
+  else if (project.sparsity.target > 0)
+    plan.densities = planDensities(model, project.sparsity);
+  plan.memory = estimateTrainingMemory(model, project.train.batchSize);
+  plan.memory.algorithmTransient = algorithmTransientBytes(project, model);
+  if (project.memoryBoundBytes) {
+    try {
+      checkMemoryBound(model, project);
+      if (plan.memory.total() + plan.memory.algorithmTransient > *project.memoryBoundBytes)
+        plan.boundProblem = "the algorithm's peak (" +
+                            std::to_string(plan.memory.total() + plan.memory.algorithmTransient) +
+                            " bytes) is over the bound of " + std::to_string(*project.memoryBoundBytes);
+    } catch (const InputError& e) {
+      plan.boundProblem = e.what();
+    }
+  }
+  return plan;
+}
+
+}  // namespace ss

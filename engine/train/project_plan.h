@@ -1,0 +1,29 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "memory/memory_model.h"
+#include "project/project.h"
+#include "sparse/layer_budget.h"
+
+namespace ss {
+
+// What a project would train, worked out without reading its data: the per-layer densities and the memory
+// model at the target, and whether the memory bound holds. The project editor shows it as the user types.
+struct ProjectPlan {
+  std::vector<LayerDensity> densities;  // empty for a dense project
+  MemoryEstimate memory;
+  int64_t parameterCount = 0;
+  std::string boundProblem;  // why the memory bound refuses the project; empty when it fits or has no bound
+};
+
+// The input shape and class count of the built-in data sets (the Fashion-MNIST and MNIST files, CIFAR-10,
+// the synthetic 2-D sets); nothing for data read from the user's own IDX or CSV files.
+std::optional<std::pair<ExampleShape, int>> knownInputShape(const DataSpec& data);
+
+// Throws InputError when the data set's shape is unknown or the model cannot be built for it.
+ProjectPlan planProject(const Project& project);
+
+}  // namespace ss

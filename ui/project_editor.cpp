@@ -1,0 +1,401 @@
+#include "project_editor.h"
+
+#include <qcustomplot.h>
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDoubleSpinBox>
+#include <QFormLayout>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLineEdit>
+#include <QScrollArea>
+#include <QSlider>
+#include <QSpinBox>
+#include <QTableWidget>
+#include <QUndoStack>
+#include <QVBoxLayout>
+
+#include "core/error.h"
+#include "plot_interaction.h"
+#include "train/project_plan.h"
+
+namespace ss::ui {
+
+namespace {
+
+// The algorithm choices as the form shows them, with the project keys each stands for.
+struct AlgorithmChoice {
+  const char* label;
+  const char* name;
+  const char* variant;  // mest only
+};
+constexpr AlgorithmChoice kAlgorithms[] = {
+    {"dense", "dense", ""},
+    {"static (random pruning)", "static", ""},
+    {"SET", "set", ""},
+    {"RigL", "rigl", ""},
+    {"gradual magnitude pruning", "gmp", ""},
+    {"MEST (vanilla)", "mest", "vanilla"},
+    {"MEST+EM", "mest", "em"},
+    {"MEST+EM&S", "mest", "em&s"},
+};
+
+QString joinInts(const std::vector<int>& v) {
+  QStringList parts;
+  for (int x : v) parts << QString::number(x);
+  return parts.join(", ");
+}
+
+nlohmann::json parseInts(const QString& text) {
+  nlohmann::json list = nlohmann::json::array();
+  for (const QString& part : text.split(',', Qt::SkipEmptyParts)) {
+    bool ok = false;
+    const int v = part.trimmed().toInt(&ok);
+    list.push_back(ok ? nlohmann::json(v) : nlohmann::json(part.trimmed().toStdString()));  // the reader names it
+  }
+  return list;
+}
+
+QString megabytes(int64_t bytes) {
+  return QString("%1 MB").arg(double(bytes) / 1e6, 0, 'f', 3);
+}
+
+}  // namespace
+
+// One edit of the form: the project before and after, as JSON.
+class EditCommand : public QUndoCommand {
+ public:
+  EditCommand(ProjectEditor* editor, std::string before, std::string after)
+      : editor_(editor), before_(std::move(before)), after_(std::move(after)) {
+    setText(QObject::tr("project edit"));
+  }
+  void undo() override { editor_->apply(before_, true); }
+  void redo() override {
+    if (first_) {
+      first_ = false;  // the form already shows it
+      return;
+    }
+    editor_->apply(after_, true);
+  }
+
+ private:
+  ProjectEditor* editor_;
+  std::string before_, after_;
+  bool first_ = true;
+};
+
+ProjectEditor::ProjectEditor(QWidget* parent) : QWidget(parent), undo_(new QUndoStack(this)) {
+  auto spin = [this](int lo, int hi) {
+    auto* s = new QSpinBox(this);
+    s->setRange(lo, hi);
+    connect(s, &QSpinBox::valueChanged, this, &ProjectEditor::formEdited);
+    return s;
+  };
+  auto dspin = [this](double lo, double hi, double step, int decimals) {
+    auto* s = new QDoubleSpinBox(this);
+    s->setRange(lo, hi);
+    s->setSingleStep(step);
+    s->setDecimals(decimals);
+    connect(s, &QDoubleSpinBox::valueChanged, this, &ProjectEditor::formEdited);
+    return s;
+  };
+  auto line = [this](const QString& placeholder) {
+    auto* e = new QLineEdit(this);
+    e->setPlaceholderText(placeholder);
+    connect(e, &QLineEdit::editingFinished, this, &ProjectEditor::formEdited);
+    return e;
+  };
+  auto combo = [this](const QStringList& items) {
+    auto* c = new QComboBox(this);
+    c->addItems(items);
+    connect(c, &QComboBox::currentIndexChanged, this, &ProjectEditor::formEdited);
+    return c;
+  };
+
+  name_ = line(tr("run name"));
+  dataset_ = combo({"fashion-mnist", "mnist", "cifar10", "spirals", "blobs", "circles", "idx", "csv"});
+  preset_ = combo({"mlp", "convnet"});
+  hidden_ = line(tr("e.g. 300, 100"));
+  channels_ = line(tr("e.g. 32, 64"));
+  dropout_ = dspin(0, 0.9, 0.05, 2);
+  epochs_ = spin(1, 100000);
+  batch_ = spin(1, 65536);
+  lr_ = dspin(0.0001, 10, 0.005, 4);
+  seed_ = spin(0, 1 << 30);
+  threads_ = spin(0, 1024);
+  threads_->setSpecialValueText(tr("all cores"));
+  target_ = new QSlider(Qt::Horizontal, this);
+  target_->setRange(0, 99);
+  target_->setObjectName("targetSlider");
+  targetLabel_ = new QLabel(this);
+  targetLabel_->setMinimumWidth(40);
+  connect(target_, &QSlider::valueChanged, this, [this](int v) {
+    targetLabel_->setText(QString("%1%").arg(v));
+    formEdited();
+  });
+  scheme_ = combo({"unstructured", "nm", "block", "channel", "pattern"});
+  schemeOptions_ = line(tr(R"(JSON, e.g. {"n": 2, "m": 4})"));
+  distribution_ = combo({"erk", "er", "uniform"});
+  algorithm_ = new QComboBox(this);
+  for (const auto& a : kAlgorithms) algorithm_->addItem(tr(a.label));
+  connect(algorithm_, &QComboBox::currentIndexChanged, this, &ProjectEditor::formEdited);
+  memoryBound_ = line(tr("none, or e.g. 2MB, 512KiB"));
+  dataEfficiency_ = new QCheckBox(tr("remove the least forgettable examples"), this);
+  connect(dataEfficiency_, &QCheckBox::toggled, this, &ProjectEditor::formEdited);
+  removalEpoch_ = spin(1, 100000);
+  removeFraction_ = dspin(0.0, 0.99, 0.05, 2);
+
+  auto* form = new QFormLayout;
+  form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
+  form->addRow(tr("Name"), name_);
+  form->addRow(tr("Data set"), dataset_);
+  form->addRow(tr("Model"), preset_);
+  form->addRow(tr("MLP hidden widths"), hidden_);
+  form->addRow(tr("Conv channels"), channels_);
+  form->addRow(tr("Dropout"), dropout_);
+  form->addRow(tr("Epochs"), epochs_);
+  form->addRow(tr("Batch size"), batch_);
+  form->addRow(tr("Learning rate"), lr_);
+  form->addRow(tr("Seed"), seed_);
+  form->addRow(tr("Threads"), threads_);
+  auto* targetRow = new QHBoxLayout;
+  targetRow->addWidget(target_, 1);
+  targetRow->addWidget(targetLabel_);
+  form->addRow(tr("Target sparsity"), targetRow);
+  form->addRow(tr("Scheme"), scheme_);
+  form->addRow(tr("Scheme options"), schemeOptions_);
+  form->addRow(tr("Layer distribution"), distribution_);
+  form->addRow(tr("Algorithm"), algorithm_);
+  form->addRow(tr("Memory bound"), memoryBound_);
+  form->addRow(tr("Data efficiency"), dataEfficiency_);
+  form->addRow(tr("  after epoch"), removalEpoch_);
+  form->addRow(tr("  fraction removed"), removeFraction_);
+
+  problemLabel_ = new QLabel(this);
+  problemLabel_->setObjectName("projectProblem");
+  problemLabel_->setWordWrap(true);
+  problemLabel_->setStyleSheet("color: #b03000;");
+  layers_ = new QTableWidget(this);
+  layers_->setObjectName("layerTable");
+  layers_->verticalHeader()->setVisible(false);
+  layers_->setEditTriggers(QAbstractItemView::NoEditTriggers);
+  layers_->setMinimumHeight(120);
+  memoryLabel_ = new QLabel(this);
+  memoryLabel_->setWordWrap(true);
+  memoryBars_ = new QCustomPlot(this);
+  memoryBars_->setObjectName("memoryBars");
+  memoryBars_->setMinimumHeight(200);
+  memoryBars_->yAxis->setLabel(tr("training bytes (MB)"));
+  memoryBars_->legend->setVisible(true);
+  memoryBars_->legend->setFont(QFont(font().family(), 8));
+  makeInteractive(memoryBars_);
+
+  auto* formBox = new QGroupBox(tr("Settings"), this);
+  formBox->setLayout(form);
+  auto* planBox = new QGroupBox(tr("Per-layer plan and memory model"), this);
+  auto* planLayout = new QVBoxLayout(planBox);
+  planLayout->addWidget(layers_, 2);
+  planLayout->addWidget(memoryLabel_);
+  planLayout->addWidget(memoryBars_, 3);
+  auto* layout = new QHBoxLayout(this);
+  auto* left = new QVBoxLayout;
+  left->addWidget(formBox);
+  left->addWidget(problemLabel_);
+  left->addStretch(1);
+  layout->addLayout(left, 2);
+  layout->addWidget(planBox, 3);
+}
+
+void ProjectEditor::setProject(const Project& project) {
+  undo_->clear();
+  apply(projectToJson(project), false);
+}
+
+void ProjectEditor::apply(const std::string& json, bool emitChange) {
+  Project p = parseProject(json, "project");
+  project_ = p;
+  currentJson_ = json;
+  problem_.clear();
+  problemLabel_->clear();
+  fill(p);
+  showPlan(p);
+  emit problemChanged(problem_);
+  if (emitChange) emit projectChanged(p);
+}
+
+void ProjectEditor::fill(const Project& p) {
+  filling_ = true;
+  name_->setText(QString::fromStdString(p.name));
+  dataset_->setCurrentText(QString::fromStdString(p.data.dataset));
+  preset_->setCurrentText(QString::fromStdString(p.model.preset));
+  hidden_->setText(joinInts(p.model.hidden));
+  channels_->setText(joinInts(p.model.channels));
+  dropout_->setValue(p.model.dropout);
+  epochs_->setValue(p.train.epochs);
+  batch_->setValue(p.train.batchSize);
+  lr_->setValue(p.train.optimizer.lr);
+  seed_->setValue(int(p.train.seed));
+  threads_->setValue(p.train.threads);
+  target_->setValue(int(std::lround(100.0 * p.sparsity.target)));
+  targetLabel_->setText(QString("%1%").arg(target_->value()));
+  scheme_->setCurrentText(QString::fromStdString(p.sparsity.scheme));
+  schemeOptions_->setText(QString::fromStdString(p.sparsity.schemeOptionsJson));
+  distribution_->setCurrentText(QString::fromStdString(p.sparsity.distribution));
+  const nlohmann::json algorithm = nlohmann::json::parse(projectToJson(p)).value("algorithm", nlohmann::json::object());
+  const std::string variant = algorithm.value("variant", std::string("em&s"));
+  for (int i = 0; i < int(std::size(kAlgorithms)); ++i)
+    if (p.algorithm.name == kAlgorithms[i].name && (p.algorithm.name != "mest" || variant == kAlgorithms[i].variant))
+      algorithm_->setCurrentIndex(i);
+  memoryBound_->setText(p.memoryBoundBytes ? QString::number(*p.memoryBoundBytes) : QString());
+  dataEfficiency_->setChecked(p.dataEfficiency.enabled);
+  removalEpoch_->setValue(p.dataEfficiency.removalEpoch);
+  removeFraction_->setValue(p.dataEfficiency.removeFraction);
+  const bool mlp = p.model.preset == "mlp";
+  hidden_->setEnabled(mlp);
+  channels_->setEnabled(!mlp);
+  filling_ = false;
+}
+
+nlohmann::json ProjectEditor::formJson() const {
+  nlohmann::json j = nlohmann::json::parse(currentJson_);
+  j["name"] = name_->text().toStdString();
+  if (j["data"].value("dataset", std::string()) != dataset_->currentText().toStdString())
+    j["data"] = {{"dataset", dataset_->currentText().toStdString()}};  // another reader takes other keys
+  nlohmann::json& model = j["model"];
+  if (model.value("preset", std::string()) != preset_->currentText().toStdString())
+    model = {{"preset", preset_->currentText().toStdString()}};
+  if (preset_->currentText() == "mlp" && model.contains("hidden")) model["hidden"] = parseInts(hidden_->text());
+  if (preset_->currentText() == "convnet" && model.contains("channels"))
+    model["channels"] = parseInts(channels_->text());
+  model["dropout"] = dropout_->value();
+  j["train"]["epochs"] = epochs_->value();
+  j["train"]["batch_size"] = batch_->value();
+  j["train"]["optimizer"]["lr"] = lr_->value();
+  j["train"]["seed"] = seed_->value();
+  j["train"]["threads"] = threads_->value();
+  j["sparsity"]["target"] = target_->value() / 100.0;
+  j["sparsity"]["scheme"] = scheme_->currentText().toStdString();
+  j["sparsity"]["distribution"] = distribution_->currentText().toStdString();
+  const std::string options = schemeOptions_->text().trimmed().toStdString();
+  nlohmann::json schemeOptions = nlohmann::json::parse(options.empty() ? "{}" : options, nullptr, false);
+  if (schemeOptions.is_discarded())
+    throw InputError("sparsity.scheme_options: not JSON (write it as {\"n\": 2, \"m\": 4})");
+  j["sparsity"]["scheme_options"] = schemeOptions;
+  const AlgorithmChoice& a = kAlgorithms[std::max(0, algorithm_->currentIndex())];
+  nlohmann::json& algorithm = j["algorithm"];
+  const bool sameChoice = algorithm.value("name", std::string()) == a.name &&
+                          (std::string(a.name) != "mest" || algorithm.value("variant", std::string()) == a.variant);
+  if (!sameChoice) {
+    algorithm = {{"name", a.name}};  // another algorithm's knobs would not be valid here
+    if (*a.variant) algorithm["variant"] = a.variant;
+  }
+  const QString bound = memoryBound_->text().trimmed();
+  bool isNumber = false;
+  const qlonglong boundBytes = bound.toLongLong(&isNumber);
+  j["memory_bound"] = bound.isEmpty() ? nlohmann::json()
+                      : isNumber      ? nlohmann::json(boundBytes)
+                                      : nlohmann::json(bound.toStdString());
+  j["data_efficiency"] = {{"enabled", dataEfficiency_->isChecked()},
+                          {"removal_epoch", removalEpoch_->value()},
+                          {"remove_fraction", removeFraction_->value()},
+                          {"keep_lowest", j["data_efficiency"].value("keep_lowest", 0)}};
+  return j;
+}
+
+void ProjectEditor::formEdited() {
+  if (filling_ || currentJson_.empty()) return;
+  try {
+    const std::string edited = formJson().dump(2);
+    if (edited == currentJson_) return;
+    const Project p = parseProject(edited, "project");
+    const std::string normal = projectToJson(p);
+    const std::string before = currentJson_;
+    project_ = p;
+    currentJson_ = normal;
+    problem_.clear();
+    problemLabel_->clear();
+    showPlan(p);
+    undo_->push(new EditCommand(this, before, normal));
+    emit problemChanged(problem_);
+    emit projectChanged(p);
+  } catch (const std::exception& e) {
+    // Shown beside the form; the last valid project stays the one a run would use.
+    problem_ = QString::fromStdString(e.what());
+    problemLabel_->setText(problem_);
+    emit problemChanged(problem_);
+  }
+}
+
+void ProjectEditor::showPlan(const Project& p) {
+  layers_->clear();
+  memoryBars_->clearPlottables();
+  try {
+    const ProjectPlan plan = planProject(p);
+    const QStringList headers{tr("layer"),  tr("weights"),        tr("density"),
+                              tr("active"), tr("training bytes"), tr("dense bytes")};
+    layers_->setColumnCount(int(headers.size()));
+    layers_->setHorizontalHeaderLabels(headers);
+    layers_->setRowCount(int(plan.memory.layers.size()));
+    for (size_t i = 0; i < plan.memory.layers.size(); ++i) {
+      const LayerMemory& m = plan.memory.layers[i];
+      const auto d = std::find_if(plan.densities.begin(), plan.densities.end(),
+                                  [&](const LayerDensity& x) { return x.name == m.layer; });
+      const QStringList cells{
+          QString::fromStdString(m.layer),
+          d != plan.densities.end() ? QString::number(d->size) : QString("-"),
+          d != plan.densities.end() ? QString::number(double(d->active) / double(d->size), 'f', 4) : QString("1"),
+          d != plan.densities.end() ? QString::number(d->active) : QString("-"),
+          megabytes(m.persistent()),
+          megabytes(m.denseBaseline + m.activations)};
+      for (int c = 0; c < int(cells.size()); ++c) layers_->setItem(int(i), c, new QTableWidgetItem(cells[c]));
+    }
+    layers_->resizeColumnsToContents();
+    layers_->horizontalHeader()->setStretchLastSection(true);
+
+    // Stacked bars per layer with parameters (the ones a sparse layout changes).
+    const char* kinds[] = {"weights", "indices", "gradients", "optimizer", "activations"};
+    const SeriesColour colours[] = {SeriesColour::Blue, SeriesColour::Orange, SeriesColour::Green, SeriesColour::Purple,
+                                    SeriesColour::Grey};
+    QSharedPointer<QCPAxisTickerText> ticker(new QCPAxisTickerText);
+    QCPBars* below = nullptr;
+    for (int k = 0; k < 5; ++k) {
+      auto* bars = new QCPBars(memoryBars_->xAxis, memoryBars_->yAxis);
+      bars->setName(tr(kinds[k]));
+      bars->setBrush(QColor::fromRgb(seriesRgb(colours[k])));
+      bars->setPen(Qt::NoPen);
+      bars->setWidth(0.6);
+      if (below) bars->moveAbove(below);
+      below = bars;
+      int x = 0;
+      for (const LayerMemory& m : plan.memory.layers) {
+        if (m.weights == 0 && m.activations == 0) continue;
+        const int64_t v[] = {m.weights, m.indices, m.gradients, m.optimizer, m.activations};
+        bars->addData(x, double(v[k]) / 1e6);
+        if (k == 0) ticker->addTick(x, QString::fromStdString(m.layer));
+        ++x;
+      }
+    }
+    memoryBars_->xAxis->setTicker(ticker);
+    memoryBars_->rescaleAxes();
+    memoryBars_->xAxis->setRange(-0.7, memoryBars_->xAxis->range().upper + 0.7);
+    memoryBars_->yAxis->setRange(0, memoryBars_->yAxis->range().upper * 1.15);
+    QString text =
+        tr("%1 parameters; training needs %2 (peak %3 with working buffers), dense %4")
+            .arg(plan.parameterCount)
+            .arg(megabytes(plan.memory.total()), megabytes(plan.memory.peak() + plan.memory.algorithmTransient),
+                 megabytes(plan.memory.denseParameterState()));
+    if (p.memoryBoundBytes) text += tr("; bound %1").arg(megabytes(*p.memoryBoundBytes));
+    if (!plan.boundProblem.empty()) text += "\n" + QString::fromStdString(plan.boundProblem);
+    memoryLabel_->setText(text);
+    memoryLabel_->setStyleSheet(plan.boundProblem.empty() ? QString() : QString("color: #b03000;"));
+  } catch (const std::exception& e) {
+    memoryLabel_->setText(QString::fromStdString(e.what()));
+    memoryLabel_->setStyleSheet(QString());
+  }
+  memoryBars_->replot();
+}
+
+}  // namespace ss::ui

@@ -1,0 +1,76 @@
+#pragma once
+
+#include <QWidget>
+#include <nlohmann/json.hpp>
+#include <optional>
+
+#include "project/project.h"
+
+class QCheckBox;
+class QComboBox;
+class QCustomPlot;
+class QDoubleSpinBox;
+class QLabel;
+class QLineEdit;
+class QSlider;
+class QSpinBox;
+class QTableWidget;
+class QUndoStack;
+
+namespace ss::ui {
+
+// The project as a form: data set, model, training, sparsity (target slider, scheme and its options,
+// distribution), algorithm, memory bound and data efficiency. Every edit is validated at once by the
+// engine's own project reader, with its reason shown; a valid edit updates the per-layer density table and
+// the memory model's bars (weights, indices, gradients, optimizer, activations per layer; the bound named),
+// and goes on the undo stack.
+class ProjectEditor : public QWidget {
+  Q_OBJECT
+
+ public:
+  explicit ProjectEditor(QWidget* parent = nullptr);
+
+  void setProject(const Project& project);  // a newly opened project: clears the undo history
+  const std::optional<Project>& project() const { return project_; }
+  const QString& problem() const { return problem_; }
+  QUndoStack* undoStack() const { return undo_; }
+  QTableWidget* layerTable() const { return layers_; }
+
+  // The form's widgets, for keyboard-free tests.
+  QSlider* targetSlider() const { return target_; }
+  QComboBox* algorithmBox() const { return algorithm_; }
+  QComboBox* schemeBox() const { return scheme_; }
+  QSpinBox* epochsBox() const { return epochs_; }
+  QLineEdit* memoryBoundEdit() const { return memoryBound_; }
+  QLineEdit* hiddenEdit() const { return hidden_; }
+
+ signals:
+  void projectChanged(const ss::Project& project);  // after every valid edit, undo and redo
+  void problemChanged(const QString& problem);      // empty when the form is valid again
+
+ private:
+  friend class EditCommand;
+  void formEdited();
+  void apply(const std::string& json, bool emitChange);
+  void fill(const Project& p);
+  nlohmann::json formJson() const;
+  void showPlan(const Project& p);
+
+  std::optional<Project> project_;
+  QString problem_;
+  std::string currentJson_;
+  bool filling_ = false;
+  QUndoStack* undo_;
+
+  QLineEdit *name_, *hidden_, *channels_, *schemeOptions_, *memoryBound_;
+  QComboBox *dataset_, *preset_, *scheme_, *distribution_, *algorithm_;
+  QSpinBox *epochs_, *batch_, *seed_, *threads_, *removalEpoch_;
+  QDoubleSpinBox *lr_, *dropout_, *removeFraction_;
+  QSlider* target_;
+  QLabel *targetLabel_, *problemLabel_, *memoryLabel_;
+  QCheckBox* dataEfficiency_;
+  QTableWidget* layers_;
+  QCustomPlot* memoryBars_;
+};
+
+}  // namespace ss::ui
