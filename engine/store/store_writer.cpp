@@ -1,9 +1,11 @@
 #include "store/store_writer.h"
 
-#include <pthread.h>
-#include <sched.h>
 #include <sqlite3.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <exception>
 #include <thread>
@@ -84,6 +86,14 @@ void StoreWriter::enqueue(int64_t runId, const std::vector<ExampleStatRecord>& r
 }
 
 void StoreWriter::enqueue(int64_t runId, CheckpointRecord record) {
+  {
+    // At most one checkpoint waits for the disk: when the writer falls behind (a saturated machine, where its
+    // low priority leaves it little CPU), training pauses here instead of piling checkpoints up in memory
+    // that a kill would lose.
+    std::unique_lock lock(mutex_);
+    idle_.wait(lock, [this] { return checkpointsQueued_ == 0 || !error_.empty(); });
+    ++checkpointsQueued_;
+  }
   push(Row{runId, std::move(record)});
 }
 
@@ -115,10 +125,10 @@ void StoreWriter::throwPendingError() {
 
 void StoreWriter::writeLoop() {
   // Logging must not take CPU from training: on a machine whose cores all train, OpenMP's threads wait at
-  // every barrier for one that the writer pushed off its core. As SCHED_IDLE the writer runs only on
-  // cycles training leaves free (data loading, evaluation, barriers' sleeps); flush() waits for it.
-  sched_param idle{};
-  pthread_setschedparam(pthread_self(), SCHED_IDLE, &idle);
+  // every barrier for one that the writer pushed off its core. At nice 19 the writer yields to training
+  // almost always, yet is never starved outright (SCHED_IDLE was: on a saturated machine checkpoints then
+  // waited in memory until the run ended, and a kill lost them).
+  setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), 19);
   std::vector<Row> batch;
   std::unique_lock lock(mutex_);
   for (;;) {
@@ -126,6 +136,8 @@ void StoreWriter::writeLoop() {
     if (queue_.empty()) return;  // stopping, and everything is written
     batch.swap(queue_);
     writing_ = true;
+    const int committedCheckpoints = int(std::count_if(
+        batch.begin(), batch.end(), [](const Row& r) { return std::holds_alternative<CheckpointRecord>(r.record); }));
     lock.unlock();
 
     std::string failure;
@@ -140,6 +152,7 @@ void StoreWriter::writeLoop() {
 
     lock.lock();
     writing_ = false;
+    checkpointsQueued_ -= committedCheckpoints;
     if (!failure.empty() && error_.empty()) error_ = std::move(failure);
     idle_.notify_all();
   }

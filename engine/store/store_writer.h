@@ -62,7 +62,8 @@ class StoreWriter {
   std::vector<Row> queue_;
   bool writing_ = false;
   bool stopping_ = false;
-  std::string error_;  // the first failure not yet reported to the owning thread
+  int checkpointsQueued_ = 0;  // queued or being written
+  std::string error_;          // the first failure not yet reported to the owning thread
   std::thread thread_;
 };
 
