@@ -113,6 +113,8 @@ TrainingDashboard::TrainingDashboard(QWidget* parent) : QWidget(parent) {
 void TrainingDashboard::clear(const QString& title) {
   title_->setText(title);
   boundLine_->setVisible(false);
+  for (auto& [name, graph] : layerDensity_) schedule_->removeGraph(graph);
+  layerDensity_.clear();
   for (QCustomPlot* plot : {accuracy_, loss_, schedule_, mutation_, memory_}) {
     for (int g = 0; g < plot->graphCount(); ++g) plot->graph(g)->data()->clear();
     for (int p = 0; p < plot->plottableCount(); ++p)
@@ -189,6 +191,17 @@ void TrainingDashboard::addEpoch(const EpochRecord& e) {
 }
 
 void TrainingDashboard::addMaskChange(const MaskChangeEvent& e) {
+  // Each mutated layer's own density, beside the model's, so an elastic or soft-bound schedule shows.
+  QCPGraph*& layer = layerDensity_[e.layer];
+  if (!layer) {
+    static const SeriesColour kLayerColours[] = {SeriesColour::Sky, SeriesColour::Orange, SeriesColour::Vermillion,
+                                                 SeriesColour::Yellow, SeriesColour::Blue};
+    layer = addSeries(schedule_, tr("%1 density").arg(QString::fromStdString(e.layer)),
+                      kLayerColours[layerDensity_.size() % 5], false, schedule_->yAxis2);
+    layer->setLineStyle(QCPGraph::lsStepLeft);
+  }
+  if (e.rows > 0 && e.cols > 0)
+    layer->addData(epochOf(e.step), double(e.activeAfter) / (double(e.rows) * double(e.cols)));
   // Bars sum every layer's change at one mutation; a mutation at an epoch's start sits at that epoch's left.
   const double x = epochOf(e.step);
   for (int which = 0; which < 2; ++which) {

@@ -3,6 +3,8 @@
 #include <QTimer>
 #include <QVector>
 #include <QWidget>
+#include <map>
+#include <string>
 
 #include "store/run_records.h"
 #include "store/run_store.h"
@@ -11,6 +13,7 @@
 class QCustomPlot;
 class QLabel;
 class QCPItemStraightLine;
+class QCPGraph;
 
 namespace ss::ui {
 
@@ -49,6 +52,7 @@ class TrainingDashboard : public QWidget {
   QTimer replotTimer_;
   int64_t stepsPerEpoch_ = 1;
   int64_t lastMutationStep_ = -1;
+  std::map<std::string, QCPGraph*> layerDensity_;  // per-layer density after each mask change
 };
 
 }  // namespace ss::ui
