@@ -258,6 +258,23 @@ void TestGuiRun::maskViewerShowsEverySnapshotAndItsMutation() {
   const auto states = viewer->cellStates();
   QCOMPARE(int64_t(std::count(states.begin(), states.end(), 2)), event->grown);
   QCOMPARE(int64_t(std::count(states.begin(), states.end(), 3)), event->dropped);
+
+  // Weight magnitudes from the final checkpoint sit exactly on the final mask's active weights.
+  QVERIFY(viewer->showWeightMagnitudes(true));
+  const MaskSnapshotRecord& last = fc2.back();
+  int64_t nonzero = 0;
+  for (int r = 0; r < last.rows; ++r)
+    for (int c = 0; c < last.cols; ++c) {
+      const float m = viewer->shownMagnitude(r, c);
+      QVERIFY(m >= 0.0f);
+      if (m > 0.0f) {
+        ++nonzero;
+        QVERIFY(last.bits[size_t(r) * size_t(last.cols) + size_t(c)]);
+      }
+    }
+  // Not all: weights grown at zero whose input unit is a dead ReLU get no gradient and stay exactly zero.
+  QVERIFY2(nonzero > last.active / 2 && nonzero <= last.active,
+           qPrintable(QString("%1 of %2").arg(nonzero).arg(last.active)));
   if (const QByteArray shots = qgetenv("SPARSESCOPE_SCREENSHOT_DIR"); !shots.isEmpty()) {
     window.resize(1280, 800);
     window.show();

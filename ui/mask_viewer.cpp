@@ -10,6 +10,7 @@
 
 #include "plot_interaction.h"
 #include "store/run_store.h"
+#include "train/checkpoint.h"
 
 namespace ss::ui {
 
@@ -64,12 +65,28 @@ MaskViewer::MaskViewer(QWidget* parent) : QWidget(parent) {
   map_->setInterpolate(false);
   makeInteractive(plot_);
 
+  colouring_ = new QComboBox(this);
+  colouring_->setObjectName("maskColouring");
+  colouring_->addItems({tr("mask and last mutation"), tr("weight magnitude (newest checkpoint)")});
+  connect(colouring_, &QComboBox::currentIndexChanged, this, [this](int i) {
+    if (i == 1 && !loadWeights()) {
+      const QSignalBlocker block(colouring_);
+      colouring_->setCurrentIndex(0);
+      caption_->setText(tr("This run has no checkpoint to read weights from."));
+      return;
+    }
+    draw();
+  });
+
   auto* controls = new QHBoxLayout;
   controls->addWidget(new QLabel(tr("Layer:"), this));
   controls->addWidget(layerBox_);
   controls->addSpacing(12);
   controls->addWidget(new QLabel(tr("Snapshot:"), this));
   controls->addWidget(scrubber_, 1);
+  controls->addSpacing(12);
+  controls->addWidget(new QLabel(tr("Colour by:"), this));
+  controls->addWidget(colouring_);
   auto* layout = new QVBoxLayout(this);
   layout->addLayout(controls);
   layout->addWidget(caption_);
@@ -93,6 +110,10 @@ void MaskViewer::clear() {
 void MaskViewer::showRun(const QString& storePath, int64_t runId) {
   const QString keep = layerBox_->currentText();
   const RunStore store(storePath.toStdString());
+  storePath_ = storePath;
+  runId_ = runId;
+  weights_.clear();  // a newer checkpoint may exist now
+  if (colouring_->currentIndex() == 1 && !loadWeights()) colouring_->setCurrentIndex(0);
   snapshots_ = store.maskSnapshots(runId);
   events_ = store.maskChanges(runId);
   const QSignalBlocker block(layerBox_);
@@ -155,7 +176,78 @@ void MaskViewer::layerChanged() {
   plot_->replot();
 }
 
+bool MaskViewer::showWeightMagnitudes(bool on) {
+  colouring_->setCurrentIndex(on ? 1 : 0);
+  return colouring_->currentIndex() == (on ? 1 : 0);
+}
+
+float MaskViewer::shownMagnitude(int row, int col) const {
+  const auto it = weights_.find(layerBox_->currentText().toStdString());
+  if (colouring_->currentIndex() != 1 || it == weights_.end()) return NAN;
+  return it->second.magnitude[size_t(row) * size_t(it->second.cols) + size_t(col)];
+}
+
+bool MaskViewer::loadWeights() {
+  if (!weights_.empty()) return true;
+  if (storePath_.isEmpty()) return false;
+  try {
+    const RunStore store(storePath_.toStdString());
+    const auto stored = store.latestCheckpoint(runId_);
+    if (!stored) return false;
+    const Checkpoint c = decodeCheckpoint(stored->bytes, "checkpoint");
+    for (const LayerMaskState& m : c.masks) {
+      const std::string name = m.layer + ".weight";
+      const auto p =
+          std::find_if(c.parameters.begin(), c.parameters.end(), [&](const NamedFloats& x) { return x.name == name; });
+      if (p == c.parameters.end()) continue;
+      LayerWeights w{m.rows, m.cols, stored->step, std::vector<float>(size_t(m.rows) * size_t(m.cols), 0.0f)};
+      if (m.form == LayerMaskState::Sparse) {
+        // Sparse storage holds the active weights in row-major order of their positions.
+        size_t next = 0;
+        for (size_t i = 0; i < m.bits.size() && next < p->values.size(); ++i)
+          if (m.bits[i]) w.magnitude[i] = std::abs(p->values[next++]);
+      } else {
+        for (size_t i = 0; i < w.magnitude.size() && i < p->values.size(); ++i) w.magnitude[i] = std::abs(p->values[i]);
+      }
+      weights_[m.layer] = std::move(w);
+    }
+    return !weights_.empty();
+  } catch (const std::exception&) {
+    return false;
+  }
+}
+
+void MaskViewer::drawMagnitudes() {
+  const auto it = weights_.find(layerBox_->currentText().toStdString());
+  if (it == weights_.end()) return;
+  const LayerWeights& w = it->second;
+  map_->setGradient(QCPColorGradient::gpThermal);
+  map_->data()->setSize(w.cols, w.rows);
+  map_->data()->setRange(QCPRange(0, w.cols - 1), QCPRange(0, w.rows - 1));
+  float top = 0;
+  for (int r = 0; r < w.rows; ++r)
+    for (int c = 0; c < w.cols; ++c) {
+      const float v = w.magnitude[size_t(r) * size_t(w.cols) + size_t(c)];
+      map_->data()->setCell(c, r, v);
+      top = std::max(top, v);
+    }
+  map_->setDataRange(QCPRange(0, std::max(1e-6f, top)));
+  caption_->setText(tr("%1: |w| at step %2 (the newest checkpoint), largest %3; black cells are inactive")
+                        .arg(layerBox_->currentText())
+                        .arg(w.step)
+                        .arg(double(top), 0, 'g', 3));
+  plot_->replot();
+}
+
 void MaskViewer::draw() {
+  if (colouring_->currentIndex() == 1) {
+    scrubber_->setEnabled(false);
+    drawMagnitudes();
+    return;
+  }
+  map_->setGradient(maskGradient());
+  map_->setDataRange(QCPRange(0, 3));
+  scrubber_->setEnabled(snapshotCount() > 1);
   const auto list = layerSnapshots();
   states_.clear();
   if (list.empty()) {

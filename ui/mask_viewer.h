@@ -1,6 +1,8 @@
 #pragma once
 
 #include <QWidget>
+#include <map>
+#include <string>
 #include <vector>
 
 #include "store/run_records.h"
@@ -34,6 +36,10 @@ class MaskViewer : public QWidget {
   // What is drawn: 0 inactive, 1 active, 2 grown by the snapshot's mutation, 3 dropped by it.
   std::vector<uint8_t> cellStates() const;
   int64_t shownActiveCount() const;
+  // Colours cells by |w| from the run's newest checkpoint instead of by mask state; false when the run has
+  // no checkpoint to read weights from.
+  bool showWeightMagnitudes(bool on);
+  float shownMagnitude(int row, int col) const;  // NaN unless magnitudes are shown
 
  private:
   void layerChanged();
@@ -48,6 +54,17 @@ class MaskViewer : public QWidget {
   std::vector<MaskSnapshotRecord> snapshots_;
   std::vector<MaskChangeEvent> events_;
   std::vector<uint8_t> states_;
+  QComboBox* colouring_;
+  QString storePath_;
+  int64_t runId_ = 0;
+  struct LayerWeights {
+    int rows = 0, cols = 0;
+    int64_t step = 0;
+    std::vector<float> magnitude;  // row-major, 0 where inactive
+  };
+  std::map<std::string, LayerWeights> weights_;  // from the newest checkpoint, read on first use
+  bool loadWeights();
+  void drawMagnitudes();
 };
 
 }  // namespace ss::ui
