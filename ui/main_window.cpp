@@ -198,7 +198,7 @@ void MainWindow::createRunControls() {
   connect(controller_, &RunController::progress, this, [this](int64_t done, int64_t total, double eta) {
     progressBar_->setRange(0, int(std::max<int64_t>(1, total)));
     progressBar_->setValue(int(done));
-    etaLabel_->setText(formatEta(eta));
+    if (!controller_->paused()) etaLabel_->setText(formatEta(eta));  // the last steps may land after a pause
   });
   connect(controller_, &RunController::pausedChanged, this, [this](bool paused) {
     pauseAction_->setText(paused ? tr("&Resume") : tr("&Pause"));
