@@ -103,7 +103,7 @@ void TestStore::newStoreUsesWalAndSchemaVersion() {
   { RunStore store(path); }
   QCOMPARE(rawQuery(path, "PRAGMA journal_mode"), std::string("wal"));
   QCOMPARE(rawQuery(path, "PRAGMA user_version"), std::string("3"));
-  QCOMPARE(rawQuery(path, "SELECT count(*) FROM sqlite_master WHERE type = 'table'"), std::string("8"));
+  QCOMPARE(rawQuery(path, "SELECT count(*) FROM sqlite_master WHERE type = 'table'"), std::string("9"));
 }
 
 void TestStore::runRowsRoundTrip() {
@@ -459,9 +459,9 @@ void TestStore::versionOneStoreIsMigratedKeepingItsRuns() {
   }
   // Turn the file back into a version 1 store, as SparseScope 0.1 before mask events wrote it: without the
   // tables and the column later versions added.
-  for (const char* sql :
-       {"DROP TABLE mask_events", "DROP TABLE removed_examples", "DROP TABLE example_stats", "DROP TABLE checkpoints",
-        "DROP TABLE mask_snapshots", "ALTER TABLE epoch_metrics DROP COLUMN rss_bytes", "PRAGMA user_version = 1"})
+  for (const char* sql : {"DROP TABLE mask_events", "DROP TABLE removed_examples", "DROP TABLE example_stats",
+                          "DROP TABLE checkpoints", "DROP TABLE mask_snapshots", "DROP TABLE example_stats_history",
+                          "ALTER TABLE epoch_metrics DROP COLUMN rss_bytes", "PRAGMA user_version = 1"})
     QCOMPARE(rawQuery(path, sql), std::string());
   QCOMPARE(rawQuery(path, "SELECT count(*) FROM sqlite_master WHERE type = 'table'"), std::string("3"));
   RunStore store(path);

@@ -85,6 +85,7 @@ class TestStoreRecords : public QObject {
   void checkpointRoundTripsAndOnlyTheNewestAreKept();
   void finalCheckpointReplacesThePeriodicOnes();
   void maskSnapshotsRoundTripBitForBit();
+  void exampleStatsHistoryRoundTripsAndServesARunningRun();
   void reopenForResumeDropsWhatComesAfterTheCheckpoint();
   void reopenRefusesFinishedAndRunningRuns();
   void filtersSelectByStatusNameAndAlgorithm();
@@ -150,6 +151,32 @@ void TestStoreRecords::maskSnapshotsRoundTripBitForBit() {
   QCOMPARE(snaps[2].epoch, 2);
 }
 
+void TestStoreRecords::exampleStatsHistoryRoundTripsAndServesARunningRun() {
+  QTemporaryDir dir;
+  RunStore store(storePath(dir));
+  const int64_t id = store.beginRun("stats", "{}", 1, 1);
+  std::vector<ExampleStatRecord> epoch1(60000), epoch2(60000);
+  for (int64_t i = 0; i < 60000; ++i) {
+    epoch1[size_t(i)] = {i, 1, 0, i % 3 == 0 ? 1 : -1, -1};
+    epoch2[size_t(i)] = {i, 2, int32_t(i % 5 == 0), i % 3 == 0 ? 1 : 2, i < 100 ? 2 : -1};
+  }
+  store.logExampleStatsAtEpoch(id, 1, epoch1);
+  store.logExampleStatsAtEpoch(id, 2, epoch2);
+  store.flush();
+  const auto history = store.exampleStatsHistory(id);
+  QCOMPARE(history.size(), size_t(2));
+  QCOMPARE(history[1].epoch, 2);
+  QCOMPARE(history[1].stats.size(), size_t(60000));
+  QCOMPARE(history[1].stats[12345].forgettingEvents, 1);
+  QCOMPARE(history[0].stats[12345].presentations, 1);
+  // While the run goes, the newest epoch's statistics stand for the final ones.
+  QCOMPARE(store.exampleStats(id).size(), size_t(60000));
+  QCOMPARE(store.exampleStats(id)[50].removedAtEpoch, 2);
+  store.logExampleStats(id, {ExampleStatRecord{7, 9, 9, 9, 9}});
+  store.flush();
+  QCOMPARE(store.exampleStats(id).size(), size_t(1));  // the final rows, once written
+}
+
 void TestStoreRecords::reopenForResumeDropsWhatComesAfterTheCheckpoint() {
   QTemporaryDir dir;
   const std::string path = storePath(dir);
@@ -180,7 +207,7 @@ void TestStoreRecords::reopenForResumeDropsWhatComesAfterTheCheckpoint() {
   QCOMPARE(events.back().step, int64_t(200));
   QCOMPARE(store.maskSnapshots(id).size(), size_t(3));  // start, 100, 200
   QCOMPARE(store.removedExamples(id).size(), size_t(2));
-  QCOMPARE(store.exampleStats(id).size(), size_t(1));  // replaced at the resumed run's next epoch end
+  QVERIFY(store.exampleStats(id).empty());  // the final statistics are written again when the run ends
 
   // At the start of epoch 3, before its mutation: the mutation at step 200 is made again, so it goes too.
   store.endRun(id, RunStatus::Interrupted, "", std::nullopt);

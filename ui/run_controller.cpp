@@ -52,7 +52,7 @@ class RunController::Relay : public TrainingObserver {
   void onExamplesRemoved(const ExamplesRemovedEvent& e) override {
     post([&](Batch& b) { b.removals.push_back(e); });
   }
-  void onExampleStats(const std::vector<ExampleStatRecord>& stats) override {
+  void onExampleStats(const std::vector<ExampleStatRecord>& stats, bool) override {
     QVector<ExampleStatRecord> copy(stats.begin(), stats.end());
     post([&](Batch& b) { b.stats = std::move(copy); });
   }

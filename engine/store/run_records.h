@@ -67,6 +67,12 @@ struct CheckpointRecord {
   std::vector<uint8_t> bytes;
 };
 
+// Every example's statistics at the end of one epoch.
+struct ExampleStatsAtEpoch {
+  int epoch = 0;
+  std::vector<ExampleStatRecord> stats;
+};
+
 // One layer's whole mask at a step: at the start, after mutations, at the end. One byte per weight in memory,
 // one bit (zlib) on disk.
 struct MaskSnapshotRecord {

@@ -138,6 +138,10 @@ void RunStore::logExampleStats(int64_t runId, const std::vector<ExampleStatRecor
   writer_->enqueue(runId, stats);
 }
 
+void RunStore::logExampleStatsAtEpoch(int64_t runId, int epoch, const std::vector<ExampleStatRecord>& stats) {
+  writer_->enqueue(runId, ExampleStatsAtEpoch{epoch, stats});
+}
+
 void RunStore::logCheckpoint(int64_t runId, CheckpointRecord checkpoint) {
   writer_->enqueue(runId, std::move(checkpoint));
 }
@@ -329,7 +333,30 @@ std::vector<ExampleStatRecord> RunStore::exampleStats(int64_t runId) const {
     x.firstLearnedEpoch = static_cast<int32_t>(query.intAt(3));
     x.removedAtEpoch = static_cast<int32_t>(query.intAt(4));
   }
+  if (rows.empty()) {
+    std::vector<ExampleStatsAtEpoch> history = exampleStatsHistory(runId);
+    if (!history.empty()) rows = std::move(history.back().stats);
+  }
   return rows;
+}
+
+std::vector<ExampleStatsAtEpoch> RunStore::exampleStatsHistory(int64_t runId) const {
+  Statement query(db_, "SELECT epoch, stats FROM example_stats_history WHERE run_id = ?1 ORDER BY epoch", path_,
+                  "cannot read the example statistics of run " + std::to_string(runId));
+  query.bindInt(1, runId);
+  std::vector<ExampleStatsAtEpoch> history;
+  while (query.step()) {
+    ExampleStatsAtEpoch& h = history.emplace_back();
+    h.epoch = static_cast<int>(query.intAt(0));
+    const std::vector<uint8_t> raw =
+        decompressBytes(query.blobAt(1), path_ + ": example statistics of run " + std::to_string(runId) + " at epoch " +
+                                             std::to_string(h.epoch));
+    if (raw.size() % sizeof(ExampleStatRecord) != 0)
+      throw RunError(path_ + ": example statistics of run " + std::to_string(runId) + " are damaged");
+    h.stats.resize(raw.size() / sizeof(ExampleStatRecord));
+    std::memcpy(h.stats.data(), raw.data(), raw.size());
+  }
+  return history;
 }
 
 std::vector<MaskSnapshotRecord> RunStore::maskSnapshots(int64_t runId) const {
@@ -397,7 +424,6 @@ void RunStore::reopenForResume(int64_t runId, const ResumePoint& point) {
                      path_, context);
     reopen.bindInt(1, runId).bindText(2, hostName()).bindInt(3, getpid()).run();
     // An epoch that had not ended, steps past the checkpoint, and mask changes the resumed run makes again.
-    // Example statistics stay: the resumed run replaces them at its next epoch end.
     const char* drops[] = {
         "DELETE FROM epoch_metrics WHERE run_id = ?1 AND epoch >= ?2",
         "DELETE FROM step_metrics WHERE run_id = ?1 AND step > ?3",
@@ -405,6 +431,8 @@ void RunStore::reopenForResume(int64_t runId, const ResumePoint& point) {
         "DELETE FROM mask_snapshots WHERE run_id = ?1 AND step > 0 AND "
         "(epoch > ?2 OR (epoch = ?2 AND (?4 = 0 OR step > ?3)))",
         "DELETE FROM removed_examples WHERE run_id = ?1 AND epoch >= ?2",
+        "DELETE FROM example_stats_history WHERE run_id = ?1 AND epoch >= ?2",
+        "DELETE FROM example_stats WHERE run_id = ?1",
     };
     for (const char* sql : drops) {
       Statement drop(db_, sql, path_, context);

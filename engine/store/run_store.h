@@ -35,7 +35,8 @@ class RunStore {
   void logStep(int64_t runId, const StepRecord& r);
   void logMaskChange(int64_t runId, const MaskChangeEvent& e);
   void logExamplesRemoved(int64_t runId, const ExamplesRemovedEvent& e);
-  void logExampleStats(int64_t runId, const std::vector<ExampleStatRecord>& stats);
+  void logExampleStats(int64_t runId, const std::vector<ExampleStatRecord>& stats);  // final: a row each
+  void logExampleStatsAtEpoch(int64_t runId, int epoch, const std::vector<ExampleStatRecord>& stats);
   void logCheckpoint(int64_t runId, CheckpointRecord checkpoint);
   void logMaskSnapshot(int64_t runId, MaskSnapshotRecord snapshot);
   // Synchronous: flushes the queue, then records the end (time, status, message, final accuracy).
@@ -48,12 +49,14 @@ class RunStore {
   std::string projectJson(int64_t runId) const;
   std::vector<EpochRecord> epochs(int64_t runId) const;
   std::vector<StepRecord> steps(int64_t runId) const;
-  std::vector<MaskChangeEvent> maskChanges(int64_t runId) const;          // in step order, then layer
-  std::vector<int64_t> removedExamples(int64_t runId) const;              // original indices, ascending
-  std::vector<ExampleStatRecord> exampleStats(int64_t runId) const;       // by original index
-  std::vector<MaskSnapshotRecord> maskSnapshots(int64_t runId) const;     // in step order, then layer
-  std::optional<CheckpointRecord> latestCheckpoint(int64_t runId) const;  // decompressed
-  int64_t checkpointBytes(int64_t runId) const;                           // as stored, compressed
+  std::vector<MaskChangeEvent> maskChanges(int64_t runId) const;  // in step order, then layer
+  std::vector<int64_t> removedExamples(int64_t runId) const;      // original indices, ascending
+  // By original index: the run's final statistics, or while it runs those of its newest epoch.
+  std::vector<ExampleStatRecord> exampleStats(int64_t runId) const;
+  std::vector<ExampleStatsAtEpoch> exampleStatsHistory(int64_t runId) const;  // in epoch order
+  std::vector<MaskSnapshotRecord> maskSnapshots(int64_t runId) const;         // in step order, then layer
+  std::optional<CheckpointRecord> latestCheckpoint(int64_t runId) const;      // decompressed
+  int64_t checkpointBytes(int64_t runId) const;                               // as stored, compressed
 
   // Makes an interrupted, cancelled or failed run "running" again in this process and drops what it logged after
   // the checkpoint it continues from, in one transaction. Throws InputError when the run cannot be resumed.

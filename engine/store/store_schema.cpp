@@ -95,8 +95,8 @@ CREATE TABLE example_stats (
 ) WITHOUT ROWID;
 PRAGMA user_version = 2;
 )sql";
-// Version 3: checkpoints (zlib-compressed, newest by id), mask snapshots (one bit per weight, zlib) and the
-// measured resident set per epoch.
+// Version 3: checkpoints (zlib-compressed, newest by id), mask snapshots (one bit per weight, zlib), every
+// epoch's example statistics (one zlib array of ExampleStatRecord per epoch) and the measured resident set.
 constexpr const char* kMigrateTo3 = R"sql(
 CREATE TABLE checkpoints (
   id INTEGER PRIMARY KEY,
@@ -119,6 +119,12 @@ CREATE TABLE mask_snapshots (
   active INTEGER NOT NULL,
   bitmap BLOB NOT NULL,
   PRIMARY KEY (run_id, step, layer)
+);
+CREATE TABLE example_stats_history (
+  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  epoch INTEGER NOT NULL,
+  stats BLOB NOT NULL,
+  PRIMARY KEY (run_id, epoch)
 );
 ALTER TABLE epoch_metrics ADD COLUMN rss_bytes INTEGER;
 PRAGMA user_version = 3;

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <exception>
 #include <thread>
+#include <type_traits>
 
 #include "core/compression.h"
 #include "core/error.h"
@@ -54,6 +55,9 @@ StoreWriter::StoreWriter(const std::string& path, bool readOnly, int64_t maxByte
                           "INSERT OR REPLACE INTO mask_snapshots (run_id, step, layer, epoch, rows, cols, active, "
                           "bitmap) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
                           path, "cannot log a mask snapshot"),
+      insertStatsHistory_(db_.get(),
+                          "INSERT OR REPLACE INTO example_stats_history (run_id, epoch, stats) VALUES (?1, ?2, ?3)",
+                          path, "cannot log example statistics"),
       thread_(&StoreWriter::writeLoop, this) {}
 
 StoreWriter::~StoreWriter() {
@@ -94,6 +98,10 @@ void StoreWriter::enqueue(int64_t runId, CheckpointRecord record) {
     idle_.wait(lock, [this] { return checkpointsQueued_ == 0 || !error_.empty(); });
     ++checkpointsQueued_;
   }
+  push(Row{runId, std::move(record)});
+}
+
+void StoreWriter::enqueue(int64_t runId, ExampleStatsAtEpoch record) {
   push(Row{runId, std::move(record)});
 }
 
@@ -243,6 +251,13 @@ void StoreWriter::insert(const Row& row) {
         .bindInt(7, m->active)
         .bindBlob(8, compressBytes(packBits(m->bits)))
         .run();
+    return;
+  }
+  if (const auto* h = std::get_if<ExampleStatsAtEpoch>(&row.record)) {
+    static_assert(std::is_trivially_copyable_v<ExampleStatRecord> && sizeof(ExampleStatRecord) == 24);
+    const auto* bytes = reinterpret_cast<const uint8_t*>(h->stats.data());
+    const std::vector<uint8_t> raw(bytes, bytes + h->stats.size() * sizeof(ExampleStatRecord));
+    insertStatsHistory_.bindInt(1, row.runId).bindInt(2, h->epoch).bindBlob(3, compressBytes(raw)).run();
     return;
   }
   const auto& s = std::get<StepRecord>(row.record);

@@ -33,6 +33,7 @@ class StoreWriter {
   // it has that.
   void enqueue(int64_t runId, CheckpointRecord record);
   void enqueue(int64_t runId, MaskSnapshotRecord record);
+  void enqueue(int64_t runId, ExampleStatsAtEpoch record);  // compressed on the writer thread
   static constexpr int kKeptCheckpoints = 2;
   void flush();  // returns once the queue is empty and committed
 
@@ -40,7 +41,7 @@ class StoreWriter {
   struct Row {
     int64_t runId;
     std::variant<EpochRecord, StepRecord, MaskChangeEvent, ExamplesRemovedEvent, std::vector<ExampleStatRecord>,
-                 CheckpointRecord, MaskSnapshotRecord>
+                 CheckpointRecord, MaskSnapshotRecord, ExampleStatsAtEpoch>
         record;
   };
 
@@ -54,7 +55,7 @@ class StoreWriter {
   std::string path_;
   Connection db_;
   Statement begin_, commit_, insertEpoch_, insertStep_, insertMaskEvent_, insertRemoved_, insertExampleStat_;
-  Statement insertCheckpoint_, pruneCheckpoints_, insertMaskSnapshot_;
+  Statement insertCheckpoint_, pruneCheckpoints_, insertMaskSnapshot_, insertStatsHistory_;
 
   std::mutex mutex_;
   std::condition_variable wake_;  // rows queued or stop requested

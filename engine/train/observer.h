@@ -32,9 +32,9 @@ class TrainingObserver {
   virtual void onEpochEnd(const EpochRecord&) {}
   virtual void onMaskChange(const MaskChangeEvent&) {}
   virtual void onExamplesRemoved(const ExamplesRemovedEvent&) {}
-  // Every training example's forgetting statistics so far: at every epoch's end (after data efficiency acted)
-  // and when a run is cancelled.
-  virtual void onExampleStats(const std::vector<ExampleStatRecord>&) {}
+  // Every training example's forgetting statistics so far: at every epoch's end (after data efficiency acted),
+  // and once more with runEnding when the run finishes or is cancelled.
+  virtual void onExampleStats(const std::vector<ExampleStatRecord>& /*stats*/, bool /*runEnding*/) {}
   virtual void onRunEnd(RunStatus, const std::string& /*message*/) {}
 };
 

@@ -142,7 +142,7 @@ RunStatus Trainer::run(RunControl& control, const RunStartInfo& info, const Trai
       control.waitWhilePaused();
       if (control.cancelRequested()) {
         emitCheckpoint(positionAfter(b), CheckpointKind::Cancel);
-        reportExampleStats();
+        reportExampleStats(true);
         return RunStatus::Cancelled;
       }
       const auto stepStart = Clock::now();
@@ -194,24 +194,25 @@ RunStatus Trainer::run(RunControl& control, const RunStartInfo& info, const Trai
     // Statistics of epochs 1..E_r decide; training from epoch E_r + 1 on goes without the removed.
     if (settings_.dataEfficiency.enabled && epoch == settings_.dataEfficiency.removalEpoch)
       removeForgettableLeast(epoch);
-    reportExampleStats();
+    reportExampleStats(false);
     const TrainingPosition next{epoch + 1, 0, step, false, 0, 0, 0, 0};
     if (epoch == settings_.epochs)
       emitCheckpoint(next, CheckpointKind::Final);
     else if (epoch % checkpointPolicy_.everyEpochs == 0)
       emitCheckpoint(next, CheckpointKind::Periodic);
   }
+  reportExampleStats(true);
   return RunStatus::Finished;
 }
 
-void Trainer::reportExampleStats() {
+void Trainer::reportExampleStats(bool runEnding) {
   std::vector<ExampleStatRecord> stats(size_t(tracker_.size()));
   for (int64_t row = 0; row < tracker_.size(); ++row) {
     const ExampleStats& s = tracker_.stats(row);
     stats[size_t(row)] = {train_.originalIndex[size_t(row)], s.presentations, s.forgettingEvents, s.firstLearnedEpoch,
                           s.removedAtEpoch};
   }
-  for (auto* o : observers_) o->onExampleStats(stats);
+  for (auto* o : observers_) o->onExampleStats(stats, runEnding);
 }
 
 }  // namespace ss

@@ -89,7 +89,7 @@ class Trainer {
 
   void removeForgettableLeast(int epoch);
   void emitCheckpoint(const TrainingPosition& position, CheckpointKind kind);
-  void reportExampleStats();
+  void reportExampleStats(bool runEnding);
 };
 
 }  // namespace ss
