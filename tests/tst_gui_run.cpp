@@ -41,6 +41,25 @@ struct Ended {
   QString message;
 };
 
+// Fills `ended` when the controller announces the end of its run.
+void recordEnd(QObject* context, ui::RunController* controller, Ended& ended) {
+  QObject::connect(controller, &ui::RunController::runEnded, context,
+                   [&ended](RunStatus s, const QString& m, int64_t id) {
+                     ended = {true, s, id, m};
+                   });
+}
+
+// Saves a PNG of the window, sized for the README, when SPARSESCOPE_SCREENSHOT_DIR is set.
+void screenshot(ui::MainWindow& window, QWidget* tab, const QString& name) {
+  const QByteArray shots = qgetenv("SPARSESCOPE_SCREENSHOT_DIR");
+  if (shots.isEmpty()) return;
+  window.resize(1280, 800);
+  window.show();
+  if (tab) window.tabs()->setCurrentWidget(tab);
+  QTest::qWait(300);
+  QVERIFY(window.grab().save(QString::fromUtf8(shots) + "/" + name + "-1280x800.png"));
+}
+
 // Records the longest time the GUI thread's event loop went without running a 5 ms timer.
 struct StallMeter : QObject {
   QTimer timer;
@@ -81,9 +100,7 @@ void TestGuiRun::runsToTheEndAndPlotsEveryEpoch() {
   QVERIFY(window.openProject(QString::fromStdString(spiralsProject(dir_, 12))));
   QVERIFY(window.runAction()->isEnabled());
   Ended ended;
-  connect(window.runController(), &ui::RunController::runEnded, this, [&](RunStatus s, const QString& m, int64_t id) {
-    ended = {true, s, id, m};
-  });
+  recordEnd(this, window.runController(), ended);
   int maskEvents = 0;
   connect(window.runController(), &ui::RunController::maskChanged, this, [&] { ++maskEvents; });
   StallMeter stall;
@@ -123,9 +140,7 @@ void TestGuiRun::pauseHoldsTheRunAndStopCancelsIt() {
   window.setStorePath(dir_.filePath("pause.db"));
   QVERIFY(window.openProject(QString::fromStdString(spiralsProject(dir_, 100000))));
   Ended ended;
-  connect(window.runController(), &ui::RunController::runEnded, this, [&](RunStatus s, const QString& m, int64_t id) {
-    ended = {true, s, id, m};
-  });
+  recordEnd(this, window.runController(), ended);
   int64_t lastStep = 0;
   connect(window.runController(), &ui::RunController::stepsArrived, this,
           [&](const QVector<StepRecord>& steps) { lastStep = steps.back().step; });
@@ -163,9 +178,7 @@ void TestGuiRun::aProjectThatCannotStartReportsWhy() {
       "train_labels": "/nonexistent/y", "test_images": "/nonexistent/z", "test_labels": "/nonexistent/w"}})",
                    "nodata.json");
   Ended ended;
-  connect(&controller, &ui::RunController::runEnded, this, [&](RunStatus s, const QString& m, int64_t id) {
-    ended = {true, s, id, m};
-  });
+  recordEnd(this, &controller, ended);
   QVERIFY(controller.start(p, dir_.filePath("nodata.db")));
   QVERIFY(!controller.start(p, dir_.filePath("nodata.db")));  // one run at a time
   QTRY_VERIFY_WITH_TIMEOUT(ended.done, 30000);
@@ -179,9 +192,7 @@ void TestGuiRun::aStoppedRunOpensFromTheBrowserAndResumes() {
   window.setStorePath(dir_.filePath("browse.db"));
   QVERIFY(window.openProject(QString::fromStdString(spiralsProject(dir_, 40))));
   Ended ended;
-  connect(window.runController(), &ui::RunController::runEnded, this, [&](RunStatus s, const QString& m, int64_t id) {
-    ended = {true, s, id, m};
-  });
+  recordEnd(this, window.runController(), ended);
   int epochsSeen = 0;
   connect(window.runController(), &ui::RunController::epochEnded, this, [&] {
     if (++epochsSeen == 3) window.stopAction()->trigger();
@@ -206,12 +217,7 @@ void TestGuiRun::aStoppedRunOpensFromTheBrowserAndResumes() {
   RunStore store(window.storePath().toStdString());
   QCOMPARE(store.run(id).status, std::string("finished"));
   QCOMPARE(store.epochs(id).size(), size_t(40));
-  if (const QByteArray shots = qgetenv("SPARSESCOPE_SCREENSHOT_DIR"); !shots.isEmpty()) {
-    window.resize(1280, 800);
-    window.tabs()->setCurrentWidget(window.runBrowser());
-    QTest::qWait(200);
-    QVERIFY(window.grab().save(QString::fromUtf8(shots) + "/run-browser-1280x800.png"));
-  }
+  screenshot(window, window.runBrowser(), "run-browser");
 }
 
 void TestGuiRun::maskViewerShowsEverySnapshotAndItsMutation() {
@@ -275,13 +281,7 @@ void TestGuiRun::maskViewerShowsEverySnapshotAndItsMutation() {
   // Not all: weights grown at zero whose input unit is a dead ReLU get no gradient and stay exactly zero.
   QVERIFY2(nonzero > last.active / 2 && nonzero <= last.active,
            qPrintable(QString("%1 of %2").arg(nonzero).arg(last.active)));
-  if (const QByteArray shots = qgetenv("SPARSESCOPE_SCREENSHOT_DIR"); !shots.isEmpty()) {
-    window.resize(1280, 800);
-    window.show();
-    window.tabs()->setCurrentWidget(viewer);
-    QTest::qWait(200);
-    QVERIFY(window.grab().save(QString::fromUtf8(shots) + "/masks-1280x800.png"));
-  }
+  screenshot(window, viewer, "masks");
 }
 
 // Fashion-MNIST, as a user runs it: two epochs of the MLP with a fifth of the examples removed after the first.
@@ -319,13 +319,7 @@ void TestGuiRun::examplesViewShowsForgettingAndTheRemovedSet() {
   for (int row = 0; row < 50; ++row) QCOMPARE(model->labelOf(model->statAt(row)), 3);
   model->setClassFilter(-1);
   QVERIFY(!model->data(model->index(0), Qt::DecorationRole).value<QPixmap>().isNull());
-  if (const QByteArray shots = qgetenv("SPARSESCOPE_SCREENSHOT_DIR"); !shots.isEmpty()) {
-    window.resize(1280, 800);
-    window.show();
-    window.tabs()->setCurrentWidget(view);
-    QTest::qWait(300);
-    QVERIFY(window.grab().save(QString::fromUtf8(shots) + "/examples-1280x800.png"));
-  }
+  screenshot(window, view, "examples");
 }
 
 void TestGuiRun::selectedRunsAreComparedSideBySide() {
@@ -363,10 +357,7 @@ void TestGuiRun::selectedRunsAreComparedSideBySide() {
   // The browser lists newest first; the table keeps that order.
   QCOMPARE(table->item(0, 2)->text(), QString("rigl"));
   QCOMPARE(table->item(0, 5)->text(), QString("%1%").arg(100.0 * finals[2], 0, 'f', 2));
-  if (const QByteArray shots = qgetenv("SPARSESCOPE_SCREENSHOT_DIR"); !shots.isEmpty()) {
-    QTest::qWait(300);
-    QVERIFY(window.grab().save(QString::fromUtf8(shots) + "/compare-1280x800.png"));
-  }
+  screenshot(window, nullptr, "compare");
 }
 
 // For the README: every view while a real Fashion-MNIST run trains. Only with SPARSESCOPE_SCREENSHOT_DIR.
