@@ -1,5 +1,7 @@
 // The main window opens projects, shows their settings and refuses bad ones without losing the
 // current project. Set SPARSESCOPE_SCREENSHOT_DIR to keep a PNG of the window for review.
+#include <qcustomplot.h>
+
 #include <QLabel>
 #include <QLineEdit>
 #include <QMenuBar>
@@ -113,6 +115,13 @@ void TestUiMainWindow::editorValidatesPlansUndoesAndSaves() {
   QCOMPARE(table->item(0, 0)->text(), QString("fc1"));
   const double fc1At90 = table->item(0, 2)->text().toDouble();
   QVERIFY(!window.hasUnsavedChanges());
+  // MEST+EM&S's planned mutations: prune to the target, grow back below it by 2, then 1, then 0 points.
+  QCustomPlot* schedule = editor->schedulePlot();
+  QVERIFY(schedule->isVisibleTo(&window));
+  QCOMPARE(schedule->graph(0)->dataCount(), 11);  // epochs 2..12: mutations stop at 75% of 15 epochs
+  for (int i = 0; i < 11; ++i) QCOMPARE(schedule->graph(0)->data()->at(i)->value, 90.0);
+  QCOMPARE(schedule->graph(1)->data()->at(0)->value, 88.0);
+  QCOMPARE(schedule->graph(1)->data()->at(10)->value, 90.0);
 
   editor->targetSlider()->setValue(95);  // as a drag would
   QCOMPARE(editor->project()->sparsity.target, 0.95);

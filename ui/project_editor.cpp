@@ -193,6 +193,21 @@ ProjectEditor::ProjectEditor(QWidget* parent) : QWidget(parent), undo_(new QUndo
   memoryBars_->legend->setFont(QFont(font().family(), 8));
   makeInteractive(memoryBars_);
 
+  schedule_ = new QCustomPlot(this);
+  schedule_->setObjectName("mestSchedule");
+  schedule_->setMinimumHeight(150);
+  schedule_->xAxis->setLabel(tr("epoch (mutation at its start)"));
+  schedule_->yAxis->setLabel(tr("model sparsity (%)"));
+  schedule_->legend->setVisible(true);
+  schedule_->legend->setFont(QFont(font().family(), 8));
+  // The legend in its own row above the plot: the points span the whole width.
+  schedule_->plotLayout()->insertRow(0);
+  schedule_->plotLayout()->addElement(0, 0, schedule_->legend);
+  schedule_->legend->setFillOrder(QCPLegend::foColumnsFirst);
+  schedule_->plotLayout()->setRowStretchFactor(0, 0.001);
+  makeInteractive(schedule_);
+  schedule_->setVisible(false);
+
   auto* formBox = new QGroupBox(tr("Settings"), this);
   formBox->setLayout(form);
   auto* planBox = new QGroupBox(tr("Per-layer plan and memory model"), this);
@@ -200,6 +215,7 @@ ProjectEditor::ProjectEditor(QWidget* parent) : QWidget(parent), undo_(new QUndo
   planLayout->addWidget(layers_, 2);
   planLayout->addWidget(memoryLabel_);
   planLayout->addWidget(memoryBars_, 3);
+  planLayout->addWidget(schedule_, 2);
   auto* layout = new QHBoxLayout(this);
   auto* left = new QVBoxLayout;
   left->addWidget(formBox);
@@ -329,6 +345,35 @@ void ProjectEditor::formEdited() {
   }
 }
 
+void ProjectEditor::showSchedule(const std::vector<ProjectPlan::Mutation>& mutations, double target) {
+  schedule_->clearGraphs();
+  schedule_->clearItems();
+  schedule_->setVisible(!mutations.empty());
+  if (mutations.empty()) return;
+  QCPGraph* prune = schedule_->addGraph();
+  QCPGraph* grow = schedule_->addGraph();
+  prune->setName(tr("prune to (drop the least important)"));
+  grow->setName(tr("grow to (random, at zero)"));
+  prune->setPen(QPen(QColor::fromRgb(seriesRgb(SeriesColour::Vermillion)), 2));
+  grow->setPen(QPen(QColor::fromRgb(seriesRgb(SeriesColour::Green)), 2));
+  for (QCPGraph* g : {prune, grow}) {
+    g->setLineStyle(QCPGraph::lsNone);
+    g->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, 6));
+  }
+  for (const auto& m : mutations) {
+    prune->addData(m.epoch, 100.0 * m.pruneTo);
+    grow->addData(m.epoch, 100.0 * m.growTo);
+  }
+  auto* line = new QCPItemStraightLine(schedule_);
+  line->setPen(QPen(Qt::gray, 1, Qt::DashLine));
+  line->point1->setCoords(0, 100.0 * target);
+  line->point2->setCoords(1, 100.0 * target);
+  schedule_->rescaleAxes();
+  schedule_->xAxis->setRange(0.5, mutations.back().epoch + 0.5);
+  schedule_->yAxis->setRange(schedule_->yAxis->range().lower - 0.5, schedule_->yAxis->range().upper + 0.5);
+  schedule_->replot();
+}
+
 void ProjectEditor::showPlan(const Project& p) {
   layers_->clear();
   memoryBars_->clearPlottables();
@@ -391,7 +436,9 @@ void ProjectEditor::showPlan(const Project& p) {
     if (!plan.boundProblem.empty()) text += "\n" + QString::fromStdString(plan.boundProblem);
     memoryLabel_->setText(text);
     memoryLabel_->setStyleSheet(plan.boundProblem.empty() ? QString() : QString("color: #b03000;"));
+    showSchedule(plan.mestSchedule, p.sparsity.target);
   } catch (const std::exception& e) {
+    schedule_->setVisible(false);
     memoryLabel_->setText(QString::fromStdString(e.what()));
     memoryLabel_->setStyleSheet(QString());
   }

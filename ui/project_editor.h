@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "project/project.h"
+#include "train/project_plan.h"
 
 class QCheckBox;
 class QComboBox;
@@ -35,6 +36,7 @@ class ProjectEditor : public QWidget {
   const QString& problem() const { return problem_; }
   QUndoStack* undoStack() const { return undo_; }
   QTableWidget* layerTable() const { return layers_; }
+  QCustomPlot* schedulePlot() const { return schedule_; }
 
   // The form's widgets, for keyboard-free tests.
   QSlider* targetSlider() const { return target_; }
@@ -71,6 +73,8 @@ class ProjectEditor : public QWidget {
   QCheckBox* dataEfficiency_;
   QTableWidget* layers_;
   QCustomPlot* memoryBars_;
+  QCustomPlot* schedule_;  // MEST's planned mutations
+  void showSchedule(const std::vector<ProjectPlan::Mutation>& mutations, double target);
 };
 
 }  // namespace ss::ui

@@ -1,6 +1,7 @@
 #include "train/project_plan.h"
 
 #include "algorithms/algorithm_factory.h"
+#include "algorithms/mest_algorithm.h"
 #include "core/error.h"
 #include "core/rng.h"
 #include "nn/model_factory.h"
@@ -30,6 +31,13 @@ ProjectPlan planProject(const Project& project) {
     plan.densities = sparsifyModel(model, project.sparsity, rng);
   else if (project.sparsity.target > 0)
     plan.densities = planDensities(model, project.sparsity);
+  if (project.algorithm.name == "mest" && project.sparsity.target > 0) {
+    const MestOptions options =
+        readMestOptions(project.algorithm.optionsJson, project.sparsity.target, project.train.epochs, project.name);
+    for (int epoch = 1; epoch <= project.train.epochs; ++epoch)
+      if (const MestPhase* phase = options.schedule.phaseAt(epoch))
+        plan.mestSchedule.push_back({epoch, phase->pruneTo, phase->growTo});
+  }
   plan.memory = estimateTrainingMemory(model, project.train.batchSize);
   plan.memory.algorithmTransient = algorithmTransientBytes(project, model);
   if (project.memoryBoundBytes) {

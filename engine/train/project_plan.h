@@ -17,6 +17,13 @@ struct ProjectPlan {
   MemoryEstimate memory;
   int64_t parameterCount = 0;
   std::string boundProblem;  // why the memory bound refuses the project; empty when it fits or has no bound
+  // MEST's mutation schedule, per epoch that mutates: the model sparsity each mutation prunes to and grows
+  // back to (elastic mutation narrows the gap phase by phase; the soft bound grows below the target).
+  struct Mutation {
+    int epoch = 0;
+    double pruneTo = 0, growTo = 0;
+  };
+  std::vector<Mutation> mestSchedule;
 };
 
 // The input shape and class count of the built-in data sets (the Fashion-MNIST and MNIST files, CIFAR-10,
