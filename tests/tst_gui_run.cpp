@@ -319,6 +319,9 @@ void TestGuiRun::examplesViewShowsForgettingAndTheRemovedSet() {
   for (int row = 0; row < 50; ++row) QCOMPARE(model->labelOf(model->statAt(row)), 3);
   model->setClassFilter(-1);
   QVERIFY(!model->data(model->index(0), Qt::DecorationRole).value<QPixmap>().isNull());
+  // An example's history over the two epochs, from the store's per-epoch statistics.
+  const QString history = view->historyOf(model->statAt(0).originalIndex);
+  QVERIFY2(history.contains("epoch 1: seen 1") && history.contains("epoch 2: seen 2"), qPrintable(history));
   screenshot(window, view, "examples");
 }
 

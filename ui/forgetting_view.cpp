@@ -70,12 +70,15 @@ ForgettingView::ForgettingView(QWidget* parent) : QWidget(parent) {
     model_->setClassFilter(classBox_->currentData().toInt());
     drawPoints();
   });
-  connect(grid_, &QListView::clicked, this,
-          [this](const QModelIndex& i) { detail_->setText(model_->describe(i.row())); });
+  connect(grid_, &QListView::clicked, this, [this](const QModelIndex& i) {
+    const QString history = historyOf(model_->statAt(i.row()).originalIndex);
+    detail_->setText(model_->describe(i.row()) + (history.isEmpty() ? QString() : "\n" + history));
+  });
 }
 
 void ForgettingView::clear() {
   stats_.clear();
+  history_.clear();
   model_->setStats({});
   summary_->setText(tr("Forgetting statistics appear after a run's first epoch."));
   detail_->clear();
@@ -119,6 +122,31 @@ void ForgettingView::setStats(std::vector<ExampleStatRecord> stats) {
                         .arg(removed));
   drawHistogram();
   drawPoints();
+}
+
+void ForgettingView::setHistory(std::vector<ExampleStatsAtEpoch> history) {
+  history_ = std::move(history);
+}
+
+void ForgettingView::addEpoch(int epoch, const std::vector<ExampleStatRecord>& stats) {
+  if (!history_.empty() && history_.back().epoch >= epoch) history_.pop_back();  // a resumed run redoes it
+  history_.push_back({epoch, stats});
+}
+
+QString ForgettingView::historyOf(int64_t originalIndex) const {
+  QStringList epochs;
+  for (const ExampleStatsAtEpoch& h : history_) {
+    // Every epoch lists the examples in the same order: look where the first epoch has it.
+    const auto it = std::find_if(h.stats.begin(), h.stats.end(),
+                                 [&](const ExampleStatRecord& s) { return s.originalIndex == originalIndex; });
+    if (it == h.stats.end()) continue;
+    epochs << tr("epoch %1: seen %2, forgotten %3%4")
+                  .arg(h.epoch)
+                  .arg(it->presentations)
+                  .arg(it->forgettingEvents)
+                  .arg(it->firstLearnedEpoch < 0 ? tr(", not yet learned") : QString());
+  }
+  return epochs.isEmpty() ? QString() : tr("history: ") + epochs.join("; ");
 }
 
 int ForgettingView::histogramTotal() const {

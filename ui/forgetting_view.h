@@ -28,6 +28,11 @@ class ForgettingView : public QWidget {
 
   void setTrainingData(std::shared_ptr<const Dataset> train);
   void setStats(std::vector<ExampleStatRecord> stats);
+  // Every epoch's statistics so far, for an example's history; a live run adds one epoch at a time.
+  void setHistory(std::vector<ExampleStatsAtEpoch> history);
+  void addEpoch(int epoch, const std::vector<ExampleStatRecord>& stats);
+  // "epoch 1: seen 1, forgotten 0; ..." for the example with this index in the data file.
+  QString historyOf(int64_t originalIndex) const;
   void clear();
 
   int histogramTotal() const;  // examples counted in the histogram's bars
@@ -41,6 +46,7 @@ class ForgettingView : public QWidget {
 
   std::shared_ptr<const Dataset> train_;
   std::vector<ExampleStatRecord> stats_;
+  std::vector<ExampleStatsAtEpoch> history_;
   ExampleGridModel* model_;
   QLabel* summary_;
   QLabel* detail_;

@@ -189,8 +189,10 @@ void MainWindow::createRunControls() {
   connect(controller_, &RunController::stepsArrived, dashboard_, &TrainingDashboard::addSteps);
   connect(controller_, &RunController::exampleStatsUpdated, this, [this](const QVector<ExampleStatRecord>& stats) {
     forgettingView_->setStats({stats.begin(), stats.end()});
+    if (liveEpoch_ > 0) forgettingView_->addEpoch(liveEpoch_, {stats.begin(), stats.end()});
   });
   connect(controller_, &RunController::epochEnded, dashboard_, &TrainingDashboard::addEpoch);
+  connect(controller_, &RunController::epochEnded, this, [this](const EpochRecord& e) { liveEpoch_ = e.epoch; });
   connect(controller_, &RunController::maskChanged, dashboard_, &TrainingDashboard::addMaskChange);
   connect(controller_, &RunController::maskChanged, this, [this] {
     if (!maskRefresh_->isActive()) maskRefresh_->start();
@@ -224,6 +226,7 @@ void MainWindow::startRun() {
   if (!project_ || controller_->running()) return;
   beginRunDisplay(tr("Starting '%1': loading data...").arg(QString::fromStdString(project_->name)));
   forgettingView_->clear();
+  liveEpoch_ = 0;
   loadExamplesData(*project_);
   controller_->start(*project_, storePath_);
   updateRunActions();
@@ -243,6 +246,7 @@ bool MainWindow::openStoredRun(int64_t runId) {
     shownRunId_ = runId;
     refreshMasks();
     forgettingView_->setStats(store.exampleStats(runId));
+    forgettingView_->setHistory(store.exampleStatsHistory(runId));
     loadExamplesData(parseProject(store.projectJson(runId), "run " + std::to_string(runId)));
     tabs_->setCurrentWidget(dashboard_);
     return true;

@@ -92,6 +92,7 @@ class MainWindow : public QMainWindow {
   std::string examplesDataKey_;  // the data spec whose training set the examples view holds
   QTimer* maskRefresh_;          // coalesces mask changes into one read of the store
   int64_t shownRunId_ = 0;
+  int liveEpoch_ = 0;  // the running run's last finished epoch, for the examples' history
   RunController* controller_;
   QAction *runAction_, *pauseAction_, *stopAction_;
   QLabel* statusLabel_;
