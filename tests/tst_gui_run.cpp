@@ -60,6 +60,13 @@ void screenshot(ui::MainWindow& window, QWidget* tab, const QString& name) {
   QVERIFY(window.grab().save(QString::fromUtf8(shots) + "/" + name + "-1280x800.png"));
 }
 
+// Trains the project headless into the store at db, as a run the window then opens from the store.
+int64_t runIntoStore(const Project& project, const QString& db) {
+  RunStore store(db.toStdString());
+  RunControl control;
+  return Experiment(project).run(store, control, {}).runId;
+}
+
 // Records the longest time the GUI thread's event loop went without running a 5 ms timer.
 struct StallMeter : QObject {
   QTimer timer;
@@ -222,18 +229,13 @@ void TestGuiRun::aStoppedRunOpensFromTheBrowserAndResumes() {
 
 void TestGuiRun::maskViewerShowsEverySnapshotAndItsMutation() {
   const QString db = dir_.filePath("masks.db");
-  int64_t runId = 0;
-  {
-    Project p = parseProject(R"({"format": 1, "name": "nm-set", "algorithm": {"name": "set"},
+  const int64_t runId = runIntoStore(parseProject(R"({"format": 1, "name": "nm-set", "algorithm": {"name": "set"},
         "data": {"dataset": "spirals", "examples": 1600, "classes": 3},
         "model": {"preset": "mlp", "hidden": [96, 64]},
         "sparsity": {"target": 0.5, "scheme": "nm", "scheme_options": {"n": 2, "m": 4}, "distribution": "uniform"},
         "train": {"epochs": 6, "batch_size": 32, "threads": 2}})",
-                             "nm.json");
-    RunStore store(db.toStdString());
-    RunControl control;
-    runId = Experiment(p).run(store, control, {}).runId;
-  }
+                                                  "nm.json"),
+                                     db);
   ui::MainWindow window;
   window.setStorePath(db);
   QVERIFY(window.openStoredRun(runId));
@@ -287,17 +289,12 @@ void TestGuiRun::maskViewerShowsEverySnapshotAndItsMutation() {
 // Fashion-MNIST, as a user runs it: two epochs of the MLP with a fifth of the examples removed after the first.
 void TestGuiRun::examplesViewShowsForgettingAndTheRemovedSet() {
   const QString db = dir_.filePath("examples.db");
-  int64_t runId = 0;
-  {
-    Project p = loadProject(SPARSESCOPE_SOURCE_DIR "/projects/fashion-mlp-mest-em-s-90.json");
-    p.train.epochs = 2;
-    p.dataEfficiency.enabled = true;
-    p.dataEfficiency.removalEpoch = 1;
-    p.dataEfficiency.removeFraction = 0.2;
-    RunStore store(db.toStdString());
-    RunControl control;
-    runId = Experiment(p).run(store, control, {}).runId;
-  }
+  Project p = loadProject(SPARSESCOPE_SOURCE_DIR "/projects/fashion-mlp-mest-em-s-90.json");
+  p.train.epochs = 2;
+  p.dataEfficiency.enabled = true;
+  p.dataEfficiency.removalEpoch = 1;
+  p.dataEfficiency.removeFraction = 0.2;
+  const int64_t runId = runIntoStore(p, db);
   ui::MainWindow window;
   window.setStorePath(db);
   QVERIFY(window.openStoredRun(runId));
