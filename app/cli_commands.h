@@ -18,6 +18,7 @@ int showCommand(const std::vector<std::string>& args);
 int exportCommand(const std::vector<std::string>& args);
 int deleteCommand(const std::vector<std::string>& args);
 int compactCommand(const std::vector<std::string>& args);
+int reportCommand(const std::vector<std::string>& args);  // only in builds with the GUI: it draws with Qt
 
 extern const char* const kRunUsage;
 extern const char* const kRunsUsage;
@@ -27,5 +28,6 @@ extern const char* const kShowUsage;
 extern const char* const kExportUsage;
 extern const char* const kDeleteUsage;
 extern const char* const kCompactUsage;
+extern const char* const kReportUsage;
 
 }  // namespace ss::cli

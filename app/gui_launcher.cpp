@@ -15,7 +15,7 @@ QString projectsFolder() {
 }
 }  // namespace
 
-// The only place in app/ that starts Qt: headless commands never construct a QApplication.
+// Starts the desktop explorer. Of the headless commands only `report` constructs a QApplication (offscreen).
 int launchGui(int argc, char** argv) {
   QApplication app(argc, argv);
   QApplication::setApplicationName("SparseScope");

@@ -34,6 +34,9 @@ const std::map<std::string, Command>& commands() {
       {"export", {exportCommand, kExportUsage, "write a run's records as CSV files"}},
       {"delete", {deleteCommand, kDeleteUsage, "delete a run and all its records"}},
       {"compact", {compactCommand, kCompactUsage, "shrink the store file after deletes and check it"}},
+#ifdef SPARSESCOPE_HAVE_GUI
+      {"report", {reportCommand, kReportUsage, "write an HTML, PDF or Markdown report of runs (no display needed)"}},
+#endif
   };
   return table;
 }

@@ -94,6 +94,19 @@ for f in run epochs steps layers mask_events example_stats; do [ -s "exported/$f
 [ "$(wc -l < exported/epochs.csv)" -eq 41 ] || fail "epochs.csv has a header and 40 epochs"
 head -1 exported/epochs.csv | grep -q '^epoch,step,train_loss' || fail "epochs.csv header"
 expect_exit 2 "export without --csv" "$bin" export 1 --db r.db
+
+# Reports need no display: plots are drawn offscreen.
+if "$bin" --help | grep -q '^  report'; then
+  expect_exit 0 "report, no display" env -u DISPLAY -u WAYLAND_DISPLAY -u QT_QPA_PLATFORM "$bin" report 1 2 -o study.html --db r.db
+  grep -q 'Comparison' study.html || fail "a two-run report compares them"
+  expect_exit 0 "report --format pdf" "$bin" report 1 --format pdf -o one.pdf --db r.db
+  head -c 4 one.pdf | grep -q '%PDF' || fail "report --format pdf writes a PDF"
+  [ -s one_files/run-1/epochs.csv ] || fail "a PDF report writes its linked CSV files beside it"
+  expect_exit 2 "report of a missing run" "$bin" report 1 77 -o missing.html --db r.db
+  grep -q 'no run 77' err.txt || fail "a missing run is named ($(cat err.txt))"
+  expect_exit 2 "report in an unknown format" "$bin" report 1 --format docx -o x.docx --db r.db
+  expect_exit 2 "report without -o" "$bin" report 1 --db r.db
+fi
 expect_exit 0 "runs --status" "$bin" runs --db r.db --status finished
 [ "$(grep -c 'finished' out.txt)" -eq 2 ] || fail "runs --status finished lists both runs"
 expect_exit 0 "runs --algorithm" "$bin" runs --db r.db --algorithm mest

@@ -8,6 +8,7 @@
 #include <QVBoxLayout>
 
 #include "plot_interaction.h"
+#include "run_comparison.h"
 #include "train/run_inspection.h"
 
 namespace ss::ui {
@@ -24,10 +25,6 @@ QCustomPlot* comparisonPlot(QWidget* parent, const QString& name, const QString&
   plot->legend->setBrush(QColor(255, 255, 255, 210));
   makeInteractive(plot);
   return plot;
-}
-
-QString percent(std::optional<double> v) {
-  return v ? QString("%1%").arg(100.0 * *v, 0, 'f', 2) : QString("-");
 }
 }  // namespace
 
@@ -54,53 +51,56 @@ int ComparisonView::curveCount() const {
 void ComparisonView::compare(const QString& storePath, const std::vector<int64_t>& runIds) {
   accuracy_->clearGraphs();
   loss_->clearGraphs();
-  const QStringList headers{tr("Run"),           tr("Name"),           tr("Algorithm"),     tr("Scheme"),
-                            tr("Sparsity"),      tr("Final accuracy"), tr("Best accuracy"), tr("Epochs"),
-                            tr("Training time"), tr("Memory model")};
-  table_->clear();
-  table_->setColumnCount(int(headers.size()));
-  table_->setHorizontalHeaderLabels(headers);
-  table_->setRowCount(int(runIds.size()));
   const SeriesColour palette[] = {SeriesColour::Blue,   SeriesColour::Vermillion, SeriesColour::Green,
                                   SeriesColour::Orange, SeriesColour::Purple,     SeriesColour::Sky,
                                   SeriesColour::Grey,   SeriesColour::Yellow};
   const RunStore store(storePath.toStdString());
-  for (size_t i = 0; i < runIds.size(); ++i) {
-    const int row = int(i);
+  std::vector<RunDetails> runs;
+  std::vector<std::pair<int64_t, QString>> unreadable;
+  for (int64_t id : runIds) {
     try {
-      const RunDetails d = inspectRun(store, runIds[i]);
-      const RunSummary& s = d.summary;
-      const QString label =
-          QString("run %1 %2 (%3)").arg(s.id).arg(QString::fromStdString(s.name), QString::fromStdString(s.algorithm));
-      QPen pen(QColor::fromRgb(seriesRgb(palette[i % 8])));
-      pen.setWidthF(2.0);
-      QCPGraph* acc = accuracy_->addGraph();
-      QCPGraph* loss = loss_->addGraph();
-      for (QCPGraph* g : {acc, loss}) {
-        g->setName(label);
-        g->setPen(pen);
-        g->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, 4));
-      }
-      for (const EpochRecord& e : store.epochs(runIds[i])) {
-        acc->addData(e.epoch, 100.0 * e.testAccuracy);
-        loss->addData(e.epoch, e.testLoss);
-      }
-      const QStringList cells{
-          QString::number(s.id),
-          QString::fromStdString(s.name),
-          QString::fromStdString(s.algorithm),
-          QString::fromStdString(s.scheme),
-          QString("%1%").arg(100.0 * s.target, 0, 'f', 0),
-          percent(s.finalTestAccuracy),
-          d.bestEpoch ? percent(d.bestEpoch->testAccuracy) : QString("-"),
-          QString("%1/%2").arg(s.epochsLogged).arg(s.epochs),
-          QString("%1 s").arg(s.elapsedSeconds, 0, 'f', 1),
-          d.lastEpoch ? QString("%1 MB").arg(double(d.lastEpoch->memoryBytes) / 1e6, 0, 'f', 2) : QString("-")};
-      for (int c = 0; c < int(cells.size()); ++c) table_->setItem(row, c, new QTableWidgetItem(cells[c]));
+      runs.push_back(inspectRun(store, id));
     } catch (const std::exception& e) {
-      table_->setItem(row, 0, new QTableWidgetItem(QString::number(runIds[i])));
-      table_->setItem(row, 1, new QTableWidgetItem(QString::fromStdString(e.what())));
+      unreadable.emplace_back(id, QString::fromStdString(e.what()));
+      continue;
     }
+    const RunSummary& s = runs.back().summary;
+    const QString label =
+        QString("run %1 %2 (%3)").arg(s.id).arg(QString::fromStdString(s.name), QString::fromStdString(s.algorithm));
+    QPen pen(QColor::fromRgb(seriesRgb(palette[(runs.size() - 1) % 8])));
+    pen.setWidthF(2.0);
+    QCPGraph* acc = accuracy_->addGraph();
+    QCPGraph* loss = loss_->addGraph();
+    for (QCPGraph* g : {acc, loss}) {
+      g->setName(label);
+      g->setPen(pen);
+      g->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, 4));
+    }
+    for (const EpochRecord& e : store.epochs(id)) {
+      acc->addData(e.epoch, 100.0 * e.testAccuracy);
+      loss->addData(e.epoch, e.testLoss);
+    }
+  }
+  const report::Table comparison = compareRuns(runs);
+  table_->clear();
+  table_->setColumnCount(int(comparison.header.size()));
+  table_->setHorizontalHeaderLabels(comparison.header);
+  table_->setRowCount(int(runs.size() + unreadable.size()));
+  for (size_t r = 0; r < comparison.rows.size(); ++r)
+    for (int c = 0; c < int(comparison.rows[r].size()); ++c) {
+      auto* item = new QTableWidgetItem(comparison.rows[r][c]);
+      if (comparison.isMarked(r, size_t(c))) {
+        QFont bold = item->font();
+        bold.setBold(true);
+        item->setFont(bold);
+        item->setToolTip(tr("best of the compared runs"));
+      }
+      table_->setItem(int(r), c, item);
+    }
+  for (size_t i = 0; i < unreadable.size(); ++i) {  // a run that cannot be read is named, not dropped
+    const int row = int(runs.size() + i);
+    table_->setItem(row, 0, new QTableWidgetItem(QString::number(unreadable[i].first)));
+    table_->setItem(row, 1, new QTableWidgetItem(unreadable[i].second));
   }
   table_->resizeColumnsToContents();
   table_->horizontalHeader()->setSectionResizeMode(1, QHeaderView::Stretch);

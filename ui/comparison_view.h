@@ -20,6 +20,8 @@ class ComparisonView : public QWidget {
   void compare(const QString& storePath, const std::vector<int64_t>& runIds);
   int curveCount() const;
   QTableWidget* table() const { return table_; }
+  QCustomPlot* accuracyPlot() const { return accuracy_; }
+  QCustomPlot* lossPlot() const { return loss_; }
 
  private:
   QCustomPlot *accuracy_, *loss_;

@@ -40,6 +40,13 @@ int ExampleGridModel::labelOf(const ExampleStatRecord& s) const {
   return it == rowOfIndex_.constEnd() ? -1 : data_->labels[size_t(*it)];
 }
 
+QString ExampleGridModel::className(const ExampleStatRecord& s) const {
+  const int label = labelOf(s);
+  if (label < 0) return "?";
+  if (size_t(label) < data_->classNames.size()) return QString::fromStdString(data_->classNames[size_t(label)]);
+  return QString::number(label);
+}
+
 void ExampleGridModel::rebuild() {
   beginResetModel();
   shown_.clear();
@@ -65,10 +72,7 @@ void ExampleGridModel::rebuild() {
 
 QString ExampleGridModel::describe(int row) const {
   const ExampleStatRecord& s = statAt(row);
-  const int label = labelOf(s);
-  QString cls = label < 0 ? QString("?") : QString::number(label);
-  if (data_ && label >= 0 && size_t(label) < data_->classNames.size())
-    cls = QString::fromStdString(data_->classNames[size_t(label)]);
+  const QString cls = className(s);
   return tr("example %1 (class %2): seen %3 times, forgotten %4 times, %5, %6")
       .arg(s.originalIndex)
       .arg(cls)

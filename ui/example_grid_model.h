@@ -28,6 +28,7 @@ class ExampleGridModel : public QAbstractListModel {
 
   const ExampleStatRecord& statAt(int row) const { return stats_[size_t(shown_[size_t(row)])]; }
   int labelOf(const ExampleStatRecord& s) const;
+  QString className(const ExampleStatRecord& s) const;  // the data set's name for the label, or its number
   QString describe(int row) const;
   bool hasImages() const { return data_ && data_->shape.height > 1; }
 

@@ -86,6 +86,10 @@ void ForgettingView::clear() {
   drawPoints();
 }
 
+QString ForgettingView::summary() const {
+  return summary_->text();
+}
+
 void ForgettingView::setTrainingData(std::shared_ptr<const Dataset> train) {
   train_ = std::move(train);
   model_->setData(train_);

@@ -38,6 +38,9 @@ class ForgettingView : public QWidget {
   int histogramTotal() const;  // examples counted in the histogram's bars
   int shownExamples() const;
   ExampleGridModel* gridModel() const { return model_; }
+  QCustomPlot* histogramPlot() const { return histogram_; }
+  QCustomPlot* pointsPlot() const { return points_; }  // the examples of a 2-D data set
+  QString summary() const;
 
  private:
   void drawHistogram();

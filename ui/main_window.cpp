@@ -31,6 +31,7 @@
 #include "forgetting_view.h"
 #include "mask_viewer.h"
 #include "project_editor.h"
+#include "report/report_export.h"
 #include "run_browser.h"
 #include "run_controller.h"
 #include "training_dashboard.h"
@@ -141,6 +142,18 @@ void MainWindow::createMenus() {
       QSettings().setValue("store/path", path);
     }
   });
+  QAction* report = file->addAction(tr("Export &Report..."), this, [this] {
+    if (reportRuns().empty()) {
+      QMessageBox::information(this, tr("Export Report"),
+                               tr("Select runs in the Runs tab, or open a run, to report on."));
+      return;
+    }
+    const QString path =
+        QFileDialog::getSaveFileName(this, tr("Export Report"), QString(),
+                                     tr("HTML report, one file (*.html);;PDF report (*.pdf);;Markdown report (*.md)"));
+    if (!path.isEmpty()) exportReport(path);
+  });
+  report->setToolTip(tr("Write an HTML, PDF or Markdown report of the selected runs"));
   file->addSeparator();
   QAction* quit = file->addAction(tr("&Quit"), qApp, &QApplication::quit);
   quit->setShortcut(QKeySequence::Quit);
@@ -426,6 +439,30 @@ bool MainWindow::confirmDiscardingEdits() {
   if (answer == QMessageBox::Cancel) return false;
   if (answer == QMessageBox::Save) return !projectPath_.isEmpty() && saveProject(projectPath_);
   return true;
+}
+
+std::vector<int64_t> MainWindow::reportRuns() const {
+  std::vector<int64_t> ids = runBrowser_->selectedRuns();
+  if (ids.empty() && shownRunId_) ids.push_back(shownRunId_);
+  return ids;
+}
+
+void MainWindow::exportReport(const QString& path, std::vector<int64_t> runIds) {
+  if (runIds.empty()) runIds = reportRuns();
+  statusBar()->showMessage(tr("Writing the report %1...").arg(QDir::toNativeSeparators(path)));
+  auto* task = report::ReportExport::start(storePath_, runIds, path, this);
+  connect(task, &report::ReportExport::finished, this, [this](const QString& written, const QString& error) {
+    if (error.isEmpty()) {
+      statusBar()->showMessage(tr("Report written to %1").arg(QDir::toNativeSeparators(written)), 10000);
+    } else {  // window-modal, not application-modal: a run going on keeps updating behind it
+      auto* box = new QMessageBox(QMessageBox::Warning, tr("Export Report"),
+                                  tr("The report could not be written:\n%1").arg(error), QMessageBox::Ok, this);
+      box->setAttribute(Qt::WA_DeleteOnClose);
+      box->open();
+      statusBar()->clearMessage();
+    }
+    emit reportExported(written, error);
+  });
 }
 
 void MainWindow::showAbout() {

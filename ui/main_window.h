@@ -56,11 +56,18 @@ class MainWindow : public QMainWindow {
   // Shows a stored run in the dashboard; false (with a message) when the store cannot give it.
   bool openStoredRun(int64_t runId);
   bool resumeStoredRun(int64_t runId);
+  // Writes a report (format by the file's extension) of these runs, or when none are given of the runs
+  // selected in the run browser, else of the run on the dashboard; reportExported tells how it went.
+  void exportReport(const QString& path, std::vector<int64_t> runIds = {});
   QAction* runAction() const { return runAction_; }
   QAction* pauseAction() const { return pauseAction_; }
   QAction* stopAction() const { return stopAction_; }
 
+ signals:
+  void reportExported(const QString& path, const QString& error);
+
  private:
+  std::vector<int64_t> reportRuns() const;
   void createMenus();
   void createRunControls();
   void startRun();

@@ -97,6 +97,10 @@ MaskViewer::MaskViewer(QWidget* parent) : QWidget(parent) {
   connect(scrubber_, &QSlider::valueChanged, this, &MaskViewer::draw);
 }
 
+QString MaskViewer::caption() const {
+  return caption_->text();
+}
+
 void MaskViewer::clear() {
   snapshots_.clear();
   events_.clear();

@@ -40,6 +40,8 @@ class MaskViewer : public QWidget {
   // no checkpoint to read weights from.
   bool showWeightMagnitudes(bool on);
   float shownMagnitude(int row, int col) const;  // NaN unless magnitudes are shown
+  QCustomPlot* plot() const { return plot_; }
+  QString caption() const;
 
  private:
   void layerChanged();

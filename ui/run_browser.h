@@ -26,6 +26,7 @@ class RunBrowser : public QWidget {
   void refresh(const QString& storePath);
   QTableView* table() const { return table_; }
   int rowCount() const;
+  std::vector<int64_t> selectedRuns() const;
 
  signals:
   void openRequested(int64_t runId);
@@ -34,7 +35,6 @@ class RunBrowser : public QWidget {
 
  private:
   int64_t selectedRun() const;  // 0 unless exactly one run is selected
-  std::vector<int64_t> selectedRuns() const;
   void updateButtons();
 
   RunTableModel* model_;

@@ -6,6 +6,7 @@
 #include <QLabel>
 
 #include "plot_interaction.h"
+#include "project/project.h"
 
 namespace ss::ui {
 
@@ -154,6 +155,10 @@ void TrainingDashboard::showStoredRun(const RunStore& store, int64_t runId) {
   info.epochs = run.epochs;
   info.stepsPerEpoch = epochs.empty() ? (steps.empty() ? 1 : steps.back().step) : epochs.front().step;
   info.threads = run.threads;
+  try {  // the bound line; a project this engine can no longer read just goes without it
+    info.memoryBoundBytes = parseProject(store.projectJson(runId), run.name).memoryBoundBytes.value_or(0);
+  } catch (const std::exception&) {
+  }
   begin(info);
   title_->setText(tr("Run %1 '%2' from the store: %3, %4 of %5 epochs")
                       .arg(run.id)
