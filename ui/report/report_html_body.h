@@ -2,6 +2,7 @@
 
 #include <QString>
 #include <functional>
+#include <set>
 
 #include "report_document.h"
 
@@ -12,6 +13,9 @@ namespace ss::ui::report {
 struct HtmlTargets {
   std::function<QString(const Figure&)> imageSource;
   std::function<QString(const Attachment&)> href;
+  // Where the PDF starts a page to keep a heading with its section or a figure with its caption, counted
+  // over the Heading and Figure blocks together, in order.
+  std::set<int> pageBreakBefore;
 };
 
 // The report's blocks as HTML that both browsers and Qt's rich-text engine render: tables with bgcolor

@@ -5,7 +5,10 @@
 #include <QTextBlock>
 #include <QTextCursor>
 #include <QTextDocument>
+#include <QTextFrame>
+#include <QTextTable>
 #include <QUrl>
+#include <optional>
 
 #include "core/error.h"
 #include "report_html_body.h"
@@ -16,31 +19,56 @@ namespace ss::ui::report {
 namespace {
 
 // Qt's rich-text layout moves a line that would cross a page's bottom edge to the next page; an image sits
-// on a line of its own here, so a figure is never cut in two, and a table row is never split either.
+// on a line of its own here, so a figure itself is never cut in two (its caption is kept with it below).
 constexpr const char* kRichTextStyle = R"css(
 h1 { font-size: 17pt; } h2 { font-size: 14pt; margin-top: 14px; } h3 { font-size: 11.5pt; }
 p { font-size: 9pt; } td, th { font-size: 8pt; } pre { font-family: "DejaVu Sans Mono", monospace; font-size: 7.5pt; }
 .caption { font-size: 8pt; color: #444444; } .subtitle { color: #555555; }
 )css";
 
-// A heading left alone at a page's foot, its section starting overleaf, moves overleaf too. Qt's layout has
-// no keep-with-next, so headings that end up on another page than the block after them get a page break
-// before them, one at a time, since each break moves everything after it.
-void keepHeadingsWithTheirSections(QTextDocument& text, qreal pageHeight) {
+// Where an item of the top-level flow begins on paper: the bottom of its first line, since a line pushed
+// overleaf leaves its block's own rectangle behind. A table counts by its first cell.
+qreal firstLineBottom(QAbstractTextDocumentLayout* layout, QTextBlock block) {
+  qreal y = layout->blockBoundingRect(block).top();
+  if (block.layout() && block.layout()->lineCount() > 0) y += block.layout()->lineAt(0).rect().bottom();
+  return y;
+}
+
+bool holdsImage(const QTextBlock& block) {
+  for (auto f = block.begin(); !f.atEnd(); ++f)
+    if (f.fragment().charFormat().isImageFormat()) return true;
+  return false;
+}
+
+// The first heading left alone at a page's foot while what follows it starts overleaf, or the first figure
+// whose caption runs onto the next page, counted as reportHtmlBody counts page-break units; those already
+// given a break are passed over (a section too tall for any page stays split whatever we do). -1: none.
+int firstSplitUnit(QTextDocument& text, qreal pageHeight, const std::set<int>& alreadyBroken) {
   QAbstractTextDocumentLayout* layout = text.documentLayout();
-  // Where a block's first line ends: a line pushed overleaf leaves its block's own rectangle behind.
-  auto pageOf = [&](const QTextBlock& b) {
-    qreal y = layout->blockBoundingRect(b).top();
-    if (b.layout() && b.layout()->lineCount() > 0) y += b.layout()->lineAt(0).rect().bottom();
-    return int(y / pageHeight);
-  };
-  for (QTextBlock block = text.begin(); block.isValid(); block = block.next()) {
-    const QTextBlock next = block.next();
-    if (block.blockFormat().headingLevel() == 0 || !next.isValid() || pageOf(block) == pageOf(next)) continue;
-    QTextBlockFormat breakBefore;
-    breakBefore.setPageBreakPolicy(QTextFormat::PageBreak_AlwaysBefore);
-    QTextCursor(block).mergeBlockFormat(breakBefore);
+  auto page = [&](qreal y) { return int(y / pageHeight); };
+  int unit = -1;
+  std::optional<int> headingPage;
+  for (auto it = text.rootFrame()->begin(); !it.atEnd(); ++it) {
+    const QTextBlock block = it.currentBlock();
+    QTextBlock start = block;
+    if (auto* table = qobject_cast<QTextTable*>(it.currentFrame()))
+      start = table->cellAt(0, 0).firstCursorPosition().block();
+    if (!start.isValid()) continue;
+    const int here = page(firstLineBottom(layout, start));
+    if (headingPage && *headingPage != here && !alreadyBroken.count(unit)) return unit;
+    headingPage.reset();
+    if (!block.isValid()) continue;
+    if (block.blockFormat().headingLevel() >= 2) {  // h1 is the report's title
+      headingPage = here;
+      ++unit;
+    } else if (holdsImage(block)) {
+      ++unit;
+      const QTextLayout* lines = block.layout();
+      const qreal end = layout->blockBoundingRect(block).top() + lines->lineAt(lines->lineCount() - 1).rect().bottom();
+      if (page(end) != here && !alreadyBroken.count(unit)) return unit;
+    }
   }
+  return -1;
 }
 
 }  // namespace
@@ -55,25 +83,34 @@ void writeReportPdf(const ReportDocument& doc, const QString& path, const QStrin
   QPainter painter;
   if (!painter.begin(&writer)) throw RunError(path.toStdString() + ": cannot write the PDF");
 
-  QTextDocument text;
-  text.documentLayout()->setPaintDevice(&writer);  // lay out in the printer's units, fonts in points
-  text.setDocumentMargin(0);
-  text.setDefaultFont(QFont("DejaVu Sans", 9));
-  text.setDefaultStyleSheet(kRichTextStyle);
-  for (const Block& block : doc.blocks)
-    if (const auto* f = std::get_if<Figure>(&block))
-      text.addResource(QTextDocument::ImageResource, QUrl("figure:" + f->fileStem), f->image);
-  const HtmlTargets inPdf{[](const Figure& f) { return "figure:" + f.fileStem; },
-                          [&](const Attachment& a) { return filesDirName + "/" + a.fileName; }};
-  text.setHtml(reportHtmlBody(doc, inPdf));
-
-  // Every page: the report's title and page number above a rule, then the page's share of the document.
+  // Qt's layout has no keep-with-next: a heading found alone at a page's foot, or a figure whose caption
+  // would run overleaf, gets a page break before it and the document is laid out again, one at a time,
+  // since each break moves all that follows.
   const QRectF page(QPointF(0, 0), QSizeF(writer.width(), writer.height()));
   const QFont headerFont("DejaVu Sans", 7);
   const qreal headerHeight = QFontMetricsF(headerFont, &writer).height() * 2.2;
   const QSizeF body(page.width(), page.height() - headerHeight);
-  text.setPageSize(body);
-  keepHeadingsWithTheirSections(text, body.height());
+  HtmlTargets inPdf{[](const Figure& f) { return "figure:" + f.fileStem; },
+                    [&](const Attachment& a) { return filesDirName + "/" + a.fileName; },
+                    {}};
+  QTextDocument text;
+  for (int pass = 0; pass < 200; ++pass) {
+    text.clear();                                    // also drops the resources: add them again
+    text.documentLayout()->setPaintDevice(&writer);  // lay out in the printer's units, fonts in points
+    text.setDocumentMargin(0);
+    text.setDefaultFont(QFont("DejaVu Sans", 9));
+    text.setDefaultStyleSheet(kRichTextStyle);
+    for (const Block& block : doc.blocks)
+      if (const auto* f = std::get_if<Figure>(&block))
+        text.addResource(QTextDocument::ImageResource, QUrl("figure:" + f->fileStem), f->image);
+    text.setHtml(reportHtmlBody(doc, inPdf));
+    text.setPageSize(body);
+    const int split = firstSplitUnit(text, body.height(), inPdf.pageBreakBefore);
+    if (split < 0) break;
+    inPdf.pageBreakBefore.insert(split);
+  }
+
+  // Every page: the report's title and page number above a rule, then the page's share of the document.
   const int pages = text.pageCount();
   for (int p = 0; p < pages; ++p) {
     if (p > 0 && !writer.newPage()) throw RunError(path.toStdString() + ": cannot add a page to the PDF");

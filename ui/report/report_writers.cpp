@@ -37,6 +37,19 @@ void writeSideFiles(const ReportDocument& doc, const QString& reportPath, bool w
   }
 }
 
+// Like QSaveFile for the PDF, which QPdfWriter writes itself: a failed write keeps the earlier report.
+void writePdfReplacing(const ReportDocument& doc, const QString& path) {
+  const QString partial = path + ".part";
+  try {
+    writeReportPdf(doc, partial, filesDirName(path));
+  } catch (...) {
+    QFile::remove(partial);
+    throw;
+  }
+  QFile::remove(path);
+  if (!QFile::rename(partial, path)) throw RunError(path.toStdString() + ": cannot replace it with the new report");
+}
+
 }  // namespace
 
 ReportFormat parseReportFormat(const QString& word) {
@@ -64,7 +77,7 @@ void writeReport(const ReportDocument& doc, ReportFormat format, const QString& 
       return;
     case ReportFormat::Pdf:
       writeSideFiles(doc, path, false);
-      writeReportPdf(doc, path, filesDirName(path));
+      writePdfReplacing(doc, path);
       return;
   }
 }
