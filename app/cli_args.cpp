@@ -6,7 +6,9 @@ Args::Args(const std::vector<std::string>& argv, const std::set<std::string>& va
            const std::set<std::string>& switches) {
   for (size_t i = 0; i < argv.size(); ++i) {
     const std::string& a = argv[i];
-    if (a.rfind("--", 0) != 0 || a == "--") {
+    // Short flags ("-j") are flags only where a command names them.
+    const bool flag = (a.rfind("--", 0) == 0 && a != "--") || valueFlags.count(a) || switches.count(a);
+    if (!flag) {
       positionals_.push_back(a);
       continue;
     }

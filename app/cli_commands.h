@@ -18,6 +18,8 @@ int showCommand(const std::vector<std::string>& args);
 int exportCommand(const std::vector<std::string>& args);
 int deleteCommand(const std::vector<std::string>& args);
 int compactCommand(const std::vector<std::string>& args);
+int sweepCommand(const std::vector<std::string>& args);
+int mergeCommand(const std::vector<std::string>& args);
 
 extern const char* const kRunUsage;
 extern const char* const kRunsUsage;
@@ -27,5 +29,7 @@ extern const char* const kShowUsage;
 extern const char* const kExportUsage;
 extern const char* const kDeleteUsage;
 extern const char* const kCompactUsage;
+extern const char* const kSweepUsage;
+extern const char* const kMergeUsage;
 
 }  // namespace ss::cli

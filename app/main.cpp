@@ -34,6 +34,8 @@ const std::map<std::string, Command>& commands() {
       {"export", {exportCommand, kExportUsage, "write a run's records as CSV files"}},
       {"delete", {deleteCommand, kDeleteUsage, "delete a run and all its records"}},
       {"compact", {compactCommand, kCompactUsage, "shrink the store file after deletes and check it"}},
+      {"sweep", {sweepCommand, kSweepUsage, "train every run of a sweep file (--local: here, N at once)"}},
+      {"merge", {mergeCommand, kMergeUsage, "merge run stores into one, without duplicating runs"}},
   };
   return table;
 }
