@@ -7,8 +7,8 @@ Args::Args(const std::vector<std::string>& argv, const std::set<std::string>& va
   for (size_t i = 0; i < argv.size(); ++i) {
     const std::string& a = argv[i];
     // Short flags ("-j") are flags only where a command names them.
-    const bool flag = (a.rfind("--", 0) == 0 && a != "--") || valueFlags.count(a) || switches.count(a);
-    if (!flag) {
+    const bool isFlag = (a.rfind("--", 0) == 0 && a != "--") || valueFlags.count(a) || switches.count(a);
+    if (!isFlag) {
       positionals_.push_back(a);
       continue;
     }

@@ -18,6 +18,8 @@
 
 #include "cli_commands.h"
 #include "core/error.h"
+#include "project/project.h"
+#include "project/project_difference.h"
 #include "store/named_run.h"
 #include "store/run_store.h"
 #include "sweep/sweep_projects.h"
@@ -82,6 +84,13 @@ std::string describeExit(int status) {
   return "exit " + std::to_string(WEXITSTATUS(status));
 }
 
+bool changedSince(const RunStore& store, const RunSummary& stored, const SweepRun& run) {
+  const std::string where = store.path() + ": run " + std::to_string(stored.id);
+  return !firstTrainingDifference(parseProject(store.projectJson(stored.id), where),
+                                  parseProject(run.projectJson, run.name))
+              .empty();
+}
+
 }  // namespace
 
 int usableCores() {
@@ -102,7 +111,8 @@ int runSweepLocally(const SweepPlan& plan, const LocalSweepOptions& options) {
   int alreadyFinished = 0, busyElsewhere = 0;
   for (size_t i = 0; i < plan.runs.size(); ++i) {
     const NamedRun existing = findNamedRun(store, plan.runs[i].name);
-    if (existing.state == NamedRunState::Finished) {
+    // A finished run of a changed project goes to its child too, which refuses it and says what changed.
+    if (existing.state == NamedRunState::Finished && !changedSince(store, *existing.run, plan.runs[i])) {
       ++alreadyFinished;
     } else if (existing.state == NamedRunState::Running) {
       ++busyElsewhere;
@@ -128,6 +138,7 @@ int runSweepLocally(const SweepPlan& plan, const LocalSweepOptions& options) {
   auto lastRead = start - std::chrono::hours(1);
   RunFilter ofThisSweep;
   ofThisSweep.nameContains = plan.id;
+  progress.update(store.listRuns(ofThisSweep), 0, 0);
   while (!running.empty() || (!queue.empty() && interrupts == 0)) {
     while (interrupts == 0 && !queue.empty() && int(running.size()) < options.jobs) {
       const size_t i = queue.front();

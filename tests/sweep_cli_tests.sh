@@ -4,25 +4,14 @@
 # usage: sweep_cli_tests.sh PATH/TO/sparsescope
 set -u
 bin=$1
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-cd "$work"
-failures=0
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
-
-expect_exit() {  # expected-code description command...
-  local want=$1 what=$2; shift 2
-  "$@" >out.txt 2>err.txt
-  local got=$?
-  [ "$got" -eq "$want" ] || fail "$what: exit $got, expected $want ($(tail -c 400 err.txt))"
-}
+source "$(dirname "$0")/cli_test_helpers.sh"
 finished_runs() { "$bin" runs --db "$1" --status finished | grep -c finished; }
 
 # A sweep of small spirals runs, 4 runs of 3 epochs: seconds each.
-write_sweep() {  # file id epochs axes
+write_sweep() {  # file id epochs axes [examples]
   cat > "$1" <<EOF
 {"sweep_format": 1, "id": "$2",
- "base": {"format": 1, "name": "b", "data": {"dataset": "spirals", "examples": 600, "noise": 0.05},
+ "base": {"format": 1, "name": "b", "data": {"dataset": "spirals", "examples": ${5:-600}, "noise": 0.05},
           "model": {"hidden": [16]}, "train": {"epochs": $3, "batch_size": 32, "threads": 1}},
  "axes": $4}
 EOF
@@ -75,12 +64,12 @@ expect_exit 2 "run --continue of a changed project" "$bin" run changed.json --db
 grep -q 'was made from a different project (train.epochs differs)' err.txt || fail "a changed project is refused ($(cat err.txt))"
 
 # Ctrl-C cancels every run with a checkpoint; the same command resumes them.
-write_sweep long.json long 400 '[{"key": "train.seed", "values": [1, 2]}]'
+write_sweep long.json long 12 '[{"key": "train.seed", "values": [1, 2]}]' 20000
 "$bin" sweep long.json --local -j 2 --db c.db >out.txt 2>err.txt &
 pid=$!
-for _ in $(seq 1 150); do
+for _ in $(seq 1 200); do
   [ "$(cat long.runs/logs/*.log 2>/dev/null | grep -c '^epoch 2/')" -ge 2 ] && break
-  sleep 0.2
+  sleep 0.1
 done
 kill -INT "$pid"
 wait "$pid"
@@ -88,11 +77,15 @@ code=$?
 [ "$code" -eq 130 ] || fail "Ctrl-C on a sweep: exit $code, expected 130"
 [ "$("$bin" runs --db c.db --status cancelled | grep -c cancelled)" -eq 2 ] || fail "Ctrl-C cancelled both runs"
 grep -q 'run the same command again to resume' err.txt || fail "a cancelled sweep says how to resume"
-write_sweep long.json long 4 '[{"key": "train.seed", "values": [1, 2]}]'
-# The cancelled runs were made with 400 epochs: resuming them under a 4-epoch file is refused, not mixed up.
-expect_exit 1 "changed sweep over cancelled runs" "$bin" sweep long.json --local -j 2 --db c.db
-grep -q 'different project (train.epochs differs)' out.txt err.txt long.runs/logs/*.log ||
-  fail "a changed sweep names the difference"
+expect_exit 0 "sweep after Ctrl-C" "$bin" sweep long.json --local -j 2 --db c.db
+[ "$(grep -l 'resuming at epoch' long.runs/logs/*.log | wc -l)" -eq 2 ] || fail "both cancelled runs resumed"
+[ "$("$bin" runs --db c.db | grep -c long_)" -eq 2 ] && [ "$(finished_runs c.db)" -eq 2 ] ||
+  fail "the cancelled runs finished as the same two runs"
+
+# A sweep file changed under finished runs: each run refuses, naming what differs.
+write_sweep small.json tiny 4 '[{"key": "train.seed", "values": [1, 2]}, {"key": "train.optimizer.lr", "values": [0.1, 0.05]}]'
+expect_exit 1 "changed sweep over finished runs" "$bin" sweep small.json --local -j 2 --db s.db
+grep -q 'different project (train.epochs differs)' err.txt || fail "a changed sweep names the difference ($(tail -2 err.txt))"
 
 # A killed run (kill -9) is marked interrupted and resumed by the next run of the sweep.
 write_sweep killed.json killed 40 '[{"key": "train.seed", "values": [1]}]'

@@ -7,6 +7,7 @@
 #include "store/run_store.h"
 #include "store/store_merge.h"
 #include "store_test_helpers.h"
+#include "test_helpers.h"
 
 using namespace ss;
 namespace fs = std::filesystem;
@@ -117,7 +118,7 @@ void TestStoreMerge::mergeCopiesEveryRecordOfEveryRun() {
   QCOMPARE(merged.exampleStatsHistory(second).size(), size_t(2));
   QCOMPARE(merged.latestCheckpoint(second)->bytes, (std::vector<uint8_t>{2, 2, 3}));  // the newest stays newest
   QCOMPARE(rawQuery(into, "SELECT count(DISTINCT uuid) FROM runs"), std::string("2"));
-  QCOMPARE(rawQuery(into, "SELECT group_concat(uuid) FROM runs"),
+  QCOMPARE(rawQuery(into, "SELECT group_concat(uuid) FROM (SELECT uuid FROM runs ORDER BY id)"),
            rawQuery(a, "SELECT uuid FROM runs") + "," + rawQuery(b, "SELECT uuid FROM runs"));
 }
 

@@ -1,11 +1,10 @@
 #include "project/project.h"
 
 #include <cctype>
-#include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
 #include "core/error.h"
+#include "core/text_file.h"
 #include "project/object_reader.h"
 
 namespace ss {
@@ -238,11 +237,7 @@ Project parseProject(const std::string& jsonText, const std::string& source) {
 }
 
 Project loadProject(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(path + ": cannot open project file");
-  std::ostringstream text;
-  text << in.rdbuf();
-  return parseProject(text.str(), path);
+  return parseProject(readTextFile(path, "project file"), path);
 }
 
 std::string projectToJson(const Project& p) {

@@ -207,6 +207,7 @@ MergeReport mergeStores(const std::vector<std::string>& sources, const std::stri
       (held == inTarget.end() ? report.runsAdded : report.runsUpdated)++;
     }
     if (chosen.empty()) continue;
+    std::sort(chosen.begin(), chosen.end());  // the source's order: new runs get ids in the order they were made
     Statement attach(target.get(), "ATTACH DATABASE ?1 AS src", into, "cannot open " + paths[store]);
     attach.bindText(1, paths[store]).run();
     try {

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -11,6 +10,7 @@
 
 #include "algorithms/algorithm_factory.h"
 #include "core/error.h"
+#include "core/text_file.h"
 #include "project/object_reader.h"
 #include "project/project.h"
 
@@ -166,12 +166,14 @@ json readBase(ObjectReader& top, const std::string& source) {
   top.check(base->is_string(), "base", "expected a project file name or an inline project object");
   std::filesystem::path file = base->get<std::string>();
   if (file.is_relative()) file = std::filesystem::path(source).parent_path() / file;
-  std::ifstream in(file, std::ios::binary);
-  top.check(bool(in), "base", "cannot open project file " + file.string());
-  std::ostringstream text;
-  text << in.rdbuf();
+  std::string text;
   try {
-    return json::parse(text.str());
+    text = readTextFile(file.string(), "project file");
+  } catch (const InputError& e) {
+    top.fail("base", e.what());
+  }
+  try {
+    return json::parse(text);
   } catch (const json::parse_error& e) {
     top.fail("base", file.string() + " is not valid JSON: " + e.what());
   }
@@ -268,11 +270,7 @@ SweepPlan parseSweep(const std::string& jsonText, const std::string& source) {
 }
 
 SweepPlan loadSweep(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(path + ": cannot open sweep file");
-  std::ostringstream text;
-  text << in.rdbuf();
-  return parseSweep(text.str(), path);
+  return parseSweep(readTextFile(path, "sweep file"), path);
 }
 
 }  // namespace ss
