@@ -6,9 +6,9 @@ Args::Args(const std::vector<std::string>& argv, const std::set<std::string>& va
            const std::set<std::string>& switches) {
   for (size_t i = 0; i < argv.size(); ++i) {
     const std::string& a = argv[i];
-    // Short flags ("-o FILE") count only where a command declares them, so "-5" stays a positional.
-    const bool declaredShort = a.size() == 2 && a[0] == '-' && (valueFlags.count(a) || switches.count(a));
-    if ((a.rfind("--", 0) != 0 || a == "--") && !declaredShort) {
+    // Short flags ("-j") are flags only where a command names them.
+    const bool isFlag = (a.rfind("--", 0) == 0 && a != "--") || valueFlags.count(a) || switches.count(a);
+    if (!isFlag) {
       positionals_.push_back(a);
       continue;
     }

@@ -10,7 +10,8 @@
 namespace ss::cli {
 
 // The arguments of one command: positionals and --flags, where a flag either takes a value
-// (--db FILE, --db=FILE) or is a switch (--json). Unknown flags are a usage error.
+// (--db FILE, --db=FILE) or is a switch (--json). A short flag ("-j N") is one only when the command lists it.
+// Unknown flags are a usage error.
 class Args {
  public:
   Args(const std::vector<std::string>& argv, const std::set<std::string>& valueFlags,

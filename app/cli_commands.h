@@ -19,6 +19,8 @@ int exportCommand(const std::vector<std::string>& args);
 int deleteCommand(const std::vector<std::string>& args);
 int compactCommand(const std::vector<std::string>& args);
 int reportCommand(const std::vector<std::string>& args);  // only in builds with the GUI: it draws with Qt
+int sweepCommand(const std::vector<std::string>& args);
+int mergeCommand(const std::vector<std::string>& args);
 
 extern const char* const kRunUsage;
 extern const char* const kRunsUsage;
@@ -29,5 +31,7 @@ extern const char* const kExportUsage;
 extern const char* const kDeleteUsage;
 extern const char* const kCompactUsage;
 extern const char* const kReportUsage;
+extern const char* const kSweepUsage;
+extern const char* const kMergeUsage;
 
 }  // namespace ss::cli

@@ -3,12 +3,17 @@
 #include <csignal>
 #include <cstdio>
 #include <functional>
+#include <optional>
+#include <string>
 
 #include "cli_args.h"
 #include "cli_commands.h"
+#include "core/error.h"
 #include "memory/memory_model.h"
 #include "project/project.h"
+#include "project/project_difference.h"
 #include "sparse/layer_budget.h"
+#include "store/named_run.h"
 #include "store/run_store.h"
 #include "terminal_progress.h"
 #include "train/experiment.h"
@@ -16,7 +21,7 @@
 namespace ss::cli {
 
 const char* const kRunUsage =
-    "usage: sparsescope run PROJECT.json [--db FILE] [--epochs N] [--threads N] [--seed N] [--json]\n"
+    "usage: sparsescope run PROJECT.json [--db FILE] [--epochs N] [--threads N] [--seed N] [--json] [--continue]\n"
     "\n"
     "Trains the project headless and records the run in the store.\n"
     "  --db FILE      run store (SQLite), default ./sparsescope.db\n"
@@ -24,6 +29,10 @@ const char* const kRunUsage =
     "  --threads N    override train.threads (0 = all cores)\n"
     "  --seed N       override train.seed\n"
     "  --json         one JSON object per epoch on stdout (progress stays on stderr)\n"
+    "  --continue     if the store has a run of the project's name: a finished one is left as it is, an\n"
+    "                 interrupted, cancelled or failed one resumes from its checkpoint (as 'resume' does), one\n"
+    "                 stopped before its first checkpoint starts afresh. Refused when that run was made from a\n"
+    "                 different project. Sweeps run every project this way.\n"
     "Ctrl-C stops the run cleanly and marks it cancelled.\n"
     "Exit codes: 0 finished, 1 run failed, 2 bad usage or input, 130 cancelled.\n";
 
@@ -42,6 +51,10 @@ RunControl* activeControl = nullptr;
 
 double megabytes(int64_t bytes) {
   return double(bytes) / 1e6;
+}
+
+std::string formatAccuracy(std::optional<double> accuracy) {
+  return accuracy ? std::to_string(100.0 * *accuracy).substr(0, 5) + "%" : "none";
 }
 
 void describeModelMemory(const Experiment& experiment, FILE* out) {
@@ -83,8 +96,7 @@ int trainWithSignals(Experiment& experiment, RunStore& store, bool json,
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
   FILE* summary = json ? stderr : stdout;
-  const std::string accuracy =
-      outcome.finalTestAccuracy ? std::to_string(100.0 * *outcome.finalTestAccuracy).substr(0, 5) + "%" : "none";
+  const std::string accuracy = formatAccuracy(outcome.finalTestAccuracy);
   std::fprintf(summary, "run %lld %s after %.1fs: final test accuracy %s, peak RSS %.1f MB (store %s)\n",
                (long long)outcome.runId, toString(outcome.status), seconds, accuracy.c_str(), megabytes(peakRssBytes()),
                store.path().c_str());
@@ -97,16 +109,58 @@ int trainWithSignals(Experiment& experiment, RunStore& store, bool json,
                  (long long)outcome.runId, (long long)outcome.runId, store.path().c_str());
   return outcome.status == RunStatus::Cancelled ? kCancelled : kOk;
 }
+
+// Continues run `runId` with its own project and thread count.
+int resumeRun(RunStore& store, int64_t runId, bool json) {
+  const RunSummary summary = store.run(runId);
+  Project project = parseProject(store.projectJson(runId), store.path() + ": run " + std::to_string(runId));
+  // The same thread count as before: the kernels' reductions, and so the weights, depend on it.
+  project.train.threads = summary.threads;
+  Experiment experiment(project);
+  return trainWithSignals(experiment, store, json,
+                          [&](RunControl& control, const std::vector<TrainingObserver*>& observers) {
+                            return experiment.resume(store, runId, control, observers);
+                          });
+}
+
+// --continue: what the store already holds of a run with the project's name decides. Returns the exit code when
+// that settles it, nothing when the project is to be trained as a new run.
+std::optional<int> continueNamedRun(const Project& project, RunStore& store, bool json) {
+  const NamedRun existing = findNamedRun(store, project.name);
+  if (!existing.run) return std::nullopt;
+  const RunSummary& run = *existing.run;
+  const std::string which = "run " + std::to_string(run.id) + " '" + run.name + "'";
+  if (existing.state == NamedRunState::Restartable) {
+    std::fprintf(stderr, "%s %s before its first checkpoint; starting it afresh\n", which.c_str(), run.status.c_str());
+    return std::nullopt;
+  }
+  const Project stored = parseProject(store.projectJson(run.id), store.path() + ": " + which);
+  if (const std::string difference = firstTrainingDifference(stored, project); !difference.empty())
+    throw InputError(store.path() + ": " + which + " was made from a different project (" + difference +
+                     " differs); delete that run or give the project another name");
+  if (existing.state == NamedRunState::Running)
+    throw InputError(store.path() + ": " + which + " is still running (process on " + run.host +
+                     "); wait for it, or stop it and run this again");
+  if (existing.state == NamedRunState::Finished) {
+    std::fprintf(json ? stderr : stdout, "%s already finished: final test accuracy %s (store %s)\n", which.c_str(),
+                 formatAccuracy(run.finalTestAccuracy).c_str(), store.path().c_str());
+    return kOk;
+  }
+  std::fprintf(stderr, "%s is %s; resuming it from its checkpoint\n", which.c_str(), run.status.c_str());
+  return resumeRun(store, run.id, json);
+}
 }  // namespace
 
 int runCommand(const std::vector<std::string>& argv) {
-  const Args args(argv, {"--db", "--epochs", "--threads", "--seed"}, {"--json"});
+  const Args args(argv, {"--db", "--epochs", "--threads", "--seed"}, {"--json", "--continue"});
   if (args.positionals().size() != 1) throw UsageError{"run needs exactly one project file"};
   Project project = loadProject(args.positionals()[0]);
   if (auto n = args.integer("--epochs", 1, 100000)) project.train.epochs = int(*n);
   if (auto n = args.integer("--threads", 0, 1024)) project.train.threads = int(*n);
   if (auto n = args.integer("--seed", 0, (1LL << 62))) project.train.seed = uint64_t(*n);
   RunStore store(args.value("--db").value_or(kDefaultDb));
+  if (args.has("--continue"))
+    if (const std::optional<int> code = continueNamedRun(project, store, args.has("--json"))) return *code;
   Experiment experiment(project);
   return trainWithSignals(experiment, store, args.has("--json"),
                           [&](RunControl& control, const std::vector<TrainingObserver*>& observers) {
@@ -119,15 +173,7 @@ int resumeCommand(const std::vector<std::string>& argv) {
   if (args.positionals().size() != 1) throw UsageError{"resume needs exactly one run id"};
   const int64_t runId = parseRunId(args.positionals()[0]);
   RunStore store(args.value("--db").value_or(kDefaultDb));
-  const RunSummary summary = store.run(runId);
-  Project project = parseProject(store.projectJson(runId), store.path() + ": run " + std::to_string(runId));
-  // The same thread count as before: the kernels' reductions, and so the weights, depend on it.
-  project.train.threads = summary.threads;
-  Experiment experiment(project);
-  return trainWithSignals(experiment, store, args.has("--json"),
-                          [&](RunControl& control, const std::vector<TrainingObserver*>& observers) {
-                            return experiment.resume(store, runId, control, observers);
-                          });
+  return resumeRun(store, runId, args.has("--json"));
 }
 
 }  // namespace ss::cli

@@ -11,6 +11,7 @@ namespace ss::cli {
 
 namespace {
 using Clock = std::chrono::steady_clock;
+}  // namespace
 
 std::string formatDuration(double seconds) {
   if (!std::isfinite(seconds) || seconds < 0) return "--";
@@ -24,7 +25,6 @@ std::string formatDuration(double seconds) {
     std::snprintf(buf, sizeof buf, "%lds", s);
   return buf;
 }
-}  // namespace
 
 TerminalProgress::TerminalProgress(FILE* out) : out_(out), tty_(isatty(fileno(out)) != 0) {}
 

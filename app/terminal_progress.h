@@ -2,10 +2,14 @@
 
 #include <chrono>
 #include <cstdio>
+#include <string>
 
 #include "train/observer.h"
 
 namespace ss::cli {
+
+// "42s", "3m05s", "2h10m"; "--" when unknown.
+std::string formatDuration(double seconds);
 
 // Shows a run's progress on stderr: a redrawn bar with epoch, step, loss, accuracy, samples/s and
 // ETA on a terminal; a plain line per epoch (and every few seconds) when stderr is not a terminal.

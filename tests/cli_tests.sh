@@ -4,18 +4,7 @@
 set -u
 bin=$1
 projects=$2
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-cd "$work"
-failures=0
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
-
-expect_exit() {  # expected-code description command...
-  local want=$1 what=$2; shift 2
-  "$@" >out.txt 2>err.txt
-  local got=$?
-  [ "$got" -eq "$want" ] || fail "$what: exit $got, expected $want ($(head -c 300 err.txt))"
-}
+source "$(dirname "$0")/cli_test_helpers.sh"
 
 expect_exit 0 "--version" "$bin" --version
 grep -q '^sparsescope [0-9]' out.txt || fail "--version prints the version"

@@ -154,6 +154,7 @@ void TestProject::shippedProjectsAreValid() {
   int count = 0;
   for (const auto& entry : std::filesystem::directory_iterator(SPARSESCOPE_SOURCE_DIR "/projects")) {
     if (entry.path().extension() != ".json") continue;
+    if (entry.path().stem().string().ends_with("-sweep")) continue;  // sweep files: tst_sweep reads those
     const Project p = loadProject(entry.path().string());
     QCOMPARE(p.name + ".json", entry.path().filename().string());
     ++count;

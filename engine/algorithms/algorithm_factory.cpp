@@ -20,6 +20,30 @@ namespace {
 const char* const kAlgorithms = "dense, static, set, rigl, gmp, mest";
 }  // namespace
 
+void checkAlgorithmSettings(const Project& p) {
+  const std::string& name = p.algorithm.name;
+  if (name == "dense" && p.sparsity.target > 0)
+    throw InputError(p.name +
+                     ": algorithm 'dense' trains every weight; set sparsity.target to 0, or choose a sparse "
+                     "algorithm such as 'static'");
+  if (name != "dense" && p.sparsity.target <= 0)
+    throw InputError(p.name + ": algorithm '" + name + "' needs sparsity.target above 0");
+  if (name == "dense" || name == "static") {
+    ObjectReader(nlohmann::json::parse(p.algorithm.optionsJson), "algorithm", p.name).finish();
+  } else if (name == "set") {
+    readSetOptions(p.algorithm.optionsJson, p.name);
+  } else if (name == "rigl") {
+    readRiglOptions(p.algorithm.optionsJson, p.name);
+  } else if (name == "gmp") {
+    readGmpOptions(p.algorithm.optionsJson, p.name);
+  } else if (name == "mest") {
+    readMestOptions(p.algorithm.optionsJson, p.sparsity.target, p.train.epochs, p.name);
+  } else {
+    throw InputError(p.name + ": algorithm '" + name + "' is unknown (known: " + kAlgorithms + ")");
+  }
+  if (p.sparsity.target > 0) makeScheme(p.sparsity.scheme, p.sparsity.schemeOptionsJson, "sparsity");
+}
+
 std::unique_ptr<TrainingHook> makeAlgorithmHook(const Project& project, Model& model, Sgd& optimizer, Rng& rng,
                                                 int64_t stepsPerEpoch,
                                                 std::function<void(const MaskChangeEvent&)> emit) {

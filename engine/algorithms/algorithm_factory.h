@@ -13,6 +13,11 @@
 
 namespace ss {
 
+// Everything about the project's algorithm that can be checked without a model or data: it agrees with the
+// sparsity target (dense trains every weight, the others need a target), and its options and the scheme's options
+// read. Throws InputError naming the project and the key, so a sweep refuses a bad combination before it starts.
+void checkAlgorithmSettings(const Project& project);
+
 // The training hook of the project's algorithm; null for "dense" and "static", whose masks never change. Every
 // algorithm but gmp needs a model that sparsifyModel has already masked; gmp needs the dense model (it prunes it
 // itself, and refuses a sparse layer). Reads and checks the algorithm's options: errors read

@@ -1,11 +1,10 @@
 #include "project/project.h"
 
 #include <cctype>
-#include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
 #include "core/error.h"
+#include "core/text_file.h"
 #include "project/object_reader.h"
 
 namespace ss {
@@ -189,6 +188,21 @@ void readDataEfficiency(ObjectReader r, DataEfficiencySpec& d, int epochs) {
   r.finish();
 }
 
+std::optional<SweepMembership> readSweepMembership(const json* v, const std::string& source) {
+  if (!v) return std::nullopt;
+  ObjectReader r(*v, "sweep", source);
+  SweepMembership m;
+  r.check(r.has("id"), "id", "missing: the id of the sweep this run belongs to");
+  r.read("id", m.id);
+  r.check(!m.id.empty(), "id", "must not be empty");
+  if (const json* values = r.raw("values")) {
+    r.check(values->is_object(), "values", "expected an object of key path -> value");
+    for (const auto& [key, value] : values->items()) m.values.emplace_back(key, value.dump());
+  }
+  r.finish();
+  return m;
+}
+
 }  // namespace
 
 Project parseProject(const std::string& jsonText, const std::string& source) {
@@ -201,7 +215,8 @@ Project parseProject(const std::string& jsonText, const std::string& source) {
   Project p;
   ObjectReader top(doc, "", source);
   top.check(top.has("format"), "format",
-            "missing: a project file starts with \"format\": " + std::to_string(kProjectFormat));
+            "missing: a project file starts with \"format\": " + std::to_string(kProjectFormat) +
+                (top.has("sweep_format") ? " (this is a sweep file: train its runs with 'sparsescope sweep')" : ""));
   top.read("format", p.format);
   top.check(p.format == kProjectFormat, "format",
             "version " + std::to_string(p.format) + " is not supported (this SparseScope reads version " +
@@ -216,16 +231,13 @@ Project parseProject(const std::string& jsonText, const std::string& source) {
   if (const json* a = top.raw("algorithm")) readAlgorithm(*a, p.algorithm, source);
   p.memoryBoundBytes = readMemoryBound(top.raw("memory_bound"), source);
   readDataEfficiency(top.child("data_efficiency"), p.dataEfficiency, p.train.epochs);
+  p.sweep = readSweepMembership(top.raw("sweep"), source);
   top.finish();
   return p;
 }
 
 Project loadProject(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(path + ": cannot open project file");
-  std::ostringstream text;
-  text << in.rdbuf();
-  return parseProject(text.str(), path);
+  return parseProject(readTextFile(path, "project file"), path);
 }
 
 std::string projectToJson(const Project& p) {
@@ -299,6 +311,11 @@ std::string projectToJson(const Project& p) {
                 {"remove_fraction", de.removeFraction},
                 {"keep_lowest", de.keepLowest}}}};
   if (!p.description.empty()) doc["description"] = p.description;
+  if (p.sweep) {
+    json values = json::object();
+    for (const auto& [key, value] : p.sweep->values) values[key] = json::parse(value);
+    doc["sweep"] = {{"id", p.sweep->id}, {"values", values}};
+  }
   return doc.dump(2);
 }
 

@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace ss {
@@ -87,6 +88,13 @@ struct DataEfficiencySpec {
   int64_t keepLowest = 0;
 };
 
+// The sweep a run belongs to, so the run browser can group its runs: the sweep's id and the value each axis gave
+// this run, keyed by the axis's key path, as JSON text ("\"mest\"", "0.9").
+struct SweepMembership {
+  std::string id;
+  std::vector<std::pair<std::string, std::string>> values;
+};
+
 struct Project {
   int format = kProjectFormat;
   std::string name = "untitled";
@@ -98,6 +106,7 @@ struct Project {
   AlgorithmSpec algorithm;
   std::optional<int64_t> memoryBoundBytes;
   DataEfficiencySpec dataEfficiency;
+  std::optional<SweepMembership> sweep;  // set in the projects a sweep expands to
 };
 
 // Parses and validates; throws InputError "<source>: <key.path>: <reason>" on the first problem.

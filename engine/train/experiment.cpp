@@ -28,17 +28,6 @@ enum StreamPurpose : uint64_t {
 Sgd makeOptimizer(const OptimizerSpec& o) {
   return Sgd({float(o.momentum), o.nesterov, float(o.weightDecay)});
 }
-
-// Refuses an algorithm and target that contradict each other, before anything starts.
-void checkAlgorithmMatchesTarget(const Project& p) {
-  const std::string& a = p.algorithm.name;
-  if (a == "dense" && p.sparsity.target > 0)
-    throw InputError(p.name +
-                     ": algorithm 'dense' trains every weight; set sparsity.target to 0, or choose a sparse "
-                     "algorithm such as 'static'");
-  if (a != "dense" && p.sparsity.target <= 0)
-    throw InputError(p.name + ": algorithm '" + a + "' needs sparsity.target above 0");
-}
 }  // namespace
 
 DataSplits loadProjectData(const Project& project) {
@@ -52,7 +41,7 @@ Experiment::Experiment(Project project)
       threads_(setThreadCount(project_.train.threads)),
       rng_(project_.train.seed),
       optimizer_(makeOptimizer(project_.train.optimizer)) {
-  checkAlgorithmMatchesTarget(project_);
+  checkAlgorithmSettings(project_);
   keepLargeAllocationsInHeap();
   Rng dataRng = rng_.fork(kDataStream);  // first, as loadProjectData does
   data_ = loadDataSplits(project_.data, dataRng);
