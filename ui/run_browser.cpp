@@ -1,15 +1,18 @@
 #include "run_browser.h"
 
+#include <QComboBox>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
 #include <QPushButton>
 #include <QSortFilterProxyModel>
+#include <QSplitter>
 #include <QTableView>
 #include <QVBoxLayout>
 
 #include "run_table_model.h"
 #include "store/run_store.h"
+#include "sweep_summary_view.h"
 
 namespace ss::ui {
 
@@ -39,9 +42,25 @@ RunBrowser::RunBrowser(QWidget* parent) : QWidget(parent) {
   buttons->addWidget(openButton_);
   buttons->addWidget(resumeButton_);
   buttons->addWidget(compareButton_);
+  sweepBox_ = new QComboBox(this);
+  sweepBox_->setObjectName("sweepBox");
+  sweepBox_->setToolTip(tr("Show one sweep's runs and its summary"));
+  summary_ = new SweepSummaryView(this);
+  summary_->setVisible(false);
+  auto* filter = new QHBoxLayout;
+  filter->addWidget(new QLabel(tr("Sweep:"), this));
+  filter->addWidget(sweepBox_);
+  filter->addStretch(1);
+  auto* split = new QSplitter(Qt::Vertical, this);
+  split->addWidget(table_);
+  split->addWidget(summary_);
+  split->setStretchFactor(0, 1);
+  split->setStretchFactor(1, 1);
   auto* layout = new QVBoxLayout(this);
-  layout->addWidget(table_, 1);
+  layout->addLayout(filter);
+  layout->addWidget(split, 1);
   layout->addLayout(buttons);
+  connect(sweepBox_, &QComboBox::currentIndexChanged, this, &RunBrowser::applySweepFilter);
 
   connect(table_, &QTableView::doubleClicked, this, [this] {
     if (const int64_t id = selectedRun()) emit openRequested(id);
@@ -62,12 +81,52 @@ RunBrowser::RunBrowser(QWidget* parent) : QWidget(parent) {
 void RunBrowser::refresh(const QString& storePath) {
   try {
     const RunStore store(storePath.toStdString());
-    model_->setRuns(store.listRuns());
-    note_->setText(tr("%1 runs in %2").arg(model_->rowCount()).arg(storePath));
+    allRuns_ = store.listRuns();
+    note_->setText(tr("%1 runs in %2").arg(allRuns_.size()).arg(storePath));
   } catch (const std::exception& e) {
-    model_->setRuns({});
+    allRuns_.clear();
     note_->setText(QString::fromStdString(e.what()));
   }
+  // The sweep list follows the store; the chosen sweep stays chosen while it is there.
+  const QString chosen = sweepBox_->currentData().toString();
+  {
+    const QSignalBlocker block(sweepBox_);
+    sweepBox_->clear();
+    sweepBox_->addItem(tr("All runs"), QString());
+    for (const QString& id : sweeps()) sweepBox_->addItem(id, id);
+    sweepBox_->setCurrentIndex(std::max(0, sweepBox_->findData(chosen)));
+  }
+  sweepBox_->setEnabled(sweepBox_->count() > 1);
+  applySweepFilter();
+}
+
+QStringList RunBrowser::sweeps() const {
+  QStringList ids;
+  for (const RunSummary& r : allRuns_)
+    if (!r.sweepId.empty() && !ids.contains(QString::fromStdString(r.sweepId)))
+      ids << QString::fromStdString(r.sweepId);
+  return ids;
+}
+
+void RunBrowser::showSweep(const QString& sweepId) {
+  sweepBox_->setCurrentIndex(std::max(0, sweepBox_->findData(sweepId)));
+  applySweepFilter();
+}
+
+void RunBrowser::applySweepFilter() {
+  const std::string sweep = sweepBox_->currentData().toString().toStdString();
+  std::vector<RunSummary> shown;
+  std::vector<SweepRunPoint> points;
+  for (const RunSummary& r : allRuns_) {
+    if (!sweep.empty() && r.sweepId != sweep) continue;
+    shown.push_back(r);
+    if (!sweep.empty())
+      points.push_back({QString::fromStdString(r.sweepSeries), r.target,
+                        r.status == "finished" ? r.finalTestAccuracy : std::nullopt, r.elapsedSeconds});
+  }
+  model_->setRuns(std::move(shown));
+  summary_->setVisible(!sweep.empty());
+  if (!sweep.empty()) summary_->show(QString::fromStdString(sweep), points);
   table_->resizeColumnsToContents();
   table_->horizontalHeader()->setSectionResizeMode(RunTableModel::Name, QHeaderView::Stretch);
   updateButtons();

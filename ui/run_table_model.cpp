@@ -12,7 +12,8 @@ QVariant RunTableModel::data(const QModelIndex& index, int role) const {
   if (!index.isValid()) return {};
   const RunSummary& r = runs_[size_t(index.row())];
   if (role == Qt::TextAlignmentRole)
-    return index.column() == Name || index.column() == Algorithm || index.column() == Scheme || index.column() == Status
+    return index.column() == Name || index.column() == Algorithm || index.column() == Scheme ||
+                   index.column() == Status || index.column() == Sweep
                ? QVariant(Qt::AlignLeft | Qt::AlignVCenter)
                : QVariant(Qt::AlignRight | Qt::AlignVCenter);
   if (role == Qt::ToolTipRole && !r.message.empty()) return QString::fromStdString(r.message);
@@ -39,6 +40,8 @@ QVariant RunTableModel::data(const QModelIndex& index, int role) const {
                      : QVariant(QString("%1%").arg(100.0 * *r.finalTestAccuracy, 0, 'f', 2));
     case Time:
       return sortKey ? QVariant(r.elapsedSeconds) : QVariant(QString("%1 s").arg(r.elapsedSeconds, 0, 'f', 1));
+    case Sweep:
+      return QString::fromStdString(r.sweepId);
     case ColumnCount:
       break;
   }
@@ -48,7 +51,7 @@ QVariant RunTableModel::data(const QModelIndex& index, int role) const {
 QVariant RunTableModel::headerData(int section, Qt::Orientation orientation, int role) const {
   if (orientation != Qt::Horizontal || role != Qt::DisplayRole) return {};
   static const char* const kTitles[] = {"Id",     "Name",   "Algorithm",     "Scheme", "Sparsity",
-                                        "Status", "Epochs", "Test accuracy", "Time"};
+                                        "Status", "Epochs", "Test accuracy", "Time",   "Sweep"};
   return tr(kTitles[section]);
 }
 

@@ -8,12 +8,13 @@
 namespace ss::ui {
 
 // The runs of a store as table rows: name, algorithm, scheme, sparsity, status, epochs, final test accuracy,
-// training time. Sorting goes through a QSortFilterProxyModel; numbers sort as numbers (Qt::UserRole).
+// training time, the sweep it belongs to. Sorting goes through a QSortFilterProxyModel; numbers sort as numbers
+// (Qt::UserRole).
 class RunTableModel : public QAbstractTableModel {
   Q_OBJECT
 
  public:
-  enum Column { Id, Name, Algorithm, Scheme, Sparsity, Status, Epochs, TestAccuracy, Time, ColumnCount };
+  enum Column { Id, Name, Algorithm, Scheme, Sparsity, Status, Epochs, TestAccuracy, Time, Sweep, ColumnCount };
 
   explicit RunTableModel(QObject* parent = nullptr) : QAbstractTableModel(parent) {}
 

@@ -199,6 +199,13 @@ std::optional<SweepMembership> readSweepMembership(const json* v, const std::str
     r.check(values->is_object(), "values", "expected an object of key path -> value");
     for (const auto& [key, value] : values->items()) m.values.emplace_back(key, value.dump());
   }
+  if (const json* labels = r.raw("labels")) {
+    r.check(labels->is_object(), "labels", "expected an object of key path -> label");
+    for (const auto& [key, label] : labels->items()) {
+      r.check(label.is_string(), "labels", "the label of " + key + " must be a string");
+      m.labels.emplace_back(key, label.get<std::string>());
+    }
+  }
   r.finish();
   return m;
 }
@@ -315,6 +322,11 @@ std::string projectToJson(const Project& p) {
     json values = json::object();
     for (const auto& [key, value] : p.sweep->values) values[key] = json::parse(value);
     doc["sweep"] = {{"id", p.sweep->id}, {"values", values}};
+    if (!p.sweep->labels.empty()) {
+      json labels = json::object();
+      for (const auto& [key, label] : p.sweep->labels) labels[key] = label;
+      doc["sweep"]["labels"] = labels;
+    }
   }
   return doc.dump(2);
 }

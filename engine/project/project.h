@@ -93,6 +93,7 @@ struct DataEfficiencySpec {
 struct SweepMembership {
   std::string id;
   std::vector<std::pair<std::string, std::string>> values;
+  std::vector<std::pair<std::string, std::string>> labels;  // key path -> the value's label in the run name
 };
 
 struct Project {

@@ -100,6 +100,9 @@ struct RunSummary {
   double target = 0;
   int epochs = 0;
   double elapsedSeconds = 0;  // the logged epochs' training and evaluation time
+  // The sweep the run belongs to (empty: none), and its place there apart from sparsity and seed: the labels
+  // of its other axis values ("mest-em-s"), the curve a sweep summary draws it on.
+  std::string sweepId, sweepSeries;
 };
 
 // Which runs `listRuns` returns; empty fields do not filter.

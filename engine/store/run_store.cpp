@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <cstring>
 #include <ctime>
+#include <nlohmann/json.hpp>
 #include <random>
 
 #include "core/compression.h"
@@ -181,7 +182,19 @@ constexpr const char* kSummarySelect =
     "coalesce(json_extract(r.project_json, '$.sparsity.target'), 0), "
     "coalesce(json_extract(r.project_json, '$.train.epochs'), 0), "
     "(SELECT coalesce(sum(e.epoch_seconds), 0) FROM epoch_metrics e WHERE e.run_id = r.id), r.host, "
-    "r.engine_version FROM runs r ";
+    "r.engine_version, coalesce(json_extract(r.project_json, '$.sweep.id'), ''), "
+    "coalesce(json_extract(r.project_json, '$.sweep.labels'), '{}') FROM runs r ";
+
+// What distinguishes a sweep's runs other than their sparsity and seed, which a sweep summary plots over.
+std::string sweepSeries(const std::string& labelsJson, const std::string& algorithm) {
+  const nlohmann::json labels = nlohmann::json::parse(labelsJson, nullptr, false);
+  std::string series;
+  if (labels.is_object())
+    for (const auto& [key, label] : labels.items())
+      if (key != "sparsity.target" && key != "train.seed" && label.is_string())
+        series += (series.empty() ? "" : " ") + label.get<std::string>();
+  return series.empty() ? algorithm : series;
+}
 
 RunSummary readSummary(const Statement& query) {
   RunSummary run;
@@ -202,6 +215,8 @@ RunSummary readSummary(const Statement& query) {
   run.elapsedSeconds = query.doubleAt(14);
   run.host = query.textAt(15);
   run.engineVersion = query.textAt(16);
+  run.sweepId = query.textAt(17);
+  if (!run.sweepId.empty()) run.sweepSeries = sweepSeries(query.textAt(18), run.algorithm);
   return run;
 }
 }  // namespace

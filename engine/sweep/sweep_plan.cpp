@@ -239,7 +239,7 @@ SweepPlan parseSweep(const std::string& jsonText, const std::string& source) {
     json project = base;
     SweepRun run;
     run.name = plan.id;
-    json values = json::object();
+    json values = json::object(), labels = json::object();
     size_t axisIndex = 0;
     for (size_t g = 0; g < groups.size(); ++g)
       for (const Axis& axis : groups[g]) {
@@ -248,9 +248,10 @@ SweepPlan parseSweep(const std::string& jsonText, const std::string& source) {
         run.name += "_" + names[axisIndex++] + "-" + axis.labels[position[g]];
         run.axisValues.emplace_back(axis.key, value.dump());
         values[axis.key] = value;
+        labels[axis.key] = axis.labels[position[g]];
       }
     project["name"] = run.name;
-    project["sweep"] = {{"id", plan.id}, {"values", values}};
+    project["sweep"] = {{"id", plan.id}, {"values", values}, {"labels", labels}};
     try {
       Project parsed = parseProject(project.dump(), source + ": run '" + run.name + "'");
       checkAlgorithmSettings(parsed);
