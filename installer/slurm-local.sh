@@ -33,7 +33,7 @@ alive() {  # pidfile
 
 parent_of() {  # pid
   local stat
-  read -r stat 2>/dev/null </proc/$1/stat || return 1
+  read -r stat 2>/dev/null <"/proc/$1/stat" || return 1
   stat=${stat##*) }
   read -r _ stat _ <<<"$stat"
   echo "$stat"
@@ -43,15 +43,17 @@ parent_of() {  # pid
 # line, and slurmstepd (one per running job step) keeps slurmd's log, in the state directory, open.
 # This script, its callers and its own helper processes are left out, whatever their command lines say.
 cluster_pids() {
-  local callers=" " pid=$$ candidates
+  local callers=" " pid=$$ pgrep_found find_found
   while [ "$pid" -gt 1 ]; do
     callers+="$pid "
     pid=$(parent_of "$pid") || break
   done
-  candidates="$(pgrep -f -- "$state/") $(find /proc/[0-9]*/fd -maxdepth 1 -lname "$state/*" 2>/dev/null | cut -d/ -f3)"
-  for pid in $(printf '%s\n' $candidates | sort -u); do
+  pgrep_found=$(pgrep -f -- "$state/" || true)
+  find_found=$(find /proc/[0-9]*/fd -maxdepth 1 -lname "$state/*" 2>/dev/null | cut -d/ -f3)
+  while read -r pid; do
+    [ -n "$pid" ] || continue
     [[ "$callers" == *" $pid "* || "$callers" == *" $(parent_of "$pid") "* ]] || echo "$pid"
-  done
+  done < <(printf '%s\n%s\n' "$pgrep_found" "$find_found" | sort -u)
 }
 
 write_conf() {
@@ -134,7 +136,7 @@ start() {
   if alive "$state/slurmctld.pid" && alive "$state/slurmd.pid" && node_ready; then
     say "already running"
   else
-    [ -n "$(cluster_pids)" ] && stop
+    [ -z "$(cluster_pids)" ] || stop
     write_conf
     start_munge
     wait_for 10 munged munge -n --socket="$munge_socket"
@@ -158,16 +160,16 @@ stop() {
     done
   fi
   local pids
-  pids=$(cluster_pids)
-  [ -n "$pids" ] && kill -TERM $pids 2>/dev/null || true
+  mapfile -t pids < <(cluster_pids)
+  [ ${#pids[@]} -eq 0 ] || kill -TERM "${pids[@]}" 2>/dev/null || true
   for _ in $(seq 1 50); do
-    pids=$(cluster_pids)
-    [ -z "$pids" ] && break
+    mapfile -t pids < <(cluster_pids)
+    [ ${#pids[@]} -eq 0 ] && break
     sleep 0.2
   done
-  if [ -n "$pids" ]; then
-    say "forcing $pids to stop"
-    kill -KILL $pids 2>/dev/null || true
+  if [ ${#pids[@]} -gt 0 ]; then
+    say "forcing ${pids[*]} to stop"
+    kill -KILL "${pids[@]}" 2>/dev/null || true
   fi
   rm -f "$state"/*.pid "$state"/munge/munged.pid "$munge_socket" "$munge_socket".lock
   say "stopped"
