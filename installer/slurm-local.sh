@@ -49,7 +49,7 @@ cluster_pids() {
     pid=$(parent_of "$pid") || break
   done
   pgrep_found=$(pgrep -f -- "$state/" || true)
-  find_found=$(find /proc/[0-9]*/fd -maxdepth 1 -lname "$state/*" 2>/dev/null | cut -d/ -f3)
+  find_found=$(find /proc/[0-9]*/fd -maxdepth 1 -lname "$state/*" 2>/dev/null | cut -d/ -f3 || true)
   while read -r pid; do
     [ -n "$pid" ] || continue
     [[ "$callers" == *" $pid "* || "$callers" == *" $(parent_of "$pid") "* ]] || echo "$pid"
