@@ -5,10 +5,12 @@
 
 #include "core/error.h"
 #include "core/subprocess.h"
+#include "store/run_store.h"
 #include "sweep/slurm_array.h"
 #include "sweep/slurm_job_script.h"
 #include "sweep/slurm_queue.h"
 #include "sweep/slurm_sweep_dir.h"
+#include "sweep/slurm_sweep_status.h"
 #include "test_helpers.h"
 
 using namespace ss;
@@ -36,6 +38,9 @@ class TestSlurmSweep : public QObject {
   void sbatchJobId();
   void aTaskIsActiveWhileSlurmMayStillRunIt_data();
   void aTaskIsActiveWhileSlurmMayStillRunIt();
+  void taskStatusCombinesClusterAndStore_data();
+  void taskStatusCombinesClusterAndStore();
+  void aTaskKilledMidRunLeavesItsRunResumable();
 };
 
 void TestSlurmSweep::arraySpecListsRangesAndTheLimit_data() {
@@ -234,6 +239,117 @@ void TestSlurmSweep::aTaskIsActiveWhileSlurmMayStillRunIt() {
   QFETCH(QString, state);
   QFETCH(bool, active);
   QCOMPARE(slurmStateIsActive(state.toStdString()), active);
+}
+
+void TestSlurmSweep::taskStatusCombinesClusterAndStore_data() {
+  QTest::addColumn<QString>("queue");
+  QTest::addColumn<QString>("accounting");
+  QTest::addColumn<int>("stored");  // NamedRunState
+  QTest::addColumn<QString>("storedStatus");
+  QTest::addColumn<QString>("state");
+  QTest::addColumn<QString>("detail");  // a part of it
+  const int absent = int(NamedRunState::Absent), finished = int(NamedRunState::Finished),
+            resumable = int(NamedRunState::Resumable), restartable = int(NamedRunState::Restartable),
+            running = int(NamedRunState::Running);
+  QTest::newRow("pending, not started") << "PENDING"
+                                        << "" << absent << ""
+                                        << "pending"
+                                        << "PENDING";
+  QTest::newRow("running") << "RUNNING"
+                           << "RUNNING" << absent << ""
+                           << "running"
+                           << "RUNNING";
+  QTest::newRow("completing counts as running") << "COMPLETING"
+                                                << "" << absent << ""
+                                                << "running"
+                                                << "";
+  QTest::newRow("pending again after a requeue, store not read") << "REQUEUED"
+                                                                 << "" << resumable << "cancelled"
+                                                                 << "pending"
+                                                                 << "";
+  QTest::newRow("finished, squeue forgot it") << ""
+                                              << "" << finished << "finished"
+                                              << "finished"
+                                              << "3 epochs";
+  QTest::newRow("finished, squeue remembers") << "COMPLETED"
+                                              << "" << finished << "finished"
+                                              << "finished"
+                                              << "";
+  QTest::newRow("cancelled with a checkpoint") << "CANCELLED"
+                                               << "" << resumable << "cancelled"
+                                               << "failed"
+                                               << "cancelled after 1/3 epochs; resubmit continues";
+  QTest::newRow("time limit, from accounting") << ""
+                                               << "TIMEOUT" << resumable << "cancelled"
+                                               << "failed"
+                                               << "(Slurm: TIMEOUT)";
+  QTest::newRow("accounting names it better than squeue") << "CANCELLED"
+                                                          << "OUT_OF_MEMORY" << running << "running"
+                                                          << "failed"
+                                                          << "(Slurm: OUT_OF_MEMORY)";
+  QTest::newRow("killed: the store still says running") << ""
+                                                        << "" << running << "running"
+                                                        << "failed"
+                                                        << "the task ended while its run was going";
+  QTest::newRow("stopped before a checkpoint") << ""
+                                               << "" << restartable << "interrupted"
+                                               << "failed"
+                                               << "before its first checkpoint; resubmit starts it afresh";
+  QTest::newRow("cancelled before it started") << "CANCELLED"
+                                               << "" << absent << ""
+                                               << "failed"
+                                               << "no run in its store (Slurm: CANCELLED)";
+}
+
+void TestSlurmSweep::taskStatusCombinesClusterAndStore() {
+  QFETCH(QString, queue);
+  QFETCH(QString, accounting);
+  QFETCH(int, stored);
+  QFETCH(QString, storedStatus);
+  QFETCH(QString, state);
+  QFETCH(QString, detail);
+  NamedRun run;
+  run.state = NamedRunState(stored);
+  if (run.state != NamedRunState::Absent) {
+    RunSummary summary;
+    summary.status = storedStatus.toStdString();
+    summary.epochs = 3;
+    summary.epochsLogged = run.state == NamedRunState::Finished ? 3 : 1;
+    summary.finalTestAccuracy = 0.5;
+    run.run = summary;
+  }
+  const SweepTaskStatus status = combineTaskStatus(queue.toStdString(), accounting.toStdString(), run);
+  QCOMPARE(QString(toString(status.state)), state);
+  QVERIFY2(status.detail.find(detail.toStdString()) != std::string::npos, status.detail.c_str());
+}
+
+void TestSlurmSweep::aTaskKilledMidRunLeavesItsRunResumable() {
+  QTemporaryDir tmp;
+  const SlurmSweepDir dir(tmp.path().toStdString());
+  const std::string name = "s_seed-1";
+  dir.create({name});
+  int64_t id = 0;
+  {
+    // Begun by this live process, the run looks like one whose process goes on on another host.
+    RunStore store(dir.storePath(name));
+    id = store.beginRun(name, R"({"format": 1, "name": "s_seed-1"})", 1, 1);
+  }
+  const NamedRun stored = findNamedRun(RunStore(dir.storePath(name)), name);
+  QCOMPARE(int(stored.state), int(NamedRunState::Running));
+
+  SweepTaskStatus running = combineTaskStatus("RUNNING", "", stored);
+  running.run = name;
+  markEndedTaskInterrupted(dir, running);
+  QCOMPARE(RunStore(dir.storePath(name)).run(id).status, std::string("running"));
+
+  SweepTaskStatus ended = combineTaskStatus("", "", stored);
+  ended.run = name;
+  ended.job = "12_0";
+  QCOMPARE(int(ended.state), int(SweepTaskState::Failed));
+  markEndedTaskInterrupted(dir, ended);
+  const RunSummary run = RunStore(dir.storePath(name)).run(id);
+  QCOMPARE(run.status, std::string("interrupted"));
+  QVERIFY2(run.message.find("Slurm task 12_0 ended") != std::string::npos, run.message.c_str());
 }
 
 QTEST_GUILESS_MAIN(TestSlurmSweep)
