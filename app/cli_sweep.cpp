@@ -35,8 +35,8 @@ const char* const kSweepUsage =
     "  status DIR     every run of a Slurm sweep: pending, running, finished or failed, and why\n"
     "  resubmit DIR   submit the failed and cancelled runs again; they continue from their checkpoints\n"
     "Each run is 'sparsescope run PROJECT --continue': running the same command again skips finished runs and\n"
-    "resumes interrupted or cancelled ones. The runs' project files and logs go to <sweep id>.runs/ beside the\n"
-    "store. Ctrl-C cancels every run with a checkpoint; a second Ctrl-C stops them at once.\n"
+    "resumes interrupted or cancelled ones. With --local the runs' project files and logs go to <sweep id>.runs/\n"
+    "beside the store. Ctrl-C cancels every run with a checkpoint; a second Ctrl-C stops them at once.\n"
     "Exit codes: 0 all finished, 1 a run failed, 2 bad usage or sweep file, 130 cancelled.\n";
 
 namespace {
