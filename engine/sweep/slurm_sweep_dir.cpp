@@ -5,14 +5,17 @@
 #include <sstream>
 
 #include "core/error.h"
+#include "core/text_file.h"
 
 namespace ss {
 
 namespace {
 
+// Rows of tab-separated fields; none when the file does not exist yet (no submission so far).
 std::vector<std::vector<std::string>> readTsv(const std::string& path) {
-  std::ifstream in(path);
   std::vector<std::vector<std::string>> rows;
+  if (!std::filesystem::exists(path)) return rows;
+  std::istringstream in(readTextFile(path, "sweep record"));
   std::string line;
   while (std::getline(in, line)) {
     if (line.empty()) continue;
