@@ -37,7 +37,7 @@ const std::map<std::string, Command>& commands() {
 #ifdef SPARSESCOPE_HAVE_GUI
       {"report", {reportCommand, kReportUsage, "write an HTML, PDF or Markdown report of runs (no display needed)"}},
 #endif
-      {"sweep", {sweepCommand, kSweepUsage, "train every run of a sweep file (--local: here, N at once)"}},
+      {"sweep", {sweepCommand, kSweepUsage, "train every run of a sweep file (--local here, --slurm as a job array)"}},
       {"merge", {mergeCommand, kMergeUsage, "merge run stores into one, without duplicating runs"}},
   };
   return table;

@@ -87,8 +87,9 @@ write_sweep small.json tiny 4 '[{"key": "train.seed", "values": [1, 2]}, {"key":
 expect_exit 1 "changed sweep over finished runs" "$bin" sweep small.json --local -j 2 --db s.db
 grep -q 'different project (train.epochs differs)' err.txt || fail "a changed sweep names the difference ($(tail -2 err.txt))"
 
-# A killed run (kill -9) is marked interrupted and resumed by the next run of the sweep.
-write_sweep killed.json killed 40 '[{"key": "train.seed", "values": [1]}]'
+# A killed run (kill -9) is marked interrupted and resumed by the next run of the sweep. 400 epochs (a few
+# seconds): 40 could end before the kill lands on a quiet machine.
+write_sweep killed.json killed 400 '[{"key": "train.seed", "values": [1]}]'
 "$bin" sweep killed.json --local --db k.db >out.txt 2>err.txt &
 pid=$!
 for _ in $(seq 1 150); do grep -q '^epoch 2/' killed.runs/logs/*.log 2>/dev/null && break; sleep 0.2; done
