@@ -24,8 +24,13 @@ QCustomPlot* summaryPlot(QWidget* parent, const QString& name, const QString& ti
   plot->yAxis->setLabel(QObject::tr("final test accuracy (%)"));
   plot->legend->setVisible(true);
   plot->legend->setFont(QFont(plot->font().family(), 8));
-  plot->legend->setBrush(QColor(255, 255, 255, 210));
-  plot->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignLeft | Qt::AlignBottom);
+  // The legend goes under the axes, in one row: inside, it would hide the points of a crowded sweep.
+  plot->axisRect()->insetLayout()->take(plot->legend);
+  plot->axisRect()->insetLayout()->simplify();
+  plot->legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
+  plot->legend->setBorderPen(Qt::NoPen);
+  plot->plotLayout()->addElement(2, 0, plot->legend);
+  plot->plotLayout()->setRowStretchFactor(2, 0.001);
   makeInteractive(plot);
   return plot;
 }
