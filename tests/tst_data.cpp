@@ -13,6 +13,7 @@
 #include "core/error.h"
 #include "core/rng.h"
 #include "data/batch_loader.h"
+#include "data/data_source.h"
 #include "data/dataset.h"
 #include "data/preprocessing.h"
 #include "data/readers.h"
@@ -184,6 +185,7 @@ class TestData : public QObject {
   void normalisationLeavesConstantSetUnscaled();
 
   void readsFashionMnist();
+  void refusesLabelsBeyondTheClassesOfFashionMnist();
 };
 
 void TestData::readsIdxExactly_data() {
@@ -780,6 +782,24 @@ void TestData::readsFashionMnist() {
   QCOMPARE(test.size(), int64_t(10000));
   QCOMPARE(test.features.cols(), Eigen::Index(784));
   QCOMPARE(test.classCount, 10);
+}
+
+void TestData::refusesLabelsBeyondTheClassesOfFashionMnist() {
+  // A Fashion-MNIST folder whose test labels hold a 12: ten classes, so the file is damaged or foreign.
+  QTemporaryDir dir;
+  for (const char* split : {"train", "t10k"}) {
+    writeBytes(dir, std::string(split) + "-images-idx3-ubyte.gz", gzip(idxImages()));
+    const QByteArray labels = std::string(split) == "t10k" ? QByteArray("\x02\x0c\x04", 3) : testLabels();
+    writeBytes(dir, std::string(split) + "-labels-idx1-ubyte.gz", gzip(idxLabels(3, labels)));
+  }
+  DataSpec spec;
+  spec.dataset = "fashion-mnist";
+  spec.dir = dir.path().toStdString();
+  Rng rng(1);
+  const QString error = inputErrorOf([&] { loadDataSplits(spec, rng); });
+  QVERIFY2(
+      error.contains("t10k-labels-idx1-ubyte.gz: label 12 of example 1 is outside the 10 classes of fashion-mnist"),
+      qPrintable(error));
 }
 
 QTEST_APPLESS_MAIN(TestData)

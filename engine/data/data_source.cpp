@@ -23,13 +23,25 @@ std::string requireFile(const std::string& dir, const std::string& file, const s
   return path;
 }
 
+// Fashion-MNIST and MNIST have ten classes: a label beyond them is a damaged or foreign file, and would
+// otherwise silently widen the model's output layer.
+void checkLabelsWithin(const Dataset& set, int classes, const std::string& labelsPath, const std::string& name) {
+  for (size_t i = 0; i < set.labels.size(); ++i)
+    if (set.labels[i] < 0 || set.labels[i] >= classes)
+      throw InputError(labelsPath + ": label " + std::to_string(set.labels[i]) + " of example " + std::to_string(i) +
+                       " is outside the " + std::to_string(classes) + " classes of " + name);
+}
+
 DataSplits loadIdxFolder(const std::string& dir, const std::string& name, const std::string& hint,
                          const std::vector<std::string>& classNames) {
+  constexpr int kClasses = 10;
   DataSplits s;
-  s.train = readIdx(requireFile(dir, "train-images-idx3-ubyte.gz", hint),
-                    requireFile(dir, "train-labels-idx1-ubyte.gz", hint), name + "-train");
-  s.test = readIdx(requireFile(dir, "t10k-images-idx3-ubyte.gz", hint),
-                   requireFile(dir, "t10k-labels-idx1-ubyte.gz", hint), name + "-test");
+  const std::string trainLabels = requireFile(dir, "train-labels-idx1-ubyte.gz", hint);
+  const std::string testLabels = requireFile(dir, "t10k-labels-idx1-ubyte.gz", hint);
+  s.train = readIdx(requireFile(dir, "train-images-idx3-ubyte.gz", hint), trainLabels, name + "-train");
+  s.test = readIdx(requireFile(dir, "t10k-images-idx3-ubyte.gz", hint), testLabels, name + "-test");
+  checkLabelsWithin(s.train, kClasses, trainLabels, name);
+  checkLabelsWithin(s.test, kClasses, testLabels, name);
   s.train.classNames = s.test.classNames = classNames;
   return s;
 }
