@@ -90,6 +90,7 @@ class TestGuiRun : public QObject {
   void pauseHoldsTheRunAndStopCancelsIt();
   void aProjectThatCannotStartReportsWhy();
   void aStoppedRunOpensFromTheBrowserAndResumes();
+  void closingTheWindowDuringARunCancelsItWithACheckpoint();
   void maskViewerShowsEverySnapshotAndItsMutation();
   void examplesViewShowsForgettingAndTheRemovedSet();
   void selectedRunsAreComparedSideBySide();
@@ -225,6 +226,33 @@ void TestGuiRun::aStoppedRunOpensFromTheBrowserAndResumes() {
   QCOMPARE(store.run(id).status, std::string("finished"));
   QCOMPARE(store.epochs(id).size(), size_t(40));
   screenshot(window, window.runBrowser(), "run-browser");
+}
+
+void TestGuiRun::closingTheWindowDuringARunCancelsItWithACheckpoint() {
+  const QString db = dir_.filePath("closing.db");
+  int epochsSeen = 0;
+  {
+    ui::MainWindow window;
+    window.setStorePath(db);
+    QVERIFY(window.openProject(QString::fromStdString(spiralsProject(dir_, 400))));
+    connect(window.runController(), &ui::RunController::epochEnded, this, [&] { ++epochsSeen; });
+    window.runAction()->trigger();
+    QTRY_VERIFY_WITH_TIMEOUT(epochsSeen >= 2, 60000);
+    QVERIFY(window.close());
+  }  // the window is gone: its controller has waited for the worker to stop
+  RunStore store(db.toStdString());
+  const std::vector<RunSummary> runs = store.listRuns();
+  QCOMPARE(runs.size(), size_t(1));
+  QCOMPARE(runs.front().status, std::string("cancelled"));
+  const int logged = runs.front().epochsLogged;
+  QVERIFY2(logged >= 2 && logged < 400, qPrintable(QString::number(logged)));
+  const std::optional<CheckpointRecord> checkpoint = store.latestCheckpoint(runs.front().id);
+  QVERIFY(checkpoint);
+  QCOMPARE(checkpoint->kind, std::string("cancel"));
+  // Taken where the run stopped: at the end of the last logged epoch or inside the next one.
+  QVERIFY2(checkpoint->epoch == logged || checkpoint->epoch == logged + 1,
+           qPrintable(QString::number(checkpoint->epoch)));
+  QCOMPARE(store.integrityCheck(), std::string("ok"));
 }
 
 void TestGuiRun::maskViewerShowsEverySnapshotAndItsMutation() {
