@@ -22,7 +22,7 @@ set(CPACK_PACKAGE_NAME "sparsescope")
 set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
 set(CPACK_PACKAGE_CONTACT "SparseScope developers <dev@sparsescope.org>")
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "Explore sparse neural-network training (MEST and peers)")
-set(CPACK_PACKAGE_DESCRIPTION
+string(CONCAT CPACK_PACKAGE_DESCRIPTION
   "SparseScope trains sparse neural networks (static, SET, RigL, gradual magnitude pruning, MEST with\n"
   "Elastic Mutation and the Soft Memory Bound) on real data with truly sparse kernels, records every run\n"
   "in a SQLite store, and shows masks, memory and forgettable examples in a Qt desktop explorer.\n"

@@ -105,9 +105,10 @@ for icon in scalable/apps/sparsescope.svg 48x48/apps/sparsescope.png 256x256/app
   [ -f "/usr/share/icons/hicolor/$icon" ] || fail "icon $icon not installed"
 done
 # A fresh user: no personal MIME or default-application settings in the way.
-export HOME=$scratch/home XDG_CURRENT_DESKTOP=GNOME
+export HOME=$scratch/home XDG_RUNTIME_DIR=$scratch/runtime XDG_CURRENT_DESKTOP=GNOME
 unset XDG_DATA_HOME XDG_CONFIG_HOME XDG_DATA_DIRS XDG_CONFIG_DIRS
 mkdir -p "$HOME"
+mkdir -m 700 "$XDG_RUNTIME_DIR"
 echo '{"format": 1, "items": [1, 2]}' >"$scratch/other.json"
 for file in "$project" "$projects/fashion-convnet-mest-em-s-90.json" "$scratch/other.json"; do
   printf '%s: %s\n' "$file" "$(xdg-mime query filetype "$file")"
@@ -127,7 +128,7 @@ set -euo pipefail
 unset QT_QPA_PLATFORM
 gio open "$1" 2>&1
 for _ in $(seq 60); do
-  window=$(xwininfo -root -tree | grep -F '"spirals-mlp-dense - SparseScope"' | awk '{print $1}' | head -1)
+  window=$(xwininfo -root -tree | awk '/"spirals-mlp-dense - SparseScope"/ { print $1; exit }')
   [ -n "$window" ] && break
   sleep 0.5
 done
