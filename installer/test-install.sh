@@ -134,8 +134,13 @@ for _ in $(seq 60); do
 done
 [ -n "$window" ] || { echo "no SparseScope window after 30 s"; xwininfo -root -tree; exit 1; }
 echo "window $window: $(xwininfo -id "$window" | grep -E 'Width|Height' | tr -s ' ' | tr '\n' ' ')"
-xprop -id "$window" _NET_WM_ICON | grep -q 'Icon (' || { echo "the window has no icon"; exit 1; }
-echo "the window has the SparseScope icon"
+for _ in $(seq 20); do
+  icon=$(xprop -id "$window" _NET_WM_ICON | grep -o 'Icon ([0-9]* x [0-9]*)' | head -1 || true)
+  [ -n "$icon" ] && break
+  sleep 0.5
+done
+[ -n "$icon" ] || { echo "the window has no icon after 10 s"; exit 1; }
+echo "the window has the SparseScope icon: $icon"
 pid=$(xprop -id "$window" _NET_WM_PID | awk '{print $3}')
 sleep 3
 kill -0 "$pid" || { echo "sparsescope ended within 3 s of opening its window"; exit 1; }
