@@ -9,7 +9,7 @@ packages=(
   qt6-base-dev qt6-base-dev-tools libqcustomplot-dev libqcustomplot2.1-qt6 libgl-dev
   xvfb xauth
   dataset-fashion-mnist
-  desktop-file-utils xdg-utils libglib2.0-bin x11-utils man-db  # installer/test-install.sh
+  debootstrap desktop-file-utils xdg-utils libglib2.0-bin x11-utils man-db  # installer/test-install.sh
 )
 
 missing=()
