@@ -61,8 +61,9 @@ echo "default application: $default_app"
 step "GUI under Xvfb, opened on $(basename "$project") as a double-click does"
 cat >"$scratch/gui-check.sh" <<'EOF'
 #!/usr/bin/env bash
-# Runs inside xvfb-run: opens the project through its MIME type's default application and waits for
-# the window, then leaves the process id for the caller to end.
+# Runs inside xvfb-run: opens the project through its MIME type's default application, waits for the
+# window with the project in its title and for its icon, checks the program still runs 3 s later and
+# ends it.
 set -euo pipefail
 unset QT_QPA_PLATFORM
 gio open "$1" 2>&1
