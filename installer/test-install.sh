@@ -40,7 +40,7 @@ in_chroot() {
   "${as_root[@]}" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LC_ALL=C.UTF-8 DEBIAN_FRONTEND=noninteractive \
     chroot "$root" "$@"
 }
-apt_get() { in_root "$@" apt-get -y -q -o DPkg::Lock::Timeout=600; }
+apt_get() { in_root apt-get -y -q -o DPkg::Lock::Timeout=600 "$@"; }
 
 exec 9>"${TMPDIR:-/tmp}/sparsescope-install-test.lock"
 flock -w 3600 9 || fail "another install test held the lock for an hour"
