@@ -1,5 +1,6 @@
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <functional>
 #include <map>
 #include <string>
@@ -11,7 +12,8 @@
 #include "core/version.h"
 
 #ifdef SPARSESCOPE_HAVE_GUI
-int launchGui(int argc, char** argv);
+// Opens the desktop explorer; with a project path, on that project (how a file manager hands one over).
+int launchGui(int argc, char** argv, const std::string& projectPath);
 #endif
 
 namespace {
@@ -46,6 +48,7 @@ const std::map<std::string, Command>& commands() {
 void printHelp() {
   std::printf("SparseScope %s: explore sparse neural-network training\n\n", ss::kEngineVersion);
   std::printf("usage: sparsescope                 open the desktop explorer (needs a display)\n");
+  std::printf("       sparsescope PROJECT.json    open that project in the desktop explorer\n");
   std::printf("       sparsescope COMMAND [ARGS]  work headless\n\ncommands:\n");
   for (const auto& [name, c] : commands()) std::printf("  %-8s %s\n", name.c_str(), c.summary);
   std::printf("\n'sparsescope COMMAND --help' describes a command. --version prints the version.\n");
@@ -55,6 +58,11 @@ bool haveDisplay() {
   for (const char* v : {"DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"})
     if (const char* value = std::getenv(v); value && *value) return true;
   return false;
+}
+
+// A lone argument that is not a command but names a project file (or looks like one) is for the GUI.
+bool looksLikeProjectPath(const std::string& arg) {
+  return arg.ends_with(".json") || std::filesystem::is_regular_file(arg);
 }
 
 std::string headlessList() {
@@ -69,7 +77,7 @@ int main(int argc, char** argv) {
   const std::vector<std::string> args(argv + 1, argv + argc);
   if (args.empty()) {
 #ifdef SPARSESCOPE_HAVE_GUI
-    if (haveDisplay()) return launchGui(argc, argv);
+    if (haveDisplay()) return launchGui(argc, argv, "");
 #endif
     std::fprintf(stderr,
                  "sparsescope: no display for the desktop explorer; headless commands: %s (see sparsescope --help)\n",
@@ -86,6 +94,19 @@ int main(int argc, char** argv) {
     return kOk;
   }
   const auto it = commands().find(first);
+  if (it == commands().end() && args.size() == 1 && looksLikeProjectPath(first)) {
+    if (!std::filesystem::is_regular_file(first)) {
+      std::fprintf(stderr, "sparsescope: %s: no such project file\n", first.c_str());
+      return kBadInput;
+    }
+#ifdef SPARSESCOPE_HAVE_GUI
+    if (haveDisplay()) return launchGui(argc, argv, first);
+#endif
+    std::fprintf(
+        stderr, "sparsescope: no display to open %s in the desktop explorer; 'sparsescope run %s' trains it headless\n",
+        first.c_str(), first.c_str());
+    return kBadInput;
+  }
   if (it == commands().end()) {
     std::fprintf(stderr, "sparsescope: unknown command '%s'; commands: %s (see sparsescope --help)\n", first.c_str(),
                  headlessList().c_str());

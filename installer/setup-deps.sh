@@ -10,6 +10,7 @@ packages=(
   xvfb xauth
   munge slurmctld slurmd slurm-client  # installer/slurm-local.sh, for Slurm sweeps and their test
   dataset-fashion-mnist
+  debootstrap desktop-file-utils xdg-utils libglib2.0-bin x11-utils man-db  # installer/test-install.sh
 )
 
 missing=()

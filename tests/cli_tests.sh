@@ -24,6 +24,13 @@ env -u DISPLAY -u WAYLAND_DISPLAY -u QT_QPA_PLATFORM "$bin" >out.txt 2>err.txt
 [ $? -eq 2 ] || fail "no display: exit code 2"
 [ "$(wc -l < err.txt)" -eq 1 ] && grep -q 'headless commands: .*run' err.txt || fail "no display: one line naming the headless commands"
 
+# A project path alone opens it in the explorer (the .desktop entry's Exec line); without a display
+# the message says how to train it headless, and a missing file is named.
+expect_exit 2 "project without display" env -u DISPLAY -u WAYLAND_DISPLAY -u QT_QPA_PLATFORM "$bin" "$projects/spirals-mlp-dense.json"
+grep -q "no display to open .*spirals-mlp-dense.json.*'sparsescope run " err.txt || fail "project without display: says how to run it headless"
+expect_exit 2 "missing project for the explorer" "$bin" /nonexistent/p.json
+grep -q '/nonexistent/p.json: no such project file' err.txt || fail "missing project for the explorer is named"
+
 # --json: exactly one JSON object per epoch on stdout, with the contract's keys.
 expect_exit 0 "run --json" "$bin" run "$projects/spirals-mlp-dense.json" --epochs 3 --json --db s.db
 [ "$(wc -l < out.txt)" -eq 3 ] || fail "--json prints one line per epoch ($(wc -l < out.txt) lines)"
