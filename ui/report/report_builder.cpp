@@ -158,9 +158,12 @@ class Composer {
       const auto p = planned.find(m.layer);
       const auto e = atEnd.find(m.layer);
       if (m.denseBaseline == 0 && p == planned.end()) continue;  // no weights: pooling, activations
+      // Without a mask snapshot the weight count comes from the dense baseline: 12 bytes a weight (value,
+      // gradient, momentum), as weightMemory counts them.
+      constexpr int64_t kDenseBytesPerWeight = 12;
       t.rows.push_back({QString::fromStdString(m.layer),
                         e != atEnd.end() ? QString("%1 x %2").arg(e->second->rows).arg(e->second->cols)
-                                         : QString::number(m.denseBaseline / 12),
+                                         : QString::number(m.denseBaseline / kDenseBytesPerWeight),
                         p != planned.end() ? percentOf(p->second->density) : QObject::tr("100% (dense)"),
                         e != atEnd.end() ? percentOf(e->second->density()) : QString("-"),
                         megabytes(m.parameterState()), megabytes(m.denseBaseline), megabytes(m.activations)});
