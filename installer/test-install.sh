@@ -8,13 +8,17 @@
 # downloaded packages are cached in the build folder, so only the first run downloads (about 180 MB).
 # Runs as root or through sudo; serialised by a lock, so two runs on one machine cannot disturb each
 # other.
-# usage: test-install.sh [--host] SOURCE_DIR PACKAGE_BUILD_DIR
+# With --prebuilt, PACKAGE_BUILD_DIR is an existing portable build (the test suite's own, configured with
+# -DSPARSESCOPE_NATIVE=OFF): it is packaged as it is instead of compiled a second time.
+# usage: test-install.sh [--host] [--prebuilt] SOURCE_DIR PACKAGE_BUILD_DIR
 set -euo pipefail
 mode=chroot
-if [ "${1:-}" = --host ]; then
-  mode=host
+prebuilt=no
+while [ "${1:-}" = --host ] || [ "${1:-}" = --prebuilt ]; do
+  [ "$1" = --host ] && mode=host
+  [ "$1" = --prebuilt ] && prebuilt=yes
   shift
-fi
+done
 source_dir=$(realpath "$1")
 build_dir=$(realpath -m "$2")
 checks=$source_dir/installer/check-installed.sh
@@ -79,11 +83,15 @@ cleanup() {
 }
 trap cleanup EXIT
 
-step "build the package in $build_dir"
-cmake -S "$source_dir" -B "$build_dir" -DCMAKE_BUILD_TYPE=Release -DSPARSESCOPE_NATIVE=OFF \
-  -DSPARSESCOPE_BUILD_TESTS=OFF >/dev/null
-nice cmake --build "$build_dir" -j2 | grep -Ev '^\[ *[0-9]+%\] ' || true
-[ "${PIPESTATUS[0]}" -eq 0 ] || fail "package build"
+if [ "$prebuilt" = no ]; then
+  step "build the package in $build_dir"
+  cmake -S "$source_dir" -B "$build_dir" -DCMAKE_BUILD_TYPE=Release -DSPARSESCOPE_NATIVE=OFF \
+    -DSPARSESCOPE_BUILD_TESTS=OFF >/dev/null
+  nice cmake --build "$build_dir" -j2 | grep -Ev '^\[ *[0-9]+%\] ' || true
+  [ "${PIPESTATUS[0]}" -eq 0 ] || fail "package build"
+else
+  step "package the portable build in $build_dir"
+fi
 rm -f "$build_dir"/sparsescope_*.deb
 (cd "$build_dir" && cpack >/dev/null) || fail "cpack"
 deb=$(ls "$build_dir"/sparsescope_*.deb)
