@@ -6,6 +6,7 @@
 #include <random>
 
 #include "core/error.h"
+#include "store/mask_bitmap.h"
 #include "store/run_store.h"
 #include "store_test_helpers.h"
 
@@ -85,6 +86,8 @@ class TestStoreRecords : public QObject {
   void checkpointRoundTripsAndOnlyTheNewestAreKept();
   void finalCheckpointReplacesThePeriodicOnes();
   void maskSnapshotsRoundTripBitForBit();
+  void maskBitmapOfImpossibleShapeIsDamaged_data();
+  void maskBitmapOfImpossibleShapeIsDamaged();
   void exampleStatsHistoryRoundTripsAndServesARunningRun();
   void reopenForResumeDropsWhatComesAfterTheCheckpoint();
   void reopenRefusesFinishedAndRunningRuns();
@@ -149,6 +152,27 @@ void TestStoreRecords::maskSnapshotsRoundTripBitForBit() {
   QCOMPARE(snaps[2].bits, (std::vector<uint8_t>{0, 1, 1}));
   QCOMPARE(snaps[2].step, int64_t(50));
   QCOMPARE(snaps[2].epoch, 2);
+}
+
+void TestStoreRecords::maskBitmapOfImpossibleShapeIsDamaged_data() {
+  QTest::addColumn<int64_t>("rows");
+  QTest::addColumn<int64_t>("cols");
+  // -1 x -1 wraps to a count of one as size_t, which a one-byte bitmap would seem to hold.
+  QTest::newRow("both negative") << int64_t(-1) << int64_t(-1);
+  QTest::newRow("negative rows") << int64_t(-8) << int64_t(1);
+  QTest::newRow("product overflows") << (int64_t(1) << 32) << (int64_t(1) << 32);
+}
+
+void TestStoreRecords::maskBitmapOfImpossibleShapeIsDamaged() {
+  QFETCH(int64_t, rows);
+  QFETCH(int64_t, cols);
+  const std::vector<uint8_t> blob = encodeMaskBitmap({1, 0, 1, 1, 0, 0, 1, 0});
+  try {
+    decodeMaskBitmap(blob, rows, cols, "store.db: mask snapshot of fc1");
+    QFAIL("decoded a bitmap for an impossible layer shape");
+  } catch (const RunError& e) {
+    QVERIFY2(std::string(e.what()).find("store.db: mask snapshot of fc1: damaged (layer shape") == 0, e.what());
+  }
 }
 
 void TestStoreRecords::exampleStatsHistoryRoundTripsAndServesARunningRun() {

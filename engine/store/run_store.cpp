@@ -14,6 +14,7 @@
 #include "core/compression.h"
 #include "core/error.h"
 #include "core/version.h"
+#include "store/mask_bitmap.h"
 #include "store/sqlite_statement.h"
 #include "store/store_connection.h"
 #include "store/store_schema.h"
@@ -390,7 +391,7 @@ std::vector<MaskSnapshotRecord> RunStore::maskSnapshots(int64_t runId) const {
     m.cols = static_cast<int>(query.intAt(4));
     m.active = query.intAt(5);
     const std::string what = path_ + ": mask snapshot of " + m.layer + " at step " + std::to_string(m.step);
-    m.bits = unpackBits(decompressBytes(query.blobAt(6), what), size_t(m.rows) * size_t(m.cols));
+    m.bits = decodeMaskBitmap(query.blobAt(6), m.rows, m.cols, what);
   }
   return rows;
 }

@@ -13,6 +13,7 @@
 
 #include "core/compression.h"
 #include "core/error.h"
+#include "store/mask_bitmap.h"
 
 namespace ss {
 
@@ -249,7 +250,7 @@ void StoreWriter::insert(const Row& row) {
         .bindInt(5, m->rows)
         .bindInt(6, m->cols)
         .bindInt(7, m->active)
-        .bindBlob(8, compressBytes(packBits(m->bits)))
+        .bindBlob(8, encodeMaskBitmap(m->bits))
         .run();
     return;
   }
