@@ -246,6 +246,15 @@ void TestData::rejectsDamagedIdx_data() {
   QTest::newRow("empty images file") << QByteArray() << goodLabels << "images.idx: truncated: 0 bytes";
   QTest::newRow("trailing bytes") << idxImages() + QByteArray(7, '\0') << goodLabels
                                   << "images.idx: 7 unexpected bytes after the 60 pixel bytes";
+  // Found by fuzz_idx: the header's sizes were allocated before any pixel was read. 65536 images of
+  // 32768x32768 pixels would take 256 TiB of floats, more than any address space, so this case fails without the
+  // check instead of passing by virtual memory's grace.
+  QTest::newRow("header claims more pixels than the file holds")
+      << idxImages(65536, 32768, 32768, 100) << idxLabels(65536, QByteArray(65536, '\1'))
+      << "images.idx: truncated: expected 70368744177664 pixel bytes, found 100";
+  QTest::newRow("gzip header claims more pixels than the file holds")
+      << gzip(idxImages(65536, 32768, 32768, 100)) << idxLabels(65536, QByteArray(65536, '\1'))
+      << "images.idx: truncated: expected 70368744177664 pixel bytes, found 100";
   QTest::newRow("no images") << idxImages(0, 4, 5, 0) << idxLabels(0, {})
                              << "images.idx: the header announces no images";
   const QByteArray packed = gzip(idxImages());

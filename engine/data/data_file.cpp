@@ -44,6 +44,7 @@ DataFile::DataFile(const std::string& path) : path_(path), file_(nullptr, &std::
   if (std::filesystem::is_directory(status)) throw InputError(path + ": is a folder, not a file");
   file_.reset(std::fopen(path.c_str(), "rb"));
   if (!file_) throw InputError(path + ": cannot open: " + std::strerror(errno));
+  if (const uint64_t size = std::filesystem::file_size(path, ec); !ec) fileSize_ = size;
 
   fillInput();
   gzip_ = inputEnd_ >= 2 && input_[0] == 0x1f && input_[1] == 0x8b;
@@ -110,10 +111,15 @@ size_t DataFile::readGzip(unsigned char* dst, size_t n) {
   return got;
 }
 
+uint64_t DataFile::sizeBound() const {
+  if (!fileSize_) return UINT64_MAX;
+  return gzip_ ? *fileSize_ * kMaxDeflateRatio : *fileSize_;
+}
+
 std::vector<unsigned char> DataFile::readRest() {
-  std::error_code ec;
-  const auto fileSize = std::filesystem::file_size(path_, ec);
-  const size_t guess = ec ? kInputChunk : gzip_ ? gunzippedSizeHint(file_.get(), fileSize) : size_t(fileSize);
+  const size_t guess = !fileSize_ ? kInputChunk
+                       : gzip_    ? gunzippedSizeHint(file_.get(), *fileSize_)
+                                  : size_t(*fileSize_);
   // One byte more than the guess, so a right guess is confirmed without growing the buffer.
   std::vector<unsigned char> out(guess + 1);
   size_t filled = 0;

@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -25,6 +26,9 @@ class DataFile {
   std::vector<unsigned char> readRest();
   // Reads and discards the rest, returning how many bytes there were.
   uint64_t skipRest();
+  // No more bytes than this can come out of the file: its size when raw, deflate's best ratio times it when
+  // gzipped. Readers compare a header's claims with it before taking memory for them.
+  uint64_t sizeBound() const;
 
   const std::string& path() const { return path_; }
 
@@ -34,6 +38,7 @@ class DataFile {
   size_t readGzip(unsigned char* dst, size_t n);
 
   std::string path_;
+  std::optional<uint64_t> fileSize_;  // unknown for pipes and other files that are not regular
   std::unique_ptr<std::FILE, int (*)(std::FILE*)> file_;
   std::vector<unsigned char> input_;
   size_t inputPos_ = 0;

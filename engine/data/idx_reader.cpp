@@ -89,11 +89,15 @@ Dataset readIdx(const std::string& imagesPath, const std::string& labelsPath, co
                      " images, " + std::to_string(labelCount) + " labels");
   }
 
+  const size_t pixelsPerImage = size_t(height) * width;
+  const size_t total = size_t(count) * pixelsPerImage;
+  // The header's sizes are only a claim: a file that cannot hold that many pixels is reported as truncated
+  // before memory is taken for them, so a damaged header costs no more memory than the file's content.
+  if (total > images.sizeBound()) checkPayload(imagesPath, images.skipRest(), total, "pixel bytes");
+
   Dataset set;
   set.name = name;
   set.shape = {1, int(height), int(width)};
-  const size_t pixelsPerImage = size_t(height) * width;
-  const size_t total = size_t(count) * pixelsPerImage;
   set.features.resize(Eigen::Index(count), Eigen::Index(pixelsPerImage));
   adviseHugePages(set.features.data(), total * sizeof(float));
 
