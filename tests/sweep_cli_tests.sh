@@ -64,13 +64,21 @@ expect_exit 2 "run --continue of a changed project" "$bin" run changed.json --db
 grep -q 'was made from a different project (train.epochs differs)' err.txt || fail "a changed project is refused ($(cat err.txt))"
 
 # Ctrl-C cancels every run with a checkpoint; the same command resumes them.
-write_sweep long.json long 12 '[{"key": "train.seed", "values": [1, 2]}]' 20000
+# 200 epochs (seconds): 12 could end, on a quiet machine, between one run's epoch 2 and the other's.
+write_sweep long.json long 200 '[{"key": "train.seed", "values": [1, 2]}]' 20000
 "$bin" sweep long.json --local -j 2 --db c.db >out.txt 2>err.txt &
 pid=$!
-for _ in $(seq 1 200); do
-  [ "$(cat long.runs/logs/*.log 2>/dev/null | grep -c '^epoch 2/')" -ge 2 ] && break
+# Both runs must be under way before Ctrl-C; on a loaded machine that can take a while (up to 90 s here).
+both_started=no
+for _ in $(seq 1 900); do
+  # Two logs, one per run: a single log holds epoch 2's progress and summary lines.
+  if [ "$(grep -l '^epoch 2/' long.runs/logs/*.log 2>/dev/null | wc -l)" -ge 2 ]; then
+    both_started=yes
+    break
+  fi
   sleep 0.1
 done
+[ "$both_started" = yes ] || fail "the two runs of the long sweep did not both reach epoch 2 within 90 s"
 kill -INT "$pid"
 wait "$pid"
 code=$?
