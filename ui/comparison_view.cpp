@@ -15,16 +15,7 @@ namespace ss::ui {
 
 namespace {
 QCustomPlot* comparisonPlot(QWidget* parent, const QString& name, const QString& yLabel) {
-  auto* plot = new QCustomPlot(parent);
-  plot->setObjectName(name);
-  plot->setMinimumSize(320, 240);
-  plot->xAxis->setLabel(QObject::tr("epoch"));
-  plot->yAxis->setLabel(yLabel);
-  plot->legend->setVisible(true);
-  plot->legend->setFont(QFont(plot->font().family(), 8));
-  plot->legend->setBrush(QColor(255, 255, 255, 210));
-  makeInteractive(plot);
-  return plot;
+  return makeTitledPlot(parent, name, QString(), QObject::tr("epoch"), yLabel, 240);
 }
 }  // namespace
 
@@ -51,9 +42,6 @@ int ComparisonView::curveCount() const {
 void ComparisonView::compare(const QString& storePath, const std::vector<int64_t>& runIds) {
   accuracy_->clearGraphs();
   loss_->clearGraphs();
-  const SeriesColour palette[] = {SeriesColour::Blue,   SeriesColour::Vermillion, SeriesColour::Green,
-                                  SeriesColour::Orange, SeriesColour::Purple,     SeriesColour::Sky,
-                                  SeriesColour::Grey,   SeriesColour::Yellow};
   const RunStore store(storePath.toStdString());
   std::vector<RunDetails> runs;
   std::vector<std::pair<int64_t, QString>> unreadable;
@@ -67,7 +55,7 @@ void ComparisonView::compare(const QString& storePath, const std::vector<int64_t
     const RunSummary& s = runs.back().summary;
     const QString label =
         QString("run %1 %2 (%3)").arg(s.id).arg(QString::fromStdString(s.name), QString::fromStdString(s.algorithm));
-    QPen pen(QColor::fromRgb(seriesRgb(palette[(runs.size() - 1) % 8])));
+    QPen pen(runColour(runs.size() - 1));
     pen.setWidthF(2.0);
     QCPGraph* acc = accuracy_->addGraph();
     QCPGraph* loss = loss_->addGraph();

@@ -31,6 +31,32 @@ unsigned seriesRgb(SeriesColour c) {
   return 0x000000;
 }
 
+QColor runColour(size_t i) {
+  static const SeriesColour kOrder[] = {SeriesColour::Blue,   SeriesColour::Vermillion, SeriesColour::Green,
+                                        SeriesColour::Orange, SeriesColour::Purple,     SeriesColour::Sky,
+                                        SeriesColour::Grey,   SeriesColour::Yellow};
+  return QColor::fromRgb(seriesRgb(kOrder[i % 8]));
+}
+
+QCustomPlot* makeTitledPlot(QWidget* parent, const QString& objectName, const QString& title, const QString& xLabel,
+                            const QString& yLabel, int minimumHeight) {
+  auto* plot = new QCustomPlot(parent);
+  plot->setObjectName(objectName);
+  plot->setMinimumSize(320, minimumHeight);
+  if (!title.isEmpty()) {
+    plot->plotLayout()->insertRow(0);
+    plot->plotLayout()->addElement(0, 0,
+                                   new QCPTextElement(plot, title, QFont(plot->font().family(), 10, QFont::Bold)));
+  }
+  plot->xAxis->setLabel(xLabel);
+  plot->yAxis->setLabel(yLabel);
+  plot->legend->setVisible(true);
+  plot->legend->setFont(QFont(plot->font().family(), 8));
+  plot->legend->setBrush(QColor(255, 255, 255, 210));
+  makeInteractive(plot);
+  return plot;
+}
+
 bool savePlot(QCustomPlot* plot, const QString& path) {
   if (path.endsWith(".png", Qt::CaseInsensitive)) return plot->savePng(path, 0, 0, 2.0);
   if (path.endsWith(".pdf", Qt::CaseInsensitive)) return plot->savePdf(path);

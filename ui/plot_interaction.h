@@ -1,6 +1,9 @@
 #pragma once
 
+#include <cstddef>
+
 class QCustomPlot;
+class QColor;
 class QString;
 class QWidget;
 
@@ -11,11 +14,18 @@ namespace ss::ui {
 // right-click menu that saves the plot as PNG or PDF.
 void makeInteractive(QCustomPlot* plot);
 
+// A plot as every view builds one: object name, minimum size, a bold title row (none when title is empty),
+// axis labels, a small translucent legend, and makeInteractive.
+QCustomPlot* makeTitledPlot(QWidget* parent, const QString& objectName, const QString& title, const QString& xLabel,
+                            const QString& yLabel, int minimumHeight = 220);
+
 // Saves by the file's extension (.png or .pdf); false when the extension is unknown or writing fails.
 bool savePlot(QCustomPlot* plot, const QString& path);
 
 // A colour-blind-safe palette (Okabe and Ito) that reads on light and dark backgrounds.
 enum class SeriesColour { Blue, Orange, Green, Vermillion, Purple, Sky, Yellow, Grey };
 unsigned seriesRgb(SeriesColour c);
+// The i-th of several runs or series, cycling through the eight colours in an order that keeps neighbours apart.
+QColor runColour(size_t i);
 
 }  // namespace ss::ui

@@ -15,15 +15,7 @@ namespace ss::ui {
 namespace {
 
 QCustomPlot* summaryPlot(QWidget* parent, const QString& name, const QString& title, const QString& xLabel) {
-  auto* plot = new QCustomPlot(parent);
-  plot->setObjectName(name);
-  plot->setMinimumSize(320, 240);
-  plot->plotLayout()->insertRow(0);
-  plot->plotLayout()->addElement(0, 0, new QCPTextElement(plot, title, QFont(plot->font().family(), 10, QFont::Bold)));
-  plot->xAxis->setLabel(xLabel);
-  plot->yAxis->setLabel(QObject::tr("final test accuracy (%)"));
-  plot->legend->setVisible(true);
-  plot->legend->setFont(QFont(plot->font().family(), 8));
+  QCustomPlot* plot = makeTitledPlot(parent, name, title, xLabel, QObject::tr("final test accuracy (%)"), 240);
   // The legend goes under the axes, in one row: inside, it would hide the points of a crowded sweep.
   plot->axisRect()->insetLayout()->take(plot->legend);
   plot->axisRect()->insetLayout()->simplify();
@@ -31,7 +23,6 @@ QCustomPlot* summaryPlot(QWidget* parent, const QString& name, const QString& ti
   plot->legend->setBorderPen(Qt::NoPen);
   plot->plotLayout()->addElement(2, 0, plot->legend);
   plot->plotLayout()->setRowStretchFactor(2, 0.001);
-  makeInteractive(plot);
   return plot;
 }
 
@@ -85,12 +76,9 @@ void SweepSummaryView::show(const QString& sweepId, const std::vector<SweepRunPo
                       .arg(sweepId)
                       .arg(runs.size())
                       .arg(drawn));
-  static const SeriesColour palette[] = {SeriesColour::Blue,   SeriesColour::Vermillion, SeriesColour::Green,
-                                         SeriesColour::Orange, SeriesColour::Purple,     SeriesColour::Sky,
-                                         SeriesColour::Grey,   SeriesColour::Yellow};
   size_t colour = 0;
   for (const auto& [series, points] : bySeries) {
-    const QColor c = QColor::fromRgb(seriesRgb(palette[colour++ % 8]));
+    const QColor c = runColour(colour++);
     QCPGraph* mean = bySparsity_->addGraph();
     mean->setName(series);
     mean->setPen(QPen(c, 2));

@@ -13,19 +13,8 @@ namespace ss::ui {
 namespace {
 
 QCustomPlot* makePlot(QWidget* parent, const QString& name, const QString& title, const QString& yLabel) {
-  auto* plot = new QCustomPlot(parent);
-  plot->setObjectName(name);
-  plot->setMinimumSize(320, 220);
-  plot->plotLayout()->insertRow(0);
-  auto* heading = new QCPTextElement(plot, title, QFont(plot->font().family(), 10, QFont::Bold));
-  plot->plotLayout()->addElement(0, 0, heading);
-  plot->xAxis->setLabel(QObject::tr("epoch"));
-  plot->yAxis->setLabel(yLabel);
-  plot->legend->setVisible(true);
-  plot->legend->setFont(QFont(plot->font().family(), 8));
-  plot->legend->setBrush(QColor(255, 255, 255, 210));
+  QCustomPlot* plot = makeTitledPlot(parent, name, title, QObject::tr("epoch"), yLabel);
   plot->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignRight | Qt::AlignBottom);
-  makeInteractive(plot);
   return plot;
 }
 
