@@ -10,8 +10,10 @@
 #include "comparison_view.h"
 #include "example_grid_model.h"
 #include "forgetting_view.h"
+#include "layer_list_editor.h"
 #include "main_window.h"
 #include "mask_viewer.h"
+#include "project_editor.h"
 #include "run_browser.h"
 #include "run_controller.h"
 #include "store/run_store.h"
@@ -87,6 +89,7 @@ class TestGuiRun : public QObject {
  private slots:
   void initTestCase() { QStandardPaths::setTestModeEnabled(true); }  // settings never touch the user's
   void runsToTheEndAndPlotsEveryEpoch();
+  void aModelBuiltInTheLayerListRunsToTheEnd();
   void pauseHoldsTheRunAndStopCancelsIt();
   void aProjectThatCannotStartReportsWhy();
   void aStoppedRunOpensFromTheBrowserAndResumes();
@@ -141,6 +144,40 @@ void TestGuiRun::runsToTheEndAndPlotsEveryEpoch() {
           QString("%1/dashboard-%2x%3.png").arg(QString::fromUtf8(shots)).arg(size.width()).arg(size.height())));
     }
   }
+}
+
+// The model as a user builds it: buttons and cells of the layer list, then Run.
+void TestGuiRun::aModelBuiltInTheLayerListRunsToTheEnd() {
+  ui::MainWindow window;
+  window.setStorePath(dir_.filePath("layers.db"));
+  window.show();
+  QVERIFY(window.openProject(QString::fromStdString(spiralsProject(dir_, 4))));
+  window.tabs()->setCurrentWidget(window.projectEditor());
+  ui::LayerListEditor* layers = window.projectEditor()->layerList();
+  QTableWidget* table = layers->table();
+  auto button = [layers](const char* name) { return layers->findChild<QAbstractButton*>(name); };
+  table->selectRow(1);
+  button("addDense")->click();  // below the selected layer: 64, 64, 128
+  table->item(2, 1)->setText("32");
+  table->selectRow(0);
+  button("removeLayer")->click();
+  button("addDense")->click();  // 64, 128 (new), 32 after Remove left the first row selected
+  QVERIFY(window.projectEditor()->problem().isEmpty());
+  table->selectRow(2);
+  button("moveLayerUp")->click();
+  const std::vector<int> built{64, 32, 128};
+  QCOMPARE(window.projectEditor()->project()->model.hidden, built);
+  QCOMPARE(window.projectEditor()->layerTable()->item(6, 0)->text(), QString("fc4"));  // the plan's classifier
+
+  Ended ended;
+  recordEnd(this, window.runController(), ended);
+  window.runAction()->trigger();
+  QTRY_VERIFY_WITH_TIMEOUT(ended.done, 120000);
+  QVERIFY2(ended.status == RunStatus::Finished, qPrintable(ended.message));
+  QCOMPARE(window.dashboard()->accuracyPlot()->graph(1)->dataCount(), 4);
+  RunStore store(window.storePath().toStdString());
+  QCOMPARE(parseProject(store.projectJson(ended.runId), "stored").model.hidden, built);
+  QCOMPARE(window.maskViewer()->layers(), (QStringList{"fc1", "fc2", "fc3", "fc4"}));
 }
 
 void TestGuiRun::pauseHoldsTheRunAndStopCancelsIt() {

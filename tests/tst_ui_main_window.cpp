@@ -7,10 +7,12 @@
 #include <QMenuBar>
 #include <QPlainTextEdit>
 #include <QSlider>
+#include <QSpinBox>
 #include <QTableWidget>
 #include <QUndoStack>
 #include <QtTest>
 
+#include "layer_list_editor.h"
 #include "main_window.h"
 #include "project_editor.h"
 #include "run_controller.h"
@@ -25,6 +27,7 @@ class TestUiMainWindow : public QObject {
   void sessionAndRecentProjectsPersist();
   void firstStartRunsTheQuickExample();
   void editorValidatesPlansUndoesAndSaves();
+  void layerListBuildsAConvnetThatRoundTrips();
   void refusesABadProjectAndKeepsTheCurrentOne();
   void hasFileAndHelpMenus();
 };
@@ -135,13 +138,13 @@ void TestUiMainWindow::editorValidatesPlansUndoesAndSaves() {
   QCOMPARE(editor->project()->sparsity.target, 0.95);
 
   // A wrong value is refused with the reader's reason; the last valid project stays and Run waits.
-  editor->hiddenEdit()->setText("300, many");
-  emit editor->hiddenEdit()->editingFinished();
+  ss::ui::LayerListEditor* layers = editor->layerList();
+  layers->setLayerSize(1, "many");
   QVERIFY2(editor->problem().contains("model.hidden"), qPrintable(editor->problem()));
   QVERIFY(!window.runAction()->isEnabled());
   QCOMPARE(editor->project()->model.hidden, (std::vector<int>{300, 100}));
-  editor->hiddenEdit()->setText("256, 128");
-  emit editor->hiddenEdit()->editingFinished();
+  layers->setLayerSize(1, "128");
+  layers->setLayerSize(0, "256");
   QVERIFY(editor->problem().isEmpty());
   QVERIFY(window.runAction()->isEnabled());
   QCOMPARE(editor->project()->model.hidden, (std::vector<int>{256, 128}));
@@ -165,6 +168,73 @@ void TestUiMainWindow::editorValidatesPlansUndoesAndSaves() {
     QTest::qWait(200);
     QVERIFY(window.grab().save(QString::fromUtf8(shots) + "/project-1280x800.png"));
   }
+  QSettings().clear();
+}
+
+// The layer list edits the model within what the project format holds: convolutions first, one kernel size, and
+// a preset that follows from the layers. Every edit goes through the project reader, the plan and the undo stack.
+void TestUiMainWindow::layerListBuildsAConvnetThatRoundTrips() {
+  QSettings().clear();
+  QTemporaryDir dir;
+  ss::ui::MainWindow window;
+  window.show();
+  QVERIFY(window.openProject(SPARSESCOPE_SOURCE_DIR "/projects/fashion-mlp-mest-em-s-90.json"));
+  ss::ui::ProjectEditor* editor = window.projectEditor();
+  ss::ui::LayerListEditor* layers = editor->layerList();
+  QCOMPARE(layers->table()->rowCount(), 2);  // 300 and 100 units
+  QVERIFY(!layers->kernelBox()->isVisibleTo(layers));
+
+  using Kind = ss::ui::LayerListEditor::Kind;
+  layers->addLayer(Kind::Convolution, 16);
+  QCOMPARE(editor->project()->model.preset, std::string("convnet"));
+  QCOMPARE(editor->presetBox()->currentText(), QString("convnet"));
+  QCOMPARE(editor->project()->model.channels, (std::vector<int>{16}));
+  QCOMPARE(editor->project()->model.fc, (std::vector<int>{300, 100}));
+  QCOMPARE(editor->layerTable()->item(0, 0)->text(), QString("conv1"));  // the plan shows the new layer
+  QVERIFY(layers->kernelBox()->isVisibleTo(layers));
+
+  layers->kernelBox()->setValue(4);
+  QVERIFY2(editor->problem().contains("model.kernel"), qPrintable(editor->problem()));
+  layers->kernelBox()->setValue(5);
+  QVERIFY(editor->problem().isEmpty());
+  QCOMPARE(editor->project()->model.kernel, 5);
+
+  layers->moveLayer(1, -1);  // a fully connected layer before the convolution
+  QVERIFY2(editor->problem().contains("convolutions come first"), qPrintable(editor->problem()));
+  QVERIFY(!window.runAction()->isEnabled());
+  layers->moveLayer(0, +1);
+  QVERIFY(editor->problem().isEmpty());
+  layers->addLayer(Kind::Convolution, 24);  // goes after the first convolution, before the dense layers
+  layers->removeLayer(3);
+  QCOMPARE(editor->project()->model.channels, (std::vector<int>{16, 24}));
+  QCOMPARE(editor->project()->model.fc, (std::vector<int>{300}));
+
+  const QString saved = dir.filePath("convnet.json");
+  QVERIFY(window.saveProject(saved));
+  const ss::Project back = ss::loadProject(saved.toStdString());
+  QCOMPARE(back.model.preset, std::string("convnet"));
+  QCOMPARE(back.model.channels, (std::vector<int>{16, 24}));
+  QCOMPARE(back.model.fc, (std::vector<int>{300}));
+  QCOMPARE(back.model.kernel, 5);
+  QVERIFY(window.openProject(saved));
+  QCOMPARE(layers->table()->rowCount(), 3);
+  QCOMPARE(layers->kernelBox()->value(), 5);
+
+  // Without convolutions it is an MLP again; undo brings them back.
+  layers->setLayerKind(1, Kind::FullyConnected);
+  layers->removeLayer(0);
+  QCOMPARE(editor->project()->model.preset, std::string("mlp"));
+  QCOMPARE(editor->presetBox()->currentText(), QString("mlp"));
+  QCOMPARE(editor->project()->model.hidden, (std::vector<int>{24, 300}));
+  QVERIFY(!layers->kernelBox()->isVisibleTo(layers));
+  editor->undoStack()->undo();
+  QCOMPARE(editor->project()->model.channels, (std::vector<int>{16}));
+  QCOMPARE(layers->table()->rowCount(), 3);
+
+  // Picking a preset brings the preset's layers.
+  editor->presetBox()->setCurrentText("mlp");
+  QCOMPARE(editor->project()->model.hidden, ss::ModelSpec().hidden);
+  QCOMPARE(layers->table()->rowCount(), int(ss::ModelSpec().hidden.size()));
   QSettings().clear();
 }
 

@@ -12,6 +12,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QScrollArea>
+#include <QScrollBar>
 #include <QSlider>
 #include <QSpinBox>
 #include <QTableWidget>
@@ -19,6 +20,7 @@
 #include <QVBoxLayout>
 
 #include "core/error.h"
+#include "layer_list_editor.h"
 #include "plot_interaction.h"
 #include "train/project_plan.h"
 
@@ -42,22 +44,6 @@ constexpr AlgorithmChoice kAlgorithms[] = {
     {"MEST+EM", "mest", "em"},
     {"MEST+EM&S", "mest", "em&s"},
 };
-
-QString joinInts(const std::vector<int>& v) {
-  QStringList parts;
-  for (int x : v) parts << QString::number(x);
-  return parts.join(", ");
-}
-
-nlohmann::json parseInts(const QString& text) {
-  nlohmann::json list = nlohmann::json::array();
-  for (const QString& part : text.split(',', Qt::SkipEmptyParts)) {
-    bool ok = false;
-    const int v = part.trimmed().toInt(&ok);
-    list.push_back(ok ? nlohmann::json(v) : nlohmann::json(part.trimmed().toStdString()));  // the reader names it
-  }
-  return list;
-}
 
 QString megabytes(int64_t bytes) {
   return QString("%1 MB").arg(double(bytes) / 1e6, 0, 'f', 3);
@@ -118,8 +104,9 @@ ProjectEditor::ProjectEditor(QWidget* parent) : QWidget(parent), undo_(new QUndo
   name_ = line(tr("run name"));
   dataset_ = combo({"fashion-mnist", "mnist", "cifar10", "spirals", "blobs", "circles", "idx", "csv"});
   preset_ = combo({"mlp", "convnet"});
-  hidden_ = line(tr("e.g. 300, 100"));
-  channels_ = line(tr("e.g. 32, 64"));
+  preset_->setToolTip(tr("Picking a preset replaces the layer list with the preset's layers"));
+  layerList_ = new LayerListEditor(this);
+  connect(layerList_, &LayerListEditor::edited, this, &ProjectEditor::formEdited);
   dropout_ = dspin(0, 0.9, 0.05, 2);
   epochs_ = spin(1, 100000);
   batch_ = spin(1, 65536);
@@ -152,9 +139,8 @@ ProjectEditor::ProjectEditor(QWidget* parent) : QWidget(parent), undo_(new QUndo
   form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
   form->addRow(tr("Name"), name_);
   form->addRow(tr("Data set"), dataset_);
-  form->addRow(tr("Model"), preset_);
-  form->addRow(tr("MLP hidden widths"), hidden_);
-  form->addRow(tr("Conv channels"), channels_);
+  form->addRow(tr("Model preset"), preset_);
+  form->addRow(tr("Hidden layers"), layerList_);
   form->addRow(tr("Dropout"), dropout_);
   form->addRow(tr("Epochs"), epochs_);
   form->addRow(tr("Batch size"), batch_);
@@ -217,11 +203,19 @@ ProjectEditor::ProjectEditor(QWidget* parent) : QWidget(parent), undo_(new QUndo
   planLayout->addWidget(memoryBars_, 3);
   planLayout->addWidget(schedule_, 2);
   auto* layout = new QHBoxLayout(this);
-  auto* left = new QVBoxLayout;
+  // The settings scroll when the window is too short for them, rather than squeezing the form's rows.
+  auto* settings = new QWidget(this);
+  auto* left = new QVBoxLayout(settings);
+  left->setContentsMargins(0, 0, 0, 0);
   left->addWidget(formBox);
   left->addWidget(problemLabel_);
   left->addStretch(1);
-  layout->addLayout(left, 2);
+  auto* scroll = new QScrollArea(this);
+  scroll->setWidget(settings);
+  scroll->setWidgetResizable(true);
+  scroll->setFrameShape(QFrame::NoFrame);
+  scroll->setMinimumWidth(settings->sizeHint().width() + scroll->verticalScrollBar()->sizeHint().width());
+  layout->addWidget(scroll, 2);
   layout->addWidget(planBox, 3);
 }
 
@@ -246,9 +240,7 @@ void ProjectEditor::fill(const Project& p) {
   filling_ = true;
   name_->setText(QString::fromStdString(p.name));
   dataset_->setCurrentText(QString::fromStdString(p.data.dataset));
-  preset_->setCurrentText(QString::fromStdString(p.model.preset));
-  hidden_->setText(joinInts(p.model.hidden));
-  channels_->setText(joinInts(p.model.channels));
+  fillModel(p.model);
   dropout_->setValue(p.model.dropout);
   epochs_->setValue(p.train.epochs);
   batch_->setValue(p.train.batchSize);
@@ -269,10 +261,14 @@ void ProjectEditor::fill(const Project& p) {
   dataEfficiency_->setChecked(p.dataEfficiency.enabled);
   removalEpoch_->setValue(p.dataEfficiency.removalEpoch);
   removeFraction_->setValue(p.dataEfficiency.removeFraction);
-  const bool mlp = p.model.preset == "mlp";
-  hidden_->setEnabled(mlp);
-  channels_->setEnabled(!mlp);
   filling_ = false;
+}
+
+void ProjectEditor::fillModel(const ModelSpec& model) {
+  const bool wasFilling = std::exchange(filling_, true);
+  preset_->setCurrentText(QString::fromStdString(model.preset));
+  layerList_->setModel(model);
+  filling_ = wasFilling;
 }
 
 nlohmann::json ProjectEditor::formJson() const {
@@ -281,11 +277,12 @@ nlohmann::json ProjectEditor::formJson() const {
   if (j["data"].value("dataset", std::string()) != dataset_->currentText().toStdString())
     j["data"] = {{"dataset", dataset_->currentText().toStdString()}};  // another reader takes other keys
   nlohmann::json& model = j["model"];
-  if (model.value("preset", std::string()) != preset_->currentText().toStdString())
-    model = {{"preset", preset_->currentText().toStdString()}};
-  if (preset_->currentText() == "mlp" && model.contains("hidden")) model["hidden"] = parseInts(hidden_->text());
-  if (preset_->currentText() == "convnet" && model.contains("channels"))
-    model["channels"] = parseInts(channels_->text());
+  if (model.value("preset", std::string()) != preset_->currentText().toStdString()) {
+    model = {{"preset", preset_->currentText().toStdString()}};  // the preset's own layers
+  } else {
+    for (const char* key : {"hidden", "channels", "fc", "kernel"}) model.erase(key);
+    model.update(layerList_->modelJson());  // which may make it the other preset
+  }
   model["dropout"] = dropout_->value();
   j["train"]["epochs"] = epochs_->value();
   j["train"]["batch_size"] = batch_->value();
@@ -325,7 +322,14 @@ void ProjectEditor::formEdited() {
   if (filling_ || currentJson_.empty()) return;
   try {
     const std::string edited = formJson().dump(2);
-    if (edited == currentJson_) return;
+    if (edited == currentJson_) {  // back to the valid project: a problem shown for an edit in between is gone
+      if (!problem_.isEmpty()) {
+        problem_.clear();
+        problemLabel_->clear();
+        emit problemChanged(problem_);
+      }
+      return;
+    }
     const Project p = parseProject(edited, "project");
     const std::string normal = projectToJson(p);
     const std::string before = currentJson_;
@@ -333,6 +337,7 @@ void ProjectEditor::formEdited() {
     currentJson_ = normal;
     problem_.clear();
     problemLabel_->clear();
+    fillModel(p.model);  // a preset brings its layers; the layers decide the preset
     showPlan(p);
     undo_->push(new EditCommand(this, before, normal));
     emit problemChanged(problem_);

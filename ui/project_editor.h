@@ -20,8 +20,10 @@ class QUndoStack;
 
 namespace ss::ui {
 
-// The project as a form: data set, model, training, sparsity (target slider, scheme and its options,
-// distribution), algorithm, memory bound and data efficiency. Every edit is validated at once by the
+class LayerListEditor;
+
+// The project as a form: data set, model (a preset or an edited layer list), training, sparsity (target slider, scheme
+// and its options, distribution), algorithm, memory bound and data efficiency. Every edit is validated at once by the
 // engine's own project reader, with its reason shown; a valid edit updates the per-layer density table and
 // the memory model's bars (weights, indices, gradients, optimizer, activations per layer; the bound named),
 // and goes on the undo stack.
@@ -44,7 +46,8 @@ class ProjectEditor : public QWidget {
   QComboBox* schemeBox() const { return scheme_; }
   QSpinBox* epochsBox() const { return epochs_; }
   QLineEdit* memoryBoundEdit() const { return memoryBound_; }
-  QLineEdit* hiddenEdit() const { return hidden_; }
+  QComboBox* presetBox() const { return preset_; }
+  LayerListEditor* layerList() const { return layerList_; }
 
  signals:
   void projectChanged(const ss::Project& project);  // after every valid edit, undo and redo
@@ -55,6 +58,7 @@ class ProjectEditor : public QWidget {
   void formEdited();
   void apply(const std::string& json, bool emitChange);
   void fill(const Project& p);
+  void fillModel(const ModelSpec& model);
   nlohmann::json formJson() const;
   void showPlan(const Project& p);
 
@@ -64,7 +68,8 @@ class ProjectEditor : public QWidget {
   bool filling_ = false;
   QUndoStack* undo_;
 
-  QLineEdit *name_, *hidden_, *channels_, *schemeOptions_, *memoryBound_;
+  QLineEdit *name_, *schemeOptions_, *memoryBound_;
+  LayerListEditor* layerList_;
   QComboBox *dataset_, *preset_, *scheme_, *distribution_, *algorithm_;
   QSpinBox *epochs_, *batch_, *seed_, *threads_, *removalEpoch_;
   QDoubleSpinBox *lr_, *dropout_, *removeFraction_;
