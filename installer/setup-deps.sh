@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build ccache pkg-config
   libeigen3-dev libomp-dev libsqlite3-dev sqlite3 zlib1g-dev nlohmann-json3-dev
-  qt6-base-dev qt6-base-dev-tools libqcustomplot-dev libqcustomplot2.1-qt6 libgl-dev
+  qt6-base-dev qt6-base-dev-tools qt6-svg-dev libqcustomplot-dev libqcustomplot2.1-qt6 libgl-dev
   xvfb xauth
   munge slurmctld slurmd slurm-client  # installer/slurm-local.sh, for Slurm sweeps and their test
   dataset-fashion-mnist

@@ -1,9 +1,14 @@
 #include "example_grid_model.h"
 
+#include <QGuiApplication>
 #include <QImage>
 #include <QPainter>
+#include <QPalette>
 #include <QPixmap>
 #include <algorithm>
+
+#include "plot_interaction.h"
+#include "plot_theme.h"
 
 namespace ss::ui {
 
@@ -83,8 +88,11 @@ QString ExampleGridModel::describe(int row) const {
 }
 
 QPixmap ExampleGridModel::thumbnail(const ExampleStatRecord& s) const {
+  // Drawn in the application's colours: ink on paper in a light theme, light on dark in a dark one.
+  const QPalette palette = QGuiApplication::palette();
+  const QColor paper = palette.color(QPalette::Base), ink = palette.color(QPalette::Text);
   QPixmap pixmap(kThumbnail, kThumbnail);
-  pixmap.fill(Qt::white);
+  pixmap.fill(paper);
   QPainter paint(&pixmap);
   const auto it = data_ ? rowOfIndex_.constFind(s.originalIndex) : rowOfIndex_.constEnd();
   if (hasImages() && it != rowOfIndex_.constEnd()) {
@@ -93,20 +101,21 @@ QPixmap ExampleGridModel::thumbnail(const ExampleStatRecord& s) const {
     const float* x = data_->features.row(*it).data();
     const int pixels = shape.height * shape.width;
     const auto [lo, hi] = std::minmax_element(x, x + pixels);
-    QImage image(shape.width, shape.height, QImage::Format_Grayscale8);
+    QImage image(shape.width, shape.height, QImage::Format_RGB32);
     for (int y = 0; y < shape.height; ++y)
       for (int c = 0; c < shape.width; ++c) {
         const float v = (x[y * shape.width + c] - *lo) / std::max(1e-6f, *hi - *lo);
-        image.scanLine(y)[c] = uchar(255 - int(255.0f * v));  // dark garment on white, as printed
+        image.setPixelColor(c, y, blend(paper, ink, double(v)));
       }
     paint.drawImage(QRect(2, 2, kThumbnail - 4, kThumbnail - 4), image);
   }
   // The frame says what happened to the example: red removed, orange never learned.
   if (s.removedAtEpoch >= 0 || s.firstLearnedEpoch < 0) {
-    paint.setPen(QPen(s.removedAtEpoch >= 0 ? QColor(213, 94, 0) : QColor(230, 159, 0), 3));
+    const SeriesColour frame = s.removedAtEpoch >= 0 ? SeriesColour::Vermillion : SeriesColour::Orange;
+    paint.setPen(QPen(QColor::fromRgb(seriesRgb(frame)), 3));
     paint.drawRect(1, 1, kThumbnail - 3, kThumbnail - 3);
   }
-  paint.setPen(Qt::black);
+  paint.setPen(ink);
   paint.setFont(QFont(paint.font().family(), 7));
   paint.drawText(QRect(3, kThumbnail - 13, kThumbnail - 6, 11), Qt::AlignRight, QString::number(forgettingScore(s)));
   return pixmap;

@@ -9,6 +9,7 @@
 #include <QVBoxLayout>
 
 #include "plot_interaction.h"
+#include "plot_theme.h"
 #include "store/run_store.h"
 #include "train/checkpoint.h"
 
@@ -17,27 +18,37 @@ namespace ss::ui {
 namespace {
 enum CellState : uint8_t { Inactive = 0, Active = 1, Grown = 2, Dropped = 3 };
 
-QCPColorGradient maskGradient() {
+// The four cell states in the palette's terms: inactive a shade off the background, active near the text
+// colour, and the mutation's colours lifted to stand out from the background on a dark theme too.
+struct MaskColours {
+  QColor inactive, active, grown, dropped;
+  explicit MaskColours(const QPalette& palette) {
+    const QColor base = palette.color(QPalette::Base), text = palette.color(QPalette::Text);
+    inactive = blend(base, text, 0.07);
+    active = blend(text, base, 0.15);
+    grown = readableOn(QColor::fromRgb(seriesRgb(SeriesColour::Green)), base);
+    dropped = readableOn(QColor::fromRgb(seriesRgb(SeriesColour::Vermillion)), base);
+  }
+};
+
+QCPColorGradient maskGradient(const MaskColours& colours) {
   QCPColorGradient g;
   g.setLevelCount(4);
   g.setColorInterpolation(QCPColorGradient::ciRGB);
   // Four levels sampled at 0, 1/3, 2/3 and 1: each state's colour spans its level's neighbourhood.
-  const QColor inactive(245, 245, 245), active(40, 40, 60);
-  const QColor grown = QColor::fromRgb(seriesRgb(SeriesColour::Green));
-  const QColor dropped = QColor::fromRgb(seriesRgb(SeriesColour::Vermillion));
-  g.setColorStopAt(0.0, inactive);
-  g.setColorStopAt(0.16, inactive);
-  g.setColorStopAt(0.17, active);
-  g.setColorStopAt(0.5, active);
-  g.setColorStopAt(0.51, grown);
-  g.setColorStopAt(0.83, grown);
-  g.setColorStopAt(0.84, dropped);
-  g.setColorStopAt(1.0, dropped);
+  g.setColorStopAt(0.0, colours.inactive);
+  g.setColorStopAt(0.16, colours.inactive);
+  g.setColorStopAt(0.17, colours.active);
+  g.setColorStopAt(0.5, colours.active);
+  g.setColorStopAt(0.51, colours.grown);
+  g.setColorStopAt(0.83, colours.grown);
+  g.setColorStopAt(0.84, colours.dropped);
+  g.setColorStopAt(1.0, colours.dropped);
   return g;
 }
 
-QString swatch(unsigned rgb, const QString& text) {
-  return QString("<span style='color:#%1'>&#9632;</span> %2").arg(rgb, 6, 16, QChar('0')).arg(text);
+QString swatch(const QColor& colour, const QString& text) {
+  return QString("<span style='color:%1'>&#9632;</span> %2").arg(colour.name(), text);
 }
 }  // namespace
 
@@ -49,18 +60,14 @@ MaskViewer::MaskViewer(QWidget* parent) : QWidget(parent) {
   scrubber_->setObjectName("maskScrubber");
   scrubber_->setEnabled(false);
   caption_ = new QLabel(tr("Open a sparse run to see its masks."), this);
-  auto* legend = new QLabel(swatch(0x28283c, tr("active")) + "&nbsp;&nbsp;" +
-                                swatch(seriesRgb(SeriesColour::Green), tr("grown by this mutation")) + "&nbsp;&nbsp;" +
-                                swatch(seriesRgb(SeriesColour::Vermillion), tr("dropped by it")) + "&nbsp;&nbsp;" +
-                                swatch(0xd0d0d0, tr("inactive")),
-                            this);
+  legend_ = new QLabel(this);
   plot_ = new QCustomPlot(this);
   plot_->setObjectName("maskPlot");
   plot_->xAxis->setLabel(tr("input (column)"));
   plot_->yAxis->setLabel(tr("output (row)"));
   plot_->yAxis->setRangeReversed(true);  // row 0 at the top, as a matrix is written
   map_ = new QCPColorMap(plot_->xAxis, plot_->yAxis);
-  map_->setGradient(maskGradient());
+  map_->setGradient(maskGradient(MaskColours(palette())));
   map_->setDataRange(QCPRange(0, 3));
   map_->setInterpolate(false);
   makeInteractive(plot_);
@@ -90,11 +97,27 @@ MaskViewer::MaskViewer(QWidget* parent) : QWidget(parent) {
   auto* layout = new QVBoxLayout(this);
   layout->addLayout(controls);
   layout->addWidget(caption_);
-  layout->addWidget(legend);
+  layout->addWidget(legend_);
   layout->addWidget(plot_, 1);
 
   connect(layerBox_, &QComboBox::currentIndexChanged, this, &MaskViewer::layerChanged);
   connect(scrubber_, &QSlider::valueChanged, this, &MaskViewer::draw);
+  showLegend();
+}
+
+void MaskViewer::showLegend() {
+  const MaskColours colours(palette());
+  legend_->setText(swatch(colours.active, tr("active")) + "&nbsp;&nbsp;" +
+                   swatch(colours.grown, tr("grown by this mutation")) + "&nbsp;&nbsp;" +
+                   swatch(colours.dropped, tr("dropped by it")) + "&nbsp;&nbsp;" +
+                   swatch(colours.inactive, tr("inactive")));
+}
+
+void MaskViewer::changeEvent(QEvent* event) {
+  QWidget::changeEvent(event);
+  if (event->type() != QEvent::PaletteChange) return;
+  showLegend();
+  draw();
 }
 
 QString MaskViewer::caption() const {
@@ -249,7 +272,7 @@ void MaskViewer::draw() {
     drawMagnitudes();
     return;
   }
-  map_->setGradient(maskGradient());
+  map_->setGradient(maskGradient(MaskColours(palette())));
   map_->setDataRange(QCPRange(0, 3));
   scrubber_->setEnabled(snapshotCount() > 1);
   const auto list = layerSnapshots();

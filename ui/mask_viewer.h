@@ -43,14 +43,18 @@ class MaskViewer : public QWidget {
   QCustomPlot* plot() const { return plot_; }
   QString caption() const;
 
+ protected:
+  void changeEvent(QEvent* event) override;  // a new palette recolours the cells and the legend
+
  private:
+  void showLegend();
   void layerChanged();
   void draw();
   std::vector<const MaskSnapshotRecord*> layerSnapshots() const;
 
   QComboBox* layerBox_;
   QSlider* scrubber_;
-  QLabel* caption_;
+  QLabel *caption_, *legend_;
   QCustomPlot* plot_;
   QCPColorMap* map_;
   std::vector<MaskSnapshotRecord> snapshots_;

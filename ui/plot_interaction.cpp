@@ -3,9 +3,14 @@
 #include <qcustomplot.h>
 
 #include <QFileDialog>
+#include <QFileInfo>
 #include <QMenu>
+#include <QMessageBox>
+#include <QSvgGenerator>
 #include <QToolTip>
 #include <limits>
+
+#include "plot_theme.h"
 
 namespace ss::ui {
 
@@ -52,13 +57,31 @@ QCustomPlot* makeTitledPlot(QWidget* parent, const QString& objectName, const QS
   plot->yAxis->setLabel(yLabel);
   plot->legend->setVisible(true);
   plot->legend->setFont(QFont(plot->font().family(), 8));
-  plot->legend->setBrush(QColor(255, 255, 255, 210));
   makeInteractive(plot);
   return plot;
 }
 
+namespace {
+
+// Vector output through the same painter path as PDF, so lines, markers and text stay editable in an SVG editor.
+bool saveSvg(QCustomPlot* plot, const QString& path) {
+  QSvgGenerator svg;
+  svg.setFileName(path);
+  svg.setSize(plot->size());
+  svg.setViewBox(plot->rect());
+  svg.setTitle(plot->objectName());
+  svg.setDescription(QObject::tr("Plot exported from SparseScope"));
+  QCPPainter painter;
+  if (!painter.begin(&svg)) return false;
+  plot->toPainter(&painter, plot->width(), plot->height());
+  return painter.end();
+}
+
+}  // namespace
+
 bool savePlot(QCustomPlot* plot, const QString& path) {
   if (path.endsWith(".png", Qt::CaseInsensitive)) return plot->savePng(path, 0, 0, 2.0);
+  if (path.endsWith(".svg", Qt::CaseInsensitive)) return saveSvg(plot, path);
   if (path.endsWith(".pdf", Qt::CaseInsensitive)) return plot->savePdf(path);
   return false;
 }
@@ -90,9 +113,25 @@ void showNearestPoint(QCustomPlot* plot, QMouseEvent* event) {
     QToolTip::showText(event->globalPosition().toPoint(), text, plot);
 }
 
+// A name typed without an extension takes the chosen filter's, so the file is saved in the format asked for.
+void askAndSavePlot(QCustomPlot* plot) {
+  QString filter;
+  QString path =
+      QFileDialog::getSaveFileName(plot, QObject::tr("Save plot"), plot->objectName() + ".png",
+                                   QObject::tr("PNG image (*.png);;SVG image (*.svg);;PDF document (*.pdf)"), &filter);
+  if (path.isEmpty()) return;
+  if (QFileInfo(path).suffix().isEmpty()) path += filter.section("*", 1, 1).section(")", 0, 0);
+  if (!savePlot(plot, path))
+    QMessageBox::warning(plot, QObject::tr("Save plot"),
+                         QObject::tr("Could not save %1: the name must end in .png, .svg or .pdf and the folder "
+                                     "must be writable.")
+                             .arg(path));
+}
+
 }  // namespace
 
 void makeInteractive(QCustomPlot* plot) {
+  followPalette(plot);
   plot->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom | QCP::iSelectLegend);
   plot->setContextMenuPolicy(Qt::CustomContextMenu);
   QObject::connect(plot, &QCustomPlot::mouseMove, plot, [plot](QMouseEvent* e) { showNearestPoint(plot, e); });
@@ -106,8 +145,7 @@ void makeInteractive(QCustomPlot* plot) {
                      if (!entry) return;
                      QCPAbstractPlottable* curve = entry->plottable();
                      curve->setVisible(!curve->visible());
-                     entry->setTextColor(curve->visible() ? Qt::black : Qt::gray);
-                     plot->replot();
+                     plot->replot();  // the theme greys a hidden curve's entry
                    });
   QObject::connect(plot, &QWidget::customContextMenuRequested, plot, [plot](const QPoint& at) {
     QMenu menu(plot);
@@ -115,11 +153,7 @@ void makeInteractive(QCustomPlot* plot) {
       plot->rescaleAxes(true);
       plot->replot();
     });
-    menu.addAction(QObject::tr("Save plot as PNG or PDF..."), plot, [plot] {
-      const QString path = QFileDialog::getSaveFileName(plot, QObject::tr("Save plot"), plot->objectName() + ".png",
-                                                        QObject::tr("PNG image (*.png);;PDF document (*.pdf)"));
-      if (!path.isEmpty()) savePlot(plot, path);
-    });
+    menu.addAction(QObject::tr("Save plot as PNG, SVG or PDF..."), plot, [plot] { askAndSavePlot(plot); });
     menu.exec(plot->mapToGlobal(at));
   });
 }

@@ -11,7 +11,7 @@ namespace ss::ui {
 
 // Makes a plot explorable the same way everywhere: drag to pan, wheel to zoom (double-click resets to all
 // data), click a legend entry to hide or show its curve, hover for the nearest point's value, and a
-// right-click menu that saves the plot as PNG or PDF.
+// right-click menu that saves the plot as PNG, SVG or PDF. Its colours follow the palette (plot_theme).
 void makeInteractive(QCustomPlot* plot);
 
 // A plot as every view builds one: object name, minimum size, a bold title row (none when title is empty),
@@ -19,7 +19,7 @@ void makeInteractive(QCustomPlot* plot);
 QCustomPlot* makeTitledPlot(QWidget* parent, const QString& objectName, const QString& title, const QString& xLabel,
                             const QString& yLabel, int minimumHeight = 220);
 
-// Saves by the file's extension (.png or .pdf); false when the extension is unknown or writing fails.
+// Saves by the file's extension (.png, .svg or .pdf); false when the extension is unknown or writing fails.
 bool savePlot(QCustomPlot* plot, const QString& path);
 
 // A colour-blind-safe palette (Okabe and Ito) that reads on light and dark backgrounds.
