@@ -40,6 +40,10 @@ ForgettingView::ForgettingView(QWidget* parent) : QWidget(parent) {
   grid_->setUniformItemSizes(true);
   grid_->setResizeMode(QListView::Adjust);
   grid_->setMovement(QListView::Static);
+  // Tens of thousands of thumbnails are laid out a batch per event-loop turn, so a live run's new statistics
+  // every epoch never hold the window still for the whole layout.
+  grid_->setLayoutMode(QListView::Batched);
+  grid_->setBatchSize(2000);
   grid_->setIconSize(QSize(ExampleGridModel::kThumbnail, ExampleGridModel::kThumbnail));
   grid_->setSpacing(2);
   grid_->setModel(model_);

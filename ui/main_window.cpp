@@ -24,6 +24,7 @@
 #include <QToolBar>
 #include <QUndoStack>
 #include <cmath>
+#include <utility>
 
 #include "comparison_view.h"
 #include "core/error.h"
@@ -80,7 +81,12 @@ MainWindow::MainWindow(QWidget* parent)
   maskRefresh_ = new QTimer(this);
   maskRefresh_->setSingleShot(true);
   maskRefresh_->setInterval(700);  // the store's writer commits within this; a burst of layers reads once
-  connect(maskRefresh_, &QTimer::timeout, this, &MainWindow::refreshMasks);
+  // A live run's masks are read and drawn only while the Masks tab shows them: drawing a large layer's map takes
+  // tens of milliseconds the event loop need not spend on a hidden view. Showing the tab catches up.
+  connect(maskRefresh_, &QTimer::timeout, this, [this] {
+    masksBehind_ = !maskViewer_->isVisible();
+    if (!masksBehind_) refreshMasks();
+  });
   forgettingView_ = new ForgettingView(this);
   tabs_->addTab(forgettingView_, tr("Examples"));
   runBrowser_ = new RunBrowser(this);
@@ -93,6 +99,8 @@ MainWindow::MainWindow(QWidget* parent)
   });
   connect(tabs_, &QTabWidget::currentChanged, this, [this](int index) {
     if (tabs_->widget(index) == runBrowser_) runBrowser_->refresh(storePath_);
+    if (tabs_->widget(index) == maskViewer_ && std::exchange(masksBehind_, false)) refreshMasks();
+    if (tabs_->widget(index) == forgettingView_) showPendingStats();
   });
   connect(runBrowser_, &RunBrowser::openRequested, this, &MainWindow::openStoredRun);
   connect(runBrowser_, &RunBrowser::resumeRequested, this, &MainWindow::resumeStoredRun);
@@ -201,8 +209,11 @@ void MainWindow::createRunControls() {
   });
   connect(controller_, &RunController::stepsArrived, dashboard_, &TrainingDashboard::addSteps);
   connect(controller_, &RunController::exampleStatsUpdated, this, [this](const QVector<ExampleStatRecord>& stats) {
-    forgettingView_->setStats({stats.begin(), stats.end()});
-    if (liveEpoch_ > 0) forgettingView_->addEpoch(liveEpoch_, {stats.begin(), stats.end()});
+    std::vector<ExampleStatRecord> copy(stats.begin(), stats.end());  // one copy of 60000 records, not two
+    if (liveEpoch_ > 0) forgettingView_->addEpoch(liveEpoch_, copy);
+    // Sorting and drawing tens of thousands of examples waits until the Examples tab shows them.
+    pendingStats_ = std::move(copy);
+    if (forgettingView_->isVisible()) showPendingStats();
   });
   connect(controller_, &RunController::epochEnded, dashboard_, &TrainingDashboard::addEpoch);
   connect(controller_, &RunController::epochEnded, this, [this](const EpochRecord& e) { liveEpoch_ = e.epoch; });
@@ -225,6 +236,7 @@ void MainWindow::createRunControls() {
     pauseAction_->setText(tr("&Pause"));
     statusLabel_->setText(tr("Run %1 %2%3").arg(id).arg(toString(status)).arg(message.isEmpty() ? "" : ": " + message));
     updateRunActions();
+    showPendingStats();
     if (tabs_->currentWidget() == runBrowser_) runBrowser_->refresh(storePath_);
     if (id) {
       shownRunId_ = id;
@@ -239,6 +251,7 @@ void MainWindow::startRun() {
   if (!project_ || controller_->running()) return;
   beginRunDisplay(tr("Starting '%1': loading data...").arg(QString::fromStdString(project_->name)));
   forgettingView_->clear();
+  pendingStats_.reset();
   liveEpoch_ = 0;
   loadExamplesData(*project_);
   controller_->start(*project_, storePath_);
@@ -290,6 +303,12 @@ void MainWindow::loadExamplesData(const Project& project) {
   });
   connect(loader, &QThread::finished, loader, &QObject::deleteLater);
   loader->start();
+}
+
+void MainWindow::showPendingStats() {
+  if (!pendingStats_) return;
+  forgettingView_->setStats(std::move(*pendingStats_));
+  pendingStats_.reset();
 }
 
 void MainWindow::refreshMasks() {

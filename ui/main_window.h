@@ -2,8 +2,10 @@
 
 #include <QMainWindow>
 #include <optional>
+#include <vector>
 
 #include "project/project.h"
+#include "store/run_records.h"
 
 class QAction;
 class QMenu;
@@ -73,6 +75,7 @@ class MainWindow : public QMainWindow {
   void startRun();
   void beginRunDisplay(const QString& title);
   void refreshMasks();
+  void showPendingStats();
   // Loads the training set a project's run uses, on a worker thread, for the examples view.
   void loadExamplesData(const Project& project);
   void updateRunActions();
@@ -98,6 +101,8 @@ class MainWindow : public QMainWindow {
   ComparisonView* comparisonView_;
   std::string examplesDataKey_;  // the data spec whose training set the examples view holds
   QTimer* maskRefresh_;          // coalesces mask changes into one read of the store
+  bool masksBehind_ = false;     // a live run changed masks while the Masks tab was hidden
+  std::optional<std::vector<ExampleStatRecord>> pendingStats_;  // a live run's newest, while Examples is hidden
   int64_t shownRunId_ = 0;
   int liveEpoch_ = 0;  // the running run's last finished epoch, for the examples' history
   RunController* controller_;
