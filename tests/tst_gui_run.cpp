@@ -18,6 +18,7 @@
 #include "run_controller.h"
 #include "store/run_store.h"
 #include "test_helpers.h"
+#include "test_palettes.h"
 #include "train/experiment.h"
 #include "training_dashboard.h"
 
@@ -468,6 +469,21 @@ void TestGuiRun::screenshotsOfAFashionRunInProgress() {
           QString("%1/%2-%3x%4.png").arg(QString::fromUtf8(shots), name).arg(size.width()).arg(size.height())));
     }
   }
+  // The same views under a desktop's dark theme: plots, masks and thumbnails follow the palette.
+  const QPalette light = QApplication::palette();
+  QApplication::setPalette(darkTestPalette());
+  for (QSize size : {QSize(1280, 800), QSize(1920, 1080)}) {
+    window.resize(size);
+    for (QWidget* view : {static_cast<QWidget*>(window.dashboard()), static_cast<QWidget*>(window.maskViewer()),
+                          static_cast<QWidget*>(window.forgettingView())}) {
+      window.tabs()->setCurrentWidget(view);
+      QTest::qWait(400);
+      const QString name = window.tabs()->tabText(window.tabs()->currentIndex()).toLower();
+      QVERIFY(window.grab().save(
+          QString("%1/%2-dark-%3x%4.png").arg(QString::fromUtf8(shots), name).arg(size.width()).arg(size.height())));
+    }
+  }
+  QApplication::setPalette(light);
   window.stopAction()->trigger();
   QTRY_VERIFY_WITH_TIMEOUT(!window.runController()->running(), 60000);
 }
