@@ -18,6 +18,24 @@
 #include "run_controller.h"
 #include "test_helpers.h"
 
+namespace {
+
+// A shown window with the Fashion-MNIST MEST+EM&S project in its editor, from settings that start and end
+// empty, and a folder to save into.
+struct FashionProjectOpen {
+  QTemporaryDir dir;
+  ss::ui::MainWindow window;
+  bool opened = false;
+  FashionProjectOpen() {
+    QSettings().clear();
+    window.show();
+    opened = window.openProject(SPARSESCOPE_SOURCE_DIR "/projects/fashion-mlp-mest-em-s-90.json");
+  }
+  ~FashionProjectOpen() { QSettings().clear(); }
+};
+
+}  // namespace
+
 class TestUiMainWindow : public QObject {
   Q_OBJECT
 
@@ -107,11 +125,10 @@ void TestUiMainWindow::hasFileAndHelpMenus() {
 }
 
 void TestUiMainWindow::editorValidatesPlansUndoesAndSaves() {
-  QSettings().clear();
-  QTemporaryDir dir;
-  ss::ui::MainWindow window;
-  window.show();
-  QVERIFY(window.openProject(SPARSESCOPE_SOURCE_DIR "/projects/fashion-mlp-mest-em-s-90.json"));
+  FashionProjectOpen open;
+  QVERIFY(open.opened);
+  ss::ui::MainWindow& window = open.window;
+  QTemporaryDir& dir = open.dir;
   ss::ui::ProjectEditor* editor = window.projectEditor();
   QTableWidget* table = editor->layerTable();
   QCOMPARE(table->rowCount(), 5);  // fc1, relu, fc2, relu, fc3
@@ -168,17 +185,15 @@ void TestUiMainWindow::editorValidatesPlansUndoesAndSaves() {
     QTest::qWait(200);
     QVERIFY(window.grab().save(QString::fromUtf8(shots) + "/project-1280x800.png"));
   }
-  QSettings().clear();
 }
 
 // The layer list edits the model within what the project format holds: convolutions first, one kernel size, and
 // a preset that follows from the layers. Every edit goes through the project reader, the plan and the undo stack.
 void TestUiMainWindow::layerListBuildsAConvnetThatRoundTrips() {
-  QSettings().clear();
-  QTemporaryDir dir;
-  ss::ui::MainWindow window;
-  window.show();
-  QVERIFY(window.openProject(SPARSESCOPE_SOURCE_DIR "/projects/fashion-mlp-mest-em-s-90.json"));
+  FashionProjectOpen open;
+  QVERIFY(open.opened);
+  ss::ui::MainWindow& window = open.window;
+  QTemporaryDir& dir = open.dir;
   ss::ui::ProjectEditor* editor = window.projectEditor();
   ss::ui::LayerListEditor* layers = editor->layerList();
   QCOMPARE(layers->table()->rowCount(), 2);  // 300 and 100 units
@@ -235,7 +250,6 @@ void TestUiMainWindow::layerListBuildsAConvnetThatRoundTrips() {
   editor->presetBox()->setCurrentText("mlp");
   QCOMPARE(editor->project()->model.hidden, ss::ModelSpec().hidden);
   QCOMPARE(layers->table()->rowCount(), int(ss::ModelSpec().hidden.size()));
-  QSettings().clear();
 }
 
 QTEST_MAIN(TestUiMainWindow)

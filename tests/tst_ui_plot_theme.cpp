@@ -15,15 +15,6 @@ using namespace ss;
 
 namespace {
 
-double contrastRatio(const QColor& a, const QColor& b) {
-  auto lum = [](const QColor& c) {
-    auto ch = [](double v) { return v <= 0.03928 ? v / 12.92 : std::pow((v + 0.055) / 1.055, 2.4); };
-    return 0.2126 * ch(c.redF()) + 0.7152 * ch(c.greenF()) + 0.0722 * ch(c.blueF());
-  };
-  const double la = lum(a), lb = lum(b);
-  return (std::max(la, lb) + 0.05) / (std::min(la, lb) + 0.05);
-}
-
 // Switches the application's palette for one test and back at its end.
 struct PaletteScope {
   QPalette before = QApplication::palette();
@@ -43,12 +34,20 @@ class TestUiPlotTheme : public QObject {
   Q_OBJECT
 
  private slots:
+  void contrastRatioSpansOneToTwentyOne();
   void dataColoursStandOutFromTheBackground_data();
   void dataColoursStandOutFromTheBackground();
   void dashboardPlotsFollowADarkPalette();
   void plotsReturnToTheirColoursWithALightPalette();
   void maskViewerDrawsInactiveCellsNearTheBackground();
 };
+
+void TestUiPlotTheme::contrastRatioSpansOneToTwentyOne() {
+  QCOMPARE(ui::contrastRatio(Qt::black, Qt::white), 21.0);
+  QCOMPARE(ui::contrastRatio(Qt::white, Qt::black), 21.0);
+  QCOMPARE(ui::contrastRatio(QColor(120, 30, 200), QColor(120, 30, 200)), 1.0);
+  QVERIFY(std::abs(ui::contrastRatio(QColor(0x76, 0x76, 0x76), Qt::white) - 4.54) < 0.01);  // WCAG's AA grey
+}
 
 void TestUiPlotTheme::dataColoursStandOutFromTheBackground_data() {
   QTest::addColumn<QColor>("data");
@@ -65,8 +64,8 @@ void TestUiPlotTheme::dataColoursStandOutFromTheBackground() {
   QFETCH(QColor, data);
   QFETCH(QColor, background);
   const QColor shown = ui::readableOn(data, background);
-  QVERIFY2(contrastRatio(shown, background) >= 3.0, qPrintable(shown.name()));
-  if (contrastRatio(data, background) >= 3.0) QCOMPARE(shown.name(), data.name());       // left alone when it reads
+  QVERIFY2(ui::contrastRatio(shown, background) >= 3.0, qPrintable(shown.name()));
+  if (ui::contrastRatio(data, background) >= 3.0) QCOMPARE(shown.name(), data.name());   // left alone when it reads
   if (data.hslSaturation() > 0) QVERIFY(std::abs(shown.hslHue() - data.hslHue()) <= 2);  // same hue, lighter
 }
 
@@ -85,7 +84,7 @@ void TestUiPlotTheme::dashboardPlotsFollowADarkPalette() {
     QCOMPARE(plot->legend->textColor(), text);
     QVERIFY(plot->legend->brush().color().lightness() < 80);
     for (int g = 0; g < plot->graphCount(); ++g)
-      QVERIFY2(contrastRatio(plot->graph(g)->pen().color(), base) >= 3.0, qPrintable(plot->graph(g)->name()));
+      QVERIFY2(ui::contrastRatio(plot->graph(g)->pen().color(), base) >= 3.0, qPrintable(plot->graph(g)->name()));
     const QImage shot = plot->toPixmap(400, 300).toImage();
     QCOMPARE(shot.pixelColor(2, 2), base);  // what is drawn, not only what is set
   }
@@ -103,7 +102,7 @@ void TestUiPlotTheme::plotsReturnToTheirColoursWithALightPalette() {
   {
     PaletteScope scope(darkTestPalette());
     plot->replot();
-    QVERIFY(contrastRatio(plot->graph(0)->pen().color(), darkTestPalette().color(QPalette::Base)) >= 3.0);
+    QVERIFY(ui::contrastRatio(plot->graph(0)->pen().color(), darkTestPalette().color(QPalette::Base)) >= 3.0);
   }
   plot->replot();
   QCOMPARE(plot->graph(0)->pen().color(), navy);  // the view's own colour, not a drift from the dark one
@@ -121,8 +120,8 @@ void TestUiPlotTheme::maskViewerDrawsInactiveCellsNearTheBackground() {
     const QColor base = palette.color(QPalette::Base);
     const QColor inactive = QColor::fromRgb(map->gradient().color(0, QCPRange(0, 3)));
     const QColor active = QColor::fromRgb(map->gradient().color(1, QCPRange(0, 3)));
-    QVERIFY2(contrastRatio(inactive, base) < 1.3, qPrintable(inactive.name()));
-    QVERIFY2(contrastRatio(active, base) > 7.0, qPrintable(active.name()));
+    QVERIFY2(ui::contrastRatio(inactive, base) < 1.3, qPrintable(inactive.name()));
+    QVERIFY2(ui::contrastRatio(active, base) > 7.0, qPrintable(active.name()));
     viewer.plot()->replot();
     QCOMPARE(viewer.plot()->toPixmap(400, 300).toImage().pixelColor(2, 2), base);
   }

@@ -19,11 +19,6 @@ double luminance(const QColor& c) {
          0.0722 * channelLuminance(c.blueF());
 }
 
-double contrast(const QColor& a, const QColor& b) {
-  const double la = luminance(a), lb = luminance(b);
-  return (std::max(la, lb) + 0.05) / (std::min(la, lb) + 0.05);
-}
-
 // The colour a view gave, remembered the first time the theme sees it, so every theme starts from that colour.
 QColor chosen(QObject* holder, const char* key, const QColor& current) {
   const QVariant remembered = holder->property(key);
@@ -32,21 +27,21 @@ QColor chosen(QObject* holder, const char* key, const QColor& current) {
   return current;
 }
 
-QPen dataPen(QObject* holder, const char* key, QPen pen, const QColor& background) {
-  if (pen.style() == Qt::NoPen) return pen;
-  const QColor c = chosen(holder, key, pen.color());
+// A data colour that reads on the background, from the colour the view chose, its transparency kept.
+QColor dataColour(QObject* holder, const char* key, const QColor& current, const QColor& background) {
+  const QColor c = chosen(holder, key, current);
   QColor readable = readableOn(c, background);
   readable.setAlpha(c.alpha());
-  pen.setColor(readable);
+  return readable;
+}
+
+QPen dataPen(QObject* holder, const char* key, QPen pen, const QColor& background) {
+  if (pen.style() != Qt::NoPen) pen.setColor(dataColour(holder, key, pen.color(), background));
   return pen;
 }
 
 QBrush dataBrush(QObject* holder, const char* key, QBrush brush, const QColor& background) {
-  if (brush.style() == Qt::NoBrush) return brush;
-  const QColor c = chosen(holder, key, brush.color());
-  QColor readable = readableOn(c, background);
-  readable.setAlpha(c.alpha());
-  brush.setColor(readable);
+  if (brush.style() != Qt::NoBrush) brush.setColor(dataColour(holder, key, brush.color(), background));
   return brush;
 }
 
@@ -92,14 +87,15 @@ QColor blend(const QColor& a, const QColor& b, double share) {
                           float(a.blueF() + (b.blueF() - a.blueF()) * share));
 }
 
-bool isDark(const QPalette& palette) {
-  return luminance(palette.color(QPalette::Base)) < luminance(palette.color(QPalette::Text));
+double contrastRatio(const QColor& a, const QColor& b) {
+  const double la = luminance(a), lb = luminance(b);
+  return (std::max(la, lb) + 0.05) / (std::min(la, lb) + 0.05);
 }
 
 QColor readableOn(const QColor& data, const QColor& background) {
   const bool lighten = luminance(background) < 0.18;
   QColor c = data.toHsl();
-  for (int step = 0; step < 50 && contrast(c, background) < 3.0; ++step) {
+  for (int step = 0; step < 50 && contrastRatio(c, background) < 3.0; ++step) {
     c.setHslF(c.hslHueF(), c.hslSaturationF(), std::clamp(c.lightnessF() + (lighten ? 0.02f : -0.02f), 0.0f, 1.0f));
   }
   return c.toRgb();

@@ -15,11 +15,12 @@ void applyPalette(QCustomPlot* plot, const QPalette& palette);
 // applyPalette now and again whenever the plot's palette changes (the application's theme switched).
 void followPalette(QCustomPlot* plot);
 
-bool isDark(const QPalette& palette);
-
 // `data` moved in lightness until its contrast ratio (WCAG) with `background` reaches 3:1, the figure for
 // graphical objects.
 QColor readableOn(const QColor& data, const QColor& background);
+
+// WCAG's contrast ratio of two colours: 1 (the same luminance) to 21 (black on white).
+double contrastRatio(const QColor& a, const QColor& b);
 
 // `a` blended towards `b` by `share` (0: a, 1: b).
 QColor blend(const QColor& a, const QColor& b, double share);

@@ -22,6 +22,7 @@
 #include "core/error.h"
 #include "layer_list_editor.h"
 #include "plot_interaction.h"
+#include "plot_theme.h"
 #include "train/project_plan.h"
 
 namespace ss::ui {
@@ -163,7 +164,7 @@ ProjectEditor::ProjectEditor(QWidget* parent) : QWidget(parent), undo_(new QUndo
   problemLabel_ = new QLabel(this);
   problemLabel_->setObjectName("projectProblem");
   problemLabel_->setWordWrap(true);
-  problemLabel_->setStyleSheet("color: #b03000;");
+  problemLabel_->setStyleSheet(warningStyle());
   layers_ = new QTableWidget(this);
   layers_->setObjectName("layerTable");
   layers_->verticalHeader()->setVisible(false);
@@ -217,6 +218,18 @@ ProjectEditor::ProjectEditor(QWidget* parent) : QWidget(parent), undo_(new QUndo
   scroll->setMinimumWidth(settings->sizeHint().width() + scroll->verticalScrollBar()->sizeHint().width());
   layout->addWidget(scroll, 2);
   layout->addWidget(planBox, 3);
+}
+
+// The problem's red, lightened on a dark theme until it reads.
+QString ProjectEditor::warningStyle() const {
+  return QString("color: %1;").arg(readableOn(QColor(0xb0, 0x30, 0x00), palette().color(QPalette::Window)).name());
+}
+
+void ProjectEditor::changeEvent(QEvent* event) {
+  QWidget::changeEvent(event);
+  if (event->type() != QEvent::PaletteChange) return;
+  problemLabel_->setStyleSheet(warningStyle());
+  if (memoryWarning_) memoryLabel_->setStyleSheet(warningStyle());
 }
 
 void ProjectEditor::setProject(const Project& project) {
@@ -440,11 +453,13 @@ void ProjectEditor::showPlan(const Project& p) {
     if (p.memoryBoundBytes) text += tr("; bound %1").arg(megabytes(*p.memoryBoundBytes));
     if (!plan.boundProblem.empty()) text += "\n" + QString::fromStdString(plan.boundProblem);
     memoryLabel_->setText(text);
-    memoryLabel_->setStyleSheet(plan.boundProblem.empty() ? QString() : QString("color: #b03000;"));
+    memoryWarning_ = !plan.boundProblem.empty();
+    memoryLabel_->setStyleSheet(memoryWarning_ ? warningStyle() : QString());
     showSchedule(plan.mestSchedule, p.sparsity.target);
   } catch (const std::exception& e) {
     schedule_->setVisible(false);
     memoryLabel_->setText(QString::fromStdString(e.what()));
+    memoryWarning_ = false;
     memoryLabel_->setStyleSheet(QString());
   }
   memoryBars_->replot();

@@ -53,8 +53,13 @@ class ProjectEditor : public QWidget {
   void projectChanged(const ss::Project& project);  // after every valid edit, undo and redo
   void problemChanged(const QString& problem);      // empty when the form is valid again
 
+ protected:
+  void changeEvent(QEvent* event) override;  // a new palette recolours the problems
+
  private:
   friend class EditCommand;
+  QString warningStyle() const;
+  bool memoryWarning_ = false;
   void formEdited();
   void apply(const std::string& json, bool emitChange);
   void fill(const Project& p);
