@@ -127,17 +127,15 @@ void TestUiMainWindow::hasFileAndHelpMenus() {
 void TestUiMainWindow::editorValidatesPlansUndoesAndSaves() {
   FashionProjectOpen open;
   QVERIFY(open.opened);
-  ss::ui::MainWindow& window = open.window;
-  QTemporaryDir& dir = open.dir;
-  ss::ui::ProjectEditor* editor = window.projectEditor();
+  ss::ui::ProjectEditor* editor = open.window.projectEditor();
   QTableWidget* table = editor->layerTable();
   QCOMPARE(table->rowCount(), 5);  // fc1, relu, fc2, relu, fc3
   QCOMPARE(table->item(0, 0)->text(), QString("fc1"));
   const double fc1At90 = table->item(0, 2)->text().toDouble();
-  QVERIFY(!window.hasUnsavedChanges());
+  QVERIFY(!open.window.hasUnsavedChanges());
   // MEST+EM&S's planned mutations: prune to the target, grow back below it by 2, then 1, then 0 points.
   QCustomPlot* schedule = editor->schedulePlot();
-  QVERIFY(schedule->isVisibleTo(&window));
+  QVERIFY(schedule->isVisibleTo(&open.window));
   QCOMPARE(schedule->graph(0)->dataCount(), 11);  // epochs 2..12: mutations stop at 75% of 15 epochs
   for (int i = 0; i < 11; ++i) QCOMPARE(schedule->graph(0)->data()->at(i)->value, 90.0);
   QCOMPARE(schedule->graph(1)->data()->at(0)->value, 88.0);
@@ -146,8 +144,8 @@ void TestUiMainWindow::editorValidatesPlansUndoesAndSaves() {
   editor->targetSlider()->setValue(95);  // as a drag would
   QCOMPARE(editor->project()->sparsity.target, 0.95);
   QVERIFY(table->item(0, 2)->text().toDouble() < fc1At90);  // the plan follows the slider
-  QVERIFY(window.hasUnsavedChanges());
-  QVERIFY(window.windowTitle().contains("*"));
+  QVERIFY(open.window.hasUnsavedChanges());
+  QVERIFY(open.window.windowTitle().contains("*"));
   editor->undoStack()->undo();
   QCOMPARE(editor->project()->sparsity.target, 0.9);
   QCOMPARE(editor->targetSlider()->value(), 90);
@@ -158,12 +156,12 @@ void TestUiMainWindow::editorValidatesPlansUndoesAndSaves() {
   ss::ui::LayerListEditor* layers = editor->layerList();
   layers->setLayerSize(1, "many");
   QVERIFY2(editor->problem().contains("model.hidden"), qPrintable(editor->problem()));
-  QVERIFY(!window.runAction()->isEnabled());
+  QVERIFY(!open.window.runAction()->isEnabled());
   QCOMPARE(editor->project()->model.hidden, (std::vector<int>{300, 100}));
   layers->setLayerSize(1, "128");
   layers->setLayerSize(0, "256");
   QVERIFY(editor->problem().isEmpty());
-  QVERIFY(window.runAction()->isEnabled());
+  QVERIFY(open.window.runAction()->isEnabled());
   QCOMPARE(editor->project()->model.hidden, (std::vector<int>{256, 128}));
 
   // A memory bound too small for the target names the smallest sparsity that fits.
@@ -174,16 +172,16 @@ void TestUiMainWindow::editorValidatesPlansUndoesAndSaves() {
     if (l->text().contains("training needs")) memory = l;
   QVERIFY(memory && memory->text().contains("memory_bound"));
 
-  const QString saved = dir.filePath("edited.json");
-  QVERIFY(window.saveProject(saved));
-  QVERIFY(!window.hasUnsavedChanges());
+  const QString saved = open.dir.filePath("edited.json");
+  QVERIFY(open.window.saveProject(saved));
+  QVERIFY(!open.window.hasUnsavedChanges());
   const ss::Project back = ss::loadProject(saved.toStdString());
   QCOMPARE(back.sparsity.target, 0.95);
   QCOMPARE(back.model.hidden, (std::vector<int>{256, 128}));
   if (const QByteArray shots = qgetenv("SPARSESCOPE_SCREENSHOT_DIR"); !shots.isEmpty()) {
-    window.resize(1280, 800);
+    open.window.resize(1280, 800);
     QTest::qWait(200);
-    QVERIFY(window.grab().save(QString::fromUtf8(shots) + "/project-1280x800.png"));
+    QVERIFY(open.window.grab().save(QString::fromUtf8(shots) + "/project-1280x800.png"));
   }
 }
 
@@ -192,9 +190,7 @@ void TestUiMainWindow::editorValidatesPlansUndoesAndSaves() {
 void TestUiMainWindow::layerListBuildsAConvnetThatRoundTrips() {
   FashionProjectOpen open;
   QVERIFY(open.opened);
-  ss::ui::MainWindow& window = open.window;
-  QTemporaryDir& dir = open.dir;
-  ss::ui::ProjectEditor* editor = window.projectEditor();
+  ss::ui::ProjectEditor* editor = open.window.projectEditor();
   ss::ui::LayerListEditor* layers = editor->layerList();
   QCOMPARE(layers->table()->rowCount(), 2);  // 300 and 100 units
   QVERIFY(!layers->kernelBox()->isVisibleTo(layers));
@@ -216,7 +212,7 @@ void TestUiMainWindow::layerListBuildsAConvnetThatRoundTrips() {
 
   layers->moveLayer(1, -1);  // a fully connected layer before the convolution
   QVERIFY2(editor->problem().contains("convolutions come first"), qPrintable(editor->problem()));
-  QVERIFY(!window.runAction()->isEnabled());
+  QVERIFY(!open.window.runAction()->isEnabled());
   layers->moveLayer(0, +1);
   QVERIFY(editor->problem().isEmpty());
   layers->addLayer(Kind::Convolution, 24);  // goes after the first convolution, before the dense layers
@@ -224,14 +220,14 @@ void TestUiMainWindow::layerListBuildsAConvnetThatRoundTrips() {
   QCOMPARE(editor->project()->model.channels, (std::vector<int>{16, 24}));
   QCOMPARE(editor->project()->model.fc, (std::vector<int>{300}));
 
-  const QString saved = dir.filePath("convnet.json");
-  QVERIFY(window.saveProject(saved));
+  const QString saved = open.dir.filePath("convnet.json");
+  QVERIFY(open.window.saveProject(saved));
   const ss::Project back = ss::loadProject(saved.toStdString());
   QCOMPARE(back.model.preset, std::string("convnet"));
   QCOMPARE(back.model.channels, (std::vector<int>{16, 24}));
   QCOMPARE(back.model.fc, (std::vector<int>{300}));
   QCOMPARE(back.model.kernel, 5);
-  QVERIFY(window.openProject(saved));
+  QVERIFY(open.window.openProject(saved));
   QCOMPARE(layers->table()->rowCount(), 3);
   QCOMPARE(layers->kernelBox()->value(), 5);
 
