@@ -73,6 +73,7 @@ LayerListEditor::LayerListEditor(QWidget* parent) : QWidget(parent) {
   kernel_->setObjectName("convKernel");
   kernel_->setRange(1, 11);
   kernel_->setSingleStep(2);
+  kernel_->setToolTip(tr("Square kernel of every convolution, odd so that 'same' padding keeps the image size"));
   connect(kernel_, &QSpinBox::valueChanged, this, [this] {
     if (!showing_) emit edited();
   });

@@ -22,10 +22,6 @@ class LayerListEditor : public QWidget {
 
  public:
   enum class Kind { Convolution, FullyConnected };
-  struct Layer {
-    Kind kind;
-    QString size;  // as typed: the project reader names what is wrong with it
-  };
 
   explicit LayerListEditor(QWidget* parent = nullptr);
 
@@ -33,7 +29,6 @@ class LayerListEditor : public QWidget {
   // The model section's layer keys as the project reader takes them: preset and hidden, or preset, channels, fc
   // and kernel. Throws InputError when convolutions follow a fully connected layer.
   nlohmann::json modelJson() const;
-  const std::vector<Layer>& layers() const { return layers_; }
 
   // What the buttons and cells do, for keyboard-free tests.
   void addLayer(Kind kind, int size);  // after the selected row when the order allows, else where it must go
@@ -48,6 +43,10 @@ class LayerListEditor : public QWidget {
   void edited();
 
  private:
+  struct Layer {
+    Kind kind;
+    QString size;  // as typed: the project reader names what is wrong with it
+  };
   void showLayers(int selectRow);
   void updateButtons();
   int selectedRow() const;
