@@ -491,14 +491,17 @@ void TestGuiRun::screenshotsOfAFashionRunInProgress() {
 // The "no stall over 50 ms during training", measured: the GUI event loop's gaps while the window trains
 // Fashion-MNIST and shows it live, once with the dashboard in front and once moving to the next view (dashboard,
 // masks, examples) at every epoch's end. A figure to read, not an assertion: a busy machine's scheduler alone
-// makes gaps. Only with SPARSESCOPE_MEASURE_STALLS=<epochs>.
+// makes gaps. Only with SPARSESCOPE_MEASURE_STALLS=<epochs>; SPARSESCOPE_MEASURE_THREADS=<n> trains on n threads
+// (default 1; 0 is every core, where the run's OpenMP team competes with the GUI thread for a core).
 void TestGuiRun::eventLoopGapsDuringAFashionRun() {
   const int epochs = qEnvironmentVariableIntValue("SPARSESCOPE_MEASURE_STALLS");
   if (epochs <= 0) QSKIP("set SPARSESCOPE_MEASURE_STALLS to the epochs of a Fashion-MNIST run to measure");
   QTemporaryDir dir;
   Project p = loadProject(SPARSESCOPE_SOURCE_DIR "/projects/fashion-mlp-mest-em-s-90.json");
   p.train.epochs = epochs;
-  p.train.threads = 1;
+  p.train.threads = qEnvironmentVariableIsSet("SPARSESCOPE_MEASURE_THREADS")
+                        ? qEnvironmentVariableIntValue("SPARSESCOPE_MEASURE_THREADS")
+                        : 1;
   p.dataEfficiency.enabled = true;
   p.dataEfficiency.removalEpoch = 1;
   const std::string path = writeTestText(dir, "fashion.json", projectToJson(p));

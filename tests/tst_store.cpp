@@ -439,6 +439,8 @@ void TestStore::maskChangesAndRemovedExamplesRoundTrip() {
   store.flush();
   const auto events = store.maskChanges(run);
   QCOMPARE(events.size(), size_t(2));
+  QCOMPARE(store.maskChanges(run, 469).size(), size_t(2));  // from a step on, that step included
+  QCOMPARE(store.maskChanges(run, 470).size(), size_t(0));
   QCOMPARE(events[0].layer, std::string("fc1"));
   QCOMPARE(events[0].droppedPositions, e.droppedPositions);
   QCOMPARE(events[0].grownPositions, e.grownPositions);

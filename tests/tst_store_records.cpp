@@ -152,6 +152,11 @@ void TestStoreRecords::maskSnapshotsRoundTripBitForBit() {
   QCOMPARE(snaps[2].bits, (std::vector<uint8_t>{0, 1, 1}));
   QCOMPARE(snaps[2].step, int64_t(50));
   QCOMPARE(snaps[2].epoch, 2);
+  // What a view following the run reads: from a step on, not the history before it.
+  const auto newer = store.maskSnapshots(id, 50);
+  QCOMPARE(newer.size(), size_t(1));
+  QCOMPARE(newer[0].step, int64_t(50));
+  QCOMPARE(store.maskSnapshots(id, 51).size(), size_t(0));
 }
 
 void TestStoreRecords::maskBitmapOfImpossibleShapeIsDamaged_data() {

@@ -125,6 +125,7 @@ QString MaskViewer::caption() const {
 }
 
 void MaskViewer::clear() {
+  heldRun_.clear();
   snapshots_.clear();
   events_.clear();
   layerBox_->clear();
@@ -134,15 +135,35 @@ void MaskViewer::clear() {
   plot_->replot();
 }
 
+namespace {
+// Records in step order: keeps those before the newest step held (or none, for another run) and appends what the
+// store has from that step on.
+template <typename Record, typename ReadFrom>
+void appendFrom(std::vector<Record>& held, bool keep, ReadFrom readFrom) {
+  const int64_t from = keep && !held.empty() ? held.back().step : 0;
+  if (!keep) held.clear();
+  while (!held.empty() && held.back().step >= from) held.pop_back();
+  for (auto& r : readFrom(from)) held.push_back(std::move(r));
+}
+}  // namespace
+
 void MaskViewer::showRun(const QString& storePath, int64_t runId) {
   const QString keep = layerBox_->currentText();
   const RunStore store(storePath.toStdString());
+  // A run deleted and another begun may get the same id: the start time and name tell them apart.
+  const RunSummary summary = store.run(runId);
+  const std::string identity = summary.name + "@" + summary.startedAt;
+  const bool sameRun = storePath == storePath_ && runId == runId_ && identity == heldRun_;
+  heldRun_ = identity;
   storePath_ = storePath;
   runId_ = runId;
   weights_.clear();  // a newer checkpoint may exist now
   if (colouring_->currentIndex() == 1 && !loadWeights()) colouring_->setCurrentIndex(0);
-  snapshots_ = store.maskSnapshots(runId);
-  events_ = store.maskChanges(runId);
+  // Following a run: the history held is kept and only its newest step read again (a step's layers may have been
+  // only partly committed when it was last read) with what came after it. Reading it all again grew with every
+  // epoch into a visible stall of the window.
+  appendFrom(snapshots_, sameRun, [&](int64_t from) { return store.maskSnapshots(runId, from); });
+  appendFrom(events_, sameRun, [&](int64_t from) { return store.maskChanges(runId, from); });
   const QSignalBlocker block(layerBox_);
   layerBox_->clear();
   for (const auto& s : snapshots_)

@@ -63,6 +63,7 @@ class MaskViewer : public QWidget {
   QComboBox* colouring_;
   QString storePath_;
   int64_t runId_ = 0;
+  std::string heldRun_;  // name@start of the run whose history is held, "" for none
   struct LayerWeights {
     int rows = 0, cols = 0;
     int64_t step = 0;

@@ -302,12 +302,12 @@ std::vector<StepRecord> RunStore::steps(int64_t runId) const {
   return rows;
 }
 
-std::vector<MaskChangeEvent> RunStore::maskChanges(int64_t runId) const {
+std::vector<MaskChangeEvent> RunStore::maskChanges(int64_t runId, int64_t fromStep) const {
   Statement query(db_,
                   "SELECT step, layer, epoch, rows, cols, dropped, grown, active_after, dropped_positions, "
-                  "grown_positions FROM mask_events WHERE run_id = ?1 ORDER BY step, layer",
+                  "grown_positions FROM mask_events WHERE run_id = ?1 AND step >= ?2 ORDER BY step, layer",
                   path_, "cannot read the mask changes of run " + std::to_string(runId));
-  query.bindInt(1, runId);
+  query.bindInt(1, runId).bindInt(2, fromStep);
   std::vector<MaskChangeEvent> rows;
   while (query.step()) {
     MaskChangeEvent& e = rows.emplace_back();
@@ -375,12 +375,12 @@ std::vector<ExampleStatsAtEpoch> RunStore::exampleStatsHistory(int64_t runId) co
   return history;
 }
 
-std::vector<MaskSnapshotRecord> RunStore::maskSnapshots(int64_t runId) const {
+std::vector<MaskSnapshotRecord> RunStore::maskSnapshots(int64_t runId, int64_t fromStep) const {
   Statement query(db_,
                   "SELECT step, layer, epoch, rows, cols, active, bitmap FROM mask_snapshots WHERE run_id = ?1 "
-                  "ORDER BY step, layer",
+                  "AND step >= ?2 ORDER BY step, layer",
                   path_, "cannot read the mask snapshots of run " + std::to_string(runId));
-  query.bindInt(1, runId);
+  query.bindInt(1, runId).bindInt(2, fromStep);
   std::vector<MaskSnapshotRecord> rows;
   while (query.step()) {
     MaskSnapshotRecord& m = rows.emplace_back();

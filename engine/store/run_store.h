@@ -49,14 +49,16 @@ class RunStore {
   std::string projectJson(int64_t runId) const;
   std::vector<EpochRecord> epochs(int64_t runId) const;
   std::vector<StepRecord> steps(int64_t runId) const;
-  std::vector<MaskChangeEvent> maskChanges(int64_t runId) const;  // in step order, then layer
-  std::vector<int64_t> removedExamples(int64_t runId) const;      // original indices, ascending
+  // Mask history in step order, then layer; fromStep > 0 reads only what was logged at or after it, so a view
+  // that follows a run reads what is new, not the whole history again.
+  std::vector<MaskChangeEvent> maskChanges(int64_t runId, int64_t fromStep = 0) const;
+  std::vector<int64_t> removedExamples(int64_t runId) const;  // original indices, ascending
   // By original index: the run's final statistics, or while it runs those of its newest epoch.
   std::vector<ExampleStatRecord> exampleStats(int64_t runId) const;
   std::vector<ExampleStatsAtEpoch> exampleStatsHistory(int64_t runId) const;  // in epoch order
-  std::vector<MaskSnapshotRecord> maskSnapshots(int64_t runId) const;         // in step order, then layer
-  std::optional<CheckpointRecord> latestCheckpoint(int64_t runId) const;      // decompressed
-  int64_t checkpointBytes(int64_t runId) const;                               // as stored, compressed
+  std::vector<MaskSnapshotRecord> maskSnapshots(int64_t runId, int64_t fromStep = 0) const;
+  std::optional<CheckpointRecord> latestCheckpoint(int64_t runId) const;  // decompressed
+  int64_t checkpointBytes(int64_t runId) const;                           // as stored, compressed
 
   // Makes an interrupted, cancelled or failed run "running" again in this process and drops what it logged after
   // the checkpoint it continues from, in one transaction. Throws InputError when the run cannot be resumed.
