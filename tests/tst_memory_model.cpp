@@ -69,7 +69,7 @@ void TestMemoryModel::sparseFiguresByHand() {
   Model m = tinyMlp();
   Mask mask(3, 4);
   for (auto [r, c] : {std::pair{0, 0}, {0, 3}, {1, 1}, {2, 2}, {2, 3}}) mask.set(r, c, true);  // 5 active
-  m.layers()[0]->weightMatrix()->applyMask(mask, true, transposedIndex);
+  m.layers()[0]->weightMatrix()->applyMask(mask, true, {.transposedIndex = transposedIndex});
   const LayerMemory fc1 = estimateTrainingMemory(m, 5).layers[0];
   QCOMPARE(fc1.weights, int64_t(5 * 4 + 3 * 4));  // active weights + biases
   QCOMPARE(fc1.gradients, fc1.weights);
@@ -110,9 +110,10 @@ void TestMemoryModel::indexWidthFollowsTheDimension() {
   mask.set(rows - 1, 0, true);
   for (bool transposed : {false, true}) {
     const int64_t expected = transposed ? withTransposedBytes : csrOnlyBytes;
-    QCOMPARE(weightMemory({rows, cols, 2, true, false, transposed}).indices, expected);
+    const SparseFormat csr{.transposedIndex = transposed};
+    QCOMPARE(weightMemory({rows, cols, 2, true, false, csr}).indices, expected);
     WeightMatrix w(rows, cols);
-    w.applyMask(mask, true, transposed);
+    w.applyMask(mask, true, csr);
     QCOMPARE(w.indexBytes(), expected);
   }
 }

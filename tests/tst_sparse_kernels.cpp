@@ -85,7 +85,14 @@ void TestSparseKernels::productsMatchDenseEigen() {
   const Matrix dOut = randomMatrix(rows, width, rng);  // dY^T panel
 
   QCOMPARE(w.column.bytes(), int64_t(w.activeCount()) * IndexArray::bytesPerIndex(cols));
-  QCOMPARE(w.rowOfEntryT.bytes(), int64_t(w.activeCount()) * IndexArray::bytesPerIndex(rows));
+  QCOMPARE(w.transposed->rowOfEntry.bytes(), int64_t(w.activeCount()) * IndexArray::bytesPerIndex(rows));
+  // The transposed index as the kernels take it: a CSR over the columns whose entries name their value.
+  const TransposedIndex& t = *w.transposed;
+  const auto withColumns = [&](auto&& product) {
+    t.rowOfEntry.withData([&](const auto* row) {
+      product(CsrRows<std::remove_cvref_t<decltype(*row)>>{t.colStart.data(), row}, t.entryOf.data());
+    });
+  };
 
   // One, two and three threads (the larger products split their rows unevenly), each against the same
   // dense products.
@@ -95,14 +102,13 @@ void TestSparseKernels::productsMatchDenseEigen() {
     omp_set_num_threads(threads);
 
     Matrix out(rows, width);
-    w.column.withData([&](const auto* column) {
-      gatherProduct(w.rowStart.data(), column, w.values.data(), nullptr, rows, in.data(), width, out.data());
-    });
+    w.withRows(
+        [&](const auto& index) { gatherProduct(index, w.values.data(), nullptr, rows, in.data(), width, out.data()); });
     QVERIFY(maxAbsDiff(out, dense * in) < 1e-4);
 
     Matrix dIn(cols, width);
-    w.rowOfEntryT.withData([&](const auto* row) {
-      gatherProduct(w.colStart.data(), row, w.values.data(), w.entryOfT.data(), cols, dOut.data(), width, dIn.data());
+    withColumns([&](const auto& index, const int32_t* valueOf) {
+      gatherProduct(index, w.values.data(), valueOf, cols, dOut.data(), width, dIn.data());
     });
     const Matrix expectedDIn = dense.transpose() * dOut;
     QVERIFY(maxAbsDiff(dIn, expectedDIn) < 1e-4);
@@ -111,28 +117,23 @@ void TestSparseKernels::productsMatchDenseEigen() {
     Vector bias(rows);
     for (int r = 0; r < rows; ++r) bias(r) = rng.uniform(-1.0f, 1.0f);
     Matrix outRows(width, rows), dInRows(width, cols);
-    w.column.withData([&](const auto* column) {
-      gatherProductTransposed(w.rowStart.data(), column, w.values.data(), nullptr, rows, in.data(), width, bias.data(),
-                              outRows.data());
+    w.withRows([&](const auto& index) {
+      gatherProductTransposed(index, w.values.data(), nullptr, rows, in.data(), width, bias.data(), outRows.data());
     });
     const Matrix expectedOutRows = (dense * in).transpose().rowwise() + bias.transpose();
     QVERIFY(maxAbsDiff(outRows, expectedOutRows) < 1e-4);
-    w.rowOfEntryT.withData([&](const auto* row) {
-      gatherProductTransposed(w.colStart.data(), row, w.values.data(), w.entryOfT.data(), cols, dOut.data(), width,
-                              nullptr, dInRows.data());
+    withColumns([&](const auto& index, const int32_t* valueOf) {
+      gatherProductTransposed(index, w.values.data(), valueOf, cols, dOut.data(), width, nullptr, dInRows.data());
     });
     QVERIFY(maxAbsDiff(dInRows, expectedDIn.transpose()) < 1e-4);
 
     Matrix scattered = Matrix::Zero(cols, width);
-    w.column.withData([&](const auto* column) {
-      scatterProduct(w.rowStart.data(), column, w.values.data(), rows, dOut.data(), width, scattered.data());
-    });
+    w.withRows(
+        [&](const auto& index) { scatterProduct(index, w.values.data(), rows, dOut.data(), width, scattered.data()); });
     QVERIFY(maxAbsDiff(scattered, expectedDIn) < 1e-4);
 
     std::vector<float> grads(w.values.size());
-    w.column.withData([&](const auto* column) {
-      sampledProduct(w.rowStart.data(), column, rows, dOut.data(), in.data(), width, grads.data());
-    });
+    w.withRows([&](const auto& index) { sampledProduct(index, rows, dOut.data(), in.data(), width, grads.data()); });
     const Matrix denseGrad = dOut * in.transpose();
     for (int r = 0; r < rows; ++r)
       for (int32_t e = w.rowStart[size_t(r)]; e < w.rowStart[size_t(r) + 1]; ++e)
@@ -191,8 +192,8 @@ void TestSparseKernels::sparseLinearTrainsLikeMaskedDense() {
   sparse.initKaiming(rng);
   dense.weight() = sparse.weight();
   const Mask mask = randomMask(23, 40, 0.2, rng, false);
-  sparse.weightMatrix()->applyMask(mask, true, transposedIndex);
-  dense.weightMatrix()->applyMask(mask, false, false);
+  sparse.weightMatrix()->applyMask(mask, true, {.transposedIndex = transposedIndex});
+  dense.weightMatrix()->applyMask(mask, false);
   sparse.setName("s");
   dense.setName("d");
   Sgd optSparse({0.9f, true, 5e-4f}), optDense({0.9f, true, 5e-4f});

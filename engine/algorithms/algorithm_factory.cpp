@@ -91,8 +91,7 @@ int64_t softBoundExtraBytes(const Project& project, Model& model) {
     if (!w) continue;
     const int64_t size = int64_t(w->rows()) * w->cols();
     if (w->activeCount() >= size) continue;
-    const bool transposed = w->csr() && w->csr()->hasTransposedIndex;
-    const WeightStorage now{w->rows(), w->cols(), w->activeCount(), w->sparse(), !w->sparse(), transposed};
+    const WeightStorage now = weightStorageOf(*w);
     WeightStorage peak = now;
     peak.active = std::min(size, int64_t(std::ceil(double(w->activeCount()) * factor)));
     extra += weightMemory(peak).parameterState() - weightMemory(now).parameterState();

@@ -65,7 +65,7 @@ GmpAlgorithm::GmpAlgorithm(Model& model, Sgd& optimizer, std::unique_ptr<Scheme>
       scheme_(std::move(scheme)),
       schedule_(schedule),
       sparseExecutionBelow_(sparsity.sparseExecutionBelow),
-      transposedIndex_(sparsity.transposedIndex),
+      format_(sparseFormatOf(sparsity)),
       emit_(std::move(emit)) {
   const std::vector<LayerDensity> plan = planDensities(model, sparsity);
   for (const auto& layer : model.layers()) {
@@ -99,7 +99,7 @@ void GmpAlgorithm::afterStep(int epoch, int64_t globalStep) {
     const Mask next = scheme_->project(magnitudeScores(w), pruned.geometry, density);
     if (next.bits == before.bits) continue;
     const MaskChangeEvent event = installMask(*pruned.layer, optimizer_, next, epoch, globalStep);
-    if (next.density() <= sparseExecutionBelow_) switchToSparseExecution(*pruned.layer, optimizer_, transposedIndex_);
+    if (next.density() <= sparseExecutionBelow_) switchToSparseExecution(*pruned.layer, optimizer_, format_);
     if (emit_) emit_(event);
   }
 }

@@ -62,7 +62,7 @@ class GmpAlgorithm : public TrainingHook {
   std::unique_ptr<Scheme> scheme_;
   GmpSchedule schedule_;
   double sparseExecutionBelow_;
-  bool transposedIndex_;
+  SparseFormat format_;
   std::function<void(const MaskChangeEvent&)> emit_;
   std::vector<PrunedLayer> layers_;
 };

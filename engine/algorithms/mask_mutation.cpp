@@ -159,10 +159,10 @@ Mask pruneAndGrow(const Mask& mask, const Scheme& scheme, const GroupLayout& lay
 Matrix importanceScores(WeightMatrix& weights, float lambda) {
   Matrix scores = Matrix::Zero(weights.rows(), weights.cols());
   const ParameterRef p = weights.parameter("");
-  if (const CsrMatrix* csr = weights.csr()) {
-    for (int r = 0; r < csr->rows; ++r)
-      for (int32_t e = csr->rowStart[size_t(r)]; e < csr->rowStart[size_t(r) + 1]; ++e)
-        scores(r, csr->column[size_t(e)]) = std::abs(p.values[size_t(e)]) + lambda * std::abs(p.grads[size_t(e)]);
+  if (const SparseWeights* sparse = weights.sparseWeights()) {
+    const std::vector<int64_t> positions = sparse->positions();
+    for (size_t e = 0; e < positions.size(); ++e)
+      scores.data()[positions[e]] = std::abs(p.values[e]) + lambda * std::abs(p.grads[e]);
     return scores;
   }
   const Mask mask = weights.mask();
@@ -210,20 +210,21 @@ std::string weightParameterName(Layer& layer) {
   throw std::logic_error("layer " + layer.name() + ": no parameter holds its weights");
 }
 
-void switchToSparseExecution(Layer& layer, Sgd& optimizer, bool transposedIndex) {
+void switchToSparseExecution(Layer& layer, Sgd& optimizer, const SparseFormat& format) {
   WeightMatrix& w = *layer.weightMatrix();
   if (w.sparse()) return;
   const Mask mask = w.mask();
   std::vector<float>& momentum = optimizer.state(weightParameterName(layer));
   if (!momentum.empty()) {
-    // CSR keeps its entries in row-major order of the active positions, the order this walk keeps them in.
+    // Every sparse layout keeps its entries in row-major order of the active positions, the order this walk
+    // keeps them in.
     size_t kept = 0;
     for (size_t i = 0; i < mask.bits.size(); ++i)
       if (mask.bits[i]) momentum[kept++] = momentum[i];
     momentum.resize(kept);
     momentum.shrink_to_fit();
   }
-  w.applyMask(mask, true, transposedIndex);
+  w.applyMask(mask, true, format);
 }
 
 }  // namespace ss

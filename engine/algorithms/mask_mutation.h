@@ -69,7 +69,8 @@ MaskChangeEvent installMask(Layer& layer, Sgd& optimizer, const Mask& next, int 
 std::string weightParameterName(Layer& layer);
 
 // Moves a masked-dense layer to sparse execution with its current mask, carrying the weight's optimizer state
-// from dense storage order (one entry per position) to CSR order (one per active weight). Sparse layers stay.
-void switchToSparseExecution(Layer& layer, Sgd& optimizer, bool transposedIndex);
+// from dense storage order (one entry per position) to the sparse layouts' row-major order of the active
+// weights. Sparse layers stay.
+void switchToSparseExecution(Layer& layer, Sgd& optimizer, const SparseFormat& format);
 
 }  // namespace ss

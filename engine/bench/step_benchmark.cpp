@@ -131,17 +131,17 @@ struct EigenCase {
 };
 
 void sparsifyAll(Model& model, const Scheme& scheme, double density, bool transposedIndex, Rng& rng) {
+  SparseFormat format = scheme.sparseFormat();
+  format.transposedIndex = transposedIndex;
   for (const auto& layer : model.layers()) {
     WeightMatrix* w = layer->weightMatrix();
     if (!w || !scheme.supports(layerGeometry(*layer))) continue;
-    w->applyMask(randomSchemeMask(*layer, scheme, density, rng), true, transposedIndex);
+    w->applyMask(randomSchemeMask(*layer, scheme, density, rng), true, format);
   }
 }
 
 double memoryRatio(Layer& layer) {
-  const WeightMatrix& w = *layer.weightMatrix();
-  WeightStorage s{w.rows(), w.cols(), w.activeCount(), w.sparse(), false, w.csr() && w.csr()->hasTransposedIndex};
-  const LayerMemory m = weightMemory(s);
+  const LayerMemory m = weightMemory(weightStorageOf(*layer.weightMatrix()));
   return double(m.parameterState()) / double(m.denseBaseline);
 }
 

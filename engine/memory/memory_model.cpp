@@ -6,27 +6,18 @@
 #include <string>
 
 #include "core/error.h"
-#include "sparse/index_array.h"
 #include "sparse/model_sparsity.h"
 #include "sparse/weight_matrix.h"
 
 namespace ss {
 
 namespace {
-constexpr int64_t kFloat = sizeof(float), kIndex = sizeof(int32_t);
+constexpr int64_t kFloat = sizeof(float);
 
 int64_t sumOf(const std::vector<LayerMemory>& layers, int64_t (LayerMemory::*part)() const) {
   int64_t sum = 0;
   for (const auto& l : layers) sum += (l.*part)();
   return sum;
-}
-
-WeightStorage storageOf(const WeightMatrix& w) {
-  WeightStorage s{
-      w.rows(), w.cols(), w.activeCount(), w.sparse(), !w.sparse() && w.activeCount() < int64_t(w.rows()) * w.cols(),
-      false};
-  if (const CsrMatrix* csr = w.csr()) s.transposedIndex = csr->hasTransposedIndex;
-  return s;
 }
 
 // Activations kept for backward are counted as persistent; the layer's panels are working buffers.
@@ -48,16 +39,18 @@ int64_t workingBytes(Layer& layer, int batchSize) {
   const WeightMatrix* w = layer.weightMatrix();
   if (!w) return 0;
   const ExampleShape out = layer.outputShape();
+  const SparseWeights* sparse = w->sparseWeights();
   if (layer.kernelArea() > 1 || layer.kind() == "conv2d") {
-    // im2col panel (C*k*k x batch*positions) and the product panel (filters x batch*positions).
+    // im2col panel (C*k*k x batch*positions) and the product panel (filters x batch*positions); the channel
+    // layout also gathers the kept rows of dY.
     const int64_t positions = int64_t(batchSize) * out.height * out.width;
-    return (int64_t(w->cols()) + w->rows()) * positions * kFloat;
+    const int64_t kept = sparse && sparse->layout() == SparseLayout::Channels ? sparse->workingPanelRows() : 0;
+    return (int64_t(w->cols()) + w->rows() + kept) * positions * kFloat;
   }
-  // Sparse linear layers keep transposed copies of x and dy, and without a transposed index the
-  // scatter's dX panel.
-  if (!w->sparse()) return 0;
-  const int64_t dxPanel = w->csr()->hasTransposedIndex ? 0 : w->cols();
-  return int64_t(batchSize) * (w->rows() + w->cols() + dxPanel) * kFloat;
+  // Sparse linear layers keep transposed copies of x and dy, and the layout's own panel: the scatter's dX
+  // without a transposed index, or the channel layout's kept rows of dY.
+  if (!sparse) return 0;
+  return int64_t(batchSize) * (w->rows() + w->cols() + sparse->workingPanelRows()) * kFloat;
 }
 }  // namespace
 
@@ -80,6 +73,17 @@ int64_t MemoryEstimate::denseParameterState() const {
   return sum;
 }
 
+WeightStorage weightStorageOf(const WeightMatrix& w) {
+  const int64_t size = int64_t(w.rows()) * w.cols();
+  WeightStorage s{w.rows(), w.cols(), w.activeCount(), w.sparse(), !w.sparse() && w.activeCount() < size, {}};
+  if (const SparseWeights* sparse = w.sparseWeights()) {
+    s.format = w.format();
+    s.format.layout = sparse->layout();  // CSR where the mask did not fit the requested layout
+    s.format.transposedIndex = sparse->hasTransposedIndex();
+  }
+  return s;
+}
+
 LayerMemory weightMemory(const WeightStorage& s) {
   LayerMemory m;
   const int64_t size = int64_t(s.rows) * s.cols;
@@ -87,9 +91,7 @@ LayerMemory weightMemory(const WeightStorage& s) {
   const int64_t stored = s.sparse ? s.active : size;
   m.weights = m.gradients = m.optimizer = stored * kFloat;
   if (s.sparse) {
-    m.indices = (int64_t(s.rows) + 1) * kIndex + s.active * IndexArray::bytesPerIndex(s.cols);
-    if (s.transposedIndex)
-      m.indices += (int64_t(s.cols) + 1) * kIndex + s.active * (IndexArray::bytesPerIndex(s.rows) + kIndex);
+    m.indices = SparseWeights::indexBytesFor(s.format, s.rows, s.cols, s.active);
   } else if (s.masked) {
     m.indices = size;  // one mask byte per weight
   }
@@ -100,7 +102,7 @@ MemoryEstimate estimateTrainingMemory(Model& model, int batchSize) {
   MemoryEstimate estimate;
   for (const auto& layer : model.layers()) {
     LayerMemory m;
-    if (const WeightMatrix* w = layer->weightMatrix()) m = weightMemory(storageOf(*w));
+    if (const WeightMatrix* w = layer->weightMatrix()) m = weightMemory(weightStorageOf(*w));
     m.layer = layer->name();
     const int64_t bytes = denseParameterFloats(*layer) * kFloat;
     m.weights += bytes;
@@ -115,6 +117,7 @@ MemoryEstimate estimateTrainingMemory(Model& model, int batchSize) {
 }
 
 int64_t parameterStateAtTarget(Model& model, const SparsitySpec& spec, double target) {
+  const SparseFormat format = sparseFormatOf(spec);
   SparsitySpec at = spec;
   at.target = target;
   const std::vector<LayerDensity> plan = planDensities(model, at);
@@ -127,8 +130,7 @@ int64_t parameterStateAtTarget(Model& model, const SparsitySpec& spec, double ta
     const LayerDensity& d = plan[i++];
     const bool dense = d.active >= d.size;
     const bool sparse = !dense && double(d.active) / double(d.size) <= spec.sparseExecutionBelow;
-    bytes += weightMemory({w->rows(), w->cols(), d.active, sparse, !dense && !sparse, sparse && spec.transposedIndex})
-                 .parameterState();
+    bytes += weightMemory({w->rows(), w->cols(), d.active, sparse, !dense && !sparse, format}).parameterState();
   }
   return bytes;
 }

@@ -7,8 +7,11 @@
 
 #include "nn/model.h"
 #include "project/project.h"
+#include "sparse/sparse_format.h"
 
 namespace ss {
+
+class WeightMatrix;
 
 // Bytes a layer needs during training, by kind, so the dense and sparse figures can be compared
 // line by line. Activations are the layer outputs kept for backward at the given batch size.
@@ -34,16 +37,21 @@ struct MemoryEstimate {
 struct WeightStorage {
   int rows = 0, cols = 0;
   int64_t active = 0;
-  bool sparse = false;           // CSR on the sparse kernels
-  bool masked = false;           // masked-dense: a byte of mask per weight
-  bool transposedIndex = false;  // sparse only
+  bool sparse = false;  // only the active weights, in format's layout
+  bool masked = false;  // masked-dense: a byte of mask per weight
+  SparseFormat format;  // sparse only
 };
 
-// Bytes of value, index, gradient and momentum for one weight matrix: dense 12 per weight;
-// sparse 12 per active weight plus the CSR row pointers (4 bytes) and column indices (2 bytes up to
-// 65536 columns, else 4), plus the transposed index when kept: column pointers, and per active weight
-// its row (2 or 4 bytes, by the row count) and its 4-byte position in the CSR.
+// Bytes of value, index, gradient and momentum for one weight matrix: dense 12 per weight; sparse 12 per
+// active weight plus the layout's index (SparseWeights::indexBytesFor): CSR's row pointers (4 bytes) and
+// columns (2 bytes up to 65536 columns, else 4); N:M's one-byte positions; a block layout's two pointers per
+// row group and one segment number (2 or 4 bytes) per block; the channel layout's 4-byte kept row numbers;
+// plus, for CSR, N:M and blocks with the transposed index, column pointers and per active weight its row (2
+// or 4 bytes, by the row count) and its 4-byte position in the values.
 LayerMemory weightMemory(const WeightStorage& s);
+
+// How the weight matrix is held now (a sparse layer in the layout it actually kept).
+WeightStorage weightStorageOf(const WeightMatrix& w);
 
 // The model as it is now (dense, masked or sparse layers), at the given batch size.
 MemoryEstimate estimateTrainingMemory(Model& model, int batchSize);

@@ -19,6 +19,9 @@ class BlockScheme : public Scheme {
 
   std::string name() const override { return "block"; }
   std::string describe() const override { return "block " + std::to_string(height_) + "x" + std::to_string(width_); }
+  SparseFormat sparseFormat() const override {
+    return {.layout = SparseLayout::Blocks, .blockHeight = height_, .blockWidth = width_};
+  }
   double achievableDensity(const LayerGeometry& g, double density) const override;
   Mask project(const Matrix& scores, const LayerGeometry& g, double density) const override;
   std::string validate(const Mask& mask, const LayerGeometry& g) const override;

@@ -10,6 +10,7 @@ class ChannelScheme : public Scheme {
  public:
   std::string name() const override { return "channel"; }
   std::string describe() const override { return "channel"; }
+  SparseFormat sparseFormat() const override { return {.layout = SparseLayout::Channels}; }
   double achievableDensity(const LayerGeometry& g, double density) const override;
   Mask project(const Matrix& scores, const LayerGeometry& g, double density) const override;
   std::string validate(const Mask& mask, const LayerGeometry& g) const override;

@@ -52,6 +52,12 @@ Mask randomSchemeMask(Layer& layer, const Scheme& scheme, double density, Rng& r
   return scheme.project(scores, geometry, density);
 }
 
+SparseFormat sparseFormatOf(const SparsitySpec& spec) {
+  SparseFormat format = makeScheme(spec.scheme, spec.schemeOptionsJson, "sparsity")->sparseFormat();
+  format.transposedIndex = spec.transposedIndex;
+  return format;
+}
+
 std::vector<LayerDensity> planDensities(Model& model, const SparsitySpec& spec) {
   return distributeDensity(budgetLayers(model, spec.denseLayers), spec.distribution, 1.0 - spec.target);
 }
@@ -59,6 +65,8 @@ std::vector<LayerDensity> planDensities(Model& model, const SparsitySpec& spec) 
 std::vector<LayerDensity> sparsifyModel(Model& model, const SparsitySpec& spec, Rng& rng) {
   std::vector<LayerDensity> plan = planDensities(model, spec);
   const auto scheme = makeScheme(spec.scheme, spec.schemeOptionsJson, "sparsity");
+  SparseFormat format = scheme->sparseFormat();
+  format.transposedIndex = spec.transposedIndex;
   const std::vector<Layer*> layers = weightLayers(model);
   for (size_t i = 0; i < layers.size(); ++i) {
     LayerDensity& planned = plan[i];
@@ -69,7 +77,7 @@ std::vector<LayerDensity> sparsifyModel(Model& model, const SparsitySpec& spec, 
     const Mask mask = randomSchemeMask(*layers[i], *scheme, double(planned.active) / double(planned.size), rng);
     WeightMatrix& w = *layers[i]->weightMatrix();
     const bool sparseExecution = mask.density() <= spec.sparseExecutionBelow;
-    w.applyMask(mask, sparseExecution, spec.transposedIndex);
+    w.applyMask(mask, sparseExecution, format);
     planned.active = mask.activeCount();
     planned.density = mask.density();
   }

@@ -8,6 +8,7 @@
 #include "project/project.h"
 #include "sparse/layer_budget.h"
 #include "sparse/mask.h"
+#include "sparse/sparse_format.h"
 
 namespace ss {
 
@@ -24,6 +25,9 @@ LayerGeometry layerGeometry(Layer& layer);
 // A random mask in the scheme's shape at the given density: uniform random scores projected by the
 // scheme, the random start of static sparse training, SET, RigL, MEST and of the benchmark.
 Mask randomSchemeMask(Layer& layer, const Scheme& scheme, double density, Rng& rng);
+
+// How sparse layers store their weights under the spec: the scheme's layout, with or without the transposed index.
+SparseFormat sparseFormatOf(const SparsitySpec& spec);
 
 // Per-layer densities for the project's target and distribution.
 std::vector<LayerDensity> planDensities(Model& model, const SparsitySpec& spec);

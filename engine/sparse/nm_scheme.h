@@ -14,6 +14,7 @@ class NmScheme : public Scheme {
 
   std::string name() const override { return "nm"; }
   std::string describe() const override { return std::to_string(n_) + ":" + std::to_string(m_); }
+  SparseFormat sparseFormat() const override { return {.layout = SparseLayout::NmGroups, .n = n_, .m = m_}; }
   double achievableDensity(const LayerGeometry& g, double density) const override;
   Mask project(const Matrix& scores, const LayerGeometry& g, double density) const override;
   std::string validate(const Mask& mask, const LayerGeometry& g) const override;

@@ -10,6 +10,7 @@
 #include "core/error.h"
 #include "core/tensor.h"
 #include "sparse/mask.h"
+#include "sparse/sparse_format.h"
 
 namespace ss {
 
@@ -48,6 +49,10 @@ class Scheme {
   // Whether the scheme can shape this layer at all (pattern needs 3x3 kernels); the other methods throw
   // InputError for a layer it cannot.
   virtual bool supports(const LayerGeometry&) const { return true; }
+
+  // The storage layout that holds this scheme's masks with the least index data (CSR unless the shape
+  // allows less); transposedIndex is left at its default for the caller to set.
+  virtual SparseFormat sparseFormat() const { return {}; }
 
   // The density project() will reach for a requested one (N:M always keeps its fixed share; block,
   // channel and pattern round to whole groups). Throws InputError for a density outside [0, 1].

@@ -32,8 +32,9 @@ constexpr int kSlice = kLanes * kVectors;
 // 10 us alone and 11 us on two threads; fc1 at 0.05 (12000 x 128) 57 us alone, 33 us on two.
 constexpr int64_t kParallelWork = int64_t(1) << 19;
 
-bool worthThreads(const int32_t* rowStart, int rows, int width) {
-  return (int64_t(rowStart[rows]) + rows) * width >= kParallelWork;
+template <typename Rows>
+bool worthThreads(const Rows& index, int rows, int width) {
+  return (index.entryCount(rows) + rows) * width >= kParallelWork;
 }
 
 // The weight of entry e: where it is stored, or through a permutation (the transposed index visits
@@ -83,16 +84,15 @@ inline void withVectorCount(int count, F&& f) {
   }
 }
 
-// dst[0, N * kLanes) = start + sum over e in [begin, end) of weight(e) * in[index[e] * width + [0, N * kLanes)],
+// dst[0, N * kLanes) = start + sum over the row's entries e of weight(e) * in[column(e) * width + [0, N * kLanes)],
 // accumulated in N vector registers (8 make a whole slice). `in` points at the first column.
-template <int N, typename Index, typename Weight>
-inline void accumulateVectors(const Index* index, Weight weight, int32_t begin, int32_t end, const float* in, int width,
-                              float start, float* dst) {
+template <int N, typename Row, typename Weight>
+inline void accumulateVectors(const Row& row, Weight weight, const float* in, int width, float start, float* dst) {
   Vec a[N];
   for (int k = 0; k < N; ++k) a[k] = Vec{} + start;
-  for (int32_t e = begin; e < end; ++e) {
+  for (int32_t e = row.begin; e < row.end; ++e) {
     const float v = weight(e);
-    const Vec* src = reinterpret_cast<const Vec*>(in + int64_t(index[e]) * width);
+    const Vec* src = reinterpret_cast<const Vec*>(in + int64_t(row.column(e)) * width);
     for (int k = 0; k < N; ++k) a[k] += v * src[k];
   }
   Vec* out = reinterpret_cast<Vec*>(dst);
@@ -100,55 +100,51 @@ inline void accumulateVectors(const Index* index, Weight weight, int32_t begin, 
 }
 
 // The same for the last n < kLanes columns.
-template <typename Index, typename Weight>
-inline void accumulateTail(const Index* index, Weight weight, int32_t begin, int32_t end, const float* in, int width,
-                           int n, float start, float* dst) {
+template <typename Row, typename Weight>
+inline void accumulateTail(const Row& row, Weight weight, const float* in, int width, int n, float start, float* dst) {
   std::fill(dst, dst + n, start);
-  for (int32_t e = begin; e < end; ++e) {
+  for (int32_t e = row.begin; e < row.end; ++e) {
     const float v = weight(e);
-    const float* src = in + int64_t(index[e]) * width;
+    const float* src = in + int64_t(row.column(e)) * width;
     for (int k = 0; k < n; ++k) dst[k] += v * src[k];
   }
 }
 
-// One output row's columns [from, from + n), n <= kSlice: dst[k] = start + sum of weight(e) * in[index[e], from + k].
+// One output row's columns [from, from + n), n <= kSlice: dst[k] = start + sum of weight(e) * in[column(e), from + k].
 // The whole vectors go in one pass over the row's entries, the last n % kLanes columns in another.
-template <typename Index, typename Weight>
-inline void accumulatePiece(const Index* index, Weight weight, int32_t begin, int32_t end, const float* in, int width,
-                            int from, int n, float start, float* dst) {
+template <typename Row, typename Weight>
+inline void accumulatePiece(const Row& row, Weight weight, const float* in, int width, int from, int n, float start,
+                            float* dst) {
   const int vectors = n / kLanes;
-  withVectorCount(vectors,
-                  [&]<int N>() { accumulateVectors<N>(index, weight, begin, end, in + from, width, start, dst); });
+  withVectorCount(vectors, [&]<int N>() { accumulateVectors<N>(row, weight, in + from, width, start, dst); });
   const int done = vectors * kLanes;
-  if (done < n) accumulateTail(index, weight, begin, end, in + from + done, width, n - done, start, dst + done);
+  if (done < n) accumulateTail(row, weight, in + from + done, width, n - done, start, dst + done);
 }
 
-template <typename Index, typename Weight>
-void gatherRows(const int32_t* rowStart, const Index* index, Weight weight, int rows, const float* in, int width,
-                float* out) {
+template <typename Rows, typename Weight>
+void gatherRows(const Rows& index, Weight weight, int rows, const float* in, int width, float* out) {
   // Slice-major order: every output row works through one batch slice before the next slice starts,
   // so for a wide panel (a conv's im2col, batch x positions wide) the slice of every input row stays
   // in cache while all filters use it. For a linear layer (width = batch) there is one slice.
   const int pieces = (width + kSlice - 1) / kSlice;
   const int64_t work = int64_t(pieces) * rows;
-#pragma omp parallel for schedule(static) if (worthThreads(rowStart, rows, width))
+#pragma omp parallel for schedule(static) if (worthThreads(index, rows, width))
   for (int64_t w = 0; w < work; ++w) {
     const int piece = int(w / rows), r = int(w % rows);
     const int from = piece * kSlice, n = std::min(kSlice, width - from);
-    accumulatePiece(index, weight, rowStart[r], rowStart[r + 1], in, width, from, n, 0.0f,
-                    out + int64_t(r) * width + from);
+    accumulatePiece(index.row(r), weight, in, width, from, n, 0.0f, out + int64_t(r) * width + from);
   }
 }
 
 // The same product written transposed, bias added: blocks of 16 output rows are computed into an L1
 // buffer and transposed from there, so each batch row of the result receives whole cache lines.
-template <typename Index, typename Weight>
-void gatherRowsTransposed(const int32_t* rowStart, const Index* index, Weight weight, int rows, const float* in,
-                          int width, const float* bias, float* outT) {
+template <typename Rows, typename Weight>
+void gatherRowsTransposed(const Rows& index, Weight weight, int rows, const float* in, int width, const float* bias,
+                          float* outT) {
   constexpr int kBlockRows = 16;
   const int pieces = (width + kSlice - 1) / kSlice, blocks = (rows + kBlockRows - 1) / kBlockRows;
   const int64_t work = int64_t(pieces) * blocks;
-#pragma omp parallel for schedule(static) if (worthThreads(rowStart, rows, width))
+#pragma omp parallel for schedule(static) if (worthThreads(index, rows, width))
   for (int64_t w = 0; w < work; ++w) {
     const int piece = int(w / blocks), r0 = int(w % blocks) * kBlockRows;
     const int from = piece * kSlice, n = std::min(kSlice, width - from);
@@ -156,8 +152,7 @@ void gatherRowsTransposed(const int32_t* rowStart, const Index* index, Weight we
     alignas(64) float block[kBlockRows * kSlice];
     for (int j = 0; j < count; ++j) {
       const int r = r0 + j;
-      accumulatePiece(index, weight, rowStart[r], rowStart[r + 1], in, width, from, n, bias ? bias[r] : 0.0f,
-                      block + j * kSlice);
+      accumulatePiece(index.row(r), weight, in, width, from, n, bias ? bias[r] : 0.0f, block + j * kSlice);
     }
     transposeTile(block, kSlice, outT + int64_t(from) * rows + r0, rows, count, n);
   }
@@ -208,16 +203,16 @@ inline Vec dotVectors(const Vec* a, const Vec* b) {
   return even + odd;
 }
 
-// grads[e] (= or +=) dot(a[0, N * kLanes), b[index[e]][0, N * kLanes)) for the entries of one row; aRow and
+// grads[e] (= or +=) dot(a[0, N * kLanes), b[column(e)][0, N * kLanes)) for the entries of one row; aRow and
 // b point at the first column. a's vectors are loaded into registers once for the whole row, and four
 // entries go at a time so their FMA chains overlap and their reductions share shuffles.
-template <int N, typename Index>
-inline void dotVectorsOfRow(const Index* index, int32_t begin, int32_t end, const float* aRow, const float* b,
-                            int width, float* grads, bool add) {
+template <int N, typename Row>
+inline void dotVectorsOfRow(const Row& entries, const float* aRow, const float* b, int width, float* grads, bool add) {
   Vec a[N];
   for (int k = 0; k < N; ++k) a[k] = reinterpret_cast<const Vec*>(aRow)[k];
-  const auto row = [&](int32_t e) { return reinterpret_cast<const Vec*>(b + int64_t(index[e]) * width); };
-  int32_t e = begin;
+  const auto row = [&](int32_t e) { return reinterpret_cast<const Vec*>(b + int64_t(entries.column(e)) * width); };
+  const int32_t end = entries.end;
+  int32_t e = entries.begin;
   for (; e + 4 <= end; e += 4)
     storeSums(dotVectors<N>(a, row(e)), dotVectors<N>(a, row(e + 1)), dotVectors<N>(a, row(e + 2)),
               dotVectors<N>(a, row(e + 3)), grads + e, add);
@@ -227,23 +222,23 @@ inline void dotVectorsOfRow(const Index* index, int32_t begin, int32_t end, cons
   }
 }
 
-// grads[e] (= or +=) dot(a[r, [from, to)), b[index[e], [from, to))) for the entries of row r: whole
+// grads[e] (= or +=) dot(a[r, [from, to)), b[column(e), [from, to))) for the entries of row r: whole
 // slices, then the remaining whole vectors, then scalars.
-template <typename Index>
-inline void dotRange(const int32_t* rowStart, const Index* index, int r, const float* a, const float* b, int width,
-                     int from, int to, float* grads, bool add) {
-  const int32_t begin = rowStart[r], end = rowStart[r + 1];
+template <typename Rows>
+inline void dotRange(const Rows& index, int r, const float* a, const float* b, int width, int from, int to,
+                     float* grads, bool add) {
+  const auto entries = index.row(r);
   const float* aRow = a + int64_t(r) * width;
   int k = from;
   for (; k + kSlice <= to; k += kSlice, add = true)
-    dotVectorsOfRow<kVectors>(index, begin, end, aRow + k, b + k, width, grads, add);
+    dotVectorsOfRow<kVectors>(entries, aRow + k, b + k, width, grads, add);
   const int vectors = (to - k) / kLanes;
-  withVectorCount(vectors, [&]<int N>() { dotVectorsOfRow<N>(index, begin, end, aRow + k, b + k, width, grads, add); });
+  withVectorCount(vectors, [&]<int N>() { dotVectorsOfRow<N>(entries, aRow + k, b + k, width, grads, add); });
   if (vectors > 0) add = true;
   k += vectors * kLanes;
   if (k == to) return;
-  for (int32_t e = begin; e < end; ++e) {
-    const float* bRow = b + int64_t(index[e]) * width;
+  for (int32_t e = entries.begin; e < entries.end; ++e) {
+    const float* bRow = b + int64_t(entries.column(e)) * width;
     float sum = 0.0f;
     for (int j = k; j < to; ++j) sum += aRow[j] * bRow[j];
     grads[e] = add ? grads[e] + sum : sum;
@@ -252,37 +247,37 @@ inline void dotRange(const int32_t* rowStart, const Index* index, int r, const f
 
 }  // namespace
 
-template <typename Index>
-void gatherProduct(const int32_t* rowStart, const Index* index, const float* values, const int32_t* valueOf, int rows,
-                   const float* in, int width, float* out) {
+template <typename Rows>
+void gatherProduct(const Rows& index, const float* values, const int32_t* valueOf, int rows, const float* in, int width,
+                   float* out) {
   if (valueOf)
-    gatherRows(rowStart, index, PermutedOrder{values, valueOf}, rows, in, width, out);
+    gatherRows(index, PermutedOrder{values, valueOf}, rows, in, width, out);
   else
-    gatherRows(rowStart, index, StoredOrder{values}, rows, in, width, out);
+    gatherRows(index, StoredOrder{values}, rows, in, width, out);
 }
 
-template <typename Index>
-void gatherProductTransposed(const int32_t* rowStart, const Index* index, const float* values, const int32_t* valueOf,
-                             int rows, const float* in, int width, const float* bias, float* outT) {
+template <typename Rows>
+void gatherProductTransposed(const Rows& index, const float* values, const int32_t* valueOf, int rows, const float* in,
+                             int width, const float* bias, float* outT) {
   if (valueOf)
-    gatherRowsTransposed(rowStart, index, PermutedOrder{values, valueOf}, rows, in, width, bias, outT);
+    gatherRowsTransposed(index, PermutedOrder{values, valueOf}, rows, in, width, bias, outT);
   else
-    gatherRowsTransposed(rowStart, index, StoredOrder{values}, rows, in, width, bias, outT);
+    gatherRowsTransposed(index, StoredOrder{values}, rows, in, width, bias, outT);
 }
 
-template <typename Index>
-void scatterProduct(const int32_t* rowStart, const Index* index, const float* values, int rows, const float* in,
-                    int width, float* out) {
+template <typename Rows>
+void scatterProduct(const Rows& index, const float* values, int rows, const float* in, int width, float* out) {
   constexpr int kTile = 16;
   const int tiles = (width + kTile - 1) / kTile;
-#pragma omp parallel for schedule(static) if (worthThreads(rowStart, rows, width))
+#pragma omp parallel for schedule(static) if (worthThreads(index, rows, width))
   for (int t = 0; t < tiles; ++t) {
     const int offset = t * kTile, n = std::min(kTile, width - offset);
     for (int r = 0; r < rows; ++r) {
       const float* src = in + int64_t(r) * width + offset;
-      for (int32_t e = rowStart[r]; e < rowStart[r + 1]; ++e) {
+      const auto entries = index.row(r);
+      for (int32_t e = entries.begin; e < entries.end; ++e) {
         const float v = values[e];
-        float* dst = out + int64_t(index[e]) * width + offset;
+        float* dst = out + int64_t(entries.column(e)) * width + offset;
 #pragma omp simd
         for (int k = 0; k < n; ++k) dst[k] += v * src[k];
       }
@@ -290,24 +285,23 @@ void scatterProduct(const int32_t* rowStart, const Index* index, const float* va
   }
 }
 
-template <typename Index>
-void sampledProduct(const int32_t* rowStart, const Index* index, int rows, const float* a, const float* b, int width,
-                    float* grads) {
-#pragma omp parallel for schedule(static) if (worthThreads(rowStart, rows, width))
-  for (int r = 0; r < rows; ++r) dotRange(rowStart, index, r, a, b, width, 0, width, grads, false);
+template <typename Rows>
+void sampledProduct(const Rows& index, int rows, const float* a, const float* b, int width, float* grads) {
+#pragma omp parallel for schedule(static) if (worthThreads(index, rows, width))
+  for (int r = 0; r < rows; ++r) dotRange(index, r, a, b, width, 0, width, grads, false);
 }
 
-template void gatherProduct(const int32_t*, const uint16_t*, const float*, const int32_t*, int, const float*, int,
-                            float*);
-template void gatherProduct(const int32_t*, const int32_t*, const float*, const int32_t*, int, const float*, int,
-                            float*);
-template void gatherProductTransposed(const int32_t*, const uint16_t*, const float*, const int32_t*, int, const float*,
-                                      int, const float*, float*);
-template void gatherProductTransposed(const int32_t*, const int32_t*, const float*, const int32_t*, int, const float*,
-                                      int, const float*, float*);
-template void scatterProduct(const int32_t*, const uint16_t*, const float*, int, const float*, int, float*);
-template void scatterProduct(const int32_t*, const int32_t*, const float*, int, const float*, int, float*);
-template void sampledProduct(const int32_t*, const uint16_t*, int, const float*, const float*, int, float*);
-template void sampledProduct(const int32_t*, const int32_t*, int, const float*, const float*, int, float*);
+#define SS_SPARSE_KERNELS_FOR(Rows)                                                                        \
+  template void gatherProduct(const Rows&, const float*, const int32_t*, int, const float*, int, float*);  \
+  template void gatherProductTransposed(const Rows&, const float*, const int32_t*, int, const float*, int, \
+                                        const float*, float*);                                             \
+  template void scatterProduct(const Rows&, const float*, int, const float*, int, float*);                 \
+  template void sampledProduct(const Rows&, int, const float*, const float*, int, float*);
+
+SS_SPARSE_KERNELS_FOR(CsrRows<uint16_t>)
+SS_SPARSE_KERNELS_FOR(CsrRows<int32_t>)
+SS_SPARSE_KERNELS_FOR(NmRows)
+SS_SPARSE_KERNELS_FOR(BlockRows<uint16_t>)
+SS_SPARSE_KERNELS_FOR(BlockRows<int32_t>)
 
 }  // namespace ss

@@ -3,25 +3,17 @@
 #include <stdexcept>
 #include <string>
 
-#include "sparse/panel_transpose.h"
-#include "sparse/sparse_kernels.h"
-
 namespace ss {
 
 WeightMatrix::WeightMatrix(int rows, int cols)
     : rows_(rows), cols_(cols), dense_(Matrix::Zero(rows, cols)), denseGrad_(Matrix::Zero(rows, cols)) {}
 
-void WeightMatrix::multiply(const Matrix& in, Matrix& out) const {
+void WeightMatrix::multiply(const Matrix& in, Matrix& out) {
   if (!sparse_) {
     out.noalias() = dense_ * in;
     return;
   }
-  const CsrMatrix& w = *sparse_;
-  const int width = int(in.cols());
-  out.resize(rows_, width);
-  w.column.withData([&](const auto* column) {
-    gatherProduct(w.rowStart.data(), column, w.values.data(), nullptr, rows_, in.data(), width, out.data());
-  });
+  sparse_->multiply(in, out);
 }
 
 void WeightMatrix::accumulateGradient(const Matrix& dOut, const Matrix& in) {
@@ -30,10 +22,7 @@ void WeightMatrix::accumulateGradient(const Matrix& dOut, const Matrix& in) {
     maskDenseGradient();
     return;
   }
-  CsrMatrix& w = *sparse_;
-  w.column.withData([&](const auto* column) {
-    sampledProduct(w.rowStart.data(), column, rows_, dOut.data(), in.data(), int(in.cols()), w.grads.data());
-  });
+  sparse_->accumulateGradient(dOut, in);
 }
 
 void WeightMatrix::multiplyTransposed(const Matrix& dOut, Matrix& dIn) {
@@ -41,44 +30,15 @@ void WeightMatrix::multiplyTransposed(const Matrix& dOut, Matrix& dIn) {
     dIn.noalias() = dense_.transpose() * dOut;
     return;
   }
-  const CsrMatrix& w = *sparse_;
-  const int width = int(dOut.cols());
-  if (w.hasTransposedIndex) {
-    dIn.resize(cols_, width);
-    w.rowOfEntryT.withData([&](const auto* row) {
-      gatherProduct(w.colStart.data(), row, w.values.data(), w.entryOfT.data(), cols_, dOut.data(), width, dIn.data());
-    });
-  } else {
-    dIn.setZero(cols_, width);
-    w.column.withData([&](const auto* column) {
-      scatterProduct(w.rowStart.data(), column, w.values.data(), rows_, dOut.data(), width, dIn.data());
-    });
-  }
+  sparse_->multiplyTransposed(dOut, dIn);
 }
 
-void WeightMatrix::multiplyToRows(const Matrix& in, const Vector& bias, Matrix& out) const {
-  const CsrMatrix& w = *sparse_;
-  const int width = int(in.cols());
-  out.resize(width, rows_);
-  w.column.withData([&](const auto* column) {
-    gatherProductTransposed(w.rowStart.data(), column, w.values.data(), nullptr, rows_, in.data(), width, bias.data(),
-                            out.data());
-  });
+void WeightMatrix::multiplyToRows(const Matrix& in, const Vector& bias, Matrix& out) {
+  sparse_->multiplyToRows(in, bias, out);
 }
 
 void WeightMatrix::multiplyTransposedToRows(const Matrix& dOut, Matrix& dIn) {
-  const CsrMatrix& w = *sparse_;
-  const int width = int(dOut.cols());
-  if (!w.hasTransposedIndex) {
-    multiplyTransposed(dOut, scatterPanel_);
-    transposeInto(scatterPanel_, dIn);
-    return;
-  }
-  dIn.resize(width, cols_);
-  w.rowOfEntryT.withData([&](const auto* row) {
-    gatherProductTransposed(w.colStart.data(), row, w.values.data(), w.entryOfT.data(), cols_, dOut.data(), width,
-                            nullptr, dIn.data());
-  });
+  sparse_->multiplyTransposedToRows(dOut, dIn);
 }
 
 void WeightMatrix::maskDenseGradient() {
@@ -90,10 +50,11 @@ void WeightMatrix::maskDenseGradient() {
     if (!active[i]) g[i] = 0.0f;
 }
 
-void WeightMatrix::applyMask(const Mask& mask, bool sparseExecution, bool transposedIndex) {
+void WeightMatrix::applyMask(const Mask& mask, bool sparseExecution, const SparseFormat& format) {
   const Matrix values = toDense();
+  format_ = format;
   if (sparseExecution) {
-    sparse_ = CsrMatrix::fromMask(mask, values, transposedIndex);
+    sparse_ = SparseWeights::build(mask, values, format);
     mask_.reset();
     dense_.resize(0, 0);
     denseGrad_.resize(0, 0);
@@ -128,34 +89,26 @@ void WeightMatrix::replaceMask(const Mask& next, std::vector<float>& momentum) {
     mask_ = next;
     return;
   }
-  const CsrMatrix& old = *sparse_;
-  CsrMatrix m;
-  m.rows = rows_;
-  m.cols = cols_;
-  m.rowStart.assign(size_t(rows_) + 1, 0);
-  m.column = IndexArray(cols_);
-  const size_t nnz = size_t(next.activeCount());
-  m.column.reserve(nnz);
-  m.values.reserve(nnz);
-  m.grads.reserve(nnz);
+  // Every layout stores its entries in ascending row-major position, so one merge walk over the old and
+  // the new positions carries each surviving weight's value, gradient and state to its new place.
+  const std::vector<int64_t> before = sparse_->positions();
+  SparseWeights rebuilt = SparseWeights::build(next, Matrix(), format_);
+  const std::vector<int64_t> after = rebuilt.positions();
+  const std::vector<float>& oldValues = sparse_->values();
+  const std::vector<float>& oldGrads = sparse_->grads();
+  std::vector<float>& values = rebuilt.values();
+  std::vector<float>& grads = rebuilt.grads();
   std::vector<float> state;
-  if (moveState) state.reserve(nnz);
-  for (int r = 0; r < rows_; ++r) {
-    int32_t e = old.rowStart[size_t(r)];
-    const int32_t end = old.rowStart[size_t(r) + 1];
-    for (int c = 0; c < cols_; ++c) {
-      if (!next.at(r, c)) continue;
-      while (e < end && old.column[size_t(e)] < c) ++e;
-      const bool survives = e < end && old.column[size_t(e)] == c;
-      m.column.push_back(c);
-      m.values.push_back(survives ? old.values[size_t(e)] : 0.0f);
-      m.grads.push_back(survives ? old.grads[size_t(e)] : 0.0f);
-      if (moveState) state.push_back(survives ? momentum[size_t(e)] : 0.0f);
-    }
-    m.rowStart[size_t(r) + 1] = int32_t(m.column.size());
+  if (moveState) state.assign(after.size(), 0.0f);
+  size_t e = 0;
+  for (size_t k = 0; k < after.size(); ++k) {
+    while (e < before.size() && before[e] < after[k]) ++e;
+    if (e == before.size() || before[e] != after[k]) continue;
+    values[k] = oldValues[e];
+    grads[k] = oldGrads[e];
+    if (moveState) state[k] = momentum[e];
   }
-  if (old.hasTransposedIndex) m.buildTransposedIndex();
-  sparse_ = std::move(m);
+  sparse_ = std::move(rebuilt);
   if (moveState) momentum = std::move(state);
 }
 
@@ -185,7 +138,7 @@ int64_t WeightMatrix::indexBytes() const {
 }
 
 ParameterRef WeightMatrix::parameter(const std::string& name) {
-  if (sparse_) return {name, sparse_->values, sparse_->grads, true};
+  if (sparse_) return {name, sparse_->values(), sparse_->grads(), true};
   return {name, {dense_.data(), size_t(dense_.size())}, {denseGrad_.data(), size_t(denseGrad_.size())}, true};
 }
 

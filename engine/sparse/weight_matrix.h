@@ -6,14 +6,16 @@
 
 #include "core/tensor.h"
 #include "nn/parameter.h"
-#include "sparse/csr_matrix.h"
 #include "sparse/mask.h"
+#include "sparse/sparse_format.h"
+#include "sparse/sparse_weights.h"
 
 namespace ss {
 
 // The one place a layer's weight matrix W (rows = outputs or filters, cols = inputs or C*k*k) lives,
 // in one of three forms: dense; masked-dense (dense storage, inactive entries held at exactly zero,
-// fastest at high density); or sparse (only the active entries, CSR, computed by the sparse kernels).
+// fastest at high density); or sparse (only the active entries, in the layout the scheme's shape allows:
+// CSR, N:M groups, blocks or kept channels; see sparse_format.h).
 // The products work on panels: row-major matrices with one feature per row and the batch (or batch
 // x positions) along the row, which is the layout the sparse kernels vectorise.
 class WeightMatrix {
@@ -24,7 +26,7 @@ class WeightMatrix {
   int cols() const { return cols_; }
 
   // out (rows x width) = W in (cols x width)
-  void multiply(const Matrix& in, Matrix& out) const;
+  void multiply(const Matrix& in, Matrix& out);
   // grads = dOut (rows x width) in^T (width x cols), at active positions only
   void accumulateGradient(const Matrix& dOut, const Matrix& in);
   // dIn (cols x width) = W^T dOut (rows x width)
@@ -32,23 +34,26 @@ class WeightMatrix {
   // The same two products with the result in batch rows, as a linear layer passes it on: out (width x
   // rows) = (W in)^T + bias and dIn (width x cols) = (W^T dOut)^T. Sparse execution only; the gather
   // transposes its own output, so no panel is written and transposed again.
-  void multiplyToRows(const Matrix& in, const Vector& bias, Matrix& out) const;
+  void multiplyToRows(const Matrix& in, const Vector& bias, Matrix& out);
   void multiplyTransposedToRows(const Matrix& dOut, Matrix& dIn);
 
   // Restricts training to the mask's entries; the others become zero. Sparse execution drops the
-  // dense storage; transposedIndex trades 6 bytes per active weight (8 past 65536 rows) for a gather-based dIn.
-  void applyMask(const Mask& mask, bool sparseExecution, bool transposedIndex);
+  // dense storage and keeps the active entries in the format's layout (CSR when the mask lacks its shape);
+  // format.transposedIndex trades 6 bytes per active weight (8 past 65536 rows) for a gather-based dIn.
+  void applyMask(const Mask& mask, bool sparseExecution, const SparseFormat& format = {});
   // Replaces the mask, as drop-and-grow algorithms do: weights active in both masks keep their value, gradient
   // and entry of `momentum` (the optimizer state of parameter(), one value per stored entry, in storage order;
   // empty while the optimizer has not stepped); newly active weights start at zero with zero state; dropped
-  // weights and their state go to zero. Sparse execution rebuilds its index (the transposed one too) without
+  // weights and their state go to zero. Sparse execution rebuilds its layout (the transposed index too) without
   // a dense copy; masked-dense stays masked-dense, and a dense matrix becomes masked-dense.
   void replaceMask(const Mask& next, std::vector<float>& momentum);
   bool sparse() const { return sparse_.has_value(); }
-  const CsrMatrix* csr() const { return sparse_ ? &*sparse_ : nullptr; }
-  Matrix& dense() { return dense_; }              // empty while sparse
-  Matrix& denseGradient() { return denseGrad_; }  // for layers that compute it in their own layout
-  void maskDenseGradient();                       // zeroes the gradient of inactive entries
+  const SparseWeights* sparseWeights() const { return sparse_ ? &*sparse_ : nullptr; }
+  const CsrMatrix* csr() const { return sparse_ ? sparse_->csr() : nullptr; }
+  const SparseFormat& format() const { return format_; }  // as requested; sparseWeights() has the layout kept
+  Matrix& dense() { return dense_; }                      // empty while sparse
+  Matrix& denseGradient() { return denseGrad_; }          // for layers that compute it in their own layout
+  void maskDenseGradient();                               // zeroes the gradient of inactive entries
   Matrix toDense() const;
   Mask mask() const;
   int64_t activeCount() const;
@@ -57,15 +62,15 @@ class WeightMatrix {
 
   ParameterRef parameter(const std::string& name);
   bool holds(const ParameterRef& p) const {
-    return p.values.data() == (sparse_ ? sparse_->values.data() : dense_.data());
+    return p.values.data() == (sparse_ ? sparse_->values().data() : dense_.data());
   }
 
  private:
   int rows_, cols_;
   Matrix dense_, denseGrad_;
-  std::optional<Mask> mask_;         // masked-dense execution
-  std::optional<CsrMatrix> sparse_;  // sparse execution
-  Matrix scatterPanel_;              // dIn of the scatter, before multiplyTransposedToRows transposes it
+  std::optional<Mask> mask_;             // masked-dense execution
+  std::optional<SparseWeights> sparse_;  // sparse execution
+  SparseFormat format_;
 };
 
 }  // namespace ss

@@ -188,7 +188,7 @@ RunOutcome Experiment::train(RunStore* store, int64_t runId, RunControl& control
     info.resumedAtStep = from->position.globalStep;
   }
   try {
-    if (from) trainer.restore(*from, project_.sparsity.transposedIndex);
+    if (from) trainer.restore(*from, sparseFormatOf(project_.sparsity));
     outcome.status = trainer.run(control, info, from ? &from->position : nullptr);
   } catch (const std::exception& e) {
     outcome.status = RunStatus::Failed;

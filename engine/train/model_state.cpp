@@ -21,7 +21,7 @@ LayerMaskState maskStateOf(Layer& layer) {
   return m;
 }
 
-void restoreForm(const LayerMaskState& m, Layer& layer, bool transposedIndex) {
+void restoreForm(const LayerMaskState& m, Layer& layer, const SparseFormat& format) {
   WeightMatrix& w = *layer.weightMatrix();
   if (m.rows != w.rows() || m.cols != w.cols())
     throw RunError("checkpoint: layer " + layer.name() + " is " + std::to_string(m.rows) + "x" +
@@ -38,7 +38,7 @@ void restoreForm(const LayerMaskState& m, Layer& layer, bool transposedIndex) {
   mask.bits = m.bits;
   std::vector<float> noState;  // momentum is restored afterwards, whole
   if (m.form == LayerMaskState::Sparse && !w.sparse()) {
-    w.applyMask(mask, true, transposedIndex);
+    w.applyMask(mask, true, format);
   } else if (m.form == LayerMaskState::MaskedDense && w.sparse()) {
     throw RunError("checkpoint: layer " + layer.name() + " is masked-dense there but sparse in the project's model");
   } else {
@@ -71,13 +71,13 @@ void captureModelState(Model& model, Sgd& optimizer, Checkpoint& c) {
   }
 }
 
-void restoreModelState(const Checkpoint& c, Model& model, Sgd& optimizer, bool transposedIndex) {
+void restoreModelState(const Checkpoint& c, Model& model, Sgd& optimizer, const SparseFormat& format) {
   size_t nextMask = 0;
   for (const auto& layer : model.layers()) {
     if (!layer->weightMatrix()) continue;
     if (nextMask >= c.masks.size() || c.masks[nextMask].layer != layer->name())
       throw RunError("checkpoint: has no mask for layer " + layer->name() + " (another model's checkpoint?)");
-    restoreForm(c.masks[nextMask++], *layer, transposedIndex);
+    restoreForm(c.masks[nextMask++], *layer, format);
   }
   for (const NamedState& s : c.layerRandomStates) {
     const auto it = std::find_if(model.layers().begin(), model.layers().end(),

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "nn/model.h"
+#include "sparse/sparse_format.h"
 #include "train/checkpoint.h"
 #include "train/sgd.h"
 
@@ -13,6 +14,6 @@ void captureModelState(Model& model, Sgd& optimizer, Checkpoint& c);
 // checkpoint's form and mask (sparse layers build their index, with the transposed one when asked), then every
 // parameter and momentum array its values. Throws RunError naming the first layer or parameter that does not
 // match, so a checkpoint of another model is refused instead of half applied.
-void restoreModelState(const Checkpoint& c, Model& model, Sgd& optimizer, bool transposedIndex);
+void restoreModelState(const Checkpoint& c, Model& model, Sgd& optimizer, const SparseFormat& format);
 
 }  // namespace ss

@@ -10,6 +10,7 @@
 #include "data/example_tracker.h"
 #include "nn/model.h"
 #include "project/project.h"
+#include "sparse/sparse_format.h"
 #include "train/checkpoint.h"
 #include "train/lr_schedule.h"
 #include "train/observer.h"
@@ -58,7 +59,7 @@ class Trainer {
   // where that checkpoint was taken (restore() must have put its state back first).
   RunStatus run(RunControl& control, const RunStartInfo& info, const TrainingPosition* from = nullptr);
   // Puts a checkpoint's state back: model, optimizer, algorithm, data order, random streams, statistics.
-  void restore(const Checkpoint& c, bool transposedIndex);
+  void restore(const Checkpoint& c, const SparseFormat& format);
 
   Evaluation evaluate(const Dataset& set);
   std::optional<double> lastTestAccuracy() const { return lastTestAccuracy_; }

@@ -1,0 +1,249 @@
+#include "sparse/sparse_weights.h"
+
+#include <type_traits>
+
+#include "sparse/panel_transpose.h"
+#include "sparse/sparse_kernels.h"
+
+namespace ss {
+
+namespace {
+
+template <typename T>
+constexpr bool kRowIndexed = !std::is_same_v<T, ChannelMatrix>;
+
+// dX through the transposed index: a gather over columns that reads each weight where the layout keeps it.
+template <typename Product>
+void throughTransposedIndex(const TransposedIndex& t, Product&& product) {
+  t.rowOfEntry.withData([&](const auto* row) {
+    using Index = std::remove_cv_t<std::remove_pointer_t<decltype(row)>>;
+    product(CsrRows<Index>{t.colStart.data(), row}, t.entryOf.data());
+  });
+}
+
+template <typename Layout>
+void scatterInto(const Layout& w, const Matrix& dOut, Matrix& dIn) {
+  const int width = int(dOut.cols());
+  dIn.setZero(w.cols, width);
+  w.withRows(
+      [&](const auto& index) { scatterProduct(index, w.values.data(), w.rows, dOut.data(), width, dIn.data()); });
+}
+
+}  // namespace
+
+SparseWeights SparseWeights::build(const Mask& mask, const Matrix& dense, const SparseFormat& format) {
+  SparseWeights s;
+  switch (format.layout) {
+    case SparseLayout::NmGroups:
+      if (NmMatrix::fits(mask, format.n, format.m)) {
+        s.layout_ = NmMatrix::fromMask(mask, dense, format.n, format.m, format.transposedIndex);
+        return s;
+      }
+      break;
+    case SparseLayout::Blocks:
+      if (BlockMatrix::fits(mask, format.blockHeight, format.blockWidth)) {
+        s.layout_ = BlockMatrix::fromMask(mask, dense, format.blockHeight, format.blockWidth, format.transposedIndex);
+        return s;
+      }
+      break;
+    case SparseLayout::Channels:
+      if (ChannelMatrix::fits(mask)) {
+        s.layout_ = ChannelMatrix::fromMask(mask, dense);
+        return s;
+      }
+      break;
+    case SparseLayout::Csr:
+      break;
+  }
+  s.layout_ = CsrMatrix::fromMask(mask, dense, format.transposedIndex);
+  return s;
+}
+
+int64_t SparseWeights::indexBytesFor(const SparseFormat& f, int rows, int cols, int64_t active) {
+  const int64_t transposed = f.transposedIndex ? TransposedIndex::bytesFor(rows, cols, active) : 0;
+  switch (f.layout) {
+    case SparseLayout::NmGroups:
+      return NmMatrix::indexBytesFor(rows, cols, active, f.transposedIndex);
+    case SparseLayout::Blocks:
+      return BlockMatrix::indexBytesFor(rows, cols, f.blockHeight, f.blockWidth, active, f.transposedIndex);
+    case SparseLayout::Channels:
+      return ChannelMatrix::indexBytesFor(cols, active);
+    case SparseLayout::Csr:
+      break;
+  }
+  return (int64_t(rows) + 1) * int64_t(sizeof(int32_t)) + active * IndexArray::bytesPerIndex(cols) + transposed;
+}
+
+SparseLayout SparseWeights::layout() const {
+  constexpr SparseLayout kinds[] = {SparseLayout::Csr, SparseLayout::NmGroups, SparseLayout::Blocks,
+                                    SparseLayout::Channels};
+  return kinds[layout_.index()];
+}
+
+bool SparseWeights::hasTransposedIndex() const {
+  return std::visit(
+      [](const auto& w) {
+        if constexpr (kRowIndexed<std::decay_t<decltype(w)>>)
+          return w.transposed.has_value();
+        else
+          return false;
+      },
+      layout_);
+}
+
+std::vector<float>& SparseWeights::values() {
+  return std::visit([](auto& w) -> std::vector<float>& { return w.values; }, layout_);
+}
+
+const std::vector<float>& SparseWeights::values() const {
+  return std::visit([](const auto& w) -> const std::vector<float>& { return w.values; }, layout_);
+}
+
+std::vector<float>& SparseWeights::grads() {
+  return std::visit([](auto& w) -> std::vector<float>& { return w.grads; }, layout_);
+}
+
+int64_t SparseWeights::activeCount() const {
+  return std::visit([](const auto& w) { return w.activeCount(); }, layout_);
+}
+
+int64_t SparseWeights::indexBytes() const {
+  return std::visit([](const auto& w) { return w.indexBytes(); }, layout_);
+}
+
+int64_t SparseWeights::workingPanelRows() const {
+  return std::visit(
+      [](const auto& w) -> int64_t {
+        if constexpr (kRowIndexed<std::decay_t<decltype(w)>>)
+          return w.transposed ? 0 : w.cols;
+        else
+          return w.kept();
+      },
+      layout_);
+}
+
+Matrix SparseWeights::toDense() const {
+  return std::visit(
+      [](const auto& w) {
+        if constexpr (kRowIndexed<std::decay_t<decltype(w)>>)
+          return denseOf(w);
+        else
+          return w.toDense();
+      },
+      layout_);
+}
+
+Mask SparseWeights::mask() const {
+  return std::visit(
+      [](const auto& w) {
+        if constexpr (kRowIndexed<std::decay_t<decltype(w)>>)
+          return maskOf(w);
+        else
+          return w.mask();
+      },
+      layout_);
+}
+
+std::vector<int64_t> SparseWeights::positions() const {
+  std::vector<int64_t> out;
+  std::visit(
+      [&](const auto& w) {
+        out.reserve(w.values.size());
+        if constexpr (kRowIndexed<std::decay_t<decltype(w)>>) {
+          const EntryPlaces p = entryPlaces(w);
+          for (size_t e = 0; e < p.row.size(); ++e) out.push_back(int64_t(p.row[e]) * w.cols + p.column[e]);
+        } else {
+          for (int r : w.keptRows)
+            for (int c = 0; c < w.cols; ++c) out.push_back(int64_t(r) * w.cols + c);
+        }
+      },
+      layout_);
+  return out;
+}
+
+void SparseWeights::multiply(const Matrix& in, Matrix& out) {
+  std::visit(
+      [&](const auto& w) {
+        if constexpr (kRowIndexed<std::decay_t<decltype(w)>>) {
+          const int width = int(in.cols());
+          out.resize(w.rows, width);
+          w.withRows([&](const auto& index) {
+            gatherProduct(index, w.values.data(), nullptr, w.rows, in.data(), width, out.data());
+          });
+        } else {
+          w.multiply(in, out);
+        }
+      },
+      layout_);
+}
+
+void SparseWeights::multiplyToRows(const Matrix& in, const Vector& bias, Matrix& outT) {
+  std::visit(
+      [&](const auto& w) {
+        if constexpr (kRowIndexed<std::decay_t<decltype(w)>>) {
+          const int width = int(in.cols());
+          outT.resize(width, w.rows);
+          w.withRows([&](const auto& index) {
+            gatherProductTransposed(index, w.values.data(), nullptr, w.rows, in.data(), width, bias.data(),
+                                    outT.data());
+          });
+        } else {
+          w.multiplyToRows(in, bias, outT);
+        }
+      },
+      layout_);
+}
+
+void SparseWeights::accumulateGradient(const Matrix& dOut, const Matrix& in) {
+  std::visit(
+      [&](auto& w) {
+        if constexpr (kRowIndexed<std::decay_t<decltype(w)>>) {
+          w.withRows([&](const auto& index) {
+            sampledProduct(index, w.rows, dOut.data(), in.data(), int(in.cols()), w.grads.data());
+          });
+        } else {
+          w.accumulateGradient(dOut, in, panel_);
+        }
+      },
+      layout_);
+}
+
+void SparseWeights::multiplyTransposed(const Matrix& dOut, Matrix& dIn) {
+  std::visit(
+      [&](const auto& w) {
+        if constexpr (kRowIndexed<std::decay_t<decltype(w)>>) {
+          if (!w.transposed) return scatterInto(w, dOut, dIn);
+          const int width = int(dOut.cols());
+          dIn.resize(w.cols, width);
+          throughTransposedIndex(*w.transposed, [&](const auto& index, const int32_t* valueOf) {
+            gatherProduct(index, w.values.data(), valueOf, w.cols, dOut.data(), width, dIn.data());
+          });
+        } else {
+          w.multiplyTransposed(dOut, dIn, panel_);
+        }
+      },
+      layout_);
+}
+
+void SparseWeights::multiplyTransposedToRows(const Matrix& dOut, Matrix& dInT) {
+  std::visit(
+      [&](const auto& w) {
+        if constexpr (kRowIndexed<std::decay_t<decltype(w)>>) {
+          if (!w.transposed) {
+            scatterInto(w, dOut, panel_);
+            transposeInto(panel_, dInT);
+            return;
+          }
+          const int width = int(dOut.cols());
+          dInT.resize(width, w.cols);
+          throughTransposedIndex(*w.transposed, [&](const auto& index, const int32_t* valueOf) {
+            gatherProductTransposed(index, w.values.data(), valueOf, w.cols, dOut.data(), width, nullptr, dInT.data());
+          });
+        } else {
+          w.multiplyTransposedToRows(dOut, dInT, panel_);
+        }
+      },
+      layout_);
+}
+
+}  // namespace ss

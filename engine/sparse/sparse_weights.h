@@ -1,0 +1,61 @@
+#pragma once
+
+#include <cstdint>
+#include <variant>
+#include <vector>
+
+#include "core/tensor.h"
+#include "sparse/block_matrix.h"
+#include "sparse/channel_matrix.h"
+#include "sparse/csr_matrix.h"
+#include "sparse/mask.h"
+#include "sparse/nm_matrix.h"
+#include "sparse/sparse_format.h"
+
+namespace ss {
+
+// A sparse layer's active weights in one of the layouts of sparse_format.h, and the training products on
+// panels (row-major, one feature per row, the batch along the row). Values and gradients are in row-major
+// order of the active positions in every layout.
+class SparseWeights {
+ public:
+  // The mask's active entries, valued from `dense` (zero when it is empty), in the format's layout, or
+  // as CSR when the mask does not have that layout's shape.
+  static SparseWeights build(const Mask& mask, const Matrix& dense, const SparseFormat& format);
+  // Index bytes of `active` weights of a rows x cols matrix in this format, without building it; exact
+  // for every layout but ragged-edge blocks (see BlockMatrix::indexBytesFor).
+  static int64_t indexBytesFor(const SparseFormat& format, int rows, int cols, int64_t active);
+
+  SparseLayout layout() const;
+  bool hasTransposedIndex() const;
+  std::vector<float>& values();
+  const std::vector<float>& values() const;
+  std::vector<float>& grads();
+  int64_t activeCount() const;
+  int64_t indexBytes() const;
+  // Rows of the working panel the products keep beyond the layer's own (per batch column): the scatter's
+  // dX without a transposed index, the channel layout's kept rows of dY.
+  int64_t workingPanelRows() const;
+  Matrix toDense() const;
+  Mask mask() const;
+  // Each entry's flat row-major position, in storage order (ascending).
+  std::vector<int64_t> positions() const;
+  const CsrMatrix* csr() const { return std::get_if<CsrMatrix>(&layout_); }
+
+  // out (rows x width) = W in (cols x width)
+  void multiply(const Matrix& in, Matrix& out);
+  // outT (width x rows) = (W in)^T + bias
+  void multiplyToRows(const Matrix& in, const Vector& bias, Matrix& outT);
+  // grads = dOut (rows x width) in^T (width x cols), at active positions only
+  void accumulateGradient(const Matrix& dOut, const Matrix& in);
+  // dIn (cols x width) = W^T dOut (rows x width)
+  void multiplyTransposed(const Matrix& dOut, Matrix& dIn);
+  // dInT (width x cols) = (W^T dOut)^T
+  void multiplyTransposedToRows(const Matrix& dOut, Matrix& dInT);
+
+ private:
+  std::variant<CsrMatrix, NmMatrix, BlockMatrix, ChannelMatrix> layout_;
+  Matrix panel_;  // the scatter's dX before it is transposed, or the channel layout's kept rows of dY
+};
+
+}  // namespace ss
