@@ -49,10 +49,14 @@ struct PermutedOrder {
   float operator()(int32_t e) const { return values[valueOf[e]]; }
 };
 
+// The helpers below are forced inline: instantiated for five row layouts, they outgrow GCC's inlining budget
+// for the file, and a call per row and slice (dotVectors returning a vector in memory) cost the CSR
+// forward 7% and more. Inlined, every layout's loops compile as the CSR-only kernels did.
+
 // Calls f.template operator()<N>() with N = count, 1 to kVectors (nothing for 0), so that loops over N
 // vectors are unrolled and the vectors kept in registers.
 template <typename F>
-inline void withVectorCount(int count, F&& f) {
+[[gnu::always_inline]] inline void withVectorCount(int count, F&& f) {
   static_assert(kVectors == 8);
   switch (count) {
     case 8:
@@ -87,7 +91,8 @@ inline void withVectorCount(int count, F&& f) {
 // dst[0, N * kLanes) = start + sum over the row's entries e of weight(e) * in[column(e) * width + [0, N * kLanes)],
 // accumulated in N vector registers (8 make a whole slice). `in` points at the first column.
 template <int N, typename Row, typename Weight>
-inline void accumulateVectors(const Row& row, Weight weight, const float* in, int width, float start, float* dst) {
+[[gnu::always_inline]] inline void accumulateVectors(Row row, Weight weight, const float* in, int width, float start,
+                                                     float* dst) {
   Vec a[N];
   for (int k = 0; k < N; ++k) a[k] = Vec{} + start;
   for (int32_t e = row.begin; e < row.end; ++e) {
@@ -101,7 +106,8 @@ inline void accumulateVectors(const Row& row, Weight weight, const float* in, in
 
 // The same for the last n < kLanes columns.
 template <typename Row, typename Weight>
-inline void accumulateTail(const Row& row, Weight weight, const float* in, int width, int n, float start, float* dst) {
+[[gnu::always_inline]] inline void accumulateTail(Row row, Weight weight, const float* in, int width, int n,
+                                                  float start, float* dst) {
   std::fill(dst, dst + n, start);
   for (int32_t e = row.begin; e < row.end; ++e) {
     const float v = weight(e);
@@ -113,8 +119,8 @@ inline void accumulateTail(const Row& row, Weight weight, const float* in, int w
 // One output row's columns [from, from + n), n <= kSlice: dst[k] = start + sum of weight(e) * in[column(e), from + k].
 // The whole vectors go in one pass over the row's entries, the last n % kLanes columns in another.
 template <typename Row, typename Weight>
-inline void accumulatePiece(const Row& row, Weight weight, const float* in, int width, int from, int n, float start,
-                            float* dst) {
+[[gnu::always_inline]] inline void accumulatePiece(Row row, Weight weight, const float* in, int width, int from, int n,
+                                                   float start, float* dst) {
   const int vectors = n / kLanes;
   withVectorCount(vectors, [&]<int N>() { accumulateVectors<N>(row, weight, in + from, width, start, dst); });
   const int done = vectors * kLanes;
@@ -158,7 +164,7 @@ void gatherRowsTransposed(const Rows& index, Weight weight, int rows, const floa
   }
 }
 
-inline float horizontalSum(Vec v) {
+[[gnu::always_inline]] inline float horizontalSum(Vec v) {
 #if defined(__AVX512F__)
   return _mm512_reduce_add_ps((__m512)v);
 #else
@@ -170,7 +176,7 @@ inline float horizontalSum(Vec v) {
 
 // The four horizontal sums of d0..d3, written to (or added into) dst[0..3]. With AVX the four
 // reductions share their shuffles: halves folded, then three rounds of pairwise adds.
-inline void storeSums(Vec d0, Vec d1, Vec d2, Vec d3, float* dst, bool add) {
+[[gnu::always_inline]] inline void storeSums(Vec d0, Vec d1, Vec d2, Vec d3, float* dst, bool add) {
 #if defined(__AVX__)
 #if defined(__AVX512F__)
   const auto fold = [](Vec v) {
@@ -192,7 +198,7 @@ inline void storeSums(Vec d0, Vec d1, Vec d2, Vec d3, float* dst, bool add) {
 
 // dot(a, b) over N vectors, with a already in registers; two chains halve the FMA latency.
 template <int N>
-inline Vec dotVectors(const Vec* a, const Vec* b) {
+[[gnu::always_inline]] inline Vec dotVectors(const Vec* a, const Vec* b) {
   Vec even = a[0] * b[0], odd = {};
   for (int k = 1; k < N; ++k) {
     if (k % 2)
@@ -207,7 +213,8 @@ inline Vec dotVectors(const Vec* a, const Vec* b) {
 // b point at the first column. a's vectors are loaded into registers once for the whole row, and four
 // entries go at a time so their FMA chains overlap and their reductions share shuffles.
 template <int N, typename Row>
-inline void dotVectorsOfRow(const Row& entries, const float* aRow, const float* b, int width, float* grads, bool add) {
+[[gnu::always_inline]] inline void dotVectorsOfRow(Row entries, const float* aRow, const float* b, int width,
+                                                   float* grads, bool add) {
   Vec a[N];
   for (int k = 0; k < N; ++k) a[k] = reinterpret_cast<const Vec*>(aRow)[k];
   const auto row = [&](int32_t e) { return reinterpret_cast<const Vec*>(b + int64_t(entries.column(e)) * width); };
@@ -225,8 +232,8 @@ inline void dotVectorsOfRow(const Row& entries, const float* aRow, const float* 
 // grads[e] (= or +=) dot(a[r, [from, to)), b[column(e), [from, to))) for the entries of row r: whole
 // slices, then the remaining whole vectors, then scalars.
 template <typename Rows>
-inline void dotRange(const Rows& index, int r, const float* a, const float* b, int width, int from, int to,
-                     float* grads, bool add) {
+[[gnu::always_inline]] inline void dotRange(const Rows& index, int r, const float* a, const float* b, int width,
+                                            int from, int to, float* grads, bool add) {
   const auto entries = index.row(r);
   const float* aRow = a + int64_t(r) * width;
   int k = from;
