@@ -25,8 +25,9 @@ const char* const kBenchUsage =
     "  --schemes LIST   unstructured, nm:N:M (e.g. nm:2:4), block:HxW (e.g. block:4x1), channel, pattern\n"
     "  --repeats N      samples per figure (median reported), default 7\n"
     "  --threads N      override train.threads\n"
-    "  --csr-only       no transposed index: 6 bytes less per active weight, dX by scatter\n"
-    "  --json           one JSON array of rows: layer, scheme, density, achieved_density, dense_*_ms,\n"
+    "  --csr-only       no transposed index (CSR, N:M, block layouts): 6 bytes less per active weight,\n"
+    "                   dX by scatter\n"
+    "  --json           one JSON array of rows: layer, scheme, layout, density, achieved_density, dense_*_ms,\n"
     "                   sparse_*_ms, step_speedup, eigen_sparse_step_ms (Eigen SparseMatrix, unstructured\n"
     "                   linear layers; for 'model' the sum over its layers), memory_ratio\n"
     "  --store-overhead [--epochs N]\n"
@@ -108,6 +109,7 @@ int benchCommand(const std::vector<std::string>& argv) {
     for (const auto& r : rows)
       out.push_back({{"layer", r.layer},
                      {"scheme", r.scheme},
+                     {"layout", r.layout},
                      {"density", r.density},
                      {"achieved_density", r.achievedDensity},
                      {"dense_forward_ms", number(r.denseForwardMs)},
@@ -122,12 +124,13 @@ int benchCommand(const std::vector<std::string>& argv) {
     std::printf("%s\n", out.dump(1).c_str());
     return kOk;
   }
-  std::printf("%-8s %-14s %7s %8s | %9s %9s | %9s %9s | %8s %10s | %8s\n", "layer", "scheme", "density", "achieved",
-              "dense fwd", "sparse fwd", "dense step", "sparse step", "speedup", "eigen step", "memory");
+  std::printf("%-8s %-14s %-10s %7s %8s | %9s %9s | %9s %9s | %8s %10s | %8s\n", "layer", "scheme", "layout", "density",
+              "achieved", "dense fwd", "sparse fwd", "dense step", "sparse step", "speedup", "eigen step", "memory");
   for (const auto& r : rows) {
-    std::printf("%-8s %-14s %7.3f %8.4f | %9.3f %10.3f | %9.3f %10.3f | %7.2fx %10.3f | %7.1f%%\n", r.layer.c_str(),
-                r.scheme.c_str(), r.density, r.achievedDensity, r.denseForwardMs, r.sparseForwardMs, r.denseStepMs,
-                r.sparseStepMs, r.stepSpeedup(), r.eigenSparseStepMs, 100.0 * r.memoryRatio);
+    std::printf("%-8s %-14s %-10s %7.3f %8.4f | %9.3f %10.3f | %9.3f %10.3f | %7.2fx %10.3f | %7.1f%%\n",
+                r.layer.c_str(), r.scheme.c_str(), r.layout.c_str(), r.density, r.achievedDensity, r.denseForwardMs,
+                r.sparseForwardMs, r.denseStepMs, r.sparseStepMs, r.stepSpeedup(), r.eigenSparseStepMs,
+                100.0 * r.memoryRatio);
   }
   std::printf("times in ms, medians of %d interleaved samples; memory = sparse training bytes / dense\n",
               settings.repeats);

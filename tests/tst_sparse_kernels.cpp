@@ -1,15 +1,14 @@
-// Sparse kernels and sparse layers against dense Eigen on random data.
+// The sparse kernels on CSR and the panel transpose against dense Eigen on random data (the other layouts and
+// training through them: tst_sparse_layouts).
 #include <omp.h>
 
 #include <QScopeGuard>
 #include <QtTest>
 
 #include "core/rng.h"
-#include "nn/linear.h"
 #include "sparse/csr_matrix.h"
 #include "sparse/panel_transpose.h"
 #include "sparse/sparse_kernels.h"
-#include "train/sgd.h"
 
 using namespace ss;
 
@@ -43,8 +42,6 @@ class TestSparseKernels : public QObject {
   void csrRoundTripsTheMask();
   void panelTransposeMatchesEigen_data();
   void panelTransposeMatchesEigen();
-  void sparseLinearTrainsLikeMaskedDense_data();
-  void sparseLinearTrainsLikeMaskedDense();
 };
 
 void TestSparseKernels::productsMatchDenseEigen_data() {
@@ -176,45 +173,6 @@ void TestSparseKernels::panelTransposeMatchesEigen() {
   QCOMPARE(t.rows(), expected.rows());
   QCOMPARE(t.cols(), expected.cols());
   QVERIFY(t == expected);  // a transpose moves values; they must be bit-identical
-}
-
-void TestSparseKernels::sparseLinearTrainsLikeMaskedDense_data() {
-  QTest::addColumn<bool>("transposedIndex");
-  QTest::newRow("gather dX (transposed index)") << true;
-  QTest::newRow("scatter dX (CSR only)") << false;
-}
-
-// Several SGD steps through a sparse layer and through the same layer masked-dense must agree.
-void TestSparseKernels::sparseLinearTrainsLikeMaskedDense() {
-  QFETCH(bool, transposedIndex);
-  Rng rng(9);
-  Linear sparse(40, 23), dense(40, 23);
-  sparse.initKaiming(rng);
-  dense.weight() = sparse.weight();
-  const Mask mask = randomMask(23, 40, 0.2, rng, false);
-  sparse.weightMatrix()->applyMask(mask, true, {.transposedIndex = transposedIndex});
-  dense.weightMatrix()->applyMask(mask, false);
-  sparse.setName("s");
-  dense.setName("d");
-  Sgd optSparse({0.9f, true, 5e-4f}), optDense({0.9f, true, 5e-4f});
-  for (int step = 0; step < 5; ++step) {
-    const Matrix x = randomMatrix(17, 40, rng), dy = randomMatrix(17, 23, rng);
-    Matrix ys, yd, dxs, dxd;
-    sparse.forward(x, ys, true);
-    dense.forward(x, yd, true);
-    QVERIFY(maxAbsDiff(ys, yd) < 1e-4);
-    sparse.backward(x, ys, dy, dxs, true);
-    dense.backward(x, yd, dy, dxd, true);
-    QVERIFY(maxAbsDiff(dxs, dxd) < 1e-4);
-    optSparse.step(sparse.parameters(), 0.1f);
-    optDense.step(dense.parameters(), 0.1f);
-  }
-  QVERIFY(maxAbsDiff(sparse.weightMatrix()->toDense(), dense.weightMatrix()->toDense()) < 1e-4);
-  QCOMPARE(sparse.weightMatrix()->mask().bits, mask.bits);
-  QCOMPARE(dense.weightMatrix()->mask().bits, mask.bits);
-  // Momentum exists only for active weights in the sparse layer.
-  QCOMPARE(int64_t(optSparse.state("s.weight").size()), mask.activeCount());
-  QCOMPARE(int64_t(optDense.state("d.weight").size()), mask.size());
 }
 
 QTEST_GUILESS_MAIN(TestSparseKernels)

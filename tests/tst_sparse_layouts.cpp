@@ -39,6 +39,42 @@ double maxAbsDiff(const Matrix& a, const Matrix& b) {
   return a.size() == 0 && b.size() == 0 ? 0.0 : double((a - b).cwiseAbs().maxCoeff());
 }
 
+SparseFormat formatFor(const Scheme& scheme, bool transposedIndex) {
+  SparseFormat format = scheme.sparseFormat();
+  format.transposedIndex = transposedIndex;
+  return format;
+}
+
+// Several SGD steps with momentum through `sparse`, stored in the format, and through `dense`, the same layer
+// masked-dense from the same weights, must agree in outputs, input gradients and weights; the sparse optimizer
+// keeps state for the active weights only.
+void checkTrainsLikeMaskedDense(Layer& sparse, Layer& dense, const Mask& mask, const SparseFormat& format, float lr,
+                                Rng& rng) {
+  dense.weightMatrix()->dense() = sparse.weightMatrix()->dense();
+  sparse.weightMatrix()->applyMask(mask, true, format);
+  dense.weightMatrix()->applyMask(mask, false);
+  QCOMPARE(sparse.weightMatrix()->sparseWeights()->layout(), format.layout);
+  sparse.setName("s");
+  dense.setName("d");
+  Sgd optSparse({0.9f, true, 5e-4f}), optDense({0.9f, true, 5e-4f});
+  const int batch = 7, inputs = sparse.inputShape().size(), outputs = sparse.outputShape().size();
+  for (int step = 0; step < 5; ++step) {
+    const Matrix x = randomMatrix(batch, inputs, rng), dy = randomMatrix(batch, outputs, rng);
+    Matrix ys, yd, dxs, dxd;
+    sparse.forward(x, ys, true);
+    dense.forward(x, yd, true);
+    QVERIFY(maxAbsDiff(ys, yd) < 1e-4);
+    sparse.backward(x, ys, dy, dxs, true);
+    dense.backward(x, yd, dy, dxd, true);
+    QVERIFY(maxAbsDiff(dxs, dxd) < 1e-4);
+    optSparse.step(sparse.parameters(), lr);
+    optDense.step(dense.parameters(), lr);
+  }
+  QVERIFY(maxAbsDiff(sparse.weightMatrix()->toDense(), dense.weightMatrix()->toDense()) < 1e-4);
+  QCOMPARE(sparse.weightMatrix()->mask().bits, mask.bits);
+  QCOMPARE(int64_t(optSparse.state("s.weight").size()), mask.activeCount());
+}
+
 }  // namespace
 
 class TestSparseLayouts : public QObject {
@@ -103,8 +139,7 @@ void TestSparseLayouts::productsMatchDenseEigen() {
   const int threadsBefore = omp_get_max_threads();
   const auto restore = qScopeGuard([&] { omp_set_num_threads(threadsBefore); });
   for (bool transposedIndex : {false, true}) {
-    SparseFormat format = s->sparseFormat();
-    format.transposedIndex = transposedIndex;
+    const SparseFormat format = formatFor(*s, transposedIndex);
     SparseWeights w = SparseWeights::build(mask, values, format);
     QCOMPARE(w.layout(), format.layout);
     QCOMPARE(w.mask().bits, mask.bits);
@@ -180,8 +215,7 @@ void TestSparseLayouts::indexBytesByHand() {
   const auto s = schemeFor(scheme);
   const Mask mask = schemeMask(*s, 8, 12, 0.25, rng);
   QCOMPARE(mask.activeCount(), int64_t(24));
-  SparseFormat format = s->sparseFormat();
-  format.transposedIndex = transposedIndex;
+  const SparseFormat format = formatFor(*s, transposedIndex);
   WeightMatrix w(8, 12);
   w.applyMask(mask, true, format);
   QCOMPARE(w.indexBytes(), indexBytes);
@@ -198,6 +232,8 @@ void TestSparseLayouts::linearTrainsLikeMaskedDense_data() {
   QTest::addColumn<QString>("scheme");
   QTest::addColumn<double>("density");
   QTest::addColumn<bool>("transposedIndex");
+  QTest::newRow("csr, gather dX (transposed index)") << "unstructured" << 0.2 << true;
+  QTest::newRow("csr, scatter dX") << "unstructured" << 0.2 << false;
   QTest::newRow("nm 1:8, gather dX") << "nm:1:8" << 0.125 << true;
   QTest::newRow("nm 2:4, scatter dX") << "nm:2:4" << 0.5 << false;
   QTest::newRow("block 4x1, gather dX") << "block:4x1" << 0.25 << true;
@@ -206,8 +242,7 @@ void TestSparseLayouts::linearTrainsLikeMaskedDense_data() {
   QTest::newRow("channel") << "channel" << 0.3 << true;
 }
 
-// Several SGD steps with momentum through a sparse linear layer in the scheme's layout and through the same
-// layer masked-dense must agree, and the sparse optimizer keeps state for the active weights only.
+// Through a linear layer.
 void TestSparseLayouts::linearTrainsLikeMaskedDense() {
   QFETCH(QString, scheme);
   QFETCH(double, density);
@@ -215,38 +250,16 @@ void TestSparseLayouts::linearTrainsLikeMaskedDense() {
   Rng rng(9);
   Linear sparse(41, 23), dense(41, 23);
   sparse.initKaiming(rng);
-  dense.weight() = sparse.weight();
   const auto s = schemeFor(scheme);
-  const Mask mask = schemeMask(*s, 23, 41, density, rng);
-  SparseFormat format = s->sparseFormat();
-  format.transposedIndex = transposedIndex;
-  sparse.weightMatrix()->applyMask(mask, true, format);
-  dense.weightMatrix()->applyMask(mask, false);
-  QCOMPARE(sparse.weightMatrix()->sparseWeights()->layout(), format.layout);
-  sparse.setName("s");
-  dense.setName("d");
-  Sgd optSparse({0.9f, true, 5e-4f}), optDense({0.9f, true, 5e-4f});
-  for (int step = 0; step < 5; ++step) {
-    const Matrix x = randomMatrix(17, 41, rng), dy = randomMatrix(17, 23, rng);
-    Matrix ys, yd, dxs, dxd;
-    sparse.forward(x, ys, true);
-    dense.forward(x, yd, true);
-    QVERIFY(maxAbsDiff(ys, yd) < 1e-4);
-    sparse.backward(x, ys, dy, dxs, true);
-    dense.backward(x, yd, dy, dxd, true);
-    QVERIFY(maxAbsDiff(dxs, dxd) < 1e-4);
-    optSparse.step(sparse.parameters(), 0.1f);
-    optDense.step(dense.parameters(), 0.1f);
-  }
-  QVERIFY(maxAbsDiff(sparse.weightMatrix()->toDense(), dense.weightMatrix()->toDense()) < 1e-4);
-  QCOMPARE(sparse.weightMatrix()->mask().bits, mask.bits);
-  QCOMPARE(int64_t(optSparse.state("s.weight").size()), mask.activeCount());
+  checkTrainsLikeMaskedDense(sparse, dense, schemeMask(*s, 23, 41, density, rng), formatFor(*s, transposedIndex), 0.1f,
+                             rng);
 }
 
 void TestSparseLayouts::convTrainsLikeMaskedDense_data() {
   QTest::addColumn<QString>("scheme");
   QTest::addColumn<double>("density");
   QTest::addColumn<bool>("transposedIndex");
+  QTest::newRow("csr") << "unstructured" << 0.3 << true;
   QTest::newRow("nm 1:8") << "nm:1:8" << 0.125 << true;
   QTest::newRow("nm 2:4, scatter dX") << "nm:2:4" << 0.5 << false;
   QTest::newRow("block 4x1") << "block:4x1" << 0.25 << true;
@@ -254,7 +267,7 @@ void TestSparseLayouts::convTrainsLikeMaskedDense_data() {
   QTest::newRow("channel") << "channel" << 0.5 << true;
 }
 
-// The same through a 3x3 convolution (its filters x C*k*k matrix), on an odd image.
+// Through a 3x3 convolution (its filters x C*k*k matrix), on an odd image.
 void TestSparseLayouts::convTrainsLikeMaskedDense() {
   QFETCH(QString, scheme);
   QFETCH(double, density);
@@ -263,32 +276,9 @@ void TestSparseLayouts::convTrainsLikeMaskedDense() {
   Rng rng(11);
   Conv2d sparse(g), dense(g);
   sparse.initKaiming(rng);
-  dense.weightMatrix()->dense() = sparse.weightMatrix()->dense();
   const auto s = schemeFor(scheme);
-  const Mask mask = schemeMask(*s, g.outChannels, g.patchSize(), density, rng);
-  SparseFormat format = s->sparseFormat();
-  format.transposedIndex = transposedIndex;
-  sparse.weightMatrix()->applyMask(mask, true, format);
-  dense.weightMatrix()->applyMask(mask, false);
-  QCOMPARE(sparse.weightMatrix()->sparseWeights()->layout(), format.layout);
-  sparse.setName("s");
-  dense.setName("d");
-  Sgd optSparse({0.9f, true, 5e-4f}), optDense({0.9f, true, 5e-4f});
-  const int inputs = g.inChannels * g.height * g.width, outputs = g.outChannels * g.outHeight() * g.outWidth();
-  for (int step = 0; step < 4; ++step) {
-    const Matrix x = randomMatrix(6, inputs, rng), dy = randomMatrix(6, outputs, rng);
-    Matrix ys, yd, dxs, dxd;
-    sparse.forward(x, ys, true);
-    dense.forward(x, yd, true);
-    QVERIFY(maxAbsDiff(ys, yd) < 1e-4);
-    sparse.backward(x, ys, dy, dxs, true);
-    dense.backward(x, yd, dy, dxd, true);
-    QVERIFY(maxAbsDiff(dxs, dxd) < 1e-4);
-    optSparse.step(sparse.parameters(), 0.05f);
-    optDense.step(dense.parameters(), 0.05f);
-  }
-  QVERIFY(maxAbsDiff(sparse.weightMatrix()->toDense(), dense.weightMatrix()->toDense()) < 1e-4);
-  QCOMPARE(int64_t(optSparse.state("s.weight").size()), mask.activeCount());
+  checkTrainsLikeMaskedDense(sparse, dense, schemeMask(*s, g.outChannels, g.patchSize(), density, rng),
+                             formatFor(*s, transposedIndex), 0.05f, rng);
 }
 
 void TestSparseLayouts::maskChangeMovesValuesAndState_data() {

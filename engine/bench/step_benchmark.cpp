@@ -270,7 +270,8 @@ std::vector<BenchRow> runStepBenchmark(const Project& project, const BenchSettin
                      t.sBwd.ms(),
                      t.sStep.ms(),
                      t.eigen ? t.eStep.ms() : kNaN,
-                     memoryRatio(layer)};
+                     memoryRatio(layer),
+                     weightStorageOf(*layer.weightMatrix()).format.describe()};
         eigenModel += t.eigen ? t.eStep.ms() : kNaN;
         rows.push_back(row);
       }
@@ -288,7 +289,8 @@ std::vector<BenchRow> runStepBenchmark(const Project& project, const BenchSettin
                      kNaN,
                      modelSparse.ms(),
                      eigenModel,
-                     double(sparseBytes) / double(denseBytes)};
+                     double(sparseBytes) / double(denseBytes),
+                     scheme->sparseFormat().describe()};
       int64_t active = 0, total = 0;
       for (auto& lc : sparse->layers) {
         active += lc.layer->weightMatrix()->activeCount();

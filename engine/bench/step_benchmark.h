@@ -18,6 +18,7 @@ struct BenchRow {
   double sparseForwardMs = 0, sparseBackwardMs = 0, sparseStepMs = 0;
   double eigenSparseStepMs = 0;
   double memoryRatio = 1;  // training bytes (weights, indices, gradients, momentum), sparse / dense
+  std::string layout;      // how the sparse weights were stored ("csr", "nm 1:8", "block 4x1", "channel")
   double stepSpeedup() const { return denseStepMs / sparseStepMs; }
 };
 

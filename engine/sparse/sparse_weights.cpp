@@ -9,8 +9,19 @@ namespace ss {
 
 namespace {
 
-template <typename T>
-constexpr bool kRowIndexed = !std::is_same_v<T, ChannelMatrix>;
+// Calls rowIndexed(w) for the CSR, N:M and block layouts, which share their kernels and transposed index,
+// and channels(w) for the channel layout, which runs Eigen's GEMM.
+template <typename Variant, typename RowIndexed, typename Channels>
+decltype(auto) byLayout(Variant& layout, RowIndexed&& rowIndexed, Channels&& channels) {
+  return std::visit(
+      [&](auto& w) -> decltype(auto) {
+        if constexpr (std::is_same_v<std::decay_t<decltype(w)>, ChannelMatrix>)
+          return channels(w);
+        else
+          return rowIndexed(w);
+      },
+      layout);
+}
 
 // dX through the transposed index: a gather over columns that reads each weight where the layout keeps it.
 template <typename Product>
@@ -81,14 +92,8 @@ SparseLayout SparseWeights::layout() const {
 }
 
 bool SparseWeights::hasTransposedIndex() const {
-  return std::visit(
-      [](const auto& w) {
-        if constexpr (kRowIndexed<std::decay_t<decltype(w)>>)
-          return w.transposed.has_value();
-        else
-          return false;
-      },
-      layout_);
+  return byLayout(
+      layout_, [](const auto& w) { return w.transposed.has_value(); }, [](const ChannelMatrix&) { return false; });
 }
 
 std::vector<float>& SparseWeights::values() {
@@ -112,138 +117,104 @@ int64_t SparseWeights::indexBytes() const {
 }
 
 int64_t SparseWeights::workingPanelRows() const {
-  return std::visit(
-      [](const auto& w) -> int64_t {
-        if constexpr (kRowIndexed<std::decay_t<decltype(w)>>)
-          return w.transposed ? 0 : w.cols;
-        else
-          return w.kept();
-      },
-      layout_);
+  return byLayout(
+      layout_, [](const auto& w) { return w.transposed ? int64_t(0) : int64_t(w.cols); },
+      [](const ChannelMatrix& w) { return int64_t(w.kept()); });
 }
 
 Matrix SparseWeights::toDense() const {
-  return std::visit(
-      [](const auto& w) {
-        if constexpr (kRowIndexed<std::decay_t<decltype(w)>>)
-          return denseOf(w);
-        else
-          return w.toDense();
-      },
-      layout_);
+  return byLayout(
+      layout_, [](const auto& w) { return denseOf(w); }, [](const ChannelMatrix& w) { return w.toDense(); });
 }
 
 Mask SparseWeights::mask() const {
-  return std::visit(
-      [](const auto& w) {
-        if constexpr (kRowIndexed<std::decay_t<decltype(w)>>)
-          return maskOf(w);
-        else
-          return w.mask();
-      },
-      layout_);
+  return byLayout(
+      layout_, [](const auto& w) { return maskOf(w); }, [](const ChannelMatrix& w) { return w.mask(); });
 }
 
 std::vector<int64_t> SparseWeights::positions() const {
   std::vector<int64_t> out;
-  std::visit(
+  out.reserve(size_t(activeCount()));
+  byLayout(
+      layout_,
       [&](const auto& w) {
-        out.reserve(w.values.size());
-        if constexpr (kRowIndexed<std::decay_t<decltype(w)>>) {
-          const EntryPlaces p = entryPlaces(w);
-          for (size_t e = 0; e < p.row.size(); ++e) out.push_back(int64_t(p.row[e]) * w.cols + p.column[e]);
-        } else {
-          for (int r : w.keptRows)
-            for (int c = 0; c < w.cols; ++c) out.push_back(int64_t(r) * w.cols + c);
-        }
+        const EntryPlaces p = entryPlaces(w);
+        for (size_t e = 0; e < p.row.size(); ++e) out.push_back(int64_t(p.row[e]) * w.cols + p.column[e]);
       },
-      layout_);
+      [&](const ChannelMatrix& w) {
+        for (int r : w.keptRows)
+          for (int c = 0; c < w.cols; ++c) out.push_back(int64_t(r) * w.cols + c);
+      });
   return out;
 }
 
 void SparseWeights::multiply(const Matrix& in, Matrix& out) {
-  std::visit(
+  byLayout(
+      layout_,
       [&](const auto& w) {
-        if constexpr (kRowIndexed<std::decay_t<decltype(w)>>) {
-          const int width = int(in.cols());
-          out.resize(w.rows, width);
-          w.withRows([&](const auto& index) {
-            gatherProduct(index, w.values.data(), nullptr, w.rows, in.data(), width, out.data());
-          });
-        } else {
-          w.multiply(in, out);
-        }
+        const int width = int(in.cols());
+        out.resize(w.rows, width);
+        w.withRows([&](const auto& index) {
+          gatherProduct(index, w.values.data(), nullptr, w.rows, in.data(), width, out.data());
+        });
       },
-      layout_);
+      [&](const ChannelMatrix& w) { w.multiply(in, out); });
 }
 
 void SparseWeights::multiplyToRows(const Matrix& in, const Vector& bias, Matrix& outT) {
-  std::visit(
+  byLayout(
+      layout_,
       [&](const auto& w) {
-        if constexpr (kRowIndexed<std::decay_t<decltype(w)>>) {
-          const int width = int(in.cols());
-          outT.resize(width, w.rows);
-          w.withRows([&](const auto& index) {
-            gatherProductTransposed(index, w.values.data(), nullptr, w.rows, in.data(), width, bias.data(),
-                                    outT.data());
-          });
-        } else {
-          w.multiplyToRows(in, bias, outT);
-        }
+        const int width = int(in.cols());
+        outT.resize(width, w.rows);
+        w.withRows([&](const auto& index) {
+          gatherProductTransposed(index, w.values.data(), nullptr, w.rows, in.data(), width, bias.data(), outT.data());
+        });
       },
-      layout_);
+      [&](const ChannelMatrix& w) { w.multiplyToRows(in, bias, outT); });
 }
 
 void SparseWeights::accumulateGradient(const Matrix& dOut, const Matrix& in) {
-  std::visit(
+  byLayout(
+      layout_,
       [&](auto& w) {
-        if constexpr (kRowIndexed<std::decay_t<decltype(w)>>) {
-          w.withRows([&](const auto& index) {
-            sampledProduct(index, w.rows, dOut.data(), in.data(), int(in.cols()), w.grads.data());
-          });
-        } else {
-          w.accumulateGradient(dOut, in, panel_);
-        }
+        w.withRows([&](const auto& index) {
+          sampledProduct(index, w.rows, dOut.data(), in.data(), int(in.cols()), w.grads.data());
+        });
       },
-      layout_);
+      [&](ChannelMatrix& w) { w.accumulateGradient(dOut, in, panel_); });
 }
 
 void SparseWeights::multiplyTransposed(const Matrix& dOut, Matrix& dIn) {
-  std::visit(
+  byLayout(
+      layout_,
       [&](const auto& w) {
-        if constexpr (kRowIndexed<std::decay_t<decltype(w)>>) {
-          if (!w.transposed) return scatterInto(w, dOut, dIn);
-          const int width = int(dOut.cols());
-          dIn.resize(w.cols, width);
-          throughTransposedIndex(*w.transposed, [&](const auto& index, const int32_t* valueOf) {
-            gatherProduct(index, w.values.data(), valueOf, w.cols, dOut.data(), width, dIn.data());
-          });
-        } else {
-          w.multiplyTransposed(dOut, dIn, panel_);
-        }
+        if (!w.transposed) return scatterInto(w, dOut, dIn);
+        const int width = int(dOut.cols());
+        dIn.resize(w.cols, width);
+        throughTransposedIndex(*w.transposed, [&](const auto& index, const int32_t* valueOf) {
+          gatherProduct(index, w.values.data(), valueOf, w.cols, dOut.data(), width, dIn.data());
+        });
       },
-      layout_);
+      [&](const ChannelMatrix& w) { w.multiplyTransposed(dOut, dIn, panel_); });
 }
 
 void SparseWeights::multiplyTransposedToRows(const Matrix& dOut, Matrix& dInT) {
-  std::visit(
+  byLayout(
+      layout_,
       [&](const auto& w) {
-        if constexpr (kRowIndexed<std::decay_t<decltype(w)>>) {
-          if (!w.transposed) {
-            scatterInto(w, dOut, panel_);
-            transposeInto(panel_, dInT);
-            return;
-          }
-          const int width = int(dOut.cols());
-          dInT.resize(width, w.cols);
-          throughTransposedIndex(*w.transposed, [&](const auto& index, const int32_t* valueOf) {
-            gatherProductTransposed(index, w.values.data(), valueOf, w.cols, dOut.data(), width, nullptr, dInT.data());
-          });
-        } else {
-          w.multiplyTransposedToRows(dOut, dInT, panel_);
+        if (!w.transposed) {
+          scatterInto(w, dOut, panel_);
+          transposeInto(panel_, dInT);
+          return;
         }
+        const int width = int(dOut.cols());
+        dInT.resize(width, w.cols);
+        throughTransposedIndex(*w.transposed, [&](const auto& index, const int32_t* valueOf) {
+          gatherProductTransposed(index, w.values.data(), valueOf, w.cols, dOut.data(), width, nullptr, dInT.data());
+        });
       },
-      layout_);
+      [&](const ChannelMatrix& w) { w.multiplyTransposedToRows(dOut, dInT, panel_); });
 }
 
 }  // namespace ss
