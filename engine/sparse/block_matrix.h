@@ -35,7 +35,11 @@ struct BlockMatrix : RowOrderedLayout {
   decltype(auto) withRows(F&& f) const {
     return segment.withData([&](const auto* s) {
       using Index = std::remove_cv_t<std::remove_pointer_t<decltype(s)>>;
-      return f(BlockRows<Index>{entryStart.data(), blockStart.data(), s, rows, height, width, SmallDivisor(width)});
+      if (width == 1)
+        return f(
+            BlockRows<Index, true>{entryStart.data(), blockStart.data(), s, rows, height, width, SmallDivisor(width)});
+      return f(
+          BlockRows<Index, false>{entryStart.data(), blockStart.data(), s, rows, height, width, SmallDivisor(width)});
     });
   }
 };

@@ -28,7 +28,8 @@ struct NmMatrix : RowOrderedLayout {
 
   template <typename F>
   decltype(auto) withRows(F&& f) const {
-    return f(NmRows{position.data(), perRow, m, SmallDivisor(n)});
+    if (n == 1) return f(NmRows<true>{position.data(), perRow, m, SmallDivisor(n)});
+    return f(NmRows<false>{position.data(), perRow, m, SmallDivisor(n)});
   }
 };
 

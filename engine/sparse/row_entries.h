@@ -37,7 +37,10 @@ struct CsrRows {
 
 // N:M groups: every row holds the same number of entries (n per full run of m inputs, the scheme's share
 // of a shorter last run), so row r starts at r * perRow without a row pointer, and entry e's column is
-// its group's first input plus its one-byte position within the group.
+// its group's first input plus its one-byte position within the group. kOnePerGroup (n = 1, as in 1:4
+// or 1:8) makes the entry's group its index in the row, with no division: the kernels' inner loops already
+// spend an integer multiply per entry on the row offset, and the division would add two more.
+template <bool kOnePerGroup>
 struct NmRows {
   const uint8_t* position;
   int32_t perRow;
@@ -49,7 +52,10 @@ struct NmRows {
     const uint8_t* position;
     int m;
     SmallDivisor perGroup;
-    int32_t column(int32_t e) const { return perGroup(e - begin) * m + position[e]; }
+    int32_t column(int32_t e) const {
+      const int32_t group = kOnePerGroup ? e - begin : perGroup(e - begin);
+      return group * m + position[e];
+    }
   };
   Row row(int r) const { return {r * perRow, (r + 1) * perRow, position, m, perGroup}; }
   int64_t entryCount(int rows) const { return int64_t(rows) * perRow; }
@@ -58,7 +64,8 @@ struct NmRows {
 // Blocks of height x width: the rows are cut into groups of `height`, and all rows of a group keep the
 // same blocks, so a group stores one column-segment number per block (segment = column / width). Row i
 // of group g holds its blocks' entries left to right from entryStart[g] + i * (that group's row length).
-template <typename Index>
+// kOneColumn (width 1, as in 4x1 and 8x1 blocks) makes the segment the column and needs no division.
+template <typename Index, bool kOneColumn>
 struct BlockRows {
   const int32_t* entryStart;  // per row group, and one past the last: its first entry
   const int32_t* blockStart;  // per row group, and one past the last: its first block
@@ -72,7 +79,9 @@ struct BlockRows {
     int width;
     SmallDivisor perBlock;
     int32_t column(int32_t e) const {
-      const int32_t local = e - begin, block = perBlock(local);
+      const int32_t local = e - begin;
+      if constexpr (kOneColumn) return int32_t(segment[local]);
+      const int32_t block = perBlock(local);
       return int32_t(segment[block]) * width + (local - block * width);
     }
   };

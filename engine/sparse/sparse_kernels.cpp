@@ -49,7 +49,7 @@ struct PermutedOrder {
   float operator()(int32_t e) const { return values[valueOf[e]]; }
 };
 
-// The helpers below are forced inline: instantiated for five row layouts, they outgrow GCC's inlining budget
+// The helpers below are forced inline: instantiated for every row layout, they outgrow GCC's inlining budget
 // for the file, and a call per row and slice (dotVectors returning a vector in memory) cost the CSR
 // forward 7% and more. Inlined, every layout's loops compile as the CSR-only kernels did.
 
@@ -298,17 +298,20 @@ void sampledProduct(const Rows& index, int rows, const float* a, const float* b,
   for (int r = 0; r < rows; ++r) dotRange(index, r, a, b, width, 0, width, grads, false);
 }
 
-#define SS_SPARSE_KERNELS_FOR(Rows)                                                                        \
-  template void gatherProduct(const Rows&, const float*, const int32_t*, int, const float*, int, float*);  \
-  template void gatherProductTransposed(const Rows&, const float*, const int32_t*, int, const float*, int, \
-                                        const float*, float*);                                             \
-  template void scatterProduct(const Rows&, const float*, int, const float*, int, float*);                 \
-  template void sampledProduct(const Rows&, int, const float*, const float*, int, float*);
+#define SS_SPARSE_KERNELS_FOR(...)                                                                                \
+  template void gatherProduct(const __VA_ARGS__&, const float*, const int32_t*, int, const float*, int, float*);  \
+  template void gatherProductTransposed(const __VA_ARGS__&, const float*, const int32_t*, int, const float*, int, \
+                                        const float*, float*);                                                    \
+  template void scatterProduct(const __VA_ARGS__&, const float*, int, const float*, int, float*);                 \
+  template void sampledProduct(const __VA_ARGS__&, int, const float*, const float*, int, float*);
 
 SS_SPARSE_KERNELS_FOR(CsrRows<uint16_t>)
 SS_SPARSE_KERNELS_FOR(CsrRows<int32_t>)
-SS_SPARSE_KERNELS_FOR(NmRows)
-SS_SPARSE_KERNELS_FOR(BlockRows<uint16_t>)
-SS_SPARSE_KERNELS_FOR(BlockRows<int32_t>)
+SS_SPARSE_KERNELS_FOR(NmRows<true>)
+SS_SPARSE_KERNELS_FOR(NmRows<false>)
+SS_SPARSE_KERNELS_FOR(BlockRows<uint16_t, true>)
+SS_SPARSE_KERNELS_FOR(BlockRows<uint16_t, false>)
+SS_SPARSE_KERNELS_FOR(BlockRows<int32_t, true>)
+SS_SPARSE_KERNELS_FOR(BlockRows<int32_t, false>)
 
 }  // namespace ss
