@@ -8,6 +8,7 @@ packages=(
   libeigen3-dev libomp-dev libsqlite3-dev sqlite3 zlib1g-dev nlohmann-json3-dev
   qt6-base-dev qt6-base-dev-tools qt6-svg-dev libqcustomplot-dev libqcustomplot2.1-qt6 libgl-dev
   xvfb xauth
+  clang libclang-rt-14-dev llvm  # sanitizer and fuzz builds (tests/sanitizer_tree.sh); llvm: symbolized reports
   munge slurmctld slurmd slurm-client  # installer/slurm-local.sh, for Slurm sweeps and their test
   dataset-fashion-mnist
   debootstrap desktop-file-utils xdg-utils libglib2.0-bin x11-utils man-db  # installer/test-install.sh

@@ -1,0 +1,20 @@
+// CSV data files: header detection, field counts, labels and numbers.
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+
+#include "data/readers.h"
+#include "fuzz_check.h"
+#include "fuzz_input_file.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  static FuzzInputFile file("csv");
+  const std::string& path = file.write(data, size);
+  expectOnlyReportedErrors([&] {
+    const ss::Dataset set = ss::readCsv(path, "fuzz");
+    FUZZ_REQUIRE(set.features.rows() == Eigen::Index(set.labels.size()));
+    FUZZ_REQUIRE(set.features.allFinite());
+    for (int label : set.labels) FUZZ_REQUIRE(label >= 0 && label < set.classCount);
+  });
+  return 0;
+}
