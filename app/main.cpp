@@ -54,11 +54,13 @@ void printHelp() {
   std::printf("\n'sparsescope COMMAND --help' describes a command. --version prints the version.\n");
 }
 
+#ifdef SPARSESCOPE_HAVE_GUI
 bool haveDisplay() {
   for (const char* v : {"DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"})
     if (const char* value = std::getenv(v); value && *value) return true;
   return false;
 }
+#endif
 
 // A lone argument that is not a command but names a project file (or looks like one) is for the GUI.
 bool looksLikeProjectPath(const std::string& arg) {

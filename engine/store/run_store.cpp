@@ -444,8 +444,8 @@ void RunStore::reopenForResume(int64_t runId, const ResumePoint& point) {
         "DELETE FROM epoch_metrics WHERE run_id = ?1 AND epoch >= ?2",
         "DELETE FROM step_metrics WHERE run_id = ?1 AND step > ?3",
         "DELETE FROM mask_events WHERE run_id = ?1 AND (epoch > ?2 OR (epoch = ?2 AND (?4 = 0 OR step > ?3)))",
-        "DELETE FROM mask_snapshots WHERE run_id = ?1 AND step > 0 AND "
-        "(epoch > ?2 OR (epoch = ?2 AND (?4 = 0 OR step > ?3)))",
+        ("DELETE FROM mask_snapshots WHERE run_id = ?1 AND step > 0 AND "
+         "(epoch > ?2 OR (epoch = ?2 AND (?4 = 0 OR step > ?3)))"),
         "DELETE FROM removed_examples WHERE run_id = ?1 AND epoch >= ?2",
         "DELETE FROM example_stats_history WHERE run_id = ?1 AND epoch >= ?2",
         "DELETE FROM example_stats WHERE run_id = ?1",
