@@ -37,7 +37,7 @@ struct DataFile::Inflater {
   ~Inflater() { inflateEnd(&z); }
 };
 
-DataFile::DataFile(const std::string& path) : path_(path), file_(nullptr, &std::fclose), input_(kInputChunk) {
+DataFile::DataFile(const std::string& path) : path_(path), file_(nullptr, &std::fclose) {
   std::error_code ec;
   const auto status = std::filesystem::status(path, ec);
   if (!std::filesystem::exists(status)) throw InputError(path + ": no such file");
@@ -45,6 +45,8 @@ DataFile::DataFile(const std::string& path) : path_(path), file_(nullptr, &std::
   file_.reset(std::fopen(path.c_str(), "rb"));
   if (!file_) throw InputError(path + ": cannot open: " + std::strerror(errno));
   if (const uint64_t size = std::filesystem::file_size(path, ec); !ec) fileSize_ = size;
+  // A small file gets a buffer of its own size: zeroing 256 KB for a 40-byte CSV was most of its reading time.
+  input_.resize(fileSize_ ? size_t(std::min<uint64_t>(kInputChunk, *fileSize_ + 1)) : kInputChunk);
 
   fillInput();
   gzip_ = inputEnd_ >= 2 && input_[0] == 0x1f && input_[1] == 0x8b;
