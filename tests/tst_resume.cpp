@@ -114,7 +114,9 @@ void TestResume::checkpointEncodingRoundTripsAndRefusesDamage() {
   c.orderRandomState = "order";
   c.order = {4, 2, 0, 1, 3};
   c.examples.resize(5);
+  c.examples[2].presentations = 9;
   c.examples[2].forgettingEvents = 7;
+  c.examples[4].lastCorrect = true;
   const std::vector<uint8_t> bytes = encodeCheckpoint(c);
   const Checkpoint d = decodeCheckpoint(bytes, "test");
   QCOMPARE(d.position.batchesDone, int64_t(17));
@@ -128,6 +130,8 @@ void TestResume::checkpointEncodingRoundTripsAndRefusesDamage() {
   QCOMPARE(d.layerRandomStates[0].state, std::string("12345 678"));
   QCOMPARE(d.order, c.order);
   QCOMPARE(d.examples[2].forgettingEvents, 7);
+  QCOMPARE(d.examples[4].lastCorrect, true);
+  QCOMPARE(d.examples[3].lastCorrect, false);
   QCOMPARE(weightsDigest(d), weightsDigest(c));
 
   Checkpoint changed = c;
@@ -137,6 +141,13 @@ void TestResume::checkpointEncodingRoundTripsAndRefusesDamage() {
   std::vector<uint8_t> cut(bytes.begin(), bytes.end() - 9);
   QVERIFY(errorMessage<RunError>([&] { decodeCheckpoint(cut, "ckpt 4"); }).find("ckpt 4: truncated") !=
           std::string::npos);
+  // The last example's "right last time" flag is the fourth byte from the end: anything but 0 or 1 is damage,
+  // not a bool to read.
+  std::vector<uint8_t> badFlag = bytes;
+  badFlag[badFlag.size() - 4] = 7;
+  QVERIFY(errorMessage<RunError>([&] {
+            decodeCheckpoint(badFlag, "ckpt 5");
+          }).find("ckpt 5: damaged (impossible example statistics)") != std::string::npos);
   std::vector<uint8_t> foreign = bytes;
   foreign[0] ^= 0xff;
   QVERIFY(errorMessage<RunError>([&] { decodeCheckpoint(foreign, "x"); }).find("not a SparseScope checkpoint") !=

@@ -68,6 +68,7 @@ class ByteReader {
     return v;
   }
   bool atEnd() const { return offset_ == bytes_.size(); }
+  size_t remaining() const { return bytes_.size() - offset_; }
 
  private:
   size_t checkedCount(size_t elementSize) {

@@ -24,6 +24,43 @@ std::vector<Item> getList(ByteReader& r, ReadOne readOne) {
   return list;
 }
 
+// Example statistics field by field, in the layout of format 1 (four int32, the flag byte, three zero bytes),
+// so that checkpoints written before stay readable. Not as a raw struct: its padding would be written
+// uninitialised, and a damaged flag byte read into a bool is undefined behaviour, not an error.
+constexpr size_t kExampleBytes = 4 * sizeof(int32_t) + 4;
+
+void putExamples(ByteWriter& w, const std::vector<ExampleStats>& examples) {
+  w.put<uint64_t>(examples.size());
+  for (const ExampleStats& e : examples) {
+    w.put<int32_t>(e.presentations);
+    w.put<int32_t>(e.forgettingEvents);
+    w.put<int32_t>(e.firstLearnedEpoch);
+    w.put<int32_t>(e.removedAtEpoch);
+    w.put<uint8_t>(e.lastCorrect ? 1 : 0);
+    for (int pad = 0; pad < 3; ++pad) w.put<uint8_t>(0);
+  }
+}
+
+std::vector<ExampleStats> getExamples(ByteReader& r, const std::string& what) {
+  const uint64_t count = r.get<uint64_t>();
+  if (count > r.remaining() / kExampleBytes)
+    throw RunError(what + ": truncated or damaged (example statistics run past the end)");
+  std::vector<ExampleStats> examples(static_cast<size_t>(count));
+  for (ExampleStats& e : examples) {
+    e.presentations = r.get<int32_t>();
+    e.forgettingEvents = r.get<int32_t>();
+    e.firstLearnedEpoch = r.get<int32_t>();
+    e.removedAtEpoch = r.get<int32_t>();
+    const uint8_t flag = r.get<uint8_t>();
+    for (int pad = 0; pad < 3; ++pad) r.get<uint8_t>();  // padding, whatever an older build left there
+    if (flag > 1 || e.presentations < 0 || e.forgettingEvents < 0 || e.forgettingEvents > e.presentations ||
+        e.firstLearnedEpoch < -1 || e.removedAtEpoch < -1)
+      throw RunError(what + ": damaged (impossible example statistics)");
+    e.lastCorrect = flag == 1;
+  }
+  return examples;
+}
+
 void fnv(uint64_t& h, const void* data, size_t n) {
   const auto* b = static_cast<const uint8_t*>(data);
   for (size_t i = 0; i < n; ++i) {
@@ -65,7 +102,7 @@ std::vector<uint8_t> encodeCheckpoint(const Checkpoint& c) {
   w.putString(c.algorithmState);
   w.putString(c.orderRandomState);
   w.putVector(c.order);
-  w.putVector(c.examples);
+  putExamples(w, c.examples);
   return std::move(w.bytes());
 }
 
@@ -104,7 +141,7 @@ Checkpoint decodeCheckpoint(const std::vector<uint8_t>& bytes, const std::string
   c.algorithmState = r.getString();
   c.orderRandomState = r.getString();
   c.order = r.getVector<int64_t>();
-  c.examples = r.getVector<ExampleStats>();
+  c.examples = getExamples(r, what);
   if (!r.atEnd()) throw RunError(what + ": damaged (bytes left over after the checkpoint)");
   return c;
 }
