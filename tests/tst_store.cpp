@@ -1,12 +1,16 @@
 #include <sqlite3.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <QDir>
 #include <QTemporaryDir>
 #include <QTest>
+#include <cerrno>
 #include <cmath>
 #include <csignal>
+#include <cstring>
 #include <limits>
 #include <thread>
 
@@ -88,6 +92,7 @@ class TestStore : public QObject {
   void killedRunIsMarkedInterrupted();
   void runOfThisProcessStaysRunning();
   void readOnlyFileGivesRunError();
+  void storeOnReadOnlyMountIsReadAndRefusesWrites();
   void fileThatIsNotSqliteIsInputError_data();
   void fileThatIsNotSqliteIsInputError();
   void sqliteFileOfAnotherProgramIsInputError();
@@ -372,6 +377,42 @@ void TestStore::readOnlyFileGivesRunError() {
 
   QVERIFY_THROWS_EXCEPTION(RunError, store.endRun(id, RunStatus::Failed, "disk", std::nullopt));
   chmod(path.c_str(), 0644);
+}
+
+// A store on a read-only mount (a CD, a shared results folder mounted ro): permissions do not stop root, a mount
+// does. Needs the right to mount (root outside a locked-down container); skipped without.
+void TestStore::storeOnReadOnlyMountIsReadAndRefusesWrites() {
+  QTemporaryDir dir;
+  const QString writable = dir.filePath("rw"), readOnly = dir.filePath("ro");
+  QVERIFY(QDir().mkdir(writable) && QDir().mkdir(readOnly));
+  int64_t id = 0;
+  {
+    RunStore store((writable + "/s.db").toStdString());
+    id = store.beginRun("before", "{}", 1, 1);
+    store.logEpoch(id, epochRow(1));
+    store.endRun(id, RunStatus::Finished, "", std::nullopt);
+  }
+  const QByteArray from = writable.toLocal8Bit(), to = readOnly.toLocal8Bit();
+  if (mount(from.constData(), to.constData(), nullptr, MS_BIND, nullptr) != 0)
+    QSKIP(qPrintable(QString("cannot bind-mount a folder here: %1").arg(std::strerror(errno))));
+  struct Unmount {
+    QByteArray at;
+    ~Unmount() { umount2(at.constData(), MNT_DETACH); }
+  } unmount{to};
+  QCOMPARE(mount(nullptr, to.constData(), nullptr, MS_REMOUNT | MS_BIND | MS_RDONLY, nullptr), 0);
+
+  const std::string path = (readOnly + "/s.db").toStdString();
+  RunStore store(path);
+  QCOMPARE(store.listRuns().size(), size_t(1));  // reading works without the -shm file it cannot create
+  QCOMPARE(store.epochs(id).size(), size_t(1));
+  const std::string begin = errorMessage<RunError>([&] { store.beginRun("after", "{}", 2, 1); });
+  QVERIFY2(begin.find(path) != std::string::npos && begin.find("readonly") != std::string::npos, begin.c_str());
+
+  const std::string fresh = (readOnly + "/new.db").toStdString();
+  const std::string create = errorMessage<InputError>([&] { RunStore again(fresh); });
+  QVERIFY2(create.find(fresh + ": cannot create the store") != std::string::npos &&
+               create.find("Read-only file system") != std::string::npos,
+           create.c_str());
 }
 
 void TestStore::fileThatIsNotSqliteIsInputError_data() {

@@ -5,6 +5,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <string>
 
 #include "core/error.h"
@@ -15,6 +17,38 @@ namespace ss {
 namespace {
 // Long enough for another process to commit a large batch, short enough to report a stuck lock.
 constexpr int kBusyTimeoutMs = 10000;
+std::string folderOf(const std::string& path) {
+  const size_t slash = path.find_last_of('/');
+  if (slash == std::string::npos) return ".";
+  return slash == 0 ? "/" : path.substr(0, slash);
+}
+
+bool exists(const std::string& path) {
+  struct stat st {};
+  return stat(path.c_str(), &st) == 0;
+}
+
+// Why the store's folder cannot take new files (a read-only mount, no permission), or "" when it can.
+std::string folderRefusesWrites(const std::string& path) {
+  if (access(folderOf(path).c_str(), W_OK) == 0) return "";
+  return std::strerror(errno);
+}
+
+// A URI for sqlite3_open_v2 with SQLITE_OPEN_URI: the path with the characters URIs reserve escaped.
+std::string fileUri(const std::string& path, const char* query) {
+  std::string uri = "file:";
+  for (const char c : path) {
+    if (c == '%' || c == '?' || c == '#') {
+      static const char* hex = "0123456789ABCDEF";
+      uri += '%';
+      uri += hex[(unsigned char)c >> 4];
+      uri += hex[(unsigned char)c & 15];
+    } else {
+      uri += c;
+    }
+  }
+  return uri + "?" + query;
+}
 }  // namespace
 
 void ConnectionCloser::operator()(sqlite3* db) const {
@@ -28,9 +62,21 @@ bool isWriteProtected(const std::string& path) {
 }
 
 Connection openStoreConnection(const std::string& path, bool readOnly, int64_t maxBytes) {
+  const std::string folderProblem = folderRefusesWrites(path);
+  if (!readOnly && !folderProblem.empty() && !exists(path))
+    throw InputError(path + ": cannot create the store: its folder " + folderOf(path) + " takes no new files (" +
+                     folderProblem + ")");
+  // A reader of a WAL store needs its -shm index, which it cannot create on a read-only mount. With no -wal file
+  // left beside it, the main file holds every commit and nothing can change it there, so it is opened as
+  // immutable: no -shm, no locks.
+  std::string name = path;
+  int flags = readOnly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+  if (readOnly && !folderProblem.empty() && !exists(path + "-wal")) {
+    name = fileUri(path, "immutable=1");
+    flags |= SQLITE_OPEN_URI;
+  }
   sqlite3* raw = nullptr;
-  const int flags = readOnly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
-  const int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
+  const int rc = sqlite3_open_v2(name.c_str(), &raw, flags, nullptr);
   Connection db(raw);
   if (rc != SQLITE_OK) {
     throw InputError(path + ": cannot open store: " + (raw ? sqlite3_errmsg(raw) : sqlite3_errstr(rc)));
