@@ -131,7 +131,11 @@ std::optional<int> continueNamedRun(const Project& project, RunStore& store, boo
   const RunSummary& run = *existing.run;
   const std::string which = "run " + std::to_string(run.id) + " '" + run.name + "'";
   if (existing.state == NamedRunState::Restartable) {
-    std::fprintf(stderr, "%s %s before its first checkpoint; starting it afresh\n", which.c_str(), run.status.c_str());
+    // Nothing of it can be continued, so the fresh start takes its place: one run per name in the store, not an
+    // empty attempt beside the real one.
+    std::fprintf(stderr, "%s %s before its first checkpoint; starting it afresh in its place\n", which.c_str(),
+                 run.status.c_str());
+    store.deleteRun(run.id);
     return std::nullopt;
   }
   const Project stored = parseProject(store.projectJson(run.id), store.path() + ": " + which);

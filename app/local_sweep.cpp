@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <sys/prctl.h>
+#include <sys/statvfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -79,6 +80,29 @@ std::string lastLine(const std::string& path) {
   return last;
 }
 
+// Why a run failed: its error line (the run's summary follows it), else its last line.
+std::string failureReason(const std::string& log) {
+  std::ifstream in(log);
+  std::string line, last, error;
+  while (std::getline(in, line)) {
+    if (line.empty()) continue;
+    last = line;
+    if (line.rfind("sparsescope: ", 0) == 0) error = line;
+  }
+  if (!error.empty()) return error;
+  return last.empty() ? "its log is empty" : last;
+}
+
+// Below this, the store's disk counts as full: SQLite grows a store a page at a time and its WAL by whole commits.
+constexpr uint64_t kFullDiskBytes = 256 * 1024;
+
+uint64_t freeBytesBeside(const std::string& file) {
+  const std::filesystem::path folder = std::filesystem::absolute(file).parent_path();
+  struct statvfs fs {};
+  if (statvfs(folder.c_str(), &fs) != 0) return UINT64_MAX;
+  return uint64_t(fs.f_bavail) * fs.f_frsize;
+}
+
 std::string describeExit(int status) {
   if (WIFSIGNALED(status)) return "killed by signal " + std::to_string(WTERMSIG(status));
   return "exit " + std::to_string(WEXITSTATUS(status));
@@ -134,13 +158,16 @@ int runSweepLocally(const SweepPlan& plan, const LocalSweepOptions& options) {
   SweepProgress progress(stderr, plan);
   std::map<pid_t, Child> running;
   int finished = 0, failed = 0, cancelled = 0, forwarded = 0;
+  // A full disk fails every run started after it, so none is: the rest wait for the next sweep, with room.
+  bool diskFull = false;
   const auto start = std::chrono::steady_clock::now();
   auto lastRead = start - std::chrono::hours(1);
   RunFilter ofThisSweep;
   ofThisSweep.nameContains = plan.id;
   progress.update(store.listRuns(ofThisSweep), 0, 0);
-  while (!running.empty() || (!queue.empty() && interrupts == 0)) {
-    while (interrupts == 0 && !queue.empty() && int(running.size()) < options.jobs) {
+  const auto mayStartMore = [&] { return interrupts == 0 && !diskFull && !queue.empty(); };
+  while (!running.empty() || mayStartMore()) {
+    while (mayStartMore() && int(running.size()) < options.jobs) {
       const size_t i = queue.front();
       queue.pop_front();
       const std::string log = (std::filesystem::path(logs) / (plan.runs[i].name + ".log")).string();
@@ -167,8 +194,11 @@ int runSweepLocally(const SweepPlan& plan, const LocalSweepOptions& options) {
         progress.note("cancelled " + child.name + " (it resumes when the sweep runs again)");
       } else {
         ++failed;
-        progress.note("FAILED " + child.name + " (" + describeExit(status) + "): " + lastLine(child.log) +
-                      " [log: " + child.log + "]");
+        const std::string reason = failureReason(child.log);
+        progress.note("FAILED " + child.name + " (" + describeExit(status) + "): " + reason + " [log: " + child.log +
+                      "]");
+        if (reason.find("disk is full") != std::string::npos || freeBytesBeside(store.path()) < kFullDiskBytes)
+          diskFull = true;
       }
     }
     // The store is read twice a second, not at every turn: a large one takes a while to summarise.
@@ -177,8 +207,7 @@ int runSweepLocally(const SweepPlan& plan, const LocalSweepOptions& options) {
       lastRead = now;
       progress.update(store.listRuns(ofThisSweep), int(running.size()), failed);
     }
-    if (!running.empty() || (!queue.empty() && interrupts == 0))
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    if (!running.empty() || mayStartMore()) std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   progress.finish();
   std::signal(SIGINT, SIG_DFL);
@@ -190,6 +219,11 @@ int runSweepLocally(const SweepPlan& plan, const LocalSweepOptions& options) {
       "running elsewhere, in %.1fs (store %s)\n",
       plan.id.c_str(), finished + alreadyFinished, plan.runs.size(), alreadyFinished, failed, cancelled, queue.size(),
       busyElsewhere, seconds, store.path().c_str());
+  if (diskFull)
+    std::fprintf(stderr,
+                 "sparsescope: the disk holding %s is full (%llu KB free), so no more runs were started: make room and "
+                 "run the same command again; finished runs are kept and the others continue from their checkpoints\n",
+                 store.path().c_str(), static_cast<unsigned long long>(freeBytesBeside(store.path()) / 1024));
   if (interrupts > 0) {
     std::fprintf(stderr, "sparsescope: sweep cancelled; run the same command again to resume it\n");
     return kCancelled;

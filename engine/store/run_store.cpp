@@ -91,7 +91,13 @@ RunStore::RunStore(const std::string& path, int64_t maxBytes) : path_(path) {
   const bool readOnly = isWriteProtected(path_);
   Connection db = openStoreConnection(path_, readOnly, maxBytes);
   ensureStoreSchema(db.get(), path_, readOnly);
-  if (!readOnly) markInterruptedRuns(db.get(), path_);
+  if (!readOnly) {
+    try {
+      markInterruptedRuns(db.get(), path_);
+    } catch (const StoreFullError&) {
+      // A full disk must not stop anyone reading the store; the next open with room makes the marks.
+    }
+  }
   writer_ = std::make_unique<StoreWriter>(path_, readOnly, maxBytes);
   db_ = db.release();
 }

@@ -12,6 +12,7 @@ void throwSqliteError(sqlite3* db, int rc, const std::string& path, const std::s
   const std::string message = path + ": " + context + ": " + (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
   const int primary = rc & 0xff;
   if (primary == SQLITE_NOTADB || primary == SQLITE_CORRUPT) throw InputError(message);
+  if (primary == SQLITE_FULL) throw StoreFullError(message);
   throw RunError(message);
 }
 

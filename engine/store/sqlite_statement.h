@@ -5,13 +5,22 @@
 #include <string>
 #include <vector>
 
+#include "core/error.h"
+
 struct sqlite3;
 struct sqlite3_stmt;
 
 namespace ss {
 
+// A write that found the disk (or the store's size cap) full: callers that can do without the write catch it.
+class StoreFullError : public RunError {
+ public:
+  using RunError::RunError;
+};
+
 // Throws the error of the last failed call on db as "<path>: <context>: <SQLite's message>": an
-// InputError when the file is not a database or is damaged, a RunError otherwise.
+// InputError when the file is not a database or is damaged, a StoreFullError when the disk is full, a RunError
+// otherwise.
 [[noreturn]] void throwSqliteError(sqlite3* db, int rc, const std::string& path, const std::string& context);
 
 // Runs SQL that takes no values (pragmas, DDL, transaction control).
