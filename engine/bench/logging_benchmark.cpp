@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "bench/median.h"
 #include "store/run_store.h"
 #include "train/experiment.h"
 
@@ -14,13 +15,6 @@ struct EpochTimes : TrainingObserver {
   explicit EpochTimes(std::vector<double>& o) : out(o) {}
   void onEpochEnd(const EpochRecord& e) override { out.push_back(e.epochSeconds); }
 };
-
-double median(std::vector<double> v) {
-  if (v.empty()) return 0.0;
-  std::sort(v.begin(), v.end());
-  const size_t mid = v.size() / 2;
-  return v.size() % 2 ? v[mid] : 0.5 * (v[mid - 1] + v[mid]);
-}
 
 }  // namespace
 

@@ -8,6 +8,7 @@
 #include <limits>
 #include <nlohmann/json.hpp>
 
+#include "bench/median.h"
 #include "core/allocator.h"
 #include "core/error.h"
 #include "core/rng.h"
@@ -29,11 +30,6 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using EigenSparse = Eigen::SparseMatrix<float, Eigen::RowMajor, int32_t>;
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v.empty() ? kNaN : v[v.size() / 2];
-}
 
 // One timed quantity: run() is called `inner` times per sample; samples are collected across the
 // interleaved repeats and reduced to their median.
