@@ -275,7 +275,7 @@ void TestResume::killedProcessResumesToTheSameWeights() {
   const QString project = dir_.filePath("fashion.json");
   {
     Project p = loadProject(SPARSESCOPE_SOURCE_DIR "/projects/fashion-mlp-mest-em-s-90.json");
-    p.train.epochs = 4;
+    p.train.epochs = 2;
     p.train.threads = 1;
     p.train.checkpointEverySteps = 25;
     QFile f(project);
@@ -313,11 +313,11 @@ void TestResume::killedProcessResumesToTheSameWeights() {
 
   QProcess resume;
   resume.start(SPARSESCOPE_CLI, {"resume", "1", "--db", db});
-  QVERIFY(resume.waitForFinished(120000));
+  QVERIFY(resume.waitForFinished(300000));
   QVERIFY2(resume.exitCode() == 0, resume.readAllStandardError().constData());
   QProcess whole;
   whole.start(SPARSESCOPE_CLI, {"run", project, "--db", db});
-  QVERIFY(whole.waitForFinished(120000));
+  QVERIFY(whole.waitForFinished(300000));
   QCOMPARE(whole.exitCode(), 0);
 
   RunStore store(db.toStdString());
