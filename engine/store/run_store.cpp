@@ -121,8 +121,8 @@ int64_t RunStore::beginRun(const std::string& name, const std::string& projectJs
       .bindInt(6, threads)
       .bindText(7, hostName())
       .bindInt(8, getpid())
-      .bindText(9, nowUtc())
-      .run();
+      .bindText(9, nowUtc());
+  retryWhileBusy(db_, [&] { insert.run(); });
   return sqlite3_last_insert_rowid(db_);
 }
 
@@ -169,8 +169,9 @@ void RunStore::endRun(int64_t runId, RunStatus status, const std::string& messag
       .bindText(2, toString(status))
       .bindText(3, message)
       .bindText(4, nowUtc())
-      .bindOptionalDouble(5, finalTestAccuracy)
-      .run();
+      .bindOptionalDouble(5, finalTestAccuracy);
+  // Another process's long commit must not turn a finished run into an error.
+  retryWhileBusy(db_, [&] { update.run(); });
   if (sqlite3_changes(db_) == 0) throw RunError(path_ + ": cannot end run " + std::to_string(runId) + ": no such run");
 }
 

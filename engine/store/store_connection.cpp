@@ -6,8 +6,10 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <string>
+#include <thread>
 
 #include "core/error.h"
 #include "store/sqlite_statement.h"
@@ -96,6 +98,22 @@ Connection openStoreConnection(const std::string& path, bool readOnly, int64_t m
     Statement(db.get(), cap.c_str(), path, "cannot cap the store's size").step();
   }
   return db;
+}
+
+void retryWhileBusy(sqlite3* db, const std::function<void()>& write) {
+  constexpr int kAttempts = 5;
+  for (int attempt = 1;; ++attempt) {
+    try {
+      write();
+      return;
+    } catch (...) {
+      const int failedCode = sqlite3_errcode(db) & 0xff;
+      // SQLite may already have rolled back (a full disk does); otherwise undo the partial write.
+      if (!sqlite3_get_autocommit(db)) sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+      if ((failedCode != SQLITE_BUSY && failedCode != SQLITE_LOCKED) || attempt == kAttempts) throw;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100 * attempt));
+  }
 }
 
 }  // namespace ss

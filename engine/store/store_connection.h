@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -22,5 +23,10 @@ bool isWriteProtected(const std::string& path);
 // is not a database. A read-only connection leaves the journal mode as it finds it. maxBytes > 0 caps the
 // file (SQLite's max_page_count): writes past it fail as on a full disk.
 Connection openStoreConnection(const std::string& path, bool readOnly, int64_t maxBytes = 0);
+
+// Runs a write on db. The busy timeout already waits for other writers; a write that still finds the file locked
+// (another process holding a long transaction, a checked build on a saturated machine) is undone if it opened a
+// transaction and tried again a few times before its error is thrown.
+void retryWhileBusy(sqlite3* db, const std::function<void()>& write);
 
 }  // namespace ss

@@ -168,24 +168,11 @@ void StoreWriter::writeLoop() {
 }
 
 void StoreWriter::commit(const std::vector<Row>& batch) {
-  // The busy timeout already waits for other writers; a batch that still finds the file locked (another
-  // process holding a long transaction) is tried again a few times before the run is told.
-  constexpr int kAttempts = 5;
-  for (int attempt = 1;; ++attempt) {
-    int failedCode = SQLITE_OK;
-    try {
-      begin_.run();
-      for (const Row& row : batch) insert(row);
-      commit_.run();
-      return;
-    } catch (...) {
-      failedCode = sqlite3_errcode(db_.get()) & 0xff;
-      // SQLite may already have rolled back (a full disk does); otherwise undo the partial batch.
-      if (!sqlite3_get_autocommit(db_.get())) sqlite3_exec(db_.get(), "ROLLBACK", nullptr, nullptr, nullptr);
-      if ((failedCode != SQLITE_BUSY && failedCode != SQLITE_LOCKED) || attempt == kAttempts) throw;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(100 * attempt));
-  }
+  retryWhileBusy(db_.get(), [&] {
+    begin_.run();
+    for (const Row& row : batch) insert(row);
+    commit_.run();
+  });
 }
 
 void StoreWriter::insert(const Row& row) {
