@@ -5,6 +5,7 @@
 
 #include "project/project.h"
 #include "store/run_store.h"
+#include "train/checkpoint.h"
 #include "train/experiment.h"
 
 using namespace ss;
@@ -118,6 +119,12 @@ void TestTraining::divergingLossFailsTheRunWithItsReason() {
   const RunSummary run = store.listRuns().back();
   QCOMPARE(run.status, std::string("failed"));
   QCOMPARE(run.epochsLogged, 1);  // the epoch completed before the failure stays recorded
+  // The last good checkpoint stays, before the poisoned step and free of NaN: the run can go on from it.
+  const auto kept = store.latestCheckpoint(run.id);
+  QVERIFY(kept.has_value());
+  QVERIFY(kept->step < 60);
+  for (const NamedFloats& p : decodeCheckpoint(kept->bytes, "kept").parameters)
+    for (float v : p.values) QVERIFY2(std::isfinite(v), p.name.c_str());
 }
 
 QTEST_GUILESS_MAIN(TestTraining)
