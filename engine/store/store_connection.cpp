@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <filesystem>
 #include <string>
 #include <thread>
 
@@ -19,10 +20,10 @@ namespace ss {
 namespace {
 // Long enough for another process to commit a large batch, short enough to report a stuck lock.
 constexpr int kBusyTimeoutMs = 10000;
+
 std::string folderOf(const std::string& path) {
-  const size_t slash = path.find_last_of('/');
-  if (slash == std::string::npos) return ".";
-  return slash == 0 ? "/" : path.substr(0, slash);
+  const std::string folder = std::filesystem::path(path).parent_path().string();
+  return folder.empty() ? "." : folder;
 }
 
 bool exists(const std::string& path) {
