@@ -8,6 +8,7 @@
 #include <limits>
 #include <map>
 #include <numbers>
+#include <optional>
 #include <set>
 
 #include "algorithms/algorithm_factory.h"
@@ -56,10 +57,20 @@ std::string weightName(Layer& layer) {
   return layer.name() + ".weight";
 }
 
-// A stack of linear layers fc1, fc2, ... (default 32 -> 40 -> 16), sparsified by the project as the experiment
-// does (gmp starts dense), with its optimizer, hook and the events it emitted.
+// A stack of linear layers fc1, fc2, ... (default 32 -> 40 -> 16), optionally behind a convolution conv1 whose
+// output feeds fc1, sparsified by the project as the experiment does (gmp starts dense), with its optimizer,
+// hook and the events it emitted.
 struct Harness {
-  explicit Harness(const Project& p, const std::vector<int>& widths = {32, 40, 16}) : project(p) {
+  explicit Harness(const Project& p, const std::vector<int>& widths = {32, 40, 16},
+                   const std::optional<ConvGeometry>& conv = std::nullopt)
+      : project(p) {
+    if (conv) {
+      auto layer = std::make_unique<Conv2d>(*conv);
+      layer->setName("conv1");
+      Rng initRng(19);
+      layer->initKaiming(initRng);
+      model.add(std::move(layer));
+    }
     for (size_t i = 0; i + 1 < widths.size(); ++i) {
       auto fc = std::make_unique<Linear>(widths[i], widths[i + 1]);
       fc->setName("fc" + std::to_string(i + 1));
@@ -88,26 +99,25 @@ struct Harness {
     }
   }
 
-  // Training steps as the trainer takes them, hooks included, on random batches: 8 epochs of 10 steps (the
-  // factory's stepsPerEpoch), calling check(epoch, step) after each.
+  // Training steps as the trainer takes them, hooks included (static and dense have none), on random batches: 8 epochs
+  // of 10 steps (the factory's stepsPerEpoch), calling check(epoch, step) after each.
   void runTraining(const std::function<void(int, int64_t)>& check = {}) {
     Matrix x, dLogits;
     std::vector<int32_t> labels(8);
     int64_t step = 0;
     for (int epoch = 1; epoch <= 8; ++epoch) {
-      hook->onEpochStart(epoch, step);
+      if (hook) hook->onEpochStart(epoch, step);
       for (int b = 0; b < 10; ++b) {
-        Linear& first = static_cast<Linear&>(*model.layers().front());
         Linear& last = static_cast<Linear&>(*model.layers().back());
-        x.resize(8, first.inputs());
+        x.resize(8, model.layers().front()->inputShape().size());
         for (Eigen::Index i = 0; i < x.size(); ++i) x.data()[i] = trainRng.normal(0.0f, 1.0f);
         for (int32_t& label : labels) label = int32_t(trainRng.below(last.outputs()));
         softmaxCrossEntropy(model.forward(x, true), labels, &dLogits, nullptr);
         model.backward(dLogits);
-        hook->afterBackward(epoch, step + 1);
+        if (hook) hook->afterBackward(epoch, step + 1);
         optimizer.step(model.parameters(), 0.05f);
         ++step;
-        hook->afterStep(epoch, step);
+        if (hook) hook->afterStep(epoch, step);
         if (check) check(epoch, step);
       }
     }
@@ -245,6 +255,8 @@ class TestAlgorithms : public QObject {
   void gmpKeepsSurvivorsAndMomentum();
   void gmpPrunedWeightsStayZero_data();
   void gmpPrunedWeightsStayZero();
+  void patternsHoldOnConvolutionsThroughEveryMutation_data();
+  void patternsHoldOnConvolutionsThroughEveryMutation();
 };
 
 void TestAlgorithms::replaceMaskMovesValuesAndState_data() {
@@ -1051,6 +1063,51 @@ void TestAlgorithms::gmpPrunedWeightsStayZero() {
     QCOMPARE(
         int64_t(pruned[layer->name()].size()),
         int64_t(layer->weightMatrix()->rows()) * layer->weightMatrix()->cols() - layer->weightMatrix()->activeCount());
+}
+
+void TestAlgorithms::patternsHoldOnConvolutionsThroughEveryMutation_data() {
+  QTest::addColumn<QString>("algorithm");
+  QTest::addColumn<bool>("mutatesConvolution");
+  QTest::newRow("static") << R"({"name": "static"})" << false;
+  QTest::newRow("set") << R"({"name": "set"})" << true;
+  QTest::newRow("rigl") << R"({"name": "rigl", "update_steps": 10})" << true;
+  QTest::newRow("gmp") << R"({"name": "gmp", "every_steps": 10})" << true;
+  QTest::newRow("mest vanilla") << R"({"name": "mest", "variant": "vanilla"})" << true;
+  QTest::newRow("mest em") << R"({"name": "mest", "variant": "em"})" << true;
+  QTest::newRow("mest em&s") << R"({"name": "mest", "variant": "em&s"})" << true;
+}
+
+// The pattern scheme on a convnet: the 3x3 convolution keeps library patterns in filter-balanced kernels and
+// the fully connected layers stay unstructured, after every step of every algorithm, and each ends at its
+// budget (gmp: the target's achievable density).
+void TestAlgorithms::patternsHoldOnConvolutionsThroughEveryMutation() {
+  QFETCH(QString, algorithm);
+  QFETCH(bool, mutatesConvolution);
+  const ConvGeometry conv{8, 4, 4, 6, 3, 1, 1};  // 8 input channels: 8 kernels per filter, 5 of them kept at 0.25
+  Harness h(algorithmProject(algorithm.toStdString(), "pattern", "{}", 0.75, 1.0), {6 * 16, 40, 16}, conv);
+  const auto pattern = makeScheme("pattern", "{}");
+  const std::vector<LayerDensity> plan = planDensities(h.model, h.project.sparsity);
+  std::map<std::string, int64_t> budget;
+  for (const LayerDensity& planned : plan) {
+    const LayerGeometry g = layerGeometry(h.layer(planned.name));
+    budget[planned.name] = std::llround(pattern->achievableDensity(g, double(planned.active) / double(planned.size)) *
+                                        double(planned.size));
+  }
+  QCOMPARE(budget["conv1"], int64_t(6 * 5 * 4));
+  int64_t convChanges = 0;
+  h.runTraining([&](int, int64_t) {
+    for (const MaskChangeEvent& e : h.events)
+      if (e.layer == "conv1" && e.dropped > 0) ++convChanges;
+    h.events.clear();
+    for (const auto& layer : h.model.layers()) {
+      const WeightMatrix& w = *layer->weightMatrix();
+      if (w.activeCount() == int64_t(w.rows()) * w.cols()) continue;  // gmp before its first prune
+      const std::string problem = pattern->validate(w.mask(), layerGeometry(*layer));
+      QVERIFY2(problem.empty(), (layer->name() + ": " + problem).c_str());
+    }
+  });
+  for (const auto& [name, active] : budget) QCOMPARE(h.layer(name).weightMatrix()->activeCount(), active);
+  QCOMPARE(convChanges > 0, mutatesConvolution);
 }
 
 QTEST_GUILESS_MAIN(TestAlgorithms)

@@ -215,7 +215,7 @@ class TestSchemes : public QObject {
   void validateRejectsMalformedMasks_data();
   void validateRejectsMalformedMasks();
   void patternLibraryHoldsTheCentre();
-  void patternNeedsThreeByThreeKernels();
+  void patternLeavesOtherLayersUnstructured();
   void badRequestsAreRejected_data();
   void badRequestsAreRejected();
   void optionsAreValidated_data();
@@ -472,17 +472,32 @@ void TestSchemes::patternLibraryHoldsTheCentre() {
   QCOMPARE(distinct.size(), size_t(8));
 }
 
-void TestSchemes::patternNeedsThreeByThreeKernels() {
-  const auto s = schemeFor("pattern", "{}");
-  QVERIFY(s->supports({4, 27, 9}));
-  QVERIFY(!s->supports({4, 27, 1}));
-  QVERIFY(!s->supports({4, 75, 25}));
-  const LayerGeometry linear{10, 27, 1, "fc1"};
-  const QString error = errorOf([&] { s->project(Matrix::Ones(10, 27), linear, 0.3); });
-  QVERIFY2(error.startsWith("layer fc1: ") && error.contains("3x3 convolutions only"), qPrintable(error));
-  QVERIFY(!errorOf([&] { s->validate(Mask(10, 27), linear); }).isEmpty());
-  QVERIFY(!errorOf([&] { s->groups(linear); }).isEmpty());
-  const QString partial = errorOf([&] { s->achievableDensity({2, 20, 9, "conv1"}, 0.3); });
+void TestSchemes::patternLeavesOtherLayersUnstructured() {
+  const auto pattern = schemeFor("pattern", "{}");
+  const auto unstructured = schemeFor("unstructured", "{}");
+  Rng rng(8);
+  Matrix scores(10, 27);
+  for (Eigen::Index k = 0; k < scores.size(); ++k) scores.data()[k] = rng.uniform(-1.0f, 1.0f);
+  // A linear layer (kernel area 1) and a 5x5 convolution: exactly what the unstructured scheme does.
+  for (const LayerGeometry& other : {LayerGeometry{10, 27, 1, "fc1"}, LayerGeometry{10, 25, 25, "conv5"}}) {
+    const Matrix s = scores.leftCols(other.cols);
+    const Mask mask = pattern->project(s, other, 0.3);
+    QCOMPARE(mask.bits, unstructured->project(s, other, 0.3).bits);
+    QCOMPARE(pattern->achievableDensity(other, 0.3), unstructured->achievableDensity(other, 0.3));
+    QVERIFY(pattern->validate(mask, other).empty());
+    QCOMPARE(pattern->groups(other).size(), size_t(other.rows) * size_t(other.cols));
+    QVERIFY(pattern->balancedSets(other).empty());
+    Mask grown = mask;
+    const std::vector<int64_t> single{3};
+    pattern->activateGroup(grown, s, single);  // an unstructured group: that one position, no pattern search
+    QCOMPARE(int(grown.bits[3]), 1);
+    QCOMPARE(grown.activeCount(), mask.activeCount() + (mask.bits[3] ? 0 : 1));
+    QCOMPARE(pattern->groupScore(s, single), double(std::abs(s.data()[3])));
+  }
+  // A 3x3 convolution still gets patterns, and a kernel area of 9 over inputs that are not whole kernels is
+  // a malformed layer, not one to fall back for.
+  QVERIFY(!pattern->validate(unstructured->project(scores, {10, 27, 9, "conv1"}, 0.3), {10, 27, 9, "conv1"}).empty());
+  const QString partial = errorOf([&] { pattern->achievableDensity({2, 20, 9, "conv1"}, 0.3); });
   QVERIFY2(partial.contains("layer conv1") && partial.contains("20 inputs are not whole 3x3 kernels"),
            qPrintable(partial));
 }

@@ -80,9 +80,6 @@ GmpAlgorithm::GmpAlgorithm(Model& model, Sgd& optimizer, std::unique_ptr<Scheme>
     PrunedLayer pruned{layer.get(),
                        {w->rows(), w->cols(), layer->kernelArea(), layer->name()},
                        double(planned->active) / double(planned->size)};
-    if (!scheme_->supports(pruned.geometry))
-      throw InputError("sparsity.scheme: " + scheme_->describe() + " cannot shape layer " + layer->name() +
-                       " (add it to sparsity.dense_layers)");
     layers_.push_back(std::move(pruned));
   }
 }

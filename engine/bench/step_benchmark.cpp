@@ -131,7 +131,7 @@ void sparsifyAll(Model& model, const Scheme& scheme, double density, bool transp
   format.transposedIndex = transposedIndex;
   for (const auto& layer : model.layers()) {
     WeightMatrix* w = layer->weightMatrix();
-    if (!w || !scheme.supports(layerGeometry(*layer))) continue;
+    if (!w) continue;
     w->applyMask(randomSchemeMask(*layer, scheme, density, rng), true, format);
   }
 }

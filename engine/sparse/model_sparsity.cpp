@@ -71,9 +71,6 @@ std::vector<LayerDensity> sparsifyModel(Model& model, const SparsitySpec& spec, 
   for (size_t i = 0; i < layers.size(); ++i) {
     LayerDensity& planned = plan[i];
     if (planned.active >= planned.size) continue;  // stays dense
-    if (!scheme->supports(layerGeometry(*layers[i])))
-      throw InputError("sparsity.scheme: " + scheme->describe() + " cannot shape layer " + layers[i]->name() +
-                       " (add it to sparsity.dense_layers)");
     const Mask mask = randomSchemeMask(*layers[i], *scheme, double(planned.active) / double(planned.size), rng);
     WeightMatrix& w = *layers[i]->weightMatrix();
     const bool sparseExecution = mask.density() <= spec.sparseExecutionBelow;

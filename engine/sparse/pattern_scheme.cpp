@@ -38,13 +38,8 @@ const std::array<PatternScheme::Pattern, 8>& PatternScheme::library() {
   return patterns;
 }
 
-void PatternScheme::requireSupported(const LayerGeometry& g, double density) const {
+void PatternScheme::requireWholeKernels(const LayerGeometry& g, double density) const {
   checkDensityRequest(*this, g, density);
-  if (g.kernelArea != kKernelArea)
-    throw InputError(layerPrefix(g) +
-                     "sparsity scheme pattern applies to 3x3 convolutions only (kernel area 9); "
-                     "this layer's kernel area is " +
-                     std::to_string(g.kernelArea));
   if (g.cols % kKernelArea != 0)
     throw InputError(layerPrefix(g) + "sparsity scheme pattern: " + std::to_string(g.cols) +
                      " inputs are not whole 3x3 kernels");
@@ -57,12 +52,14 @@ int PatternScheme::keptKernels(const LayerGeometry& g, double density) const {
 }
 
 double PatternScheme::achievableDensity(const LayerGeometry& g, double density) const {
-  requireSupported(g, density);
+  if (!shapesKernels(g)) return otherLayers_.achievableDensity(g, density);
+  requireWholeKernels(g, density);
   return double(library()[0].size()) * keptKernels(g, density) / double(g.cols);
 }
 
 Mask PatternScheme::project(const Matrix& scores, const LayerGeometry& g, double density) const {
-  requireSupported(g, density);
+  if (!shapesKernels(g)) return otherLayers_.project(scores, g, density);
+  requireWholeKernels(g, density);
   checkProjectRequest(*this, scores, g, density);
   const int channels = g.cols / kKernelArea;
   const int kept = keptKernels(g, density);
@@ -85,7 +82,8 @@ Mask PatternScheme::project(const Matrix& scores, const LayerGeometry& g, double
 }
 
 std::string PatternScheme::validate(const Mask& mask, const LayerGeometry& g) const {
-  requireSupported(g, 0.0);
+  if (!shapesKernels(g)) return otherLayers_.validate(mask, g);
+  requireWholeKernels(g, 0.0);
   if (auto mismatch = maskShapeMismatch(mask, g); !mismatch.empty()) return mismatch;
   std::array<bool, 1 << kKernelArea> isPattern{};
   for (const auto& pattern : library()) {
@@ -115,7 +113,8 @@ std::string PatternScheme::validate(const Mask& mask, const LayerGeometry& g) co
 }
 
 std::vector<std::vector<int64_t>> PatternScheme::groups(const LayerGeometry& g) const {
-  requireSupported(g, 0.0);
+  if (!shapesKernels(g)) return otherLayers_.groups(g);
+  requireWholeKernels(g, 0.0);
   std::vector<std::vector<int64_t>> out(size_t(g.rows) * size_t(g.cols / kKernelArea));
   for (size_t k = 0; k < out.size(); ++k)
     for (int e = 0; e < kKernelArea; ++e) out[k].push_back(int64_t(k) * kKernelArea + e);
@@ -123,7 +122,8 @@ std::vector<std::vector<int64_t>> PatternScheme::groups(const LayerGeometry& g) 
 }
 
 std::vector<std::vector<int64_t>> PatternScheme::balancedSets(const LayerGeometry& g) const {
-  requireSupported(g, 0.0);
+  if (!shapesKernels(g)) return otherLayers_.balancedSets(g);
+  requireWholeKernels(g, 0.0);
   const int channels = g.cols / kKernelArea;
   std::vector<std::vector<int64_t>> out(size_t(g.rows));
   for (int r = 0; r < g.rows; ++r)
@@ -132,10 +132,12 @@ std::vector<std::vector<int64_t>> PatternScheme::balancedSets(const LayerGeometr
 }
 
 double PatternScheme::groupScore(const Matrix& scores, const std::vector<int64_t>& group) const {
+  if (group.size() != size_t(kKernelArea)) return otherLayers_.groupScore(scores, group);
   return bestPattern([&](int e) { return scores.data()[group[size_t(e)]]; }).norm;
 }
 
 void PatternScheme::activateGroup(Mask& mask, const Matrix& scores, const std::vector<int64_t>& group) const {
+  if (group.size() != size_t(kKernelArea)) return otherLayers_.activateGroup(mask, scores, group);
   const PatternChoice best = bestPattern([&](int e) { return scores.data()[group[size_t(e)]]; });
   for (int64_t p : group) mask.bits[size_t(p)] = 0;
   for (int entry : library()[size_t(best.index)]) mask.bits[size_t(group[size_t(entry)])] = 1;

@@ -3,10 +3,11 @@
 #include <array>
 
 #include "sparse/scheme.h"
+#include "sparse/unstructured_scheme.h"
 
 namespace ss {
 
-// Kernel patterns with filter balance (MEST's "pattern+filter_balance"), for 3x3 convolutions only.
+// Kernel patterns with filter balance (MEST's "pattern+filter_balance") for 3x3 convolutions.
 // Each 3x3 kernel keeps the entries of one pattern from a fixed library, the pattern with the largest L2
 // norm of the kernel's scores; then every filter (row) keeps the same number K of whole kernels, those with
 // the largest norm over their pattern, so filters stay balanced. A layer with C input channels can thus
@@ -18,6 +19,12 @@ namespace ss {
 //   four 2x2 squares in the corners, holding the centre:    {0,1,3,4} {1,2,4,5} {3,4,6,7} {4,5,7,8}
 // The reference uses eight patterns of four or five entries; four-entry patterns keep every kernel at
 // the same density, so a layer's density depends on K alone.
+//
+// Layers that are not 3x3 convolutions (the fully connected layers of a convnet, which hold most of its
+// weights) are shaped unstructured: MEST applies patterns to the 3x3 convolutions only, and keeping the
+// other layers dense instead would leave no budget for a high sparsity. Every method below hands such a
+// layer to the unstructured scheme; groupScore() and activateGroup(), which see no geometry, tell a
+// kernel (nine positions) from an unstructured group (one).
 class PatternScheme : public Scheme {
  public:
   using Pattern = std::array<int, 4>;
@@ -25,7 +32,8 @@ class PatternScheme : public Scheme {
 
   std::string name() const override { return "pattern"; }
   std::string describe() const override { return "3x3 pattern, filter-balanced"; }
-  bool supports(const LayerGeometry& g) const override { return g.kernelArea == 9 && g.cols > 0 && g.cols % 9 == 0; }
+  // Whether the layer gets kernel patterns (a 3x3 convolution) rather than the unstructured fallback.
+  static bool shapesKernels(const LayerGeometry& g) { return g.kernelArea == 9; }
   double achievableDensity(const LayerGeometry& g, double density) const override;
   Mask project(const Matrix& scores, const LayerGeometry& g, double density) const override;
   // Each kernel is empty or exactly one library pattern, and every filter keeps the same number of kernels.
@@ -38,8 +46,10 @@ class PatternScheme : public Scheme {
   void activateGroup(Mask& mask, const Matrix& scores, const std::vector<int64_t>& group) const override;
 
  private:
-  void requireSupported(const LayerGeometry& g, double density) const;
+  void requireWholeKernels(const LayerGeometry& g, double density) const;
   int keptKernels(const LayerGeometry& g, double density) const;
+
+  UnstructuredScheme otherLayers_;
 };
 
 }  // namespace ss

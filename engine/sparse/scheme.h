@@ -46,10 +46,6 @@ class Scheme {
   virtual std::string name() const = 0;      // "unstructured", "nm", "block", "channel", "pattern"
   virtual std::string describe() const = 0;  // "2:4", "block 4x1", ...
 
-  // Whether the scheme can shape this layer at all (pattern needs 3x3 kernels); the other methods throw
-  // InputError for a layer it cannot.
-  virtual bool supports(const LayerGeometry&) const { return true; }
-
   // The storage layout that holds this scheme's masks with the least index data (CSR unless the shape
   // allows less); transposedIndex is left at its default for the caller to set.
   virtual SparseFormat sparseFormat() const { return {}; }
