@@ -6,6 +6,7 @@
 #include "cli_commands.h"
 #include "core/error.h"
 #include "store/run_csv.h"
+#include "store/run_store.h"
 #include "train/run_inspection.h"
 
 namespace ss::cli {

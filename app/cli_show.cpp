@@ -3,6 +3,7 @@
 
 #include "cli_args.h"
 #include "cli_commands.h"
+#include "store/run_store.h"
 #include "train/run_inspection.h"
 
 namespace ss::cli {

@@ -301,7 +301,9 @@ void TestStore::destructorCommitsQueuedRows() {
 void TestStore::killedRunIsMarkedInterrupted() {
   QTemporaryDir dir;
   const std::string path = storePath(dir);
-  { RunStore store(path); }  // the schema exists before the child starts
+  // Held open from before the run, like the GUI's run browser: it marks the run when asked again.
+  RunStore held(path);
+  const StoreReader reader(path);
 
   const pid_t child = fork();
   QVERIFY(child >= 0);
@@ -325,6 +327,9 @@ void TestStore::killedRunIsMarkedInterrupted() {
   QCOMPARE(waitpid(child, &status, 0), child);
   QVERIFY2(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL, "the child should have died by SIGKILL");
 
+  QCOMPARE(reader.listRuns().at(0).status, std::string("running"));  // a reader marks nothing
+  held.markInterruptedRuns();
+  QCOMPARE(reader.listRuns().at(0).status, std::string("interrupted"));  // and sees the mark without reopening
   RunStore store(path);
   QCOMPARE(rawQuery(path, "PRAGMA integrity_check"), std::string("ok"));
   const auto runs = store.listRuns();

@@ -12,10 +12,12 @@
 #include <QUndoStack>
 #include <QtTest>
 
+#include "held_store.h"
 #include "layer_list_editor.h"
 #include "main_window.h"
 #include "project_editor.h"
 #include "run_controller.h"
+#include "store/run_store.h"
 #include "test_helpers.h"
 
 namespace {
@@ -48,6 +50,7 @@ class TestUiMainWindow : public QObject {
   void layerListBuildsAConvnetThatRoundTrips();
   void refusesABadProjectAndKeepsTheCurrentOne();
   void hasFileAndHelpMenus();
+  void heldStoreFollowsItsPathAndAReplacedFile();
 };
 
 void TestUiMainWindow::initTestCase() {
@@ -246,6 +249,28 @@ void TestUiMainWindow::layerListBuildsAConvnetThatRoundTrips() {
   editor->presetBox()->setCurrentText("mlp");
   QCOMPARE(editor->project()->model.hidden, ss::ModelSpec().hidden);
   QCOMPARE(layers->table()->rowCount(), int(ss::ModelSpec().hidden.size()));
+}
+
+// The views keep their store open between redraws; a store deleted and made anew at the same path (or another
+// path) must be read afresh, not through the connection to the old file.
+void TestUiMainWindow::heldStoreFollowsItsPathAndAReplacedFile() {
+  QTemporaryDir dir;
+  const QString first = dir.filePath("first.db"), second = dir.filePath("second.db");
+  { ss::RunStore(first.toStdString()).beginRun("one", "{}", 1, 1); }
+  { ss::RunStore(second.toStdString()).beginRun("two", "{}", 1, 1); }
+  ss::ui::HeldStore<ss::StoreReader> held;
+  const ss::StoreReader* opened = &held.at(first);
+  QCOMPARE(held.at(first).listRuns().at(0).name, std::string("one"));
+  QCOMPARE(&held.at(first), opened);  // kept open, not opened again
+  { ss::RunStore(first.toStdString()).beginRun("one more", "{}", 1, 1); }
+  QCOMPARE(held.at(first).listRuns().size(), size_t(2));  // sees new commits through the held connection
+  QCOMPARE(held.at(second).listRuns().at(0).name, std::string("two"));
+
+  for (const char* suffix : {"", "-wal", "-shm"}) QFile::remove(first + suffix);
+  { ss::RunStore(first.toStdString()).beginRun("replacement", "{}", 1, 1); }
+  const auto runs = held.at(first).listRuns();
+  QCOMPARE(runs.size(), size_t(1));
+  QCOMPARE(runs.at(0).name, std::string("replacement"));
 }
 
 QTEST_MAIN(TestUiMainWindow)

@@ -42,7 +42,7 @@ int ComparisonView::curveCount() const {
 void ComparisonView::compare(const QString& storePath, const std::vector<int64_t>& runIds) {
   accuracy_->clearGraphs();
   loss_->clearGraphs();
-  const RunStore store(storePath.toStdString());
+  const StoreReader& store = store_.at(storePath);
   std::vector<RunDetails> runs;
   std::vector<std::pair<int64_t, QString>> unreadable;
   for (int64_t id : runIds) {

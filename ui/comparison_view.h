@@ -3,6 +3,9 @@
 #include <QWidget>
 #include <vector>
 
+#include "held_store.h"
+#include "store/store_reader.h"
+
 class QCustomPlot;
 class QTableWidget;
 
@@ -26,6 +29,7 @@ class ComparisonView : public QWidget {
  private:
   QCustomPlot *accuracy_, *loss_;
   QTableWidget* table_;
+  HeldStore<StoreReader> store_;
 };
 
 }  // namespace ss::ui

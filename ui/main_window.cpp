@@ -267,7 +267,7 @@ void MainWindow::beginRunDisplay(const QString& title) {
 
 bool MainWindow::openStoredRun(int64_t runId) {
   try {
-    const RunStore store(storePath_.toStdString());
+    const StoreReader& store = store_.at(storePath_);
     dashboard_->showStoredRun(store, runId);
     shownRunId_ = runId;
     refreshMasks();

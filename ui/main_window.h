@@ -4,8 +4,10 @@
 #include <optional>
 #include <vector>
 
+#include "held_store.h"
 #include "project/project.h"
 #include "store/run_records.h"
+#include "store/store_reader.h"
 
 class QAction;
 class QMenu;
@@ -86,6 +88,7 @@ class MainWindow : public QMainWindow {
 
   std::optional<Project> project_;
   QString storePath_;
+  HeldStore<StoreReader> store_;  // for opening past runs
   QTabWidget* tabs_;
   QPlainTextEdit* projectView_;
   ProjectEditor* editor_;

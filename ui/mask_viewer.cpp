@@ -10,7 +10,6 @@
 
 #include "plot_interaction.h"
 #include "plot_theme.h"
-#include "store/run_store.h"
 #include "train/checkpoint.h"
 
 namespace ss::ui {
@@ -149,7 +148,7 @@ void appendFrom(std::vector<Record>& held, bool keep, ReadFrom readFrom) {
 
 void MaskViewer::showRun(const QString& storePath, int64_t runId) {
   const QString keep = layerBox_->currentText();
-  const RunStore store(storePath.toStdString());
+  const StoreReader& store = store_.at(storePath);
   // A run deleted and another begun may get the same id: the start time and name tell them apart.
   const RunSummary summary = store.run(runId);
   const std::string identity = summary.name + "@" + summary.startedAt;
@@ -239,8 +238,7 @@ bool MaskViewer::loadWeights() {
   if (!weights_.empty()) return true;
   if (storePath_.isEmpty()) return false;
   try {
-    const RunStore store(storePath_.toStdString());
-    const auto stored = store.latestCheckpoint(runId_);
+    const auto stored = store_.at(storePath_).latestCheckpoint(runId_);
     if (!stored) return false;
     const Checkpoint c = decodeCheckpoint(stored->bytes, "checkpoint");
     for (const LayerMaskState& m : c.masks) {

@@ -5,7 +5,9 @@
 #include <string>
 #include <vector>
 
+#include "held_store.h"
 #include "store/run_records.h"
+#include "store/store_reader.h"
 
 class QComboBox;
 class QCustomPlot;
@@ -62,6 +64,7 @@ class MaskViewer : public QWidget {
   std::vector<uint8_t> states_;
   QComboBox* colouring_;
   QString storePath_;
+  HeldStore<StoreReader> store_;  // the store read on every epoch of a run followed
   int64_t runId_ = 0;
   std::string heldRun_;  // name@start of the run whose history is held, "" for none
   struct LayerWeights {

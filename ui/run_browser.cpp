@@ -80,7 +80,8 @@ RunBrowser::RunBrowser(QWidget* parent) : QWidget(parent) {
 
 void RunBrowser::refresh(const QString& storePath) {
   try {
-    const RunStore store(storePath.toStdString());
+    RunStore& store = store_.at(storePath);
+    store.markInterruptedRuns();
     allRuns_ = store.listRuns();
     note_->setText(tr("%1 runs in %2").arg(allRuns_.size()).arg(storePath));
   } catch (const std::exception& e) {

@@ -3,7 +3,9 @@
 #include <QWidget>
 #include <vector>
 
+#include "held_store.h"
 #include "store/run_records.h"
+#include "store/run_store.h"
 
 class QComboBox;
 class QLabel;
@@ -46,6 +48,8 @@ class RunBrowser : public QWidget {
 
   void applySweepFilter();
 
+  // A RunStore rather than a reader: the list shows a run whose process died as interrupted, not running.
+  HeldStore<RunStore> store_;
   std::vector<RunSummary> allRuns_;
   QComboBox* sweepBox_;
   SweepSummaryView* summary_;

@@ -133,7 +133,7 @@ void TrainingDashboard::begin(const RunStartInfo& info) {
   boundLine_->point2->setCoords(1, boundMb);
 }
 
-void TrainingDashboard::showStoredRun(const RunStore& store, int64_t runId) {
+void TrainingDashboard::showStoredRun(const StoreReader& store, int64_t runId) {
   const RunSummary run = store.run(runId);
   const std::vector<EpochRecord> epochs = store.epochs(runId);
   const std::vector<StepRecord> steps = store.steps(runId);

@@ -7,7 +7,7 @@
 #include <string>
 
 #include "store/run_records.h"
-#include "store/run_store.h"
+#include "store/store_reader.h"
 #include "train/observer.h"
 
 class QCustomPlot;
@@ -33,7 +33,7 @@ class TrainingDashboard : public QWidget {
   void addEpoch(const EpochRecord& epoch);
   void addMaskChange(const MaskChangeEvent& event);
   // Shows a past (or running) run from the store: everything it logged so far.
-  void showStoredRun(const RunStore& store, int64_t runId);
+  void showStoredRun(const StoreReader& store, int64_t runId);
 
   QCustomPlot* accuracyPlot() const { return accuracy_; }
   QCustomPlot* lossPlot() const { return loss_; }

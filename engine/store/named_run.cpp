@@ -2,7 +2,7 @@
 
 namespace ss {
 
-NamedRun findNamedRun(const RunStore& store, const std::string& name) {
+NamedRun findNamedRun(const StoreReader& store, const std::string& name) {
   NamedRun found;
   RunFilter filter;
   filter.nameContains = name;

@@ -3,7 +3,7 @@
 #include <optional>
 #include <string>
 
-#include "store/run_store.h"
+#include "store/store_reader.h"
 
 namespace ss {
 
@@ -22,7 +22,7 @@ struct NamedRun {
   std::optional<RunSummary> run;  // the run the state is about: a finished one if any, else the newest
 };
 
-NamedRun findNamedRun(const RunStore& store, const std::string& name);
+NamedRun findNamedRun(const StoreReader& store, const std::string& name);
 const char* toString(NamedRunState state);
 
 }  // namespace ss

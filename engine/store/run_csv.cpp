@@ -76,7 +76,7 @@ void writeRun(const std::filesystem::path& dir, const RunDetails& d) {
   f.close();
 }
 
-void writeEpochs(const std::filesystem::path& dir, const RunStore& store, int64_t runId) {
+void writeEpochs(const std::filesystem::path& dir, const StoreReader& store, int64_t runId) {
   CsvFile f(dir / "epochs.csv",
             "epoch,step,train_loss,train_accuracy,test_loss,test_accuracy,lr,density,samples_per_second,"
             "epoch_seconds,examples_in_use,memory_model_bytes,rss_bytes");
@@ -87,14 +87,14 @@ void writeEpochs(const std::filesystem::path& dir, const RunStore& store, int64_
   f.close();
 }
 
-void writeSteps(const std::filesystem::path& dir, const RunStore& store, int64_t runId) {
+void writeSteps(const std::filesystem::path& dir, const StoreReader& store, int64_t runId) {
   CsvFile f(dir / "steps.csv", "step,epoch,loss,accuracy,lr,samples_per_second");
   for (const StepRecord& s : store.steps(runId))
     f.row("%lld,%d,%.9g,%.9g,%.9g,%.6g\n", (long long)s.step, s.epoch, s.loss, s.accuracy, s.lr, s.samplesPerSecond);
   f.close();
 }
 
-void writeLayers(const std::filesystem::path& dir, const RunStore& store, int64_t runId) {
+void writeLayers(const std::filesystem::path& dir, const StoreReader& store, int64_t runId) {
   CsvFile f(dir / "layers.csv", "step,epoch,layer,rows,cols,active,density");
   for (const MaskSnapshotRecord& m : store.maskSnapshots(runId))
     f.row("%lld,%d,%s,%d,%d,%lld,%.9g\n", (long long)m.step, m.epoch, quoted(m.layer).c_str(), m.rows, m.cols,
@@ -102,7 +102,7 @@ void writeLayers(const std::filesystem::path& dir, const RunStore& store, int64_
   f.close();
 }
 
-void writeMaskEvents(const std::filesystem::path& dir, const RunStore& store, int64_t runId) {
+void writeMaskEvents(const std::filesystem::path& dir, const StoreReader& store, int64_t runId) {
   CsvFile f(dir / "mask_events.csv", "step,epoch,layer,dropped,grown,active_after");
   for (const MaskChangeEvent& e : store.maskChanges(runId))
     f.row("%lld,%d,%s,%lld,%lld,%lld\n", (long long)e.step, e.epoch, quoted(e.layer).c_str(), (long long)e.dropped,
@@ -110,7 +110,7 @@ void writeMaskEvents(const std::filesystem::path& dir, const RunStore& store, in
   f.close();
 }
 
-void writeExampleStats(const std::filesystem::path& dir, const RunStore& store, int64_t runId) {
+void writeExampleStats(const std::filesystem::path& dir, const StoreReader& store, int64_t runId) {
   CsvFile f(dir / "example_stats.csv",
             "original_index,presentations,forgetting_events,first_learned_epoch,removed_at_epoch");
   for (const ExampleStatRecord& x : store.exampleStats(runId))
@@ -121,7 +121,7 @@ void writeExampleStats(const std::filesystem::path& dir, const RunStore& store, 
 
 }  // namespace
 
-std::vector<std::string> writeRunCsv(const RunStore& store, const RunDetails& details,
+std::vector<std::string> writeRunCsv(const StoreReader& store, const RunDetails& details,
                                      const std::filesystem::path& dir) {
   const int64_t runId = details.summary.id;
   writeRun(dir, details);

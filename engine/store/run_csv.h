@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "store/run_store.h"
+#include "store/store_reader.h"
 #include "train/run_inspection.h"
 
 namespace ss {
@@ -14,7 +14,7 @@ namespace ss {
 // example_stats.csv. `sparsescope export` and the reports both use it, so a report's linked CSV files are
 // exactly what the export command writes. Returns the file names, in that order; a failed write throws
 // RunError naming the file.
-std::vector<std::string> writeRunCsv(const RunStore& store, const RunDetails& details,
+std::vector<std::string> writeRunCsv(const StoreReader& store, const RunDetails& details,
                                      const std::filesystem::path& dir);
 
 }  // namespace ss

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <map>
 
+#include "store/run_store.h"
 #include "sweep/slurm_queue.h"
 
 namespace ss {

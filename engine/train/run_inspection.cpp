@@ -6,7 +6,7 @@
 
 namespace ss {
 
-RunDetails inspectRun(const RunStore& store, int64_t runId) {
+RunDetails inspectRun(const StoreReader& store, int64_t runId) {
   RunDetails d;
   d.summary = store.run(runId);
   for (const EpochRecord& e : store.epochs(runId)) {

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "store/run_store.h"
+#include "store/store_reader.h"
 
 namespace ss {
 
@@ -31,6 +31,6 @@ struct RunDetails {
 };
 
 // Reads one run; throws InputError when the store has no such run, RunError when its checkpoint is damaged.
-RunDetails inspectRun(const RunStore& store, int64_t runId);
+RunDetails inspectRun(const StoreReader& store, int64_t runId);
 
 }  // namespace ss

@@ -14,6 +14,7 @@
 #include "forgetting_view.h"
 #include "mask_viewer.h"
 #include "run_comparison.h"
+#include "store/run_store.h"
 #include "training_dashboard.h"
 
 namespace ss::ui::report {

@@ -7,13 +7,14 @@
 #include "core/error.h"
 #include "report_builder.h"
 #include "store/run_csv.h"
+#include "store/run_store.h"
 #include "train/experiment.h"
 
 namespace ss::ui::report {
 
 namespace {
 
-std::vector<Attachment> csvAttachments(const RunStore& store, const RunDetails& details) {
+std::vector<Attachment> csvAttachments(const StoreReader& store, const RunDetails& details) {
   QTemporaryDir dir;
   if (!dir.isValid())
     throw RunError("cannot create a temporary folder for the CSV export: " + dir.errorString().toStdString());

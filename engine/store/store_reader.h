@@ -1,0 +1,56 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "store/run_records.h"
+
+struct sqlite3;
+
+namespace ss {
+
+// Reads a run store: what a view, a report or a comparison needs. Opening one is cheap (one connection, no
+// writer thread, nothing marked or written unless the file holds no store yet), so a window may keep one open
+// and read from it as often as it redraws; in WAL mode every read sees the newest commit without waiting for
+// a writer. RunStore adds recording and changing runs.
+class StoreReader {
+ public:
+  // Creates the file and schema if needed (a new store is empty, not an error); maxBytes > 0 caps the file.
+  explicit StoreReader(const std::string& path, int64_t maxBytes = 0);
+  virtual ~StoreReader();
+  StoreReader(const StoreReader&) = delete;
+  StoreReader& operator=(const StoreReader&) = delete;
+
+  const std::string& path() const { return path_; }
+
+  std::vector<RunSummary> listRuns(const RunFilter& filter = {}) const;
+  // Throws InputError naming the run when the store has no such run.
+  RunSummary run(int64_t runId) const;
+  std::string projectJson(int64_t runId) const;
+  std::vector<EpochRecord> epochs(int64_t runId) const;
+  std::vector<StepRecord> steps(int64_t runId) const;
+  // Mask history in step order, then layer; fromStep > 0 reads only what was logged at or after it, so a view
+  // that follows a run reads what is new, not the whole history again.
+  std::vector<MaskChangeEvent> maskChanges(int64_t runId, int64_t fromStep = 0) const;
+  std::vector<int64_t> removedExamples(int64_t runId) const;  // original indices, ascending
+  // By original index: the run's final statistics, or while it runs those of its newest epoch.
+  std::vector<ExampleStatRecord> exampleStats(int64_t runId) const;
+  std::vector<ExampleStatsAtEpoch> exampleStatsHistory(int64_t runId) const;  // in epoch order
+  std::vector<MaskSnapshotRecord> maskSnapshots(int64_t runId, int64_t fromStep = 0) const;
+  std::optional<CheckpointRecord> latestCheckpoint(int64_t runId) const;  // decompressed
+  int64_t checkpointBytes(int64_t runId) const;                           // as stored, compressed
+
+  // "ok", or SQLite's description of the damage.
+  std::string integrityCheck() const;
+
+ protected:
+  // Whether the file refuses writes (read-only file or mount): then the store is only read.
+  bool writeProtected() const;
+
+  std::string path_;
+  sqlite3* db_ = nullptr;  // reads, and the synchronous writes of RunStore
+};
+
+}  // namespace ss
