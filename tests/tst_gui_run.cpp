@@ -276,7 +276,6 @@ void TestGuiRun::aStoppedRunOpensFromTheBrowserAndResumes() {
   RunStore store(window.storePath().toStdString());
   QCOMPARE(store.run(id).status, std::string("finished"));
   QCOMPARE(store.epochs(id).size(), size_t(40));
-  screenshot(window, window.runBrowser(), "run-browser");
 }
 
 void TestGuiRun::closingTheWindowDuringARunCancelsItWithACheckpoint() {
@@ -406,13 +405,15 @@ void TestGuiRun::selectedRunsAreComparedSideBySide() {
   std::vector<double> finals;
   {
     RunStore store(db.toStdString());
-    for (const char* algorithm :
-         {R"({"name": "static"})", R"({"name": "set"})", R"({"name": "rigl", "update_steps": 20})"}) {
-      Project p = parseProject(std::string(R"({"format": 1, "name": "compare", "algorithm": )") + algorithm + R"(,
+    for (const auto& [name, algorithm] :
+         {std::pair{"spirals-static", R"({"name": "static"})"}, std::pair{"spirals-set", R"({"name": "set"})"},
+          std::pair{"spirals-rigl", R"({"name": "rigl", "update_steps": 20})"}}) {
+      Project p =
+          parseProject(std::string(R"({"format": 1, "name": ")") + name + R"(", "algorithm": )" + algorithm + R"(,
           "data": {"dataset": "spirals", "examples": 1600, "classes": 3},
           "model": {"preset": "mlp", "hidden": [64, 64]}, "sparsity": {"target": 0.8, "distribution": "uniform"},
           "train": {"epochs": 15, "batch_size": 32, "threads": 2, "optimizer": {"lr": 0.1}}})",
-                               "compare.json");
+                       "compare.json");
       RunControl control;
       finals.push_back(*Experiment(p).run(store, control, {}).finalTestAccuracy);
     }
@@ -424,6 +425,7 @@ void TestGuiRun::selectedRunsAreComparedSideBySide() {
   window.tabs()->setCurrentWidget(window.runBrowser());
   QCOMPARE(window.runBrowser()->rowCount(), 3);
   window.runBrowser()->table()->selectAll();
+  screenshot(window, window.runBrowser(), "run-browser");
   QPushButton* button = nullptr;
   for (auto* b : window.runBrowser()->findChildren<QPushButton*>())
     if (b->text().contains("Compare")) button = b;

@@ -15,7 +15,9 @@ namespace ss::ui {
 
 namespace {
 QCustomPlot* comparisonPlot(QWidget* parent, const QString& name, const QString& yLabel) {
-  return makeTitledPlot(parent, name, QString(), QObject::tr("epoch"), yLabel, 240);
+  QCustomPlot* plot = makeTitledPlot(parent, name, QString(), QObject::tr("epoch"), yLabel, 240);
+  useWholeNumberTicks(plot->xAxis);
+  return plot;
 }
 }  // namespace
 

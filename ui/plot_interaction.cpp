@@ -43,6 +43,13 @@ QColor runColour(size_t i) {
   return QColor::fromRgb(seriesRgb(kOrder[i % 8]));
 }
 
+void useWholeNumberTicks(QCPAxis* axis) {
+  QSharedPointer<QCPAxisTickerFixed> ticker(new QCPAxisTickerFixed);
+  ticker->setTickStep(1.0);
+  ticker->setScaleStrategy(QCPAxisTickerFixed::ssMultiples);
+  axis->setTicker(ticker);
+}
+
 QCustomPlot* makeTitledPlot(QWidget* parent, const QString& objectName, const QString& title, const QString& xLabel,
                             const QString& yLabel, int minimumHeight) {
   auto* plot = new QCustomPlot(parent);

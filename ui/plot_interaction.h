@@ -2,6 +2,7 @@
 
 #include <cstddef>
 
+class QCPAxis;
 class QCustomPlot;
 class QColor;
 class QString;
@@ -18,6 +19,9 @@ void makeInteractive(QCustomPlot* plot);
 // axis labels, a small translucent legend, and makeInteractive.
 QCustomPlot* makeTitledPlot(QWidget* parent, const QString& objectName, const QString& title, const QString& xLabel,
                             const QString& yLabel, int minimumHeight = 220);
+
+// Ticks at whole numbers only (multiples of 1, 2, 5, ...), for an axis of epochs: "2.5" is not an epoch.
+void useWholeNumberTicks(QCPAxis* axis);
 
 // Saves by the file's extension (.png, .svg or .pdf); false when the extension is unknown or writing fails.
 bool savePlot(QCustomPlot* plot, const QString& path);

@@ -14,6 +14,7 @@ namespace {
 
 QCustomPlot* makePlot(QWidget* parent, const QString& name, const QString& title, const QString& yLabel) {
   QCustomPlot* plot = makeTitledPlot(parent, name, title, QObject::tr("epoch"), yLabel);
+  useWholeNumberTicks(plot->xAxis);
   plot->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignRight | Qt::AlignBottom);
   return plot;
 }
