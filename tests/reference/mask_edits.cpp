@@ -23,6 +23,15 @@ Positions inactivePositions(const MaskedLayer& layer) {
   return positionsWhere(layer, false);
 }
 
+Positions positionsOutside(const Positions& positions, Eigen::Index size) {
+  std::vector<bool> held(std::size_t(size), false);
+  for (Eigen::Index p : positions) held[std::size_t(p)] = true;
+  Positions outside;
+  for (Eigen::Index p = 0; p < size; ++p)
+    if (!held[std::size_t(p)]) outside.push_back(p);
+  return outside;
+}
+
 Positions largestByScore(Positions candidates, const Eigen::MatrixXf& score, std::size_t count) {
   count = std::min(count, candidates.size());
   const float* s = score.data();

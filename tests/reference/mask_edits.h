@@ -13,6 +13,8 @@ using Positions = std::vector<Eigen::Index>;
 
 Positions activePositions(const MaskedLayer& layer);
 Positions inactivePositions(const MaskedLayer& layer);
+// Every position of a layer of `size` weights that `positions` does not hold.
+Positions positionsOutside(const Positions& positions, Eigen::Index size);
 
 // The `count` candidates with the largest score (ties: the lower position first).
 Positions largestByScore(Positions candidates, const Eigen::MatrixXf& score, std::size_t count);

@@ -3,6 +3,7 @@
 #include <stdexcept>
 
 #include "mask_edits.h"
+#include "mutating_rules.h"
 
 namespace reference {
 namespace {
@@ -12,21 +13,12 @@ class DenseRule : public SparsityRule {
   void initialise(MaskedMlp&, std::mt19937_64&) override {}
 };
 
-class StaticRule : public SparsityRule {
- public:
-  explicit StaticRule(std::vector<double> densities) : densities_(std::move(densities)) {}
-  void initialise(MaskedMlp& mlp, std::mt19937_64& rng) override { initialiseRandomMasks(mlp, densities_, rng); }
-
- private:
-  std::vector<double> densities_;
-};
-
 }  // namespace
 
-void initialiseRandomMasks(MaskedMlp& mlp, const std::vector<double>& densities, std::mt19937_64& rng) {
+void StaticMaskRule::initialise(MaskedMlp& mlp, std::mt19937_64& rng) {
   for (std::size_t l = 0; l < mlp.layers.size(); ++l) {
     MaskedLayer& layer = mlp.layers[l];
-    keepOnly(layer, randomPick(activePositions(layer), countForDensity(densities[l], layer.mask.size()), rng));
+    keepOnly(layer, randomPick(activePositions(layer), countForDensity(densities_[l], layer.mask.size()), rng));
   }
 }
 
@@ -38,11 +30,11 @@ std::unique_ptr<SparsityRule> makeSparsityRule(const RuleSettings& settings, con
                                                TrainingLength length) {
   const std::string& name = settings.algorithm;
   if (name == "dense") return std::make_unique<DenseRule>();
-  if (name == "static") return std::make_unique<StaticRule>(densities);
-  if (name == "set") return makeSetRule(settings, densities, length);
-  if (name == "rigl") return makeRiglRule(settings, densities, length);
-  if (name == "gmp") return makeGmpRule(settings, densities, length);
-  if (name == "mest") return makeMestRule(settings, densities, length);
+  if (name == "static") return std::make_unique<StaticMaskRule>(settings, densities, length);
+  if (name == "set") return std::make_unique<SetRule>(settings, densities, length);
+  if (name == "rigl") return std::make_unique<RiglRule>(settings, densities, length);
+  if (name == "gmp") return std::make_unique<GmpRule>(settings, densities, length);
+  if (name == "mest") return std::make_unique<MestRule>(settings, densities, length);
   throw std::invalid_argument("--algorithm: unknown '" + name + "' (dense, static, set, rigl, gmp, mest)");
 }
 

@@ -41,21 +41,23 @@ class SparsityRule {
   virtual void afterStep(long /*stepsDone*/, MaskedMlp& /*mlp*/, std::mt19937_64& /*rng*/) {}
 };
 
+// Static sparse training ("random pruning"): each layer a uniformly random mask with its density's count
+// of active weights, never changed. Every sparse-from-scratch rule starts like this and adds its changes.
+class StaticMaskRule : public SparsityRule {
+ public:
+  StaticMaskRule(const RuleSettings& settings, std::vector<double> densities, TrainingLength length)
+      : settings_(settings), densities_(std::move(densities)), length_(length) {}
+  void initialise(MaskedMlp& mlp, std::mt19937_64& rng) override;
+
+ protected:
+  RuleSettings settings_;
+  std::vector<double> densities_;
+  TrainingLength length_;
+};
+
 // Throws std::invalid_argument for an unknown algorithm or variant.
 std::unique_ptr<SparsityRule> makeSparsityRule(const RuleSettings& settings, const std::vector<double>& densities,
                                                TrainingLength length);
-
-std::unique_ptr<SparsityRule> makeSetRule(const RuleSettings& settings, const std::vector<double>& densities,
-                                          TrainingLength length);
-std::unique_ptr<SparsityRule> makeRiglRule(const RuleSettings& settings, const std::vector<double>& densities,
-                                           TrainingLength length);
-std::unique_ptr<SparsityRule> makeGmpRule(const RuleSettings& settings, const std::vector<double>& densities,
-                                          TrainingLength length);
-std::unique_ptr<SparsityRule> makeMestRule(const RuleSettings& settings, const std::vector<double>& densities,
-                                           TrainingLength length);
-
-// Each layer gets a uniformly random mask with its density's count of active weights.
-void initialiseRandomMasks(MaskedMlp& mlp, const std::vector<double>& densities, std::mt19937_64& rng);
 
 // Epoch-driven mutation (SET, MEST) happens at the start of epoch e >= 1 (after the first epoch's
 // training, so there are weights and a gradient to judge), every `every` epochs, while e / E is below

@@ -25,13 +25,14 @@ long batchCount(long examples, int batchSize) {
   return (examples + batchSize - 1) / batchSize;
 }
 
-const std::vector<int> widths{784, 300, 100, 10};
+const std::vector<int> lenet300100Widths{784, 300, 100, 10};
 
 }  // namespace
 
 std::vector<double> mlpErkDensities(double sparsity) {
   std::vector<LayerShape> shapes;
-  for (std::size_t l = 0; l + 1 < widths.size(); ++l) shapes.push_back({widths[l + 1], widths[l]});
+  for (std::size_t l = 0; l + 1 < lenet300100Widths.size(); ++l)
+    shapes.push_back({lenet300100Widths[l + 1], lenet300100Widths[l]});
   return erkDensities(shapes, 1.0 - sparsity);
 }
 
@@ -48,7 +49,7 @@ RunResult trainReferenceMlp(const RunSettings& settings, const TrainTestSets& da
   std::mt19937_64 weightRng = streamFor(settings.seed, Stream::weights);
   std::mt19937_64 batchRng = streamFor(settings.seed, Stream::batches);
   std::mt19937_64 maskRng = streamFor(settings.seed, Stream::masks);
-  MaskedMlp mlp(widths, weightRng);
+  MaskedMlp mlp(lenet300100Widths, weightRng);
   const auto rule = makeSparsityRule(settings.rule, densities, {settings.epochs, totalSteps});
   rule->initialise(mlp, maskRng);
 
