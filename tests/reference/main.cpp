@@ -1,0 +1,46 @@
+// reference_mlp: an independent implementation of docs/algorithms.md's rules on LeNet-300-100, written
+// without SparseScope's engine, to check the engine's MLP table against (issue 13).
+#include <cstdio>
+#include <exception>
+#include <stdexcept>
+
+#include "reference_options.h"
+#include "training_run.h"
+
+int main(int argc, char** argv) {
+  using namespace reference;
+  ReferenceOptions options;
+  TrainTestSets data;
+  try {
+    options = parseReferenceOptions(argc, argv);
+    data = loadStandardisedImages(options.dataDir, options.trainLimit);
+  } catch (const std::exception& error) {
+    std::fprintf(stderr, "reference_mlp: %s\n%s", error.what(), referenceUsage);
+    return 2;
+  }
+  const RunSettings& run = options.run;
+  const std::vector<double> densities = mlpErkDensities(run.sparsity);
+  std::printf("erk_densities %.6f %.6f %.6f\n", densities[0], densities[1], densities[2]);
+  try {
+    double seconds = 0;
+    const RunResult result = trainReferenceMlp(run, data, [&](const EpochReport& r) {
+      seconds += r.seconds;
+      std::printf(
+          "epoch %d train_loss %.4f train_accuracy %.4f test_accuracy %.4f lr %.6f density %.6f examples %d "
+          "seconds %.2f\n",
+          r.epoch, r.trainLoss, r.trainAccuracy, r.testAccuracy, r.lastLearningRate, r.density, r.examplesInUse,
+          r.seconds);
+      std::fflush(stdout);
+    });
+    std::printf(
+        "{\"algorithm\": \"%s\", \"variant\": \"%s\", \"sparsity\": %g, \"seed\": %lu, \"epochs\": %d, "
+        "\"remove_fraction\": %g, \"removal_epoch\": %d, \"density\": %.6f, \"test_accuracy\": %.4f, "
+        "\"seconds\": %.1f}\n",
+        run.rule.algorithm.c_str(), run.rule.algorithm == "mest" ? run.rule.variant.c_str() : "", run.sparsity,
+        run.seed, run.epochs, run.removeFraction, run.removalEpoch, result.density, result.testAccuracy, seconds);
+  } catch (const std::invalid_argument& error) {
+    std::fprintf(stderr, "reference_mlp: %s\n%s", error.what(), referenceUsage);
+    return 2;
+  }
+  return 0;
+}

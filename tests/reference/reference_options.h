@@ -1,0 +1,20 @@
+#pragma once
+
+#include <string>
+
+#include "training_run.h"
+
+namespace reference {
+
+struct ReferenceOptions {
+  RunSettings run;
+  std::string dataDir = "/usr/share/datasets/fashion-mnist";
+  int trainLimit = 0;  // 0: every training image
+};
+
+extern const char* const referenceUsage;
+
+// Throws std::invalid_argument naming the option and the problem.
+ReferenceOptions parseReferenceOptions(int argc, char** argv);
+
+}  // namespace reference
