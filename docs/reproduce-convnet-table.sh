@@ -15,10 +15,12 @@ mkdir -p "$out"
 
 # Each project is an example project of projects/, renamed and with its target changed when needed.
 derive() {  # derive SOURCE NAME TARGET [SCHEME]
-  local scheme=${4:-unstructured}
-  sed -e "s/"name": "fashion-convnet-[a-z0-9-]*"/"name": "$2"/" \
-      -e "s/"target": 0.9,/"target": $3,/" \
-      -e "s/"scheme": "unstructured"/"scheme": "$scheme"/" \
+  local scheme=${4:-unstructured} percent
+  percent=$(python3 -c "print(round(100 * $3))")
+  sed -e 's/"name": "fashion-convnet-[a-z0-9-]*"/"name": "'"$2"'"/' \
+      -e 's/"target": 0.9,/"target": '"$3"',/' \
+      -e 's/"scheme": "unstructured"/"scheme": "'"$scheme"'"/' \
+      -e 's/at 90% sparsity (ERK, unstructured)/at '"$percent"'% sparsity (ERK, '"$scheme"')/' \
       "$here/projects/$1.json" > "$out/$2.json"
   echo "$out/$2.json"
 }
