@@ -8,16 +8,12 @@
 #include <cstdio>
 #include <cstring>
 #include <ctime>
-#include <nlohmann/json.hpp>
 #include <random>
 
-#include "core/compression.h"
 #include "core/error.h"
 #include "core/version.h"
-#include "store/mask_bitmap.h"
 #include "store/sqlite_statement.h"
 #include "store/store_connection.h"
-#include "store/store_schema.h"
 #include "store/store_writer.h"
 
 namespace ss {
