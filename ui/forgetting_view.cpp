@@ -196,13 +196,13 @@ void ForgettingView::drawHistogram() {
   histogram_->xAxis->setRange(-0.8, double(counts.size()) + 1.8);
   histogram_->yAxis->setRangeLower(0);
   histogram_->yAxis->setRangeUpper(histogram_->yAxis->range().upper * 1.08);
-  histogram_->replot();
+  histogram_->replot(QCustomPlot::rpQueuedReplot);
 }
 
 void ForgettingView::drawPoints() {
   points_->clearGraphs();
   if (!train_ || model_->hasImages() || train_->features.cols() < 2) {
-    points_->replot();
+    points_->replot(QCustomPlot::rpQueuedReplot);
     return;
   }
   // Four groups: never forgotten, forgotten once or twice, more often, never learned.
@@ -227,7 +227,7 @@ void ForgettingView::drawPoints() {
   }
   points_->legend->setVisible(true);
   points_->rescaleAxes();
-  points_->replot();
+  points_->replot(QCustomPlot::rpQueuedReplot);
 }
 
 }  // namespace ss::ui

@@ -131,7 +131,7 @@ void MaskViewer::clear() {
   scrubber_->setEnabled(false);
   map_->data()->clear();
   caption_->setText(tr("Open a sparse run to see its masks."));
-  plot_->replot();
+  plot_->replot(QCustomPlot::rpQueuedReplot);
 }
 
 namespace {
@@ -220,7 +220,7 @@ void MaskViewer::layerChanged() {
   scrubber_->setEnabled(count > 1);
   draw();
   plot_->rescaleAxes();
-  plot_->replot();
+  plot_->replot(QCustomPlot::rpQueuedReplot);
 }
 
 bool MaskViewer::showWeightMagnitudes(bool on) {
@@ -282,9 +282,12 @@ void MaskViewer::drawMagnitudes() {
                         .arg(layerBox_->currentText())
                         .arg(w.step)
                         .arg(double(top), 0, 'g', 3));
-  plot_->replot();
+  plot_->replot(QCustomPlot::rpQueuedReplot);
 }
 
+// Every replot here is queued: following a run, one showRun resets the layer, moves the scrubber and draws, and
+// QCustomPlot then renders the colour map once, on the next pass of the event loop, instead of three times in a
+// row while the window waits (a visible stall on a machine whose cores are busy training).
 void MaskViewer::draw() {
   if (colouring_->currentIndex() == 1) {
     scrubber_->setEnabled(false);
@@ -298,7 +301,7 @@ void MaskViewer::draw() {
   states_.clear();
   if (list.empty()) {
     map_->data()->clear();
-    plot_->replot();
+    plot_->replot(QCustomPlot::rpQueuedReplot);
     return;
   }
   const MaskSnapshotRecord& snap = *list[size_t(std::clamp(scrubber_->value(), 0, int(list.size()) - 1))];
@@ -328,7 +331,7 @@ void MaskViewer::draw() {
           .arg(snap.active)
           .arg(density, 0, 'f', 4)
           .arg(event ? tr("; this mutation dropped %1 and grew %2").arg(event->dropped).arg(event->grown) : QString()));
-  plot_->replot();
+  plot_->replot(QCustomPlot::rpQueuedReplot);
 }
 
 }  // namespace ss::ui
