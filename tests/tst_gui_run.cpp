@@ -20,6 +20,7 @@
 #include "store/run_store.h"
 #include "test_helpers.h"
 #include "test_palettes.h"
+#include "train/checkpoint.h"
 #include "train/experiment.h"
 #include "training_dashboard.h"
 
@@ -356,23 +357,46 @@ void TestGuiRun::maskViewerShowsEverySnapshotAndItsMutation() {
   QCOMPARE(int64_t(std::count(states.begin(), states.end(), 2)), event->grown);
   QCOMPARE(int64_t(std::count(states.begin(), states.end(), 3)), event->dropped);
 
-  // Weight magnitudes from the final checkpoint sit exactly on the final mask's active weights.
+  // Weight magnitudes follow the scrubber: every snapshot's sit exactly on its own mask's active weights.
   QVERIFY(viewer->showWeightMagnitudes(true));
-  const MaskSnapshotRecord& last = fc2.back();
-  int64_t nonzero = 0;
-  for (int r = 0; r < last.rows; ++r)
-    for (int c = 0; c < last.cols; ++c) {
-      const float m = viewer->shownMagnitude(r, c);
-      QVERIFY(m >= 0.0f);
-      if (m > 0.0f) {
-        ++nonzero;
-        QVERIFY(last.bits[size_t(r) * size_t(last.cols) + size_t(c)]);
+  auto shownAt = [&](int i) {
+    viewer->selectSnapshot(i);
+    const MaskSnapshotRecord& s = fc2[size_t(i)];
+    std::vector<float> active;  // in row-major order of the mask's active positions
+    int64_t nonzero = 0;
+    for (int r = 0; r < s.rows; ++r)
+      for (int c = 0; c < s.cols; ++c) {
+        const float m = viewer->shownMagnitude(r, c);
+        if (!(m >= 0.0f)) qFatal("snapshot %d: no magnitude at (%d, %d)", i, r, c);
+        const bool on = s.bits[size_t(r) * size_t(s.cols) + size_t(c)];
+        if (m > 0.0f && !on) qFatal("snapshot %d: a magnitude at inactive (%d, %d)", i, r, c);
+        nonzero += m > 0.0f;
+        if (on) active.push_back(m);
       }
-    }
-  // Not all: weights grown at zero whose input unit is a dead ReLU get no gradient and stay exactly zero.
-  QVERIFY2(nonzero > last.active / 2 && nonzero <= last.active,
-           qPrintable(QString("%1 of %2").arg(nonzero).arg(last.active)));
-  screenshot(window, viewer, "masks");
+    // Not all: weights grown at zero whose input unit is a dead ReLU get no gradient and stay exactly zero.
+    if (nonzero <= s.active / 2)
+      qFatal("snapshot %d: %lld of %lld nonzero", i, qlonglong(nonzero), qlonglong(s.active));
+    return active;
+  };
+  const std::vector<float> first = shownAt(0), last = shownAt(int(fc2.size()) - 1);
+  QVERIFY(first != last);  // training moved the weights between the first snapshot and the last
+  // The last is the final mask, and its magnitudes are the final checkpoint's weights to a byte of the largest.
+  const Checkpoint final = decodeCheckpoint(store.latestCheckpoint(runId)->bytes, "final checkpoint");
+  const auto weights = std::find_if(final.parameters.begin(), final.parameters.end(),
+                                    [](const NamedFloats& p) { return p.name == "fc2.weight"; });
+  QVERIFY(weights != final.parameters.end());
+  std::vector<float> finalActive = weights->values;  // a sparse layer's checkpoint holds only the active ones
+  if (finalActive.size() != last.size()) {
+    finalActive.clear();
+    for (size_t i = 0; i < fc2.back().bits.size() && i < weights->values.size(); ++i)
+      if (fc2.back().bits[i]) finalActive.push_back(weights->values[i]);
+  }
+  QCOMPARE(finalActive.size(), last.size());
+  const float largest = *std::max_element(last.begin(), last.end());
+  for (size_t k = 0; k < last.size(); ++k)
+    QVERIFY2(std::abs(std::abs(finalActive[k]) - last[k]) <= largest / 255.0f,
+             qPrintable(QString("weight %1: %2 shown as %3").arg(k).arg(finalActive[k]).arg(last[k])));
+  QVERIFY(viewer->caption().contains(QString("step %1").arg(fc2.back().step)));
 }
 
 // Fashion-MNIST, as a user runs it: two epochs of the MLP with a fifth of the examples removed after the first.
@@ -482,6 +506,13 @@ void TestGuiRun::screenshotsOfAFashionRunInProgress() {
           QString("%1/%2-%3x%4.png").arg(QString::fromUtf8(shots), name).arg(size.width()).arg(size.height())));
     }
   }
+  // fc1 coloured by weight magnitude at the newest snapshot.
+  window.resize(1280, 800);
+  window.tabs()->setCurrentWidget(window.maskViewer());
+  QVERIFY(window.maskViewer()->showWeightMagnitudes(true));
+  QTest::qWait(400);
+  QVERIFY(window.grab().save(QString::fromUtf8(shots) + "/masks-magnitudes-1280x800.png"));
+  QVERIFY(window.maskViewer()->showWeightMagnitudes(false));
   // The same views under a desktop's dark theme: plots, masks and thumbnails follow the palette.
   const QPalette light = QApplication::palette();
   QApplication::setPalette(darkTestPalette());

@@ -86,6 +86,8 @@ class TestStoreRecords : public QObject {
   void checkpointRoundTripsAndOnlyTheNewestAreKept();
   void finalCheckpointReplacesThePeriodicOnes();
   void maskSnapshotsRoundTripBitForBit();
+  void snapshotMagnitudesRoundTripToAByteOfTheLargest();
+  void snapshotsOfAVersionThreeStoreReadWithoutMagnitudes();
   void maskBitmapOfImpossibleShapeIsDamaged_data();
   void maskBitmapOfImpossibleShapeIsDamaged();
   void exampleStatsHistoryRoundTripsAndServesARunningRun();
@@ -157,6 +159,56 @@ void TestStoreRecords::maskSnapshotsRoundTripBitForBit() {
   QCOMPARE(newer.size(), size_t(1));
   QCOMPARE(newer[0].step, int64_t(50));
   QCOMPARE(store.maskSnapshots(id, 51).size(), size_t(0));
+}
+
+void TestStoreRecords::snapshotMagnitudesRoundTripToAByteOfTheLargest() {
+  QTemporaryDir dir;
+  RunStore store(storePath(dir));
+  const int64_t id = store.beginRun("magnitudes", "{}", 1, 1);
+  MaskSnapshotRecord m = snapshot("fc1", 1, 10, {1, 0, 1, 1, 0, 1}, 2, 3);
+  m.magnitudes = {0.5f, 0.0f, 2.0f, 1e-4f};  // as the experiment logs them: |w| of the active weights in order
+  store.logMaskSnapshot(id, m);
+  store.logMaskSnapshot(id, snapshot("fc2", 1, 10, {1, 1}, 1, 2));  // none kept: stays without
+  store.flush();
+  const auto snaps = store.maskSnapshots(id);
+  QCOMPARE(snaps.size(), size_t(2));
+  QCOMPARE(snaps[0].magnitudes.size(), size_t(4));
+  for (size_t i = 0; i < 4; ++i)
+    QVERIFY2(std::abs(snaps[0].magnitudes[i] - m.magnitudes[i]) <= 2.0f / 255.0f / 2.0f + 1e-6f,
+             qPrintable(QString("%1 read back as %2").arg(m.magnitudes[i]).arg(snaps[0].magnitudes[i])));
+  QCOMPARE(snaps[0].magnitudes[2], 2.0f);  // the largest exactly
+  QVERIFY(snaps[1].magnitudes.empty());
+  // A blob that holds another count than the snapshot's active weights is damaged, not misread.
+  QVERIFY(errorMessage<RunError>([&] {
+            decodeMagnitudes(encodeMagnitudes({1.0f, 2.0f}), 3, "fc9");
+          }).find("fc9: damaged magnitudes") != std::string::npos);
+}
+
+void TestStoreRecords::snapshotsOfAVersionThreeStoreReadWithoutMagnitudes() {
+  QTemporaryDir dir;
+  const std::string path = storePath(dir);
+  int64_t id = 0;
+  {
+    RunStore store(path);
+    id = store.beginRun("old", "{}", 1, 1);
+    store.logMaskSnapshot(id, snapshot("fc1", 0, 0, {1, 0, 1}, 1, 3));
+  }
+  // Back to version 3, as SparseScope wrote it before snapshots kept magnitudes.
+  for (const char* sql : {"ALTER TABLE mask_snapshots DROP COLUMN magnitudes", "PRAGMA user_version = 3"})
+    QCOMPARE(rawQuery(path, sql), std::string());
+  RunStore store(path);
+  QCOMPARE(rawQuery(path, "PRAGMA user_version"), std::string("4"));
+  MaskSnapshotRecord later = snapshot("fc1", 1, 10, {0, 1, 1}, 1, 3);
+  later.magnitudes = {0.25f, 1.0f};
+  store.logMaskSnapshot(id, later);
+  store.flush();
+  const auto snaps = store.maskSnapshots(id);
+  QCOMPARE(snaps.size(), size_t(2));
+  QCOMPARE(snaps[0].bits, (std::vector<uint8_t>{1, 0, 1}));
+  QVERIFY(snaps[0].magnitudes.empty());
+  QCOMPARE(snaps[1].magnitudes.size(), size_t(2));
+  QVERIFY(std::abs(snaps[1].magnitudes[0] - 0.25f) <= 0.5f / 255.0f);
+  QCOMPARE(snaps[1].magnitudes[1], 1.0f);
 }
 
 void TestStoreRecords::maskBitmapOfImpossibleShapeIsDamaged_data() {

@@ -69,16 +69,26 @@ MaskViewer::MaskViewer(QWidget* parent) : QWidget(parent) {
   map_->setGradient(maskGradient(MaskColours(palette())));
   map_->setDataRange(QCPRange(0, 3));
   map_->setInterpolate(false);
+  // The |w| colouring's scale, beside the map while it is shown; the mask states have their legend instead.
+  scale_ = new QCPColorScale(plot_);
+  scale_->setType(QCPAxis::atRight);
+  scale_->axis()->setLabel(tr("|w|"));
+  scale_->setBarWidth(14);
+  plot_->plotLayout()->take(scale_);
+  scale_->setVisible(false);  // out of the layout it would still be drawn where it last was
+  auto* margins = new QCPMarginGroup(plot_);
+  plot_->axisRect()->setMarginGroup(QCP::msTop | QCP::msBottom, margins);
+  scale_->setMarginGroup(QCP::msTop | QCP::msBottom, margins);
   makeInteractive(plot_);
 
   colouring_ = new QComboBox(this);
   colouring_->setObjectName("maskColouring");
-  colouring_->addItems({tr("mask and last mutation"), tr("weight magnitude (newest checkpoint)")});
+  colouring_->addItems({tr("mask and last mutation"), tr("weight magnitude |w|")});
   connect(colouring_, &QComboBox::currentIndexChanged, this, [this](int i) {
-    if (i == 1 && !loadWeights()) {
+    if (i == 1 && !anySnapshotHasMagnitudes() && !loadWeights()) {
       const QSignalBlocker block(colouring_);
       colouring_->setCurrentIndex(0);
-      caption_->setText(tr("This run has no checkpoint to read weights from."));
+      caption_->setText(tr("This run kept no weight magnitudes: no snapshot holds them and it has no checkpoint."));
       return;
     }
     draw();
@@ -102,6 +112,18 @@ MaskViewer::MaskViewer(QWidget* parent) : QWidget(parent) {
   connect(layerBox_, &QComboBox::currentIndexChanged, this, &MaskViewer::layerChanged);
   connect(scrubber_, &QSlider::valueChanged, this, &MaskViewer::draw);
   showLegend();
+}
+
+void MaskViewer::showScale(bool on) {
+  legend_->setVisible(!on);
+  scale_->setVisible(on);
+  const bool placed = plot_->plotLayout()->hasElement(0, 1);
+  if (on && !placed) {
+    plot_->plotLayout()->addElement(0, 1, scale_);
+  } else if (!on && placed) {
+    plot_->plotLayout()->take(scale_);
+    plot_->plotLayout()->simplify();
+  }
 }
 
 void MaskViewer::showLegend() {
@@ -157,7 +179,6 @@ void MaskViewer::showRun(const QString& storePath, int64_t runId) {
   storePath_ = storePath;
   runId_ = runId;
   weights_.clear();  // a newer checkpoint may exist now
-  if (colouring_->currentIndex() == 1 && !loadWeights()) colouring_->setCurrentIndex(0);
   // Following a run: the history held is kept and only its newest step read again (a step's layers may have been
   // only partly committed when it was last read) with what came after it. Reading it all again grew with every
   // epoch into a visible stall of the window.
@@ -168,6 +189,10 @@ void MaskViewer::showRun(const QString& storePath, int64_t runId) {
   for (const auto& s : snapshots_)
     if (layerBox_->findText(QString::fromStdString(s.layer)) < 0) layerBox_->addItem(QString::fromStdString(s.layer));
   if (const int i = layerBox_->findText(keep); i >= 0) layerBox_->setCurrentIndex(i);
+  if (colouring_->currentIndex() == 1 && !anySnapshotHasMagnitudes() && !loadWeights()) {
+    const QSignalBlocker blockColouring(colouring_);
+    colouring_->setCurrentIndex(0);
+  }
   layerChanged();
   // A fresh layer starts at its newest snapshot: the mask as the run is (or ended).
   if (keep != layerBox_->currentText() || scrubber_->value() == scrubber_->maximum())
@@ -229,9 +254,14 @@ bool MaskViewer::showWeightMagnitudes(bool on) {
 }
 
 float MaskViewer::shownMagnitude(int row, int col) const {
-  const auto it = weights_.find(layerBox_->currentText().toStdString());
-  if (colouring_->currentIndex() != 1 || it == weights_.end()) return NAN;
-  return it->second.magnitude[size_t(row) * size_t(it->second.cols) + size_t(col)];
+  if (colouring_->currentIndex() != 1 || row < 0 || col < 0 || row >= shownRows_ || col >= shownCols_) return NAN;
+  return shownMagnitudes_[size_t(row) * size_t(shownCols_) + size_t(col)];
+}
+
+bool MaskViewer::anySnapshotHasMagnitudes() const {
+  const auto list = layerSnapshots();
+  return std::any_of(list.begin(), list.end(),
+                     [](const MaskSnapshotRecord* s) { return s->magnitudes.size() == size_t(s->active); });
 }
 
 bool MaskViewer::loadWeights() {
@@ -263,24 +293,51 @@ bool MaskViewer::loadWeights() {
   }
 }
 
-void MaskViewer::drawMagnitudes() {
-  const auto it = weights_.find(layerBox_->currentText().toStdString());
-  if (it == weights_.end()) return;
-  const LayerWeights& w = it->second;
+void MaskViewer::drawMagnitudes(const MaskSnapshotRecord* snap) {
+  // Snapshots logged since schema 4 carry their magnitudes; one logged before falls back to the weights of the
+  // run's newest checkpoint.
+  const bool fromSnapshot = snap && snap->magnitudes.size() == size_t(snap->active);
+  if (!fromSnapshot) loadWeights();
+  const auto held = weights_.find(layerBox_->currentText().toStdString());
+  if (!fromSnapshot && held == weights_.end()) {
+    shownRows_ = shownCols_ = 0;
+    shownMagnitudes_.clear();
+    map_->data()->clear();
+    caption_->setText(tr("%1: this snapshot kept no magnitudes and the run has no checkpoint to read them from")
+                          .arg(layerBox_->currentText()));
+    plot_->replot(QCustomPlot::rpQueuedReplot);
+    return;
+  }
+  shownRows_ = fromSnapshot ? snap->rows : held->second.rows;
+  shownCols_ = fromSnapshot ? snap->cols : held->second.cols;
+  if (fromSnapshot) {
+    shownMagnitudes_.assign(size_t(shownRows_) * size_t(shownCols_), 0.0f);
+    size_t next = 0;  // the active weights in row-major order of their positions
+    for (size_t i = 0; i < snap->bits.size() && next < snap->magnitudes.size(); ++i)
+      if (snap->bits[i]) shownMagnitudes_[i] = snap->magnitudes[next++];
+  } else {
+    shownMagnitudes_ = held->second.magnitude;
+  }
+  showScale(true);
   map_->setGradient(QCPColorGradient::gpThermal);
-  map_->data()->setSize(w.cols, w.rows);
-  map_->data()->setRange(QCPRange(0, w.cols - 1), QCPRange(0, w.rows - 1));
+  map_->data()->setSize(shownCols_, shownRows_);
+  map_->data()->setRange(QCPRange(0, shownCols_ - 1), QCPRange(0, shownRows_ - 1));
   float top = 0;
-  for (int r = 0; r < w.rows; ++r)
-    for (int c = 0; c < w.cols; ++c) {
-      const float v = w.magnitude[size_t(r) * size_t(w.cols) + size_t(c)];
+  for (int r = 0; r < shownRows_; ++r)
+    for (int c = 0; c < shownCols_; ++c) {
+      const float v = shownMagnitudes_[size_t(r) * size_t(shownCols_) + size_t(c)];
       map_->data()->setCell(c, r, v);
       top = std::max(top, v);
     }
   map_->setDataRange(QCPRange(0, std::max(1e-6f, top)));
-  caption_->setText(tr("%1: |w| at step %2 (the newest checkpoint), largest %3; black cells are inactive")
-                        .arg(layerBox_->currentText())
-                        .arg(w.step)
+  scale_->setGradient(QCPColorGradient::gpThermal);
+  scale_->setDataRange(map_->dataRange());
+  const QString when =
+      fromSnapshot
+          ? tr("step %1 (epoch %2)").arg(snap->step).arg(snap->epoch)
+          : tr("step %1 (the newest checkpoint; this run's snapshots hold no magnitudes)").arg(held->second.step);
+  caption_->setText(tr("%1: |w| at %2, largest %3; black cells are inactive")
+                        .arg(layerBox_->currentText(), when)
                         .arg(double(top), 0, 'g', 3));
   plot_->replot(QCustomPlot::rpQueuedReplot);
 }
@@ -289,22 +346,25 @@ void MaskViewer::drawMagnitudes() {
 // QCustomPlot then renders the colour map once, on the next pass of the event loop, instead of three times in a
 // row while the window waits (a visible stall on a machine whose cores are busy training).
 void MaskViewer::draw() {
+  const auto list = layerSnapshots();
+  const MaskSnapshotRecord* shown =
+      list.empty() ? nullptr : list[size_t(std::clamp(scrubber_->value(), 0, int(list.size()) - 1))];
   if (colouring_->currentIndex() == 1) {
-    scrubber_->setEnabled(false);
-    drawMagnitudes();
+    scrubber_->setEnabled(snapshotCount() > 1);
+    drawMagnitudes(shown);
     return;
   }
+  showScale(false);
   map_->setGradient(maskGradient(MaskColours(palette())));
   map_->setDataRange(QCPRange(0, 3));
   scrubber_->setEnabled(snapshotCount() > 1);
-  const auto list = layerSnapshots();
   states_.clear();
   if (list.empty()) {
     map_->data()->clear();
     plot_->replot(QCustomPlot::rpQueuedReplot);
     return;
   }
-  const MaskSnapshotRecord& snap = *list[size_t(std::clamp(scrubber_->value(), 0, int(list.size()) - 1))];
+  const MaskSnapshotRecord& snap = *shown;
   states_.assign(snap.bits.begin(), snap.bits.end());
   // The mutation that made this snapshot, if one did (the start and end snapshots have none).
   const MaskChangeEvent* event = nullptr;

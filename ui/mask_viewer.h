@@ -12,6 +12,7 @@
 class QComboBox;
 class QCustomPlot;
 class QCPColorMap;
+class QCPColorScale;
 class QLabel;
 class QSlider;
 
@@ -38,8 +39,9 @@ class MaskViewer : public QWidget {
   // What is drawn: 0 inactive, 1 active, 2 grown by the snapshot's mutation, 3 dropped by it.
   std::vector<uint8_t> cellStates() const;
   int64_t shownActiveCount() const;
-  // Colours cells by |w| from the run's newest checkpoint instead of by mask state; false when the run has
-  // no checkpoint to read weights from.
+  // Colours cells by |w| instead of by mask state: the magnitudes the shown snapshot kept, so the scrubber steps
+  // through them too, or, for a run logged before snapshots kept them, its newest checkpoint's. False when the
+  // run has neither.
   bool showWeightMagnitudes(bool on);
   float shownMagnitude(int row, int col) const;  // NaN unless magnitudes are shown
   QCustomPlot* plot() const { return plot_; }
@@ -50,6 +52,7 @@ class MaskViewer : public QWidget {
 
  private:
   void showLegend();
+  void showScale(bool on);  // the |w| colour scale beside the map, in place of the mask states' legend
   void layerChanged();
   void draw();
   std::vector<const MaskSnapshotRecord*> layerSnapshots() const;
@@ -59,6 +62,7 @@ class MaskViewer : public QWidget {
   QLabel *caption_, *legend_;
   QCustomPlot* plot_;
   QCPColorMap* map_;
+  QCPColorScale* scale_;
   std::vector<MaskSnapshotRecord> snapshots_;
   std::vector<MaskChangeEvent> events_;
   std::vector<uint8_t> states_;
@@ -74,7 +78,10 @@ class MaskViewer : public QWidget {
   };
   std::map<std::string, LayerWeights> weights_;  // from the newest checkpoint, read on first use
   bool loadWeights();
-  void drawMagnitudes();
+  bool anySnapshotHasMagnitudes() const;                // of the shown layer
+  void drawMagnitudes(const MaskSnapshotRecord* snap);  // the checkpoint's when the snapshot has none
+  std::vector<float> shownMagnitudes_;                  // rows x cols as drawn, 0 where inactive
+  int shownRows_ = 0, shownCols_ = 0;
 };
 
 }  // namespace ss::ui

@@ -122,6 +122,16 @@ Mask WeightMatrix::mask() const {
   return Mask(rows_, cols_, 1);
 }
 
+std::vector<float> WeightMatrix::activeValues() const {
+  if (sparse_) return sparse_->values();
+  std::vector<float> values;
+  values.reserve(size_t(activeCount()));
+  for (int r = 0; r < rows_; ++r)
+    for (int c = 0; c < cols_; ++c)
+      if (!mask_ || mask_->at(r, c)) values.push_back(dense_(r, c));
+  return values;
+}
+
 int64_t WeightMatrix::activeCount() const {
   if (sparse_) return sparse_->activeCount();
   if (mask_) return mask_->activeCount();

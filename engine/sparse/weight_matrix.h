@@ -57,6 +57,8 @@ class WeightMatrix {
   Matrix toDense() const;
   Mask mask() const;
   int64_t activeCount() const;
+  // The active weights' values in row-major order of their positions, the order sparse storage keeps them in.
+  std::vector<float> activeValues() const;
   int64_t storedValues() const;  // values actually held: active count when sparse, rows*cols otherwise
   int64_t indexBytes() const;
 

@@ -82,6 +82,8 @@ struct MaskSnapshotRecord {
   int rows = 0, cols = 0;
   int64_t active = 0;
   std::vector<uint8_t> bits;
+  // |w| of the active weights, in row-major order of their positions; empty in snapshots of older stores.
+  std::vector<float> magnitudes;
 };
 
 struct RunSummary {

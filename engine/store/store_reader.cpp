@@ -232,10 +232,11 @@ std::vector<ExampleStatsAtEpoch> StoreReader::exampleStatsHistory(int64_t runId)
 }
 
 std::vector<MaskSnapshotRecord> StoreReader::maskSnapshots(int64_t runId, int64_t fromStep) const {
-  Statement query(db_,
-                  "SELECT step, layer, epoch, rows, cols, active, bitmap FROM mask_snapshots WHERE run_id = ?1 "
-                  "AND step >= ?2 ORDER BY step, layer",
-                  path_, "cannot read the mask snapshots of run " + std::to_string(runId));
+  Statement query(
+      db_,
+      "SELECT step, layer, epoch, rows, cols, active, bitmap, magnitudes FROM mask_snapshots WHERE run_id = ?1 "
+      "AND step >= ?2 ORDER BY step, layer",
+      path_, "cannot read the mask snapshots of run " + std::to_string(runId));
   query.bindInt(1, runId).bindInt(2, fromStep);
   std::vector<MaskSnapshotRecord> rows;
   while (query.step()) {
@@ -248,6 +249,7 @@ std::vector<MaskSnapshotRecord> StoreReader::maskSnapshots(int64_t runId, int64_
     m.active = query.intAt(5);
     const std::string what = path_ + ": mask snapshot of " + m.layer + " at step " + std::to_string(m.step);
     m.bits = decodeMaskBitmap(query.blobAt(6), m.rows, m.cols, what);
+    m.magnitudes = decodeMagnitudes(query.blobAt(7), m.active, what);
   }
   return rows;
 }

@@ -129,7 +129,13 @@ CREATE TABLE example_stats_history (
 ALTER TABLE epoch_metrics ADD COLUMN rss_bytes INTEGER;
 PRAGMA user_version = 3;
 )sql";
-static_assert(kStoreSchemaVersion == 3, "add the migration for a new version");
+// Version 4: the magnitudes of a snapshot's active weights, so the mask viewer can colour any snapshot by |w|
+// (NULL in snapshots logged before).
+constexpr const char* kMigrateTo4 = R"sql(
+ALTER TABLE mask_snapshots ADD COLUMN magnitudes BLOB;
+PRAGMA user_version = 4;
+)sql";
+static_assert(kStoreSchemaVersion == 4, "add the migration for a new version");
 
 int64_t pragmaValue(sqlite3* db, const char* sql, const std::string& path) {
   Statement query(db, sql, path, "cannot read the store's schema");
@@ -175,6 +181,7 @@ void ensureStoreSchema(sqlite3* db, const std::string& path, bool readOnly) {
     if (version == 0) executeSql(db, kCreateSchema, path, "cannot create the store");
     if (version < 2) executeSql(db, kMigrateTo2, path, "cannot migrate the store to schema version 2");
     if (version < 3) executeSql(db, kMigrateTo3, path, "cannot migrate the store to schema version 3");
+    if (version < 4) executeSql(db, kMigrateTo4, path, "cannot migrate the store to schema version 4");
     executeSql(db, "COMMIT", path, "cannot create the store");
   } catch (...) {
     if (!sqlite3_get_autocommit(db)) sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);

@@ -54,7 +54,7 @@ StoreWriter::StoreWriter(const std::string& path, bool readOnly, int64_t maxByte
                         path, "cannot prune old checkpoints"),
       insertMaskSnapshot_(db_.get(),
                           "INSERT OR REPLACE INTO mask_snapshots (run_id, step, layer, epoch, rows, cols, active, "
-                          "bitmap) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                          "bitmap, magnitudes) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
                           path, "cannot log a mask snapshot"),
       insertStatsHistory_(db_.get(),
                           "INSERT OR REPLACE INTO example_stats_history (run_id, epoch, stats) VALUES (?1, ?2, ?3)",
@@ -238,6 +238,7 @@ void StoreWriter::insert(const Row& row) {
         .bindInt(6, m->cols)
         .bindInt(7, m->active)
         .bindBlob(8, encodeMaskBitmap(m->bits))
+        .bindBlob(9, encodeMagnitudes(m->magnitudes))
         .run();
     return;
   }

@@ -1,5 +1,7 @@
 #include "train/experiment.h"
 
+#include <cmath>
+
 #include "algorithms/algorithm_factory.h"
 #include "core/allocator.h"
 #include "core/error.h"
@@ -104,6 +106,8 @@ void Experiment::logMaskSnapshots(RunStore& store, int64_t runId, int epoch, int
     m.cols = w->cols();
     m.bits = w->mask().bits;
     m.active = w->activeCount();
+    m.magnitudes = w->activeValues();
+    for (float& v : m.magnitudes) v = std::abs(v);
     store.logMaskSnapshot(runId, std::move(m));
   }
 }

@@ -1,5 +1,5 @@
 // Stored mask snapshots: the layer's rows and cols as the store's columns give them (two little-endian int32s),
-// then the compressed bitmap blob.
+// then the compressed bitmap blob; the same blob read as the snapshot's magnitudes, with rows as its active count.
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -18,6 +18,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const std::vector<uint8_t> flags = ss::decodeMaskBitmap(blob, rows, cols, "fuzz mask snapshot");
     FUZZ_REQUIRE(flags.size() == size_t(rows) * size_t(cols));
     FUZZ_REQUIRE(ss::decodeMaskBitmap(ss::encodeMaskBitmap(flags), rows, cols, "re-encoded") == flags);
+  });
+  expectOnlyReportedErrors([&] {
+    const std::vector<float> magnitudes = ss::decodeMagnitudes(blob, rows, "fuzz magnitudes");
+    FUZZ_REQUIRE(magnitudes.empty() || magnitudes.size() == size_t(rows));
+    for (float m : magnitudes) FUZZ_REQUIRE(m >= 0.0f);
   });
   return 0;
 }
