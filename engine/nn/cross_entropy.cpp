@@ -11,23 +11,29 @@ LossResult softmaxCrossEntropy(const Matrix& logits, const std::vector<int32_t>&
   if (correctPerExample) correctPerExample->assign(size_t(batch), 0);
   LossResult result;
   double lossSum = 0;
+  // The exponentials in one expression over the whole batch, so that Eigen vectorises them: a row of ten
+  // classes is too short for it, and row by row they cost more than the MLP's sparse last layer.
+  const Eigen::VectorXf maxLogit = logits.rowwise().maxCoeff();
+  Matrix withoutGradient;
+  Matrix& shifted = dLogits ? *dLogits : withoutGradient;
+  shifted = (logits.colwise() - maxLogit).array().exp().matrix();
   // A plain sequential sum keeps the loss bit-identical across thread counts; it is O(batch x classes).
   for (Eigen::Index i = 0; i < batch; ++i) {
     const auto row = logits.row(i);
     Eigen::Index argmax = 0;
-    const float maxLogit = row.maxCoeff(&argmax);
-    const double sumExp = (row.array() - maxLogit).exp().cast<double>().sum();
+    row.maxCoeff(&argmax);
+    auto e = shifted.row(i);
+    const double sumExp = e.cast<double>().sum();
     const int32_t label = labels[size_t(i)];
-    lossSum += std::log(sumExp) - double(row(label) - maxLogit);
+    lossSum += std::log(sumExp) - double(row(label) - maxLogit(i));
     if (argmax == label) {
       ++result.correct;
       if (correctPerExample) (*correctPerExample)[size_t(i)] = 1;
     }
     if (dLogits) {
-      auto d = dLogits->row(i);
-      d = ((row.array() - maxLogit).exp() / float(sumExp)).matrix();
-      d(label) -= 1.0f;
-      d /= float(batch);
+      e /= float(sumExp);
+      e(label) -= 1.0f;
+      e /= float(batch);
     }
   }
   result.meanLoss = batch > 0 ? lossSum / double(batch) : 0.0;
