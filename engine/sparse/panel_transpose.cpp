@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "core/threads.h"
+
 #if defined(__AVX__)
 #include <immintrin.h>
 #endif
@@ -63,12 +65,13 @@ void transposeInto(const Matrix& src, Matrix& dst) {
   const float* s = src.data();
   float* d = dst.data();
   const Index rowTiles = (rows + kTile - 1) / kTile;
-#pragma omp parallel for schedule(static) if (rows * cols > 65536)
-  for (Index rt = 0; rt < rowTiles; ++rt) {
-    const Index r0 = rt * kTile, r1 = std::min(rows, r0 + kTile);
-    for (Index c0 = 0; c0 < cols; c0 += kTile)
-      transposeTile(s + r0 * cols + c0, cols, d + c0 * rows + r0, rows, r1 - r0, std::min(cols, c0 + kTile) - c0);
-  }
+  splitAcrossThreads(rowTiles, rows * cols > 65536, [&](int64_t begin, int64_t end) {
+    for (Index rt = begin; rt < end; ++rt) {
+      const Index r0 = rt * kTile, r1 = std::min(rows, r0 + kTile);
+      for (Index c0 = 0; c0 < cols; c0 += kTile)
+        transposeTile(s + r0 * cols + c0, cols, d + c0 * rows + r0, rows, r1 - r0, std::min(cols, c0 + kTile) - c0);
+    }
+  });
 }
 
 }  // namespace ss

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "core/threads.h"
 #include "sparse/panel_transpose.h"
 
 #if defined(__AVX__)
@@ -134,12 +135,13 @@ void gatherRows(const Rows& index, Weight weight, int rows, const float* in, int
   // in cache while all filters use it. For a linear layer (width = batch) there is one slice.
   const int pieces = (width + kSlice - 1) / kSlice;
   const int64_t work = int64_t(pieces) * rows;
-#pragma omp parallel for schedule(static) if (worthThreads(index, rows, width))
-  for (int64_t w = 0; w < work; ++w) {
-    const int piece = int(w / rows), r = int(w % rows);
-    const int from = piece * kSlice, n = std::min(kSlice, width - from);
-    accumulatePiece(index.row(r), weight, in, width, from, n, 0.0f, out + int64_t(r) * width + from);
-  }
+  splitAcrossThreads(work, worthThreads(index, rows, width), [&](int64_t begin, int64_t end) {
+    for (int64_t w = begin; w < end; ++w) {
+      const int piece = int(w / rows), r = int(w % rows);
+      const int from = piece * kSlice, n = std::min(kSlice, width - from);
+      accumulatePiece(index.row(r), weight, in, width, from, n, 0.0f, out + int64_t(r) * width + from);
+    }
+  });
 }
 
 // The same product written transposed, bias added: blocks of 16 output rows are computed into an L1
@@ -150,18 +152,19 @@ void gatherRowsTransposed(const Rows& index, Weight weight, int rows, const floa
   constexpr int kBlockRows = 16;
   const int pieces = (width + kSlice - 1) / kSlice, blocks = (rows + kBlockRows - 1) / kBlockRows;
   const int64_t work = int64_t(pieces) * blocks;
-#pragma omp parallel for schedule(static) if (worthThreads(index, rows, width))
-  for (int64_t w = 0; w < work; ++w) {
-    const int piece = int(w / blocks), r0 = int(w % blocks) * kBlockRows;
-    const int from = piece * kSlice, n = std::min(kSlice, width - from);
-    const int count = std::min(kBlockRows, rows - r0);
+  splitAcrossThreads(work, worthThreads(index, rows, width), [&](int64_t begin, int64_t end) {
     alignas(64) float block[kBlockRows * kSlice];
-    for (int j = 0; j < count; ++j) {
-      const int r = r0 + j;
-      accumulatePiece(index.row(r), weight, in, width, from, n, bias ? bias[r] : 0.0f, block + j * kSlice);
+    for (int64_t w = begin; w < end; ++w) {
+      const int piece = int(w / blocks), r0 = int(w % blocks) * kBlockRows;
+      const int from = piece * kSlice, n = std::min(kSlice, width - from);
+      const int count = std::min(kBlockRows, rows - r0);
+      for (int j = 0; j < count; ++j) {
+        const int r = r0 + j;
+        accumulatePiece(index.row(r), weight, in, width, from, n, bias ? bias[r] : 0.0f, block + j * kSlice);
+      }
+      transposeTile(block, kSlice, outT + int64_t(from) * rows + r0, rows, count, n);
     }
-    transposeTile(block, kSlice, outT + int64_t(from) * rows + r0, rows, count, n);
-  }
+  });
 }
 
 [[gnu::always_inline]] inline float horizontalSum(Vec v) {
@@ -276,26 +279,28 @@ template <typename Rows>
 void scatterProduct(const Rows& index, const float* values, int rows, const float* in, int width, float* out) {
   constexpr int kTile = 16;
   const int tiles = (width + kTile - 1) / kTile;
-#pragma omp parallel for schedule(static) if (worthThreads(index, rows, width))
-  for (int t = 0; t < tiles; ++t) {
-    const int offset = t * kTile, n = std::min(kTile, width - offset);
-    for (int r = 0; r < rows; ++r) {
-      const float* src = in + int64_t(r) * width + offset;
-      const auto entries = index.row(r);
-      for (int32_t e = entries.begin; e < entries.end; ++e) {
-        const float v = values[e];
-        float* dst = out + int64_t(entries.column(e)) * width + offset;
+  splitAcrossThreads(tiles, worthThreads(index, rows, width), [&](int64_t begin, int64_t end) {
+    for (int64_t t = begin; t < end; ++t) {
+      const int offset = int(t) * kTile, n = std::min(kTile, width - offset);
+      for (int r = 0; r < rows; ++r) {
+        const float* src = in + int64_t(r) * width + offset;
+        const auto entries = index.row(r);
+        for (int32_t e = entries.begin; e < entries.end; ++e) {
+          const float v = values[e];
+          float* dst = out + int64_t(entries.column(e)) * width + offset;
 #pragma omp simd
-        for (int k = 0; k < n; ++k) dst[k] += v * src[k];
+          for (int k = 0; k < n; ++k) dst[k] += v * src[k];
+        }
       }
     }
-  }
+  });
 }
 
 template <typename Rows>
 void sampledProduct(const Rows& index, int rows, const float* a, const float* b, int width, float* grads) {
-#pragma omp parallel for schedule(static) if (worthThreads(index, rows, width))
-  for (int r = 0; r < rows; ++r) dotRange(index, r, a, b, width, 0, width, grads, false);
+  splitAcrossThreads(rows, worthThreads(index, rows, width), [&](int64_t begin, int64_t end) {
+    for (int64_t r = begin; r < end; ++r) dotRange(index, int(r), a, b, width, 0, width, grads, false);
+  });
 }
 
 #define SS_SPARSE_KERNELS_FOR(...)                                                                                \
