@@ -1,6 +1,35 @@
 #include "train/sgd.h"
 
+#include "core/threads.h"
+
 namespace ss {
+
+namespace {
+
+// Weights [begin, end). Restrict pointers and every setting a value parameter: otherwise the stores could
+// alias them, and GCC ran the loop one scalar at a time (fc2 of the MLP at density 0.1, 3000 weights: 3.5 us
+// instead of 0.3).
+template <bool kNesterov>
+void updateRange(float* __restrict w, const float* __restrict g, float* __restrict m, ptrdiff_t begin, ptrdiff_t end,
+                 float lr, float wd, float mu) {
+  for (ptrdiff_t i = begin; i < end; ++i) {
+    const float grad = g[i] + wd * w[i];
+    const float next = mu * m[i] + grad;
+    m[i] = next;
+    w[i] -= lr * (kNesterov ? grad + mu * next : next);
+  }
+}
+
+template <bool kNesterov>
+void sgdUpdate(float* w, const float* g, float* m, ptrdiff_t n, float lr, float wd, float mu) {
+  // Split like the sparse kernels split rows, so each core mostly updates gradients it just wrote;
+  // one core alone would pull the other's half through the caches (the MLP's whole update at density 0.1
+  // with fc1's 23 k weights split: 10 us; on one core: 16 us).
+  splitAcrossThreads(n, n > 8192,
+                     [&](int64_t begin, int64_t end) { updateRange<kNesterov>(w, g, m, begin, end, lr, wd, mu); });
+}
+
+}  // namespace
 
 void Sgd::step(const std::vector<ParameterRef>& params, float lr) {
   for (const auto& p : params) {
@@ -12,15 +41,10 @@ void Sgd::step(const std::vector<ParameterRef>& params, float lr) {
     const float* g = p.grads.data();
     float* m = v.data();
     const ptrdiff_t n = ptrdiff_t(p.values.size());
-    // Split like the sparse kernels split rows, so each core mostly updates gradients it just wrote;
-    // one core alone would pull the other's half through the caches (fc1 of the MLP at density 0.1,
-    // 23 k weights, 2 threads: 32 us on one core, 20 us split).
-#pragma omp parallel for schedule(static) if (n > 8192)
-    for (ptrdiff_t i = 0; i < n; ++i) {
-      const float grad = g[i] + wd * w[i];
-      m[i] = mu * m[i] + grad;
-      w[i] -= lr * (s_.nesterov ? grad + mu * m[i] : m[i]);
-    }
+    if (s_.nesterov)
+      sgdUpdate<true>(w, g, m, n, lr, wd, mu);
+    else
+      sgdUpdate<false>(w, g, m, n, lr, wd, mu);
   }
 }
 
