@@ -111,6 +111,7 @@ class TestLayers : public QObject {
   void wholeConvnetGradientMatchesFiniteDifferences();
   void convMatchesDirectConvolution();
   void dropoutScalesKeptActivationsAndRoutesGradientThroughThem();
+  void panelStretchesComputeWhatLayerByLayerRowsDo();
 };
 
 void TestLayers::gradientMatchesFiniteDifferences_data() {
@@ -266,6 +267,67 @@ void TestLayers::dropoutScalesKeptActivationsAndRoutesGradientThroughThem() {
   dropout.backward(x, y, dy, dx, true);
   for (Eigen::Index i = 0; i < dx.size(); ++i)
     QVERIFY(std::abs(dx.data()[i] - (y.data()[i] == 0.0f ? 0.0f : dy.data()[i] / 0.75f)) < 1e-6f);
+}
+
+// The model runs [sparse linear, relu, sparse linear, dense linear] on panels and [dense linear, relu, flatten]
+// on rows (no layer there prefers panels; flatten takes none): logits and every gradient must be those of the
+// same layers run one by one on rows, through every change of layout, to float rounding.
+void TestLayers::panelStretchesComputeWhatLayerByLayerRowsDo() {
+  Rng rng(17);
+  Model model;
+  const int widths[] = {13, 11, 11, 9, 7, 5};
+  auto linear = [&](int from, int to, bool sparse) {
+    auto l = std::make_unique<Linear>(from, to);
+    l->initKaiming(rng);
+    l->bias().setRandom();
+    if (sparse) {
+      Mask mask(to, from, 0);
+      for (auto& b : mask.bits) b = rng.uniform(0.0f, 1.0f) < 0.4f;
+      mask.bits[0] = 1;  // not empty
+      l->weightMatrix()->applyMask(mask, true);
+    }
+    return l;
+  };
+  model.add(linear(widths[0], widths[1], false));
+  model.add(std::make_unique<ReLU>(ExampleShape{1, 1, widths[1]}));
+  model.add(std::make_unique<Flatten>(ExampleShape{1, 1, widths[1]}));
+  model.add(linear(widths[2], widths[3], true));
+  model.add(std::make_unique<ReLU>(ExampleShape{1, 1, widths[3]}));
+  model.add(linear(widths[3], widths[4], true));
+  model.add(linear(widths[4], widths[5], false));
+  for (size_t i = 0; i < model.layers().size(); ++i) model.layers()[i]->setName("layer" + std::to_string(i));
+  const Matrix x = randomMatrix(6, widths[0], rng);
+  const std::vector<int32_t> labels{0, 4, 2, 1, 3, 4};
+  Matrix d;
+  const Matrix logits = model.forward(x, true);
+  softmaxCrossEntropy(logits, labels, &d, nullptr);
+  model.backward(d);
+  std::vector<std::vector<float>> panelGrads;
+  for (auto& p : model.parameters()) panelGrads.emplace_back(p.grads.begin(), p.grads.end());
+
+  std::vector<Matrix> acts(model.layers().size() + 1);
+  acts[0] = x;
+  for (size_t i = 0; i < model.layers().size(); ++i) model.layers()[i]->forward(acts[i], acts[i + 1], true);
+  QVERIFY((acts.back() - logits).cwiseAbs().maxCoeff() < 1e-5f);
+  for (size_t i = 1; i < acts.size(); ++i)  // and what the model hands out as activations, one example per row
+    QVERIFY((model.activation(i) - acts[i]).cwiseAbs().maxCoeff() < 1e-5f);
+  Matrix grad = d, gradIn;
+  for (size_t i = model.layers().size(); i-- > 0;) {
+    model.layers()[i]->backward(acts[i], acts[i + 1], grad, gradIn, i > 0);
+    std::swap(grad, gradIn);
+  }
+  const auto params = model.parameters();
+  QCOMPARE(params.size(), panelGrads.size());
+  for (size_t p = 0; p < params.size(); ++p) {
+    QCOMPARE(params[p].grads.size(), panelGrads[p].size());
+    for (size_t i = 0; i < panelGrads[p].size(); ++i)
+      QVERIFY2(std::abs(params[p].grads[i] - panelGrads[p][i]) < 1e-6f,
+               qPrintable(QString("%1[%2]: %3 on rows, %4 on panels")
+                              .arg(QString::fromStdString(params[p].name))
+                              .arg(i)
+                              .arg(params[p].grads[i])
+                              .arg(panelGrads[p][i])));
+  }
 }
 
 QTEST_GUILESS_MAIN(TestLayers)

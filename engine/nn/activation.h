@@ -13,6 +13,12 @@ class ReLU : public Layer {
   ExampleShape outputShape() const override { return shape_; }
   void forward(const Matrix& x, Matrix& y, bool training) override;
   void backward(const Matrix& x, const Matrix& y, const Matrix& dy, Matrix& dx, bool needInputGrad) override;
+  // Element by element: the same on panels.
+  bool takesPanels() const override { return true; }
+  void forwardPanel(const Matrix& xT, Matrix& yT, bool training) override { forward(xT, yT, training); }
+  void backwardPanel(const Matrix& xT, const Matrix& yT, const Matrix& dyT, Matrix& dxT, bool needInputGrad) override {
+    backward(xT, yT, dyT, dxT, needInputGrad);
+  }
 
  private:
   ExampleShape shape_;

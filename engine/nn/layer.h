@@ -1,6 +1,7 @@
 #pragma once
 
 #include <functional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -28,6 +29,20 @@ class Layer {
   // Accumulates nothing: parameter gradients are overwritten with this batch's gradients.
   // dx is only computed when needInputGrad (the first layer does not need it).
   virtual void backward(const Matrix& x, const Matrix& y, const Matrix& dy, Matrix& dx, bool needInputGrad) = 0;
+
+  // The same maps on panels: the transposed layout, one feature per row and the batch along it, which the
+  // sparse kernels work in. The model runs a stretch of consecutive layers that take panels on them when one of
+  // them prefers it (a sparse linear layer), so that the activations inside the stretch are never transposed.
+  // Only layers whose takesPanels() is true are asked.
+  virtual bool takesPanels() const { return false; }
+  virtual bool prefersPanels() const { return false; }
+  virtual void forwardPanel(const Matrix& /*xT*/, Matrix& /*yT*/, bool /*training*/) {
+    throw std::logic_error(kind() + " takes no panels");
+  }
+  virtual void backwardPanel(const Matrix& /*xT*/, const Matrix& /*yT*/, const Matrix& /*dyT*/, Matrix& /*dxT*/,
+                             bool /*needInputGrad*/) {
+    throw std::logic_error(kind() + " takes no panels");
+  }
 
   virtual std::vector<ParameterRef> parameters() { return {}; }
   // The layer's weight matrix when it has one that can be made sparse (linear, conv), else null.

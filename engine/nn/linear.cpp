@@ -58,6 +58,22 @@ void Linear::backward(const Matrix& x, const Matrix&, const Matrix& dy, Matrix& 
   if (needInputGrad) dx.noalias() = dy * weight_.dense();
 }
 
+void Linear::forwardPanel(const Matrix& xT, Matrix& yT, bool) {
+  weight_.multiply(xT, yT);
+  yT.colwise() += bias_;
+}
+
+void Linear::backwardPanel(const Matrix& xT, const Matrix&, const Matrix& dyT, Matrix& dxT, bool needInputGrad) {
+  biasGrad_ = dyT.rowwise().sum();
+  if (denseWeightGradientRequested()) {
+    // Every position, before masking: the inactive entries are what RigL asks for.
+    Matrix full = dyT * xT.transpose();
+    deliverDenseWeightGradient(full);
+  }
+  weight_.accumulateGradient(dyT, xT);
+  if (needInputGrad) weight_.multiplyTransposed(dyT, dxT);
+}
+
 std::vector<ParameterRef> Linear::parameters() {
   return {
       weight_.parameter(name() + ".weight"),

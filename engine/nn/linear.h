@@ -20,6 +20,11 @@ class Linear : public Layer {
 
   void forward(const Matrix& x, Matrix& y, bool training) override;
   void backward(const Matrix& x, const Matrix& y, const Matrix& dy, Matrix& dx, bool needInputGrad) override;
+  // On panels every form of the weights computes yT = W xT + b, dW = dyT xT^T and dxT = W^T dyT directly.
+  bool takesPanels() const override { return true; }
+  bool prefersPanels() const override { return weight_.sparse(); }
+  void forwardPanel(const Matrix& xT, Matrix& yT, bool training) override;
+  void backwardPanel(const Matrix& xT, const Matrix& yT, const Matrix& dyT, Matrix& dxT, bool needInputGrad) override;
   std::vector<ParameterRef> parameters() override;
 
   void initKaiming(Rng& rng);

@@ -9,6 +9,10 @@
 namespace ss {
 
 // A stack of layers. Keeps every intermediate activation of the last training forward for backward.
+// A stretch of consecutive layers that all take panels (the transposed layout the sparse kernels work in)
+// runs on panels when one of them prefers it: its input is transposed once on the way in, its output once on
+// the way out, and the activations and gradients inside stay panels. For the MLP at density 0.1 that removes
+// the transposes around every sparse layer (fc2's input, fc1's and fc2's outputs and their gradients).
 class Model {
  public:
   void add(std::unique_ptr<Layer> layer);
@@ -21,16 +25,24 @@ class Model {
 
   std::vector<ParameterRef> parameters();
   const std::vector<std::unique_ptr<Layer>>& layers() const { return layers_; }
-  // The input of layer i in the last forward (i = layer count: the output).
-  const Matrix& activation(size_t i) const { return i == 0 ? *input_ : outputs_[i - 1]; }
+  // The input of layer i in the last forward (i = layer count: the output), one example per row whatever
+  // layout the layer ran in.
+  const Matrix& activation(size_t i) const;
   int64_t parameterCount();
   std::string summary() const;
 
  private:
+  void planPanels();
+
   std::vector<std::unique_ptr<Layer>> layers_;
-  const Matrix* input_ = nullptr;  // the x of the last forward
-  std::vector<Matrix> outputs_;    // outputs_[i] is the output of layer i
-  Matrix gradIn_, gradOut_;
+  const Matrix* input_ = nullptr;       // the x of the last forward
+  std::vector<Matrix> outputs_;         // outputs_[i] is the output of layer i, a panel when onPanels_[i]
+  std::vector<char> onPanels_;          // per layer: runs on panels in the last forward
+  std::vector<Matrix> entryPanels_;     // per layer starting a stretch: its input, transposed
+  std::vector<const Matrix*> inputs_;   // per layer: what it read in the last forward
+  Matrix logits_;                       // the output, when the last layer ran on panels
+  mutable std::vector<Matrix> rowsOf_;  // activation(i) of a panel, transposed on request
+  Matrix gradIn_, gradOut_, gradTransposed_;
 };
 
 }  // namespace ss
