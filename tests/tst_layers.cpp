@@ -223,29 +223,49 @@ void TestLayers::wholeConvnetGradientMatchesFiniteDifferences() {
   QVERIFY2(error < 1e-3, qPrintable(QString("first conv weight gradient relative error %1").arg(error)));
 }
 
+// Against the definition, summed in double, for strides and paddings that leave zeros at either edge, and back
+// through col2im: dX of L = sum(R .* y) is the transposed convolution of R, checked the same way.
 void TestLayers::convMatchesDirectConvolution() {
-  Rng rng(5);
-  const ConvGeometry g{2, 5, 4, 3, 3, 1, 1};
-  Conv2d conv(g);
-  conv.initKaiming(rng);
-  conv.bias().setRandom();
-  const Matrix x = randomMatrix(2, g.inChannels * g.height * g.width, rng);
-  Matrix y;
-  conv.forward(x, y, false);
-  for (int s = 0; s < 2; ++s)
-    for (int f = 0; f < g.outChannels; ++f)
-      for (int r = 0; r < g.outHeight(); ++r)
-        for (int c = 0; c < g.outWidth(); ++c) {
-          double sum = conv.bias()(f);
-          for (int ch = 0; ch < g.inChannels; ++ch)
-            for (int i = 0; i < 3; ++i)
-              for (int j = 0; j < 3; ++j) {
-                const int ir = r + i - 1, ic = c + j - 1;
-                if (ir < 0 || ir >= g.height || ic < 0 || ic >= g.width) continue;
-                sum += double(conv.weight()(f, (ch * 3 + i) * 3 + j)) * x(s, (ch * g.height + ir) * g.width + ic);
-              }
-          QVERIFY(std::abs(sum - y(s, (f * g.outHeight() + r) * g.outWidth() + c)) < 1e-5);
-        }
+  const ConvGeometry geometries[] = {{2, 5, 4, 3, 3, 1, 1},
+                                     {2, 7, 6, 2, 3, 2, 1},
+                                     {1, 6, 7, 2, 3, 2, 2},
+                                     {2, 8, 9, 2, 3, 3, 0},
+                                     {1, 5, 5, 2, 5, 1, 2}};
+  for (const ConvGeometry& g : geometries) {
+    Rng rng(5);
+    Conv2d conv(g);
+    conv.initKaiming(rng);
+    conv.bias().setRandom();
+    const Matrix x = randomMatrix(2, g.inChannels * g.height * g.width, rng);
+    Matrix y;
+    conv.forward(x, y, true);
+    const Matrix r = randomMatrix(y.rows(), y.cols(), rng);
+    Matrix dx;
+    conv.backward(x, y, r, dx, true);
+    const int k = g.kernel;
+    Eigen::MatrixXd expectedDx = Eigen::MatrixXd::Zero(x.rows(), x.cols());
+    for (int s = 0; s < 2; ++s)
+      for (int f = 0; f < g.outChannels; ++f)
+        for (int row = 0; row < g.outHeight(); ++row)
+          for (int col = 0; col < g.outWidth(); ++col) {
+            const Eigen::Index out = (f * g.outHeight() + row) * g.outWidth() + col;
+            double sum = conv.bias()(f);
+            for (int ch = 0; ch < g.inChannels; ++ch)
+              for (int i = 0; i < k; ++i)
+                for (int j = 0; j < k; ++j) {
+                  const int ir = row * g.stride + i - g.padding, ic = col * g.stride + j - g.padding;
+                  if (ir < 0 || ir >= g.height || ic < 0 || ic >= g.width) continue;
+                  const double w = conv.weight()(f, (ch * k + i) * k + j);
+                  const Eigen::Index in = (ch * g.height + ir) * g.width + ic;
+                  sum += w * x(s, in);
+                  expectedDx(s, in) += w * r(s, out);
+                }
+            QVERIFY2(std::abs(sum - y(s, out)) < 1e-5,
+                     qPrintable(QString("stride %1 padding %2: output %3").arg(g.stride).arg(g.padding).arg(out)));
+          }
+    QVERIFY2((dx.cast<double>() - expectedDx).cwiseAbs().maxCoeff() < 1e-5,
+             qPrintable(QString("stride %1 padding %2: dX").arg(g.stride).arg(g.padding)));
+  }
 }
 
 void TestLayers::dropoutScalesKeptActivationsAndRoutesGradientThroughThem() {

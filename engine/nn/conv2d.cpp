@@ -1,5 +1,6 @@
 #include "nn/conv2d.h"
 
+#include <algorithm>
 #include <cmath>
 
 namespace ss {
@@ -23,14 +24,24 @@ void Conv2d::initKaiming(Rng& rng) {
   bias_.setZero();
 }
 
-void Conv2d::im2col(const float* image, Matrix& col) const {
+std::pair<int, int> Conv2d::insideColumns(int kj) const {
+  const int ow = g_.outWidth(), offset = g_.padding - kj;  // q * stride >= offset and < width + offset
+  const int first = offset <= 0 ? 0 : (offset + g_.stride - 1) / g_.stride;
+  const int end = g_.width + offset <= 0 ? 0 : (g_.width + offset - 1) / g_.stride + 1;
+  return {std::min(first, ow), std::clamp(end, std::min(first, ow), ow)};
+}
+
+void Conv2d::im2col(const float* image, float* cols, Eigen::Index stride) const {
   const int k = g_.kernel, oh = g_.outHeight(), ow = g_.outWidth();
-  col.resize(g_.patchSize(), oh * ow);
   for (int c = 0; c < g_.inChannels; ++c) {
     const float* plane = image + c * g_.height * g_.width;
     for (int ki = 0; ki < k; ++ki) {
       for (int kj = 0; kj < k; ++kj) {
-        float* out = col.row((c * k + ki) * k + kj).data();
+        float* out = cols + Eigen::Index((c * k + ki) * k + kj) * stride;
+        // The padding's zeros at the two ends, the image in between: a copy where the stride is 1, instead of a
+        // bounds test per element.
+        const auto [first, end] = insideColumns(kj);
+        const int shift = kj - g_.padding;
         for (int r = 0; r < oh; ++r) {
           const int ir = r * g_.stride - g_.padding + ki;
           float* outRow = out + r * ow;
@@ -39,32 +50,33 @@ void Conv2d::im2col(const float* image, Matrix& col) const {
             continue;
           }
           const float* inRow = plane + ir * g_.width;
-          for (int q = 0; q < ow; ++q) {
-            const int ic = q * g_.stride - g_.padding + kj;
-            outRow[q] = (ic >= 0 && ic < g_.width) ? inRow[ic] : 0.0f;
-          }
+          std::fill(outRow, outRow + first, 0.0f);
+          if (g_.stride == 1)
+            std::copy(inRow + first + shift, inRow + end + shift, outRow + first);
+          else
+            for (int q = first; q < end; ++q) outRow[q] = inRow[q * g_.stride + shift];
+          std::fill(outRow + end, outRow + ow, 0.0f);
         }
       }
     }
   }
 }
 
-void Conv2d::col2imAdd(const Matrix& col, float* image) const {
+void Conv2d::col2imAdd(const float* cols, Eigen::Index stride, float* image) const {
   const int k = g_.kernel, oh = g_.outHeight(), ow = g_.outWidth();
   for (int c = 0; c < g_.inChannels; ++c) {
     float* plane = image + c * g_.height * g_.width;
     for (int ki = 0; ki < k; ++ki) {
       for (int kj = 0; kj < k; ++kj) {
-        const float* in = col.row((c * k + ki) * k + kj).data();
+        const float* in = cols + Eigen::Index((c * k + ki) * k + kj) * stride;
+        const auto [first, end] = insideColumns(kj);
+        const int shift = kj - g_.padding;
         for (int r = 0; r < oh; ++r) {
           const int ir = r * g_.stride - g_.padding + ki;
           if (ir < 0 || ir >= g_.height) continue;
           float* outRow = plane + ir * g_.width;
           const float* inRow = in + r * ow;
-          for (int q = 0; q < ow; ++q) {
-            const int ic = q * g_.stride - g_.padding + kj;
-            if (ic >= 0 && ic < g_.width) outRow[ic] += inRow[q];
-          }
+          for (int q = first; q < end; ++q) outRow[q * g_.stride + shift] += inRow[q];
         }
       }
     }
@@ -75,15 +87,8 @@ void Conv2d::batchIm2col(const Matrix& x, Matrix& cols) const {
   const Eigen::Index batch = x.rows();
   const int spatial = g_.outHeight() * g_.outWidth();
   cols.resize(g_.patchSize(), batch * spatial);
-#pragma omp parallel
-  {
-    Matrix col;
-#pragma omp for schedule(static)
-    for (Eigen::Index s = 0; s < batch; ++s) {
-      im2col(x.row(s).data(), col);
-      cols.middleCols(s * spatial, spatial) = col;
-    }
-  }
+#pragma omp parallel for schedule(static)
+  for (Eigen::Index s = 0; s < batch; ++s) im2col(x.row(s).data(), cols.data() + s * spatial, cols.cols());
 }
 
 void Conv2d::forward(const Matrix& x, Matrix& y, bool) {
@@ -120,15 +125,8 @@ void Conv2d::backward(const Matrix& x, const Matrix&, const Matrix& dy, Matrix& 
   if (!needInputGrad) return;
   weight_.multiplyTransposed(out_, cols_);
   dx.setZero(batch, x.cols());
-#pragma omp parallel
-  {
-    Matrix col;
-#pragma omp for schedule(static)
-    for (Eigen::Index s = 0; s < batch; ++s) {
-      col = cols_.middleCols(s * spatial, spatial);
-      col2imAdd(col, dx.row(s).data());
-    }
-  }
+#pragma omp parallel for schedule(static)
+  for (Eigen::Index s = 0; s < batch; ++s) col2imAdd(cols_.data() + s * spatial, cols_.cols(), dx.row(s).data());
 }
 
 std::vector<ParameterRef> Conv2d::parameters() {

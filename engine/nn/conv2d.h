@@ -37,9 +37,13 @@ class Conv2d : public Layer {
   Vector& bias() { return bias_; }
 
  private:
-  void im2col(const float* image, Matrix& col) const;
+  // One example's patches: row p (patch entry p, positions along it) starts at cols + p * stride, so they are
+  // written where they go in the batch's panel, with no copy in between.
+  void im2col(const float* image, float* cols, Eigen::Index stride) const;
   void batchIm2col(const Matrix& x, Matrix& cols) const;
-  void col2imAdd(const Matrix& col, float* image) const;
+  void col2imAdd(const float* cols, Eigen::Index stride, float* image) const;
+  // The output columns q whose input column q * stride - padding + kj lies inside the image: [first, end).
+  std::pair<int, int> insideColumns(int kj) const;
 
   ConvGeometry g_;
   WeightMatrix weight_;
