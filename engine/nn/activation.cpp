@@ -1,13 +1,39 @@
 #include "nn/activation.h"
 
+#include <algorithm>
+
+#include "core/threads.h"
+
 namespace ss {
 
+namespace {
+// Element by element over both cores once the matrix is large: a conv's activations (128 x 25088 for the
+// convnet's first) took 0.7 ms forward and 1.3 ms backward on one.
+constexpr int64_t kParallelElements = int64_t(1) << 18;
+}  // namespace
+
 void ReLU::forward(const Matrix& x, Matrix& y, bool) {
-  y = x.cwiseMax(0.0f);
+  y.resize(x.rows(), x.cols());
+  const float* in = x.data();
+  float* out = y.data();
+  splitAcrossThreads(x.size(), x.size() >= kParallelElements, [&](int64_t begin, int64_t end) {
+    for (int64_t i = begin; i < end; ++i) out[i] = std::max(in[i], 0.0f);
+  });
 }
 
 void ReLU::backward(const Matrix&, const Matrix& y, const Matrix& dy, Matrix& dx, bool needInputGrad) {
-  if (needInputGrad) dx = (y.array() > 0.0f).select(dy, 0.0f);
+  if (!needInputGrad) return;
+  dx.resize(dy.rows(), dy.cols());
+  const float *kept = y.data(), *grad = dy.data();
+  float* out = dx.data();
+  splitAcrossThreads(dy.size(), dy.size() >= kParallelElements, [&](int64_t begin, int64_t end) {
+    // Both loaded whatever the test says, so that the choice compiles to a vector blend: a conditional load
+    // made it a branch, mispredicted at every other element (3 ns each).
+    for (int64_t i = begin; i < end; ++i) {
+      const float g = grad[i], k = kept[i];
+      out[i] = k > 0.0f ? g : 0.0f;
+    }
+  });
 }
 
 void Flatten::forward(const Matrix& x, Matrix& y, bool) {
