@@ -27,17 +27,14 @@ void Model::planPanels() {
 const Matrix& Model::forward(const Matrix& x, bool training) {
   planPanels();
   input_ = &x;
-  entryPanels_.resize(layers_.size());
+  transposedInputs_.resize(layers_.size());
   inputs_.assign(layers_.size(), nullptr);
   const Matrix* in = &x;
   bool inIsPanel = false;
   for (size_t i = 0; i < layers_.size(); ++i) {
-    if (onPanels_[i] && !inIsPanel) {
-      transposeInto(*in, entryPanels_[i]);
-      in = &entryPanels_[i];
-    } else if (!onPanels_[i] && inIsPanel) {
-      transposeInto(*in, entryPanels_[i]);  // back to one example per row
-      in = &entryPanels_[i];
+    if (bool(onPanels_[i]) != inIsPanel) {  // into a stretch on panels, or out of one
+      transposeInto(*in, transposedInputs_[i]);
+      in = &transposedInputs_[i];
     }
     inputs_[i] = in;
     if (onPanels_[i])

@@ -35,13 +35,13 @@ class Model {
   void planPanels();
 
   std::vector<std::unique_ptr<Layer>> layers_;
-  const Matrix* input_ = nullptr;       // the x of the last forward
-  std::vector<Matrix> outputs_;         // outputs_[i] is the output of layer i, a panel when onPanels_[i]
-  std::vector<char> onPanels_;          // per layer: runs on panels in the last forward
-  std::vector<Matrix> entryPanels_;     // per layer starting a stretch: its input, transposed
-  std::vector<const Matrix*> inputs_;   // per layer: what it read in the last forward
-  Matrix logits_;                       // the output, when the last layer ran on panels
-  mutable std::vector<Matrix> rowsOf_;  // activation(i) of a panel, transposed on request
+  const Matrix* input_ = nullptr;         // the x of the last forward
+  std::vector<Matrix> outputs_;           // outputs_[i] is the output of layer i, a panel when onPanels_[i]
+  std::vector<char> onPanels_;            // per layer: runs on panels in the last forward
+  std::vector<Matrix> transposedInputs_;  // per layer where the layout changes: its input, transposed
+  std::vector<const Matrix*> inputs_;     // per layer: what it read in the last forward
+  Matrix logits_;                         // the output, when the last layer ran on panels
+  mutable std::vector<Matrix> rowsOf_;    // activation(i) of a panel, transposed on request
   Matrix gradIn_, gradOut_, gradTransposed_;
 };
 
