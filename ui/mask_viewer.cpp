@@ -7,6 +7,8 @@
 #include <QLabel>
 #include <QSlider>
 #include <QVBoxLayout>
+#include <algorithm>
+#include <cmath>
 
 #include "plot_interaction.h"
 #include "plot_theme.h"
@@ -44,6 +46,21 @@ QCPColorGradient maskGradient(const MaskColours& colours) {
   g.setColorStopAt(0.84, colours.dropped);
   g.setColorStopAt(1.0, colours.dropped);
   return g;
+}
+
+// |w| at every position of a layer, 0 where inactive, from the active weights' values in row-major order of
+// their positions (the order sparse storage, checkpoints and snapshots keep them in).
+std::vector<float> magnitudesOverMask(const std::vector<uint8_t>& bits, const std::vector<float>& active) {
+  std::vector<float> all(bits.size(), 0.0f);
+  size_t next = 0;
+  for (size_t i = 0; i < bits.size() && next < active.size(); ++i)
+    if (bits[i]) all[i] = std::abs(active[next++]);
+  return all;
+}
+
+// Snapshots logged since store schema 4 keep their active weights' magnitudes.
+bool hasMagnitudes(const MaskSnapshotRecord& s) {
+  return s.magnitudes.size() == size_t(s.active);
 }
 
 QString swatch(const QColor& colour, const QString& text) {
@@ -260,8 +277,7 @@ float MaskViewer::shownMagnitude(int row, int col) const {
 
 bool MaskViewer::anySnapshotHasMagnitudes() const {
   const auto list = layerSnapshots();
-  return std::any_of(list.begin(), list.end(),
-                     [](const MaskSnapshotRecord* s) { return s->magnitudes.size() == size_t(s->active); });
+  return std::any_of(list.begin(), list.end(), [](const MaskSnapshotRecord* s) { return hasMagnitudes(*s); });
 }
 
 bool MaskViewer::loadWeights() {
@@ -277,14 +293,10 @@ bool MaskViewer::loadWeights() {
           std::find_if(c.parameters.begin(), c.parameters.end(), [&](const NamedFloats& x) { return x.name == name; });
       if (p == c.parameters.end()) continue;
       LayerWeights w{m.rows, m.cols, stored->step, std::vector<float>(size_t(m.rows) * size_t(m.cols), 0.0f)};
-      if (m.form == LayerMaskState::Sparse) {
-        // Sparse storage holds the active weights in row-major order of their positions.
-        size_t next = 0;
-        for (size_t i = 0; i < m.bits.size() && next < p->values.size(); ++i)
-          if (m.bits[i]) w.magnitude[i] = std::abs(p->values[next++]);
-      } else {
+      if (m.form == LayerMaskState::Sparse)
+        w.magnitude = magnitudesOverMask(m.bits, p->values);
+      else
         for (size_t i = 0; i < w.magnitude.size() && i < p->values.size(); ++i) w.magnitude[i] = std::abs(p->values[i]);
-      }
       weights_[m.layer] = std::move(w);
     }
     return !weights_.empty();
@@ -296,7 +308,7 @@ bool MaskViewer::loadWeights() {
 void MaskViewer::drawMagnitudes(const MaskSnapshotRecord* snap) {
   // Snapshots logged since schema 4 carry their magnitudes; one logged before falls back to the weights of the
   // run's newest checkpoint.
-  const bool fromSnapshot = snap && snap->magnitudes.size() == size_t(snap->active);
+  const bool fromSnapshot = snap && hasMagnitudes(*snap);
   if (!fromSnapshot) loadWeights();
   const auto held = weights_.find(layerBox_->currentText().toStdString());
   if (!fromSnapshot && held == weights_.end()) {
@@ -310,14 +322,7 @@ void MaskViewer::drawMagnitudes(const MaskSnapshotRecord* snap) {
   }
   shownRows_ = fromSnapshot ? snap->rows : held->second.rows;
   shownCols_ = fromSnapshot ? snap->cols : held->second.cols;
-  if (fromSnapshot) {
-    shownMagnitudes_.assign(size_t(shownRows_) * size_t(shownCols_), 0.0f);
-    size_t next = 0;  // the active weights in row-major order of their positions
-    for (size_t i = 0; i < snap->bits.size() && next < snap->magnitudes.size(); ++i)
-      if (snap->bits[i]) shownMagnitudes_[i] = snap->magnitudes[next++];
-  } else {
-    shownMagnitudes_ = held->second.magnitude;
-  }
+  shownMagnitudes_ = fromSnapshot ? magnitudesOverMask(snap->bits, snap->magnitudes) : held->second.magnitude;
   showScale(true);
   map_->setGradient(QCPColorGradient::gpThermal);
   map_->data()->setSize(shownCols_, shownRows_);
@@ -349,15 +354,14 @@ void MaskViewer::draw() {
   const auto list = layerSnapshots();
   const MaskSnapshotRecord* shown =
       list.empty() ? nullptr : list[size_t(std::clamp(scrubber_->value(), 0, int(list.size()) - 1))];
+  scrubber_->setEnabled(list.size() > 1);
   if (colouring_->currentIndex() == 1) {
-    scrubber_->setEnabled(snapshotCount() > 1);
     drawMagnitudes(shown);
     return;
   }
   showScale(false);
   map_->setGradient(maskGradient(MaskColours(palette())));
   map_->setDataRange(QCPRange(0, 3));
-  scrubber_->setEnabled(snapshotCount() > 1);
   states_.clear();
   if (list.empty()) {
     map_->data()->clear();
