@@ -1,4 +1,6 @@
 // Gradient checks: every layer's backward against central finite differences of its forward.
+#include <omp.h>
+
 #include <QtTest>
 #include <cmath>
 #include <functional>
@@ -111,6 +113,7 @@ class TestLayers : public QObject {
   void wholeConvnetGradientMatchesFiniteDifferences();
   void convMatchesDirectConvolution();
   void dropoutScalesKeptActivationsAndRoutesGradientThroughThem();
+  void panelStretchesComputeWhatLayerByLayerRowsDo_data();
   void panelStretchesComputeWhatLayerByLayerRowsDo();
 };
 
@@ -292,32 +295,54 @@ void TestLayers::dropoutScalesKeptActivationsAndRoutesGradientThroughThem() {
 // The model runs [sparse linear, relu, sparse linear, dense linear] on panels and [dense linear, relu, flatten]
 // on rows (no layer there prefers panels; flatten takes none): logits and every gradient must be those of the
 // same layers run one by one on rows, through every change of layout, to float rounding.
+void TestLayers::panelStretchesComputeWhatLayerByLayerRowsDo_data() {
+  QTest::addColumn<int>("batch");
+  QTest::addColumn<int>("threads");
+  QTest::addColumn<bool>("denseGradient");
+  QTest::newRow("batch 6, one thread") << 6 << 1 << false;
+  QTest::newRow("batch 40, two threads: too small to split") << 40 << 2 << false;
+  QTest::newRow("batch 100 split between two threads (48 + 52)") << 100 << 2 << false;
+  QTest::newRow("batch 100 split between three threads (32 + 32 + 36)") << 100 << 3 << false;
+  QTest::newRow("batch 100, two threads, a dense gradient asked: kept whole") << 100 << 2 << true;
+}
+
 void TestLayers::panelStretchesComputeWhatLayerByLayerRowsDo() {
+  QFETCH(int, batch);
+  QFETCH(int, threads);
+  QFETCH(bool, denseGradient);
+  const int threadsBefore = omp_get_max_threads();
+  const auto restore = qScopeGuard([&] { omp_set_num_threads(threadsBefore); });
+  omp_set_num_threads(threads);
   Rng rng(17);
   Model model;
   const int widths[] = {13, 11, 11, 9, 7, 5};
-  auto linear = [&](int from, int to, bool sparse) {
+  enum Execution { Dense, Sparse, MaskedDense };
+  auto linear = [&](int from, int to, Execution execution) {
     auto l = std::make_unique<Linear>(from, to);
     l->initKaiming(rng);
     l->bias().setRandom();
-    if (sparse) {
+    if (execution != Dense) {
       Mask mask(to, from, 0);
       for (auto& b : mask.bits) b = rng.uniform(0.0f, 1.0f) < 0.4f;
       mask.bits[0] = 1;  // not empty
-      l->weightMatrix()->applyMask(mask, true);
+      l->weightMatrix()->applyMask(mask, execution == Sparse);
     }
     return l;
   };
-  model.add(linear(widths[0], widths[1], false));
+  // A dense stretch, a flatten, then a stretch on panels: two sparse layers and a masked-dense one.
+  model.add(linear(widths[0], widths[1], Dense));
   model.add(std::make_unique<ReLU>(ExampleShape{1, 1, widths[1]}));
   model.add(std::make_unique<Flatten>(ExampleShape{1, 1, widths[1]}));
-  model.add(linear(widths[2], widths[3], true));
+  model.add(linear(widths[2], widths[3], Sparse));
   model.add(std::make_unique<ReLU>(ExampleShape{1, 1, widths[3]}));
-  model.add(linear(widths[3], widths[4], true));
-  model.add(linear(widths[4], widths[5], false));
+  model.add(linear(widths[3], widths[4], Sparse));
+  model.add(linear(widths[4], widths[5], MaskedDense));
   for (size_t i = 0; i < model.layers().size(); ++i) model.layers()[i]->setName("layer" + std::to_string(i));
-  const Matrix x = randomMatrix(6, widths[0], rng);
-  const std::vector<int32_t> labels{0, 4, 2, 1, 3, 4};
+  Matrix deliveredDenseGradient;
+  if (denseGradient) model.layers()[3]->requestDenseWeightGradient([&](Matrix& g) { deliveredDenseGradient = g; });
+  const Matrix x = randomMatrix(batch, widths[0], rng);
+  std::vector<int32_t> labels(static_cast<size_t>(batch));
+  for (int i = 0; i < batch; ++i) labels[size_t(i)] = int32_t(rng.uniform(0.0f, 4.99f));
   Matrix d;
   const Matrix logits = model.forward(x, true);
   softmaxCrossEntropy(logits, labels, &d, nullptr);
@@ -325,6 +350,8 @@ void TestLayers::panelStretchesComputeWhatLayerByLayerRowsDo() {
   std::vector<std::vector<float>> panelGrads;
   for (auto& p : model.parameters()) panelGrads.emplace_back(p.grads.begin(), p.grads.end());
 
+  // Layer by layer on batch rows, on one thread: the reference.
+  omp_set_num_threads(1);
   std::vector<Matrix> acts(model.layers().size() + 1);
   acts[0] = x;
   for (size_t i = 0; i < model.layers().size(); ++i) model.layers()[i]->forward(acts[i], acts[i + 1], true);
@@ -332,7 +359,9 @@ void TestLayers::panelStretchesComputeWhatLayerByLayerRowsDo() {
   for (size_t i = 1; i < acts.size(); ++i)  // and what the model hands out as activations, one example per row
     QVERIFY((model.activation(i) - acts[i]).cwiseAbs().maxCoeff() < 1e-5f);
   Matrix grad = d, gradIn;
+  std::vector<Matrix> gradOfOutput(model.layers().size());
   for (size_t i = model.layers().size(); i-- > 0;) {
+    gradOfOutput[i] = grad;
     model.layers()[i]->backward(acts[i], acts[i + 1], grad, gradIn, i > 0);
     std::swap(grad, gradIn);
   }
@@ -341,12 +370,18 @@ void TestLayers::panelStretchesComputeWhatLayerByLayerRowsDo() {
   for (size_t p = 0; p < params.size(); ++p) {
     QCOMPARE(params[p].grads.size(), panelGrads[p].size());
     for (size_t i = 0; i < panelGrads[p].size(); ++i)
-      QVERIFY2(std::abs(params[p].grads[i] - panelGrads[p][i]) < 1e-6f,
+      QVERIFY2(std::abs(params[p].grads[i] - panelGrads[p][i]) < 1e-5f,
                qPrintable(QString("%1[%2]: %3 on rows, %4 on panels")
                               .arg(QString::fromStdString(params[p].name))
                               .arg(i)
                               .arg(params[p].grads[i])
                               .arg(panelGrads[p][i])));
+  }
+  if (denseGradient) {  // every position's dL/dW of the whole batch, delivered once
+    const Matrix expected = gradOfOutput[3].transpose() * acts[3];
+    QCOMPARE(deliveredDenseGradient.rows(), expected.rows());
+    QCOMPARE(deliveredDenseGradient.cols(), expected.cols());
+    QVERIFY((deliveredDenseGradient - expected).cwiseAbs().maxCoeff() < 1e-5f);
   }
 }
 

@@ -66,6 +66,10 @@ void TestSparseKernels::productsMatchDenseEigen_data() {
   QTest::newRow("65536 columns: 2-byte indices") << 3 << 65536 << 9 << 0.002 << false;
   QTest::newRow("65537 columns: 4-byte indices") << 3 << 65537 << 9 << 0.002 << true;
   QTest::newRow("65537 rows: 4-byte transposed rows") << 65537 << 2 << 9 << 0.01 << false;
+  // Large enough that the products are split between threads: the MLP's fc1, and a wide conv-like panel whose
+  // width is no whole number of slices.
+  QTest::newRow("fc1 at 0.1, batch 128: threads split") << 300 << 784 << 128 << 0.1 << false;
+  QTest::newRow("wide panel, 1000 columns: threads split") << 64 << 288 << 1000 << 0.1 << true;
 }
 
 void TestSparseKernels::productsMatchDenseEigen() {
@@ -98,21 +102,22 @@ void TestSparseKernels::productsMatchDenseEigen() {
   for (int threads : {1, 2, 3}) {
     omp_set_num_threads(threads);
 
+    Vector bias(rows);
+    for (int r = 0; r < rows; ++r) bias(r) = rng.uniform(-1.0f, 1.0f);
     Matrix out(rows, width);
-    w.withRows(
-        [&](const auto& index) { gatherProduct(index, w.values.data(), nullptr, rows, in.data(), width, out.data()); });
-    QVERIFY(maxAbsDiff(out, dense * in) < 1e-4);
+    w.withRows([&](const auto& index) {
+      gatherProduct(index, w.values.data(), nullptr, rows, in.data(), width, bias.data(), out.data());
+    });
+    QVERIFY(maxAbsDiff(out, (dense * in).colwise() + bias) < 1e-4);
 
     Matrix dIn(cols, width);
     withColumns([&](const auto& index, const int32_t* valueOf) {
-      gatherProduct(index, w.values.data(), valueOf, cols, dOut.data(), width, dIn.data());
+      gatherProduct(index, w.values.data(), valueOf, cols, dOut.data(), width, nullptr, dIn.data());
     });
     const Matrix expectedDIn = dense.transpose() * dOut;
     QVERIFY(maxAbsDiff(dIn, expectedDIn) < 1e-4);
 
-    // The same two products written transposed into batch rows, the forward one with a bias.
-    Vector bias(rows);
-    for (int r = 0; r < rows; ++r) bias(r) = rng.uniform(-1.0f, 1.0f);
+    // The same two products written transposed into batch rows, the forward one with the bias.
     Matrix outRows(width, rows), dInRows(width, cols);
     w.withRows([&](const auto& index) {
       gatherProductTransposed(index, w.values.data(), nullptr, rows, in.data(), width, bias.data(), outRows.data());
@@ -129,7 +134,7 @@ void TestSparseKernels::productsMatchDenseEigen() {
         [&](const auto& index) { scatterProduct(index, w.values.data(), rows, dOut.data(), width, scattered.data()); });
     QVERIFY(maxAbsDiff(scattered, expectedDIn) < 1e-4);
 
-    std::vector<float> grads(w.values.size());
+    std::vector<float> grads(w.values.size(), 99.0f);  // overwritten, not added to
     w.withRows([&](const auto& index) { sampledProduct(index, rows, dOut.data(), in.data(), width, grads.data()); });
     const Matrix denseGrad = dOut * in.transpose();
     for (int r = 0; r < rows; ++r)

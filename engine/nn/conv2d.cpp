@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "sparse/panel_row_sums.h"
+
 namespace ss {
 
 Conv2d::Conv2d(const ConvGeometry& g)
@@ -97,7 +99,7 @@ void Conv2d::forward(const Matrix& x, Matrix& y, bool) {
   const Eigen::Index batch = x.rows();
   const int spatial = g_.outHeight() * g_.outWidth();
   batchIm2col(x, cols_);
-  weight_.multiply(cols_, out_);
+  weight_.multiply(cols_, Vector(), out_);  // the bias is added in the copy below, which passes every value anyway
   y.resize(batch, Eigen::Index(g_.outChannels) * spatial);
 #pragma omp parallel for schedule(static)
   for (Eigen::Index s = 0; s < batch; ++s) {
@@ -121,7 +123,7 @@ void Conv2d::backward(const Matrix& x, const Matrix&, const Matrix& dy, Matrix& 
     Matrix full = out_ * cols_.transpose();
     deliverDenseWeightGradient(full);
   }
-  biasGrad_ = out_.rowwise().sum();
+  sumRowsOfPanel(out_, biasGrad_.data());
   if (!needInputGrad) return;
   weight_.multiplyTransposed(out_, cols_);
   dx.setZero(batch, x.cols());

@@ -33,7 +33,10 @@ class Layer {
   // The same maps on panels: the transposed layout, one feature per row and the batch along it, which the
   // sparse kernels work in. The model runs a stretch of consecutive layers that take panels on them when one of
   // them prefers it (a sparse linear layer), so that the activations inside the stretch are never transposed.
-  // Only layers whose takesPanels() is true are asked.
+  // Only layers whose takesPanels() is true are asked. The model may split the batch between threads: every
+  // thread of a parallel region then calls these at once with panels of its own share of the batch; the layer
+  // computes on the calling thread, and backwardPanel leaves each thread's part of the parameter gradients
+  // (computeTeamShare, core/threads.h) for completeTeamGradients, which every thread calls after a barrier.
   virtual bool takesPanels() const { return false; }
   virtual bool prefersPanels() const { return false; }
   virtual void forwardPanel(const Matrix& /*xT*/, Matrix& /*yT*/, bool /*training*/) {
@@ -43,6 +46,8 @@ class Layer {
                              bool /*needInputGrad*/) {
     throw std::logic_error(kind() + " takes no panels");
   }
+
+  virtual void completeTeamGradients() {}
 
   virtual std::vector<ParameterRef> parameters() { return {}; }
   // The layer's weight matrix when it has one that can be made sparse (linear, conv), else null.
@@ -61,8 +66,9 @@ class Layer {
   // the layer. An empty function cancels the request; layers without a weight matrix never call it.
   void requestDenseWeightGradient(std::function<void(Matrix&)> use) { denseGradientUse_ = std::move(use); }
 
- protected:
   bool denseWeightGradientRequested() const { return bool(denseGradientUse_); }
+
+ protected:
   // For backward: passes gradient to the pending request, which it clears.
   void deliverDenseWeightGradient(Matrix& gradient) {
     const std::function<void(Matrix&)> use = std::move(denseGradientUse_);

@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "sparse/panel_row_sums.h"
 #include "sparse/panel_transpose.h"
 
 namespace ss {
@@ -59,19 +60,24 @@ void Linear::backward(const Matrix& x, const Matrix&, const Matrix& dy, Matrix& 
 }
 
 void Linear::forwardPanel(const Matrix& xT, Matrix& yT, bool) {
-  weight_.multiply(xT, yT);
-  yT.colwise() += bias_;
+  weight_.multiply(xT, bias_, yT);
 }
 
 void Linear::backwardPanel(const Matrix& xT, const Matrix&, const Matrix& dyT, Matrix& dxT, bool needInputGrad) {
-  biasGrad_ = dyT.rowwise().sum();
-  if (denseWeightGradientRequested()) {
+  computeTeamShare(biasGrad_.data(), biasGrad_.size(), biasGradPartials_,
+                   [&](float* sums) { sumRowsOfPanel(dyT, sums); });
+  if (denseWeightGradientRequested()) {  // never in a split stretch: the model keeps the batch whole for it
     // Every position, before masking: the inactive entries are what RigL asks for.
     Matrix full = dyT * xT.transpose();
     deliverDenseWeightGradient(full);
   }
   weight_.accumulateGradient(dyT, xT);
   if (needInputGrad) weight_.multiplyTransposed(dyT, dxT);
+}
+
+void Linear::completeTeamGradients() {
+  completeTeamSum(biasGradPartials_);
+  weight_.completeTeamGradient();
 }
 
 std::vector<ParameterRef> Linear::parameters() {

@@ -25,6 +25,7 @@ class Linear : public Layer {
   bool prefersPanels() const override { return weight_.sparse(); }
   void forwardPanel(const Matrix& xT, Matrix& yT, bool training) override;
   void backwardPanel(const Matrix& xT, const Matrix& yT, const Matrix& dyT, Matrix& dxT, bool needInputGrad) override;
+  void completeTeamGradients() override;
   std::vector<ParameterRef> parameters() override;
 
   void initKaiming(Rng& rng);
@@ -38,7 +39,8 @@ class Linear : public Layer {
   int inputs_, outputs_;
   WeightMatrix weight_;
   Vector bias_, biasGrad_;
-  Matrix xT_, dyT_;  // panels reused between steps (sparse execution only)
+  TeamPartials biasGradPartials_;  // when threads split the batch
+  Matrix xT_, dyT_;                // panels reused between steps (sparse execution only)
 };
 
 }  // namespace ss

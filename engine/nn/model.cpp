@@ -2,6 +2,7 @@
 
 #include <sstream>
 
+#include "core/threads.h"
 #include "sparse/panel_transpose.h"
 
 namespace ss {
@@ -11,68 +12,174 @@ void Model::add(std::unique_ptr<Layer> layer) {
   outputs_.resize(layers_.size());
 }
 
-void Model::planPanels() {
+namespace {
+// The fewest examples a thread's share of a split batch may have: below, the shares' kernels run on too few
+// vectors for the split to pay (each share is at least two cache lines of floats wide).
+constexpr Eigen::Index kMinExamplesPerThread = 32;
+}  // namespace
+
+void Model::planPanels(const Matrix& x) {
   // Asked at every forward: whether a linear layer prefers panels changes when an algorithm makes it sparse.
   const size_t n = layers_.size();
   onPanels_.assign(n, 0);
+  bool denseGradientAsked = false;
   for (size_t begin = 0; begin < n;) {
     size_t end = begin;
     bool preferred = false;
     while (end < n && layers_[end]->takesPanels()) preferred |= layers_[end++]->prefersPanels();
-    for (size_t i = begin; i < end; ++i) onPanels_[i] = preferred;
+    for (size_t i = begin; i < end; ++i) {
+      onPanels_[i] = preferred;
+      denseGradientAsked |= preferred && layers_[i]->denseWeightGradientRequested();
+    }
     begin = end == begin ? begin + 1 : end;
   }
+  // RigL's dense gradient is one matrix for the whole batch: at the steps that ask for it the batch stays whole.
+  const int threads = omp_get_max_threads();
+  splitBatch_ = threads > 1 && !omp_in_parallel() && x.rows() >= kMinExamplesPerThread * threads && !denseGradientAsked;
+}
+
+size_t Model::stretchEnd(size_t begin) const {
+  size_t end = begin;
+  while (end < onPanels_.size() && onPanels_[end]) ++end;
+  return end;
+}
+
+size_t Model::stretchBegin(size_t end) const {
+  size_t begin = end;
+  while (begin > 0 && onPanels_[begin - 1]) --begin;
+  return begin;
 }
 
 const Matrix& Model::forward(const Matrix& x, bool training) {
-  planPanels();
+  planPanels(x);
   input_ = &x;
-  transposedInputs_.resize(layers_.size());
-  inputs_.assign(layers_.size(), nullptr);
+  const size_t n = layers_.size();
+  transposedInputs_.resize(n);
+  inputs_.assign(n, nullptr);
   const Matrix* in = &x;
-  bool inIsPanel = false;
-  for (size_t i = 0; i < layers_.size(); ++i) {
-    if (bool(onPanels_[i]) != inIsPanel) {  // into a stretch on panels, or out of one
-      transposeInto(*in, transposedInputs_[i]);
-      in = &transposedInputs_[i];
+  for (size_t begin = 0; begin < n;) {
+    if (!onPanels_[begin]) {
+      inputs_[begin] = in;
+      layers_[begin]->forward(*in, outputs_[begin], training);
+      in = &outputs_[begin++];
+      continue;
     }
-    inputs_[i] = in;
-    if (onPanels_[i])
-      layers_[i]->forwardPanel(*in, outputs_[i], training);
+    // A stretch on panels: its output goes back to batch rows, as the next layer's input or as the logits.
+    const size_t end = stretchEnd(begin);
+    Matrix& out = end == n ? logits_ : transposedInputs_[end];
+    if (splitBatch_)
+      forwardSplitStretch(begin, end, *in, out, training);
     else
-      layers_[i]->forward(*in, outputs_[i], training);
-    in = &outputs_[i];
-    inIsPanel = onPanels_[i];
+      forwardStretch(begin, end, *in, out, training);
+    in = &out;
+    begin = end;
   }
-  if (!inIsPanel) return *in;
-  transposeInto(*in, logits_);
-  return logits_;
+  return *in;
+}
+
+void Model::forwardStretch(size_t begin, size_t end, const Matrix& in, Matrix& out, bool training) {
+  transposeInto(in, transposedInputs_[begin]);
+  const Matrix* x = &transposedInputs_[begin];
+  for (size_t i = begin; i < end; ++i) {
+    inputs_[i] = x;
+    layers_[i]->forwardPanel(*x, outputs_[i], training);
+    x = &outputs_[i];
+  }
+  transposeInto(*x, out);
+}
+
+void Model::forwardSplitStretch(size_t begin, size_t end, const Matrix& in, Matrix& out, bool training) {
+  // Each thread runs the whole stretch on its own share of the batch, in panels of its own: on the 2-core test
+  // machine a cache line takes 230 ns to pass between the cores, and layers that split each product between
+  // the threads (by rows, or by columns of one shared panel) moved activations between them at every layer,
+  // so that two threads ran the sparse MLP step slower than one. Only the weights, read by all, and the
+  // gradients' partial sums (computeTeamShare) cross now.
+  const Eigen::Index batch = in.rows();
+  out.resize(batch, layers_[end - 1]->outputShape().size());
+  shares_.resize(size_t(omp_get_max_threads()));
+  for (BatchShare& share : shares_) {
+    share.inputs.resize(layers_.size());
+    share.outputs.resize(layers_.size());
+    share.count = 0;
+  }
+#pragma omp parallel
+  {
+    BatchShare& share = shares_[size_t(omp_get_thread_num())];
+    const auto [first, last] = lineShare(batch, omp_get_thread_num(), omp_get_num_threads());
+    share.first = first;
+    share.count = last - first;
+    transposeRowsInto(in, share.first, share.count, share.inputs[begin]);
+    const Matrix* x = &share.inputs[begin];
+    for (size_t i = begin; i < end; ++i) {
+      layers_[i]->forwardPanel(*x, share.outputs[i], training);
+      x = &share.outputs[i];
+    }
+    transposeIntoRows(*x, out, share.first);
+  }
 }
 
 void Model::backward(const Matrix& dLogits) {
   gradOut_ = dLogits;
-  bool gradIsPanel = false;
-  for (size_t i = layers_.size(); i-- > 0;) {
-    if (bool(onPanels_[i]) != gradIsPanel) {
-      transposeInto(gradOut_, gradTransposed_);
-      std::swap(gradOut_, gradTransposed_);
-      gradIsPanel = onPanels_[i];
+  for (size_t end = layers_.size(); end > 0;) {
+    const size_t i = end - 1;
+    if (!onPanels_[i]) {
+      layers_[i]->backward(*inputs_[i], outputs_[i], gradOut_, gradIn_, i > 0);
+      if (i > 0) std::swap(gradIn_, gradOut_);
+      end = i;
+      continue;
     }
-    const bool needInputGrad = i > 0;
-    if (onPanels_[i])
-      layers_[i]->backwardPanel(*inputs_[i], outputs_[i], gradOut_, gradIn_, needInputGrad);
+    const size_t begin = stretchBegin(end);
+    if (splitBatch_)
+      backwardSplitStretch(begin, end);
     else
-      layers_[i]->backward(*inputs_[i], outputs_[i], gradOut_, gradIn_, needInputGrad);
-    if (needInputGrad) std::swap(gradIn_, gradOut_);
+      backwardStretch(begin, end);
+    end = begin;
   }
+}
+
+void Model::backwardStretch(size_t begin, size_t end) {
+  transposeInto(gradOut_, gradTransposed_);
+  std::swap(gradOut_, gradTransposed_);
+  for (size_t i = end; i-- > begin;) {
+    layers_[i]->backwardPanel(*inputs_[i], outputs_[i], gradOut_, gradIn_, i > 0);
+    if (i > 0) std::swap(gradIn_, gradOut_);
+  }
+  if (begin == 0) return;
+  transposeInto(gradOut_, gradTransposed_);
+  std::swap(gradOut_, gradTransposed_);
+}
+
+void Model::backwardSplitStretch(size_t begin, size_t end) {
+  if (begin > 0) gradIn_.resize(gradOut_.rows(), layers_[begin]->inputShape().size());
+#pragma omp parallel
+  {
+    BatchShare& share = shares_[size_t(omp_get_thread_num())];
+    transposeRowsInto(gradOut_, share.first, share.count, share.grad);
+    for (size_t i = end; i-- > begin;) {
+      const Matrix& x = i == begin ? share.inputs[begin] : share.outputs[i - 1];
+      layers_[i]->backwardPanel(x, share.outputs[i], share.grad, share.gradIn, i > 0);
+      if (i > 0) std::swap(share.gradIn, share.grad);
+    }
+    if (begin > 0) transposeIntoRows(share.grad, gradIn_, share.first);
+#pragma omp barrier
+    for (size_t i = begin; i < end; ++i) layers_[i]->completeTeamGradients();
+  }
+  if (begin > 0) std::swap(gradIn_, gradOut_);
 }
 
 const Matrix& Model::activation(size_t i) const {
   if (i == 0) return *input_;
   if (i - 1 >= onPanels_.size() || !onPanels_[i - 1]) return outputs_[i - 1];
   rowsOf_.resize(layers_.size());
-  transposeInto(outputs_[i - 1], rowsOf_[i - 1]);
-  return rowsOf_[i - 1];
+  Matrix& rows = rowsOf_[i - 1];
+  if (!splitBatch_) {
+    transposeInto(outputs_[i - 1], rows);
+    return rows;
+  }
+  rows.resize(input_->rows(), layers_[i - 1]->outputShape().size());
+  for (const BatchShare& share : shares_)
+    if (share.count > 0) transposeIntoRows(share.outputs[i - 1], rows, share.first);
+  return rows;
 }
 
 std::vector<ParameterRef> Model::parameters() {

@@ -13,6 +13,8 @@ namespace ss {
 // runs on panels when one of them prefers it: its input is transposed once on the way in, its output once on
 // the way out, and the activations and gradients inside stay panels. For the MLP at density 0.1 that removes
 // the transposes around every sparse layer (fc2's input, fc1's and fc2's outputs and their gradients).
+// With more than one thread and a large enough batch, each thread runs a stretch on its own share of the batch
+// from its first layer to its last, forward and backward, and the layers sum their gradients over the threads.
 class Model {
  public:
   void add(std::unique_ptr<Layer> layer);
@@ -32,7 +34,21 @@ class Model {
   std::string summary() const;
 
  private:
-  void planPanels();
+  // One thread's share of the batch in a split stretch: its rows [first, first + count) of the batch, and its
+  // panels (by layer: a stretch's input, transposed, and each layer's output; backward's dY and dX).
+  struct BatchShare {
+    Eigen::Index first = 0, count = 0;
+    std::vector<Matrix> inputs, outputs;
+    Matrix grad, gradIn;
+  };
+
+  void planPanels(const Matrix& x);
+  size_t stretchEnd(size_t begin) const;  // the end of the stretch on panels that starts at layer `begin`
+  size_t stretchBegin(size_t end) const;  // the start of the one that ends there
+  void forwardStretch(size_t begin, size_t end, const Matrix& in, Matrix& out, bool training);
+  void forwardSplitStretch(size_t begin, size_t end, const Matrix& in, Matrix& out, bool training);
+  void backwardStretch(size_t begin, size_t end);
+  void backwardSplitStretch(size_t begin, size_t end);
 
   std::vector<std::unique_ptr<Layer>> layers_;
   const Matrix* input_ = nullptr;         // the x of the last forward
@@ -43,6 +59,8 @@ class Model {
   Matrix logits_;                         // the output, when the last layer ran on panels
   mutable std::vector<Matrix> rowsOf_;    // activation(i) of a panel, transposed on request
   Matrix gradIn_, gradOut_, gradTransposed_;
+  bool splitBatch_ = false;         // the last forward split the batch between threads in its stretches
+  std::vector<BatchShare> shares_;  // one per thread, when it did
 };
 
 }  // namespace ss

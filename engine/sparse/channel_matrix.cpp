@@ -59,10 +59,10 @@ void ChannelMatrix::multiplyToRows(const Matrix& in, const Vector& bias, Matrix&
   outT(Eigen::all, keptRows) += kept;
 }
 
-void ChannelMatrix::accumulateGradient(const Matrix& dOut, const Matrix& in, Matrix& compact) {
+void ChannelMatrix::gradientInto(const Matrix& dOut, const Matrix& in, Matrix& compact, float* gradient) const {
   if (keptRows.empty()) return;
   gatherKeptRows(dOut, compact);
-  MatrixMap(grads.data(), kept(), cols).noalias() = compact * in.transpose();
+  MatrixMap(gradient, kept(), cols).noalias() = compact * in.transpose();
 }
 
 void ChannelMatrix::multiplyTransposed(const Matrix& dOut, Matrix& dIn, Matrix& compact) const {

@@ -28,10 +28,11 @@ struct ChannelMatrix {
   Mask mask() const;
 
   // The products on panels (row-major, one feature per row, the batch along it), as WeightMatrix has them;
-  // `compact` is a working buffer (kept x width) the caller keeps between steps.
+  // `compact` is a working buffer (kept x width) the caller keeps between steps. The gradient goes to
+  // `gradient` (one value per stored weight): the grads, or a thread's partial sum of them.
   void multiply(const Matrix& in, Matrix& out) const;
   void multiplyToRows(const Matrix& in, const Vector& bias, Matrix& outT) const;
-  void accumulateGradient(const Matrix& dOut, const Matrix& in, Matrix& compact);
+  void gradientInto(const Matrix& dOut, const Matrix& in, Matrix& compact, float* gradient) const;
   void multiplyTransposed(const Matrix& dOut, Matrix& dIn, Matrix& compact) const;
   void multiplyTransposedToRows(const Matrix& dOut, Matrix& dInT, Matrix& compact) const;
 

@@ -58,20 +58,40 @@ void transposeTile(const float* src, Index srcStride, float* dst, Index dstStrid
 #endif
 }
 
+namespace {
+
+// The rows x cols matrix at s into the cols x rows one at d, in tiles that stay in L1 (four 8x8 blocks a side).
+void transposeBand(const float* s, Index sStride, float* d, Index dStride, Index rows, Index cols) {
+  constexpr Index kTile = 32;
+  for (Index r0 = 0; r0 < rows; r0 += kTile)
+    for (Index c0 = 0; c0 < cols; c0 += kTile)
+      transposeTile(s + r0 * sStride + c0, sStride, d + c0 * dStride + r0, dStride, std::min(kTile, rows - r0),
+                    std::min(kTile, cols - c0));
+}
+
+}  // namespace
+
 void transposeInto(const Matrix& src, Matrix& dst) {
   const Index rows = src.rows(), cols = src.cols();
   dst.resize(cols, rows);
-  constexpr Index kTile = 32;  // four 8x8 blocks a side: both tiles stay in L1
+  constexpr Index kBand = 32;
   const float* s = src.data();
   float* d = dst.data();
-  const Index rowTiles = (rows + kTile - 1) / kTile;
-  splitAcrossThreads(rowTiles, rows * cols > 65536, [&](int64_t begin, int64_t end) {
-    for (Index rt = begin; rt < end; ++rt) {
-      const Index r0 = rt * kTile, r1 = std::min(rows, r0 + kTile);
-      for (Index c0 = 0; c0 < cols; c0 += kTile)
-        transposeTile(s + r0 * cols + c0, cols, d + c0 * rows + r0, rows, r1 - r0, std::min(cols, c0 + kTile) - c0);
-    }
+  const Index bands = (rows + kBand - 1) / kBand;
+  splitAcrossThreads(bands, rows * cols > 65536, [&](int64_t begin, int64_t end) {
+    const Index r0 = begin * kBand, r1 = std::min(rows, end * kBand);
+    transposeBand(s + r0 * cols, cols, d + r0, rows, r1 - r0, cols);
   });
+}
+
+void transposeRowsInto(const Matrix& src, Index first, Index count, Matrix& dst) {
+  const Index cols = src.cols();
+  dst.resize(cols, count);
+  transposeBand(src.data() + first * cols, cols, dst.data(), count, count, cols);
+}
+
+void transposeIntoRows(const Matrix& src, Matrix& dst, Index first) {
+  transposeBand(src.data(), src.cols(), dst.data() + first * dst.cols(), dst.cols(), src.rows(), src.cols());
 }
 
 }  // namespace ss

@@ -130,7 +130,7 @@ template <typename Row, typename Weight>
 }
 
 template <typename Rows, typename Weight>
-void gatherRows(const Rows& index, Weight weight, int rows, const float* in, int width, float* out) {
+void gatherRows(const Rows& index, Weight weight, int rows, const float* in, int width, const float* bias, float* out) {
   // Slice-major order: every output row works through one batch slice before the next slice starts,
   // so for a wide panel (a conv's im2col, batch x positions wide) the slice of every input row stays
   // in cache while all filters use it. For a linear layer (width = batch) there is one slice.
@@ -140,7 +140,7 @@ void gatherRows(const Rows& index, Weight weight, int rows, const float* in, int
     for (int64_t w = begin; w < end; ++w) {
       const int piece = int(w / rows), r = int(w % rows);
       const int from = piece * kSlice, n = std::min(kSlice, width - from);
-      accumulatePiece(index.row(r), weight, in, width, from, n, 0.0f, out + int64_t(r) * width + from);
+      accumulatePiece(index.row(r), weight, in, width, from, n, bias ? bias[r] : 0.0f, out + int64_t(r) * width + from);
     }
   });
 }
@@ -260,11 +260,11 @@ template <typename Rows>
 
 template <typename Rows>
 void gatherProduct(const Rows& index, const float* values, const int32_t* valueOf, int rows, const float* in, int width,
-                   float* out) {
+                   const float* bias, float* out) {
   if (valueOf)
-    gatherRows(index, PermutedOrder{values, valueOf}, rows, in, width, out);
+    gatherRows(index, PermutedOrder{values, valueOf}, rows, in, width, bias, out);
   else
-    gatherRows(index, StoredOrder{values}, rows, in, width, out);
+    gatherRows(index, StoredOrder{values}, rows, in, width, bias, out);
 }
 
 template <typename Rows>
@@ -304,11 +304,12 @@ void sampledProduct(const Rows& index, int rows, const float* a, const float* b,
   });
 }
 
-#define SS_SPARSE_KERNELS_FOR(...)                                                                                \
-  template void gatherProduct(const __VA_ARGS__&, const float*, const int32_t*, int, const float*, int, float*);  \
-  template void gatherProductTransposed(const __VA_ARGS__&, const float*, const int32_t*, int, const float*, int, \
-                                        const float*, float*);                                                    \
-  template void scatterProduct(const __VA_ARGS__&, const float*, int, const float*, int, float*);                 \
+#define SS_SPARSE_KERNELS_FOR(...)                                                                                    \
+  template void gatherProduct(const __VA_ARGS__&, const float*, const int32_t*, int, const float*, int, const float*, \
+                              float*);                                                                                \
+  template void gatherProductTransposed(const __VA_ARGS__&, const float*, const int32_t*, int, const float*, int,     \
+                                        const float*, float*);                                                        \
+  template void scatterProduct(const __VA_ARGS__&, const float*, int, const float*, int, float*);                     \
   template void sampledProduct(const __VA_ARGS__&, int, const float*, const float*, int, float*);
 
 SS_SPARSE_KERNELS_FOR(CsrRows<uint16_t>)

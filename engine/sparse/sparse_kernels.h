@@ -12,13 +12,14 @@ namespace ss {
 // `Rows` says where each row's entries are and which column each one sits in (row_entries.h: CSR,
 // N:M groups, blocks); the kernels are the same for all of them and instantiated for each.
 
-// out[r, :] = sum over entries e of row r: values[e] * in[column(e), :]   (out has `rows` rows)
+// out[r, :] = bias[r] + sum over entries e of row r: values[e] * in[column(e), :]   (out has `rows` rows; a null
+// bias adds nothing)
 // Forward (Y^T = W X^T) with the row index. With valueOf, the weight of entry e is values[valueOf[e]]:
 // dX^T = W^T dY^T through a transposed index reads the weights where the layout keeps them, so no
 // reordered copy of them has to be kept or refreshed.
 template <typename Rows>
 void gatherProduct(const Rows& index, const float* values, const int32_t* valueOf, int rows, const float* in, int width,
-                   float* out);
+                   const float* bias, float* out);
 
 // outT[b, r] = bias[r] + out[r, b] of gatherProduct, written straight into a batch-row matrix (width x
 // rows): a sparse linear layer's output and its dX need neither a transposed panel nor a bias pass. A

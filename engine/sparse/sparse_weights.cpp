@@ -116,6 +116,14 @@ int64_t SparseWeights::indexBytes() const {
   return std::visit([](const auto& w) { return w.indexBytes(); }, layout_);
 }
 
+Matrix& SparseWeights::workingPanel() {
+  // The threads of a model's split stretch run the same layer at once, each on its share of the batch: the
+  // helpers each keep a panel of their own (the largest they needed, for every layer; the memory model's
+  // figure of one full-width panel per layer bounds the lot).
+  thread_local Matrix helperPanel;
+  return omp_in_parallel() && omp_get_thread_num() > 0 ? helperPanel : panel_;
+}
+
 int64_t SparseWeights::workingPanelRows() const {
   return byLayout(
       layout_, [](const auto& w) { return w.transposed ? int64_t(0) : int64_t(w.cols); },
@@ -148,17 +156,21 @@ std::vector<int64_t> SparseWeights::positions() const {
   return out;
 }
 
-void SparseWeights::multiply(const Matrix& in, Matrix& out) {
+void SparseWeights::multiply(const Matrix& in, const Vector& bias, Matrix& out) {
   byLayout(
       layout_,
       [&](const auto& w) {
         const int width = int(in.cols());
         out.resize(w.rows, width);
         w.withRows([&](const auto& index) {
-          gatherProduct(index, w.values.data(), nullptr, w.rows, in.data(), width, out.data());
+          gatherProduct(index, w.values.data(), nullptr, w.rows, in.data(), width,
+                        bias.size() != 0 ? bias.data() : nullptr, out.data());
         });
       },
-      [&](const ChannelMatrix& w) { w.multiply(in, out); });
+      [&](const ChannelMatrix& w) {
+        w.multiply(in, out);
+        if (bias.size() != 0) out.colwise() += bias;
+      });
 }
 
 void SparseWeights::multiplyToRows(const Matrix& in, const Vector& bias, Matrix& outT) {
@@ -175,14 +187,21 @@ void SparseWeights::multiplyToRows(const Matrix& in, const Vector& bias, Matrix&
 }
 
 void SparseWeights::accumulateGradient(const Matrix& dOut, const Matrix& in) {
-  byLayout(
-      layout_,
-      [&](auto& w) {
-        w.withRows([&](const auto& index) {
-          sampledProduct(index, w.rows, dOut.data(), in.data(), int(in.cols()), w.grads.data());
-        });
-      },
-      [&](ChannelMatrix& w) { w.accumulateGradient(dOut, in, panel_); });
+  std::vector<float>& grads = this->grads();
+  computeTeamShare(grads.data(), int64_t(grads.size()), partialGrads_, [&](float* gradient) {
+    byLayout(
+        layout_,
+        [&](const auto& w) {
+          w.withRows([&](const auto& index) {
+            sampledProduct(index, w.rows, dOut.data(), in.data(), int(in.cols()), gradient);
+          });
+        },
+        [&](const ChannelMatrix& w) { w.gradientInto(dOut, in, workingPanel(), gradient); });
+  });
+}
+
+void SparseWeights::completeTeamGradient() {
+  completeTeamSum(partialGrads_);
 }
 
 void SparseWeights::multiplyTransposed(const Matrix& dOut, Matrix& dIn) {
@@ -193,10 +212,10 @@ void SparseWeights::multiplyTransposed(const Matrix& dOut, Matrix& dIn) {
         const int width = int(dOut.cols());
         dIn.resize(w.cols, width);
         throughTransposedIndex(*w.transposed, [&](const auto& index, const int32_t* valueOf) {
-          gatherProduct(index, w.values.data(), valueOf, w.cols, dOut.data(), width, dIn.data());
+          gatherProduct(index, w.values.data(), valueOf, w.cols, dOut.data(), width, nullptr, dIn.data());
         });
       },
-      [&](const ChannelMatrix& w) { w.multiplyTransposed(dOut, dIn, panel_); });
+      [&](const ChannelMatrix& w) { w.multiplyTransposed(dOut, dIn, workingPanel()); });
 }
 
 void SparseWeights::multiplyTransposedToRows(const Matrix& dOut, Matrix& dInT) {
@@ -204,8 +223,8 @@ void SparseWeights::multiplyTransposedToRows(const Matrix& dOut, Matrix& dInT) {
       layout_,
       [&](const auto& w) {
         if (!w.transposed) {
-          scatterInto(w, dOut, panel_);
-          transposeInto(panel_, dInT);
+          scatterInto(w, dOut, workingPanel());
+          transposeInto(workingPanel(), dInT);
           return;
         }
         const int width = int(dOut.cols());
@@ -214,7 +233,7 @@ void SparseWeights::multiplyTransposedToRows(const Matrix& dOut, Matrix& dInT) {
           gatherProductTransposed(index, w.values.data(), valueOf, w.cols, dOut.data(), width, nullptr, dInT.data());
         });
       },
-      [&](const ChannelMatrix& w) { w.multiplyTransposedToRows(dOut, dInT, panel_); });
+      [&](const ChannelMatrix& w) { w.multiplyTransposedToRows(dOut, dInT, workingPanel()); });
 }
 
 }  // namespace ss

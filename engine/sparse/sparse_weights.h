@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "core/tensor.h"
+#include "core/threads.h"
 #include "sparse/block_matrix.h"
 #include "sparse/channel_matrix.h"
 #include "sparse/csr_matrix.h"
@@ -42,20 +43,24 @@ class SparseWeights {
   std::vector<int64_t> positions() const;
   const CsrMatrix* csr() const { return std::get_if<CsrMatrix>(&layout_); }
 
-  // out (rows x width) = W in (cols x width)
-  void multiply(const Matrix& in, Matrix& out);
+  // out (rows x width) = W in (cols x width) + bias, added to every column (an empty bias adds nothing)
+  void multiply(const Matrix& in, const Vector& bias, Matrix& out);
   // outT (width x rows) = (W in)^T + bias
   void multiplyToRows(const Matrix& in, const Vector& bias, Matrix& outT);
   // grads = dOut (rows x width) in^T (width x cols), at active positions only
   void accumulateGradient(const Matrix& dOut, const Matrix& in);
+  void completeTeamGradient();  // as WeightMatrix's
   // dIn (cols x width) = W^T dOut (rows x width)
   void multiplyTransposed(const Matrix& dOut, Matrix& dIn);
   // dInT (width x cols) = (W^T dOut)^T
   void multiplyTransposedToRows(const Matrix& dOut, Matrix& dInT);
 
  private:
+  Matrix& workingPanel();
+
   std::variant<CsrMatrix, NmMatrix, BlockMatrix, ChannelMatrix> layout_;
-  Matrix panel_;  // the scatter's dX before it is transposed, or the channel layout's kept rows of dY
+  Matrix panel_;               // the scatter's dX before it is transposed, or the channel layout's kept rows of dY
+  TeamPartials partialGrads_;  // the weight gradient's partial sums when threads split the batch
 };
 
 }  // namespace ss

@@ -8,21 +8,29 @@ namespace ss {
 WeightMatrix::WeightMatrix(int rows, int cols)
     : rows_(rows), cols_(cols), dense_(Matrix::Zero(rows, cols)), denseGrad_(Matrix::Zero(rows, cols)) {}
 
-void WeightMatrix::multiply(const Matrix& in, Matrix& out) {
+void WeightMatrix::multiply(const Matrix& in, const Vector& bias, Matrix& out) {
   if (!sparse_) {
     out.noalias() = dense_ * in;
+    if (bias.size() != 0) out.colwise() += bias;
     return;
   }
-  sparse_->multiply(in, out);
+  sparse_->multiply(in, bias, out);
 }
 
 void WeightMatrix::accumulateGradient(const Matrix& dOut, const Matrix& in) {
   if (!sparse_) {
-    denseGrad_.noalias() = dOut * in.transpose();
-    maskDenseGradient();
+    const bool whole = computeTeamShare(denseGrad_.data(), denseGrad_.size(), partialDenseGrads_, [&](float* gradient) {
+      MatrixMap(gradient, rows_, cols_).noalias() = dOut * in.transpose();
+    });
+    if (whole) maskDenseGradient();
     return;
   }
   sparse_->accumulateGradient(dOut, in);
+}
+
+void WeightMatrix::completeTeamGradient() {
+  if (sparse_) return sparse_->completeTeamGradient();
+  completeTeamSum(partialDenseGrads_, [&](int64_t begin, int64_t end) { maskDenseGradient(begin, end); });
 }
 
 void WeightMatrix::multiplyTransposed(const Matrix& dOut, Matrix& dIn) {
@@ -42,11 +50,15 @@ void WeightMatrix::multiplyTransposedToRows(const Matrix& dOut, Matrix& dIn) {
 }
 
 void WeightMatrix::maskDenseGradient() {
+  maskDenseGradient(0, denseGrad_.size());
+}
+
+void WeightMatrix::maskDenseGradient(int64_t begin, int64_t end) {
   // Inactive weights get no gradient, so they and their momentum stay exactly zero.
   if (!mask_) return;
   float* g = denseGrad_.data();
   const uint8_t* active = mask_->bits.data();
-  for (Eigen::Index i = 0; i < denseGrad_.size(); ++i)
+  for (int64_t i = begin; i < end; ++i)
     if (!active[i]) g[i] = 0.0f;
 }
 

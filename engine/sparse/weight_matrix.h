@@ -25,10 +25,13 @@ class WeightMatrix {
   int rows() const { return rows_; }
   int cols() const { return cols_; }
 
-  // out (rows x width) = W in (cols x width)
-  void multiply(const Matrix& in, Matrix& out);
-  // grads = dOut (rows x width) in^T (width x cols), at active positions only
+  // out (rows x width) = W in (cols x width) + bias, added to every column (an empty bias adds nothing)
+  void multiply(const Matrix& in, const Vector& bias, Matrix& out);
+  // grads = dOut (rows x width) in^T (width x cols), at active positions only. Called by every thread of a
+  // model's split stretch, each with its share of the batch (columns), it computes the thread's part of the sum,
+  // which completeTeamGradient, called by every thread after a barrier, adds up (core/threads.h).
   void accumulateGradient(const Matrix& dOut, const Matrix& in);
+  void completeTeamGradient();
   // dIn (cols x width) = W^T dOut (rows x width)
   void multiplyTransposed(const Matrix& dOut, Matrix& dIn);
   // The same two products with the result in batch rows, as a linear layer passes it on: out (width x
@@ -68,8 +71,11 @@ class WeightMatrix {
   }
 
  private:
+  void maskDenseGradient(int64_t begin, int64_t end);
+
   int rows_, cols_;
   Matrix dense_, denseGrad_;
+  TeamPartials partialDenseGrads_;       // the dense gradient's partial sums when threads split the batch
   std::optional<Mask> mask_;             // masked-dense execution
   std::optional<SparseWeights> sparse_;  // sparse execution
   SparseFormat format_;
