@@ -296,17 +296,24 @@ void TestLayers::dropoutScalesKeptActivationsAndRoutesGradientThroughThem() {
 // on rows (no layer there prefers panels; flatten takes none): logits and every gradient must be those of the
 // same layers run one by one on rows, through every change of layout, to float rounding.
 void TestLayers::panelStretchesComputeWhatLayerByLayerRowsDo_data() {
+  QTest::addColumn<bool>("fromFirstLayer");
   QTest::addColumn<int>("batch");
   QTest::addColumn<int>("threads");
   QTest::addColumn<bool>("denseGradient");
-  QTest::newRow("batch 6, one thread") << 6 << 1 << false;
-  QTest::newRow("batch 40, two threads: too small to split") << 40 << 2 << false;
-  QTest::newRow("batch 100 split between two threads (48 + 52)") << 100 << 2 << false;
-  QTest::newRow("batch 100 split between three threads (32 + 32 + 36)") << 100 << 3 << false;
-  QTest::newRow("batch 100, two threads, a dense gradient asked: kept whole") << 100 << 2 << true;
+  QTest::newRow("batch 6, one thread") << false << 6 << 1 << false;
+  QTest::newRow("batch 40, two threads: too small to split") << false << 40 << 2 << false;
+  QTest::newRow("batch 100 split between two threads (48 + 52)") << false << 100 << 2 << false;
+  QTest::newRow("batch 100 split between three threads (32 + 32 + 36)") << false << 100 << 3 << false;
+  QTest::newRow("batch 100, two threads, a dense gradient asked: kept whole") << false << 100 << 2 << true;
+  // Two stretches, the first from layer 0; a gradient over the optimizer's split size, dX by scatter (no
+  // transposed index), the channel layout.
+  QTest::newRow("two stretches, batch 6, one thread") << true << 6 << 1 << false;
+  QTest::newRow("two stretches, batch 100 split between two threads") << true << 100 << 2 << false;
+  QTest::newRow("two stretches, batch 100 split between three threads") << true << 100 << 3 << false;
 }
 
 void TestLayers::panelStretchesComputeWhatLayerByLayerRowsDo() {
+  QFETCH(bool, fromFirstLayer);
   QFETCH(int, batch);
   QFETCH(int, threads);
   QFETCH(bool, denseGradient);
@@ -315,32 +322,53 @@ void TestLayers::panelStretchesComputeWhatLayerByLayerRowsDo() {
   omp_set_num_threads(threads);
   Rng rng(17);
   Model model;
-  const int widths[] = {13, 11, 11, 9, 7, 5};
-  enum Execution { Dense, Sparse, MaskedDense };
-  auto linear = [&](int from, int to, Execution execution) {
+  enum Execution { Dense, Sparse, MaskedDense, SparseWithoutTransposedIndex, Channels };
+  auto linear = [&](int from, int to, Execution execution, float density = 0.4f) {
     auto l = std::make_unique<Linear>(from, to);
     l->initKaiming(rng);
     l->bias().setRandom();
     if (execution != Dense) {
       Mask mask(to, from, 0);
-      for (auto& b : mask.bits) b = rng.uniform(0.0f, 1.0f) < 0.4f;
-      mask.bits[0] = 1;  // not empty
-      l->weightMatrix()->applyMask(mask, execution == Sparse);
+      for (int r = 0; r < to; ++r) {
+        const bool keptRow = rng.uniform(0.0f, 1.0f) < density;
+        for (int c = 0; c < from; ++c)
+          mask.set(r, c, execution == Channels ? keptRow : rng.uniform(0.0f, 1.0f) < density);
+      }
+      mask.bits[0] = 1;  // not empty (a whole first row for channels)
+      if (execution == Channels) std::fill(mask.bits.begin(), mask.bits.begin() + from, uint8_t(1));
+      SparseFormat format;
+      format.transposedIndex = execution != SparseWithoutTransposedIndex;
+      if (execution == Channels) format.layout = SparseLayout::Channels;
+      l->weightMatrix()->applyMask(mask, execution != MaskedDense, format);
     }
     return l;
   };
-  // A dense stretch, a flatten, then a stretch on panels: two sparse layers and a masked-dense one.
-  model.add(linear(widths[0], widths[1], Dense));
-  model.add(std::make_unique<ReLU>(ExampleShape{1, 1, widths[1]}));
-  model.add(std::make_unique<Flatten>(ExampleShape{1, 1, widths[1]}));
-  model.add(linear(widths[2], widths[3], Sparse));
-  model.add(std::make_unique<ReLU>(ExampleShape{1, 1, widths[3]}));
-  model.add(linear(widths[3], widths[4], Sparse));
-  model.add(linear(widths[4], widths[5], MaskedDense));
+  const int inputs = 13;
+  if (!fromFirstLayer) {
+    // A dense stretch, a flatten, then a stretch on panels: two sparse layers and a masked-dense one.
+    model.add(linear(13, 11, Dense));
+    model.add(std::make_unique<ReLU>(ExampleShape{1, 1, 11}));
+    model.add(std::make_unique<Flatten>(ExampleShape{1, 1, 11}));
+    model.add(linear(11, 9, Sparse));
+    model.add(std::make_unique<ReLU>(ExampleShape{1, 1, 9}));
+    model.add(linear(9, 7, Sparse));
+    model.add(linear(7, 5, MaskedDense));
+  } else {
+    // A stretch from layer 0, a flatten, then a stretch whose first layer has 9000 of 10000 weights (its
+    // gradient's sum is split between the threads as the optimizer's update is) and computes dX by scatter,
+    // then a layer in the channel layout and a masked-dense one.
+    model.add(linear(13, 40, Sparse));
+    model.add(std::make_unique<ReLU>(ExampleShape{1, 1, 40}));
+    model.add(std::make_unique<Flatten>(ExampleShape{1, 1, 40}));
+    model.add(linear(40, 250, SparseWithoutTransposedIndex, 0.9f));
+    model.add(std::make_unique<ReLU>(ExampleShape{1, 1, 250}));
+    model.add(linear(250, 9, Channels, 0.5f));
+    model.add(linear(9, 5, MaskedDense));
+  }
   for (size_t i = 0; i < model.layers().size(); ++i) model.layers()[i]->setName("layer" + std::to_string(i));
   Matrix deliveredDenseGradient;
   if (denseGradient) model.layers()[3]->requestDenseWeightGradient([&](Matrix& g) { deliveredDenseGradient = g; });
-  const Matrix x = randomMatrix(batch, widths[0], rng);
+  const Matrix x = randomMatrix(batch, inputs, rng);
   std::vector<int32_t> labels(static_cast<size_t>(batch));
   for (int i = 0; i < batch; ++i) labels[size_t(i)] = int32_t(rng.uniform(0.0f, 4.99f));
   Matrix d;

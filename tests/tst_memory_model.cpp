@@ -2,6 +2,7 @@
 #include <QtTest>
 
 #include "core/error.h"
+#include "core/threads.h"
 #include "memory/memory_model.h"
 #include "nn/activation.h"
 #include "nn/linear.h"
@@ -38,6 +39,7 @@ class TestMemoryModel : public QObject {
   void indexWidthFollowsTheDimension();
   void boundTooSmallNamesTheSparsityThatFits();
   void boundBelowActivationsSaysNoSparsityFits();
+  void threadsSplittingTheBatchEachHoldPartialGradients();
 };
 
 void TestMemoryModel::denseFiguresByHand() {
@@ -82,6 +84,36 @@ void TestMemoryModel::sparseFiguresByHand() {
   QCOMPARE(fc1.denseBaseline, int64_t(3 * 15 * 4));
   // The storage itself agrees with the model.
   QCOMPARE(m.layers()[0]->weightMatrix()->indexBytes(), fc1.indices);
+}
+
+void TestMemoryModel::threadsSplittingTheBatchEachHoldPartialGradients() {
+  // A sparse fc1 puts the stretch fc1-relu-fc2 on panels. A batch of 32 examples a thread is split between
+  // the threads, and each but the first keeps its own part of every panel layer's gradients; one example
+  // fewer, or a model without a sparse layer, and nothing is split.
+  const int threadsBefore = threadCount();
+  const auto restore = qScopeGuard([&] { setThreadCount(threadsBefore); });
+  Model sparse = tinyMlp(), dense = tinyMlp();
+  Mask mask(3, 4);
+  for (auto [r, c] : {std::pair{0, 0}, {1, 1}, {2, 2}}) mask.set(r, c, true);
+  sparse.layers()[0]->weightMatrix()->applyMask(mask, true, {.transposedIndex = true});
+  for (int threads : {2, 3}) {
+    const int batch = 32 * threads;
+    setThreadCount(1);
+    const MemoryEstimate alone = estimateTrainingMemory(sparse, batch),
+                         aloneSmall = estimateTrainingMemory(sparse, batch - 1),
+                         denseAlone = estimateTrainingMemory(dense, batch);
+    setThreadCount(threads);
+    const MemoryEstimate split = estimateTrainingMemory(sparse, batch),
+                         small = estimateTrainingMemory(sparse, batch - 1),
+                         denseSplit = estimateTrainingMemory(dense, batch);
+    for (size_t i = 0; i < split.layers.size(); ++i) {
+      QCOMPARE(split.layers[i].transient, alone.layers[i].transient + (threads - 1) * alone.layers[i].gradients);
+      QCOMPARE(small.layers[i].transient, aloneSmall.layers[i].transient);
+      QCOMPARE(denseSplit.layers[i].transient, denseAlone.layers[i].transient);
+    }
+    QCOMPARE(alone.layers[0].gradients, int64_t((3 + 3) * 4));  // 3 active weights and 3 biases
+    QCOMPARE(alone.layers[2].gradients, int64_t((6 + 2) * 4));  // fc2, dense but in the stretch
+  }
 }
 
 void TestMemoryModel::indexWidthFollowsTheDimension_data() {

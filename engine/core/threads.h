@@ -3,7 +3,9 @@
 #include <omp.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstdint>
+#include <exception>
 #include <utility>
 #include <vector>
 
@@ -32,9 +34,55 @@ void splitAcrossThreads(int64_t count, bool parallel, Body&& body) {
   }
 }
 
+// work() on every thread of a parallel region of `threads` threads, then, once all have finished it (a
+// barrier), afterAll() on every thread. An exception may not leave an OpenMP region (the program would end):
+// the first one any thread throws is rethrown after the region, and afterAll is skipped when there was one.
+// Every thread still reaches the barrier, so a thread that throws does not leave the others waiting there.
+template <typename Work, typename AfterAll>
+void runOnTeam(int threads, Work&& work, AfterAll&& afterAll) {
+  std::exception_ptr error;
+  std::atomic<bool> failed{false};  // read while another thread may be setting it
+  const auto keepFirst = [&] {
+#pragma omp critical(ss_team_error)
+    if (!error) error = std::current_exception();
+    failed = true;
+  };
+#pragma omp parallel num_threads(threads)
+  {
+    try {
+      work();
+    } catch (...) {
+      keepFirst();
+    }
+#pragma omp barrier
+    if (!failed) try {
+        afterAll();
+      } catch (...) {
+        keepFirst();
+      }
+  }
+  if (error) std::rethrow_exception(error);
+}
+
+// The same without a second part, and so without the barrier.
+template <typename Work>
+void runOnTeam(int threads, Work&& work) {
+  std::exception_ptr error;
+#pragma omp parallel num_threads(threads)
+  {
+    try {
+      work();
+    } catch (...) {
+#pragma omp critical(ss_team_error)
+      if (!error) error = std::current_exception();
+    }
+  }
+  if (error) std::rethrow_exception(error);
+}
+
 // Thread t of n's share of [0, count) in whole cache lines of floats (16), as equal as that allows: how the
-// model splits a batch between threads, and how a wide panel's columns are split, so that no two threads write
-// to one cache line.
+// model splits a batch between threads, and how a wide panel's columns are split, so that in a 64-byte aligned
+// matrix whose rows are whole lines (Eigen aligns to 64 with AVX-512) no two threads write to one line.
 constexpr int64_t kFloatsPerLine = 16;
 
 inline std::pair<int64_t, int64_t> lineShare(int64_t count, int t, int threads) {

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "core/error.h"
+#include "core/threads.h"
 #include "sparse/model_sparsity.h"
 #include "sparse/weight_matrix.h"
 
@@ -100,6 +101,12 @@ LayerMemory weightMemory(const WeightStorage& s) {
 
 MemoryEstimate estimateTrainingMemory(Model& model, int batchSize) {
   MemoryEstimate estimate;
+  // Threads that split the batch each sum their part of a panel layer's gradients in a buffer of their own
+  // (the first thread sums into the gradients themselves).
+  const std::vector<char> onPanels = model.panelPlan();
+  const int threads = threadCount();
+  const int64_t extraThreads = Model::splitsBatch(batchSize, threads) ? threads - 1 : 0;
+  size_t index = 0;
   for (const auto& layer : model.layers()) {
     LayerMemory m;
     if (const WeightMatrix* w = layer->weightMatrix()) m = weightMemory(weightStorageOf(*w));
@@ -111,6 +118,7 @@ MemoryEstimate estimateTrainingMemory(Model& model, int batchSize) {
     m.denseBaseline += 3 * bytes;
     m.activations = activationsBytes(*layer, batchSize);
     m.transient = workingBytes(*layer, batchSize);
+    if (onPanels[index++]) m.transient += extraThreads * m.gradients;
     estimate.layers.push_back(m);
   }
   return estimate;

@@ -18,7 +18,8 @@ class WeightMatrix;
 struct LayerMemory {
   std::string layer;
   int64_t weights = 0, indices = 0, gradients = 0, optimizer = 0, activations = 0;
-  int64_t transient = 0;      // working buffers: im2col panels, transposed panels, a dense gradient
+  int64_t transient = 0;      // working buffers: im2col panels, transposed panels, a dense gradient, and when
+                              // threads split the batch each extra thread's part of the layer's gradients
   int64_t denseBaseline = 0;  // weights + gradients + optimizer if this layer were dense
   int64_t persistent() const { return weights + indices + gradients + optimizer + activations; }
   int64_t parameterState() const { return weights + indices + gradients + optimizer; }
@@ -53,7 +54,8 @@ LayerMemory weightMemory(const WeightStorage& s);
 // How the weight matrix is held now (a sparse layer in the layout it actually kept).
 WeightStorage weightStorageOf(const WeightMatrix& w);
 
-// The model as it is now (dense, masked or sparse layers), at the given batch size.
+// The model as it is now (dense, masked or sparse layers), at the given batch size, trained on the engine's
+// thread count (threadCount()).
 MemoryEstimate estimateTrainingMemory(Model& model, int batchSize);
 
 // Training bytes the project would need at a given sparsity target, from the layer budget alone

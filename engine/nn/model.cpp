@@ -1,6 +1,7 @@
 #include "nn/model.h"
 
 #include <sstream>
+#include <stdexcept>
 
 #include "core/threads.h"
 #include "sparse/panel_transpose.h"
@@ -18,24 +19,38 @@ namespace {
 constexpr Eigen::Index kMinExamplesPerThread = 32;
 }  // namespace
 
-void Model::planPanels(const Matrix& x) {
-  // Asked at every forward: whether a linear layer prefers panels changes when an algorithm makes it sparse.
+std::vector<char> Model::panelPlan() const {
   const size_t n = layers_.size();
-  onPanels_.assign(n, 0);
-  bool denseGradientAsked = false;
+  std::vector<char> plan(n, 0);
   for (size_t begin = 0; begin < n;) {
     size_t end = begin;
     bool preferred = false;
     while (end < n && layers_[end]->takesPanels()) preferred |= layers_[end++]->prefersPanels();
-    for (size_t i = begin; i < end; ++i) {
-      onPanels_[i] = preferred;
-      denseGradientAsked |= preferred && layers_[i]->denseWeightGradientRequested();
-    }
+    for (size_t i = begin; i < end; ++i) plan[i] = preferred;
     begin = end == begin ? begin + 1 : end;
   }
+  return plan;
+}
+
+bool Model::splitsBatch(Eigen::Index batch, int threads) {
+  return threads > 1 && batch >= kMinExamplesPerThread * threads;
+}
+
+void Model::planPanels(const Matrix& x) {
+  // Asked at every forward: whether a linear layer prefers panels changes when an algorithm makes it sparse.
+  onPanels_ = panelPlan();
+  bool denseGradientAsked = false;
+  for (size_t i = 0; i < layers_.size(); ++i)
+    denseGradientAsked |= onPanels_[i] && layers_[i]->denseWeightGradientRequested();
   // RigL's dense gradient is one matrix for the whole batch: at the steps that ask for it the batch stays whole.
-  const int threads = omp_get_max_threads();
-  splitBatch_ = threads > 1 && !omp_in_parallel() && x.rows() >= kMinExamplesPerThread * threads && !denseGradientAsked;
+  splitBatch_ = splitsBatch(x.rows(), omp_get_max_threads()) && !omp_in_parallel() && !denseGradientAsked;
+}
+
+void Model::releaseStretch(std::vector<Matrix>& inputs, std::vector<Matrix>& outputs, size_t begin, size_t end) {
+  // A stretch runs split at most steps and whole at some (RigL's dense-gradient steps): the buffers of the way
+  // it did not run are freed, so its activations are not held twice.
+  if (begin < inputs.size()) inputs[begin] = Matrix();
+  for (size_t i = begin; i < end && i < outputs.size(); ++i) outputs[i] = Matrix();
 }
 
 size_t Model::stretchEnd(size_t begin) const {
@@ -78,6 +93,7 @@ const Matrix& Model::forward(const Matrix& x, bool training) {
 }
 
 void Model::forwardStretch(size_t begin, size_t end, const Matrix& in, Matrix& out, bool training) {
+  for (BatchShare& share : shares_) releaseStretch(share.inputs, share.outputs, begin, end);
   transposeInto(in, transposedInputs_[begin]);
   const Matrix* x = &transposedInputs_[begin];
   for (size_t i = begin; i < end; ++i) {
@@ -92,9 +108,10 @@ void Model::forwardSplitStretch(size_t begin, size_t end, const Matrix& in, Matr
   // Each thread runs the whole stretch on its own share of the batch, in panels of its own: on the 2-core test
   // machine a cache line takes 230 ns to pass between the cores, and layers that split each product between
   // the threads (by rows, or by columns of one shared panel) moved activations between them at every layer,
-  // so that two threads ran the sparse MLP step slower than one. Only the weights, read by all, and the
-  // gradients' partial sums (computeTeamShare) cross now.
+  // so that two threads ran the sparse MLP step slower than one. What crosses now: the weights, read by all,
+  // the gradients' partial sums (computeTeamShare), and the stretch's input and output in batch rows.
   const Eigen::Index batch = in.rows();
+  releaseStretch(transposedInputs_, outputs_, begin, end);
   out.resize(batch, layers_[end - 1]->outputShape().size());
   shares_.resize(size_t(omp_get_max_threads()));
   for (BatchShare& share : shares_) {
@@ -102,10 +119,12 @@ void Model::forwardSplitStretch(size_t begin, size_t end, const Matrix& in, Matr
     share.outputs.resize(layers_.size());
     share.count = 0;
   }
-#pragma omp parallel
-  {
-    BatchShare& share = shares_[size_t(omp_get_thread_num())];
-    const auto [first, last] = lineShare(batch, omp_get_thread_num(), omp_get_num_threads());
+  team_ = int(shares_.size());
+  runOnTeam(team_, [&] {
+    const int t = omp_get_thread_num();
+    if (t == 0) team_ = omp_get_num_threads();  // fewer only if the OpenMP runtime had fewer to give
+    BatchShare& share = shares_[size_t(t)];
+    const auto [first, last] = lineShare(batch, t, omp_get_num_threads());
     share.first = first;
     share.count = last - first;
     transposeRowsInto(in, share.first, share.count, share.inputs[begin]);
@@ -115,7 +134,7 @@ void Model::forwardSplitStretch(size_t begin, size_t end, const Matrix& in, Matr
       x = &share.outputs[i];
     }
     transposeIntoRows(*x, out, share.first);
-  }
+  });
 }
 
 void Model::backward(const Matrix& dLogits) {
@@ -151,19 +170,24 @@ void Model::backwardStretch(size_t begin, size_t end) {
 
 void Model::backwardSplitStretch(size_t begin, size_t end) {
   if (begin > 0) gradIn_.resize(gradOut_.rows(), layers_[begin]->inputShape().size());
-#pragma omp parallel
-  {
-    BatchShare& share = shares_[size_t(omp_get_thread_num())];
-    transposeRowsInto(gradOut_, share.first, share.count, share.grad);
-    for (size_t i = end; i-- > begin;) {
-      const Matrix& x = i == begin ? share.inputs[begin] : share.outputs[i - 1];
-      layers_[i]->backwardPanel(x, share.outputs[i], share.grad, share.gradIn, i > 0);
-      if (i > 0) std::swap(share.gradIn, share.grad);
-    }
-    if (begin > 0) transposeIntoRows(share.grad, gradIn_, share.first);
-#pragma omp barrier
-    for (size_t i = begin; i < end; ++i) layers_[i]->completeTeamGradients();
-  }
+  // The same team as the forward, each thread with the same share of the batch.
+  runOnTeam(
+      team_,
+      [&] {
+        if (omp_get_num_threads() != team_)
+          throw std::logic_error("the OpenMP team changed between forward and backward");
+        BatchShare& share = shares_[size_t(omp_get_thread_num())];
+        transposeRowsInto(gradOut_, share.first, share.count, share.grad);
+        for (size_t i = end; i-- > begin;) {
+          const Matrix& x = i == begin ? share.inputs[begin] : share.outputs[i - 1];
+          layers_[i]->backwardPanel(x, share.outputs[i], share.grad, share.gradIn, i > 0);
+          if (i > 0) std::swap(share.gradIn, share.grad);
+        }
+        if (begin > 0) transposeIntoRows(share.grad, gradIn_, share.first);
+      },
+      [&] {
+        for (size_t i = begin; i < end; ++i) layers_[i]->completeTeamGradients();
+      });
   if (begin > 0) std::swap(gradIn_, gradOut_);
 }
 

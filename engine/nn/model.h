@@ -31,6 +31,11 @@ class Model {
   // layout the layer ran in.
   const Matrix& activation(size_t i) const;
   int64_t parameterCount();
+  // Per layer, whether it runs on panels as the model stands (a sparse linear layer puts its stretch on them),
+  // and whether a batch of `batch` examples is split between `threads` threads there (RigL's dense-gradient
+  // steps aside): what the memory model needs to know of the working buffers.
+  std::vector<char> panelPlan() const;
+  static bool splitsBatch(Eigen::Index batch, int threads);
   std::string summary() const;
 
  private:
@@ -43,6 +48,7 @@ class Model {
   };
 
   void planPanels(const Matrix& x);
+  static void releaseStretch(std::vector<Matrix>& inputs, std::vector<Matrix>& outputs, size_t begin, size_t end);
   size_t stretchEnd(size_t begin) const;  // the end of the stretch on panels that starts at layer `begin`
   size_t stretchBegin(size_t end) const;  // the start of the one that ends there
   void forwardStretch(size_t begin, size_t end, const Matrix& in, Matrix& out, bool training);
@@ -53,14 +59,16 @@ class Model {
   std::vector<std::unique_ptr<Layer>> layers_;
   const Matrix* input_ = nullptr;         // the x of the last forward
   std::vector<Matrix> outputs_;           // outputs_[i] is the output of layer i, a panel when onPanels_[i]
+                                          // (empty for a layer of a split stretch: shares_ hold those)
   std::vector<char> onPanels_;            // per layer: runs on panels in the last forward
   std::vector<Matrix> transposedInputs_;  // per layer where the layout changes: its input, transposed
-  std::vector<const Matrix*> inputs_;     // per layer: what it read in the last forward
+  std::vector<const Matrix*> inputs_;     // per layer: what it read in the last forward (not in split stretches)
   Matrix logits_;                         // the output, when the last layer ran on panels
   mutable std::vector<Matrix> rowsOf_;    // activation(i) of a panel, transposed on request
   Matrix gradIn_, gradOut_, gradTransposed_;
   bool splitBatch_ = false;         // the last forward split the batch between threads in its stretches
   std::vector<BatchShare> shares_;  // one per thread, when it did
+  int team_ = 1;                    // how many threads it split it between
 };
 
 }  // namespace ss

@@ -118,8 +118,8 @@ int64_t SparseWeights::indexBytes() const {
 
 Matrix& SparseWeights::workingPanel() {
   // The threads of a model's split stretch run the same layer at once, each on its share of the batch: the
-  // helpers each keep a panel of their own (the largest they needed, for every layer; the memory model's
-  // figure of one full-width panel per layer bounds the lot).
+  // helpers each keep a panel of their own for every layer, resized as they go (a share of the batch wide, so
+  // the memory model's one full-width panel per layer bounds it).
   thread_local Matrix helperPanel;
   return omp_in_parallel() && omp_get_thread_num() > 0 ? helperPanel : panel_;
 }

@@ -70,6 +70,7 @@ void WeightMatrix::applyMask(const Mask& mask, bool sparseExecution, const Spars
     mask_.reset();
     dense_.resize(0, 0);
     denseGrad_.resize(0, 0);
+    partialDenseGrads_ = {};
     return;
   }
   sparse_.reset();

@@ -20,7 +20,7 @@ void updateRange(float* __restrict w, const float* __restrict g, float* __restri
   // far apart: 22 -> 15 us).
   constexpr ptrdiff_t kBlock = 16, kAhead = 32 * kBlock;
   for (ptrdiff_t b = begin; b < end; b += kBlock) {
-    __builtin_prefetch(w + b + kAhead, 1);
+    if (b + kAhead < end) __builtin_prefetch(w + b + kAhead, 1);
     const ptrdiff_t stop = std::min(end, b + kBlock);
     for (ptrdiff_t i = b; i < stop; ++i) {
       const float grad = g[i] + wd * w[i];
