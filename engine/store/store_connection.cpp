@@ -89,7 +89,14 @@ Connection openStoreConnection(const std::string& path, bool readOnly, int64_t m
 
   // The first statement reads the file header, so a file that is not SQLite fails here.
   Statement(db.get(), "SELECT count(*) FROM sqlite_master", path, "cannot open store").run();
-  if (!readOnly) executeSql(db.get(), "PRAGMA journal_mode = WAL", path, "cannot switch the store to WAL mode");
+  // Two processes opening one new store at once both switch it to WAL, which takes the file's exclusive lock;
+  // SQLite answers one of them "database is locked" at once, without waiting out the busy timeout, when
+  // waiting could deadlock: retried, the switch finds the other's done (cli_tests' concurrent writers failed
+  // so under load).
+  if (!readOnly)
+    retryWhileBusy(db.get(), [&] {
+      executeSql(db.get(), "PRAGMA journal_mode = WAL", path, "cannot switch the store to WAL mode");
+    });
   executeSql(db.get(), "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON", path, "cannot configure the store");
   if (maxBytes > 0) {
     Statement pageSize(db.get(), "PRAGMA page_size", path, "cannot configure the store");
