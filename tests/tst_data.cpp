@@ -1,3 +1,4 @@
+#include <omp.h>
 #include <zlib.h>
 
 #include <QTemporaryDir>
@@ -169,6 +170,7 @@ class TestData : public QObject {
 
   void batchLoaderVisitsEveryExampleOncePerEpoch_data();
   void batchLoaderVisitsEveryExampleOncePerEpoch();
+  void batchLoaderCopiesTheRowsItNames_data();
   void batchLoaderCopiesTheRowsItNames();
   void batchLoaderShuffleDiffersBetweenEpochsButRepeatsForSeed();
   void batchLoaderWithoutShuffleKeepsFileOrder();
@@ -585,9 +587,23 @@ void TestData::batchLoaderVisitsEveryExampleOncePerEpoch() {
   }
 }
 
+void TestData::batchLoaderCopiesTheRowsItNames_data() {
+  QTest::addColumn<int>("batchSize");
+  QTest::addColumn<int>("threads");
+  QTest::newRow("batch 6") << 6 << 2;
+  // Large enough that each thread copies its own share of the batch, as the model splits it.
+  QTest::newRow("batch 100, two threads") << 100 << 2;
+  QTest::newRow("batch 100, three threads") << 100 << 3;
+}
+
 void TestData::batchLoaderCopiesTheRowsItNames() {
-  const Dataset set = countingSet(20, 4);
-  BatchLoader loader(set, 6, true);
+  QFETCH(int, batchSize);
+  QFETCH(int, threads);
+  const int threadsBefore = omp_get_max_threads();
+  const auto restore = qScopeGuard([&] { omp_set_num_threads(threadsBefore); });
+  omp_set_num_threads(threads);
+  const Dataset set = countingSet(250, 4);
+  BatchLoader loader(set, batchSize, true);
   Rng rng(3);
   loader.beginEpoch(rng);
   Matrix x;
@@ -601,7 +617,7 @@ void TestData::batchLoaderCopiesTheRowsItNames() {
     for (size_t i = 0; i < rows.size(); ++i) {
       QVERIFY(x.row(Eigen::Index(i)) == set.features.row(rows[i]));
       QCOMPARE(labels[i], set.labels[size_t(rows[i])]);
-      QCOMPARE(rows[i], loader.order()[size_t(b * 6) + i]);
+      QCOMPARE(rows[i], loader.order()[size_t(b * batchSize) + i]);
     }
   }
 }

@@ -95,6 +95,31 @@ inline std::pair<int64_t, int64_t> lineShare(int64_t count, int t, int threads) 
 // thread: the MLP's fc2 at density 0.1 (3000 weights) updates in 0.3 us, a tenth of a fork and join.
 constexpr int64_t kParallelUpdate = 8192;
 
+// The model splits a batch between threads when each gets at least this many examples: below, the shares'
+// kernels run on too few vectors for the split to pay (each share is at least two cache lines of floats wide).
+constexpr int64_t kMinExamplesPerThread = 32;
+
+inline bool batchIsSplit(int64_t batch, int threads) {
+  return threads > 1 && batch >= kMinExamplesPerThread * threads;
+}
+
+// body(begin, end) over the calling thread's share of a batch's rows, the share the model gives it when it
+// splits the batch, so that each thread writes the examples it will read first (the batch loader's copy); on
+// the calling thread alone when the model would not split the batch.
+template <typename Body>
+void splitBatchAcrossThreads(int64_t batch, Body&& body) {
+  const int threads = omp_get_max_threads();
+  if (!batchIsSplit(batch, threads) || omp_in_parallel()) {
+    body(int64_t(0), batch);
+    return;
+  }
+#pragma omp parallel
+  {
+    const auto [begin, end] = lineShare(batch, omp_get_thread_num(), omp_get_num_threads());
+    if (begin < end) body(begin, end);
+  }
+}
+
 // Partial sums of one quantity (a layer's weight or bias gradient) from the threads of a team, kept by the
 // quantity's owner between calls: buffer t > 0 belongs to thread t, which sizes it and so places it near itself.
 struct TeamPartials {

@@ -105,7 +105,7 @@ MemoryEstimate estimateTrainingMemory(Model& model, int batchSize) {
   // (the first thread sums into the gradients themselves).
   const std::vector<char> onPanels = model.panelPlan();
   const int threads = threadCount();
-  const int64_t extraThreads = Model::splitsBatch(batchSize, threads) ? threads - 1 : 0;
+  const int64_t extraThreads = batchIsSplit(batchSize, threads) ? threads - 1 : 0;
   size_t index = 0;
   for (const auto& layer : model.layers()) {
     LayerMemory m;

@@ -13,12 +13,6 @@ void Model::add(std::unique_ptr<Layer> layer) {
   outputs_.resize(layers_.size());
 }
 
-namespace {
-// The fewest examples a thread's share of a split batch may have: below, the shares' kernels run on too few
-// vectors for the split to pay (each share is at least two cache lines of floats wide).
-constexpr Eigen::Index kMinExamplesPerThread = 32;
-}  // namespace
-
 std::vector<char> Model::panelPlan() const {
   const size_t n = layers_.size();
   std::vector<char> plan(n, 0);
@@ -32,10 +26,6 @@ std::vector<char> Model::panelPlan() const {
   return plan;
 }
 
-bool Model::splitsBatch(Eigen::Index batch, int threads) {
-  return threads > 1 && batch >= kMinExamplesPerThread * threads;
-}
-
 void Model::planPanels(const Matrix& x) {
   // Asked at every forward: whether a linear layer prefers panels changes when an algorithm makes it sparse.
   onPanels_ = panelPlan();
@@ -43,7 +33,7 @@ void Model::planPanels(const Matrix& x) {
   for (size_t i = 0; i < layers_.size(); ++i)
     denseGradientAsked |= onPanels_[i] && layers_[i]->denseWeightGradientRequested();
   // RigL's dense gradient is one matrix for the whole batch: at the steps that ask for it the batch stays whole.
-  splitBatch_ = splitsBatch(x.rows(), omp_get_max_threads()) && !omp_in_parallel() && !denseGradientAsked;
+  splitBatch_ = batchIsSplit(x.rows(), omp_get_max_threads()) && !omp_in_parallel() && !denseGradientAsked;
 }
 
 void Model::releaseStretch(std::vector<Matrix>& inputs, std::vector<Matrix>& outputs, size_t begin, size_t end) {

@@ -31,11 +31,10 @@ class Model {
   // layout the layer ran in.
   const Matrix& activation(size_t i) const;
   int64_t parameterCount();
-  // Per layer, whether it runs on panels as the model stands (a sparse linear layer puts its stretch on them),
-  // and whether a batch of `batch` examples is split between `threads` threads there (RigL's dense-gradient
-  // steps aside): what the memory model needs to know of the working buffers.
+  // Per layer, whether it runs on panels as the model stands (a sparse linear layer puts its stretch on them;
+  // there a batch is split between threads when batchIsSplit says so, RigL's dense-gradient steps aside): what
+  // the memory model needs to know of the working buffers.
   std::vector<char> panelPlan() const;
-  static bool splitsBatch(Eigen::Index batch, int threads);
   std::string summary() const;
 
  private:
