@@ -91,8 +91,7 @@ MaskViewer::MaskViewer(QWidget* parent) : QWidget(parent) {
   scale_->setType(QCPAxis::atRight);
   scale_->axis()->setLabel(tr("|w|"));
   scale_->setBarWidth(14);
-  plot_->plotLayout()->take(scale_);
-  scale_->setVisible(false);  // out of the layout it would still be drawn where it last was
+  scale_->setVisible(false);  // made outside the layout; showScale places it and takes it out again
   auto* margins = new QCPMarginGroup(plot_);
   plot_->axisRect()->setMarginGroup(QCP::msTop | QCP::msBottom, margins);
   scale_->setMarginGroup(QCP::msTop | QCP::msBottom, margins);
