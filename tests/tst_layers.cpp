@@ -115,6 +115,7 @@ class TestLayers : public QObject {
   void dropoutScalesKeptActivationsAndRoutesGradientThroughThem();
   void panelStretchesComputeWhatLayerByLayerRowsDo_data();
   void panelStretchesComputeWhatLayerByLayerRowsDo();
+  void anExceptionInASplitStretchReachesTheCaller();
 };
 
 void TestLayers::gradientMatchesFiniteDifferences_data() {
@@ -410,6 +411,55 @@ void TestLayers::panelStretchesComputeWhatLayerByLayerRowsDo() {
     QCOMPARE(deliveredDenseGradient.rows(), expected.rows());
     QCOMPARE(deliveredDenseGradient.cols(), expected.cols());
     QVERIFY((deliveredDenseGradient - expected).cwiseAbs().maxCoeff() < 1e-5f);
+  }
+}
+
+namespace {
+// A panel layer that passes its input through, but throws on the second thread in the forward or the backward.
+class ThrowsOnSecondThread : public Layer {
+ public:
+  explicit ThrowsOnSecondThread(bool inBackward) : inBackward_(inBackward) {}
+  std::string kind() const override { return "throws"; }
+  std::string describe() const override { return "throws"; }
+  ExampleShape inputShape() const override { return {1, 1, 4}; }
+  ExampleShape outputShape() const override { return {1, 1, 4}; }
+  void forward(const Matrix& x, Matrix& y, bool) override { y = x; }
+  void backward(const Matrix&, const Matrix&, const Matrix& dy, Matrix& dx, bool) override { dx = dy; }
+  bool takesPanels() const override { return true; }
+  bool prefersPanels() const override { return true; }
+  void forwardPanel(const Matrix& xT, Matrix& yT, bool) override {
+    if (!inBackward_ && omp_get_thread_num() == 1) throw std::runtime_error("forward failed on thread 1");
+    yT = xT;
+  }
+  void backwardPanel(const Matrix&, const Matrix&, const Matrix& dyT, Matrix& dxT, bool) override {
+    if (inBackward_ && omp_get_thread_num() == 1) throw std::runtime_error("backward failed on thread 1");
+    dxT = dyT;
+  }
+
+ private:
+  bool inBackward_;
+};
+}  // namespace
+
+void TestLayers::anExceptionInASplitStretchReachesTheCaller() {
+  // An exception may not leave an OpenMP region: it must come out of forward or backward as itself, with the
+  // other thread not left waiting at the barrier before the gradient sums.
+  const int threadsBefore = omp_get_max_threads();
+  const auto restore = qScopeGuard([&] { omp_set_num_threads(threadsBefore); });
+  omp_set_num_threads(2);
+  Rng rng(3);
+  const Matrix x = randomMatrix(64, 4, rng);
+  for (bool inBackward : {false, true}) {
+    Model model;
+    model.add(std::make_unique<ThrowsOnSecondThread>(inBackward));
+    QString message;
+    try {
+      const Matrix logits = model.forward(x, true);
+      model.backward(logits);
+    } catch (const std::runtime_error& e) {
+      message = e.what();
+    }
+    QCOMPARE(message, inBackward ? QString("backward failed on thread 1") : QString("forward failed on thread 1"));
   }
 }
 

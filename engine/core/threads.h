@@ -34,50 +34,55 @@ void splitAcrossThreads(int64_t count, bool parallel, Body&& body) {
   }
 }
 
+// The first exception thrown on any thread of a parallel region, kept to be rethrown after it: an exception may
+// not leave an OpenMP region (the program would end).
+class FirstTeamError {
+ public:
+  template <typename F>
+  void run(F&& f) {
+    try {
+      f();
+    } catch (...) {
+#pragma omp critical(ss_team_error)
+      if (!error_) error_ = std::current_exception();
+      failed_ = true;
+    }
+  }
+  bool failed() const {
+    return failed_;
+  }  // read while another thread may be setting it
+  void rethrow() const {
+    if (error_) std::rethrow_exception(error_);
+  }
+
+ private:
+  std::exception_ptr error_;
+  std::atomic<bool> failed_{false};
+};
+
 // work() on every thread of a parallel region of `threads` threads, then, once all have finished it (a
-// barrier), afterAll() on every thread. An exception may not leave an OpenMP region (the program would end):
-// the first one any thread throws is rethrown after the region, and afterAll is skipped when there was one.
-// Every thread still reaches the barrier, so a thread that throws does not leave the others waiting there.
+// barrier), afterAll() on every thread. The first exception any thread throws is rethrown after the region,
+// and afterAll is skipped when there was one; every thread still reaches the barrier, so a thread that throws
+// does not leave the others waiting there.
 template <typename Work, typename AfterAll>
 void runOnTeam(int threads, Work&& work, AfterAll&& afterAll) {
-  std::exception_ptr error;
-  std::atomic<bool> failed{false};  // read while another thread may be setting it
-  const auto keepFirst = [&] {
-#pragma omp critical(ss_team_error)
-    if (!error) error = std::current_exception();
-    failed = true;
-  };
+  FirstTeamError error;
 #pragma omp parallel num_threads(threads)
   {
-    try {
-      work();
-    } catch (...) {
-      keepFirst();
-    }
+    error.run(work);
 #pragma omp barrier
-    if (!failed) try {
-        afterAll();
-      } catch (...) {
-        keepFirst();
-      }
+    if (!error.failed()) error.run(afterAll);
   }
-  if (error) std::rethrow_exception(error);
+  error.rethrow();
 }
 
 // The same without a second part, and so without the barrier.
 template <typename Work>
 void runOnTeam(int threads, Work&& work) {
-  std::exception_ptr error;
+  FirstTeamError error;
 #pragma omp parallel num_threads(threads)
-  {
-    try {
-      work();
-    } catch (...) {
-#pragma omp critical(ss_team_error)
-      if (!error) error = std::current_exception();
-    }
-  }
-  if (error) std::rethrow_exception(error);
+  error.run(work);
+  error.rethrow();
 }
 
 // Thread t of n's share of [0, count) in whole cache lines of floats (16), as equal as that allows: how the
