@@ -132,10 +132,11 @@ int benchCommand(const std::vector<std::string>& argv) {
                 r.sparseForwardMs, r.denseStepMs, r.sparseStepMs, r.stepSpeedup(), r.eigenSparseStepMs,
                 100.0 * r.memoryRatio);
   }
-  std::printf("times in ms, medians of %d interleaved samples; memory = sparse training bytes / dense\n"
-              "a layer's row times it alone on the whole batch; the model row is the training step as it runs\n"
-              "(with two or more threads each takes a share of the batch through the sparse layers)\n",
-              settings.repeats);
+  std::printf(
+      "times in ms, medians of %d interleaved samples; memory = sparse training bytes / dense\n"
+      "a layer's row times it alone on the whole batch; the model row is the training step as it runs\n"
+      "(with two or more threads each takes a share of the batch through the sparse layers)\n",
+      settings.repeats);
   return kOk;
 }
 
