@@ -48,9 +48,10 @@ class FirstTeamError {
       failed_ = true;
     }
   }
+  // Atomic: read after a barrier while another thread may be setting it.
   bool failed() const {
     return failed_;
-  }  // read while another thread may be setting it
+  }
   void rethrow() const {
     if (error_) std::rethrow_exception(error_);
   }
