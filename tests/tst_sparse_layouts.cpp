@@ -90,6 +90,7 @@ class TestSparseLayouts : public QObject {
   void linearTrainsLikeMaskedDense();
   void convTrainsLikeMaskedDense_data();
   void convTrainsLikeMaskedDense();
+  void convHandsOverADenseGradientWhenAsked();
   void maskChangeMovesValuesAndState_data();
   void maskChangeMovesValuesAndState();
 };
@@ -259,26 +260,91 @@ void TestSparseLayouts::convTrainsLikeMaskedDense_data() {
   QTest::addColumn<QString>("scheme");
   QTest::addColumn<double>("density");
   QTest::addColumn<bool>("transposedIndex");
-  QTest::newRow("csr") << "unstructured" << 0.3 << true;
-  QTest::newRow("nm 1:8") << "nm:1:8" << 0.125 << true;
-  QTest::newRow("nm 2:4, scatter dX") << "nm:2:4" << 0.5 << false;
-  QTest::newRow("block 4x1") << "block:4x1" << 0.25 << true;
-  QTest::newRow("block 8x1, scatter dX") << "block:8x1" << 0.25 << false;
-  QTest::newRow("channel") << "channel" << 0.5 << true;
+  QTest::addColumn<QVector<int>>("geometry");  // in channels, height, width, filters, kernel, padding
+  QTest::addColumn<int>("threads");
+  QTest::addColumn<bool>("direct");  // convolves from the padded planes rather than by im2col
+  const QVector<int> odd{3, 7, 5, 10, 3, 1};
+  QTest::newRow("csr") << "unstructured" << 0.3 << true << odd << 2 << true;
+  QTest::newRow("nm 1:8") << "nm:1:8" << 0.125 << true << odd << 2 << true;
+  QTest::newRow("nm 2:4, scatter dX") << "nm:2:4" << 0.5 << false << odd << 2 << true;
+  QTest::newRow("block 4x1") << "block:4x1" << 0.25 << true << odd << 2 << true;
+  QTest::newRow("block 8x1, scatter dX") << "block:8x1" << 0.25 << false << odd << 2 << true;
+  QTest::newRow("channel (im2col)") << "channel" << 0.5 << true << odd << 2 << false;
+  QTest::newRow("csr, one thread") << "unstructured" << 0.3 << true << odd << 1 << true;
+  QTest::newRow("csr, three threads (2+2+3 examples)") << "unstructured" << 0.3 << true << odd << 3 << true;
+  QTest::newRow("csr, one input channel 9x9")
+      << "unstructured" << 0.2 << true << QVector<int>{1, 9, 9, 6, 3, 1} << 2 << true;
+  QTest::newRow("csr, 5x5 kernel, padding 2")
+      << "unstructured" << 0.2 << true << QVector<int>{2, 6, 8, 4, 5, 2} << 2 << true;
+  QTest::newRow("csr, no padding") << "unstructured" << 0.3 << true << QVector<int>{2, 6, 7, 5, 3, 0} << 2 << true;
+  QTest::newRow("csr, 1x1 kernel") << "unstructured" << 0.5 << true << QVector<int>{4, 5, 3, 6, 1, 0} << 2 << true;
+  QTest::newRow("csr, 14x14 as the Fashion convnet's second conv (whole vectors)")
+      << "unstructured" << 0.1 << true << QVector<int>{8, 14, 14, 6, 3, 1} << 2 << true;
+  QTest::newRow("csr, density 1") << "unstructured" << 1.0 << true << odd << 2 << true;
 }
 
-// Through a 3x3 convolution (its filters x C*k*k matrix), on an odd image.
+// Through a convolution (its filters x C*k*k matrix), on odd images: outputs, dX and the weights after SGD steps
+// as the masked-dense layer's, on 1 to 3 threads.
 void TestSparseLayouts::convTrainsLikeMaskedDense() {
   QFETCH(QString, scheme);
   QFETCH(double, density);
   QFETCH(bool, transposedIndex);
-  const ConvGeometry g{3, 7, 5, 10, 3, 1, 1};
+  QFETCH(QVector<int>, geometry);
+  QFETCH(int, threads);
+  QFETCH(bool, direct);
+  const int before = omp_get_max_threads();
+  const auto restore = qScopeGuard([before] { omp_set_num_threads(before); });
+  omp_set_num_threads(threads);
+  const ConvGeometry g{geometry[0], geometry[1], geometry[2], geometry[3], geometry[4], 1, geometry[5]};
   Rng rng(11);
   Conv2d sparse(g), dense(g);
   sparse.initKaiming(rng);
   const auto s = schemeFor(scheme);
   checkTrainsLikeMaskedDense(sparse, dense, schemeMask(*s, g.outChannels, g.patchSize(), density, rng),
                              formatFor(*s, transposedIndex), 0.05f, rng);
+  QCOMPARE(sparse.convolvesDirectly(), direct);
+  QVERIFY(!dense.convolvesDirectly());
+}
+
+// RigL's dense gradient needs the im2col panel: a direct convolution asked for it runs that step by im2col and
+// hands over the gradient at every position, as the masked-dense layer computes it.
+void TestSparseLayouts::convHandsOverADenseGradientWhenAsked() {
+  const ConvGeometry g{3, 6, 5, 4, 3, 1, 1};
+  Rng rng(5);
+  Conv2d sparse(g), dense(g);
+  sparse.initKaiming(rng);
+  dense.weightMatrix()->dense() = sparse.weightMatrix()->dense();
+  const auto s = schemeFor("unstructured");
+  const Mask mask = schemeMask(*s, g.outChannels, g.patchSize(), 0.3, rng);
+  sparse.weightMatrix()->applyMask(mask, true, formatFor(*s, true));
+  dense.weightMatrix()->applyMask(mask, false);
+  const Matrix x = randomMatrix(5, g.inChannels * g.height * g.width, rng);
+  const Matrix dy = randomMatrix(5, g.outChannels * g.outHeight() * g.outWidth(), rng);
+  Matrix handedOver, ys, yd, dxs, dxd;
+  sparse.requestDenseWeightGradient([&](Matrix& gradient) { handedOver = gradient; });
+  QVERIFY(!sparse.convolvesDirectly());
+  sparse.forward(x, ys, true);
+  sparse.backward(x, ys, dy, dxs, true);
+  QVERIFY(sparse.convolvesDirectly());  // the request is spent
+  dense.forward(x, yd, true);
+  dense.backward(x, yd, dy, dxd, true);
+  // The same weights unmasked: their gradient is the full one, which the handed-over matrix must hold everywhere
+  // and the direct step's own gradient at its active entries.
+  Conv2d full(g);
+  full.weightMatrix()->dense() = dense.weightMatrix()->dense();
+  Matrix yf, dxf;
+  full.forward(x, yf, true);
+  full.backward(x, yf, dy, dxf, true);
+  QCOMPARE(handedOver.rows(), Eigen::Index(g.outChannels));
+  QCOMPARE(handedOver.cols(), Eigen::Index(g.patchSize()));
+  QVERIFY(maxAbsDiff(handedOver, full.weightMatrix()->denseGradient()) < 1e-4);
+  const auto grads = sparse.parameters()[0].grads;
+  int64_t e = 0;
+  for (int r = 0; r < mask.rows; ++r)
+    for (int c = 0; c < mask.cols; ++c)
+      if (mask.at(r, c)) QVERIFY(std::abs(grads[size_t(e++)] - handedOver(r, c)) < 1e-4f);
+  QCOMPARE(e, mask.activeCount());
+  QVERIFY(maxAbsDiff(dxs, dxd) < 1e-4);
 }
 
 void TestSparseLayouts::maskChangeMovesValuesAndState_data() {

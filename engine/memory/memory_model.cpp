@@ -7,6 +7,7 @@
 
 #include "core/error.h"
 #include "core/threads.h"
+#include "nn/conv2d.h"
 #include "sparse/model_sparsity.h"
 #include "sparse/weight_matrix.h"
 
@@ -39,17 +40,10 @@ int64_t denseParameterFloats(Layer& layer) {
 int64_t workingBytes(Layer& layer, int batchSize) {
   const WeightMatrix* w = layer.weightMatrix();
   if (!w) return 0;
-  const ExampleShape out = layer.outputShape();
-  const SparseWeights* sparse = w->sparseWeights();
-  if (layer.kernelArea() > 1 || layer.kind() == "conv2d") {
-    // im2col panel (C*k*k x batch*positions) and the product panel (filters x batch*positions); the channel
-    // layout also gathers the kept rows of dY.
-    const int64_t positions = int64_t(batchSize) * out.height * out.width;
-    const int64_t kept = sparse && sparse->layout() == SparseLayout::Channels ? sparse->workingPanelRows() : 0;
-    return (int64_t(w->cols()) + w->rows() + kept) * positions * kFloat;
-  }
+  if (const auto* conv = dynamic_cast<const Conv2d*>(&layer)) return conv->workingBytes(batchSize, threadCount());
   // Sparse linear layers keep transposed copies of x and dy, and the layout's own panel: the scatter's dX
   // without a transposed index, or the channel layout's kept rows of dY.
+  const SparseWeights* sparse = w->sparseWeights();
   if (!sparse) return 0;
   return int64_t(batchSize) * (w->rows() + w->cols() + sparse->workingPanelRows()) * kFloat;
 }

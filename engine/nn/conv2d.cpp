@@ -11,7 +11,8 @@ Conv2d::Conv2d(const ConvGeometry& g)
     : g_(g),
       weight_(g.outChannels, g.patchSize()),
       bias_(Vector::Zero(g.outChannels)),
-      biasGrad_(Vector::Zero(g.outChannels)) {}
+      biasGrad_(Vector::Zero(g.outChannels)),
+      tapOffsets_(g.stride == 1 ? paddedPlanes().tapOffsets() : std::vector<int32_t>()) {}
 
 std::string Conv2d::describe() const {
   return "conv2d " + std::to_string(g_.inChannels) + " -> " + std::to_string(g_.outChannels) + ", " +
@@ -93,7 +94,124 @@ void Conv2d::batchIm2col(const Matrix& x, Matrix& cols) const {
   for (Eigen::Index s = 0; s < batch; ++s) im2col(x.row(s).data(), cols.data() + s * spatial, cols.cols());
 }
 
+bool Conv2d::convolvesDirectly() const {
+  const SparseWeights* sparse = weight_.sparseWeights();
+  return g_.stride == 1 && sparse && sparse->layout() != SparseLayout::Channels && !denseWeightGradientRequested();
+}
+
+int64_t Conv2d::workingBytes(int batchSize, int threads) const {
+  const int64_t positions = int64_t(batchSize) * g_.outHeight() * g_.outWidth();
+  const SparseWeights* sparse = weight_.sparseWeights();
+  if (!convolvesDirectly()) {
+    // The im2col panel (C*k*k x batch*positions) and the product panel (filters x batch*positions); the channel
+    // layout also gathers the kept rows of dY.
+    const int64_t kept = sparse && sparse->layout() == SparseLayout::Channels ? sparse->workingPanelRows() : 0;
+    return (int64_t(weight_.cols()) + weight_.rows() + kept) * positions * int64_t(sizeof(float));
+  }
+  // Per thread: the padded planes and their gradient, one extended output row per filter; every thread but the
+  // first also sums its share's weight and bias gradients apart.
+  const PaddedPlanes planes = paddedPlanes();
+  const int64_t team = std::max(1, std::min(threads, batchSize));
+  const int64_t perThread = 2 * planes.size() + int64_t(g_.outChannels) * planes.extent();
+  const int64_t partials = (team - 1) * (sparse->activeCount() + g_.outChannels);
+  return (team * perThread + partials) * int64_t(sizeof(float)) + int64_t(tapOffsets_.size() * sizeof(int32_t));
+}
+
+Conv2d::ExampleBuffers& Conv2d::buffersOfThisThread(const PaddedPlanes& planes, bool backward) {
+  ExampleBuffers& b = buffers_[size_t(omp_get_thread_num())];
+  if (b.padded.size() != size_t(planes.size())) b.padded.assign(size_t(planes.size()), 0.0f);
+  const size_t extended = size_t(g_.outChannels) * size_t(planes.extent());
+  if (b.extended.size() != extended) b.extended.assign(extended, 0.0f);
+  if (backward && b.dPadded.size() != size_t(planes.size())) b.dPadded.resize(size_t(planes.size()));
+  return b;
+}
+
+// The calling thread's examples [first, second) of a batch, in contiguous shares like `omp for schedule(static)`.
+static std::pair<Eigen::Index, Eigen::Index> examplesOfThisThread(Eigen::Index batch) {
+  const Eigen::Index t = omp_get_thread_num(), threads = omp_get_num_threads();
+  return {batch * t / threads, batch * (t + 1) / threads};
+}
+
+// Threads for a direct convolution of `batch` examples: one inside a parallel region (a model's split stretch).
+static int directTeam(Eigen::Index batch) {
+  return omp_in_parallel() ? 1 : int(std::min<Eigen::Index>(omp_get_max_threads(), std::max<Eigen::Index>(batch, 1)));
+}
+
+void Conv2d::forwardDirect(const Matrix& x, Matrix& y) {
+  const PaddedPlanes planes = paddedPlanes();
+  const SparseWeights& w = *weight_.sparseWeights();
+  const Eigen::Index batch = x.rows();
+  const int filters = g_.outChannels, extent = planes.extent();
+  y.resize(batch, Eigen::Index(filters) * g_.outHeight() * g_.outWidth());
+  cols_.resize(0, 0);  // the im2col path's panels, 36 MB for the Fashion convnet's second conv
+  out_.resize(0, 0);
+  const int team = directTeam(batch);
+  if (buffers_.size() < size_t(team)) buffers_.resize(size_t(team));
+  runOnTeam(team, [&] {
+    ExampleBuffers& b = buffersOfThisThread(planes, false);
+    const auto [first, end] = examplesOfThisThread(batch);
+    w.withRowEntries([&](const auto& index, const float* values) {
+      for (Eigen::Index s = first; s < end; ++s) {
+        planes.fill(x.row(s).data(), g_.padding, b.padded.data());
+        convolveExample(index, values, filters, tapOffsets_.data(), b.padded.data(), extent, b.extended.data());
+        planes.compact(b.extended.data(), filters, bias_.data(), y.row(s).data());
+      }
+    });
+  });
+}
+
+void Conv2d::backwardDirect(const Matrix& x, const Matrix& dy, Matrix& dx, bool needInputGrad) {
+  const PaddedPlanes planes = paddedPlanes();
+  SparseWeights& w = *weight_.sparseWeights();
+  const Eigen::Index batch = x.rows();
+  const int filters = g_.outChannels, extent = planes.extent(), spatial = g_.outHeight() * g_.outWidth();
+  if (needInputGrad) dx.resize(batch, x.cols());
+  std::vector<float>& grads = w.grads();
+  const int team = directTeam(batch);
+  if (buffers_.size() < size_t(team)) buffers_.resize(size_t(team));
+  // Each thread sums its examples' gradients (the first into the layer's own), and after a barrier the threads
+  // add the parts up (core/threads.h).
+  const auto work = [&] {
+    computeTeamShare(grads.data(), int64_t(grads.size()), weightPartials_, [&](float* weightGrad) {
+      computeTeamShare(biasGrad_.data(), filters, biasPartials_, [&](float* biasGrad) {
+        ExampleBuffers& b = buffersOfThisThread(planes, true);
+        const auto [first, end] = examplesOfThisThread(batch);
+        std::fill(weightGrad, weightGrad + grads.size(), 0.0f);
+        std::fill(biasGrad, biasGrad + filters, 0.0f);
+        w.withRowEntries([&](const auto& index, const float* values) {
+          for (Eigen::Index s = first; s < end; ++s) {
+            const float* dOut = dy.row(s).data();
+            for (int f = 0; f < filters; ++f)
+              biasGrad[f] += Eigen::Map<const Vector>(dOut + Eigen::Index(f) * spatial, spatial).sum();
+            planes.fill(x.row(s).data(), g_.padding, b.padded.data());
+            planes.extend(dOut, filters, b.extended.data());
+            convolveExampleWeightGradient(index, filters, tapOffsets_.data(), b.extended.data(), b.padded.data(),
+                                          extent, weightGrad, true);
+            if (!needInputGrad) continue;
+            std::fill(b.dPadded.begin(), b.dPadded.end(), 0.0f);
+            convolveExampleInputGradient(index, values, filters, tapOffsets_.data(), b.extended.data(), extent,
+                                         b.dPadded.data());
+            planes.extractInside(b.dPadded.data(), g_.padding, dx.row(s).data());
+          }
+        });
+      });
+    });
+  };
+  if (team == 1)
+    work();
+  else
+    runOnTeam(team, work, [&] {
+      completeTeamSum(weightPartials_);
+      completeTeamSum(biasPartials_);
+    });
+}
+
 void Conv2d::forward(const Matrix& x, Matrix& y, bool) {
+  direct_ = convolvesDirectly();
+  if (direct_) {
+    forwardDirect(x, y);
+    return;
+  }
   // One im2col panel for the whole batch (patch entries x batch*positions) and a single large GEMM:
   // far better use of the cores than one small GEMM per example.
   const Eigen::Index batch = x.rows();
@@ -110,6 +228,10 @@ void Conv2d::forward(const Matrix& x, Matrix& y, bool) {
 }
 
 void Conv2d::backward(const Matrix& x, const Matrix&, const Matrix& dy, Matrix& dx, bool needInputGrad) {
+  if (direct_ && convolvesDirectly()) {
+    backwardDirect(x, dy, dx, needInputGrad);
+    return;
+  }
   const Eigen::Index batch = x.rows();
   const int spatial = g_.outHeight() * g_.outWidth();
   // cols_ still holds this batch's patches from forward; dY is laid out the same way as out_.

@@ -1,7 +1,9 @@
 #pragma once
 
 #include "core/rng.h"
+#include "core/threads.h"
 #include "nn/layer.h"
+#include "sparse/sparse_conv.h"
 #include "sparse/weight_matrix.h"
 
 namespace ss {
@@ -14,8 +16,11 @@ struct ConvGeometry {
   int patchSize() const { return inChannels * kernel * kernel; }
 };
 
-// 2-D convolution by im2col of the whole batch and one (dense or sparse) product. The weight is
-// held as a filters x (C*k*k) matrix, the same shape a sparse layer stores, so masks map one to one.
+// 2-D convolution. The weight is held as a filters x (C*k*k) matrix, the same shape a sparse layer stores, so
+// masks map one to one. Dense, masked-dense and channel-layout weights (and strides other than 1) run by im2col
+// of the whole batch and one product; sparse row-indexed weights (CSR, N:M, blocks) with stride 1 convolve each
+// example directly from its padded planes (sparse/sparse_conv.h), the threads taking contiguous shares of the
+// batch, as the layers around the conv (ReLU, max-pool) split it.
 class Conv2d : public Layer {
  public:
   explicit Conv2d(const ConvGeometry& g);
@@ -35,6 +40,11 @@ class Conv2d : public Layer {
   int kernelArea() const override { return g_.kernel * g_.kernel; }
   Matrix& weight() { return weight_.dense(); }  // empty while execution is sparse
   Vector& bias() { return bias_; }
+  // Whether the next training step convolves directly (see above): RigL's dense-gradient steps need the im2col panel.
+  bool convolvesDirectly() const;
+  // Bytes of the working buffers a training step at this batch size uses on `threads` threads: the im2col and
+  // product panels, or each thread's padded planes and extended rows and its partial gradients.
+  int64_t workingBytes(int batchSize, int threads) const;
 
  private:
   // One example's patches: row p (patch entry p, positions along it) starts at cols + p * stride, so they are
@@ -45,11 +55,25 @@ class Conv2d : public Layer {
   // The output columns q whose input column q * stride - padding + kj lies inside the image: [first, end).
   std::pair<int, int> insideColumns(int kj) const;
 
+  PaddedPlanes paddedPlanes() const { return {g_.inChannels, g_.height, g_.width, g_.kernel, g_.padding}; }
+  void forwardDirect(const Matrix& x, Matrix& y);
+  void backwardDirect(const Matrix& x, const Matrix& dy, Matrix& dx, bool needInputGrad);
+  // One thread's buffers for direct convolution, allocated by that thread on first use (zero: the padded planes'
+  // border and slack are never written, so they stay zero).
+  struct ExampleBuffers {
+    std::vector<float> padded, extended, dPadded;
+  };
+  ExampleBuffers& buffersOfThisThread(const PaddedPlanes& planes, bool backward);
+
   ConvGeometry g_;
   WeightMatrix weight_;
   Vector bias_, biasGrad_;
-  Matrix cols_;  // patches of the batch (C*k*k x batch*positions), kept from forward for backward
-  Matrix out_;   // filters x batch*positions: the GEMM's result, then dY in the same layout
+  Matrix cols_;                      // patches of the batch (C*k*k x batch*positions), kept from forward for backward
+  Matrix out_;                       // filters x batch*positions: the GEMM's result, then dY in the same layout
+  bool direct_ = false;              // the last forward convolved directly
+  std::vector<int32_t> tapOffsets_;  // per weight column, for direct convolution (PaddedPlanes::tapOffsets)
+  std::vector<ExampleBuffers> buffers_;  // per thread
+  TeamPartials weightPartials_, biasPartials_;
 };
 
 }  // namespace ss

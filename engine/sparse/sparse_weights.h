@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <type_traits>
 #include <variant>
 #include <vector>
 
@@ -42,6 +43,22 @@ class SparseWeights {
   // Each entry's flat row-major position, in storage order (ascending).
   std::vector<int64_t> positions() const;
   const CsrMatrix* csr() const { return std::get_if<CsrMatrix>(&layout_); }
+
+  // f(index, values) with the row index of the CSR, N:M or block layout (row_entries.h), for kernels that read
+  // the entries their own way (a direct convolution); false, without calling f, for the channel layout.
+  template <typename F>
+  bool withRowEntries(F&& f) const {
+    return std::visit(
+        [&](const auto& w) {
+          if constexpr (std::is_same_v<std::decay_t<decltype(w)>, ChannelMatrix>) {
+            return false;
+          } else {
+            w.withRows([&](const auto& index) { f(index, w.values.data()); });
+            return true;
+          }
+        },
+        layout_);
+  }
 
   // out (rows x width) = W in (cols x width) + bias, added to every column (an empty bias adds nothing)
   void multiply(const Matrix& in, const Vector& bias, Matrix& out);

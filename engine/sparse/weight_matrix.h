@@ -52,6 +52,7 @@ class WeightMatrix {
   void replaceMask(const Mask& next, std::vector<float>& momentum);
   bool sparse() const { return sparse_.has_value(); }
   const SparseWeights* sparseWeights() const { return sparse_ ? &*sparse_ : nullptr; }
+  SparseWeights* sparseWeights() { return sparse_ ? &*sparse_ : nullptr; }
   const CsrMatrix* csr() const { return sparse_ ? sparse_->csr() : nullptr; }
   const SparseFormat& format() const { return format_; }  // as requested; sparseWeights() has the layout kept
   Matrix& dense() { return dense_; }                      // empty while sparse

@@ -1,0 +1,58 @@
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "sparse/row_entries.h"
+
+namespace ss {
+
+// A stride-1 convolution of one example computed straight from its zero-padded input planes, with no im2col:
+// output position (r, q) of a filter reads input (c, r + ki, q + kj) through the weight at column (c, ki, kj), which
+// in padded planes laid out row after row is the position r * width + q plus a fixed offset per column, the tap's.
+// So each active weight adds a contiguous run of the padded input into the filter's output, which is computed over
+// the padded width ("extended" rows: the last width - outWidth floats of each row are not outputs) so that the
+// run is one vectorised stretch. One example's planes (32 channels of 16 x 16 for the Fashion convnet's second conv:
+// 32 KB) stay in the core's cache while every filter reads them, where the im2col panel of a batch (29 MB) went
+// through memory twice.
+struct PaddedPlanes {
+  int channels = 1, height = 1, width = 1;  // padded: the input's height and width plus twice the padding
+  int kernel = 1;
+
+  PaddedPlanes(int inChannels, int inHeight, int inWidth, int kernelSize, int padding);
+  int outHeight() const { return height - kernel + 1; }
+  int outWidth() const { return width - kernel + 1; }
+  // Floats of one filter's extended output: outHeight rows of the padded width, rounded up to whole vectors.
+  int extent() const;
+  // Floats of the padded planes and of the slack after them that the last taps' extended runs read (zeros).
+  int64_t size() const;
+  // Per column (c, ki, kj) of the filters x (C*k*k) weight matrix: where its run starts in the padded planes.
+  std::vector<int32_t> tapOffsets() const;
+
+  // Copies one example's planes (channels x (height - 2p) x (width - 2p)) inside the border; the border and the
+  // slack are left as they are (zero once, they stay zero).
+  void fill(const float* image, int padding, float* padded) const;
+  // The inverse for a gradient: the inside of the padded planes, copied into the example's planes.
+  void extractInside(const float* padded, int padding, float* image) const;
+  // out (filters x outHeight x outWidth) from extended rows, plus a bias per filter; and the inverse for dY,
+  // which writes zeros where the extended rows hold no output (the zeros then add nothing to a gradient).
+  void compact(const float* extended, int filters, const float* bias, float* out) const;
+  void extend(const float* dOut, int filters, float* extended) const;
+};
+
+// Single-threaded kernels on one example, for every row layout of row_entries.h; `filters` rows, `extent` floats
+// of extended output per filter.
+// out[f] = sum over entries e of row f: values[e] * padded[tapOffset[column(e)] + (0 .. extent)]
+template <typename Rows>
+void convolveExample(const Rows& index, const float* values, int filters, const int32_t* tapOffset, const float* padded,
+                     int extent, float* out);
+// grads[e] (= or +=) dot(dOut[f], padded[tapOffset[column(e)] + (0 .. extent)]): dW at active positions
+template <typename Rows>
+void convolveExampleWeightGradient(const Rows& index, int filters, const int32_t* tapOffset, const float* dOut,
+                                   const float* padded, int extent, float* grads, bool add);
+// dPadded[tapOffset[column(e)] + (0 .. extent)] += values[e] * dOut[f]: dX, into zeroed padded planes
+template <typename Rows>
+void convolveExampleInputGradient(const Rows& index, const float* values, int filters, const int32_t* tapOffset,
+                                  const float* dOut, int extent, float* dPadded);
+
+}  // namespace ss
