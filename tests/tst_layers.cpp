@@ -113,6 +113,7 @@ class TestLayers : public QObject {
   void wholeConvnetGradientMatchesFiniteDifferences();
   void convMatchesDirectConvolution();
   void dropoutScalesKeptActivationsAndRoutesGradientThroughThem();
+  void maxPoolSendsATiedWindowsGradientToItsFirstMaximumOnly();
   void panelStretchesComputeWhatLayerByLayerRowsDo_data();
   void panelStretchesComputeWhatLayerByLayerRowsDo();
   void anExceptionInASplitStretchReachesTheCaller();
@@ -127,6 +128,8 @@ void TestLayers::gradientMatchesFiniteDifferences_data() {
   QTest::newRow("conv 3->2 5x5 stride 2 pad 0 on 9x9") << "conv-strided" << 2;
   QTest::newRow("relu") << "relu" << 4;
   QTest::newRow("maxpool 2x2 on 2x4x6") << "maxpool" << 3;
+  QTest::newRow("maxpool 2x2 on 2x5x7 (last row and column in no window)") << "maxpool-ragged" << 2;
+  QTest::newRow("maxpool 3x3 on 1x6x6") << "maxpool-3x3" << 2;
   QTest::newRow("flatten") << "flatten" << 2;
 }
 
@@ -155,8 +158,13 @@ void TestLayers::gradientMatchesFiniteDifferences() {
     layer = std::make_unique<ReLU>(ExampleShape{1, 1, 10});
     awayFromZero = 0.05f;  // the kink at 0 is not differentiable; stay clear of it by more than eps
     eps = 1e-3f;
-  } else if (kind == "maxpool") {
-    layer = std::make_unique<MaxPool2d>(ExampleShape{2, 4, 6}, 2);
+  } else if (kind.startsWith("maxpool")) {
+    if (kind == "maxpool")
+      layer = std::make_unique<MaxPool2d>(ExampleShape{2, 4, 6}, 2);
+    else if (kind == "maxpool-ragged")
+      layer = std::make_unique<MaxPool2d>(ExampleShape{2, 5, 7}, 2);
+    else
+      layer = std::make_unique<MaxPool2d>(ExampleShape{1, 6, 6}, 3);
     eps = 1e-4f;  // smaller than the typical gap between window entries, so no argmax flips
   } else {
     layer = std::make_unique<Flatten>(ExampleShape{2, 3, 3});
@@ -291,6 +299,24 @@ void TestLayers::dropoutScalesKeptActivationsAndRoutesGradientThroughThem() {
   dropout.backward(x, y, dy, dx, true);
   for (Eigen::Index i = 0; i < dx.size(); ++i)
     QVERIFY(std::abs(dx.data()[i] - (y.data()[i] == 0.0f ? 0.0f : dy.data()[i] / 0.75f)) < 1e-6f);
+}
+
+// Equal maxima (a ReLU's zeros, most often) share no gradient: the first in the window, row by row, takes it all.
+void TestLayers::maxPoolSendsATiedWindowsGradientToItsFirstMaximumOnly() {
+  MaxPool2d pool(ExampleShape{1, 2, 4}, 2);
+  Matrix x(1, 8);
+  x << 0, 0, 1, 3,  //
+      0, -1, 3, 2;
+  Matrix y, dx, dy(1, 2);
+  pool.forward(x, y, true);
+  QCOMPARE(y(0, 0), 0.0f);
+  QCOMPARE(y(0, 1), 3.0f);
+  dy << 5, 7;
+  pool.backward(x, y, dy, dx, true);
+  Matrix expected(1, 8);
+  expected << 5, 0, 0, 7,  //
+      0, 0, 0, 0;
+  QCOMPARE(dx, expected);
 }
 
 // The model runs [sparse linear, relu, sparse linear, dense linear] on panels and [dense linear, relu, flatten]

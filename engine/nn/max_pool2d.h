@@ -1,13 +1,13 @@
 #pragma once
 
-#include <cstdint>
-#include <vector>
-
 #include "nn/layer.h"
 
 namespace ss {
 
-// Max pooling with a square window and stride equal to the window (no overlap, no padding).
+// Max pooling with a square window and stride equal to the window (no overlap, no padding). Backward sends each
+// output's gradient to the first input of its window equal to the output, found again from x and y rather than
+// kept from forward: an index per output cost as many bytes as the output, and the forward's branch per
+// comparison, mispredicted half the time, made it the slowest layer of the Fashion convnet.
 class MaxPool2d : public Layer {
  public:
   MaxPool2d(ExampleShape in, int window);
@@ -23,7 +23,6 @@ class MaxPool2d : public Layer {
  private:
   ExampleShape in_;
   int window_;
-  std::vector<int32_t> argmax_;  // per output element of the last forward, index into the input row
 };
 
 }  // namespace ss
