@@ -6,12 +6,6 @@
 
 namespace ss {
 
-namespace {
-// Element by element over both cores once the matrix is large: a conv's activations (128 x 25088 for the
-// convnet's first) took 0.7 ms forward and 1.3 ms backward on one.
-constexpr int64_t kParallelElements = int64_t(1) << 18;
-}  // namespace
-
 void ReLU::forward(const Matrix& x, Matrix& y, bool) {
   y.resize(x.rows(), x.cols());
   const float* in = x.data();
