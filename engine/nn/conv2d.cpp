@@ -170,7 +170,7 @@ void Conv2d::backwardDirect(const Matrix& x, const Matrix& dy, Matrix& dx, bool 
   const int team = directTeam(batch);
   if (buffers_.size() < size_t(team)) buffers_.resize(size_t(team));
   // Each thread sums its examples' gradients (the first into the layer's own), and after a barrier the threads
-  // add the parts up (core/threads.h).
+  // add the parts up (core/threads.h; with one thread computeTeamShare hands over the gradients themselves).
   const auto work = [&] {
     computeTeamShare(grads.data(), int64_t(grads.size()), weightPartials_, [&](float* weightGrad) {
       computeTeamShare(biasGrad_.data(), filters, biasPartials_, [&](float* biasGrad) {
@@ -197,13 +197,11 @@ void Conv2d::backwardDirect(const Matrix& x, const Matrix& dy, Matrix& dx, bool 
       });
     });
   };
-  if (team == 1)
-    work();
-  else
-    runOnTeam(team, work, [&] {
-      completeTeamSum(weightPartials_);
-      completeTeamSum(biasPartials_);
-    });
+  // A team of one too, so that the thread numbers and shares are this region's even when called from inside one.
+  runOnTeam(team, work, [&] {
+    completeTeamSum(weightPartials_);
+    completeTeamSum(biasPartials_);
+  });
 }
 
 void Conv2d::forward(const Matrix& x, Matrix& y, bool) {
