@@ -149,7 +149,8 @@ void Conv2d::forwardDirect(const Matrix& x, Matrix& y) {
   if (buffers_.size() < size_t(team)) buffers_.resize(size_t(team));
   runOnTeam(team, [&] {
     ExampleBuffers& b = buffersOfThisThread(planes, false);
-    const auto [first, end] = examplesOfThisThread(batch);
+    const auto share = examplesOfThisThread(batch);  // not a structured binding: clang 15 cannot capture one
+    const Eigen::Index first = share.first, end = share.second;
     w.withRowEntries([&](const auto& index, const float* values) {
       for (Eigen::Index s = first; s < end; ++s) {
         planes.fill(x.row(s).data(), g_.padding, b.padded.data());
@@ -175,7 +176,8 @@ void Conv2d::backwardDirect(const Matrix& x, const Matrix& dy, Matrix& dx, bool 
     computeTeamShare(grads.data(), int64_t(grads.size()), weightPartials_, [&](float* weightGrad) {
       computeTeamShare(biasGrad_.data(), filters, biasPartials_, [&](float* biasGrad) {
         ExampleBuffers& b = buffersOfThisThread(planes, true);
-        const auto [first, end] = examplesOfThisThread(batch);
+        const auto share = examplesOfThisThread(batch);  // not a structured binding: clang 15 cannot capture one
+        const Eigen::Index first = share.first, end = share.second;
         std::fill(weightGrad, weightGrad + grads.size(), 0.0f);
         std::fill(biasGrad, biasGrad + filters, 0.0f);
         w.withRowEntries([&](const auto& index, const float* values) {
