@@ -114,6 +114,7 @@ class TestLayers : public QObject {
   void convMatchesDirectConvolution();
   void dropoutScalesKeptActivationsAndRoutesGradientThroughThem();
   void maxPoolSendsATiedWindowsGradientToItsFirstMaximumOnly();
+  void poolThenReluComputesWhatReluThenPoolDoes();
   void panelStretchesComputeWhatLayerByLayerRowsDo_data();
   void panelStretchesComputeWhatLayerByLayerRowsDo();
   void anExceptionInASplitStretchReachesTheCaller();
@@ -317,6 +318,31 @@ void TestLayers::maxPoolSendsATiedWindowsGradientToItsFirstMaximumOnly() {
   expected << 5, 0, 0, 7,  //
       0, 0, 0, 0;
   QCOMPARE(dx, expected);
+}
+
+// The convnet pools before its ReLU (model_factory.cpp): outputs and input gradients must be those of ReLU then
+// pool exactly, on windows with ties at zero, ties above it, and all-negative windows.
+void TestLayers::poolThenReluComputesWhatReluThenPoolDoes() {
+  const ExampleShape in{3, 6, 8}, pooled{3, 3, 4};
+  Rng rng(17);
+  Matrix x = randomMatrix(5, in.size(), rng);
+  for (Eigen::Index i = 0; i < x.size(); i += 3) x.data()[i] = 0.0f;             // ties at zero
+  for (Eigen::Index i = 1; i < x.size(); i += 7) x.data()[i] = x.data()[i + 1];  // ties above and below it
+  for (Eigen::Index i = 0; i < 8; ++i) x(0, i) = -1.0f - float(i);               // an all-negative window row
+  const Matrix dy = randomMatrix(5, pooled.size(), rng);
+  ReLU reluFirst(in), reluAfter(pooled);
+  MaxPool2d poolAfter(in, 2), poolFirst(in, 2);
+  Matrix a, y1, d1, da, b, y2, d2, db;
+  reluFirst.forward(x, a, true);
+  poolAfter.forward(a, y1, true);
+  poolAfter.backward(a, y1, dy, da, true);
+  reluFirst.backward(x, a, da, d1, true);
+  poolFirst.forward(x, b, true);
+  reluAfter.forward(b, y2, true);
+  reluAfter.backward(b, y2, dy, db, true);
+  poolFirst.backward(x, b, db, d2, true);
+  QCOMPARE(y2, y1);
+  QCOMPARE(d2, d1);
 }
 
 // The model runs [sparse linear, relu, sparse linear, dense linear] on panels and [dense linear, relu, flatten]

@@ -66,11 +66,14 @@ Model buildModel(const ModelSpec& spec, const ExampleShape& input, int classes, 
     conv->initKaiming(rng);
     shape = conv->outputShape();
     model.add(std::move(conv));
-    addRelu(model, shape, "relu_conv" + std::to_string(index));
+    // Pool, then ReLU: the same function and the same gradients as ReLU then pool (a max commutes with the
+    // rise of a ReLU, and a window whose maximum is not positive passes no gradient either way), with the ReLU
+    // on a quarter of the values: on the Fashion convnet the first conv's ReLU took 0.7 ms of a 12 ms sparse step.
     auto pool = std::make_unique<MaxPool2d>(shape, 2);
     pool->setName("pool" + std::to_string(index));
     shape = pool->outputShape();
     model.add(std::move(pool));
+    addRelu(model, shape, "relu_conv" + std::to_string(index));
     ++index;
   }
   auto flatten = std::make_unique<Flatten>(shape);
