@@ -276,6 +276,8 @@ void TestSparseLayouts::convTrainsLikeMaskedDense_data() {
       << "unstructured" << 0.2 << true << QVector<int>{1, 9, 9, 6, 3, 1} << 2 << true;
   QTest::newRow("csr, 5x5 kernel, padding 2")
       << "unstructured" << 0.2 << true << QVector<int>{2, 6, 8, 4, 5, 2} << 2 << true;
+  QTest::newRow("csr, 5x5 kernel, padding 2, scatter dX")
+      << "unstructured" << 0.2 << false << QVector<int>{2, 6, 8, 4, 5, 2} << 2 << true;
   QTest::newRow("csr, no padding") << "unstructured" << 0.3 << true << QVector<int>{2, 6, 7, 5, 3, 0} << 2 << true;
   QTest::newRow("csr, 1x1 kernel") << "unstructured" << 0.5 << true << QVector<int>{4, 5, 3, 6, 1, 0} << 2 << true;
   QTest::newRow("csr, 14x14 as the Fashion convnet's second conv (whole vectors)")

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <type_traits>
 
 #include "sparse/panel_row_sums.h"
 
@@ -108,21 +109,32 @@ int64_t Conv2d::workingBytes(int batchSize, int threads) const {
     const int64_t kept = sparse && sparse->layout() == SparseLayout::Channels ? sparse->workingPanelRows() : 0;
     return (int64_t(weight_.cols()) + weight_.rows() + kept) * positions * int64_t(sizeof(float));
   }
-  // Per thread: the padded planes and their gradient, one extended output row per filter; every thread but the
-  // first also sums its share's weight and bias gradients apart.
+  // Per thread: the padded planes, the extended output rows, the dY rows, and dX's runs or padded planes; every
+  // thread but the first also sums its share's weight and bias gradients apart.
   const PaddedPlanes planes = paddedPlanes();
   const int64_t team = std::max(1, std::min(threads, batchSize));
-  const int64_t perThread = 2 * planes.size() + int64_t(g_.outChannels) * planes.extent();
+  const int64_t dxFloats = sparse->hasTransposedIndex() ? int64_t(g_.inChannels) * planes.insideRun() : planes.size();
+  const int64_t perThread =
+      planes.size() + int64_t(g_.outChannels) * (planes.extent() + planes.gradientRowStride()) + dxFloats;
   const int64_t partials = (team - 1) * (sparse->activeCount() + g_.outChannels);
   return (team * perThread + partials) * int64_t(sizeof(float)) + int64_t(tapOffsets_.size() * sizeof(int32_t));
 }
 
 Conv2d::ExampleBuffers& Conv2d::buffersOfThisThread(const PaddedPlanes& planes, bool backward) {
+  const auto ensure = [](std::vector<float>& buffer, int64_t floats) {
+    if (buffer.size() != size_t(floats)) buffer.assign(size_t(floats), 0.0f);
+  };
   ExampleBuffers& b = buffers_[size_t(omp_get_thread_num())];
-  if (b.padded.size() != size_t(planes.size())) b.padded.assign(size_t(planes.size()), 0.0f);
-  const size_t extended = size_t(g_.outChannels) * size_t(planes.extent());
-  if (b.extended.size() != extended) b.extended.assign(extended, 0.0f);
-  if (backward && b.dPadded.size() != size_t(planes.size())) b.dPadded.resize(size_t(planes.size()));
+  ensure(b.padded, planes.size());
+  if (!backward) {
+    ensure(b.extended, int64_t(g_.outChannels) * planes.extent());
+    return b;
+  }
+  ensure(b.dyRows, g_.outChannels * planes.gradientRowStride());
+  if (weight_.sparseWeights()->hasTransposedIndex())
+    ensure(b.dxRuns, int64_t(g_.inChannels) * planes.insideRun());
+  else
+    ensure(b.dPadded, planes.size());
   return b;
 }
 
@@ -151,9 +163,9 @@ void Conv2d::forwardDirect(const Matrix& x, Matrix& y) {
     ExampleBuffers& b = buffersOfThisThread(planes, false);
     const auto share = examplesOfThisThread(batch);  // not a structured binding: clang 15 cannot capture one
     const Eigen::Index first = share.first, end = share.second;
-    w.withRowEntries([&](const auto& index, const float* values) {
+    w.withRowEntries([&](const auto& index, const float* values, const TransposedIndex*) {
       for (Eigen::Index s = first; s < end; ++s) {
-        planes.fill(x.row(s).data(), g_.padding, b.padded.data());
+        planes.fill(x.row(s).data(), b.padded.data());
         convolveExample(index, values, filters, tapOffsets_.data(), b.padded.data(), extent, b.extended.data());
         planes.compact(b.extended.data(), filters, bias_.data(), y.row(s).data());
       }
@@ -180,20 +192,32 @@ void Conv2d::backwardDirect(const Matrix& x, const Matrix& dy, Matrix& dx, bool 
         const Eigen::Index first = share.first, end = share.second;
         std::fill(weightGrad, weightGrad + grads.size(), 0.0f);
         std::fill(biasGrad, biasGrad + filters, 0.0f);
-        w.withRowEntries([&](const auto& index, const float* values) {
+        w.withRowEntries([&](const auto& index, const float* values, const TransposedIndex* transposed) {
+          const int64_t stride = planes.gradientRowStride();
+          const float* dyExtended = b.dyRows.data() + planes.margin();
           for (Eigen::Index s = first; s < end; ++s) {
             const float* dOut = dy.row(s).data();
             for (int f = 0; f < filters; ++f)
               biasGrad[f] += Eigen::Map<const Vector>(dOut + Eigen::Index(f) * spatial, spatial).sum();
-            planes.fill(x.row(s).data(), g_.padding, b.padded.data());
-            planes.extend(dOut, filters, b.extended.data());
-            convolveExampleWeightGradient(index, filters, tapOffsets_.data(), b.extended.data(), b.padded.data(),
+            planes.fill(x.row(s).data(), b.padded.data());
+            planes.extend(dOut, filters, stride, b.dyRows.data() + planes.margin());
+            convolveExampleWeightGradient(index, filters, tapOffsets_.data(), dyExtended, stride, b.padded.data(),
                                           extent, weightGrad, true);
             if (!needInputGrad) continue;
+            if (transposed) {
+              transposed->rowOfEntry.withData([&](const auto* filterOf) {
+                using Index = std::remove_cv_t<std::remove_pointer_t<decltype(filterOf)>>;
+                gatherExampleInputGradient(CsrRows<Index>{transposed->colStart.data(), filterOf},
+                                           transposed->entryOf.data(), values, planes, tapOffsets_.data(),
+                                           b.dyRows.data(), b.dxRuns.data());
+              });
+              planes.extractRuns(b.dxRuns.data(), dx.row(s).data());
+              continue;
+            }
             std::fill(b.dPadded.begin(), b.dPadded.end(), 0.0f);
-            convolveExampleInputGradient(index, values, filters, tapOffsets_.data(), b.extended.data(), extent,
+            convolveExampleInputGradient(index, values, filters, tapOffsets_.data(), dyExtended, stride, extent,
                                          b.dPadded.data());
-            planes.extractInside(b.dPadded.data(), g_.padding, dx.row(s).data());
+            planes.extractInside(b.dPadded.data(), dx.row(s).data());
           }
         });
       });

@@ -58,10 +58,12 @@ class Conv2d : public Layer {
   PaddedPlanes paddedPlanes() const { return {g_.inChannels, g_.height, g_.width, g_.kernel, g_.padding}; }
   void forwardDirect(const Matrix& x, Matrix& y);
   void backwardDirect(const Matrix& x, const Matrix& dy, Matrix& dx, bool needInputGrad);
-  // One thread's buffers for direct convolution, allocated by that thread on first use (zero: the padded planes'
-  // border and slack are never written, so they stay zero).
+  // One thread's buffers for direct convolution, allocated by that thread on first use and zeroed: the padded
+  // planes' border and slack and the margins of the dY rows are never written, so they stay zero.
   struct ExampleBuffers {
-    std::vector<float> padded, extended, dPadded;
+    std::vector<float> padded, extended;  // the example's planes; forward's extended output rows
+    std::vector<float> dyRows;            // backward's extended dY rows (PaddedPlanes's gradient layout)
+    std::vector<float> dxRuns, dPadded;   // dX gathered over the planes' inside rows, or scattered into them
   };
   ExampleBuffers& buffersOfThisThread(const PaddedPlanes& planes, bool backward);
 

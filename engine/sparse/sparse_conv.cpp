@@ -8,8 +8,12 @@ namespace ss {
 
 using namespace blocks;
 
-PaddedPlanes::PaddedPlanes(int inChannels, int inHeight, int inWidth, int kernelSize, int padding)
-    : channels(inChannels), height(inHeight + 2 * padding), width(inWidth + 2 * padding), kernel(kernelSize) {}
+PaddedPlanes::PaddedPlanes(int inChannels, int inHeight, int inWidth, int kernelSize, int paddingSize)
+    : channels(inChannels),
+      height(inHeight + 2 * paddingSize),
+      width(inWidth + 2 * paddingSize),
+      kernel(kernelSize),
+      padding(paddingSize) {}
 
 int PaddedPlanes::extent() const {
   const int floats = outHeight() * width;
@@ -22,6 +26,15 @@ int64_t PaddedPlanes::size() const {
   return std::max(planes, lastTap + extent());
 }
 
+int PaddedPlanes::insideRun() const {
+  const int floats = (height - 2 * padding) * width;
+  return (floats + kLanes - 1) / kLanes * kLanes;
+}
+
+int64_t PaddedPlanes::gradientRowStride() const {
+  return margin() + std::max(int64_t(extent()), int64_t(padding) * width + insideRun());
+}
+
 std::vector<int32_t> PaddedPlanes::tapOffsets() const {
   std::vector<int32_t> offsets;
   offsets.reserve(size_t(channels) * kernel * kernel);
@@ -31,7 +44,7 @@ std::vector<int32_t> PaddedPlanes::tapOffsets() const {
   return offsets;
 }
 
-void PaddedPlanes::fill(const float* image, int padding, float* padded) const {
+void PaddedPlanes::fill(const float* image, float* padded) const {
   const int h = height - 2 * padding, w = width - 2 * padding;
   for (int c = 0; c < channels; ++c)
     for (int r = 0; r < h; ++r) {
@@ -40,11 +53,20 @@ void PaddedPlanes::fill(const float* image, int padding, float* padded) const {
     }
 }
 
-void PaddedPlanes::extractInside(const float* padded, int padding, float* image) const {
+void PaddedPlanes::extractInside(const float* padded, float* image) const {
   const int h = height - 2 * padding, w = width - 2 * padding;
   for (int c = 0; c < channels; ++c)
     for (int r = 0; r < h; ++r) {
       const float* from = padded + (int64_t(c) * height + r + padding) * width + padding;
+      std::copy(from, from + w, image + (int64_t(c) * h + r) * w);
+    }
+}
+
+void PaddedPlanes::extractRuns(const float* runs, float* image) const {
+  const int h = height - 2 * padding, w = width - 2 * padding, run = insideRun();
+  for (int c = 0; c < channels; ++c)
+    for (int r = 0; r < h; ++r) {
+      const float* from = runs + int64_t(c) * run + r * width + padding;
       std::copy(from, from + w, image + (int64_t(c) * h + r) * w);
     }
 }
@@ -61,16 +83,17 @@ void PaddedPlanes::compact(const float* extended, int filters, const float* bias
   }
 }
 
-void PaddedPlanes::extend(const float* dOut, int filters, float* extended) const {
+void PaddedPlanes::extend(const float* dOut, int filters, int64_t rowStride, float* extended) const {
   const int oh = outHeight(), ow = outWidth(), step = extent();
   for (int f = 0; f < filters; ++f) {
-    float* row = extended + int64_t(f) * step;
+    float* first = extended + f * rowStride;
+    float* row = first;
     for (int r = 0; r < oh; ++r, row += width) {
       const float* from = dOut + (int64_t(f) * oh + r) * ow;
       std::copy(from, from + ow, row);
       std::fill(row + ow, row + width, 0.0f);
     }
-    std::fill(row, extended + int64_t(f + 1) * step, 0.0f);
+    std::fill(row, first + step, 0.0f);
   }
 }
 
@@ -98,18 +121,18 @@ void convolveExample(const Rows& index, const float* values, int filters, const 
 
 template <typename Rows>
 void convolveExampleWeightGradient(const Rows& index, int filters, const int32_t* tapOffset, const float* dOut,
-                                   const float* padded, int extent, float* grads, bool add) {
+                                   int64_t dOutStride, const float* padded, int extent, float* grads, bool add) {
   for (int f = 0; f < filters; ++f) {
     const auto row = index.row(f);
-    dotRange(row, dOut + int64_t(f) * extent, tapSource(row, tapOffset, padded), 0, extent, grads, add);
+    dotRange(row, dOut + f * dOutStride, tapSource(row, tapOffset, padded), 0, extent, grads, add);
   }
 }
 
 template <typename Rows>
 void convolveExampleInputGradient(const Rows& index, const float* values, int filters, const int32_t* tapOffset,
-                                  const float* dOut, int extent, float* dPadded) {
+                                  const float* dOut, int64_t dOutStride, int extent, float* dPadded) {
   for (int f = 0; f < filters; ++f) {
-    const float* src = dOut + int64_t(f) * extent;
+    const float* src = dOut + f * dOutStride;
     const auto row = index.row(f);
     for (int32_t e = row.begin; e < row.end; ++e) {
       const float v = values[e];
@@ -120,12 +143,56 @@ void convolveExampleInputGradient(const Rows& index, const float* values, int fi
   }
 }
 
-#define SS_SPARSE_CONV_FOR(...)                                                                                        \
-  template void convolveExample(const __VA_ARGS__&, const float*, int, const int32_t*, const float*, int, float*);     \
-  template void convolveExampleWeightGradient(const __VA_ARGS__&, int, const int32_t*, const float*, const float*,     \
-                                              int, float*, bool);                                                      \
-  template void convolveExampleInputGradient(const __VA_ARGS__&, const float*, int, const int32_t*, const float*, int, \
-                                             float*);
+namespace {
+
+// N vectors of one channel's run: the sum over its columns' entries, each column's dY rows read back by the tap's
+// shift. Accumulated in registers across all k*k columns, where the scatter read, added and stored the run once
+// per weight.
+template <int N, typename Index>
+[[gnu::always_inline]] inline void gatherRunVectors(const CsrRows<Index>& byColumn, const int32_t* valueOf,
+                                                    const float* values, int firstColumn, int columns,
+                                                    const int32_t* shift, const float* base, int64_t rowStride,
+                                                    float* dst) {
+  Vec a[N] = {};
+  for (int col = firstColumn; col < firstColumn + columns; ++col) {
+    const auto entries = byColumn.row(col);
+    const float* shifted = base - shift[col];
+    for (int32_t e = entries.begin; e < entries.end; ++e) {
+      const float v = values[valueOf[e]];
+      const Vec* src = reinterpret_cast<const Vec*>(shifted + entries.column(e) * rowStride);
+      for (int k = 0; k < N; ++k) a[k] += v * src[k];
+    }
+  }
+  Vec* out = reinterpret_cast<Vec*>(dst);
+  for (int k = 0; k < N; ++k) out[k] = a[k];
+}
+
+}  // namespace
+
+template <typename Index>
+void gatherExampleInputGradient(const CsrRows<Index>& byColumn, const int32_t* valueOf, const float* values,
+                                const PaddedPlanes& planes, const int32_t* tapOffset, const float* dOut, float* runs) {
+  const int taps = planes.kernel * planes.kernel, run = planes.insideRun();
+  const int64_t rowStride = planes.gradientRowStride(), plane = int64_t(planes.height) * planes.width;
+  // Padded position j of channel c gathers dY at j - shift, where the tap's offset is c * plane + shift; the run
+  // starts at the first inside row, and dY's extended rows sit `margin` floats into theirs.
+  std::vector<int32_t> shift(size_t(taps) * size_t(planes.channels));
+  for (size_t col = 0; col < shift.size(); ++col) shift[col] = int32_t(tapOffset[col] - int64_t(col / taps) * plane);
+  const float* base = dOut + planes.margin() + int64_t(planes.padding) * planes.width;
+  for (int c = 0; c < planes.channels; ++c)
+    for (int from = 0; from < run; from += kSlice)
+      withVectorCount(std::min(kSlice, run - from) / kLanes, [&]<int N>() {
+        gatherRunVectors<N>(byColumn, valueOf, values, c * taps, taps, shift.data(), base + from, rowStride,
+                            runs + int64_t(c) * run + from);
+      });
+}
+
+#define SS_SPARSE_CONV_FOR(...)                                                                                    \
+  template void convolveExample(const __VA_ARGS__&, const float*, int, const int32_t*, const float*, int, float*); \
+  template void convolveExampleWeightGradient(const __VA_ARGS__&, int, const int32_t*, const float*, int64_t,      \
+                                              const float*, int, float*, bool);                                    \
+  template void convolveExampleInputGradient(const __VA_ARGS__&, const float*, int, const int32_t*, const float*,  \
+                                             int64_t, int, float*);
 
 SS_SPARSE_CONV_FOR(CsrRows<uint16_t>)
 SS_SPARSE_CONV_FOR(CsrRows<int32_t>)
@@ -135,5 +202,10 @@ SS_SPARSE_CONV_FOR(BlockRows<uint16_t, true>)
 SS_SPARSE_CONV_FOR(BlockRows<uint16_t, false>)
 SS_SPARSE_CONV_FOR(BlockRows<int32_t, true>)
 SS_SPARSE_CONV_FOR(BlockRows<int32_t, false>)
+
+template void gatherExampleInputGradient(const CsrRows<uint16_t>&, const int32_t*, const float*, const PaddedPlanes&,
+                                         const int32_t*, const float*, float*);
+template void gatherExampleInputGradient(const CsrRows<int32_t>&, const int32_t*, const float*, const PaddedPlanes&,
+                                         const int32_t*, const float*, float*);
 
 }  // namespace ss

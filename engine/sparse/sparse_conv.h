@@ -17,7 +17,7 @@ namespace ss {
 // through memory twice.
 struct PaddedPlanes {
   int channels = 1, height = 1, width = 1;  // padded: the input's height and width plus twice the padding
-  int kernel = 1;
+  int kernel = 1, padding = 0;
 
   PaddedPlanes(int inChannels, int inHeight, int inWidth, int kernelSize, int padding);
   int outHeight() const { return height - kernel + 1; }
@@ -29,19 +29,28 @@ struct PaddedPlanes {
   // Per column (c, ki, kj) of the filters x (C*k*k) weight matrix: where its run starts in the padded planes.
   std::vector<int32_t> tapOffsets() const;
 
+  // Backward keeps each filter's extended dY row between zero margins, `margin()` floats before it, so that dX can
+  // be gathered: padded position j of channel c sums dY at j - ki * width - kj over the taps, reaching back up to
+  // the margin. dX is gathered over the inside rows of each plane, one run of insideRun() floats from the first.
+  int margin() const { return (kernel - 1) * (width + 1); }
+  int insideRun() const;
+  int64_t gradientRowStride() const;  // floats between two filters' rows of that layout
+
   // Copies one example's planes (channels x (height - 2p) x (width - 2p)) inside the border; the border and the
   // slack are left as they are (zero once, they stay zero).
-  void fill(const float* image, int padding, float* padded) const;
+  void fill(const float* image, float* padded) const;
   // The inverse for a gradient: the inside of the padded planes, copied into the example's planes.
-  void extractInside(const float* padded, int padding, float* image) const;
-  // out (filters x outHeight x outWidth) from extended rows, plus a bias per filter; and the inverse for dY,
-  // which writes zeros where the extended rows hold no output (the zeros then add nothing to a gradient).
+  void extractInside(const float* padded, float* image) const;
+  // The same from gathered runs (channels x insideRun(), each from its plane's first inside row).
+  void extractRuns(const float* runs, float* image) const;
+  // out (filters x outHeight x outWidth) from extended rows, plus a bias per filter; and the inverse for dY, into
+  // rows `rowStride` apart, with zeros where the extended rows hold no output (they then add nothing).
   void compact(const float* extended, int filters, const float* bias, float* out) const;
-  void extend(const float* dOut, int filters, float* extended) const;
+  void extend(const float* dOut, int filters, int64_t rowStride, float* extended) const;
 };
 
 // Single-threaded kernels on one example, for every row layout of row_entries.h; `filters` rows, `extent` floats
-// of extended output per filter.
+// of extended output per filter, dOut's rows `dOutStride` apart.
 // out[f] = sum over entries e of row f: values[e] * padded[tapOffset[column(e)] + (0 .. extent)]
 template <typename Rows>
 void convolveExample(const Rows& index, const float* values, int filters, const int32_t* tapOffset, const float* padded,
@@ -49,10 +58,17 @@ void convolveExample(const Rows& index, const float* values, int filters, const 
 // grads[e] (= or +=) dot(dOut[f], padded[tapOffset[column(e)] + (0 .. extent)]): dW at active positions
 template <typename Rows>
 void convolveExampleWeightGradient(const Rows& index, int filters, const int32_t* tapOffset, const float* dOut,
-                                   const float* padded, int extent, float* grads, bool add);
-// dPadded[tapOffset[column(e)] + (0 .. extent)] += values[e] * dOut[f]: dX, into zeroed padded planes
+                                   int64_t dOutStride, const float* padded, int extent, float* grads, bool add);
+// dPadded[tapOffset[column(e)] + (0 .. extent)] += values[e] * dOut[f]: dX by scatter, into zeroed padded planes
 template <typename Rows>
 void convolveExampleInputGradient(const Rows& index, const float* values, int filters, const int32_t* tapOffset,
-                                  const float* dOut, int extent, float* dPadded);
+                                  const float* dOut, int64_t dOutStride, int extent, float* dPadded);
+// dX by gather through a transposed index (columns -> the filters holding an entry there, and where its value
+// is; `byColumn` as row_entries.h's CsrRows over columns): each channel's run (planes.insideRun() floats from its
+// first inside row) sums, over the entries of its k*k columns, values[valueOf[e]] * dY of the entry's filter read
+// back by the tap's offset. dOut holds the rows of PaddedPlanes's gradient layout, from the first one's margin.
+template <typename Index>
+void gatherExampleInputGradient(const CsrRows<Index>& byColumn, const int32_t* valueOf, const float* values,
+                                const PaddedPlanes& planes, const int32_t* tapOffset, const float* dOut, float* runs);
 
 }  // namespace ss

@@ -44,8 +44,9 @@ class SparseWeights {
   std::vector<int64_t> positions() const;
   const CsrMatrix* csr() const { return std::get_if<CsrMatrix>(&layout_); }
 
-  // f(index, values) with the row index of the CSR, N:M or block layout (row_entries.h), for kernels that read
-  // the entries their own way (a direct convolution); false, without calling f, for the channel layout.
+  // f(index, values, transposed) with the row index of the CSR, N:M or block layout (row_entries.h) and its
+  // transposed index (null when not kept), for kernels that read the entries their own way (a direct
+  // convolution); false, without calling f, for the channel layout.
   template <typename F>
   bool withRowEntries(F&& f) const {
     return std::visit(
@@ -53,7 +54,7 @@ class SparseWeights {
           if constexpr (std::is_same_v<std::decay_t<decltype(w)>, ChannelMatrix>) {
             return false;
           } else {
-            w.withRows([&](const auto& index) { f(index, w.values.data()); });
+            w.withRows([&](const auto& index) { f(index, w.values.data(), w.transposed ? &*w.transposed : nullptr); });
             return true;
           }
         },
