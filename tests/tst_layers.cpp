@@ -113,6 +113,7 @@ class TestLayers : public QObject {
   void wholeConvnetGradientMatchesFiniteDifferences();
   void convMatchesDirectConvolution();
   void dropoutScalesKeptActivationsAndRoutesGradientThroughThem();
+  void dropoutDrawsTheSameOnAnyThreadCount();
   void maxPoolSendsATiedWindowsGradientToItsFirstMaximumOnly();
   void poolThenReluComputesWhatReluThenPoolDoes();
   void panelStretchesComputeWhatLayerByLayerRowsDo_data();
@@ -300,6 +301,24 @@ void TestLayers::dropoutScalesKeptActivationsAndRoutesGradientThroughThem() {
   dropout.backward(x, y, dy, dx, true);
   for (Eigen::Index i = 0; i < dx.size(); ++i)
     QVERIFY(std::abs(dx.data()[i] - (y.data()[i] == 0.0f ? 0.0f : dy.data()[i] / 0.75f)) < 1e-6f);
+}
+
+// The threads compute the keep decisions of the values they scale; which values are dropped depends only on the
+// layer's stream, as a run's reproducibility key says (its thread count is part of it for the sums, not for this).
+void TestLayers::dropoutDrawsTheSameOnAnyThreadCount() {
+  Rng rng(4);
+  const Matrix x = randomMatrix(128, 2101, rng, 0.1f);  // past the size where the threads split it, odd
+  const int before = omp_get_max_threads();
+  Matrix y1, y3;
+  Dropout one(ExampleShape{1, 1, 2101}, 0.3f, Rng(9)), three(ExampleShape{1, 1, 2101}, 0.3f, Rng(9));
+  omp_set_num_threads(1);
+  one.forward(x, y1, true);
+  omp_set_num_threads(3);
+  three.forward(x, y3, true);
+  omp_set_num_threads(before);
+  QCOMPARE(y3, y1);
+  const double dropped = double((y1.array() == 0.0f).count()) / double(y1.size());
+  QVERIFY2(std::abs(dropped - 0.3) < 0.005, qPrintable(QString::number(dropped)));
 }
 
 // Equal maxima (a ReLU's zeros, most often) share no gradient: the first in the window, row by row, takes it all.

@@ -8,6 +8,15 @@
 
 namespace ss {
 
+// SplitMix64's finalizer: 64 well-mixed bits from a counter, so that a stream keyed by one draw, mixBits(key + i *
+// kGoldenGamma) for i = 0, 1, ..., can be computed in any order and on any thread and stays the same.
+constexpr uint64_t kGoldenGamma = 0x9E3779B97F4A7C15ull;
+inline uint64_t mixBits(uint64_t z) {
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  return z ^ (z >> 31);
+}
+
 // Every random choice of a run draws from one of these, seeded from the run's seed and passed in,
 // never from a global, so a seed and a thread count reproduce a run bit for bit.
 class Rng {
