@@ -5,6 +5,7 @@
 #include "core/threads.h"
 #include "memory/memory_model.h"
 #include "nn/activation.h"
+#include "nn/dropout.h"
 #include "nn/linear.h"
 #include "project/project.h"
 #include "sparse/weight_matrix.h"
@@ -37,6 +38,7 @@ class TestMemoryModel : public QObject {
   void sparseFiguresByHand();
   void indexWidthFollowsTheDimension_data();
   void indexWidthFollowsTheDimension();
+  void dropoutKeepsItsScaleBesideItsOutput();
   void boundTooSmallNamesTheSparsityThatFits();
   void boundBelowActivationsSaysNoSparsityFits();
   void threadsSplittingTheBatchEachHoldPartialGradients();
@@ -58,6 +60,16 @@ void TestMemoryModel::denseFiguresByHand() {
   QCOMPARE(e.layers[2].activations, int64_t(5 * 2 * 4));
   QCOMPARE(e.total(), int64_t(3 * 60 + 60 + 60 + 3 * 32 + 40));
   QCOMPARE(e.parameterState(), e.denseParameterState());
+}
+
+// Dropout keeps a float of scale per value for backward as well as its output.
+void TestMemoryModel::dropoutKeepsItsScaleBesideItsOutput() {
+  Model m;
+  auto dropout = std::make_unique<Dropout>(ExampleShape{1, 1, 6}, 0.5f, Rng(1));
+  dropout->setName("dropout");
+  m.add(std::move(dropout));
+  const MemoryEstimate e = estimateTrainingMemory(m, 7);
+  QCOMPARE(e.layers[0].activations, int64_t(7 * 6 * 4 * 2));
 }
 
 void TestMemoryModel::sparseFiguresByHand_data() {

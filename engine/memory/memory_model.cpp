@@ -22,9 +22,10 @@ int64_t sumOf(const std::vector<LayerMemory>& layers, int64_t (LayerMemory::*par
   return sum;
 }
 
-// Activations kept for backward are counted as persistent; the layer's panels are working buffers.
+// Activations kept for backward, and what a layer keeps beside them (dropout's scale), are counted as persistent;
+// the layer's panels are working buffers.
 int64_t activationsBytes(const Layer& layer, int batchSize) {
-  return int64_t(batchSize) * layer.outputShape().size() * kFloat;
+  return int64_t(batchSize) * (layer.outputShape().size() * kFloat + layer.keptBytesPerExample());
 }
 
 // Floats of a layer's parameters other than its weight matrix (biases): kept dense, with a gradient

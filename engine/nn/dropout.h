@@ -21,6 +21,7 @@ class Dropout : public Layer {
   ExampleShape outputShape() const override { return shape_; }
   void forward(const Matrix& x, Matrix& y, bool training) override;
   void backward(const Matrix& x, const Matrix& y, const Matrix& dy, Matrix& dx, bool needInputGrad) override;
+  int64_t keptBytesPerExample() const override { return shape_.size() * int64_t(sizeof(float)); }
   std::string randomState() const override { return rng_.state(); }
   bool setRandomState(const std::string& state) override { return rng_.setState(state); }
 
