@@ -146,17 +146,17 @@ void convolveExampleInputGradient(const Rows& index, const float* values, int fi
 namespace {
 
 // N vectors of one channel's run: the sum over its columns' entries, each column's dY rows read back by the tap's
-// shift. Accumulated in registers across all k*k columns, where the scatter read, added and stored the run once
-// per weight.
+// shift within the channel's plane (its offset less the plane's start). Accumulated in registers across all k*k
+// columns, where the scatter read, added and stored the run once per weight.
 template <int N, typename Index>
 [[gnu::always_inline]] inline void gatherRunVectors(const CsrRows<Index>& byColumn, const int32_t* valueOf,
                                                     const float* values, int firstColumn, int columns,
-                                                    const int32_t* shift, const float* base, int64_t rowStride,
-                                                    float* dst) {
+                                                    const int32_t* tapOffset, int64_t planeStart, const float* base,
+                                                    int64_t rowStride, float* dst) {
   Vec a[N] = {};
   for (int col = firstColumn; col < firstColumn + columns; ++col) {
     const auto entries = byColumn.row(col);
-    const float* shifted = base - shift[col];
+    const float* shifted = base - (tapOffset[col] - planeStart);
     for (int32_t e = entries.begin; e < entries.end; ++e) {
       const float v = values[valueOf[e]];
       const Vec* src = reinterpret_cast<const Vec*>(shifted + entries.column(e) * rowStride);
@@ -176,13 +176,11 @@ void gatherExampleInputGradient(const CsrRows<Index>& byColumn, const int32_t* v
   const int64_t rowStride = planes.gradientRowStride(), plane = int64_t(planes.height) * planes.width;
   // Padded position j of channel c gathers dY at j - shift, where the tap's offset is c * plane + shift; the run
   // starts at the first inside row, and dY's extended rows sit `margin` floats into theirs.
-  std::vector<int32_t> shift(size_t(taps) * size_t(planes.channels));
-  for (size_t col = 0; col < shift.size(); ++col) shift[col] = int32_t(tapOffset[col] - int64_t(col / taps) * plane);
   const float* base = dOut + planes.margin() + int64_t(planes.padding) * planes.width;
   for (int c = 0; c < planes.channels; ++c)
     for (int from = 0; from < run; from += kSlice)
       withVectorCount(std::min(kSlice, run - from) / kLanes, [&]<int N>() {
-        gatherRunVectors<N>(byColumn, valueOf, values, c * taps, taps, shift.data(), base + from, rowStride,
+        gatherRunVectors<N>(byColumn, valueOf, values, c * taps, taps, tapOffset, c * plane, base + from, rowStride,
                             runs + int64_t(c) * run + from);
       });
 }
