@@ -9,8 +9,7 @@
 namespace ss {
 
 MaxPool2d::MaxPool2d(ExampleShape in, int window) : in_(in), window_(window) {
-  // Backward marks a window's maxima in a 64-bit mask.
-  if (window < 1 || window > 8) throw InputError("max-pool window " + std::to_string(window) + " is outside 1..8");
+  if (window < 1) throw InputError("max-pool window " + std::to_string(window) + " is below 1");
 }
 
 std::string MaxPool2d::describe() const {
