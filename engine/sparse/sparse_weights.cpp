@@ -9,20 +9,6 @@ namespace ss {
 
 namespace {
 
-// Calls rowIndexed(w) for the CSR, N:M and block layouts, which share their kernels and transposed index,
-// and channels(w) for the channel layout, which runs Eigen's GEMM.
-template <typename Variant, typename RowIndexed, typename Channels>
-decltype(auto) byLayout(Variant& layout, RowIndexed&& rowIndexed, Channels&& channels) {
-  return std::visit(
-      [&](auto& w) -> decltype(auto) {
-        if constexpr (std::is_same_v<std::decay_t<decltype(w)>, ChannelMatrix>)
-          return channels(w);
-        else
-          return rowIndexed(w);
-      },
-      layout);
-}
-
 // dX through the transposed index: a gather over columns that reads each weight where the layout keeps it.
 template <typename Product>
 void throughTransposedIndex(const TransposedIndex& t, Product&& product) {

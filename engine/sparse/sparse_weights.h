@@ -49,16 +49,13 @@ class SparseWeights {
   // convolution); false, without calling f, for the channel layout.
   template <typename F>
   bool withRowEntries(F&& f) const {
-    return std::visit(
+    return byLayout(
+        layout_,
         [&](const auto& w) {
-          if constexpr (std::is_same_v<std::decay_t<decltype(w)>, ChannelMatrix>) {
-            return false;
-          } else {
-            w.withRows([&](const auto& index) { f(index, w.values.data(), w.transposed ? &*w.transposed : nullptr); });
-            return true;
-          }
+          w.withRows([&](const auto& index) { f(index, w.values.data(), w.transposed ? &*w.transposed : nullptr); });
+          return true;
         },
-        layout_);
+        [](const ChannelMatrix&) { return false; });
   }
 
   // out (rows x width) = W in (cols x width) + bias, added to every column (an empty bias adds nothing)
@@ -74,6 +71,20 @@ class SparseWeights {
   void multiplyTransposedToRows(const Matrix& dOut, Matrix& dInT);
 
  private:
+  // Calls rowIndexed(w) for the CSR, N:M and block layouts, which share their kernels and transposed index,
+  // and channels(w) for the channel layout, which runs Eigen's GEMM.
+  template <typename Variant, typename RowIndexed, typename Channels>
+  static decltype(auto) byLayout(Variant& layout, RowIndexed&& rowIndexed, Channels&& channels) {
+    return std::visit(
+        [&](auto& w) -> decltype(auto) {
+          if constexpr (std::is_same_v<std::decay_t<decltype(w)>, ChannelMatrix>)
+            return channels(w);
+          else
+            return rowIndexed(w);
+        },
+        layout);
+  }
+
   Matrix& workingPanel();
 
   std::variant<CsrMatrix, NmMatrix, BlockMatrix, ChannelMatrix> layout_;
