@@ -29,8 +29,7 @@ class Dropout : public Layer {
   ExampleShape shape_;
   float rate_;
   Rng rng_;
-  Matrix scale_;                 // 0 or 1 / (1 - rate) per activation of the last training forward
-  std::vector<uint16_t> draws_;  // one per activation, four from each 64-bit draw of rng_
+  Matrix scale_;  // 0 or 1 / (1 - rate) per activation of the last training forward
 };
 
 }  // namespace ss

@@ -54,8 +54,8 @@ class Layer {
   virtual WeightMatrix* weightMatrix() { return nullptr; }
   // k*k for a conv (each input channel's kernel is k*k consecutive columns), 1 otherwise.
   virtual int kernelArea() const { return 1; }
-  // Bytes per example a layer keeps from its training forward for backward besides its output (dropout's scale,
-  // max-pool's choice per window), for the memory model.
+  // Bytes per example a layer keeps from its training forward for backward besides its output (dropout's scale),
+  // for the memory model.
   virtual int64_t keptBytesPerExample() const { return 0; }
   // The state of a layer's own random stream (dropout's), for checkpoints; empty for layers without one.
   virtual std::string randomState() const { return {}; }
