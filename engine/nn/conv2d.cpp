@@ -194,13 +194,13 @@ void Conv2d::backwardDirect(const Matrix& x, const Matrix& dy, Matrix& dx, bool 
         std::fill(biasGrad, biasGrad + filters, 0.0f);
         w.withRowEntries([&](const auto& index, const float* values, const TransposedIndex* transposed) {
           const int64_t stride = planes.gradientRowStride();
-          const float* dyExtended = b.dyRows.data() + planes.margin();
+          float* dyExtended = b.dyRows.data() + planes.margin();
           for (Eigen::Index s = first; s < end; ++s) {
             const float* dOut = dy.row(s).data();
             for (int f = 0; f < filters; ++f)
               biasGrad[f] += Eigen::Map<const Vector>(dOut + Eigen::Index(f) * spatial, spatial).sum();
             planes.fill(x.row(s).data(), b.padded.data());
-            planes.extend(dOut, filters, stride, b.dyRows.data() + planes.margin());
+            planes.extend(dOut, filters, stride, dyExtended);
             convolveExampleWeightGradient(index, filters, tapOffsets_.data(), dyExtended, stride, b.padded.data(),
                                           extent, weightGrad, true);
             if (!needInputGrad) continue;

@@ -15,9 +15,14 @@ PaddedPlanes::PaddedPlanes(int inChannels, int inHeight, int inWidth, int kernel
       kernel(kernelSize),
       padding(paddingSize) {}
 
-int PaddedPlanes::extent() const {
-  const int floats = outHeight() * width;
+namespace {
+int wholeVectors(int floats) {
   return (floats + kLanes - 1) / kLanes * kLanes;
+}
+}  // namespace
+
+int PaddedPlanes::extent() const {
+  return wholeVectors(outHeight() * width);
 }
 
 int64_t PaddedPlanes::size() const {
@@ -27,8 +32,7 @@ int64_t PaddedPlanes::size() const {
 }
 
 int PaddedPlanes::insideRun() const {
-  const int floats = (height - 2 * padding) * width;
-  return (floats + kLanes - 1) / kLanes * kLanes;
+  return wholeVectors((height - 2 * padding) * width);
 }
 
 int64_t PaddedPlanes::gradientRowStride() const {
@@ -54,19 +58,18 @@ void PaddedPlanes::fill(const float* image, float* padded) const {
 }
 
 void PaddedPlanes::extractInside(const float* padded, float* image) const {
-  const int h = height - 2 * padding, w = width - 2 * padding;
-  for (int c = 0; c < channels; ++c)
-    for (int r = 0; r < h; ++r) {
-      const float* from = padded + (int64_t(c) * height + r + padding) * width + padding;
-      std::copy(from, from + w, image + (int64_t(c) * h + r) * w);
-    }
+  copyInsideRows(padded + int64_t(padding) * width, int64_t(height) * width, image);
 }
 
 void PaddedPlanes::extractRuns(const float* runs, float* image) const {
-  const int h = height - 2 * padding, w = width - 2 * padding, run = insideRun();
+  copyInsideRows(runs, insideRun(), image);
+}
+
+void PaddedPlanes::copyInsideRows(const float* firstInsideRow, int64_t planeStride, float* image) const {
+  const int h = height - 2 * padding, w = width - 2 * padding;
   for (int c = 0; c < channels; ++c)
     for (int r = 0; r < h; ++r) {
-      const float* from = runs + int64_t(c) * run + r * width + padding;
+      const float* from = firstInsideRow + c * planeStride + r * width + padding;
       std::copy(from, from + w, image + (int64_t(c) * h + r) * w);
     }
 }

@@ -47,6 +47,11 @@ struct PaddedPlanes {
   // rows `rowStride` apart, with zeros where the extended rows hold no output (they then add nothing).
   void compact(const float* extended, int filters, const float* bias, float* out) const;
   void extend(const float* dOut, int filters, int64_t rowStride, float* extended) const;
+
+ private:
+  // The inside of each plane, its rows `width` apart from firstInsideRow (plane c's at c * planeStride), into the
+  // example's planes.
+  void copyInsideRows(const float* firstInsideRow, int64_t planeStride, float* image) const;
 };
 
 // Single-threaded kernels on one example, for every row layout of row_entries.h; `filters` rows, `extent` floats
