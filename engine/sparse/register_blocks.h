@@ -27,6 +27,18 @@ constexpr int kLanes = 8;
 constexpr int kVectors = 8;
 constexpr int kSlice = kLanes * kVectors;
 
+// The weight of entry e: where it is stored, or through a permutation (the transposed index visits
+// the CSR's entries in column order).
+struct StoredOrder {
+  const float* values;
+  float operator()(int32_t e) const { return values[e]; }
+};
+struct PermutedOrder {
+  const float* values;
+  const int32_t* valueOf;
+  float operator()(int32_t e) const { return values[valueOf[e]]; }
+};
+
 // The helpers below are forced inline: instantiated for every row layout, they outgrow GCC's inlining budget
 // for a file, and a call per row and slice (dotVectors returning a vector in memory) cost the CSR
 // forward 7% and more. Inlined, every layout's loops compile as the CSR-only kernels did.

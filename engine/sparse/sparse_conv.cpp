@@ -113,7 +113,7 @@ template <typename Row>
 template <typename Rows>
 void convolveExample(const Rows& index, const float* values, int filters, const int32_t* tapOffset, const float* padded,
                      int extent, float* out) {
-  const auto weight = [values](int32_t e) { return values[e]; };
+  const StoredOrder weight{values};
   for (int f = 0; f < filters; ++f) {
     const auto row = index.row(f);
     for (int from = 0; from < extent; from += kSlice)
@@ -156,12 +156,13 @@ template <int N, typename Index>
                                                     const float* values, int firstColumn, int columns,
                                                     const int32_t* tapOffset, int64_t planeStart, const float* base,
                                                     int64_t rowStride, float* dst) {
+  const PermutedOrder weight{values, valueOf};
   Vec a[N] = {};
   for (int col = firstColumn; col < firstColumn + columns; ++col) {
     const auto entries = byColumn.row(col);
     const float* shifted = base - (tapOffset[col] - planeStart);
     for (int32_t e = entries.begin; e < entries.end; ++e) {
-      const float v = values[valueOf[e]];
+      const float v = weight(e);
       const Vec* src = reinterpret_cast<const Vec*>(shifted + entries.column(e) * rowStride);
       for (int k = 0; k < N; ++k) a[k] += v * src[k];
     }

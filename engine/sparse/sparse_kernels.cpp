@@ -24,18 +24,6 @@ bool worthThreads(const Rows& index, int rows, int width) {
   return (index.entryCount(rows) + rows) * width >= kParallelWork;
 }
 
-// The weight of entry e: where it is stored, or through a permutation (the transposed index visits
-// the CSR's entries in column order).
-struct StoredOrder {
-  const float* values;
-  float operator()(int32_t e) const { return values[e]; }
-};
-struct PermutedOrder {
-  const float* values;
-  const int32_t* valueOf;
-  float operator()(int32_t e) const { return values[valueOf[e]]; }
-};
-
 // Where entry e's input row of a panel starts: row column(e), from `first` on.
 template <typename Row>
 [[gnu::always_inline]] inline auto rowSource(Row row, const float* first, int width) {
