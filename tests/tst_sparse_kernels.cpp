@@ -165,6 +165,7 @@ void TestSparseKernels::panelTransposeMatchesEigen_data() {
   QTest::newRow("one row") << 1 << 300;
   QTest::newRow("one column") << 300 << 1;
   QTest::newRow("exact blocks 64 x 32") << 64 << 32;
+  QTest::newRow("16-blocks with 8-block and scalar edges, 59 x 91") << 59 << 91;
 }
 
 void TestSparseKernels::panelTransposeMatchesEigen() {
