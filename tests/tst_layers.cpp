@@ -417,25 +417,30 @@ void TestLayers::panelStretchesComputeWhatLayerByLayerRowsDo() {
   };
   const int inputs = 13;
   if (!fromFirstLayer) {
-    // A dense stretch, a flatten, then a stretch on panels: two sparse layers and a masked-dense one.
+    // A dense stretch, a flatten, then a stretch on panels: two sparse layers and a masked-dense one, the second
+    // and third after a ReLU, which they pass their dX through (a gather, then a dense product).
     model.add(linear(13, 11, Dense));
     model.add(std::make_unique<ReLU>(ExampleShape{1, 1, 11}));
     model.add(std::make_unique<Flatten>(ExampleShape{1, 1, 11}));
     model.add(linear(11, 9, Sparse));
     model.add(std::make_unique<ReLU>(ExampleShape{1, 1, 9}));
     model.add(linear(9, 7, Sparse));
+    model.add(std::make_unique<ReLU>(ExampleShape{1, 1, 7}));
     model.add(linear(7, 5, MaskedDense));
   } else {
     // A stretch from layer 0, a flatten, then a stretch whose first layer has 9000 of 10000 weights (its
     // gradient's sum is split between the threads as the optimizer's update is) and computes dX by scatter,
-    // then a layer in the channel layout and a masked-dense one.
+    // then a layer in the channel layout and, after a ReLU, a sparse one scattering its dX (both passing it
+    // through the ReLU before them), and a masked-dense one.
     model.add(linear(13, 40, Sparse));
     model.add(std::make_unique<ReLU>(ExampleShape{1, 1, 40}));
     model.add(std::make_unique<Flatten>(ExampleShape{1, 1, 40}));
     model.add(linear(40, 250, SparseWithoutTransposedIndex, 0.9f));
     model.add(std::make_unique<ReLU>(ExampleShape{1, 1, 250}));
     model.add(linear(250, 9, Channels, 0.5f));
-    model.add(linear(9, 5, MaskedDense));
+    model.add(std::make_unique<ReLU>(ExampleShape{1, 1, 9}));
+    model.add(linear(9, 7, SparseWithoutTransposedIndex));
+    model.add(linear(7, 5, MaskedDense));
   }
   for (size_t i = 0; i < model.layers().size(); ++i) model.layers()[i]->setName("layer" + std::to_string(i));
   Matrix deliveredDenseGradient;

@@ -117,6 +117,17 @@ void TestSparseKernels::productsMatchDenseEigen() {
     const Matrix expectedDIn = dense.transpose() * dOut;
     QVERIFY(maxAbsDiff(dIn, expectedDIn) < 1e-4);
 
+    // dX passed on through a ReLU in the same pass: kept where the ReLU's output (about half of it zero) is
+    // positive, zero elsewhere.
+    const Matrix reluOutput = randomMatrix(cols, width, rng).cwiseMax(0.0f);
+    Matrix throughRelu(cols, width);
+    withColumns([&](const auto& index, const int32_t* valueOf) {
+      gatherProduct(index, w.values.data(), valueOf, cols, dOut.data(), width, nullptr, throughRelu.data(),
+                    reluOutput.data());
+    });
+    const Matrix expectedThroughRelu = (reluOutput.array() > 0.0f).select(expectedDIn, 0.0f);
+    QVERIFY(maxAbsDiff(throughRelu, expectedThroughRelu) < 1e-4);
+
     // The same two products written transposed into batch rows, the forward one with the bias.
     Matrix outRows(width, rows), dInRows(width, cols);
     w.withRows([&](const auto& index) {

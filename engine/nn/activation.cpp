@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "core/relu_gradient.h"
 #include "core/threads.h"
 
 namespace ss {
@@ -20,14 +21,8 @@ void ReLU::backward(const Matrix&, const Matrix& y, const Matrix& dy, Matrix& dx
   dx.resize(dy.rows(), dy.cols());
   const float *kept = y.data(), *grad = dy.data();
   float* out = dx.data();
-  splitAcrossThreads(dy.size(), dy.size() >= kParallelElements, [&](int64_t begin, int64_t end) {
-    // Both loaded whatever the test says, so that the choice compiles to a vector blend: a conditional load
-    // made it a branch, mispredicted at every other element (3 ns each).
-    for (int64_t i = begin; i < end; ++i) {
-      const float g = grad[i], k = kept[i];
-      out[i] = k > 0.0f ? g : 0.0f;
-    }
-  });
+  splitAcrossThreads(dy.size(), dy.size() >= kParallelElements,
+                     [&](int64_t begin, int64_t end) { passWherePositive(kept, grad, out, begin, end); });
 }
 
 void Flatten::forward(const Matrix& x, Matrix& y, bool) {

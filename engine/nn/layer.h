@@ -47,6 +47,18 @@ class Layer {
     throw std::logic_error(kind() + " takes no panels");
   }
 
+  // When the layer before this one is a ReLU in the same stretch, the model asks, if this is true, for
+  // backwardPanelThroughRelu instead of backwardPanel, and skips the ReLU's backward: dX leaves this layer already
+  // passed back through the ReLU, without a pass of its own over the panel (the MLP's ReLU backward after fc1 took
+  // 2.3 us of a 80 us sparse step).
+  virtual bool passesInputGradientThroughRelu() const { return false; }
+  // backwardPanel with needInputGrad, where xT is the output of a ReLU: dxT is the gradient with respect to that
+  // ReLU's input, kept where xT is positive and zero elsewhere, as ReLU::backward would pass it on.
+  virtual void backwardPanelThroughRelu(const Matrix& /*xT*/, const Matrix& /*yT*/, const Matrix& /*dyT*/,
+                                        Matrix& /*dxT*/) {
+    throw std::logic_error(kind() + " does not pass its input gradient through a ReLU");
+  }
+
   virtual void completeTeamGradients() {}
 
   virtual std::vector<ParameterRef> parameters() { return {}; }

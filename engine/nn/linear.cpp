@@ -64,6 +64,14 @@ void Linear::forwardPanel(const Matrix& xT, Matrix& yT, bool) {
 }
 
 void Linear::backwardPanel(const Matrix& xT, const Matrix&, const Matrix& dyT, Matrix& dxT, bool needInputGrad) {
+  backwardOnPanels(xT, dyT, needInputGrad ? &dxT : nullptr, nullptr);
+}
+
+void Linear::backwardPanelThroughRelu(const Matrix& xT, const Matrix&, const Matrix& dyT, Matrix& dxT) {
+  backwardOnPanels(xT, dyT, &dxT, &xT);
+}
+
+void Linear::backwardOnPanels(const Matrix& xT, const Matrix& dyT, Matrix* dxT, const Matrix* keepWherePositive) {
   computeTeamShare(biasGrad_.data(), biasGrad_.size(), biasGradPartials_,
                    [&](float* sums) { sumRowsOfPanel(dyT, sums); });
   if (denseWeightGradientRequested()) {  // never in a split stretch: the model keeps the batch whole for it
@@ -72,7 +80,7 @@ void Linear::backwardPanel(const Matrix& xT, const Matrix&, const Matrix& dyT, M
     deliverDenseWeightGradient(full);
   }
   weight_.accumulateGradient(dyT, xT);
-  if (needInputGrad) weight_.multiplyTransposed(dyT, dxT);
+  if (dxT) weight_.multiplyTransposed(dyT, *dxT, keepWherePositive);
 }
 
 void Linear::completeTeamGradients() {

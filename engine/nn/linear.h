@@ -25,6 +25,8 @@ class Linear : public Layer {
   bool prefersPanels() const override { return weight_.sparse(); }
   void forwardPanel(const Matrix& xT, Matrix& yT, bool training) override;
   void backwardPanel(const Matrix& xT, const Matrix& yT, const Matrix& dyT, Matrix& dxT, bool needInputGrad) override;
+  bool passesInputGradientThroughRelu() const override { return true; }
+  void backwardPanelThroughRelu(const Matrix& xT, const Matrix& yT, const Matrix& dyT, Matrix& dxT) override;
   void completeTeamGradients() override;
   std::vector<ParameterRef> parameters() override;
 
@@ -41,6 +43,9 @@ class Linear : public Layer {
   Vector bias_, biasGrad_;
   TeamPartials biasGradPartials_;  // when threads split the batch
   Matrix xT_, dyT_;                // panels reused between steps (sparse execution only)
+
+  // The parameter gradients, and dX when dxT is given (kept where keepWherePositive > 0 when that is given too).
+  void backwardOnPanels(const Matrix& xT, const Matrix& dyT, Matrix* dxT, const Matrix* keepWherePositive);
 };
 
 }  // namespace ss

@@ -34,6 +34,12 @@ void Model::planPanels(const Matrix& x) {
     denseGradientAsked |= onPanels_[i] && layers_[i]->denseWeightGradientRequested();
   // RigL's dense gradient is one matrix for the whole batch: at the steps that ask for it the batch stays whole.
   splitBatch_ = batchIsSplit(x.rows(), omp_get_max_threads()) && !omp_in_parallel() && !denseGradientAsked;
+  // A ReLU on panels right before a layer that can pass its dX on through it: consecutive layers on panels are in
+  // one stretch, and a ReLU from layer 1 on needs its input gradient.
+  throughRelu_.assign(layers_.size(), 0);
+  for (size_t i = 2; i < layers_.size(); ++i)
+    throughRelu_[i] = onPanels_[i] && onPanels_[i - 1] && layers_[i - 1]->kind() == "relu" &&
+                      layers_[i]->passesInputGradientThroughRelu();
 }
 
 void Model::releaseStretch(std::vector<Matrix>& inputs, std::vector<Matrix>& outputs, size_t begin, size_t end) {
@@ -150,7 +156,7 @@ void Model::backwardStretch(size_t begin, size_t end) {
   transposeInto(gradOut_, gradTransposed_);
   std::swap(gradOut_, gradTransposed_);
   for (size_t i = end; i-- > begin;) {
-    layers_[i]->backwardPanel(*inputs_[i], outputs_[i], gradOut_, gradIn_, i > 0);
+    i = backwardInStretch(i, *inputs_[i], outputs_[i], gradOut_, gradIn_);
     if (i > 0) std::swap(gradIn_, gradOut_);
   }
   if (begin == 0) return;
@@ -170,7 +176,7 @@ void Model::backwardSplitStretch(size_t begin, size_t end) {
         transposeRowsInto(gradOut_, share.first, share.count, share.grad);
         for (size_t i = end; i-- > begin;) {
           const Matrix& x = i == begin ? share.inputs[begin] : share.outputs[i - 1];
-          layers_[i]->backwardPanel(x, share.outputs[i], share.grad, share.gradIn, i > 0);
+          i = backwardInStretch(i, x, share.outputs[i], share.grad, share.gradIn);
           if (i > 0) std::swap(share.gradIn, share.grad);
         }
         if (begin > 0) transposeIntoRows(share.grad, gradIn_, share.first);
@@ -179,6 +185,15 @@ void Model::backwardSplitStretch(size_t begin, size_t end) {
         for (size_t i = begin; i < end; ++i) layers_[i]->completeTeamGradients();
       });
   if (begin > 0) std::swap(gradIn_, gradOut_);
+}
+
+size_t Model::backwardInStretch(size_t i, const Matrix& x, const Matrix& y, const Matrix& grad, Matrix& gradIn) {
+  if (!throughRelu_[i]) {
+    layers_[i]->backwardPanel(x, y, grad, gradIn, i > 0);
+    return i;
+  }
+  layers_[i]->backwardPanelThroughRelu(x, y, grad, gradIn);
+  return i - 1;
 }
 
 const Matrix& Model::activation(size_t i) const {

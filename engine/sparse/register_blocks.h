@@ -8,6 +8,8 @@
 #include <algorithm>
 #include <cstdint>
 
+#include "core/relu_gradient.h"
+
 #if defined(__AVX__)
 #include <immintrin.h>
 #endif
@@ -79,9 +81,11 @@ template <typename F>
 }
 
 // dst[0, N * kLanes) = start + sum over the row's entries e of weight(e) * source(e)[0, N * kLanes), accumulated
-// in N vector registers (8 make a whole slice).
+// in N vector registers (8 make a whole slice). With `keep`, each float is stored only where keep[k] > 0 and 0
+// elsewhere, as a ReLU's backward would pass it (relu_gradient.h; keep is the ReLU's output at dst's place).
 template <int N, typename Row, typename Weight, typename Source>
-[[gnu::always_inline]] inline void accumulateVectors(Row row, Weight weight, Source source, float start, float* dst) {
+[[gnu::always_inline]] inline void accumulateVectors(Row row, Weight weight, Source source, float start, float* dst,
+                                                     const float* keep) {
   Vec a[N];
   for (int k = 0; k < N; ++k) a[k] = Vec{} + start;
   for (int32_t e = row.begin; e < row.end; ++e) {
@@ -89,31 +93,35 @@ template <int N, typename Row, typename Weight, typename Source>
     const Vec* src = reinterpret_cast<const Vec*>(source(e));
     for (int k = 0; k < N; ++k) a[k] += v * src[k];
   }
+  if (keep)
+    for (int k = 0; k < N; ++k) a[k] = reinterpret_cast<const Vec*>(keep)[k] > Vec{} ? a[k] : Vec{};
   Vec* out = reinterpret_cast<Vec*>(dst);
   for (int k = 0; k < N; ++k) out[k] = a[k];
 }
 
-// dst[k] = start + sum of weight(e) * source(e)[k] for k in [from, from + n), n < kLanes.
+// dst[k] = start + sum of weight(e) * source(e)[k] for k in [from, from + n), n < kLanes; `keep` as above.
 template <typename Row, typename Weight, typename Source>
 [[gnu::always_inline]] inline void accumulateTail(Row row, Weight weight, Source source, int from, int n, float start,
-                                                  float* dst) {
+                                                  float* dst, const float* keep) {
   std::fill(dst + from, dst + from + n, start);
   for (int32_t e = row.begin; e < row.end; ++e) {
     const float v = weight(e);
     const float* src = source(e);
     for (int k = from; k < from + n; ++k) dst[k] += v * src[k];
   }
+  if (keep) passWherePositive(keep, dst, dst, from, from + n);
 }
 
-// One output row's n <= kSlice floats: dst[k] = start + sum of weight(e) * source(e)[k]. The whole vectors go in
-// one pass over the row's entries, the last n % kLanes floats in another.
+// One output row's n <= kSlice floats: dst[k] = start + sum of weight(e) * source(e)[k], kept where keep[k] > 0
+// when there is a `keep`. The whole vectors go in one pass over the row's entries, the last n % kLanes floats in
+// another.
 template <typename Row, typename Weight, typename Source>
 [[gnu::always_inline]] inline void accumulatePiece(Row row, Weight weight, Source source, int n, float start,
-                                                   float* dst) {
+                                                   float* dst, const float* keep = nullptr) {
   const int vectors = n / kLanes;
-  withVectorCount(vectors, [&]<int N>() { accumulateVectors<N>(row, weight, source, start, dst); });
+  withVectorCount(vectors, [&]<int N>() { accumulateVectors<N>(row, weight, source, start, dst, keep); });
   const int done = vectors * kLanes;
-  if (done < n) accumulateTail(row, weight, source, done, n - done, start, dst);
+  if (done < n) accumulateTail(row, weight, source, done, n - done, start, dst, keep);
 }
 
 [[gnu::always_inline]] inline float horizontalSum(Vec v) {

@@ -17,9 +17,11 @@ namespace ss {
 // Forward (Y^T = W X^T) with the row index. With valueOf, the weight of entry e is values[valueOf[e]]:
 // dX^T = W^T dY^T through a transposed index reads the weights where the layout keeps them, so no
 // reordered copy of them has to be kept or refreshed.
+// With keepWherePositive (a panel shaped as out), out[r, b] is kept only where keepWherePositive[r, b] > 0 and is 0
+// elsewhere: dX passed straight on through the ReLU whose output that panel is (Layer::backwardPanelThroughRelu).
 template <typename Rows>
 void gatherProduct(const Rows& index, const float* values, const int32_t* valueOf, int rows, const float* in, int width,
-                   const float* bias, float* out);
+                   const float* bias, float* out, const float* keepWherePositive = nullptr);
 
 // outT[b, r] = bias[r] + out[r, b] of gatherProduct, written straight into a batch-row matrix (width x
 // rows): a sparse linear layer's output and its dX need neither a transposed panel nor a bias pass. A

@@ -2,6 +2,7 @@
 
 #include <type_traits>
 
+#include "core/relu_gradient.h"
 #include "sparse/panel_transpose.h"
 #include "sparse/sparse_kernels.h"
 
@@ -190,18 +191,26 @@ void SparseWeights::completeTeamGradient() {
   completeTeamSum(partialGrads_);
 }
 
-void SparseWeights::multiplyTransposed(const Matrix& dOut, Matrix& dIn) {
+void SparseWeights::multiplyTransposed(const Matrix& dOut, Matrix& dIn, const Matrix* keepWherePositive) {
   byLayout(
       layout_,
       [&](const auto& w) {
-        if (!w.transposed) return scatterInto(w, dOut, dIn);
+        if (!w.transposed) {
+          scatterInto(w, dOut, dIn);
+          if (keepWherePositive) passWherePositive(*keepWherePositive, dIn);
+          return;
+        }
         const int width = int(dOut.cols());
         dIn.resize(w.cols, width);
         throughTransposedIndex(*w.transposed, [&](const auto& index, const int32_t* valueOf) {
-          gatherProduct(index, w.values.data(), valueOf, w.cols, dOut.data(), width, nullptr, dIn.data());
+          gatherProduct(index, w.values.data(), valueOf, w.cols, dOut.data(), width, nullptr, dIn.data(),
+                        keepWherePositive ? keepWherePositive->data() : nullptr);
         });
       },
-      [&](const ChannelMatrix& w) { w.multiplyTransposed(dOut, dIn, workingPanel()); });
+      [&](const ChannelMatrix& w) {
+        w.multiplyTransposed(dOut, dIn, workingPanel());
+        if (keepWherePositive) passWherePositive(*keepWherePositive, dIn);
+      });
 }
 
 void SparseWeights::multiplyTransposedToRows(const Matrix& dOut, Matrix& dInT) {

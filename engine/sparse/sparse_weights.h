@@ -65,8 +65,8 @@ class SparseWeights {
   // grads = dOut (rows x width) in^T (width x cols), at active positions only
   void accumulateGradient(const Matrix& dOut, const Matrix& in);
   void completeTeamGradient();  // as WeightMatrix's
-  // dIn (cols x width) = W^T dOut (rows x width)
-  void multiplyTransposed(const Matrix& dOut, Matrix& dIn);
+  // dIn (cols x width) = W^T dOut (rows x width), kept where keepWherePositive > 0 when given (WeightMatrix's)
+  void multiplyTransposed(const Matrix& dOut, Matrix& dIn, const Matrix* keepWherePositive = nullptr);
   // dInT (width x cols) = (W^T dOut)^T
   void multiplyTransposedToRows(const Matrix& dOut, Matrix& dInT);
 

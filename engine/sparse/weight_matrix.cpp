@@ -3,6 +3,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "core/relu_gradient.h"
+
 namespace ss {
 
 WeightMatrix::WeightMatrix(int rows, int cols)
@@ -33,12 +35,18 @@ void WeightMatrix::completeTeamGradient() {
   completeTeamSum(partialDenseGrads_, [&](int64_t begin, int64_t end) { maskDenseGradient(begin, end); });
 }
 
-void WeightMatrix::multiplyTransposed(const Matrix& dOut, Matrix& dIn) {
+void WeightMatrix::multiplyTransposed(const Matrix& dOut, Matrix& dIn, const Matrix* keepWherePositive) {
+  if (keepWherePositive && (keepWherePositive->rows() != cols_ || keepWherePositive->cols() != dOut.cols()))
+    throw std::logic_error("multiplyTransposed: the panel to keep dIn by is " +
+                           std::to_string(keepWherePositive->rows()) + " x " +
+                           std::to_string(keepWherePositive->cols()) + ", not " + std::to_string(cols_) + " x " +
+                           std::to_string(dOut.cols()));
   if (!sparse_) {
     dIn.noalias() = dense_.transpose() * dOut;
+    if (keepWherePositive) passWherePositive(*keepWherePositive, dIn);
     return;
   }
-  sparse_->multiplyTransposed(dOut, dIn);
+  sparse_->multiplyTransposed(dOut, dIn, keepWherePositive);
 }
 
 void WeightMatrix::multiplyToRows(const Matrix& in, const Vector& bias, Matrix& out) {

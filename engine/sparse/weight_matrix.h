@@ -32,8 +32,10 @@ class WeightMatrix {
   // which completeTeamGradient, called by every thread after a barrier, adds up (core/threads.h).
   void accumulateGradient(const Matrix& dOut, const Matrix& in);
   void completeTeamGradient();
-  // dIn (cols x width) = W^T dOut (rows x width)
-  void multiplyTransposed(const Matrix& dOut, Matrix& dIn);
+  // dIn (cols x width) = W^T dOut (rows x width); with keepWherePositive (cols x width, the output of the ReLU
+  // before this layer), dIn is then kept only where that panel is positive, as the ReLU's backward passes it, in the
+  // same pass where the layout's dX is a gather.
+  void multiplyTransposed(const Matrix& dOut, Matrix& dIn, const Matrix* keepWherePositive = nullptr);
   // The same two products with the result in batch rows, as a linear layer passes it on: out (width x
   // rows) = (W in)^T + bias and dIn (width x cols) = (W^T dOut)^T. Sparse execution only; the gather
   // transposes its own output, so no panel is written and transposed again.
