@@ -192,13 +192,12 @@ void SparseWeights::completeTeamGradient() {
 }
 
 void SparseWeights::multiplyTransposed(const Matrix& dOut, Matrix& dIn, const Matrix* keepWherePositive) {
-  byLayout(
+  const bool gathered = byLayout(
       layout_,
       [&](const auto& w) {
         if (!w.transposed) {
           scatterInto(w, dOut, dIn);
-          if (keepWherePositive) passWherePositive(*keepWherePositive, dIn);
-          return;
+          return false;
         }
         const int width = int(dOut.cols());
         dIn.resize(w.cols, width);
@@ -206,11 +205,15 @@ void SparseWeights::multiplyTransposed(const Matrix& dOut, Matrix& dIn, const Ma
           gatherProduct(index, w.values.data(), valueOf, w.cols, dOut.data(), width, nullptr, dIn.data(),
                         keepWherePositive ? keepWherePositive->data() : nullptr);
         });
+        return true;
       },
       [&](const ChannelMatrix& w) {
         w.multiplyTransposed(dOut, dIn, workingPanel());
-        if (keepWherePositive) passWherePositive(*keepWherePositive, dIn);
+        return false;
       });
+  // The gather keeps dIn where the panel is positive as it stores it; the scatter and the channel product leave
+  // that to a pass of its own.
+  if (keepWherePositive && !gathered) passWherePositive(*keepWherePositive, dIn);
 }
 
 void SparseWeights::multiplyTransposedToRows(const Matrix& dOut, Matrix& dInT) {
