@@ -3,10 +3,13 @@
 #include <cmath>
 #include <limits>
 
+#include "core/rng.h"
+#include "core/threads.h"
 #include "project/project.h"
 #include "store/run_store.h"
 #include "train/checkpoint.h"
 #include "train/experiment.h"
+#include "train/sgd.h"
 
 using namespace ss;
 
@@ -62,6 +65,7 @@ class TestTraining : public QObject {
   void sameSeedAndThreadsGiveIdenticalLossCurves();
   void cancelStopsBetweenStepsAndIsRecorded();
   void divergingLossFailsTheRunWithItsReason();
+  void sgdUpdatesEveryParameterAsItsFormulaSaysOnAnyThreadCount();
 
  private:
   QTemporaryDir dir_;
@@ -125,6 +129,55 @@ void TestTraining::divergingLossFailsTheRunWithItsReason() {
   QVERIFY(kept->step < 60);
   for (const NamedFloats& p : decodeCheckpoint(kept->bytes, "kept").parameters)
     for (float v : p.values) QVERIFY2(std::isfinite(v), p.name.c_str());
+}
+
+// One large parameter (split between the threads) and small ones of several sizes (each updated whole by one
+// thread): three steps on 1, 2 and 3 threads give the same values, and those of the formula in sgd.h.
+void TestTraining::sgdUpdatesEveryParameterAsItsFormulaSaysOnAnyThreadCount() {
+  const std::vector<size_t> sizes = {20000, 300, 1500, 100, 7, 0, 9000};
+  const SgdSettings settings{0.9f, true, 5e-4f};
+  const float lr = 0.05f;
+  Rng rng(5);
+  std::vector<std::vector<float>> start(sizes.size()), grads(sizes.size());
+  for (size_t p = 0; p < sizes.size(); ++p)
+    for (size_t i = 0; i < sizes[p]; ++i) {
+      start[p].push_back(rng.uniform(-1.0f, 1.0f));
+      grads[p].push_back(rng.uniform(-1.0f, 1.0f));
+    }
+  // The formula, in double, for three steps with the same gradient.
+  std::vector<std::vector<double>> expected(sizes.size());
+  for (size_t p = 0; p < sizes.size(); ++p) {
+    const double wd = p % 2 ? 0.0 : settings.weightDecay;  // odd ones are biases: no decay
+    for (size_t i = 0; i < sizes[p]; ++i) {
+      double w = start[p][i], m = 0;
+      for (int step = 0; step < 3; ++step) {
+        const double g = grads[p][i] + wd * w;
+        m = settings.momentum * m + g;
+        w -= lr * (g + settings.momentum * m);
+      }
+      expected[p].push_back(w);
+    }
+  }
+  const int threadsBefore = threadCount();
+  const auto restore = qScopeGuard([&] { setThreadCount(threadsBefore); });
+  std::vector<std::vector<float>> firstRun;
+  for (int threads : {1, 2, 3}) {
+    setThreadCount(threads);
+    std::vector<std::vector<float>> values = start, gradients = grads;
+    std::vector<ParameterRef> params;
+    for (size_t p = 0; p < sizes.size(); ++p)
+      params.push_back({"p" + std::to_string(p), values[p], gradients[p], p % 2 == 0});
+    Sgd sgd(settings);
+    for (int step = 0; step < 3; ++step) sgd.step(params, lr);
+    for (size_t p = 0; p < sizes.size(); ++p)
+      for (size_t i = 0; i < sizes[p]; ++i)
+        QVERIFY2(std::abs(values[p][i] - expected[p][i]) < 1e-5,
+                 qPrintable(QString("parameter %1, entry %2, %3 threads").arg(p).arg(i).arg(threads)));
+    if (firstRun.empty())
+      firstRun = values;
+    else
+      QVERIFY2(values == firstRun, qPrintable(QString("%1 threads differ from one").arg(threads)));
+  }
 }
 
 QTEST_GUILESS_MAIN(TestTraining)

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstddef>
 #include <map>
 #include <string>
 #include <vector>
@@ -28,8 +29,19 @@ class Sgd {
   int64_t stateBytes() const;
 
  private:
+  // One parameter's update in a step: its arrays, and the thread that updates it (-1: every thread a share).
+  struct Update {
+    float* w;
+    const float* g;
+    float* m;
+    ptrdiff_t n;
+    float wd;
+    int owner;
+  };
+
   SgdSettings s_;
   std::map<std::string, std::vector<float>> momentum_;
+  std::vector<Update> updates_;  // kept between steps: no allocation per step
 };
 
 }  // namespace ss
