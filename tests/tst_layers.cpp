@@ -417,8 +417,9 @@ void TestLayers::panelStretchesComputeWhatLayerByLayerRowsDo() {
   };
   const int inputs = 13;
   if (!fromFirstLayer) {
-    // A dense stretch, a flatten, then a stretch on panels: two sparse layers and a masked-dense one, the second
-    // and third after a ReLU, which they pass their dX through (a gather, then a dense product).
+    // A dense stretch, a flatten, then a stretch on panels: two sparse layers, a masked-dense one and a sparse one,
+    // each but the first after a ReLU, which they pass their dX through (a gather, a dense product, a gather), and
+    // each but the last before one, whose output they write (a gather, a gather, a dense product).
     model.add(linear(13, 11, Dense));
     model.add(std::make_unique<ReLU>(ExampleShape{1, 1, 11}));
     model.add(std::make_unique<Flatten>(ExampleShape{1, 1, 11}));
@@ -426,7 +427,9 @@ void TestLayers::panelStretchesComputeWhatLayerByLayerRowsDo() {
     model.add(std::make_unique<ReLU>(ExampleShape{1, 1, 9}));
     model.add(linear(9, 7, Sparse));
     model.add(std::make_unique<ReLU>(ExampleShape{1, 1, 7}));
-    model.add(linear(7, 5, MaskedDense));
+    model.add(linear(7, 6, MaskedDense));
+    model.add(std::make_unique<ReLU>(ExampleShape{1, 1, 6}));
+    model.add(linear(6, 5, Sparse));
   } else {
     // A stretch from layer 0, a flatten, then a stretch whose first layer has 9000 of 10000 weights (its
     // gradient's sum is split between the threads as the optimizer's update is) and computes dX by scatter,

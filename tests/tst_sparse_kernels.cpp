@@ -110,6 +110,16 @@ void TestSparseKernels::productsMatchDenseEigen() {
     });
     QVERIFY(maxAbsDiff(out, (dense * in).colwise() + bias) < 1e-4);
 
+    // The forward with the ReLU after the layer computed in the same pass: the same output, and its ReLU exactly
+    // as ReLU::forward makes it from that output.
+    Matrix withRelu(rows, width), rectified(rows, width);
+    w.withRows([&](const auto& index) {
+      gatherProduct(index, w.values.data(), nullptr, rows, in.data(), width, bias.data(), withRelu.data(), nullptr,
+                    rectified.data());
+    });
+    QCOMPARE(withRelu, out);
+    QCOMPARE(rectified, Matrix(out.cwiseMax(0.0f)));
+
     Matrix dIn(cols, width);
     withColumns([&](const auto& index, const int32_t* valueOf) {
       gatherProduct(index, w.values.data(), valueOf, cols, dOut.data(), width, nullptr, dIn.data());

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "core/relu_gradient.h"
+#include "core/relu.h"
 #include "core/threads.h"
 
 namespace ss {
@@ -11,9 +11,8 @@ void ReLU::forward(const Matrix& x, Matrix& y, bool) {
   y.resize(x.rows(), x.cols());
   const float* in = x.data();
   float* out = y.data();
-  splitAcrossThreads(x.size(), x.size() >= kParallelElements, [&](int64_t begin, int64_t end) {
-    for (int64_t i = begin; i < end; ++i) out[i] = std::max(in[i], 0.0f);
-  });
+  splitAcrossThreads(x.size(), x.size() >= kParallelElements,
+                     [&](int64_t begin, int64_t end) { rectify(in, out, begin, end); });
 }
 
 void ReLU::backward(const Matrix&, const Matrix& y, const Matrix& dy, Matrix& dx, bool needInputGrad) {

@@ -47,6 +47,15 @@ class Layer {
     throw std::logic_error(kind() + " takes no panels");
   }
 
+  // When the layer after this one is a ReLU in the same stretch, the model asks, if this is true, for
+  // forwardPanelThroughRelu instead of forwardPanel, and skips the ReLU's forward: the layer writes the ReLU's output
+  // from its sums while they are still in registers, without a pass of its own over the panel.
+  virtual bool passesOutputThroughRelu() const { return false; }
+  // forwardPanel, and reluT = max(yT, 0) as ReLU::forward computes it.
+  virtual void forwardPanelThroughRelu(const Matrix& /*xT*/, Matrix& /*yT*/, Matrix& /*reluT*/, bool /*training*/) {
+    throw std::logic_error(kind() + " does not pass its output through a ReLU");
+  }
+
   // When the layer before this one is a ReLU in the same stretch, the model asks, if this is true, for
   // backwardPanelThroughRelu instead of backwardPanel, and skips the ReLU's backward: dX leaves this layer already
   // passed back through the ReLU, without a pass of its own over the panel (the MLP's ReLU backward after fc1 took

@@ -63,6 +63,10 @@ void Linear::forwardPanel(const Matrix& xT, Matrix& yT, bool) {
   weight_.multiply(xT, bias_, yT);
 }
 
+void Linear::forwardPanelThroughRelu(const Matrix& xT, Matrix& yT, Matrix& reluT, bool) {
+  weight_.multiply(xT, bias_, yT, &reluT);
+}
+
 void Linear::backwardPanel(const Matrix& xT, const Matrix&, const Matrix& dyT, Matrix& dxT, bool needInputGrad) {
   backwardOnPanels(xT, dyT, needInputGrad ? &dxT : nullptr, nullptr);
 }

@@ -25,6 +25,8 @@ class Linear : public Layer {
   bool prefersPanels() const override { return weight_.sparse(); }
   void forwardPanel(const Matrix& xT, Matrix& yT, bool training) override;
   void backwardPanel(const Matrix& xT, const Matrix& yT, const Matrix& dyT, Matrix& dxT, bool needInputGrad) override;
+  bool passesOutputThroughRelu() const override { return true; }
+  void forwardPanelThroughRelu(const Matrix& xT, Matrix& yT, Matrix& reluT, bool training) override;
   bool passesInputGradientThroughRelu() const override { return true; }
   void backwardPanelThroughRelu(const Matrix& xT, const Matrix& yT, const Matrix& dyT, Matrix& dxT) override;
   void completeTeamGradients() override;

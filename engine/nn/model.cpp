@@ -40,6 +40,12 @@ void Model::planPanels(const Matrix& x) {
   for (size_t i = 2; i < layers_.size(); ++i)
     throughRelu_[i] = onPanels_[i] && onPanels_[i - 1] && layers_[i - 1]->kind() == "relu" &&
                       layers_[i]->passesInputGradientThroughRelu();
+  // The same on the way forward: a layer on panels right before a ReLU on panels (so in its stretch) that can write
+  // the ReLU's output along with its own.
+  outputThroughRelu_.assign(layers_.size(), 0);
+  for (size_t i = 0; i + 1 < layers_.size(); ++i)
+    outputThroughRelu_[i] =
+        onPanels_[i] && onPanels_[i + 1] && layers_[i + 1]->kind() == "relu" && layers_[i]->passesOutputThroughRelu();
 }
 
 void Model::releaseStretch(std::vector<Matrix>& inputs, std::vector<Matrix>& outputs, size_t begin, size_t end) {
@@ -94,7 +100,9 @@ void Model::forwardStretch(size_t begin, size_t end, const Matrix& in, Matrix& o
   const Matrix* x = &transposedInputs_[begin];
   for (size_t i = begin; i < end; ++i) {
     inputs_[i] = x;
-    layers_[i]->forwardPanel(*x, outputs_[i], training);
+    const size_t last = forwardInStretch(i, *x, outputs_, training);
+    if (last > i) inputs_[last] = &outputs_[i];
+    i = last;
     x = &outputs_[i];
   }
   transposeInto(*x, out);
@@ -126,7 +134,7 @@ void Model::forwardSplitStretch(size_t begin, size_t end, const Matrix& in, Matr
     transposeRowsInto(in, share.first, share.count, share.inputs[begin]);
     const Matrix* x = &share.inputs[begin];
     for (size_t i = begin; i < end; ++i) {
-      layers_[i]->forwardPanel(*x, share.outputs[i], training);
+      i = forwardInStretch(i, *x, share.outputs, training);
       x = &share.outputs[i];
     }
     transposeIntoRows(*x, out, share.first);
@@ -185,6 +193,15 @@ void Model::backwardSplitStretch(size_t begin, size_t end) {
         for (size_t i = begin; i < end; ++i) layers_[i]->completeTeamGradients();
       });
   if (begin > 0) std::swap(gradIn_, gradOut_);
+}
+
+size_t Model::forwardInStretch(size_t i, const Matrix& x, std::vector<Matrix>& outputs, bool training) {
+  if (!outputThroughRelu_[i]) {
+    layers_[i]->forwardPanel(x, outputs[i], training);
+    return i;
+  }
+  layers_[i]->forwardPanelThroughRelu(x, outputs[i], outputs[i + 1], training);
+  return i + 1;
 }
 
 size_t Model::backwardInStretch(size_t i, const Matrix& x, const Matrix& y, const Matrix& grad, Matrix& gradIn) {

@@ -54,6 +54,10 @@ class Model {
   void forwardSplitStretch(size_t begin, size_t end, const Matrix& in, Matrix& out, bool training);
   void backwardStretch(size_t begin, size_t end);
   void backwardSplitStretch(size_t begin, size_t end);
+  // Layer i's forward inside a stretch on panels, from its input x into outputs[i], and when it passes its output
+  // through the ReLU after it (outputThroughRelu_), that ReLU's output into outputs[i + 1]. Returns the last layer it
+  // computed: i, or the ReLU's index.
+  size_t forwardInStretch(size_t i, const Matrix& x, std::vector<Matrix>& outputs, bool training);
   // Layer i's backward inside a stretch on panels, from the gradient of its output to gradIn: the gradient of the
   // previous layer's output, or, when layer i passes it on through the ReLU before it (throughRelu_), of that
   // ReLU's input. Returns the layer it reached: i, or the ReLU's index.
@@ -65,6 +69,7 @@ class Model {
                                           // (empty for a layer of a split stretch: shares_ hold those)
   std::vector<char> onPanels_;            // per layer: runs on panels in the last forward
   std::vector<char> throughRelu_;         // per layer: its backward on panels passes dX through the ReLU before it
+  std::vector<char> outputThroughRelu_;   // per layer: its forward on panels also writes the ReLU after it
   std::vector<Matrix> transposedInputs_;  // per layer where the layout changes: its input, transposed
   std::vector<const Matrix*> inputs_;     // per layer: what it read in the last forward (not in split stretches)
   Matrix logits_;                         // the output, when the last layer ran on panels

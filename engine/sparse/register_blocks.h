@@ -8,7 +8,7 @@
 #include <algorithm>
 #include <cstdint>
 
-#include "core/relu_gradient.h"
+#include "core/relu.h"
 
 #if defined(__AVX__)
 #include <immintrin.h>
@@ -80,12 +80,20 @@ template <typename F>
   }
 }
 
+// What a gather does with an output row's sums besides storing them in dst: with `keep`, each float is stored only
+// where keep[k] > 0 and 0 elsewhere, as a ReLU's backward would pass it (keep is the ReLU's output at dst's place);
+// with `rectified`, max(sum, 0) is stored there too, as the ReLU after the layer would compute it (core/relu.h).
+struct RowEnd {
+  const float* keep = nullptr;
+  float* rectified = nullptr;
+  RowEnd at(int64_t offset) const { return {keep ? keep + offset : nullptr, rectified ? rectified + offset : nullptr}; }
+};
+
 // dst[0, N * kLanes) = start + sum over the row's entries e of weight(e) * source(e)[0, N * kLanes), accumulated
-// in N vector registers (8 make a whole slice). With `keep`, each float is stored only where keep[k] > 0 and 0
-// elsewhere, as a ReLU's backward would pass it (relu_gradient.h; keep is the ReLU's output at dst's place).
+// in N vector registers (8 make a whole slice), then `end` as above.
 template <int N, typename Row, typename Weight, typename Source>
 [[gnu::always_inline]] inline void accumulateVectors(Row row, Weight weight, Source source, float start, float* dst,
-                                                     const float* keep) {
+                                                     RowEnd end) {
   Vec a[N];
   for (int k = 0; k < N; ++k) a[k] = Vec{} + start;
   for (int32_t e = row.begin; e < row.end; ++e) {
@@ -93,35 +101,37 @@ template <int N, typename Row, typename Weight, typename Source>
     const Vec* src = reinterpret_cast<const Vec*>(source(e));
     for (int k = 0; k < N; ++k) a[k] += v * src[k];
   }
-  if (keep)
-    for (int k = 0; k < N; ++k) a[k] = reinterpret_cast<const Vec*>(keep)[k] > Vec{} ? a[k] : Vec{};
+  if (end.keep)
+    for (int k = 0; k < N; ++k) a[k] = reinterpret_cast<const Vec*>(end.keep)[k] > Vec{} ? a[k] : Vec{};
   Vec* out = reinterpret_cast<Vec*>(dst);
   for (int k = 0; k < N; ++k) out[k] = a[k];
+  if (end.rectified)  // as std::max(a, 0): a NaN passes
+    for (int k = 0; k < N; ++k) reinterpret_cast<Vec*>(end.rectified)[k] = a[k] < Vec{} ? Vec{} : a[k];
 }
 
-// dst[k] = start + sum of weight(e) * source(e)[k] for k in [from, from + n), n < kLanes; `keep` as above.
+// dst[k] = start + sum of weight(e) * source(e)[k] for k in [from, from + n), n < kLanes; `end` as above.
 template <typename Row, typename Weight, typename Source>
 [[gnu::always_inline]] inline void accumulateTail(Row row, Weight weight, Source source, int from, int n, float start,
-                                                  float* dst, const float* keep) {
+                                                  float* dst, RowEnd end) {
   std::fill(dst + from, dst + from + n, start);
   for (int32_t e = row.begin; e < row.end; ++e) {
     const float v = weight(e);
     const float* src = source(e);
     for (int k = from; k < from + n; ++k) dst[k] += v * src[k];
   }
-  if (keep) passWherePositive(keep, dst, dst, from, from + n);
+  if (end.keep) passWherePositive(end.keep, dst, dst, from, from + n);
+  if (end.rectified) rectify(dst, end.rectified, from, from + n);
 }
 
-// One output row's n <= kSlice floats: dst[k] = start + sum of weight(e) * source(e)[k], kept where keep[k] > 0
-// when there is a `keep`. The whole vectors go in one pass over the row's entries, the last n % kLanes floats in
-// another.
+// One output row's n <= kSlice floats: dst[k] = start + sum of weight(e) * source(e)[k], then `end` as above. The
+// whole vectors go in one pass over the row's entries, the last n % kLanes floats in another.
 template <typename Row, typename Weight, typename Source>
 [[gnu::always_inline]] inline void accumulatePiece(Row row, Weight weight, Source source, int n, float start,
-                                                   float* dst, const float* keep = nullptr) {
+                                                   float* dst, RowEnd end = {}) {
   const int vectors = n / kLanes;
-  withVectorCount(vectors, [&]<int N>() { accumulateVectors<N>(row, weight, source, start, dst, keep); });
+  withVectorCount(vectors, [&]<int N>() { accumulateVectors<N>(row, weight, source, start, dst, end); });
   const int done = vectors * kLanes;
-  if (done < n) accumulateTail(row, weight, source, done, n - done, start, dst, keep);
+  if (done < n) accumulateTail(row, weight, source, done, n - done, start, dst, end);
 }
 
 [[gnu::always_inline]] inline float horizontalSum(Vec v) {

@@ -32,7 +32,7 @@ template <typename Row>
 
 template <typename Rows, typename Weight>
 void gatherRows(const Rows& index, Weight weight, int rows, const float* in, int width, const float* bias, float* out,
-                const float* keep) {
+                RowEnd rowEnd) {
   // Slice-major order: every output row works through one batch slice before the next slice starts,
   // so for a wide panel (a conv's im2col, batch x positions wide) the slice of every input row stays
   // in cache while all filters use it. For a linear layer (width = batch) there is one slice.
@@ -44,7 +44,7 @@ void gatherRows(const Rows& index, Weight weight, int rows, const float* in, int
       const int from = piece * kSlice, n = std::min(kSlice, width - from);
       const int64_t at = int64_t(r) * width + from;
       accumulatePiece(index.row(r), weight, rowSource(index.row(r), in + from, width), n, bias ? bias[r] : 0.0f,
-                      out + at, keep ? keep + at : nullptr);
+                      out + at, rowEnd.at(at));
     }
   });
 }
@@ -77,11 +77,12 @@ void gatherRowsTransposed(const Rows& index, Weight weight, int rows, const floa
 
 template <typename Rows>
 void gatherProduct(const Rows& index, const float* values, const int32_t* valueOf, int rows, const float* in, int width,
-                   const float* bias, float* out, const float* keepWherePositive) {
+                   const float* bias, float* out, const float* keepWherePositive, float* rectified) {
+  const RowEnd rowEnd{keepWherePositive, rectified};
   if (valueOf)
-    gatherRows(index, PermutedOrder{values, valueOf}, rows, in, width, bias, out, keepWherePositive);
+    gatherRows(index, PermutedOrder{values, valueOf}, rows, in, width, bias, out, rowEnd);
   else
-    gatherRows(index, StoredOrder{values}, rows, in, width, bias, out, keepWherePositive);
+    gatherRows(index, StoredOrder{values}, rows, in, width, bias, out, rowEnd);
 }
 
 template <typename Rows>
@@ -126,7 +127,7 @@ void sampledProduct(const Rows& index, int rows, const float* a, const float* b,
 
 #define SS_SPARSE_KERNELS_FOR(...)                                                                                    \
   template void gatherProduct(const __VA_ARGS__&, const float*, const int32_t*, int, const float*, int, const float*, \
-                              float*, const float*);                                                                  \
+                              float*, const float*, float*);                                                          \
   template void gatherProductTransposed(const __VA_ARGS__&, const float*, const int32_t*, int, const float*, int,     \
                                         const float*, float*);                                                        \
   template void scatterProduct(const __VA_ARGS__&, const float*, int, const float*, int, float*);                     \

@@ -19,9 +19,11 @@ namespace ss {
 // reordered copy of them has to be kept or refreshed.
 // With keepWherePositive (a panel shaped as out), out[r, b] is kept only where keepWherePositive[r, b] > 0 and is 0
 // elsewhere: dX passed straight on through the ReLU whose output that panel is (Layer::backwardPanelThroughRelu).
+// With `rectified` (a panel shaped as out), max(out[r, b], 0) is written there as well: the output of the ReLU after
+// the layer, from the sums still in registers (Layer::forwardPanelThroughRelu).
 template <typename Rows>
 void gatherProduct(const Rows& index, const float* values, const int32_t* valueOf, int rows, const float* in, int width,
-                   const float* bias, float* out, const float* keepWherePositive = nullptr);
+                   const float* bias, float* out, const float* keepWherePositive = nullptr, float* rectified = nullptr);
 
 // outT[b, r] = bias[r] + out[r, b] of gatherProduct, written straight into a batch-row matrix (width x
 // rows): a sparse linear layer's output and its dX need neither a transposed panel nor a bias pass. A

@@ -2,7 +2,7 @@
 
 #include <type_traits>
 
-#include "core/relu_gradient.h"
+#include "core/relu.h"
 #include "sparse/panel_transpose.h"
 #include "sparse/sparse_kernels.h"
 
@@ -143,20 +143,23 @@ std::vector<int64_t> SparseWeights::positions() const {
   return out;
 }
 
-void SparseWeights::multiply(const Matrix& in, const Vector& bias, Matrix& out) {
+void SparseWeights::multiply(const Matrix& in, const Vector& bias, Matrix& out, Matrix* rectified) {
   byLayout(
       layout_,
       [&](const auto& w) {
         const int width = int(in.cols());
         out.resize(w.rows, width);
+        if (rectified) rectified->resize(w.rows, width);
         w.withRows([&](const auto& index) {
           gatherProduct(index, w.values.data(), nullptr, w.rows, in.data(), width,
-                        bias.size() != 0 ? bias.data() : nullptr, out.data());
+                        bias.size() != 0 ? bias.data() : nullptr, out.data(), nullptr,
+                        rectified ? rectified->data() : nullptr);
         });
       },
       [&](const ChannelMatrix& w) {
         w.multiply(in, out);
         if (bias.size() != 0) out.colwise() += bias;
+        if (rectified) rectify(out, *rectified);
       });
 }
 

@@ -58,8 +58,9 @@ class SparseWeights {
         [](const ChannelMatrix&) { return false; });
   }
 
-  // out (rows x width) = W in (cols x width) + bias, added to every column (an empty bias adds nothing)
-  void multiply(const Matrix& in, const Vector& bias, Matrix& out);
+  // out (rows x width) = W in (cols x width) + bias, added to every column (an empty bias adds nothing); with
+  // `rectified`, also max(out, 0) there (WeightMatrix's)
+  void multiply(const Matrix& in, const Vector& bias, Matrix& out, Matrix* rectified = nullptr);
   // outT (width x rows) = (W in)^T + bias
   void multiplyToRows(const Matrix& in, const Vector& bias, Matrix& outT);
   // grads = dOut (rows x width) in^T (width x cols), at active positions only

@@ -3,20 +3,21 @@
 #include <stdexcept>
 #include <string>
 
-#include "core/relu_gradient.h"
+#include "core/relu.h"
 
 namespace ss {
 
 WeightMatrix::WeightMatrix(int rows, int cols)
     : rows_(rows), cols_(cols), dense_(Matrix::Zero(rows, cols)), denseGrad_(Matrix::Zero(rows, cols)) {}
 
-void WeightMatrix::multiply(const Matrix& in, const Vector& bias, Matrix& out) {
+void WeightMatrix::multiply(const Matrix& in, const Vector& bias, Matrix& out, Matrix* rectified) {
   if (!sparse_) {
     out.noalias() = dense_ * in;
     if (bias.size() != 0) out.colwise() += bias;
+    if (rectified) rectify(out, *rectified);
     return;
   }
-  sparse_->multiply(in, bias, out);
+  sparse_->multiply(in, bias, out, rectified);
 }
 
 void WeightMatrix::accumulateGradient(const Matrix& dOut, const Matrix& in) {

@@ -25,8 +25,10 @@ class WeightMatrix {
   int rows() const { return rows_; }
   int cols() const { return cols_; }
 
-  // out (rows x width) = W in (cols x width) + bias, added to every column (an empty bias adds nothing)
-  void multiply(const Matrix& in, const Vector& bias, Matrix& out);
+  // out (rows x width) = W in (cols x width) + bias, added to every column (an empty bias adds nothing). With
+  // `rectified`, max(out, 0) goes there too, as the ReLU after the layer computes it: in the same pass where the
+  // layout's product is a gather.
+  void multiply(const Matrix& in, const Vector& bias, Matrix& out, Matrix* rectified = nullptr);
   // grads = dOut (rows x width) in^T (width x cols), at active positions only. Called by every thread of a
   // model's split stretch, each with its share of the batch (columns), it computes the thread's part of the sum,
   // which completeTeamGradient, called by every thread after a barrier, adds up (core/threads.h).
