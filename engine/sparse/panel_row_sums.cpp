@@ -18,7 +18,9 @@ void sumRowsOfPanel(const Matrix& panel, float* sums) {
   const Eigen::Index rows = panel.rows(), width = panel.cols();
   VectorMap out(sums, rows);
   if (panel.size() < kParallelValues || omp_get_max_threads() == 1 || omp_in_parallel()) {
-    out = panel.rowwise().sum();
+    // As a product with a vector of ones: Eigen's matrix-vector kernel reduces several rows at once, where
+    // rowwise().sum() folds each row's vector on its own (the MLP's fc1 dY, 300 x 64: 0.73 us against 1.08).
+    out.noalias() = panel * Vector::Ones(width);
     return;
   }
   // Each thread sums its share of the columns; the few partial sums are added after.
