@@ -119,6 +119,7 @@ class TestLayers : public QObject {
   void panelStretchesComputeWhatLayerByLayerRowsDo_data();
   void panelStretchesComputeWhatLayerByLayerRowsDo();
   void anExceptionInASplitStretchReachesTheCaller();
+  void lossOverEachThreadsOutputRowsIsTheWholeBatchLoss();
 };
 
 void TestLayers::gradientMatchesFiniteDifferences_data() {
@@ -539,6 +540,63 @@ void TestLayers::anExceptionInASplitStretchReachesTheCaller() {
       message = e.what();
     }
     QCOMPARE(message, inBackward ? QString("backward failed on thread 1") : QString("forward failed on thread 1"));
+  }
+}
+
+// The trainer computes the loss through forward's OutputRows: inside a split stretch that ends the model each
+// thread for its own rows, otherwise once for the whole batch. Either way every row is handed on once, and the
+// loss, the count of correct examples and dLogits are exactly those of the whole batch at once.
+void TestLayers::lossOverEachThreadsOutputRowsIsTheWholeBatchLoss() {
+  const int threadsBefore = omp_get_max_threads();
+  const auto restore = qScopeGuard([&] { omp_set_num_threads(threadsBefore); });
+  Rng rng(11);
+  auto sparseLinear = [&](int from, int to) {
+    auto l = std::make_unique<Linear>(from, to);
+    l->initKaiming(rng);
+    Mask mask(to, from, 0);
+    for (int r = 0; r < to; ++r)
+      for (int c = 0; c < from; ++c) mask.set(r, c, c == r % from || rng.uniform(0.0f, 1.0f) < 0.3f);
+    l->weightMatrix()->applyMask(mask, true, SparseFormat{});
+    return l;
+  };
+  const int batch = 100, classes = 6;
+  const Matrix x = randomMatrix(batch, 13, rng);
+  std::vector<int32_t> labels(static_cast<size_t>(batch));
+  for (int i = 0; i < batch; ++i) labels[size_t(i)] = int32_t(rng.uniform(0.0f, 5.99f));
+  for (bool endsOnPanels : {true, false}) {
+    for (int threads : {1, 2, 3}) {
+      omp_set_num_threads(threads);
+      Model model;
+      model.add(sparseLinear(13, 40));
+      model.add(std::make_unique<ReLU>(ExampleShape{1, 1, 40}));
+      model.add(sparseLinear(40, classes));
+      if (!endsOnPanels) model.add(std::make_unique<Flatten>(ExampleShape{1, 1, classes}));
+      SoftmaxCrossEntropy loss;
+      Matrix dLogits;
+      loss.begin(labels, classes, &dLogits);
+      std::vector<int> handedOn(size_t(batch), 0);
+      int calls = 0;
+      const Matrix& logits = model.forward(x, true, [&](const Matrix& out, Eigen::Index first, Eigen::Index count) {
+        loss.rows(out, first, count);
+#pragma omp critical(test_rows)
+        {
+          ++calls;
+          for (Eigen::Index i = first; i < first + count; ++i) ++handedOn[size_t(i)];
+        }
+      });
+      std::vector<uint8_t> correct;
+      const LossResult r = loss.finish(&correct);
+      const QString where = QString("%1 thread(s), %2").arg(threads).arg(endsOnPanels ? "ends on panels" : "ends in rows");
+      QVERIFY2(std::all_of(handedOn.begin(), handedOn.end(), [](int n) { return n == 1; }), qPrintable(where));
+      QVERIFY2(calls == (endsOnPanels && threads > 1 ? threads : 1), qPrintable(where));
+      Matrix expectedD;
+      std::vector<uint8_t> expectedCorrect;
+      const LossResult expected = softmaxCrossEntropy(logits, labels, &expectedD, &expectedCorrect);
+      QCOMPARE(r.meanLoss, expected.meanLoss);
+      QCOMPARE(r.correct, expected.correct);
+      QCOMPARE(correct, expectedCorrect);
+      QVERIFY2(dLogits == expectedD, qPrintable(where));
+    }
   }
 }
 

@@ -70,6 +70,8 @@ struct ModelCase {
   std::vector<LayerCase> layers;  // weight layers only
   Matrix x;
   std::vector<int32_t> labels;
+  Eigen::Index classes = 0;
+  SoftmaxCrossEntropy loss;
   Matrix dLogits;
   Sgd optimizer{{0.9f, true, 5e-4f}};
 };
@@ -86,10 +88,14 @@ void prepareCases(ModelCase& c, Rng& rng) {
   }
 }
 
+// As the trainer runs it, the loss computed by the threads that produce the logits.
 void modelStep(ModelCase& c) {
-  Matrix& d = c.dLogits;
-  softmaxCrossEntropy(c.model.forward(c.x, true), c.labels, &d, nullptr);
-  c.model.backward(d);
+  c.loss.begin(c.labels, c.classes, &c.dLogits);
+  c.model.forward(c.x, true, [&c](const Matrix& logits, Eigen::Index first, Eigen::Index count) {
+    c.loss.rows(logits, first, count);
+  });
+  c.loss.finish(nullptr);
+  c.model.backward(c.dLogits);
   c.optimizer.step(c.model.parameters(), 1e-3f);
 }
 
@@ -186,6 +192,7 @@ std::vector<BenchRow> runStepBenchmark(const Project& project, const BenchSettin
     auto c = std::make_unique<ModelCase>();
     Rng init(seed);
     c->model = buildModel(project.model, data.train.shape, data.train.classCount, init);
+    c->classes = data.train.classCount;
     std::vector<int64_t> rows;
     loader.batch(0, c->x, c->labels, rows);
     return c;

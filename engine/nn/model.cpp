@@ -67,13 +67,14 @@ size_t Model::stretchBegin(size_t end) const {
   return begin;
 }
 
-const Matrix& Model::forward(const Matrix& x, bool training) {
+const Matrix& Model::forward(const Matrix& x, bool training, const OutputRows& onOutputRows) {
   planPanels(x);
   input_ = &x;
   const size_t n = layers_.size();
   transposedInputs_.resize(n);
   inputs_.assign(n, nullptr);
   const Matrix* in = &x;
+  bool outputRowsHandedOn = false;
   for (size_t begin = 0; begin < n;) {
     if (!onPanels_[begin]) {
       inputs_[begin] = in;
@@ -84,13 +85,17 @@ const Matrix& Model::forward(const Matrix& x, bool training) {
     // A stretch on panels: its output goes back to batch rows, as the next layer's input or as the logits.
     const size_t end = stretchEnd(begin);
     Matrix& out = end == n ? logits_ : transposedInputs_[end];
-    if (splitBatch_)
-      forwardSplitStretch(begin, end, *in, out, training);
-    else
+    if (splitBatch_) {
+      const bool last = end == n && onOutputRows;
+      forwardSplitStretch(begin, end, *in, out, training, last ? &onOutputRows : nullptr);
+      outputRowsHandedOn = last;
+    } else {
       forwardStretch(begin, end, *in, out, training);
+    }
     in = &out;
     begin = end;
   }
+  if (onOutputRows && !outputRowsHandedOn) onOutputRows(*in, 0, in->rows());
   return *in;
 }
 
@@ -108,7 +113,8 @@ void Model::forwardStretch(size_t begin, size_t end, const Matrix& in, Matrix& o
   transposeInto(*x, out);
 }
 
-void Model::forwardSplitStretch(size_t begin, size_t end, const Matrix& in, Matrix& out, bool training) {
+void Model::forwardSplitStretch(size_t begin, size_t end, const Matrix& in, Matrix& out, bool training,
+                                const OutputRows* onOutputRows) {
   // Each thread runs the whole stretch on its own share of the batch, in panels of its own: on the 2-core test
   // machine a cache line takes 230 ns to pass between the cores, and layers that split each product between
   // the threads (by rows, or by columns of one shared panel) moved activations between them at every layer,
@@ -138,6 +144,7 @@ void Model::forwardSplitStretch(size_t begin, size_t end, const Matrix& in, Matr
       x = &share.outputs[i];
     }
     transposeIntoRows(*x, out, share.first);
+    if (onOutputRows) (*onOutputRows)(out, share.first, share.count);
   });
 }
 

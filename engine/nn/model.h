@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -19,9 +20,16 @@ class Model {
  public:
   void add(std::unique_ptr<Layer> layer);
 
+  // What forward hands each share of the batch's output rows to as soon as they are written: output (batch x
+  // outputs, one example per row) and rows [first, first + count) of it. When the model ends in a stretch that
+  // splits the batch between threads, each thread calls it for its own share inside that stretch, so that work on
+  // the output (the loss and its gradient) runs on the thread that has the rows in its cache, and not on one
+  // thread while the others wait; otherwise the calling thread calls it once, for the whole batch.
+  using OutputRows = std::function<void(const Matrix& output, Eigen::Index first, Eigen::Index count)>;
+
   // x is read where it is, not copied (a batch of MNIST images is 400 KB, copied every step), so it
   // must stay alive and unchanged until backward has run.
-  const Matrix& forward(const Matrix& x, bool training);
+  const Matrix& forward(const Matrix& x, bool training, const OutputRows& onOutputRows = {});
   // Backpropagates d(loss)/d(logits) of the last forward; fills every layer's parameter gradients.
   void backward(const Matrix& dLogits);
 
@@ -51,7 +59,8 @@ class Model {
   size_t stretchEnd(size_t begin) const;  // the end of the stretch on panels that starts at layer `begin`
   size_t stretchBegin(size_t end) const;  // the start of the one that ends there
   void forwardStretch(size_t begin, size_t end, const Matrix& in, Matrix& out, bool training);
-  void forwardSplitStretch(size_t begin, size_t end, const Matrix& in, Matrix& out, bool training);
+  void forwardSplitStretch(size_t begin, size_t end, const Matrix& in, Matrix& out, bool training,
+                           const OutputRows* onOutputRows);
   void backwardStretch(size_t begin, size_t end);
   void backwardSplitStretch(size_t begin, size_t end);
   // Layer i's forward inside a stretch on panels, from its input x into outputs[i], and when it passes its output

@@ -112,6 +112,7 @@ void Trainer::restore(const Checkpoint& c, const SparseFormat& format) {
 RunStatus Trainer::run(RunControl& control, const RunStartInfo& info, const TrainingPosition* from) {
   for (auto* o : observers_) o->onRunStart(info);
   Matrix x, dLogits;
+  SoftmaxCrossEntropy loss;
   std::vector<int32_t> labels;
   std::vector<int64_t> rows;
   std::vector<uint8_t> correctPerExample;
@@ -147,7 +148,11 @@ RunStatus Trainer::run(RunControl& control, const RunStartInfo& info, const Trai
       }
       const auto stepStart = Clock::now();
       loader_.batch(b, x, labels, rows);
-      const LossResult r = softmaxCrossEntropy(model_.forward(x, true), labels, &dLogits, &correctPerExample);
+      loss.begin(labels, train_.classCount, &dLogits);
+      model_.forward(x, true, [&](const Matrix& logits, Eigen::Index first, Eigen::Index count) {
+        loss.rows(logits, first, count);
+      });
+      const LossResult r = loss.finish(&correctPerExample);
       tracker_.record(rows, correctPerExample, epoch);
       if (!std::isfinite(r.meanLoss))
         throw RunError("training diverged: the loss is " + std::to_string(r.meanLoss) + " at epoch " +
