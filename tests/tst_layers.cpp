@@ -586,7 +586,8 @@ void TestLayers::lossOverEachThreadsOutputRowsIsTheWholeBatchLoss() {
       });
       std::vector<uint8_t> correct;
       const LossResult r = loss.finish(&correct);
-      const QString where = QString("%1 thread(s), %2").arg(threads).arg(endsOnPanels ? "ends on panels" : "ends in rows");
+      const QString where =
+          QString("%1 thread(s), %2").arg(threads).arg(endsOnPanels ? "ends on panels" : "ends in rows");
       QVERIFY2(std::all_of(handedOn.begin(), handedOn.end(), [](int n) { return n == 1; }), qPrintable(where));
       QVERIFY2(calls == (endsOnPanels && threads > 1 ? threads : 1), qPrintable(where));
       Matrix expectedD;
