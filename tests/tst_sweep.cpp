@@ -126,6 +126,8 @@ void TestSweep::badSweepIsRefusedWithKeyPath_data() {
   const auto withAxes = [](const char* axes) { return QString::fromStdString(sweepWithAxes(axes)); };
   QTest::newRow("not json") << "{"
                             << "not valid JSON";
+  QTest::newRow("number beyond a double") << R"({"sweep_format": 1E400})"
+                                          << "not valid JSON";
   QTest::newRow("a project, not a sweep") << QString(kBase) << "sweep_format: missing";
   QTest::newRow("future format") << R"({"sweep_format": 2})"
                                  << "sweep_format: version 2 is not supported";

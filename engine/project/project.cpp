@@ -216,7 +216,7 @@ Project parseProject(const std::string& jsonText, const std::string& source) {
   json doc;
   try {
     doc = json::parse(jsonText);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {  // a syntax error, or a number beyond a double's range
     throw InputError(source + ": not valid JSON: " + e.what());
   }
   Project p;

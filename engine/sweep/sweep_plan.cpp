@@ -174,7 +174,7 @@ json readBase(ObjectReader& top, const std::string& source) {
   }
   try {
     return json::parse(text);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {  // a syntax error, or a number beyond a double's range
     top.fail("base", file.string() + " is not valid JSON: " + e.what());
   }
 }
@@ -198,7 +198,7 @@ SweepPlan parseSweep(const std::string& jsonText, const std::string& source) {
   json doc;
   try {
     doc = json::parse(jsonText);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {  // a syntax error, or a number beyond a double's range
     throw InputError(source + ": not valid JSON: " + e.what());
   }
   ObjectReader top(doc, "", source);
