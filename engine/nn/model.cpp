@@ -36,16 +36,15 @@ void Model::planPanels(const Matrix& x) {
   splitBatch_ = batchIsSplit(x.rows(), omp_get_max_threads()) && !omp_in_parallel() && !denseGradientAsked;
   // A ReLU on panels right before a layer that can pass its dX on through it: consecutive layers on panels are in
   // one stretch, and a ReLU from layer 1 on needs its input gradient.
+  const auto reluOnPanels = [&](size_t j) { return onPanels_[j] && layers_[j]->kind() == "relu"; };
   throughRelu_.assign(layers_.size(), 0);
   for (size_t i = 2; i < layers_.size(); ++i)
-    throughRelu_[i] = onPanels_[i] && onPanels_[i - 1] && layers_[i - 1]->kind() == "relu" &&
-                      layers_[i]->passesInputGradientThroughRelu();
+    throughRelu_[i] = onPanels_[i] && reluOnPanels(i - 1) && layers_[i]->passesInputGradientThroughRelu();
   // The same on the way forward: a layer on panels right before a ReLU on panels (so in its stretch) that can write
   // the ReLU's output along with its own.
   outputThroughRelu_.assign(layers_.size(), 0);
   for (size_t i = 0; i + 1 < layers_.size(); ++i)
-    outputThroughRelu_[i] =
-        onPanels_[i] && onPanels_[i + 1] && layers_[i + 1]->kind() == "relu" && layers_[i]->passesOutputThroughRelu();
+    outputThroughRelu_[i] = onPanels_[i] && reluOnPanels(i + 1) && layers_[i]->passesOutputThroughRelu();
 }
 
 void Model::releaseStretch(std::vector<Matrix>& inputs, std::vector<Matrix>& outputs, size_t begin, size_t end) {
