@@ -66,17 +66,22 @@ wait "$pid" 2>/dev/null
 grep -q 'interrupted' out.txt || fail "kill -9: run marked interrupted ($(cat out.txt))"
 
 # resume: a run stopped with Ctrl-C continues from its checkpoint to the weights of a run never stopped.
+# The example project runs 40 epochs in 0.2 s, faster than this script can see epoch 2 and send Ctrl-C (one CI
+# run found the run finished); the same project with 40000 examples takes seconds, even under a sanitizer.
 digest() { "$bin" show "$1" --db "$2" --json | sed -n 's/.*"weights_digest": "\([0-9a-f]*\)".*/\1/p'; }
-"$bin" run "$projects/spirals-mlp-dense.json" --epochs 40 --db r.db >out.txt 2>err.txt &
+sed 's/"examples": 3000,/"examples": 40000,/' "$projects/spirals-mlp-dense.json" > spirals-40k.json
+grep -q '"examples": 40000' spirals-40k.json || fail "the resume test's project has 40000 examples"
+"$bin" run spirals-40k.json --epochs 40 --db r.db >out.txt 2>err.txt &
 pid=$!
-for _ in $(seq 1 100); do grep -q '^epoch 2/' err.txt && break; sleep 0.1; done
+for _ in $(seq 1 600); do grep -q '^epoch 2/' err.txt && break; sleep 0.05; done
+grep -q '^epoch 2/' err.txt || fail "resume: the first run did not reach epoch 2 in 30 s ($(head -c 300 err.txt))"
 kill -INT "$pid"
 wait "$pid"
 [ $? -eq 130 ] || fail "resume: the first run was not cancelled"
 grep -q "sparsescope resume 1 --db r.db" err.txt || fail "a cancelled run says how to resume it"
 expect_exit 0 "resume" "$bin" resume 1 --db r.db
 grep -q 'resuming at epoch' err.txt || fail "resume says where it continues"
-expect_exit 0 "uninterrupted twin" "$bin" run "$projects/spirals-mlp-dense.json" --epochs 40 --db r.db
+expect_exit 0 "uninterrupted twin" "$bin" run spirals-40k.json --epochs 40 --db r.db
 [ -n "$(digest 1 r.db)" ] && [ "$(digest 1 r.db)" = "$(digest 2 r.db)" ] ||
   fail "resumed and uninterrupted weights differ ($(digest 1 r.db) vs $(digest 2 r.db))"
 expect_exit 2 "resume of a finished run" "$bin" resume 1 --db r.db
