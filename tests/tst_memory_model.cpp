@@ -2,13 +2,16 @@
 #include <QtTest>
 
 #include "core/error.h"
+#include "core/machine_memory.h"
 #include "core/threads.h"
 #include "memory/memory_model.h"
 #include "nn/activation.h"
 #include "nn/dropout.h"
 #include "nn/linear.h"
+#include "nn/model_factory.h"
 #include "project/project.h"
 #include "sparse/weight_matrix.h"
+#include "train/project_plan.h"
 
 using namespace ss;
 
@@ -42,6 +45,9 @@ class TestMemoryModel : public QObject {
   void boundTooSmallNamesTheSparsityThatFits();
   void boundBelowActivationsSaysNoSparsityFits();
   void threadsSplittingTheBatchEachHoldPartialGradients();
+  void modelBeyondTheMachinesMemoryIsRefusedBeforeItIsBuilt_data();
+  void modelBeyondTheMachinesMemoryIsRefusedBeforeItIsBuilt();
+  void planOfAModelBeyondThisMachineNamesTheLayer();
 };
 
 void TestMemoryModel::denseFiguresByHand() {
@@ -194,3 +200,52 @@ void TestMemoryModel::boundBelowActivationsSaysNoSparsityFits() {
 
 QTEST_GUILESS_MAIN(TestMemoryModel)
 #include "tst_memory_model.moc"
+
+// The check counts exactly the parameters the model then has: 12 bytes each (value, gradient, momentum) fit, one
+// byte fewer is refused, naming the layer that crossed the line.
+void TestMemoryModel::modelBeyondTheMachinesMemoryIsRefusedBeforeItIsBuilt_data() {
+  QTest::addColumn<QString>("preset");
+  QTest::addColumn<QString>("lastLayer");
+  QTest::newRow("mlp") << "mlp"
+                       << "fc3";  // 300, 100, classifier
+  QTest::newRow("convnet") << "convnet"
+                           << "fc2";  // conv4, conv8, fc 16, classifier
+}
+
+void TestMemoryModel::modelBeyondTheMachinesMemoryIsRefusedBeforeItIsBuilt() {
+  QFETCH(QString, preset);
+  QFETCH(QString, lastLayer);
+  ModelSpec spec;
+  spec.preset = preset.toStdString();
+  spec.channels = {4, 8};
+  spec.fc = {16};
+  const ExampleShape input{1, 28, 28};
+  Rng rng(1);
+  const int64_t parameters = buildModel(spec, input, 10, rng, 0).parameterCount();
+  QVERIFY(parameters > 0);
+  buildModel(spec, input, 10, rng, 12 * parameters);
+  try {
+    buildModel(spec, input, 10, rng, 12 * parameters - 1);
+    QFAIL("a model one byte over the memory was built");
+  } catch (const InputError& e) {
+    const QString message = e.what();
+    QVERIFY2(
+        message.contains("with layer " + lastLayer + " the model has " + QString::number(parameters) + " parameters"),
+        e.what());
+    QVERIFY2(message.contains("of memory"), e.what());
+  }
+}
+
+// Two hidden layers of 65536 units: 52 GB dense. Without the check the plan allocated it, and the editor that asked
+// was killed by the kernel.
+void TestMemoryModel::planOfAModelBeyondThisMachineNamesTheLayer() {
+  Project project =
+      parseProject(R"({"format": 1, "name": "huge", "model": {"preset": "mlp", "hidden": [65536, 65536]}})", "huge");
+  if (physicalMemoryBytes() >= int64_t(52e9)) QSKIP("this machine holds the model");
+  try {
+    planProject(project);
+    QFAIL("planned a model beyond this machine's memory");
+  } catch (const InputError& e) {
+    QVERIFY2(QString(e.what()).contains("with layer fc2 the model has"), e.what());
+  }
+}
