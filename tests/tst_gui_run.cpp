@@ -193,6 +193,7 @@ void TestGuiRun::aModelBuiltInTheLayerListRunsToTheEnd() {
   button("moveLayerUp")->click();
   const std::vector<int> built{64, 32, 128};
   QCOMPARE(window.projectEditor()->project()->model.hidden, built);
+  QTRY_VERIFY(!window.projectEditor()->planPending());
   QCOMPARE(window.projectEditor()->layerTable()->item(6, 0)->text(), QString("fc4"));  // the plan's classifier
 
   Ended ended;

@@ -48,6 +48,7 @@ class TestUiMainWindow : public QObject {
   void firstStartRunsTheQuickExample();
   void editorValidatesPlansUndoesAndSaves();
   void layerListBuildsAConvnetThatRoundTrips();
+  void planOfALargeModelDoesNotHoldTheForm();
   void refusesABadProjectAndKeepsTheCurrentOne();
   void hasFileAndHelpMenus();
   void heldStoreFollowsItsPathAndAReplacedFile();
@@ -132,7 +133,8 @@ void TestUiMainWindow::editorValidatesPlansUndoesAndSaves() {
   QVERIFY(open.opened);
   ss::ui::ProjectEditor* editor = open.window.projectEditor();
   QTableWidget* table = editor->layerTable();
-  QCOMPARE(table->rowCount(), 5);  // fc1, relu, fc2, relu, fc3
+  QTRY_VERIFY(!editor->planPending());  // plans are worked out on a worker thread
+  QCOMPARE(table->rowCount(), 5);       // fc1, relu, fc2, relu, fc3
   QCOMPARE(table->item(0, 0)->text(), QString("fc1"));
   const double fc1At90 = table->item(0, 2)->text().toDouble();
   QVERIFY(!open.window.hasUnsavedChanges());
@@ -146,6 +148,7 @@ void TestUiMainWindow::editorValidatesPlansUndoesAndSaves() {
 
   editor->targetSlider()->setValue(95);  // as a drag would
   QCOMPARE(editor->project()->sparsity.target, 0.95);
+  QTRY_VERIFY(!editor->planPending());
   QVERIFY(table->item(0, 2)->text().toDouble() < fc1At90);  // the plan follows the slider
   QVERIFY(open.window.hasUnsavedChanges());
   QVERIFY(open.window.windowTitle().contains("*"));
@@ -170,6 +173,7 @@ void TestUiMainWindow::editorValidatesPlansUndoesAndSaves() {
   // A memory bound too small for the target names the smallest sparsity that fits.
   editor->memoryBoundEdit()->setText("200KB");
   emit editor->memoryBoundEdit()->editingFinished();
+  QTRY_VERIFY(!editor->planPending());
   const QLabel* memory = nullptr;
   for (auto* l : editor->findChildren<QLabel*>())
     if (l->text().contains("training needs")) memory = l;
@@ -188,6 +192,26 @@ void TestUiMainWindow::editorValidatesPlansUndoesAndSaves() {
   }
 }
 
+// A plan grows with the model (a 28 M-weight convnet: 1.4 s). Edits return before their plans are worked out on the
+// planner's thread, and the plan shown at the end is the newest edit's, not one that finished later.
+void TestUiMainWindow::planOfALargeModelDoesNotHoldTheForm() {
+  FashionProjectOpen open;
+  QVERIFY(open.opened);
+  ss::ui::ProjectEditor* editor = open.window.projectEditor();
+  QTRY_VERIFY(!editor->planPending());
+  editor->layerList()->setLayerSize(0, "4096");
+  editor->layerList()->setLayerSize(1, "4096");
+  QVERIFY(editor->planPending());              // the edits returned before their plans were worked out
+  editor->layerList()->setLayerSize(1, "64");  // made while the first plan runs: only the newest is planned next
+  QCOMPARE(editor->project()->model.hidden, (std::vector<int>{4096, 64}));
+  QTRY_VERIFY_WITH_TIMEOUT(!editor->planPending(), 60000);
+  QTableWidget* table = editor->layerTable();
+  QCOMPARE(table->item(0, 0)->text(), QString("fc1"));
+  QCOMPARE(table->item(0, 1)->text(), QString::number(784 * 4096));
+  QCOMPARE(table->item(2, 0)->text(), QString("fc2"));
+  QCOMPARE(table->item(2, 1)->text(), QString::number(4096 * 64));
+}
+
 // The layer list edits the model within what the project format holds: convolutions first, one kernel size, and
 // a preset that follows from the layers. Every edit goes through the project reader, the plan and the undo stack.
 void TestUiMainWindow::layerListBuildsAConvnetThatRoundTrips() {
@@ -204,6 +228,7 @@ void TestUiMainWindow::layerListBuildsAConvnetThatRoundTrips() {
   QCOMPARE(editor->presetBox()->currentText(), QString("convnet"));
   QCOMPARE(editor->project()->model.channels, (std::vector<int>{16}));
   QCOMPARE(editor->project()->model.fc, (std::vector<int>{300, 100}));
+  QTRY_VERIFY(!editor->planPending());
   QCOMPARE(editor->layerTable()->item(0, 0)->text(), QString("conv1"));  // the plan shows the new layer
   QVERIFY(layers->kernelBox()->isVisibleTo(layers));
 

@@ -74,7 +74,9 @@ class EditCommand : public QUndoCommand {
   bool first_ = true;
 };
 
-ProjectEditor::ProjectEditor(QWidget* parent) : QWidget(parent), undo_(new QUndoStack(this)) {
+ProjectEditor::ProjectEditor(QWidget* parent)
+    : QWidget(parent), undo_(new QUndoStack(this)), planner_(new BackgroundPlanner(this)) {
+  connect(planner_, &BackgroundPlanner::planned, this, &ProjectEditor::drawPlan);
   auto spin = [this](int lo, int hi) {
     auto* s = new QSpinBox(this);
     s->setRange(lo, hi);
@@ -393,10 +395,14 @@ void ProjectEditor::showSchedule(const std::vector<ProjectPlan::Mutation>& mutat
 }
 
 void ProjectEditor::showPlan(const Project& p) {
+  planner_->request(p);
+}
+
+void ProjectEditor::drawPlan(const Project& p, const BackgroundPlanner::Outcome& outcome) {
   layers_->clear();
   memoryBars_->clearPlottables();
-  try {
-    const ProjectPlan plan = planProject(p);
+  if (outcome.plan) {
+    const ProjectPlan& plan = *outcome.plan;
     const QStringList headers{tr("layer"),  tr("weights"),        tr("density"),
                               tr("active"), tr("training bytes"), tr("dense bytes")};
     layers_->setColumnCount(int(headers.size()));
@@ -456,9 +462,9 @@ void ProjectEditor::showPlan(const Project& p) {
     memoryWarning_ = !plan.boundProblem.empty();
     memoryLabel_->setStyleSheet(memoryWarning_ ? warningStyle() : QString());
     showSchedule(plan.mestSchedule, p.sparsity.target);
-  } catch (const std::exception& e) {
+  } else {
     schedule_->setVisible(false);
-    memoryLabel_->setText(QString::fromStdString(e.what()));
+    memoryLabel_->setText(QString::fromStdString(outcome.error));
     memoryWarning_ = false;
     memoryLabel_->setStyleSheet(QString());
   }

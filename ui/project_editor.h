@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 
+#include "background_planner.h"
 #include "project/project.h"
 #include "train/project_plan.h"
 
@@ -39,6 +40,9 @@ class ProjectEditor : public QWidget {
   QUndoStack* undoStack() const { return undo_; }
   QTableWidget* layerTable() const { return layers_; }
   QCustomPlot* schedulePlot() const { return schedule_; }
+  // The plan (layer table, memory bars, schedule) is worked out on a worker thread after each edit; true until
+  // the newest edit's plan is shown.
+  bool planPending() const { return planner_->busy(); }
 
   // The form's widgets, for keyboard-free tests.
   QSlider* targetSlider() const { return target_; }
@@ -66,12 +70,14 @@ class ProjectEditor : public QWidget {
   void fillModel(const ModelSpec& model);
   nlohmann::json formJson() const;
   void showPlan(const Project& p);
+  void drawPlan(const Project& p, const BackgroundPlanner::Outcome& outcome);
 
   std::optional<Project> project_;
   QString problem_;
   std::string currentJson_;
   bool filling_ = false;
   QUndoStack* undo_;
+  BackgroundPlanner* planner_;
 
   QLineEdit *name_, *schemeOptions_, *memoryBound_;
   LayerListEditor* layerList_;
