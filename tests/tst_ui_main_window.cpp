@@ -12,6 +12,7 @@
 #include <QUndoStack>
 #include <QtTest>
 
+#include "core/machine_memory.h"
 #include "held_store.h"
 #include "layer_list_editor.h"
 #include "main_window.h"
@@ -210,6 +211,22 @@ void TestUiMainWindow::planOfALargeModelDoesNotHoldTheForm() {
   QCOMPARE(table->item(0, 1)->text(), QString::number(784 * 4096));
   QCOMPARE(table->item(2, 0)->text(), QString("fc2"));
   QCOMPARE(table->item(2, 1)->text(), QString::number(4096 * 64));
+
+  // A model beyond this machine's memory (52 GB dense) is refused before it is built: only the reason is shown.
+  if (ss::physicalMemoryBytes() >= int64_t(52e9)) return;
+  ss::Project huge = *editor->project();
+  huge.model.hidden = {65536, 65536};
+  editor->setProject(huge);  // in one step: an edit of one width at a time would plan 55 M weights on the way
+  QTRY_VERIFY_WITH_TIMEOUT(!editor->planPending(), 60000);
+  QVERIFY(!table->isVisibleTo(&open.window));
+  bool reasonShown = false;
+  for (auto* l : editor->findChildren<QLabel*>()) reasonShown |= l->text().contains("with layer fc2 the model has");
+  QVERIFY(reasonShown);
+  editor->layerList()->setLayerSize(0, "16");  // 16, 65536: 1.8 M weights
+  editor->layerList()->setLayerSize(1, "64");
+  QTRY_VERIFY_WITH_TIMEOUT(!editor->planPending(), 60000);
+  QVERIFY(table->isVisibleTo(&open.window));
+  QCOMPARE(table->item(2, 1)->text(), QString::number(16 * 64));
 }
 
 // The layer list edits the model within what the project format holds: convolutions first, one kernel size, and

@@ -174,6 +174,7 @@ ProjectEditor::ProjectEditor(QWidget* parent)
   layers_->setMinimumHeight(120);
   memoryLabel_ = new QLabel(this);
   memoryLabel_->setWordWrap(true);
+  memoryLabel_->setAlignment(Qt::AlignLeft | Qt::AlignTop);  // alone at the top when there is no plan
   memoryBars_ = new QCustomPlot(this);
   memoryBars_->setObjectName("memoryBars");
   memoryBars_->setMinimumHeight(200);
@@ -401,6 +402,9 @@ void ProjectEditor::showPlan(const Project& p) {
 void ProjectEditor::drawPlan(const Project& p, const BackgroundPlanner::Outcome& outcome) {
   layers_->clear();
   memoryBars_->clearPlottables();
+  // Without a plan only its reason is shown: an empty table and bars with the last plan's layer names said nothing.
+  layers_->setVisible(outcome.plan.has_value());
+  memoryBars_->setVisible(outcome.plan.has_value());
   if (outcome.plan) {
     const ProjectPlan& plan = *outcome.plan;
     const QStringList headers{tr("layer"),  tr("weights"),        tr("density"),
@@ -465,8 +469,10 @@ void ProjectEditor::drawPlan(const Project& p, const BackgroundPlanner::Outcome&
   } else {
     schedule_->setVisible(false);
     memoryLabel_->setText(QString::fromStdString(outcome.error));
-    memoryWarning_ = false;
-    memoryLabel_->setStyleSheet(QString());
+    // Data read from the user's files has no shape before the run: a note. A known shape without a plan is a
+    // model the run would refuse too (one beyond this machine's memory): a warning.
+    memoryWarning_ = knownInputShape(p.data).has_value();
+    memoryLabel_->setStyleSheet(memoryWarning_ ? warningStyle() : QString());
   }
   memoryBars_->replot();
 }
