@@ -18,6 +18,7 @@
 #include "memory/memory_model.h"
 #include "nn/cross_entropy.h"
 #include "nn/model_factory.h"
+#include "nn/model_loss.h"
 #include "sparse/model_sparsity.h"
 #include "sparse/scheme.h"
 #include "sparse/weight_matrix.h"
@@ -88,13 +89,8 @@ void prepareCases(ModelCase& c, Rng& rng) {
   }
 }
 
-// As the trainer runs it, the loss computed by the threads that produce the logits.
 void modelStep(ModelCase& c) {
-  c.loss.begin(c.labels, c.classes, &c.dLogits);
-  c.model.forward(c.x, true, [&c](const Matrix& logits, Eigen::Index first, Eigen::Index count) {
-    c.loss.rows(logits, first, count);
-  });
-  c.loss.finish(nullptr);
+  forwardWithLoss(c.model, c.x, c.labels, c.classes, c.loss, c.dLogits, nullptr);
   c.model.backward(c.dLogits);
   c.optimizer.step(c.model.parameters(), 1e-3f);
 }

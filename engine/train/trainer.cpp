@@ -8,6 +8,7 @@
 #include "core/error.h"
 #include "memory/memory_model.h"
 #include "nn/cross_entropy.h"
+#include "nn/model_loss.h"
 #include "sparse/model_sparsity.h"
 #include "train/model_state.h"
 
@@ -148,11 +149,7 @@ RunStatus Trainer::run(RunControl& control, const RunStartInfo& info, const Trai
       }
       const auto stepStart = Clock::now();
       loader_.batch(b, x, labels, rows);
-      loss.begin(labels, train_.classCount, &dLogits);
-      model_.forward(x, true, [&](const Matrix& logits, Eigen::Index first, Eigen::Index count) {
-        loss.rows(logits, first, count);
-      });
-      const LossResult r = loss.finish(&correctPerExample);
+      const LossResult r = forwardWithLoss(model_, x, labels, train_.classCount, loss, dLogits, &correctPerExample);
       tracker_.record(rows, correctPerExample, epoch);
       if (!std::isfinite(r.meanLoss))
         throw RunError("training diverged: the loss is " + std::to_string(r.meanLoss) + " at epoch " +
