@@ -3,6 +3,7 @@
 #include "algorithms/algorithm_factory.h"
 #include "algorithms/mest_algorithm.h"
 #include "core/error.h"
+#include "core/machine_memory.h"
 #include "core/rng.h"
 #include "nn/model_factory.h"
 #include "sparse/model_sparsity.h"
@@ -18,12 +19,16 @@ std::optional<std::pair<ExampleShape, int>> knownInputShape(const DataSpec& data
 }
 
 ProjectPlan planProject(const Project& project) {
+  return planProject(project, physicalMemoryBytes());
+}
+
+ProjectPlan planProject(const Project& project, int64_t memoryBytes) {
   const auto shape = knownInputShape(project.data);
   if (!shape)
     throw InputError("the per-layer plan needs the data's shape; '" + project.data.dataset +
                      "' files are read when the run starts");
   Rng rng(project.train.seed);
-  Model model = buildModel(project.model, shape->first, shape->second, rng);
+  Model model = buildModel(project.model, shape->first, shape->second, rng, memoryBytes);
   ProjectPlan plan;
   plan.parameterCount = model.parameterCount();
   // Gradual magnitude pruning trains dense first, every other sparse algorithm starts at its budget.

@@ -30,7 +30,10 @@ struct ProjectPlan {
 // the synthetic 2-D sets); nothing for data read from the user's own IDX or CSV files.
 std::optional<std::pair<ExampleShape, int>> knownInputShape(const DataSpec& data);
 
-// Throws InputError when the data set's shape is unknown or the model cannot be built for it.
+// Throws InputError when the data set's shape is unknown or the model cannot be built for it, including a model
+// whose dense form does not fit in this machine's memory (buildModel).
 ProjectPlan planProject(const Project& project);
+// The same, against memoryBytes instead of this machine's memory: a bound on the model the plan will build.
+ProjectPlan planProject(const Project& project, int64_t memoryBytes);
 
 }  // namespace ss
