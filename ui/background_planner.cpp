@@ -8,8 +8,10 @@ namespace ss::ui {
 BackgroundPlanner::BackgroundPlanner(QObject* parent) : QObject(parent) {}
 
 BackgroundPlanner::~BackgroundPlanner() {
-  next_.reset();
-  if (worker_) worker_->wait();
+  if (!worker_) return;
+  // Its finished handler, which would delete it, is queued for this object and dropped with it.
+  worker_->wait();
+  delete worker_;
 }
 
 void BackgroundPlanner::request(const Project& project) {
