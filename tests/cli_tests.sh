@@ -42,10 +42,14 @@ expect_exit 0 "runs" "$bin" runs --db s.db
 grep -q 'spirals-mlp-dense .*finished' out.txt || fail "runs lists the finished run"
 
 # Ctrl-C stops cleanly and the run is recorded as cancelled.
-"$bin" run "$projects/spirals-mlp-dense.json" --epochs 100000 --db c.db >out.txt 2>err.txt &
+# Each run in the background logs to a file of its own that no earlier command wrote. With a shared err.txt, the
+# poll below can read the previous run's log before the new process has truncated it (the shell truncates in the
+# forked child, after '&' has returned), see its epoch line, and signal a process that has no handler yet: a
+# background job starts with SIGINT ignored, so that run went on to finish; a kill -9 that early left no run.
+"$bin" run "$projects/spirals-mlp-dense.json" --epochs 100000 --db c.db >out.txt 2>ctrl-c.err &
 pid=$!
-for _ in $(seq 1 300); do grep -q '^epoch 1/' err.txt && break; sleep 0.2; done
-grep -q '^epoch 1/' err.txt || fail "Ctrl-C: the run did not reach epoch 1 in 60 s ($(head -c 300 err.txt))"
+for _ in $(seq 1 300); do grep -q '^epoch 1/' ctrl-c.err && break; sleep 0.2; done
+grep -q '^epoch 1/' ctrl-c.err || fail "Ctrl-C: the run did not reach epoch 1 in 60 s ($(head -c 300 ctrl-c.err))"
 kill -INT "$pid"
 wait "$pid"
 code=$?
@@ -54,31 +58,30 @@ code=$?
 grep -q 'cancelled' out.txt || fail "Ctrl-C: run marked cancelled ($(cat out.txt))"
 
 # A killed run is marked interrupted the next time the store is opened.
-"$bin" run "$projects/spirals-mlp-dense.json" --epochs 100000 --db k.db >out.txt 2>err.txt &
+"$bin" run "$projects/spirals-mlp-dense.json" --epochs 100000 --db k.db >out.txt 2>kill-9.err &
 pid=$!
-# Up to 60 s: a CI machine may be running the sanitizer builds and the fuzzers beside this script. One CI run
-# under such load found the killed run missing from the store; the check below says whether it got that far.
-for _ in $(seq 1 300); do grep -q '^epoch 2/' err.txt && break; sleep 0.2; done
-grep -q '^epoch 2/' err.txt || fail "kill -9: the run did not reach epoch 2 in 60 s ($(head -c 300 err.txt))"
+# Up to 60 s: a CI machine may be running the sanitizer builds and the fuzzers beside this script.
+for _ in $(seq 1 300); do grep -q '^epoch 2/' kill-9.err && break; sleep 0.2; done
+grep -q '^epoch 2/' kill-9.err || fail "kill -9: the run did not reach epoch 2 in 60 s ($(head -c 300 kill-9.err))"
 kill -KILL "$pid"
 wait "$pid" 2>/dev/null
 "$bin" runs --db k.db >out.txt 2>&1
 grep -q 'interrupted' out.txt || fail "kill -9: run marked interrupted ($(cat out.txt))"
 
 # resume: a run stopped with Ctrl-C continues from its checkpoint to the weights of a run never stopped.
-# The example project runs 40 epochs in 0.2 s, faster than this script can see epoch 2 and send Ctrl-C (one CI
-# run found the run finished); the same project with 40000 examples takes seconds, even under a sanitizer.
+# The same project with 40000 examples: 40 epochs take seconds, long enough to see epoch 2 and send Ctrl-C.
 digest() { "$bin" show "$1" --db "$2" --json | sed -n 's/.*"weights_digest": "\([0-9a-f]*\)".*/\1/p'; }
 sed 's/"examples": 3000,/"examples": 40000,/' "$projects/spirals-mlp-dense.json" > spirals-40k.json
 grep -q '"examples": 40000' spirals-40k.json || fail "the resume test's project has 40000 examples"
-"$bin" run spirals-40k.json --epochs 40 --db r.db >out.txt 2>err.txt &
+"$bin" run spirals-40k.json --epochs 40 --db r.db >out.txt 2>resume.err &
 pid=$!
-for _ in $(seq 1 600); do grep -q '^epoch 2/' err.txt && break; sleep 0.05; done
-grep -q '^epoch 2/' err.txt || fail "resume: the first run did not reach epoch 2 in 30 s ($(head -c 300 err.txt))"
+for _ in $(seq 1 600); do grep -q '^epoch 2/' resume.err && break; sleep 0.05; done
+grep -q '^epoch 2/' resume.err || fail "resume: the first run did not reach epoch 2 in 30 s ($(head -c 300 resume.err))"
 kill -INT "$pid"
 wait "$pid"
-[ $? -eq 130 ] || fail "resume: the first run was not cancelled"
-grep -q "sparsescope resume 1 --db r.db" err.txt || fail "a cancelled run says how to resume it"
+code=$?
+[ "$code" -eq 130 ] || fail "resume: the first run was not cancelled (exit $code; $(tail -c 300 resume.err))"
+grep -q "sparsescope resume 1 --db r.db" resume.err || fail "a cancelled run says how to resume it"
 expect_exit 0 "resume" "$bin" resume 1 --db r.db
 grep -q 'resuming at epoch' err.txt || fail "resume says where it continues"
 expect_exit 0 "uninterrupted twin" "$bin" run spirals-40k.json --epochs 40 --db r.db
