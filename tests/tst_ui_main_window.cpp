@@ -211,6 +211,22 @@ void TestUiMainWindow::planOfALargeModelDoesNotHoldTheForm() {
   QCOMPARE(table->item(0, 1)->text(), QString::number(784 * 4096));
   QCOMPARE(table->item(2, 0)->text(), QString("fc2"));
   QCOMPARE(table->item(2, 1)->text(), QString::number(4096 * 64));
+  QVERIFY(editor->planStatus()->isHidden());
+
+  // A plan that takes a while (20 M weights: about a second) says that it is coming; the newest plan hides it.
+  editor->layerList()->setLayerSize(1, "4096");
+  QVERIFY(editor->planStatus()->isHidden());  // not at once: most plans take milliseconds
+  QTRY_VERIFY(!editor->planStatus()->isHidden() || !editor->planPending());
+  QVERIFY2(editor->planPending(), "the 20 M-weight plan was done before its status line was due");
+  QVERIFY(editor->planStatus()->text().contains("Working out the plan"));
+  if (const QByteArray shots = qgetenv("SPARSESCOPE_SCREENSHOT_DIR"); !shots.isEmpty()) {
+    open.window.resize(1280, 800);
+    QVERIFY(open.window.grab().save(QString::fromUtf8(shots) + "/project-planning.png"));
+  }
+  QCOMPARE(table->item(2, 1)->text(), QString::number(4096 * 64));  // the previous plan stays until then
+  QTRY_VERIFY_WITH_TIMEOUT(!editor->planPending(), 60000);
+  QVERIFY(editor->planStatus()->isHidden());
+  QCOMPARE(table->item(2, 1)->text(), QString::number(4096 * 4096));
 
   // A model beyond this machine's memory (52 GB dense) is refused before it is built: only the reason is shown.
   if (ss::physicalMemoryBytes() >= int64_t(52e9)) return;

@@ -16,6 +16,7 @@
 #include <QSlider>
 #include <QSpinBox>
 #include <QTableWidget>
+#include <QTimer>
 #include <QUndoStack>
 #include <QVBoxLayout>
 
@@ -172,6 +173,19 @@ ProjectEditor::ProjectEditor(QWidget* parent)
   layers_->verticalHeader()->setVisible(false);
   layers_->setEditTriggers(QAbstractItemView::NoEditTriggers);
   layers_->setMinimumHeight(120);
+  planStatus_ = new QLabel(tr("Working out the plan for the edited settings\u2026 (the figures below are the previous "
+                              "settings')"),
+                           this);
+  planStatus_->setObjectName("planStatus");
+  planStatus_->setWordWrap(true);
+  planStatus_->setStyleSheet("font-style: italic");
+  planStatus_->setVisible(false);
+  // Shown only for a plan that takes a while (a model of millions of weights): the example projects plan in a few
+  // milliseconds, and a line that flashed on every keystroke would be noise.
+  planStatusDelay_ = new QTimer(this);
+  planStatusDelay_->setSingleShot(true);
+  planStatusDelay_->setInterval(250);
+  connect(planStatusDelay_, &QTimer::timeout, this, [this] { planStatus_->setVisible(planner_->busy()); });
   memoryLabel_ = new QLabel(this);
   memoryLabel_->setWordWrap(true);
   memoryLabel_->setAlignment(Qt::AlignLeft | Qt::AlignTop);  // alone at the top when there is no plan
@@ -202,6 +216,7 @@ ProjectEditor::ProjectEditor(QWidget* parent)
   formBox->setLayout(form);
   auto* planBox = new QGroupBox(tr("Per-layer plan and memory model"), this);
   auto* planLayout = new QVBoxLayout(planBox);
+  planLayout->addWidget(planStatus_);
   planLayout->addWidget(layers_, 2);
   planLayout->addWidget(memoryLabel_);
   planLayout->addWidget(memoryBars_, 3);
@@ -397,9 +412,14 @@ void ProjectEditor::showSchedule(const std::vector<ProjectPlan::Mutation>& mutat
 
 void ProjectEditor::showPlan(const Project& p) {
   planner_->request(p);
+  if (!planStatusDelay_->isActive()) planStatusDelay_->start();
 }
 
 void ProjectEditor::drawPlan(const Project& p, const BackgroundPlanner::Outcome& outcome) {
+  if (!planner_->busy()) {  // the newest edit's plan: nothing is being worked out any more
+    planStatusDelay_->stop();
+    planStatus_->setVisible(false);
+  }
   layers_->clear();
   memoryBars_->clearPlottables();
   // Without a plan only its reason is shown: an empty table and bars with the last plan's layer names said nothing.

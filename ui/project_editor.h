@@ -17,6 +17,7 @@ class QLineEdit;
 class QSlider;
 class QSpinBox;
 class QTableWidget;
+class QTimer;
 class QUndoStack;
 
 namespace ss::ui {
@@ -43,6 +44,9 @@ class ProjectEditor : public QWidget {
   // The plan (layer table, memory bars, schedule) is worked out on a worker thread after each edit; true until
   // the newest edit's plan is shown.
   bool planPending() const { return planner_->busy(); }
+  // "Working out the plan..." above the plan, while a plan has been pending for longer than a glance: the plan shown
+  // until then is the previous edit's.
+  QLabel* planStatus() const { return planStatus_; }
 
   // The form's widgets, for keyboard-free tests.
   QSlider* targetSlider() const { return target_; }
@@ -85,7 +89,8 @@ class ProjectEditor : public QWidget {
   QSpinBox *epochs_, *batch_, *seed_, *threads_, *removalEpoch_;
   QDoubleSpinBox *lr_, *dropout_, *removeFraction_;
   QSlider* target_;
-  QLabel *targetLabel_, *problemLabel_, *memoryLabel_;
+  QLabel *targetLabel_, *problemLabel_, *memoryLabel_, *planStatus_;
+  QTimer* planStatusDelay_;
   QCheckBox* dataEfficiency_;
   QTableWidget* layers_;
   QCustomPlot* memoryBars_;
