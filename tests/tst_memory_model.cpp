@@ -224,6 +224,7 @@ void TestMemoryModel::modelBeyondTheMachinesMemoryIsRefusedBeforeItIsBuilt() {
   const int64_t parameters = buildModel(spec, input, 10, rng, 0).parameterCount();
   QVERIFY(parameters > 0);
   buildModel(spec, input, 10, rng, 12 * parameters);
+  const std::string before = rng.state();
   try {
     buildModel(spec, input, 10, rng, 12 * parameters - 1);
     QFAIL("a model one byte over the memory was built");
@@ -234,6 +235,8 @@ void TestMemoryModel::modelBeyondTheMachinesMemoryIsRefusedBeforeItIsBuilt() {
         e.what());
     QVERIFY2(message.contains("of memory"), e.what());
   }
+  // Refused before any layer was built: none drew its initial weights from the generator.
+  QCOMPARE(rng.state(), before);
 }
 
 // Two hidden layers of 65536 units: 52 GB dense. Without the check the plan allocated it, and the editor that asked

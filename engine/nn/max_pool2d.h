@@ -15,7 +15,11 @@ class MaxPool2d : public Layer {
   std::string kind() const override { return "maxpool2d"; }
   std::string describe() const override;
   ExampleShape inputShape() const override { return in_; }
-  ExampleShape outputShape() const override { return {in_.channels, in_.height / window_, in_.width / window_}; }
+  ExampleShape outputShape() const override { return outputShapeOf(in_, window_); }
+  // The shape a pool of this window makes of `in`, before any pool is built (buildModel walks the shapes first).
+  static ExampleShape outputShapeOf(const ExampleShape& in, int window) {
+    return {in.channels, in.height / window, in.width / window};
+  }
 
   void forward(const Matrix& x, Matrix& y, bool training) override;
   void backward(const Matrix& x, const Matrix& y, const Matrix& dy, Matrix& dx, bool needInputGrad) override;
