@@ -14,6 +14,7 @@ struct ConvGeometry {
   int outHeight() const { return (height + 2 * padding - kernel) / stride + 1; }
   int outWidth() const { return (width + 2 * padding - kernel) / stride + 1; }
   int patchSize() const { return inChannels * kernel * kernel; }
+  ExampleShape outputShape() const { return {outChannels, outHeight(), outWidth()}; }
 };
 
 // 2-D convolution. The weight is held as a filters x (C*k*k) matrix, the same shape a sparse layer stores, so
@@ -28,7 +29,7 @@ class Conv2d : public Layer {
   std::string kind() const override { return "conv2d"; }
   std::string describe() const override;
   ExampleShape inputShape() const override { return {g_.inChannels, g_.height, g_.width}; }
-  ExampleShape outputShape() const override { return {g_.outChannels, g_.outHeight(), g_.outWidth()}; }
+  ExampleShape outputShape() const override { return g_.outputShape(); }
 
   void forward(const Matrix& x, Matrix& y, bool training) override;
   void backward(const Matrix& x, const Matrix& y, const Matrix& dy, Matrix& dx, bool needInputGrad) override;

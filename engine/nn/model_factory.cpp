@@ -54,7 +54,7 @@ void walkModel(const ModelSpec& spec, const ExampleShape& input, int classes, La
                        std::to_string(input.height) + "x" + std::to_string(input.width) + " input below 1x1");
     const ConvGeometry g{shape.channels, shape.height, shape.width, filters, spec.kernel, 1, spec.kernel / 2};
     v.conv(g, "conv" + std::to_string(index));
-    shape = {g.outChannels, g.outHeight(), g.outWidth()};
+    shape = g.outputShape();
     // Pool, then ReLU: the same function and the same gradients as ReLU then pool (a max commutes with the
     // rise of a ReLU, and a window whose maximum is not positive passes no gradient either way), with the ReLU
     // on a quarter of the values: on the Fashion convnet the first conv's ReLU took 0.7 ms of a 12 ms sparse step.
