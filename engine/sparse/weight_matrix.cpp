@@ -154,6 +154,16 @@ std::vector<float> WeightMatrix::activeValues() const {
   return values;
 }
 
+std::vector<int64_t> WeightMatrix::activePositions() const {
+  if (sparse_) return sparse_->positions();
+  std::vector<int64_t> positions;
+  positions.reserve(size_t(activeCount()));
+  const int64_t size = int64_t(rows_) * cols_;
+  for (int64_t i = 0; i < size; ++i)
+    if (!mask_ || mask_->bits[size_t(i)]) positions.push_back(i);
+  return positions;
+}
+
 int64_t WeightMatrix::activeCount() const {
   if (sparse_) return sparse_->activeCount();
   if (mask_) return mask_->activeCount();

@@ -67,6 +67,8 @@ class WeightMatrix {
   int64_t activeCount() const;
   // The active weights' values in row-major order of their positions, the order sparse storage keeps them in.
   std::vector<float> activeValues() const;
+  // The active entries' flat row-major positions, ascending: the order activeValues() and sparse storage keep.
+  std::vector<int64_t> activePositions() const;
   int64_t storedValues() const;  // values actually held: active count when sparse, rows*cols otherwise
   int64_t indexBytes() const;
 
