@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "core/rng.h"
+#include "dense_gradient_helpers.h"
 #include "nn/activation.h"
 #include "nn/conv2d.h"
 #include "nn/cross_entropy.h"
@@ -448,7 +449,10 @@ void TestLayers::panelStretchesComputeWhatLayerByLayerRowsDo() {
   }
   for (size_t i = 0; i < model.layers().size(); ++i) model.layers()[i]->setName("layer" + std::to_string(i));
   Matrix deliveredDenseGradient;
-  if (denseGradient) model.layers()[3]->requestDenseWeightGradient([&](Matrix& g) { deliveredDenseGradient = g; });
+  if (denseGradient) {
+    const WeightMatrix& w = *model.layers()[3]->weightMatrix();
+    model.layers()[3]->requestDenseWeightGradient(gatherDenseGradient(deliveredDenseGradient, w.rows(), w.cols()));
+  }
   const Matrix x = randomMatrix(batch, inputs, rng);
   std::vector<int32_t> labels(static_cast<size_t>(batch));
   for (int i = 0; i < batch; ++i) labels[size_t(i)] = int32_t(rng.uniform(0.0f, 4.99f));

@@ -7,6 +7,7 @@
 
 #include "bench/step_benchmark.h"
 #include "core/rng.h"
+#include "dense_gradient_helpers.h"
 #include "memory/memory_model.h"
 #include "nn/conv2d.h"
 #include "nn/linear.h"
@@ -323,7 +324,7 @@ void TestSparseLayouts::convHandsOverADenseGradientWhenAsked() {
   const Matrix x = randomMatrix(5, g.inChannels * g.height * g.width, rng);
   const Matrix dy = randomMatrix(5, g.outChannels * g.outHeight() * g.outWidth(), rng);
   Matrix handedOver, ys, yd, dxs, dxd;
-  sparse.requestDenseWeightGradient([&](Matrix& gradient) { handedOver = gradient; });
+  sparse.requestDenseWeightGradient(gatherDenseGradient(handedOver, g.outChannels, g.patchSize()));
   QVERIFY(!sparse.convolvesDirectly());
   sparse.forward(x, ys, true);
   sparse.backward(x, ys, dy, dxs, true);

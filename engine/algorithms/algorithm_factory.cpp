@@ -102,7 +102,9 @@ int64_t softBoundExtraBytes(const Project& project, Model& model) {
 
 int64_t algorithmTransientBytes(const Project& project, Model& model) {
   if (!(project.sparsity.target > 0.0 && project.sparsity.target < 1.0)) return 0;
-  if (project.algorithm.name == "rigl") return riglDenseGradientBytes(model, project.sparsity);
+  if (project.algorithm.name == "rigl")
+    return riglDenseGradientBytes(model, project.sparsity,
+                                  readRiglOptions(project.algorithm.optionsJson, project.name).alpha);
   if (project.algorithm.name == "mest") return softBoundExtraBytes(project, model);
   return 0;
 }

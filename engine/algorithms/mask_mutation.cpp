@@ -6,6 +6,7 @@
 #include <map>
 #include <stdexcept>
 
+#include "algorithms/position_mutation.h"
 #include "sparse/weight_matrix.h"
 
 namespace ss {
@@ -177,7 +178,9 @@ std::vector<MutableLayer> mutableLayers(Model& model, const Scheme& scheme) {
     WeightMatrix* w = layer->weightMatrix();
     if (!w || w->activeCount() >= int64_t(w->rows()) * w->cols()) continue;
     MutableLayer m{layer.get(), {w->rows(), w->cols(), layer->kernelArea(), layer->name()}, {}};
-    m.budget = activeGroupsPerSet(groupLayout(scheme, m.geometry), w->mask());
+    // Positions mutate as one set (every position its own group), counted without a byte per weight.
+    m.budget = mutatesByPosition(scheme) ? std::vector<int64_t>{w->activeCount()}
+                                         : activeGroupsPerSet(groupLayout(scheme, m.geometry), w->mask());
     out.push_back(std::move(m));
   }
   return out;

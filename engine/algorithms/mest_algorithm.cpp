@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "algorithms/mutation_timing.h"
+#include "algorithms/position_mutation.h"
 #include "project/object_reader.h"
 #include "sparse/weight_matrix.h"
 
@@ -12,6 +13,15 @@ namespace ss {
 namespace {
 void checkFraction(ObjectReader& r, const char* key, double value) {
   r.check(value > 0.0 && value < 1.0, key, "must be a fraction between 0 and 1 (exclusive)");
+}
+
+// How many of a set's budgeted groups a phase prunes to, and grows back to. Growth is rounded down, so the layer
+// never holds more than its soft bound (floating slack aside).
+int64_t keptShare(int64_t budget, double lowShare) {
+  return std::llround(double(budget) * lowShare);
+}
+int64_t grownShare(int64_t budget, double upShare) {
+  return int64_t(std::floor(double(budget) * upShare + 1e-6));
 }
 
 void checkSparsity(ObjectReader& r, const char* key, double value) {
@@ -105,6 +115,15 @@ void MestAlgorithm::onEpochStart(int epoch, int64_t globalStep) {
   const double upShare = (1.0 - phase->growTo) / (1.0 - target_);
   for (MutableLayer& layer : layers_) {
     WeightMatrix& w = *layer.layer->weightMatrix();
+    if (mutatesByPosition(*scheme_)) {
+      const int64_t size = int64_t(w.rows()) * w.cols();
+      const std::vector<int64_t> next =
+          pruneAndGrowPositions(w.activePositions(), activeImportance(w, float(options_.lambda)), size,
+                                keptShare(layer.budget[0], lowShare), grownShare(layer.budget[0], upShare), rng_);
+      const MaskChangeEvent event = installPositions(*layer.layer, optimizer_, next, epoch, globalStep);
+      if (emit_) emit_(event);
+      continue;
+    }
     const GroupLayout layout = groupLayout(*scheme_, layer.geometry);
     const Mask before = w.mask();
     Matrix scores = importanceScores(w, float(options_.lambda));
@@ -117,9 +136,8 @@ void MestAlgorithm::onEpochStart(int epoch, int64_t globalStep) {
     } else {
       std::vector<int64_t> keep(layer.budget.size()), growTo(layer.budget.size());
       for (size_t s = 0; s < layer.budget.size(); ++s) {
-        keep[s] = std::llround(double(layer.budget[s]) * lowShare);
-        // Rounded down, so the layer never holds more than its soft bound (floating slack aside).
-        growTo[s] = int64_t(std::floor(double(layer.budget[s]) * upShare + 1e-6));
+        keep[s] = keptShare(layer.budget[s], lowShare);
+        growTo[s] = grownShare(layer.budget[s], upShare);
       }
       next = pruneAndGrow(before, *scheme_, layout, scores, keep, growTo, rng_);
     }

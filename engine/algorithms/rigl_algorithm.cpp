@@ -6,6 +6,7 @@
 #include <numbers>
 #include <stdexcept>
 
+#include "algorithms/position_mutation.h"
 #include "project/object_reader.h"
 #include "sparse/model_sparsity.h"
 #include "sparse/weight_matrix.h"
@@ -32,11 +33,24 @@ double riglUpdateFraction(const RiglOptions& options, int64_t totalSteps, int64_
   return options.alpha / 2.0 * (1.0 + std::cos(std::numbers::pi * double(step) / end));
 }
 
-int64_t riglDenseGradientBytes(Model& model, const SparsitySpec& sparsity) {
-  int64_t largest = 0;
-  for (const LayerDensity& layer : planDensities(model, sparsity))
-    if (layer.active < layer.size) largest = std::max(largest, layer.size);
-  return largest * int64_t(sizeof(float));
+int64_t riglDenseGradientBytes(Model& model, const SparsitySpec& sparsity, double alpha) {
+  const bool byPosition = mutatesByPosition(*makeScheme(sparsity.scheme, sparsity.schemeOptionsJson, "sparsity"));
+  int64_t largestChunk = 0, largestGathered = 0, candidates = 0;
+  const std::vector<LayerDensity> plan = planDensities(model, sparsity);
+  size_t i = 0;
+  for (const auto& layer : model.layers()) {
+    const WeightMatrix* w = layer->weightMatrix();
+    if (!w) continue;
+    const LayerDensity& planned = plan[i++];
+    if (planned.active >= planned.size) continue;
+    const int chunkRows = Layer::denseGradientChunkRows(w->rows(), w->cols());
+    largestChunk = std::max(largestChunk, int64_t(chunkRows) * w->cols() * int64_t(sizeof(float)));
+    if (byPosition)
+      candidates += GradientGrowth::bytesFor(planned.active, std::llround(alpha * double(planned.active)));
+    else
+      largestGathered = std::max(largestGathered, planned.size * int64_t(sizeof(float)));
+  }
+  return largestChunk + largestGathered + candidates;
 }
 
 RiglAlgorithm::RiglAlgorithm(Model& model, Sgd& optimizer, std::unique_ptr<Scheme> scheme, RiglOptions options,
@@ -69,9 +83,34 @@ void RiglAlgorithm::onResumeInsideEpoch(int, int64_t globalStep) {
 void RiglAlgorithm::prepareFor(int64_t step) {
   const double fraction = riglUpdateFraction(options_, totalSteps_, step);
   if (fraction <= 0.0) return;
-  for (size_t i = 0; i < layers_.size(); ++i)
+  for (size_t i = 0; i < layers_.size(); ++i) {
+    pending_[i] = {};
     layers_[i].layer->requestDenseWeightGradient(
-        [this, i, fraction](Matrix& gradient) { pending_[i] = nextMask(layers_[i], gradient, fraction); });
+        [this, i, fraction](int firstRow, const Eigen::Ref<const Matrix>& rows) {
+          receiveRows(i, fraction, firstRow, rows);
+        });
+  }
+}
+
+void RiglAlgorithm::receiveRows(size_t i, double fraction, int firstRow, const Eigen::Ref<const Matrix>& rows) {
+  PendingUpdate& p = pending_[i];
+  WeightMatrix& w = *layers_[i].layer->weightMatrix();
+  if (firstRow == 0) {
+    p.received = true;
+    if (mutatesByPosition(*scheme_)) {
+      // The drop needs only |w|, which backward does not change: decided before the first chunk is looked at.
+      const std::vector<int64_t> before = w.activePositions();
+      const int64_t active = int64_t(before.size());
+      const int64_t dropped = std::min<int64_t>(active, std::llround(fraction * double(active)));
+      p.growth.emplace(keepHighestScored(before, activeImportance(w, 0.0f), active - dropped), dropped, w.cols());
+    } else {
+      p.gradient.resize(w.rows(), w.cols());
+    }
+  }
+  if (p.growth)
+    p.growth->addRows(firstRow, rows);
+  else
+    p.gradient.middleRows(firstRow, rows.rows()) = rows;
 }
 
 Mask RiglAlgorithm::nextMask(const MutableLayer& layer, Matrix& gradient, double fraction) const {
@@ -86,14 +125,18 @@ Mask RiglAlgorithm::nextMask(const MutableLayer& layer, Matrix& gradient, double
 }
 
 void RiglAlgorithm::afterBackward(int epoch, int64_t globalStep) {
-  if (riglUpdateFraction(options_, totalSteps_, globalStep) <= 0.0) return;
+  const double fraction = riglUpdateFraction(options_, totalSteps_, globalStep);
+  if (fraction <= 0.0) return;
   for (size_t i = 0; i < layers_.size(); ++i) {
     Layer& layer = *layers_[i].layer;
-    if (!pending_[i])
+    PendingUpdate& p = pending_[i];
+    if (!p.received)
       throw std::logic_error("rigl: layer " + layer.name() + " computed no dense gradient at step " +
                              std::to_string(globalStep) + " (the trainer must call onEpochStart and afterStep)");
-    const MaskChangeEvent event = installMask(layer, optimizer_, *pending_[i], epoch, globalStep);
-    pending_[i].reset();
+    const MaskChangeEvent event =
+        p.growth ? installPositions(layer, optimizer_, p.growth->nextPositions(), epoch, globalStep)
+                 : installMask(layer, optimizer_, nextMask(layers_[i], p.gradient, fraction), epoch, globalStep);
+    p = {};
     if (emit_) emit_(event);
   }
 }

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "algorithms/gradient_growth.h"
 #include "algorithms/mask_mutation.h"
 #include "project/project.h"
 #include "train/training_hook.h"
@@ -28,9 +29,11 @@ RiglOptions readRiglOptions(const std::string& optionsJson, const std::string& s
 // totalSteps (the paper's "until T_end"), else 0.
 double riglUpdateFraction(const RiglOptions& options, int64_t totalSteps, int64_t step);
 
-// The largest sparse layer's dense gradient in bytes (rows * cols * 4): the transient RigL adds at update steps,
-// for the layer densities the project plans.
-int64_t riglDenseGradientBytes(Model& model, const SparsitySpec& sparsity);
+// The transient RigL adds at update steps, for the layer densities the project plans: the largest sparse layer's
+// dense gradient as it is handed over in row chunks (Layer::kDenseGradientChunkValues), with, for unstructured
+// masks, the kept positions and the growth candidates of every sparse layer (they wait for afterBackward), and for
+// structured schemes, whose groups need the whole gradient, the largest layer's gradient in full.
+int64_t riglDenseGradientBytes(Model& model, const SparsitySpec& sparsity, double alpha);
 
 // RigL (Evci et al. 2020). At every update step each sparse layer drops round(f(t) * active) of its active groups
 // with the smallest |w| and grows as many with the largest |dense gradient| of that step, at zero with zero
@@ -40,11 +43,13 @@ int64_t riglDenseGradientBytes(Model& model, const SparsitySpec& sparsity);
 // schemes drop and grow whole groups (a group scores by the L2 norm of its |w| or |gradient| entries), and every
 // balanced set (N:M run, pattern filter) grows exactly as many groups as it dropped, so budgets stay exact.
 //
-// The dense gradient exists only at update steps and one layer at a time: before such a step the hook asks each
-// sparse layer for it (Layer::requestDenseWeightGradient); the layer's backward hands it over, the hook turns it
-// into the layer's next mask and the gradient is freed. The masks are installed in afterBackward, once backward
-// is done with the old weights, so the optimizer step of that step already trains the new mask. The trainer must
-// call onEpochStart and afterStep around every step, as it does; the model must outlive the hook.
+// The dense gradient exists only at update steps, one layer and one chunk of rows at a time: before such a step
+// the hook asks each sparse layer for it (Layer::requestDenseWeightGradient); the layer's backward hands it over in
+// row chunks. An unstructured layer drops by |w| at the first chunk and keeps only the best candidates to grow as
+// the chunks pass (GradientGrowth); a structured scheme's groups need the whole gradient, which is gathered. The masks
+// are installed in afterBackward, once backward is done with the old weights, so the optimizer step of that step
+// already trains the new mask. The trainer must call onEpochStart and afterStep around every step, as it does; the
+// model must outlive the hook.
 class RiglAlgorithm : public TrainingHook {
  public:
   RiglAlgorithm(Model& model, Sgd& optimizer, std::unique_ptr<Scheme> scheme, RiglOptions options, int64_t totalSteps,
@@ -60,7 +65,9 @@ class RiglAlgorithm : public TrainingHook {
 
  private:
   void prepareFor(int64_t step);
+  // The layer's next mask from its whole dense gradient (structured schemes).
   Mask nextMask(const MutableLayer& layer, Matrix& gradient, double fraction) const;
+  void receiveRows(size_t layer, double fraction, int firstRow, const Eigen::Ref<const Matrix>& rows);
 
   Sgd& optimizer_;
   std::unique_ptr<Scheme> scheme_;
@@ -68,7 +75,13 @@ class RiglAlgorithm : public TrainingHook {
   int64_t totalSteps_;
   std::function<void(const MaskChangeEvent&)> emit_;
   std::vector<MutableLayer> layers_;
-  std::vector<std::optional<Mask>> pending_;  // per layer: the mask its dense gradient chose, until installed
+  // Per layer, from the request until afterBackward installs the next mask.
+  struct PendingUpdate {
+    bool received = false;
+    std::optional<GradientGrowth> growth;  // unstructured
+    Matrix gradient;                       // structured: gathered whole
+  };
+  std::vector<PendingUpdate> pending_;
 };
 
 }  // namespace ss

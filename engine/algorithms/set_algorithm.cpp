@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "algorithms/mutation_timing.h"
+#include "algorithms/position_mutation.h"
 #include "project/object_reader.h"
 #include "sparse/weight_matrix.h"
 
@@ -37,6 +38,15 @@ void SetAlgorithm::onEpochStart(int epoch, int64_t globalStep) {
   if (!isMutationEpoch(epoch, options_.everyEpochs, lastEpoch_)) return;
   for (MutableLayer& layer : layers_) {
     WeightMatrix& w = *layer.layer->weightMatrix();
+    if (mutatesByPosition(*scheme_)) {
+      const std::vector<int64_t> before = w.activePositions();
+      const int64_t count = std::llround(options_.zeta * double(before.size()));
+      const std::vector<int64_t> next =
+          swapPositions(before, activeImportance(w, 0.0f), int64_t(w.rows()) * w.cols(), count, rng_);
+      const MaskChangeEvent event = installPositions(*layer.layer, optimizer_, next, epoch, globalStep);
+      if (emit_) emit_(event);
+      continue;
+    }
     const GroupLayout layout = groupLayout(*scheme_, layer.geometry);
     const Mask before = w.mask();
     int64_t active = 0;

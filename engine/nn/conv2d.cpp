@@ -4,13 +4,14 @@
 #include <cmath>
 #include <type_traits>
 
+#include "nn/kaiming_init.h"
 #include "sparse/panel_row_sums.h"
 
 namespace ss {
 
-Conv2d::Conv2d(const ConvGeometry& g)
+Conv2d::Conv2d(const ConvGeometry& g, WeightAllocation allocation)
     : g_(g),
-      weight_(g.outChannels, g.patchSize()),
+      weight_(g.outChannels, g.patchSize(), allocation),
       bias_(Vector::Zero(g.outChannels)),
       biasGrad_(Vector::Zero(g.outChannels)),
       tapOffsets_(g.stride == 1 ? paddedPlanes().tapOffsets() : std::vector<int32_t>()) {}
@@ -22,9 +23,12 @@ std::string Conv2d::describe() const {
 }
 
 void Conv2d::initKaiming(Rng& rng) {
-  const float stddev = std::sqrt(2.0f / static_cast<float>(g_.patchSize()));
-  Matrix& w = weight_.dense();
-  for (Eigen::Index i = 0; i < w.size(); ++i) w.data()[i] = rng.normal(0.0f, stddev);
+  initKaimingDense(weight_, g_.patchSize(), rng);
+  bias_.setZero();
+}
+
+void Conv2d::initKaimingSparse(const std::vector<int64_t>& positions, const SparseFormat& format, Rng& rng) {
+  ss::initKaimingSparse(weight_, g_.patchSize(), positions, format, rng);
   bias_.setZero();
 }
 
@@ -265,10 +269,10 @@ void Conv2d::backward(const Matrix& x, const Matrix&, const Matrix& dy, Matrix& 
   for (Eigen::Index s = 0; s < batch; ++s)
     out_.middleCols(s * spatial, spatial) = ConstMatrixMap(dy.row(s).data(), g_.outChannels, spatial);
   weight_.accumulateGradient(out_, cols_);
-  if (denseWeightGradientRequested()) {  // before multiplyTransposed reuses cols_
-    Matrix full = out_ * cols_.transpose();
-    deliverDenseWeightGradient(full);
-  }
+  if (denseWeightGradientRequested())  // before multiplyTransposed reuses cols_
+    deliverDenseWeightGradient(g_.outChannels, g_.patchSize(), [&](int first, int count) -> Matrix {
+      return out_.middleRows(first, count) * cols_.transpose();
+    });
   sumRowsOfPanel(out_, biasGrad_.data());
   if (!needInputGrad) return;
   weight_.multiplyTransposed(out_, cols_);

@@ -24,7 +24,8 @@ struct ConvGeometry {
 // batch, as the layers around the conv (ReLU, max-pool) split it.
 class Conv2d : public Layer {
  public:
-  explicit Conv2d(const ConvGeometry& g);
+  // Deferred storage holds no weights until initKaiming or initKaimingSparse (WeightMatrix's).
+  explicit Conv2d(const ConvGeometry& g, WeightAllocation allocation = WeightAllocation::Dense);
 
   std::string kind() const override { return "conv2d"; }
   std::string describe() const override;
@@ -36,6 +37,8 @@ class Conv2d : public Layer {
   std::vector<ParameterRef> parameters() override;
 
   void initKaiming(Rng& rng);
+  // Born sparse: only the weights at `positions` exist, drawn as initKaiming draws them (nn/kaiming_init.h).
+  void initKaimingSparse(const std::vector<int64_t>& positions, const SparseFormat& format, Rng& rng);
   const ConvGeometry& geometry() const { return g_; }
   WeightMatrix* weightMatrix() override { return &weight_; }
   int kernelArea() const override { return g_.kernel * g_.kernel; }

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <algorithm>
 #include <functional>
 #include <stdexcept>
 #include <string>
@@ -85,24 +86,34 @@ class Layer {
   void setName(std::string n) { name_ = std::move(n); }
 
   // RigL's dense gradient: the next backward computes d(loss)/dW at every position of weightMatrix(), active or
-  // not (rows x cols, like its mask), hands it to `use` from inside backward and frees it right after, so it
-  // exists only at the steps that ask, one layer at a time. `use` may overwrite the matrix but must not change
-  // the layer. An empty function cancels the request; layers without a weight matrix never call it.
-  void requestDenseWeightGradient(std::function<void(Matrix&)> use) { denseGradientUse_ = std::move(use); }
+  // not, and hands it to `use` from inside backward in chunks of consecutive rows (first row, the rows), each chunk
+  // freed before the next is made: at most kDenseGradientChunkValues of it exist at a time, whatever the layer's
+  // size. `use` must not change the layer. An empty function cancels the request; layers without a weight matrix
+  // never call it.
+  using DenseGradientRows = std::function<void(int firstRow, const Eigen::Ref<const Matrix>& rows)>;
+  static constexpr int64_t kDenseGradientChunkValues = int64_t(1) << 20;
+  // Rows in a chunk of a rows x cols gradient.
+  static int denseGradientChunkRows(int rows, int cols) {
+    return int(std::clamp<int64_t>(kDenseGradientChunkValues / std::max(cols, 1), 1, std::max(rows, 1)));
+  }
+  void requestDenseWeightGradient(DenseGradientRows use) { denseGradientUse_ = std::move(use); }
 
   bool denseWeightGradientRequested() const { return bool(denseGradientUse_); }
 
  protected:
-  // For backward: passes gradient to the pending request, which it clears.
-  void deliverDenseWeightGradient(Matrix& gradient) {
-    const std::function<void(Matrix&)> use = std::move(denseGradientUse_);
+  // For backward: hands the gradient of a rows-row weight matrix to the pending request, which it clears, chunk by
+  // chunk; rowsOf(first, count) gives rows [first, first + count) as a matrix or a view of one.
+  template <typename RowsOf>
+  void deliverDenseWeightGradient(int rows, int cols, RowsOf&& rowsOf) {
+    const DenseGradientRows use = std::move(denseGradientUse_);
     denseGradientUse_ = nullptr;
-    use(gradient);
+    const int chunk = denseGradientChunkRows(rows, cols);
+    for (int first = 0; first < rows; first += chunk) use(first, rowsOf(first, std::min(chunk, rows - first)));
   }
 
  private:
   std::string name_;
-  std::function<void(Matrix&)> denseGradientUse_;
+  DenseGradientRows denseGradientUse_;
 };
 
 }  // namespace ss

@@ -2,15 +2,16 @@
 
 #include <cmath>
 
+#include "nn/kaiming_init.h"
 #include "sparse/panel_row_sums.h"
 #include "sparse/panel_transpose.h"
 
 namespace ss {
 
-Linear::Linear(int inputs, int outputs)
+Linear::Linear(int inputs, int outputs, WeightAllocation allocation)
     : inputs_(inputs),
       outputs_(outputs),
-      weight_(outputs, inputs),
+      weight_(outputs, inputs, allocation),
       bias_(Vector::Zero(outputs)),
       biasGrad_(Vector::Zero(outputs)) {}
 
@@ -19,10 +20,12 @@ std::string Linear::describe() const {
 }
 
 void Linear::initKaiming(Rng& rng) {
-  // He et al. 2015 for ReLU networks: N(0, 2 / fan_in).
-  const float stddev = std::sqrt(2.0f / static_cast<float>(inputs_));
-  Matrix& w = weight_.dense();
-  for (Eigen::Index i = 0; i < w.size(); ++i) w.data()[i] = rng.normal(0.0f, stddev);
+  initKaimingDense(weight_, inputs_, rng);
+  bias_.setZero();
+}
+
+void Linear::initKaimingSparse(const std::vector<int64_t>& positions, const SparseFormat& format, Rng& rng) {
+  ss::initKaimingSparse(weight_, inputs_, positions, format, rng);
   bias_.setZero();
 }
 
@@ -42,19 +45,18 @@ void Linear::backward(const Matrix& x, const Matrix&, const Matrix& dy, Matrix& 
     transposeInto(dy, dyT_);
     if (xT_.cols() != x.rows()) transposeInto(x, xT_);  // normally still there from forward
     weight_.accumulateGradient(dyT_, xT_);
-    if (denseWeightGradientRequested()) {
-      Matrix full = dyT_ * xT_.transpose();
-      deliverDenseWeightGradient(full);
-    }
+    if (denseWeightGradientRequested())
+      deliverDenseWeightGradient(outputs_, inputs_, [&](int first, int count) -> Matrix {
+        return dyT_.middleRows(first, count) * xT_.transpose();
+      });
     if (!needInputGrad) return;
     weight_.multiplyTransposedToRows(dyT_, dx);
     return;
   }
   weight_.denseGradient().noalias() = dy.transpose() * x;
-  if (denseWeightGradientRequested()) {
-    Matrix full = weight_.denseGradient();  // before masking: the inactive entries are what RigL asks for
-    deliverDenseWeightGradient(full);
-  }
+  if (denseWeightGradientRequested())  // before masking: the inactive entries are what RigL asks for
+    deliverDenseWeightGradient(outputs_, inputs_,
+                               [&](int first, int count) { return weight_.denseGradient().middleRows(first, count); });
   weight_.maskDenseGradient();
   if (needInputGrad) dx.noalias() = dy * weight_.dense();
 }
@@ -78,11 +80,10 @@ void Linear::backwardPanelThroughRelu(const Matrix& xT, const Matrix&, const Mat
 void Linear::backwardOnPanels(const Matrix& xT, const Matrix& dyT, Matrix* dxT, const Matrix* keepWherePositive) {
   computeTeamShare(biasGrad_.data(), biasGrad_.size(), biasGradPartials_,
                    [&](float* sums) { sumRowsOfPanel(dyT, sums); });
-  if (denseWeightGradientRequested()) {  // never in a split stretch: the model keeps the batch whole for it
-    // Every position, before masking: the inactive entries are what RigL asks for.
-    Matrix full = dyT * xT.transpose();
-    deliverDenseWeightGradient(full);
-  }
+  if (denseWeightGradientRequested())  // never in a split stretch: the model keeps the batch whole for it
+    deliverDenseWeightGradient(outputs_, inputs_, [&](int first, int count) -> Matrix {
+      return dyT.middleRows(first, count) * xT.transpose();
+    });
   weight_.accumulateGradient(dyT, xT);
   if (dxT) weight_.multiplyTransposed(dyT, *dxT, keepWherePositive);
 }

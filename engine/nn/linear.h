@@ -11,7 +11,8 @@ namespace ss {
 // the sparse kernels vectorise.
 class Linear : public Layer {
  public:
-  Linear(int inputs, int outputs);
+  // Deferred storage holds no weights until initKaiming or initKaimingSparse (WeightMatrix's).
+  Linear(int inputs, int outputs, WeightAllocation allocation = WeightAllocation::Dense);
 
   std::string kind() const override { return "linear"; }
   std::string describe() const override;
@@ -33,6 +34,8 @@ class Linear : public Layer {
   std::vector<ParameterRef> parameters() override;
 
   void initKaiming(Rng& rng);
+  // Born sparse: only the weights at `positions` exist, drawn as initKaiming draws them (nn/kaiming_init.h).
+  void initKaimingSparse(const std::vector<int64_t>& positions, const SparseFormat& format, Rng& rng);
   WeightMatrix* weightMatrix() override { return &weight_; }
   Matrix& weight() { return weight_.dense(); }  // the dense weight; empty while execution is sparse
   Vector& bias() { return bias_; }

@@ -5,6 +5,7 @@
 
 #include "core/threads.h"
 #include "sparse/panel_transpose.h"
+#include "sparse/weight_matrix.h"
 
 namespace ss {
 
@@ -244,6 +245,16 @@ std::vector<ParameterRef> Model::parameters() {
 int64_t Model::parameterCount() {
   int64_t n = 0;
   for (auto& p : parameters()) n += int64_t(p.values.size());
+  return n;
+}
+
+int64_t Model::denseParameterCount() {
+  int64_t n = 0;
+  for (auto& layer : layers_) {
+    const WeightMatrix* w = layer->weightMatrix();
+    for (auto& p : layer->parameters())
+      n += w && layer->weightMatrix()->holds(p) ? int64_t(w->rows()) * w->cols() : int64_t(p.values.size());
+  }
   return n;
 }
 

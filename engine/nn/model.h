@@ -38,7 +38,8 @@ class Model {
   // The input of layer i in the last forward (i = layer count: the output), one example per row whatever
   // layout the layer ran in.
   const Matrix& activation(size_t i) const;
-  int64_t parameterCount();
+  int64_t parameterCount();       // the values held: a sparse layer's active weights only
+  int64_t denseParameterCount();  // as if every weight matrix were dense
   // Per layer, whether it runs on panels as the model stands (a sparse linear layer puts its stretch on them;
   // there a batch is split between threads when batchIsSplit says so, RigL's dense-gradient steps aside): what
   // the memory model needs to know of the working buffers.

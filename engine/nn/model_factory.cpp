@@ -10,6 +10,9 @@
 #include "nn/dropout.h"
 #include "nn/linear.h"
 #include "nn/max_pool2d.h"
+#include "sparse/model_sparsity.h"
+#include "sparse/scheme.h"
+#include "sparse/weight_matrix.h"
 
 namespace ss {
 
@@ -67,52 +70,88 @@ void walkModel(const ModelSpec& spec, const ExampleShape& input, int classes, La
   walkClassifier(shape.size(), spec.fc, classes, spec.dropout, v);
 }
 
-// Every layer is built dense, with its gradients and momentum, before a sparse run draws its masks. A model whose
-// dense form does not fit in this machine's memory is refused before anything is allocated: a project with two
-// hidden layers of 65536 units (4.3 G weights, 52 GB) would take the editor with it, and even building the layers
-// that fit before the one that does not took a second and hundreds of megabytes.
-class DenseStateCheck : public LayerVisitor {
+// The weight layers a spec makes, as the layer budget sees them, for planning densities before anything is built.
+class WeightLayerShapes : public LayerVisitor {
  public:
-  explicit DenseStateCheck(int64_t available) : available_(available) {}
-  void linear(int inputs, int outputs, const std::string& name) override { add((int64_t(inputs) + 1) * outputs, name); }
+  void linear(int inputs, int outputs, const std::string& name) override {
+    layers.push_back({name, outputs, inputs, 1, 1, true});
+  }
   void conv(const ConvGeometry& g, const std::string& name) override {
-    add((int64_t(g.patchSize()) + 1) * g.outChannels, name);
+    layers.push_back({name, g.outChannels, g.patchSize(), g.kernel, g.kernel, true});
   }
   void pool(const ExampleShape&, int, const std::string&) override {}
   void relu(const ExampleShape&, const std::string&) override {}
   void dropout(int, double, const std::string&) override {}
   void flatten(const ExampleShape&) override {}
 
- private:
-  void add(int64_t parameters, const std::string& layer) {
-    total_ += parameters;
-    const int64_t bytes = 3 * total_ * int64_t(sizeof(float));
-    if (available_ <= 0 || bytes <= available_) return;
-    char message[400];
+  std::vector<BudgetLayer> layers;
+};
+
+// Whether a planned layer starts sparse, and then whether on the sparse kernels.
+struct LayerStart {
+  bool masked = false;
+  bool sparseKernels = false;
+};
+
+LayerStart startOf(const LayerDensity* planned, const SparsitySpec* spec) {
+  if (!planned || !spec || planned->active >= planned->size) return {};
+  return {true, runsOnSparseKernels(planned->active, planned->size, *spec)};
+}
+
+// The bytes a weight layer's training state takes as it will be built: values, gradients and momentum (12 bytes) of
+// every entry of a dense or masked-dense layer (and the mask's byte), of the active entries alone of a layer on the
+// sparse kernels with their index; biases in full.
+int64_t trainingStateBytes(const BudgetLayer& layer, int64_t biases, const LayerDensity* planned,
+                           const SparsitySpec* spec) {
+  const int64_t size = int64_t(layer.rows) * layer.cols;
+  const LayerStart start = startOf(planned, spec);
+  const int64_t biasBytes = 3 * biases * int64_t(sizeof(float));
+  if (start.sparseKernels)
+    return 3 * planned->active * int64_t(sizeof(float)) + biasBytes +
+           SparseWeights::indexBytesFor(sparseFormatOf(*spec), layer.rows, layer.cols, planned->active);
+  return 3 * size * int64_t(sizeof(float)) + (start.masked ? size : 0) + biasBytes;
+}
+
+// A model whose training state does not fit in this machine's memory is refused before anything is allocated: a
+// project with two dense hidden layers of 65536 units (4.3 G weights, 52 GB) would take the editor with it. Sparse
+// layers count at their planned density, as they are born sparse.
+void checkTrainingStateFits(const std::vector<BudgetLayer>& layers, const std::vector<LayerDensity>* plan,
+                            const SparsitySpec* spec, int64_t available) {
+  if (available <= 0) return;
+  int64_t parameters = 0, bytes = 0;
+  for (size_t i = 0; i < layers.size(); ++i) {
+    const LayerDensity* planned = plan ? &(*plan)[i] : nullptr;
+    const int64_t biases = layers[i].rows;
+    const LayerStart start = startOf(planned, spec);
+    parameters += (start.sparseKernels ? planned->active : int64_t(layers[i].rows) * layers[i].cols) + biases;
+    bytes += trainingStateBytes(layers[i], biases, planned, spec);
+    if (bytes <= available) continue;
+    char message[500];
     std::snprintf(message, sizeof message,
-                  "model: with layer %s the model has %lld parameters, whose dense values, gradients and momentum "
-                  "take %.3g GB, more than this machine's %.3g GB of memory (every layer is built dense before it is "
-                  "sparsified); use fewer or narrower layers",
-                  layer.c_str(), (long long)total_, double(bytes) / 1e9, double(available_) / 1e9);
+                  "model: with layer %s the model has %lld parameters, whose values, gradients and momentum%s take "
+                  "%.3g GB, more than this machine's %.3g GB of memory; use fewer or narrower layers%s",
+                  layers[i].name.c_str(), (long long)parameters,
+                  plan ? " (sparse layers at their planned density)" : "", double(bytes) / 1e9, double(available) / 1e9,
+                  plan ? " or a higher sparsity" : "");
     throw InputError(message);
   }
-
-  int64_t available_;
-  int64_t total_ = 0;
-};
+}
 
 class ModelAssembler : public LayerVisitor {
  public:
-  ModelAssembler(Model& model, Rng& rng) : model_(model), rng_(rng) {}
+  // Without a plan every weight layer is built dense.
+  ModelAssembler(Model& model, Rng& rng, const SparseStart* start = nullptr, std::vector<LayerDensity>* plan = nullptr)
+      : model_(model), rng_(rng), start_(start), plan_(plan) {
+    if (start_) {
+      scheme_ = makeScheme(start_->spec.scheme, start_->spec.schemeOptionsJson, "sparsity");
+      format_ = sparseFormatOf(start_->spec);
+    }
+  }
   void linear(int inputs, int outputs, const std::string& name) override {
-    auto fc = std::make_unique<Linear>(inputs, outputs);
-    fc->initKaiming(rng_);
-    add(std::move(fc), name);
+    add(initialised(std::make_unique<Linear>(inputs, outputs, WeightAllocation::Deferred), name), name);
   }
   void conv(const ConvGeometry& g, const std::string& name) override {
-    auto conv = std::make_unique<Conv2d>(g);
-    conv->initKaiming(rng_);
-    add(std::move(conv), name);
+    add(initialised(std::make_unique<Conv2d>(g, WeightAllocation::Deferred), name), name);
   }
   void pool(const ExampleShape& in, int window, const std::string& name) override {
     add(std::make_unique<MaxPool2d>(in, window), name);
@@ -125,6 +164,31 @@ class ModelAssembler : public LayerVisitor {
   void flatten(const ExampleShape& shape) override { add(std::make_unique<Flatten>(shape), "flatten"); }
 
  private:
+  // Draws the layer's mask (when the plan makes it sparse), then its initial weights: only the active ones for a
+  // layer on the sparse kernels, all of them for the others.
+  template <typename WeightLayer>
+  std::unique_ptr<WeightLayer> initialised(std::unique_ptr<WeightLayer> layer, const std::string& name) {
+    LayerDensity* planned = plan_ ? &(*plan_)[weightLayers_++] : nullptr;
+    const LayerStart start = startOf(planned, start_ ? &start_->spec : nullptr);
+    if (!start.masked) {
+      layer->initKaiming(rng_);
+      return layer;
+    }
+    WeightMatrix& w = *layer->weightMatrix();
+    const LayerGeometry g{w.rows(), w.cols(), layer->kernelArea(), name};
+    const std::vector<int64_t> positions =
+        randomStartPositions(g, *scheme_, double(planned->active) / double(planned->size), start_->maskRng);
+    planned->active = int64_t(positions.size());
+    planned->density = double(planned->active) / double(planned->size);
+    if (runsOnSparseKernels(planned->active, planned->size, start_->spec)) {
+      layer->initKaimingSparse(positions, format_, rng_);
+    } else {
+      layer->initKaiming(rng_);
+      w.applyMask(maskAt(w.rows(), w.cols(), positions), false, format_);
+    }
+    return layer;
+  }
+
   void add(std::unique_ptr<Layer> layer, const std::string& name) {
     layer->setName(name);
     model_.add(std::move(layer));
@@ -132,6 +196,11 @@ class ModelAssembler : public LayerVisitor {
 
   Model& model_;
   Rng& rng_;
+  const SparseStart* start_;
+  std::vector<LayerDensity>* plan_;
+  std::unique_ptr<Scheme> scheme_;
+  SparseFormat format_;
+  size_t weightLayers_ = 0;
 };
 }  // namespace
 
@@ -140,10 +209,23 @@ Model buildModel(const ModelSpec& spec, const ExampleShape& input, int classes, 
 }
 
 Model buildModel(const ModelSpec& spec, const ExampleShape& input, int classes, Rng& rng, int64_t memoryBytes) {
-  DenseStateCheck check(memoryBytes);
-  walkModel(spec, input, classes, check);
+  WeightLayerShapes shapes;
+  walkModel(spec, input, classes, shapes);
+  checkTrainingStateFits(shapes.layers, nullptr, nullptr, memoryBytes);
   Model model;
   ModelAssembler assembler(model, rng);
+  walkModel(spec, input, classes, assembler);
+  return model;
+}
+
+Model buildSparseModel(const ModelSpec& spec, const ExampleShape& input, int classes, Rng& initRng,
+                       const SparseStart& start, int64_t memoryBytes, std::vector<LayerDensity>& plan) {
+  WeightLayerShapes shapes;
+  walkModel(spec, input, classes, shapes);
+  plan = planDensities(shapes.layers, start.spec);
+  checkTrainingStateFits(shapes.layers, &plan, &start.spec, memoryBytes);
+  Model model;
+  ModelAssembler assembler(model, initRng, &start, &plan);
   walkModel(spec, input, classes, assembler);
   return model;
 }

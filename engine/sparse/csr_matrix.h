@@ -20,6 +20,10 @@ struct CsrMatrix : RowOrderedLayout {
 
   // A null or empty `dense` gives zero values.
   static CsrMatrix fromMask(const Mask& mask, const Matrix& dense, bool transposedIndex);
+  // The entries at ascending flat row-major `positions` of a rows x cols matrix, with their values (zero when
+  // `values` is empty): a layer built without a byte per weight.
+  static CsrMatrix fromPositions(int rows, int cols, const std::vector<int64_t>& positions, std::vector<float> values,
+                                 bool transposedIndex);
   bool hasTransposedIndex() const { return transposed.has_value(); }
   Matrix toDense() const;
   Mask mask() const;

@@ -21,6 +21,21 @@ struct Mask {
   double density() const { return size() ? double(activeCount()) / double(size()) : 0.0; }
 };
 
+// A rows x cols mask with the given flat row-major positions active.
+inline Mask maskAt(int rows, int cols, const std::vector<int64_t>& positions) {
+  Mask mask(rows, cols);
+  for (int64_t p : positions) mask.bits[size_t(p)] = 1;
+  return mask;
+}
+
+// The flat row-major positions a mask keeps, ascending.
+inline std::vector<int64_t> positionsOf(const Mask& mask) {
+  std::vector<int64_t> positions;
+  for (size_t i = 0; i < mask.bits.size(); ++i)
+    if (mask.bits[i]) positions.push_back(int64_t(i));
+  return positions;
+}
+
 inline int64_t Mask::activeCount() const {
   int64_t n = 0;
   for (uint8_t b : bits) n += b;

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "core/error.h"
+#include "sparse/random_positions.h"
 #include "sparse/scheme.h"
 #include "sparse/weight_matrix.h"
 
@@ -19,13 +20,17 @@ std::vector<Layer*> weightLayers(Model& model) {
 }  // namespace
 
 std::vector<BudgetLayer> budgetLayers(Model& model, const std::vector<std::string>& denseLayers) {
-  const std::vector<Layer*> layers = weightLayers(model);
   std::vector<BudgetLayer> budget;
-  for (size_t i = 0; i < layers.size(); ++i) {
-    const WeightMatrix& w = *layers[i]->weightMatrix();
-    const int k = int(std::lround(std::sqrt(double(layers[i]->kernelArea()))));
-    budget.push_back({layers[i]->name(), w.rows(), w.cols(), k, k, true});
+  for (Layer* layer : weightLayers(model)) {
+    const WeightMatrix& w = *layer->weightMatrix();
+    const int k = int(std::lround(std::sqrt(double(layer->kernelArea()))));
+    budget.push_back({layer->name(), w.rows(), w.cols(), k, k, true});
   }
+  keepLayersDense(budget, denseLayers);
+  return budget;
+}
+
+void keepLayersDense(std::vector<BudgetLayer>& budget, const std::vector<std::string>& denseLayers) {
   for (const std::string& name : denseLayers) {
     auto it = std::find_if(budget.begin(), budget.end(), [&](const BudgetLayer& b) { return b.name == name; });
     if (name == "first" && !budget.empty()) it = budget.begin();
@@ -37,7 +42,6 @@ std::vector<BudgetLayer> budgetLayers(Model& model, const std::vector<std::strin
     }
     it->sparse = false;
   }
-  return budget;
 }
 
 LayerGeometry layerGeometry(Layer& layer) {
@@ -46,10 +50,8 @@ LayerGeometry layerGeometry(Layer& layer) {
 }
 
 Mask randomSchemeMask(Layer& layer, const Scheme& scheme, double density, Rng& rng) {
-  const LayerGeometry geometry = layerGeometry(layer);
-  Matrix scores(geometry.rows, geometry.cols);
-  for (Eigen::Index k = 0; k < scores.size(); ++k) scores.data()[k] = rng.uniform(0.0f, 1.0f);
-  return scheme.project(scores, geometry, density);
+  const LayerGeometry g = layerGeometry(layer);
+  return maskAt(g.rows, g.cols, randomStartPositions(g, scheme, density, rng));
 }
 
 SparseFormat sparseFormatOf(const SparsitySpec& spec) {
@@ -62,21 +64,41 @@ std::vector<LayerDensity> planDensities(Model& model, const SparsitySpec& spec) 
   return distributeDensity(budgetLayers(model, spec.denseLayers), spec.distribution, 1.0 - spec.target);
 }
 
+std::vector<LayerDensity> planDensities(std::vector<BudgetLayer> layers, const SparsitySpec& spec) {
+  keepLayersDense(layers, spec.denseLayers);
+  return distributeDensity(layers, spec.distribution, 1.0 - spec.target);
+}
+
+std::vector<int64_t> randomStartPositions(const LayerGeometry& g, const Scheme& scheme, double density, Rng& rng) {
+  if (scheme.name() == "unstructured") {
+    const int64_t size = int64_t(g.rows) * g.cols;
+    const int64_t active = std::llround(scheme.achievableDensity(g, density) * double(size));
+    return randomPositions(size, std::clamp<int64_t>(active, 0, size), rng);
+  }
+  Matrix scores(g.rows, g.cols);
+  for (Eigen::Index k = 0; k < scores.size(); ++k) scores.data()[k] = rng.uniform(0.0f, 1.0f);
+  return positionsOf(scheme.project(scores, g, density));
+}
+
+bool runsOnSparseKernels(int64_t active, int64_t size, const SparsitySpec& spec) {
+  return size > 0 && double(active) / double(size) <= spec.sparseExecutionBelow;
+}
+
 std::vector<LayerDensity> sparsifyModel(Model& model, const SparsitySpec& spec, Rng& rng) {
   std::vector<LayerDensity> plan = planDensities(model, spec);
   const auto scheme = makeScheme(spec.scheme, spec.schemeOptionsJson, "sparsity");
-  SparseFormat format = scheme->sparseFormat();
-  format.transposedIndex = spec.transposedIndex;
+  const SparseFormat format = sparseFormatOf(spec);
   const std::vector<Layer*> layers = weightLayers(model);
   for (size_t i = 0; i < layers.size(); ++i) {
     LayerDensity& planned = plan[i];
     if (planned.active >= planned.size) continue;  // stays dense
-    const Mask mask = randomSchemeMask(*layers[i], *scheme, double(planned.active) / double(planned.size), rng);
     WeightMatrix& w = *layers[i]->weightMatrix();
-    const bool sparseExecution = mask.density() <= spec.sparseExecutionBelow;
-    w.applyMask(mask, sparseExecution, format);
-    planned.active = mask.activeCount();
-    planned.density = mask.density();
+    const std::vector<int64_t> positions =
+        randomStartPositions(layerGeometry(*layers[i]), *scheme, double(planned.active) / double(planned.size), rng);
+    const int64_t active = int64_t(positions.size());
+    w.applyMask(maskAt(w.rows(), w.cols(), positions), runsOnSparseKernels(active, planned.size, spec), format);
+    planned.active = active;
+    planned.density = double(active) / double(planned.size);
   }
   return plan;
 }

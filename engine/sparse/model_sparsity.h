@@ -15,6 +15,8 @@ namespace ss {
 // The layers of a model that carry a weight matrix, as the layer budget sees them; dense_layers
 // ("first", "last" or layer names) are marked not sparse. Throws InputError for an unknown name.
 std::vector<BudgetLayer> budgetLayers(Model& model, const std::vector<std::string>& denseLayers);
+// Marks the dense_layers of a budget not sparse, as budgetLayers does; throws InputError for an unknown name.
+void keepLayersDense(std::vector<BudgetLayer>& budget, const std::vector<std::string>& denseLayers);
 
 class Scheme;
 struct LayerGeometry;
@@ -31,6 +33,16 @@ SparseFormat sparseFormatOf(const SparsitySpec& spec);
 
 // Per-layer densities for the project's target and distribution.
 std::vector<LayerDensity> planDensities(Model& model, const SparsitySpec& spec);
+// The same for the weight layers of a model not yet built (dense_layers not yet applied).
+std::vector<LayerDensity> planDensities(std::vector<BudgetLayer> layers, const SparsitySpec& spec);
+
+// The random start of one weight layer at a density, in the scheme's shape (achievableDensity), as ascending flat
+// positions. The unstructured scheme draws the positions themselves, in memory and time of the order of the active
+// count; the structured schemes project uniform random scores (a transient of the layer's size, once).
+std::vector<int64_t> randomStartPositions(const LayerGeometry& g, const Scheme& scheme, double density, Rng& rng);
+
+// Whether a layer at this many active weights runs on the sparse kernels (else masked-dense).
+bool runsOnSparseKernels(int64_t active, int64_t size, const SparsitySpec& spec);
 
 // Gives every weight layer a random mask in the scheme's shape at its planned density (the random
 // start of static sparse training, SET, RigL and MEST) and chooses sparse or masked-dense execution

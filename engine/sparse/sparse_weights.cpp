@@ -1,5 +1,7 @@
 #include "sparse/sparse_weights.h"
 
+#include <stdexcept>
+#include <string>
 #include <type_traits>
 
 #include "core/relu.h"
@@ -54,6 +56,23 @@ SparseWeights SparseWeights::build(const Mask& mask, const Matrix& dense, const 
       break;
   }
   s.layout_ = CsrMatrix::fromMask(mask, dense, format.transposedIndex);
+  return s;
+}
+
+SparseWeights SparseWeights::fromPositions(int rows, int cols, const std::vector<int64_t>& positions,
+                                           std::vector<float> values, const SparseFormat& format) {
+  if (format.layout == SparseLayout::Csr) {
+    SparseWeights s;
+    s.layout_ = CsrMatrix::fromPositions(rows, cols, positions, std::move(values), format.transposedIndex);
+    return s;
+  }
+  SparseWeights s = build(maskAt(rows, cols, positions), Matrix(), format);
+  if (!values.empty()) {
+    if (values.size() != s.values().size())
+      throw std::invalid_argument("SparseWeights::fromPositions: " + std::to_string(values.size()) + " values for " +
+                                  std::to_string(s.values().size()) + " entries");
+    s.values() = std::move(values);  // every layout keeps row-major order of the positions
+  }
   return s;
 }
 

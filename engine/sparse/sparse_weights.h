@@ -24,6 +24,11 @@ class SparseWeights {
   // The mask's active entries, valued from `dense` (zero when it is empty), in the format's layout, or
   // as CSR when the mask does not have that layout's shape.
   static SparseWeights build(const Mask& mask, const Matrix& dense, const SparseFormat& format);
+  // The entries at ascending flat `positions` of a rows x cols matrix with their values (zero when empty), in the
+  // format's layout. CSR needs nothing of the matrix's size; the other layouts check their shape on a transient
+  // mask of it.
+  static SparseWeights fromPositions(int rows, int cols, const std::vector<int64_t>& positions,
+                                     std::vector<float> values, const SparseFormat& format);
   // Index bytes of `active` weights of a rows x cols matrix in this format, without building it; exact
   // for every layout but ragged-edge blocks (see BlockMatrix::indexBytesFor).
   static int64_t indexBytesFor(const SparseFormat& format, int rows, int cols, int64_t active);

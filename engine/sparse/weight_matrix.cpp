@@ -7,8 +7,35 @@
 
 namespace ss {
 
-WeightMatrix::WeightMatrix(int rows, int cols)
-    : rows_(rows), cols_(cols), dense_(Matrix::Zero(rows, cols)), denseGrad_(Matrix::Zero(rows, cols)) {}
+WeightMatrix::WeightMatrix(int rows, int cols, WeightAllocation allocation) : rows_(rows), cols_(cols) {
+  if (allocation == WeightAllocation::Dense) allocateDense();
+}
+
+void WeightMatrix::allocateDense() {
+  if (sparse_ || dense_.size() != 0) return;
+  dense_.setZero(rows_, cols_);
+  denseGrad_.setZero(rows_, cols_);
+}
+
+void WeightMatrix::becomeDense() {
+  if (dense_.size() == 0 || sparse_) {
+    dense_ = sparse_ ? sparse_->toDense() : Matrix::Zero(rows_, cols_);
+    sparse_.reset();
+  }
+  mask_.reset();
+  denseGrad_.setZero(rows_, cols_);
+  partialDenseGrads_ = {};
+}
+
+void WeightMatrix::bornSparse(const std::vector<int64_t>& positions, std::vector<float> values,
+                              const SparseFormat& format) {
+  format_ = format;
+  sparse_ = SparseWeights::fromPositions(rows_, cols_, positions, std::move(values), format);
+  mask_.reset();
+  dense_.resize(0, 0);
+  denseGrad_.resize(0, 0);
+  partialDenseGrads_ = {};
+}
 
 void WeightMatrix::multiply(const Matrix& in, const Vector& bias, Matrix& out, Matrix* rectified) {
   if (!sparse_) {
@@ -90,31 +117,42 @@ void WeightMatrix::applyMask(const Mask& mask, bool sparseExecution, const Spars
   denseGrad_.setZero(rows_, cols_);
 }
 
+void WeightMatrix::checkMomentum(const std::vector<float>& momentum) const {
+  if (!momentum.empty() && momentum.size() != size_t(storedValues()))
+    throw std::invalid_argument("replaceMask: optimizer state has " + std::to_string(momentum.size()) +
+                                " entries, the weights store " + std::to_string(storedValues()));
+}
+
 void WeightMatrix::replaceMask(const Mask& next, std::vector<float>& momentum) {
   if (next.rows != rows_ || next.cols != cols_ || next.bits.size() != size_t(next.size()))
     throw std::invalid_argument("replaceMask: mask is " + std::to_string(next.rows) + "x" + std::to_string(next.cols) +
                                 ", weights are " + std::to_string(rows_) + "x" + std::to_string(cols_));
+  checkMomentum(momentum);
+  if (sparse_) return adoptLayout(SparseWeights::build(next, Matrix(), format_), momentum);
   const bool moveState = !momentum.empty();
-  if (moveState && momentum.size() != size_t(storedValues()))
-    throw std::invalid_argument("replaceMask: optimizer state has " + std::to_string(momentum.size()) +
-                                " entries, the weights store " + std::to_string(storedValues()));
-  if (!sparse_) {
-    float* w = dense_.data();
-    float* g = denseGrad_.data();
-    for (size_t i = 0; i < next.bits.size(); ++i) {
-      const bool wasActive = !mask_ || mask_->bits[i];
-      if (next.bits[i] && wasActive) continue;
-      w[i] = 0.0f;
-      g[i] = 0.0f;
-      if (moveState) momentum[i] = 0.0f;
-    }
-    mask_ = next;
-    return;
+  float* w = dense_.data();
+  float* g = denseGrad_.data();
+  for (size_t i = 0; i < next.bits.size(); ++i) {
+    const bool wasActive = !mask_ || mask_->bits[i];
+    if (next.bits[i] && wasActive) continue;
+    w[i] = 0.0f;
+    g[i] = 0.0f;
+    if (moveState) momentum[i] = 0.0f;
   }
+  mask_ = next;
+}
+
+void WeightMatrix::replaceActive(const std::vector<int64_t>& next, std::vector<float>& momentum) {
+  if (!sparse_) return replaceMask(maskAt(rows_, cols_, next), momentum);
+  checkMomentum(momentum);
+  adoptLayout(SparseWeights::fromPositions(rows_, cols_, next, {}, format_), momentum);
+}
+
+void WeightMatrix::adoptLayout(SparseWeights rebuilt, std::vector<float>& momentum) {
   // Every layout stores its entries in ascending row-major position, so one merge walk over the old and
   // the new positions carries each surviving weight's value, gradient and state to its new place.
+  const bool moveState = !momentum.empty();
   const std::vector<int64_t> before = sparse_->positions();
-  SparseWeights rebuilt = SparseWeights::build(next, Matrix(), format_);
   const std::vector<int64_t> after = rebuilt.positions();
   const std::vector<float>& oldValues = sparse_->values();
   const std::vector<float>& oldGrads = sparse_->grads();

@@ -18,9 +18,13 @@ namespace ss {
 // CSR, N:M groups, blocks or kept channels; see sparse_format.h).
 // The products work on panels: row-major matrices with one feature per row and the batch (or batch
 // x positions) along the row, which is the layout the sparse kernels vectorise.
+// Dense: zero weights and gradients from the start. Deferred: no storage until the layer is initialised, dense
+// (allocateDense) or born sparse (bornSparse), so a sparse layer never holds a dense tensor.
+enum class WeightAllocation { Dense, Deferred };
+
 class WeightMatrix {
  public:
-  WeightMatrix(int rows, int cols);
+  WeightMatrix(int rows, int cols, WeightAllocation allocation = WeightAllocation::Dense);
 
   int rows() const { return rows_; }
   int cols() const { return cols_; }
@@ -48,12 +52,22 @@ class WeightMatrix {
   // dense storage and keeps the active entries in the format's layout (CSR when the mask lacks its shape);
   // format.transposedIndex trades 6 bytes per active weight (8 past 65536 rows) for a gather-based dIn.
   void applyMask(const Mask& mask, bool sparseExecution, const SparseFormat& format = {});
+  // Dense zero weights and gradients where there is no storage yet (a deferred matrix); otherwise nothing.
+  void allocateDense();
+  // Dense execution with every entry active, keeping the current values (inactive ones are zero).
+  void becomeDense();
+  // Sparse execution from birth: the entries at ascending flat `positions` with their values, in the format's
+  // layout, without a dense weight, gradient or mask ever existing.
+  void bornSparse(const std::vector<int64_t>& positions, std::vector<float> values, const SparseFormat& format);
   // Replaces the mask, as drop-and-grow algorithms do: weights active in both masks keep their value, gradient
   // and entry of `momentum` (the optimizer state of parameter(), one value per stored entry, in storage order;
   // empty while the optimizer has not stepped); newly active weights start at zero with zero state; dropped
   // weights and their state go to zero. Sparse execution rebuilds its layout (the transposed index too) without
   // a dense copy; masked-dense stays masked-dense, and a dense matrix becomes masked-dense.
   void replaceMask(const Mask& next, std::vector<float>& momentum);
+  // The same with the new mask as ascending flat positions: sparse execution rebuilds its layout from them without
+  // a byte per weight.
+  void replaceActive(const std::vector<int64_t>& next, std::vector<float>& momentum);
   bool sparse() const { return sparse_.has_value(); }
   const SparseWeights* sparseWeights() const { return sparse_ ? &*sparse_ : nullptr; }
   SparseWeights* sparseWeights() { return sparse_ ? &*sparse_ : nullptr; }
@@ -79,6 +93,9 @@ class WeightMatrix {
 
  private:
   void maskDenseGradient(int64_t begin, int64_t end);
+  void checkMomentum(const std::vector<float>& momentum) const;
+  // Installs `rebuilt`, carrying each surviving entry's value, gradient and state over from the current layout.
+  void adoptLayout(SparseWeights rebuilt, std::vector<float>& momentum);
 
   int rows_, cols_;
   Matrix dense_, denseGrad_;

@@ -5,6 +5,7 @@
 #include "algorithms/algorithm_factory.h"
 #include "core/allocator.h"
 #include "core/error.h"
+#include "core/machine_memory.h"
 #include "core/threads.h"
 #include "data/data_source.h"
 #include "nn/model_factory.h"
@@ -12,6 +13,7 @@
 #include "sparse/weight_matrix.h"
 #include "store/store_recorder.h"
 #include "train/lr_schedule.h"
+#include "train/model_state.h"
 #include "train/sgd.h"
 #include "train/trainer.h"
 
@@ -49,19 +51,27 @@ Experiment::Experiment(Project project)
   data_ = loadDataSplits(project_.data, dataRng);
   stepsPerEpoch_ = (data_.train.size() + project_.train.batchSize - 1) / project_.train.batchSize;
   Rng initRng = rng_.fork(kInitStream);
-  model_ = buildModel(project_.model, data_.train.shape, data_.train.classCount, initRng);
   // Gradual magnitude pruning starts dense and prunes during training; every other sparse algorithm
-  // starts from a random mask at its budget.
+  // starts from a random mask at its budget, born sparse.
+  const bool sparse = project_.sparsity.target > 0;
   const bool startsDense = project_.algorithm.name == "gmp";
-  if (startsDense) {
-    checkDenseStartFits();
-  } else {
-    checkMemoryBound(model_, project_);
-  }
-  if (project_.sparsity.target > 0) {
+  if (sparse && !startsDense) {
     Rng maskRng = rng_.fork(kMaskStream);
-    densities_ =
-        startsDense ? planDensities(model_, project_.sparsity) : sparsifyModel(model_, project_.sparsity, maskRng);
+    model_ = buildSparseModel(project_.model, data_.train.shape, data_.train.classCount, initRng,
+                              {project_.sparsity, maskRng}, physicalMemoryBytes(), densities_);
+    checkMemoryBound(model_, project_);
+  } else {
+    model_ = buildModel(project_.model, data_.train.shape, data_.train.classCount, initRng);
+    if (startsDense)
+      checkDenseStartFits();
+    else
+      checkMemoryBound(model_, project_);
+  }
+  if (sparse) {
+    if (startsDense) {
+      rng_.fork(kMaskStream);  // unused here, but forked as in sparse starts, so the algorithm's stream is the same
+      densities_ = planDensities(model_, project_.sparsity);
+    }
     Rng algorithmRng = rng_.fork(kAlgorithmStream);
     algorithm_ =
         makeAlgorithmHook(project_, model_, optimizer_, algorithmRng, stepsPerEpoch_, [this](const MaskChangeEvent& e) {
@@ -131,6 +141,13 @@ RunOutcome Experiment::resume(RunStore& store, int64_t runId, RunControl& contro
                      " has no checkpoint to resume from (it ended before its first one)");
   const Checkpoint checkpoint =
       decodeCheckpoint(stored->bytes, store.path() + ": checkpoint " + std::to_string(stored->id));
+  // The model takes the checkpoint's weights, masks and layer forms before the run is reopened: a checkpoint that
+  // does not fit this model is refused with the run left as it was, for a build that can read it.
+  try {
+    restoreModelState(checkpoint, model_, optimizer_, sparseFormatOf(project_.sparsity));
+  } catch (const RunError& e) {
+    throw InputError(store.path() + ": run " + std::to_string(runId) + " cannot be resumed: " + e.what());
+  }
   const TrainingPosition& p = checkpoint.position;
   store.reopenForResume(runId, {p.epoch, p.globalStep, p.epochStarted});
   return train(&store, runId, control, observers, &checkpoint);
@@ -192,7 +209,7 @@ RunOutcome Experiment::train(RunStore* store, int64_t runId, RunControl& control
     info.resumedAtStep = from->position.globalStep;
   }
   try {
-    if (from) trainer.restore(*from, sparseFormatOf(project_.sparsity));
+    if (from) trainer.restore(*from);
     outcome.status = trainer.run(control, info, from ? &from->position : nullptr);
   } catch (const std::exception& e) {
     outcome.status = RunStatus::Failed;

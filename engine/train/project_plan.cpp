@@ -28,14 +28,14 @@ ProjectPlan planProject(const Project& project, int64_t memoryBytes) {
     throw InputError("the per-layer plan needs the data's shape; '" + project.data.dataset +
                      "' files are read when the run starts");
   Rng rng(project.train.seed);
-  Model model = buildModel(project.model, shape->first, shape->second, rng, memoryBytes);
   ProjectPlan plan;
-  plan.parameterCount = model.parameterCount();
-  // Gradual magnitude pruning trains dense first, every other sparse algorithm starts at its budget.
-  if (project.sparsity.target > 0 && project.algorithm.name != "gmp")
-    plan.densities = sparsifyModel(model, project.sparsity, rng);
-  else if (project.sparsity.target > 0)
-    plan.densities = planDensities(model, project.sparsity);
+  // Gradual magnitude pruning trains dense first, every other sparse algorithm starts at its budget, born sparse.
+  const bool bornSparse = project.sparsity.target > 0 && project.algorithm.name != "gmp";
+  Model model = bornSparse ? buildSparseModel(project.model, shape->first, shape->second, rng, {project.sparsity, rng},
+                                              memoryBytes, plan.densities)
+                           : buildModel(project.model, shape->first, shape->second, rng, memoryBytes);
+  plan.parameterCount = model.denseParameterCount();
+  if (project.sparsity.target > 0 && !bornSparse) plan.densities = planDensities(model, project.sparsity);
   if (project.algorithm.name == "mest" && project.sparsity.target > 0) {
     const MestOptions options =
         readMestOptions(project.algorithm.optionsJson, project.sparsity.target, project.train.epochs, project.name);
