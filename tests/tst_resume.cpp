@@ -108,7 +108,7 @@ void TestResume::checkpointEncodingRoundTripsAndRefusesDamage() {
   c.parameters = {{"fc1.weight", {1.0f, -2.0f, 3.5f}}, {"fc1.bias", {0.5f}}};
   c.gradients = {{"fc1.weight", {0.1f, 0.2f, 0.3f}}, {"fc1.bias", {0.0f}}};
   c.momentum = {{"fc1.weight", {0.01f, 0.02f, 0.03f}}, {"fc1.bias", {}}};
-  c.masks = {{"fc1", LayerMaskState::Sparse, 1, 4, {1, 1, 0, 1}}};
+  c.masks = {{"fc1", LayerMaskState::Sparse, 1, 4, {0, 1, 3}}};
   c.layerRandomStates = {{"dropout_fc1", "12345 678"}};
   c.algorithmState = "algorithm";
   c.orderRandomState = "order";
@@ -125,7 +125,7 @@ void TestResume::checkpointEncodingRoundTripsAndRefusesDamage() {
   QCOMPARE(d.parameters[0].values, c.parameters[0].values);
   QCOMPARE(d.gradients[0].values, c.gradients[0].values);
   QCOMPARE(d.momentum[0].values, c.momentum[0].values);
-  QCOMPARE(d.masks[0].bits, c.masks[0].bits);
+  QCOMPARE(d.masks[0].positions, c.masks[0].positions);
   QCOMPARE(d.masks[0].form, LayerMaskState::Sparse);
   QCOMPARE(d.layerRandomStates[0].state, std::string("12345 678"));
   QCOMPARE(d.order, c.order);

@@ -12,6 +12,7 @@
 
 #include "plot_interaction.h"
 #include "plot_theme.h"
+#include "sparse/mask.h"
 #include "train/checkpoint.h"
 
 namespace ss::ui {
@@ -293,7 +294,7 @@ bool MaskViewer::loadWeights() {
       if (p == c.parameters.end()) continue;
       LayerWeights w{m.rows, m.cols, stored->step, std::vector<float>(size_t(m.rows) * size_t(m.cols), 0.0f)};
       if (m.form == LayerMaskState::Sparse)
-        w.magnitude = magnitudesOverMask(m.bits, p->values);
+        w.magnitude = magnitudesOverMask(maskAt(m.rows, m.cols, m.positions).bits, p->values);
       else
         for (size_t i = 0; i < w.magnitude.size() && i < p->values.size(); ++i) w.magnitude[i] = std::abs(p->values[i]);
       weights_[m.layer] = std::move(w);

@@ -6,7 +6,9 @@ namespace ss {
 
 namespace {
 constexpr uint32_t kMagic = 0x4B435353;  // "SSCK"
-constexpr uint32_t kFormat = 1;
+// Format 2 records masks as positions (format 1: a byte per weight, still read).
+constexpr uint32_t kFormat = 2;
+constexpr uint32_t kFormatWithMaskBytes = 1;
 
 void putFloats(ByteWriter& w, const std::vector<NamedFloats>& list) {
   w.put<uint64_t>(list.size());
@@ -92,7 +94,7 @@ std::vector<uint8_t> encodeCheckpoint(const Checkpoint& c) {
     w.put<uint8_t>(m.form);
     w.put<int32_t>(m.rows);
     w.put<int32_t>(m.cols);
-    w.putVector(m.bits);
+    w.putVector(m.positions);
   }
   w.put<uint64_t>(c.layerRandomStates.size());
   for (const auto& s : c.layerRandomStates) {
@@ -109,9 +111,10 @@ std::vector<uint8_t> encodeCheckpoint(const Checkpoint& c) {
 Checkpoint decodeCheckpoint(const std::vector<uint8_t>& bytes, const std::string& what) {
   ByteReader r(bytes, what);
   if (r.get<uint32_t>() != kMagic) throw RunError(what + ": not a SparseScope checkpoint");
-  if (const uint32_t format = r.get<uint32_t>(); format != kFormat)
-    throw RunError(what + ": checkpoint format " + std::to_string(format) + " is not the one this build reads (" +
-                   std::to_string(kFormat) + ")");
+  const uint32_t format = r.get<uint32_t>();
+  if (format != kFormat && format != kFormatWithMaskBytes)
+    throw RunError(what + ": checkpoint format " + std::to_string(format) + " is not one this build reads (" +
+                   std::to_string(kFormatWithMaskBytes) + " or " + std::to_string(kFormat) + ")");
   Checkpoint c;
   TrainingPosition& p = c.position;
   p.epoch = r.get<int32_t>();
@@ -134,7 +137,17 @@ Checkpoint decodeCheckpoint(const std::vector<uint8_t>& bytes, const std::string
     m.form = LayerMaskState::Form(form);
     m.rows = r.get<int32_t>();
     m.cols = r.get<int32_t>();
-    m.bits = r.getVector<uint8_t>();
+    if (format == kFormatWithMaskBytes) {
+      const std::vector<uint8_t> bits = r.getVector<uint8_t>();
+      for (size_t i = 0; i < bits.size(); ++i)
+        if (bits[i]) m.positions.push_back(int64_t(i));
+    } else {
+      m.positions = r.getVector<int64_t>();
+    }
+    const int64_t size = int64_t(m.rows) * m.cols;
+    for (size_t i = 0; i < m.positions.size(); ++i)
+      if (m.positions[i] < 0 || m.positions[i] >= size || (i > 0 && m.positions[i] <= m.positions[i - 1]))
+        throw RunError(what + ": damaged (the mask of layer " + m.layer + " has positions out of order or range)");
     return m;
   });
   c.layerRandomStates = getList<NamedState>(r, [&] { return NamedState{r.getString(), r.getString()}; });
@@ -152,7 +165,7 @@ uint64_t weightsDigest(const Checkpoint& c) {
     fnv(h, p.name.data(), p.name.size());
     fnv(h, p.values.data(), p.values.size() * sizeof(float));
   }
-  for (const auto& m : c.masks) fnv(h, m.bits.data(), m.bits.size());
+  for (const auto& m : c.masks) fnv(h, m.positions.data(), m.positions.size() * sizeof(int64_t));
   return h;
 }
 

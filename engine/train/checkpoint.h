@@ -33,7 +33,7 @@ struct LayerMaskState {
   std::string layer;
   Form form = Dense;
   int rows = 0, cols = 0;
-  std::vector<uint8_t> bits;  // one byte per weight, empty when dense
+  std::vector<int64_t> positions;  // the active entries' flat row-major positions, ascending; empty when dense
 };
 
 struct NamedState {
@@ -60,7 +60,8 @@ std::vector<uint8_t> encodeCheckpoint(const Checkpoint& c);
 // Throws RunError naming `what` for bytes that are not a checkpoint of this format or are cut short.
 Checkpoint decodeCheckpoint(const std::vector<uint8_t>& bytes, const std::string& what);
 
-// FNV-1a over the parameter values and masks: two runs that trained to the same weights print the same digest.
+// FNV-1a over the parameter values and the masks' positions: two runs that trained to the same weights print the same
+// digest.
 uint64_t weightsDigest(const Checkpoint& c);
 
 }  // namespace ss

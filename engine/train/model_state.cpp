@@ -17,32 +17,29 @@ LayerMaskState maskStateOf(Layer& layer) {
   m.cols = w.cols();
   const bool masked = w.sparse() || w.activeCount() < int64_t(w.rows()) * w.cols();
   m.form = w.sparse() ? LayerMaskState::Sparse : masked ? LayerMaskState::MaskedDense : LayerMaskState::Dense;
-  if (m.form != LayerMaskState::Dense) m.bits = w.mask().bits;
+  if (m.form != LayerMaskState::Dense) m.positions = w.activePositions();
   return m;
 }
 
+// The layer takes the form the checkpoint recorded, whatever form the project built it in: a layer's form changes
+// in training (MEST's soft bound fills a small layer, GMP moves to the sparse kernels), and a resumed run goes on
+// from where it was. Values follow from the parameters.
 void restoreForm(const LayerMaskState& m, Layer& layer, const SparseFormat& format) {
   WeightMatrix& w = *layer.weightMatrix();
   if (m.rows != w.rows() || m.cols != w.cols())
     throw RunError("checkpoint: layer " + layer.name() + " is " + std::to_string(m.rows) + "x" +
                    std::to_string(m.cols) + " there but " + std::to_string(w.rows()) + "x" + std::to_string(w.cols()) +
-                   " in the project's model");
-  if (m.form == LayerMaskState::Dense) {
-    if (w.sparse() || w.activeCount() < int64_t(w.rows()) * w.cols())
-      throw RunError("checkpoint: layer " + layer.name() + " is dense there but sparse in the project's model");
-    return;
-  }
-  Mask mask(m.rows, m.cols);
-  if (m.bits.size() != mask.bits.size())
-    throw RunError("checkpoint: the mask of layer " + layer.name() + " has the wrong size");
-  mask.bits = m.bits;
-  std::vector<float> noState;  // momentum is restored afterwards, whole
-  if (m.form == LayerMaskState::Sparse && !w.sparse()) {
-    w.applyMask(mask, true, format);
-  } else if (m.form == LayerMaskState::MaskedDense && w.sparse()) {
-    throw RunError("checkpoint: layer " + layer.name() + " is masked-dense there but sparse in the project's model");
-  } else {
-    w.replaceMask(mask, noState);
+                   " in the project's model (another model's checkpoint?)");
+  switch (m.form) {
+    case LayerMaskState::Dense:
+      w.becomeDense();
+      return;
+    case LayerMaskState::MaskedDense:
+      w.applyMask(maskAt(m.rows, m.cols, m.positions), false, format);
+      return;
+    case LayerMaskState::Sparse:
+      w.bornSparse(m.positions, {}, format);
+      return;
   }
 }
 

@@ -96,8 +96,7 @@ void Trainer::emitCheckpoint(const TrainingPosition& position, CheckpointKind ki
   checkpointSink_(c, kind);
 }
 
-void Trainer::restore(const Checkpoint& c, const SparseFormat& format) {
-  restoreModelState(c, model_, optimizer_, format);
+void Trainer::restore(const Checkpoint& c) {
   if (hook_ && !hook_->setState(c.algorithmState))
     throw RunError("checkpoint: cannot restore the sparse training algorithm's state");
   if (!rng_.setState(c.orderRandomState)) throw RunError("checkpoint: cannot restore the data order's random stream");

@@ -58,8 +58,9 @@ class Trainer {
   // Runs to the end or until control asks to cancel; returns Finished or Cancelled. With `from`, continues
   // where that checkpoint was taken (restore() must have put its state back first).
   RunStatus run(RunControl& control, const RunStartInfo& info, const TrainingPosition* from = nullptr);
-  // Puts a checkpoint's state back: model, optimizer, algorithm, data order, random streams, statistics.
-  void restore(const Checkpoint& c, const SparseFormat& format);
+  // Puts a checkpoint's training state back: algorithm, data order, random streams, statistics. The model and the
+  // optimizer take theirs first, through restoreModelState (train/model_state.h).
+  void restore(const Checkpoint& c);
 
   Evaluation evaluate(const Dataset& set);
   std::optional<double> lastTestAccuracy() const { return lastTestAccuracy_; }
