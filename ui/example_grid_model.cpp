@@ -7,6 +7,7 @@
 #include <QPixmap>
 #include <algorithm>
 
+#include "core/tensor.h"
 #include "plot_interaction.h"
 #include "plot_theme.h"
 
@@ -98,7 +99,10 @@ QPixmap ExampleGridModel::thumbnail(const ExampleStatRecord& s) const {
   if (hasImages() && it != rowOfIndex_.constEnd()) {
     // Normalised features back to grey levels: the image's own range, so contrast survives standardising.
     const ExampleShape& shape = data_->shape;
-    const float* x = data_->features.row(*it).data();
+    const int64_t row = *it;
+    Matrix values(1, data_->features.cols());
+    data_->features.copyRows({&row, 1}, values);
+    const float* x = values.data();
     const int pixels = shape.height * shape.width;
     const auto [lo, hi] = std::minmax_element(x, x + pixels);
     QImage image(shape.width, shape.height, QImage::Format_RGB32);

@@ -223,7 +223,7 @@ void ForgettingView::drawPoints() {
     int64_t dataRow = -1;
     for (int64_t r = 0; r < train_->size() && dataRow < 0; ++r)
       if (train_->originalIndex[size_t(r)] == s.originalIndex) dataRow = r;
-    if (dataRow >= 0) groups[g]->addData(train_->features(dataRow, 0), train_->features(dataRow, 1));
+    if (dataRow >= 0) groups[g]->addData(train_->features.value(dataRow, 0), train_->features.value(dataRow, 1));
   }
   points_->legend->setVisible(true);
   points_->rescaleAxes();

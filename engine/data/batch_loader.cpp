@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <numeric>
+#include <span>
 #include <stdexcept>
 #include <string>
 
@@ -37,15 +38,16 @@ void BatchLoader::batch(int64_t b, Matrix& x, std::vector<int32_t>& labels, std:
   x.resize(n, set_.features.cols());
   labels.resize(static_cast<size_t>(n));
   rows.resize(static_cast<size_t>(n));
+  for (int64_t i = 0; i < n; ++i) {
+    const int64_t row = order_[static_cast<size_t>(first + i)];
+    labels[static_cast<size_t>(i)] = set_.labels[static_cast<size_t>(row)];
+    rows[static_cast<size_t>(i)] = row;
+  }
   // Each thread copies the examples the model will give it: with the batch split between threads, an example
   // copied by one core and read by the other crossed between them (784 floats each for Fashion-MNIST).
   splitBatchAcrossThreads(n, [&](int64_t begin, int64_t end) {
-    for (int64_t i = begin; i < end; ++i) {
-      const int64_t row = order_[static_cast<size_t>(first + i)];
-      x.row(i) = set_.features.row(row);
-      labels[static_cast<size_t>(i)] = set_.labels[static_cast<size_t>(row)];
-      rows[static_cast<size_t>(i)] = row;
-    }
+    set_.features.copyRows(std::span<const int64_t>(rows).subspan(size_t(begin), size_t(end - begin)),
+                           x.middleRows(begin, end - begin));
   });
 }
 

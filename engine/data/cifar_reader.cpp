@@ -57,8 +57,8 @@ Dataset readCifar10(const std::vector<std::string>& paths, const std::string& na
   set.shape = {kChannels, kSide, kSide};
   set.classCount = kClasses;
   set.classNames = cifar10ClassNames();
-  set.features.resize(Eigen::Index(total), Eigen::Index(kPixels));
-  adviseHugePages(set.features.data(), total * kPixels * sizeof(float));
+  Matrix values(static_cast<Eigen::Index>(total), static_cast<Eigen::Index>(kPixels));
+  adviseHugePages(values.data(), total * kPixels * sizeof(float));
   set.labels.resize(total);
   set.originalIndex.resize(total);
 
@@ -69,10 +69,11 @@ Dataset readCifar10(const std::vector<std::string>& paths, const std::string& na
       const unsigned char* record = bytes.data() + r * kRecord;
       set.labels[row] = record[0];
       set.originalIndex[row] = int64_t(row);
-      float* out = set.features.data() + row * kPixels;
+      float* out = values.data() + row * kPixels;
       for (size_t i = 0; i < kPixels; ++i) out[i] = scale[record[1 + i]];
     }
   }
+  set.features = FeatureRows(std::move(values));
   return set;
 }
 

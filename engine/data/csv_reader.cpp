@@ -111,7 +111,7 @@ Dataset readCsv(const std::string& path, const std::string& name) {
   Dataset set;
   set.name = name;
   set.shape = {1, 1, int(features)};
-  set.features = ConstMatrixMap(values.data(), count, features);
+  set.features = FeatureRows(Matrix(ConstMatrixMap(values.data(), count, features)));
   set.labels = std::move(labels);
   set.originalIndex.resize(size_t(count));
   for (Eigen::Index i = 0; i < count; ++i) set.originalIndex[size_t(i)] = i;

@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "core/tensor.h"
+#include "data/feature_rows.h"
 
 namespace ss {
 
@@ -22,7 +22,7 @@ struct ExampleShape {
 // data-efficiency tracker can follow examples one by one.
 struct Dataset {
   std::string name;
-  Matrix features;              // examples x features, float32
+  FeatureRows features;         // examples x features: float rows, or byte rows for images
   std::vector<int32_t> labels;  // 0 .. classCount-1
   std::vector<int64_t> originalIndex;
   std::vector<std::string> classNames;  // may be empty
@@ -30,7 +30,7 @@ struct Dataset {
   int classCount = 0;
 
   int64_t size() const { return static_cast<int64_t>(labels.size()); }
-  // The examples at the given rows, as a new set (used for validation splits and removal).
+  // The examples at the given rows, as a new set in the same form (validation splits, synthetic test splits).
   Dataset subset(const std::vector<int64_t>& rows) const;
 };
 

@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/error.h"
@@ -98,12 +99,12 @@ Dataset readIdx(const std::string& imagesPath, const std::string& labelsPath, co
   Dataset set;
   set.name = name;
   set.shape = {1, int(height), int(width)};
-  set.features.resize(Eigen::Index(count), Eigen::Index(pixelsPerImage));
-  adviseHugePages(set.features.data(), total * sizeof(float));
+  Matrix values(static_cast<Eigen::Index>(count), static_cast<Eigen::Index>(pixelsPerImage));
+  adviseHugePages(values.data(), total * sizeof(float));
 
   const auto& scale = pixelScale();
   std::vector<unsigned char> chunk(std::min(kPixelChunk, total));
-  float* out = set.features.data();
+  float* out = values.data();
   size_t done = 0;
   while (done < total) {
     const size_t want = std::min(chunk.size(), total - done);
@@ -113,6 +114,7 @@ Dataset readIdx(const std::string& imagesPath, const std::string& labelsPath, co
     if (got < want) break;
   }
   checkPayload(imagesPath, done + images.skipRest(), total, "pixel bytes");
+  set.features = FeatureRows(std::move(values));
 
   set.labels.assign(labelBytes.begin(), labelBytes.end());
   set.originalIndex.resize(count);

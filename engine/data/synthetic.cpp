@@ -3,6 +3,7 @@
 #include <cmath>
 #include <numbers>
 #include <string>
+#include <utility>
 
 #include "core/error.h"
 
@@ -50,7 +51,7 @@ Dataset makeSynthetic(const SyntheticOptions& options, Rng& rng) {
   set.name = kind;
   set.shape = {1, 1, 2};
   set.classCount = classes;
-  set.features.resize(n, 2);
+  Matrix points(n, 2);
   set.labels.resize(size_t(n));
   set.originalIndex.resize(size_t(n));
 
@@ -86,11 +87,12 @@ Dataset makeSynthetic(const SyntheticOptions& options, Rng& rng) {
       x += rng.normal(0.0f, options.noise);
       y += rng.normal(0.0f, options.noise);
     }
-    set.features(i, 0) = x;
-    set.features(i, 1) = y;
+    points(i, 0) = x;
+    points(i, 1) = y;
     set.labels[size_t(i)] = c;
     set.originalIndex[size_t(i)] = i;
   }
+  set.features = FeatureRows(std::move(points));
   return set;
 }
 

@@ -11,7 +11,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string& path = file.write(data, size);
   expectOnlyReportedErrors([&] {
     const ss::Dataset set = ss::readCifar10({path}, "fuzz");
-    FUZZ_REQUIRE(set.features.rows() == Eigen::Index(set.labels.size()));
+    FUZZ_REQUIRE(set.features.rows() == int64_t(set.labels.size()));
     for (int label : set.labels) FUZZ_REQUIRE(label >= 0 && label < set.classCount);
   });
   return 0;
