@@ -10,12 +10,15 @@
 #include <limits>
 #include <numeric>
 #include <set>
+#include <tuple>
+#include <utility>
 
 #include "core/error.h"
 #include "core/rng.h"
 #include "data/batch_loader.h"
 #include "data/data_source.h"
 #include "data/dataset.h"
+#include "data/pixel_scale.h"
 #include "data/preprocessing.h"
 #include "data/readers.h"
 #include "data/synthetic.h"
@@ -125,6 +128,73 @@ Dataset countingSet(int64_t n, int features = 3) {
   return set;
 }
 
+// A set of random pixel bytes, as an image reader makes it.
+Dataset pixelSet(int64_t n, int pixels, uint64_t seed) {
+  Rng rng(seed);
+  ByteMatrix bytes(n, pixels);
+  for (Eigen::Index i = 0; i < bytes.size(); ++i) bytes.data()[i] = static_cast<uint8_t>(rng.below(256));
+  Dataset set;
+  set.name = "pixels";
+  set.features = FeatureRows(std::move(bytes), pixelScale());
+  for (int64_t i = 0; i < n; ++i) {
+    set.labels.push_back(int32_t(i % 3));
+    set.originalIndex.push_back(1000 + i);
+  }
+  set.classCount = 3;
+  set.shape = {1, 1, pixels};
+  return set;
+}
+
+// How every set was standardised before byte rows: in place, over a float matrix of the whole set.
+Normalization wholeSetNormalization(const Matrix& values) {
+  const double count = double(values.size());
+  const double mean = values.cast<double>().sum() / count;
+  const double variance = (values.cast<double>().array() - mean).square().sum() / count;
+  const double stddev = std::sqrt(variance);
+  return {float(mean), stddev > 1e-12 ? float(stddev) : 1.0f};
+}
+
+void standardiseWholeSet(Matrix& values, const Normalization& n) {
+  values.array() = (values.array() - n.mean) / n.stddev;
+}
+
+Matrix rowsOf(const Matrix& values, const std::vector<int64_t>& rows) {
+  Matrix out(Eigen::Index(rows.size()), values.cols());
+  for (size_t i = 0; i < rows.size(); ++i) out.row(Eigen::Index(i)) = values.row(Eigen::Index(rows[i]));
+  return out;
+}
+
+// Every batch a loader of the set hands out (shuffled with seed, or in order) holds exactly the floats of the
+// same rows of expected.
+void compareBatches(const Dataset& set, const Matrix& expected, int batchSize, bool shuffle, uint64_t seed) {
+  BatchLoader loader(set, batchSize, shuffle);
+  Rng rng(seed);
+  loader.beginEpoch(rng);
+  Matrix x;
+  std::vector<int32_t> labels;
+  std::vector<int64_t> rows;
+  for (int64_t b = 0; b < loader.batchCount(); ++b) {
+    loader.batch(b, x, labels, rows);
+    QVERIFY2(x == rowsOf(expected, rows), qPrintable(QString("%1: batch %2 differs").arg(set.name.c_str()).arg(b)));
+  }
+}
+
+// The splits' batches against the conversion every set went through before byte rows: the files' whole sets as
+// floats, split by the examples' original indices and standardised with the training half's statistics.
+void compareWithWholeSetConversion(const DataSplits& splits, const Matrix& trainFile, const Matrix& testFile,
+                                   bool normalize, int batchSize) {
+  Matrix train = rowsOf(trainFile, splits.train.originalIndex);
+  Matrix validation = rowsOf(trainFile, splits.validation.originalIndex);
+  Matrix test = testFile;
+  if (normalize) {
+    const Normalization n = wholeSetNormalization(train);
+    for (Matrix* values : {&train, &validation, &test}) standardiseWholeSet(*values, n);
+  }
+  compareBatches(splits.train, train, batchSize, true, 21);
+  compareBatches(splits.validation, validation, batchSize, false, 0);
+  compareBatches(splits.test, test, 1000, false, 0);
+}
+
 std::vector<int64_t> epochRows(const BatchLoader& loader) {
   std::vector<int64_t> all;
   Matrix x;
@@ -177,6 +247,7 @@ class TestData : public QObject {
   void syntheticRejectsBadOptions();
 
   void subsetKeepsOriginalIndex();
+  void subsetOfByteRowsStaysBytes();
 
   void batchLoaderVisitsEveryExampleOncePerEpoch_data();
   void batchLoaderVisitsEveryExampleOncePerEpoch();
@@ -195,8 +266,12 @@ class TestData : public QObject {
 
   void normalisationGivesMeanZeroAndUnitStddev();
   void normalisationLeavesConstantSetUnscaled();
+  void normalisationOfByteRowsMatchesTheWholeSetSums();
+  void byteRowsGiveTheFloatsOfTheWholeSetConversion_data();
+  void byteRowsGiveTheFloatsOfTheWholeSetConversion();
 
   void readsFashionMnist();
+  void fashionMnistBatchesMatchTheWholeSetConversion();
   void refusesLabelsBeyondTheClassesOfFashionMnist();
 };
 
@@ -226,6 +301,7 @@ void TestData::readsIdxExactly() {
   QCOMPARE(set.shape.width, kWidth);
   QCOMPARE(set.features.rows(), int64_t(kImages));
   QCOMPARE(set.features.cols(), int64_t(kHeight * kWidth));
+  QVERIFY(set.features.holdsBytes());
   Matrix expected(kImages, kHeight * kWidth);
   for (int i = 0; i < expected.size(); ++i) expected.data()[i] = float(testPixel(i)) / 255.0f;
   QVERIFY(allValues(set.features) == expected);
@@ -362,6 +438,7 @@ void TestData::readsCifarRecordsExactly() {
     for (int i = 0; i < kCifarRecord - 1; ++i)
       expected(r, i) = float(static_cast<unsigned char>(record[1 + i])) / 255.0f;
   }
+  QVERIFY(set.features.holdsBytes());
   QVERIFY(allValues(set.features) == expected);
 }
 
@@ -572,6 +649,16 @@ void TestData::subsetKeepsOriginalIndex() {
   QCOMPARE(nested.originalIndex, (std::vector<int64_t>{1003}));
 }
 
+void TestData::subsetOfByteRowsStaysBytes() {
+  Dataset set = pixelSet(40, 12, 5);
+  applyNormalization(set, {0.25f, 0.5f});
+  const std::vector<int64_t> rows = {39, 0, 17, 17, 3};
+  const Dataset part = set.subset(rows);
+  QVERIFY(part.features.holdsBytes());
+  QCOMPARE(part.features.cols(), int64_t(12));
+  QVERIFY(allValues(part.features) == rowsOf(allValues(set.features), rows));
+}
+
 void TestData::batchLoaderVisitsEveryExampleOncePerEpoch_data() {
   QTest::addColumn<int>("examples");
   QTest::addColumn<int>("batchSize");
@@ -602,19 +689,24 @@ void TestData::batchLoaderVisitsEveryExampleOncePerEpoch() {
 void TestData::batchLoaderCopiesTheRowsItNames_data() {
   QTest::addColumn<int>("batchSize");
   QTest::addColumn<int>("threads");
-  QTest::newRow("batch 6") << 6 << 2;
+  QTest::addColumn<bool>("bytes");
+  QTest::newRow("batch 6") << 6 << 2 << false;
   // Large enough that each thread copies its own share of the batch, as the model splits it.
-  QTest::newRow("batch 100, two threads") << 100 << 2;
-  QTest::newRow("batch 100, three threads") << 100 << 3;
+  QTest::newRow("batch 100, two threads") << 100 << 2 << false;
+  QTest::newRow("batch 100, three threads") << 100 << 3 << false;
+  QTest::newRow("byte rows, batch 6") << 6 << 2 << true;
+  QTest::newRow("byte rows, batch 100, two threads") << 100 << 2 << true;
+  QTest::newRow("byte rows, batch 100, three threads") << 100 << 3 << true;
 }
 
 void TestData::batchLoaderCopiesTheRowsItNames() {
   QFETCH(int, batchSize);
   QFETCH(int, threads);
+  QFETCH(bool, bytes);
   const int threadsBefore = omp_get_max_threads();
   const auto restore = qScopeGuard([&] { omp_set_num_threads(threadsBefore); });
   omp_set_num_threads(threads);
-  const Dataset set = countingSet(250, 4);
+  const Dataset set = bytes ? pixelSet(250, 4, 9) : countingSet(250, 4);
   const Matrix values = allValues(set.features);
   BatchLoader loader(set, batchSize, true);
   Rng rng(3);
@@ -803,6 +895,67 @@ void TestData::normalisationLeavesConstantSetUnscaled() {
   QVERIFY(allValues(set.features).isZero());
 }
 
+void TestData::normalisationOfByteRowsMatchesTheWholeSetSums() {
+  // Equal to the last bit, not nearly: every float a run trains on depends on these two.
+  Dataset set = pixelSet(3000, 784, 12);
+  const Matrix values = allValues(set.features);
+  const Normalization measured = measureNormalization(set);
+  const Normalization whole = wholeSetNormalization(values);
+  QVERIFY2(measured.mean == whole.mean, qPrintable(QString::number(double(measured.mean), 'g', 9)));
+  QVERIFY2(measured.stddev == whole.stddev, qPrintable(QString::number(double(measured.stddev), 'g', 9)));
+  applyNormalization(set, measured);
+  Matrix standardised = values;
+  standardiseWholeSet(standardised, whole);
+  QVERIFY(allValues(set.features) == standardised);
+}
+
+void TestData::byteRowsGiveTheFloatsOfTheWholeSetConversion_data() {
+  QTest::addColumn<double>("validationFraction");
+  QTest::addColumn<bool>("normalize");
+  QTest::addColumn<int>("threads");
+  QTest::newRow("standardised") << 0.0 << true << 2;
+  QTest::newRow("standardised, one thread") << 0.0 << true << 1;
+  QTest::newRow("scaled only") << 0.0 << false << 2;
+  QTest::newRow("validation split, standardised") << 0.2 << true << 2;
+}
+
+void TestData::byteRowsGiveTheFloatsOfTheWholeSetConversion() {
+  QFETCH(double, validationFraction);
+  QFETCH(bool, normalize);
+  QFETCH(int, threads);
+  const int threadsBefore = omp_get_max_threads();
+  const auto restore = qScopeGuard([&] { omp_set_num_threads(threadsBefore); });
+  omp_set_num_threads(threads);
+  constexpr int kSide = 9;
+  QTemporaryDir dir;
+  Rng pixelRng(3);
+  const auto writeSet = [&](const std::string& prefix, int count, Matrix& floats) {
+    QByteArray images = idxImages(uint32_t(count), kSide, kSide, 0);
+    QByteArray labels;
+    floats.resize(count, kSide * kSide);
+    for (Eigen::Index i = 0; i < floats.size(); ++i) {
+      const auto pixel = static_cast<unsigned char>(pixelRng.below(256));
+      images.append(char(pixel));
+      floats.data()[i] = float(pixel) / 255.0f;
+    }
+    for (int i = 0; i < count; ++i) labels.append(char(i % 10));
+    return std::pair{writeBytes(dir, prefix + "-images.gz", gzip(images)),
+                     writeBytes(dir, prefix + "-labels.gz", gzip(idxLabels(uint32_t(count), labels)))};
+  };
+  Matrix trainFile, testFile;
+  DataSpec spec;
+  spec.dataset = "idx";
+  std::tie(spec.trainImages, spec.trainLabels) = writeSet("train", 1000, trainFile);
+  std::tie(spec.testImages, spec.testLabels) = writeSet("test", 300, testFile);
+  spec.validationFraction = validationFraction;
+  spec.normalize = normalize;
+  Rng rng(7);
+  const DataSplits splits = loadDataSplits(spec, rng);
+  QVERIFY(splits.train.features.holdsBytes() && splits.test.features.holdsBytes());
+  QCOMPARE(splits.validation.size(), int64_t(std::llround(validationFraction * 1000)));
+  compareWithWholeSetConversion(splits, trainFile, testFile, normalize, 128);
+}
+
 void TestData::readsFashionMnist() {
   const std::string dir = "/usr/share/datasets/fashion-mnist/";
   if (!std::filesystem::exists(dir + "train-images-idx3-ubyte.gz")) QSKIP("Fashion-MNIST is not installed");
@@ -823,6 +976,21 @@ void TestData::readsFashionMnist() {
   QCOMPARE(test.size(), int64_t(10000));
   QCOMPARE(test.features.cols(), int64_t(784));
   QCOMPARE(test.classCount, 10);
+}
+
+void TestData::fashionMnistBatchesMatchTheWholeSetConversion() {
+  // The set and the splits the default project trains on, batch by batch through a shuffled epoch.
+  const std::string dir = "/usr/share/datasets/fashion-mnist/";
+  if (!std::filesystem::exists(dir + "train-images-idx3-ubyte.gz")) QSKIP("Fashion-MNIST is not installed");
+  const Matrix trainFile =
+      allValues(readIdx(dir + "train-images-idx3-ubyte.gz", dir + "train-labels-idx1-ubyte.gz", "train").features);
+  const Matrix testFile =
+      allValues(readIdx(dir + "t10k-images-idx3-ubyte.gz", dir + "t10k-labels-idx1-ubyte.gz", "test").features);
+  DataSpec spec;
+  spec.dir = dir;
+  Rng rng(1);
+  const DataSplits splits = loadDataSplits(spec, rng);
+  compareWithWholeSetConversion(splits, trainFile, testFile, true, 128);
 }
 
 void TestData::refusesLabelsBeyondTheClassesOfFashionMnist() {

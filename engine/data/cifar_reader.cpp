@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <utility>
@@ -29,7 +30,7 @@ const std::vector<std::string>& cifar10ClassNames() {
 Dataset readCifar10(const std::vector<std::string>& paths, const std::string& name) {
   if (paths.empty()) throw InputError(name + ": no CIFAR-10 files given");
 
-  // Every file is checked before any pixel is converted, so a bad last file costs no conversion work.
+  // Every file is checked before any pixel is copied, so a bad last file costs no copying.
   std::vector<std::vector<unsigned char>> files;
   size_t total = 0;
   for (const std::string& path : paths) {
@@ -57,23 +58,23 @@ Dataset readCifar10(const std::vector<std::string>& paths, const std::string& na
   set.shape = {kChannels, kSide, kSide};
   set.classCount = kClasses;
   set.classNames = cifar10ClassNames();
-  Matrix values(static_cast<Eigen::Index>(total), static_cast<Eigen::Index>(kPixels));
-  adviseHugePages(values.data(), total * kPixels * sizeof(float));
   set.labels.resize(total);
   set.originalIndex.resize(total);
+  ByteMatrix pixels(static_cast<Eigen::Index>(total), static_cast<Eigen::Index>(kPixels));
+  adviseHugePages(pixels.data(), total * kPixels);
 
-  const auto& scale = pixelScale();
   size_t row = 0;
-  for (const auto& bytes : files) {
+  for (auto& bytes : files) {
     for (size_t r = 0; r < bytes.size() / kRecord; ++r, ++row) {
       const unsigned char* record = bytes.data() + r * kRecord;
       set.labels[row] = record[0];
       set.originalIndex[row] = int64_t(row);
-      float* out = values.data() + row * kPixels;
-      for (size_t i = 0; i < kPixels; ++i) out[i] = scale[record[1 + i]];
+      std::copy_n(record + 1, kPixels, pixels.row(Eigen::Index(row)).data());
     }
+    // Each file is let go once copied, so the heap can hand its memory to whatever comes next.
+    std::vector<unsigned char>().swap(bytes);
   }
-  set.features = FeatureRows(std::move(values));
+  set.features = FeatureRows(std::move(pixels), pixelScale());
   return set;
 }
 

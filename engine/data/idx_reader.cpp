@@ -16,7 +16,6 @@ namespace ss {
 namespace {
 
 constexpr unsigned char kUnsignedByte = 0x08;
-constexpr size_t kPixelChunk = size_t(1) << 20;
 
 std::string hex(uint32_t value, int digits) {
   char text[16];
@@ -96,26 +95,15 @@ Dataset readIdx(const std::string& imagesPath, const std::string& labelsPath, co
   // before memory is taken for them, so a damaged header costs no more memory than the file's content.
   if (total > images.sizeBound()) checkPayload(imagesPath, images.skipRest(), total, "pixel bytes");
 
+  ByteMatrix pixels(static_cast<Eigen::Index>(count), static_cast<Eigen::Index>(pixelsPerImage));
+  adviseHugePages(pixels.data(), total);
+  const size_t got = images.read(pixels.data(), total);
+  checkPayload(imagesPath, got + images.skipRest(), total, "pixel bytes");
+
   Dataset set;
   set.name = name;
   set.shape = {1, int(height), int(width)};
-  Matrix values(static_cast<Eigen::Index>(count), static_cast<Eigen::Index>(pixelsPerImage));
-  adviseHugePages(values.data(), total * sizeof(float));
-
-  const auto& scale = pixelScale();
-  std::vector<unsigned char> chunk(std::min(kPixelChunk, total));
-  float* out = values.data();
-  size_t done = 0;
-  while (done < total) {
-    const size_t want = std::min(chunk.size(), total - done);
-    const size_t got = images.read(chunk.data(), want);
-    for (size_t i = 0; i < got; ++i) out[done + i] = scale[chunk[i]];
-    done += got;
-    if (got < want) break;
-  }
-  checkPayload(imagesPath, done + images.skipRest(), total, "pixel bytes");
-  set.features = FeatureRows(std::move(values));
-
+  set.features = FeatureRows(std::move(pixels), pixelScale());
   set.labels.assign(labelBytes.begin(), labelBytes.end());
   set.originalIndex.resize(count);
   for (uint32_t i = 0; i < count; ++i) set.originalIndex[i] = i;

@@ -4,7 +4,8 @@
 
 namespace ss {
 
-// Byte pixel value -> [0, 1], by table so a 47-million-pixel set converts without a division each.
+// Byte pixel value -> [0, 1]: the table an image set's byte rows start with (FeatureRows), so a batch's pixels
+// become floats by look-up, without a division each.
 inline const std::array<float, 256>& pixelScale() {
   static const std::array<float, 256> table = [] {
     std::array<float, 256> t{};

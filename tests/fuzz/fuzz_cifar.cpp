@@ -12,6 +12,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   expectOnlyReportedErrors([&] {
     const ss::Dataset set = ss::readCifar10({path}, "fuzz");
     FUZZ_REQUIRE(set.features.rows() == int64_t(set.labels.size()));
+    FUZZ_REQUIRE(set.features.holdsBytes());
     for (int label : set.labels) FUZZ_REQUIRE(label >= 0 && label < set.classCount);
   });
   return 0;

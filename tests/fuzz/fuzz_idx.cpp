@@ -18,6 +18,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const ss::Dataset set = ss::readIdx(images, labels, "fuzz");
     FUZZ_REQUIRE(set.features.rows() == int64_t(set.labels.size()));
     FUZZ_REQUIRE(set.features.cols() == int64_t(set.shape.height) * set.shape.width);
+    FUZZ_REQUIRE(set.features.holdsBytes());
     for (int64_t r = 0; r < set.features.rows(); ++r)
       for (int64_t c = 0; c < set.features.cols(); ++c)
         FUZZ_REQUIRE(set.features.value(r, c) >= 0 && set.features.value(r, c) <= 1);
