@@ -248,6 +248,8 @@ class TestData : public QObject {
 
   void subsetKeepsOriginalIndex();
   void subsetOfByteRowsStaysBytes();
+  void residentBytesCountTheStoredForm_data();
+  void residentBytesCountTheStoredForm();
 
   void batchLoaderVisitsEveryExampleOncePerEpoch_data();
   void batchLoaderVisitsEveryExampleOncePerEpoch();
@@ -657,6 +659,27 @@ void TestData::subsetOfByteRowsStaysBytes() {
   QVERIFY(part.features.holdsBytes());
   QCOMPARE(part.features.cols(), int64_t(12));
   QVERIFY(allValues(part.features) == rowsOf(allValues(set.features), rows));
+  QCOMPARE(part.residentBytes(), set.residentBytes() - 35 * (12 + 4 + 8));
+}
+
+void TestData::residentBytesCountTheStoredForm_data() {
+  QTest::addColumn<bool>("bytes");
+  QTest::addColumn<int>("examples");
+  QTest::addColumn<int>("features");
+  QTest::addColumn<qint64>("expected");
+  // Feature rows, then 4 bytes of label and 8 of original index per example; byte rows add their 256-float table.
+  QTest::newRow("byte rows") << true << 100 << 784 << qint64(100 * 784 + 256 * 4 + 100 * (4 + 8));
+  QTest::newRow("float rows") << false << 100 << 784 << qint64(100 * 784 * 4 + 100 * (4 + 8));
+  QTest::newRow("no examples") << false << 0 << 3 << qint64(0);
+}
+
+void TestData::residentBytesCountTheStoredForm() {
+  QFETCH(bool, bytes);
+  QFETCH(int, examples);
+  QFETCH(int, features);
+  QFETCH(qint64, expected);
+  const Dataset set = bytes ? pixelSet(examples, features, 1) : countingSet(examples, features);
+  QCOMPARE(set.residentBytes(), int64_t(expected));
 }
 
 void TestData::batchLoaderVisitsEveryExampleOncePerEpoch_data() {
@@ -976,6 +999,8 @@ void TestData::readsFashionMnist() {
   QCOMPARE(test.size(), int64_t(10000));
   QCOMPARE(test.features.cols(), int64_t(784));
   QCOMPARE(test.classCount, 10);
+  // 60,000 images of 784 bytes, a 256-float table, and a label and an original index per image.
+  QCOMPARE(train.residentBytes(), int64_t(60000) * (784 + 4 + 8) + 256 * 4);
 }
 
 void TestData::fashionMnistBatchesMatchTheWholeSetConversion() {

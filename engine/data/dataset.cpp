@@ -27,4 +27,9 @@ Dataset Dataset::subset(const std::vector<int64_t>& rows) const {
   return out;
 }
 
+int64_t Dataset::residentBytes() const {
+  return features.residentBytes() + int64_t(labels.size() * sizeof(int32_t)) +
+         int64_t(originalIndex.size() * sizeof(int64_t));
+}
+
 }  // namespace ss

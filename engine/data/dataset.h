@@ -32,6 +32,8 @@ struct Dataset {
   int64_t size() const { return static_cast<int64_t>(labels.size()); }
   // The examples at the given rows, as a new set in the same form (validation splits, synthetic test splits).
   Dataset subset(const std::vector<int64_t>& rows) const;
+  // The memory its examples take: feature rows, labels and original indices (names are left out: a few bytes).
+  int64_t residentBytes() const;
 };
 
 // Training and test halves as a run uses them; validation is empty unless a split was asked for.

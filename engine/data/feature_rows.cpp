@@ -47,4 +47,9 @@ FeatureRows FeatureRows::subset(std::span<const int64_t> rows) const {
   return out;
 }
 
+int64_t FeatureRows::residentBytes() const {
+  return holdsBytes_ ? int64_t(bytes_.size()) + int64_t(sizeof(ByteValues))
+                     : int64_t(floats_.size()) * int64_t(sizeof(float));
+}
+
 }  // namespace ss

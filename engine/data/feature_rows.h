@@ -43,6 +43,9 @@ class FeatureRows {
   // The listed rows, in the list's order, in the same form (a subset of byte rows is byte rows).
   FeatureRows subset(std::span<const int64_t> rows) const;
 
+  // The memory the values take: the rows in their stored form, and the byte table.
+  int64_t residentBytes() const;
+
  private:
   bool holdsBytes_ = false;
   Matrix floats_;
