@@ -417,6 +417,12 @@ void TestGuiRun::examplesViewShowsForgettingAndTheRemovedSet() {
   QCOMPARE(view->shownExamples(), 60000);
   QTRY_VERIFY_WITH_TIMEOUT(view->gridModel()->hasImages(), 60000);  // the thumbnails' data set loads aside
   ui::ExampleGridModel* model = view->gridModel();
+  // A thumbnail draws its image (kept as bytes), not just the paper, the frame and the score: many greys.
+  const QImage thumbnail = model->data(model->index(0), Qt::DecorationRole).value<QPixmap>().toImage();
+  QSet<QRgb> greys;
+  for (int y = 4; y < thumbnail.height() - 16; ++y)
+    for (int x = 4; x < thumbnail.width() - 4; ++x) greys.insert(thumbnail.pixel(x, y));
+  QVERIFY2(greys.size() > 16, qPrintable(QString::number(greys.size())));
   int64_t removed = 0;
   for (int row = 0; row < model->rowCount(); ++row) removed += model->statAt(row).removedAtEpoch == 1;
   QCOMPARE(removed, int64_t(12000));
