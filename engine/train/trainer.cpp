@@ -55,7 +55,7 @@ void Trainer::removeForgettableLeast(int epoch) {
 Evaluation Trainer::evaluate(const Dataset& set) {
   Evaluation e;
   if (set.size() == 0) return e;
-  BatchLoader loader(set, settings_.evalBatchSize, false);
+  BatchLoader loader(set, settings_.batchSize, false);
   Matrix x;
   std::vector<int32_t> labels;
   std::vector<int64_t> rows;

@@ -23,7 +23,8 @@ namespace ss {
 struct TrainerSettings {
   int epochs = 1;
   int batchSize = 128;
-  int evalBatchSize = 1000;
+  // Evaluation goes in batches of batchSize: its activations then stay within what the memory model counts for
+  // training (at 1000 examples a batch, a 65536-wide hidden layer's panel alone took 262 MB).
   int64_t memoryBytes = 0;  // the memory model's figure, reported with every epoch
   DataEfficiencySpec dataEfficiency;
 };
