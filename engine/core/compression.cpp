@@ -25,7 +25,7 @@ std::vector<uint8_t> compressBytes(const std::vector<uint8_t>& raw) {
   return out;
 }
 
-std::vector<uint8_t> decompressBytes(const std::vector<uint8_t>& packed, const std::string& what) {
+std::vector<uint8_t> decompressBytes(std::span<const uint8_t> packed, const std::string& what) {
   if (packed.size() < kHeader) throw RunError(what + ": damaged (shorter than its size header)");
   uint64_t rawSize = 0;
   std::memcpy(&rawSize, packed.data(), kHeader);
