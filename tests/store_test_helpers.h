@@ -3,7 +3,11 @@
 #include <sqlite3.h>
 
 #include <QTemporaryDir>
+#include <cstdio>
 #include <string>
+#include <vector>
+
+#include "core/compression.h"
 
 // What the store tests share: a store file in a temporary folder, raw SQL beside the store's own connections,
 // and the text of an expected exception.
@@ -41,4 +45,33 @@ inline std::string errorMessage(F&& f) {
     return e.what();
   }
   return "no error thrown";
+}
+
+// Turns a store back into schema version 4, as SparseScope wrote it before snapshots kept positions: the mask
+// column named `bitmap` and no mask_format.
+inline void turnBackToSchemaFour(const std::string& path) {
+  for (const char* sql : {"ALTER TABLE mask_snapshots DROP COLUMN mask_format",
+                          "ALTER TABLE mask_snapshots RENAME COLUMN mask TO bitmap", "PRAGMA user_version = 4"})
+    rawQuery(path, sql);
+}
+
+// The SQL that adds a snapshot as a version 4 store holds it: one bit per weight (least significant first),
+// zlib-compressed, without magnitudes. `flags` holds a byte per weight of a rows x cols layer.
+inline std::string schemaFourSnapshotInsert(int64_t runId, const std::string& layer, int64_t step, int rows, int cols,
+                                            const std::vector<uint8_t>& flags) {
+  std::vector<uint8_t> bits((flags.size() + 7) / 8, 0);
+  int64_t active = 0;
+  for (size_t i = 0; i < flags.size(); ++i) {
+    if (flags[i]) bits[i / 8] |= uint8_t(1u << (i % 8));
+    active += flags[i] != 0;
+  }
+  std::string hex;
+  for (uint8_t b : ss::compressBytes(bits)) {
+    char digits[3];
+    std::snprintf(digits, sizeof digits, "%02x", b);
+    hex += digits;
+  }
+  return "INSERT INTO mask_snapshots (run_id, step, layer, epoch, rows, cols, active, bitmap) VALUES (" +
+         std::to_string(runId) + ", " + std::to_string(step) + ", '" + layer + "', 0, " + std::to_string(rows) + ", " +
+         std::to_string(cols) + ", " + std::to_string(active) + ", X'" + hex + "')";
 }

@@ -73,7 +73,7 @@ void compareRecords(const RunStore& a, int64_t runA, const RunStore& b, int64_t 
   }
   const auto snapA = a.maskSnapshots(runA), snapB = b.maskSnapshots(runB);
   QCOMPARE(snapA.size(), snapB.size());
-  for (size_t i = 0; i < snapA.size(); ++i) QVERIFY(snapA[i].bits == snapB[i].bits);
+  for (size_t i = 0; i < snapA.size(); ++i) QVERIFY(snapA[i].positions == snapB[i].positions);
   QCOMPARE(a.removedExamples(runA), b.removedExamples(runB));
   const auto xa = a.exampleStats(runA), xb = b.exampleStats(runB);
   QCOMPARE(xa.size(), xb.size());

@@ -107,7 +107,7 @@ void TestStore::newStoreUsesWalAndSchemaVersion() {
   const std::string path = storePath(dir);
   { RunStore store(path); }
   QCOMPARE(rawQuery(path, "PRAGMA journal_mode"), std::string("wal"));
-  QCOMPARE(rawQuery(path, "PRAGMA user_version"), std::string("4"));
+  QCOMPARE(rawQuery(path, "PRAGMA user_version"), std::string("5"));
   QCOMPARE(rawQuery(path, "SELECT count(*) FROM sqlite_master WHERE type = 'table'"), std::string("9"));
 }
 
@@ -513,7 +513,7 @@ void TestStore::versionOneStoreIsMigratedKeepingItsRuns() {
     QCOMPARE(rawQuery(path, sql), std::string());
   QCOMPARE(rawQuery(path, "SELECT count(*) FROM sqlite_master WHERE type = 'table'"), std::string("3"));
   RunStore store(path);
-  QCOMPARE(rawQuery(path, "PRAGMA user_version"), std::string("4"));
+  QCOMPARE(rawQuery(path, "PRAGMA user_version"), std::string("5"));
   QCOMPARE(store.listRuns().size(), size_t(1));
   QCOMPARE(store.listRuns()[0].name, std::string("old"));
   QVERIFY(store.maskChanges(1).empty());
@@ -527,10 +527,10 @@ void TestStore::newerSchemaVersionIsRefused() {
   QTemporaryDir dir;
   const std::string path = storePath(dir);
   { RunStore store(path); }
-  rawQuery(path, "PRAGMA user_version = 5");
-  QCOMPARE(rawQuery(path, "PRAGMA user_version"), std::string("5"));
+  rawQuery(path, "PRAGMA user_version = 6");
+  QCOMPARE(rawQuery(path, "PRAGMA user_version"), std::string("6"));
   const std::string message = errorMessage<InputError>([&] { RunStore store(path); });
-  QVERIFY2(message.find(path) != std::string::npos && message.find("version 5") != std::string::npos, message.c_str());
+  QVERIFY2(message.find(path) != std::string::npos && message.find("version 6") != std::string::npos, message.c_str());
 }
 
 void TestStore::twoStoresOnOneFileBothWrite() {

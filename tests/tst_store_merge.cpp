@@ -56,7 +56,7 @@ int64_t recordRun(RunStore& store, const std::string& name, int epochs, bool fin
   snap.layer = "fc1";
   snap.rows = snap.cols = 2;
   snap.active = 2;
-  snap.bits = {1, 0, 0, 1};
+  snap.positions = {0, 3};
   store.logMaskSnapshot(id, snap);
   ExamplesRemovedEvent removed;
   removed.epoch = 1;
@@ -87,6 +87,7 @@ class TestStoreMerge : public QObject {
   void folderStandsForEveryStoreInIt();
   void copyFurtherAlongReplacesTheEarlierOne();
   void differentResultsOfOneRunAreRefused();
+  void snapshotsOfAVersionFourStoreMergeReadable();
   void newerSchemaIsRefused();
   void missingSourceIsNamed();
 };
@@ -112,7 +113,7 @@ void TestStoreMerge::mergeCopiesEveryRecordOfEveryRun() {
   QCOMPARE(merged.epochs(second).size(), size_t(2));
   QCOMPARE(merged.steps(second).size(), size_t(2));
   QCOMPARE(merged.maskChanges(second).at(0).grownPositions, (std::vector<int64_t>{3}));
-  QCOMPARE(merged.maskSnapshots(second).at(0).bits, (std::vector<uint8_t>{1, 0, 0, 1}));
+  QCOMPARE(merged.maskSnapshots(second).at(0).positions, (std::vector<int64_t>{0, 3}));
   QCOMPARE(merged.removedExamples(second), (std::vector<int64_t>{5}));
   QCOMPARE(merged.exampleStats(second).at(0).presentations, 2);
   QCOMPARE(merged.exampleStatsHistory(second).size(), size_t(2));
@@ -210,6 +211,30 @@ void TestStoreMerge::differentResultsOfOneRunAreRefused() {
   rawQuery(b, "UPDATE runs SET final_test_accuracy = 0.52, project_json = '{}'");
   const QString project = QString::fromStdString(errorMessage<InputError>([&] { mergeStores({a, b}, into); }));
   QVERIFY2(project.contains("was recorded from a different project"), qPrintable(project));
+}
+
+void TestStoreMerge::snapshotsOfAVersionFourStoreMergeReadable() {
+  QTemporaryDir dir;
+  const std::string old = pathIn(dir, "old.db"), into = pathIn(dir, "all.db");
+  int64_t id = 0;
+  {
+    RunStore store(old);
+    id = store.beginRun("bitmaps", "{}", 1, 1);
+    store.endRun(id, RunStatus::Finished, "", 0.5);
+  }
+  turnBackToSchemaFour(old);
+  QCOMPARE(rawQuery(old, schemaFourSnapshotInsert(id, "fc1", 0, 2, 2, {0, 1, 1, 0}).c_str()), std::string());
+  {
+    RunStore current(into);
+    recordRun(current, "positions", 1);
+  }
+  QCOMPARE(mergeStores({old}, into).runsAdded, int64_t(1));
+  RunStore merged(into);
+  const std::vector<RunSummary> runs = merged.listRuns();
+  const int64_t bitmaps = runs[0].name == "bitmaps" ? runs[0].id : runs[1].id;
+  const int64_t positions = runs[0].name == "bitmaps" ? runs[1].id : runs[0].id;
+  QCOMPARE(merged.maskSnapshots(bitmaps).at(0).positions, (std::vector<int64_t>{1, 2}));
+  QCOMPARE(merged.maskSnapshots(positions).at(0).positions, (std::vector<int64_t>{0, 3}));
 }
 
 void TestStoreMerge::newerSchemaIsRefused() {

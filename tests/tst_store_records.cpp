@@ -5,8 +5,10 @@
 #include <fstream>
 #include <random>
 
+#include "core/compression.h"
 #include "core/error.h"
-#include "store/mask_bitmap.h"
+#include "random_positions.h"
+#include "store/mask_snapshot_blobs.h"
 #include "store/run_store.h"
 #include "store_test_helpers.h"
 
@@ -42,7 +44,7 @@ MaskChangeEvent maskEvent(const std::string& layer, int epoch, int64_t step) {
   return e;
 }
 
-MaskSnapshotRecord snapshot(const std::string& layer, int epoch, int64_t step, std::vector<uint8_t> bits, int rows,
+MaskSnapshotRecord snapshot(const std::string& layer, int epoch, int64_t step, std::vector<int64_t> positions, int rows,
                             int cols) {
   MaskSnapshotRecord m;
   m.layer = layer;
@@ -50,8 +52,8 @@ MaskSnapshotRecord snapshot(const std::string& layer, int epoch, int64_t step, s
   m.step = step;
   m.rows = rows;
   m.cols = cols;
-  m.bits = std::move(bits);
-  for (uint8_t b : m.bits) m.active += b;
+  m.positions = std::move(positions);
+  m.active = int64_t(m.positions.size());
   return m;
 }
 
@@ -85,11 +87,14 @@ class TestStoreRecords : public QObject {
  private slots:
   void checkpointRoundTripsAndOnlyTheNewestAreKept();
   void finalCheckpointReplacesThePeriodicOnes();
-  void maskSnapshotsRoundTripBitForBit();
+  void maskSnapshotsRoundTripPositionForPosition();
+  void aLargeSparseSnapshotIsStoredAsItsPositions();
+  void snapshotsOfAVersionFourStoreKeepTheirBitmaps();
+  void damagedSnapshotRowsNameTheSnapshot();
   void snapshotMagnitudesRoundTripToAByteOfTheLargest();
   void snapshotsOfAVersionThreeStoreReadWithoutMagnitudes();
-  void maskBitmapOfImpossibleShapeIsDamaged_data();
-  void maskBitmapOfImpossibleShapeIsDamaged();
+  void snapshotMaskOfImpossibleShapeIsDamaged_data();
+  void snapshotMaskOfImpossibleShapeIsDamaged();
   void exampleStatsHistoryRoundTripsAndServesARunningRun();
   void reopenForResumeDropsWhatComesAfterTheCheckpoint();
   void reopenRefusesFinishedAndRunningRuns();
@@ -135,40 +140,117 @@ void TestStoreRecords::finalCheckpointReplacesThePeriodicOnes() {
   QCOMPARE(store.latestCheckpoint(b)->bytes, std::vector<uint8_t>{9});  // other runs keep theirs
 }
 
-void TestStoreRecords::maskSnapshotsRoundTripBitForBit() {
+void TestStoreRecords::maskSnapshotsRoundTripPositionForPosition() {
   QTemporaryDir dir;
   RunStore store(storePath(dir));
   const int64_t id = store.beginRun("masks", "{}", 1, 1);
-  std::vector<uint8_t> big(300 * 784);
-  std::mt19937 gen(3);
-  for (auto& b : big) b = gen() % 10 == 0;
-  store.logMaskSnapshot(id, snapshot("fc1", 0, 0, big, 300, 784));
-  store.logMaskSnapshot(id, snapshot("fc2", 0, 0, {1, 0, 1}, 1, 3));
-  store.logMaskSnapshot(id, snapshot("fc2", 2, 50, {0, 1, 1}, 1, 3));
+  const std::vector<int64_t> dense = randomPositions(300 * 784, 0.6, 3), sparse = randomPositions(300 * 784, 0.02, 4);
+  store.logMaskSnapshot(id, snapshot("fc1", 0, 0, dense, 300, 784));
+  store.logMaskSnapshot(id, snapshot("fc1", 1, 10, sparse, 300, 784));
+  store.logMaskSnapshot(id, snapshot("fc2", 0, 0, {0, 2}, 1, 3));
+  store.logMaskSnapshot(id, snapshot("fc2", 2, 50, {1, 2}, 1, 3));
+  store.logMaskSnapshot(id, snapshot("fc3", 2, 50, {}, 4, 5));
   store.flush();
   const auto snaps = store.maskSnapshots(id);
-  QCOMPARE(snaps.size(), size_t(3));
+  QCOMPARE(snaps.size(), size_t(5));
   QCOMPARE(snaps[0].layer, std::string("fc1"));
-  QVERIFY(snaps[0].bits == big);
-  QCOMPARE(snaps[0].active, int64_t(std::count(big.begin(), big.end(), 1)));
-  QCOMPARE(snaps[2].bits, (std::vector<uint8_t>{0, 1, 1}));
-  QCOMPARE(snaps[2].step, int64_t(50));
-  QCOMPARE(snaps[2].epoch, 2);
+  QCOMPARE(snaps[0].positions, dense);
+  QCOMPARE(snaps[0].active, int64_t(dense.size()));
+  QCOMPARE(snaps[2].positions, sparse);
+  QCOMPARE(snaps[3].positions, (std::vector<int64_t>{1, 2}));
+  QCOMPARE(snaps[3].step, int64_t(50));
+  QCOMPARE(snaps[3].epoch, 2);
+  QVERIFY(snaps[4].positions.empty());
+  QCOMPARE(rawQuery(storePath(dir), "SELECT group_concat(DISTINCT mask_format) FROM mask_snapshots"),
+           std::string("positions"));
   // What a view following the run reads: from a step on, not the history before it.
   const auto newer = store.maskSnapshots(id, 50);
-  QCOMPARE(newer.size(), size_t(1));
+  QCOMPARE(newer.size(), size_t(2));
   QCOMPARE(newer[0].step, int64_t(50));
   QCOMPARE(store.maskSnapshots(id, 51).size(), size_t(0));
+  // The infos list the same snapshots without their masks; one snapshot is read by its step and layer.
+  const auto infos = store.maskSnapshotInfos(id, 10);
+  QCOMPARE(infos.size(), size_t(3));
+  QCOMPARE(infos[0].layer, std::string("fc1"));
+  QCOMPARE(infos[0].active, int64_t(sparse.size()));
+  QCOMPARE(store.maskSnapshot(id, 10, "fc1").positions, sparse);
+  QVERIFY(errorMessage<InputError>([&] {
+            store.maskSnapshot(id, 10, "fc9");
+          }).find("has no mask snapshot of fc9 at step 10") != std::string::npos);
+}
+
+void TestStoreRecords::aLargeSparseSnapshotIsStoredAsItsPositions() {
+  QTemporaryDir dir;
+  RunStore store(storePath(dir));
+  const int64_t id = store.beginRun("large", "{}", 1, 1);
+  // 400 M weights at density 0.001: a bitmap would be 50 MB, a byte per weight in memory 400 MB.
+  const int rows = 20000, cols = 20000;
+  const std::vector<int64_t> positions = randomPositions(int64_t(rows) * cols, 0.001, 20);
+  store.logMaskSnapshot(id, snapshot("fc2", 0, 0, positions, rows, cols));
+  store.flush();
+  const MaskSnapshotRecord back = store.maskSnapshot(id, 0, "fc2");
+  QCOMPARE(back.rows, rows);
+  QCOMPARE(back.cols, cols);
+  QCOMPARE(back.active, int64_t(positions.size()));
+  QCOMPARE(back.positions, positions);
+  const int64_t blobBytes = std::stoll(rawQuery(storePath(dir), "SELECT length(mask) FROM mask_snapshots"));
+  const int64_t bitmapBytes = int64_t(rows) * cols / 8;
+  // Gaps of about a thousand take two bytes each; the bitmap would take 125.
+  QVERIFY2(blobBytes < 2 * int64_t(positions.size()) + 64, qPrintable(QString::number(blobBytes)));
+  QVERIFY2(blobBytes * 50 < bitmapBytes, qPrintable(QString("%1 of %2").arg(blobBytes).arg(bitmapBytes)));
+}
+
+void TestStoreRecords::snapshotsOfAVersionFourStoreKeepTheirBitmaps() {
+  QTemporaryDir dir;
+  const std::string path = storePath(dir);
+  int64_t id = 0;
+  {
+    RunStore store(path);
+    id = store.beginRun("old", "{}", 1, 1);
+  }
+  turnBackToSchemaFour(path);
+  QCOMPARE(rawQuery(path, schemaFourSnapshotInsert(id, "fc1", 0, 2, 5, {1, 0, 0, 1, 1, 0, 0, 0, 0, 1}).c_str()),
+           std::string());
+  RunStore store(path);
+  QCOMPARE(rawQuery(path, "PRAGMA user_version"), std::string("5"));
+  store.logMaskSnapshot(id, snapshot("fc1", 1, 10, {1, 2, 9}, 2, 5));
+  store.flush();
+  const auto snaps = store.maskSnapshots(id);
+  QCOMPARE(snaps.size(), size_t(2));
+  QCOMPARE(snaps[0].positions, (std::vector<int64_t>{0, 3, 4, 9}));
+  QCOMPARE(snaps[0].active, int64_t(4));
+  QCOMPARE(snaps[1].positions, (std::vector<int64_t>{1, 2, 9}));
+  QCOMPARE(
+      rawQuery(path, "SELECT group_concat(mask_format) FROM (SELECT mask_format FROM mask_snapshots ORDER BY step)"),
+      std::string("bitmap,positions"));
+}
+
+void TestStoreRecords::damagedSnapshotRowsNameTheSnapshot() {
+  QTemporaryDir dir;
+  const std::string path = storePath(dir);
+  RunStore store(path);
+  const int64_t id = store.beginRun("damaged", "{}", 1, 1);
+  store.logMaskSnapshot(id, snapshot("fc1", 1, 10, {1, 2, 9}, 2, 5));
+  store.flush();
+  QCOMPARE(rawQuery(path, "UPDATE mask_snapshots SET active = 4"), std::string());
+  const std::string count = errorMessage<RunError>([&] { store.maskSnapshots(id); });
+  QVERIFY2(
+      count.find("mask snapshot of fc1 at step 10: damaged (3 positions for 4 active weights)") != std::string::npos,
+      count.c_str());
+  QCOMPARE(rawQuery(path, "UPDATE mask_snapshots SET active = 3, mask = X'02'"), std::string());
+  const std::string blob = errorMessage<RunError>([&] { store.maskSnapshot(id, 10, "fc1"); });
+  QVERIFY2(blob.find("mask snapshot of fc1 at step 10: damaged") != std::string::npos, blob.c_str());
+  QCOMPARE(store.maskSnapshotInfos(id).size(), size_t(1));  // what is listed does not depend on the mask
 }
 
 void TestStoreRecords::snapshotMagnitudesRoundTripToAByteOfTheLargest() {
   QTemporaryDir dir;
   RunStore store(storePath(dir));
   const int64_t id = store.beginRun("magnitudes", "{}", 1, 1);
-  MaskSnapshotRecord m = snapshot("fc1", 1, 10, {1, 0, 1, 1, 0, 1}, 2, 3);
+  MaskSnapshotRecord m = snapshot("fc1", 1, 10, {0, 2, 3, 5}, 2, 3);
   m.magnitudes = {0.5f, 0.0f, 2.0f, 1e-4f};  // as the experiment logs them: |w| of the active weights in order
   store.logMaskSnapshot(id, m);
-  store.logMaskSnapshot(id, snapshot("fc2", 1, 10, {1, 1}, 1, 2));  // none kept: stays without
+  store.logMaskSnapshot(id, snapshot("fc2", 1, 10, {0, 1}, 1, 2));  // none kept: stays without
   store.flush();
   const auto snaps = store.maskSnapshots(id);
   QCOMPARE(snaps.size(), size_t(2));
@@ -191,27 +273,28 @@ void TestStoreRecords::snapshotsOfAVersionThreeStoreReadWithoutMagnitudes() {
   {
     RunStore store(path);
     id = store.beginRun("old", "{}", 1, 1);
-    store.logMaskSnapshot(id, snapshot("fc1", 0, 0, {1, 0, 1}, 1, 3));
   }
   // Back to version 3, as SparseScope wrote it before snapshots kept magnitudes.
+  turnBackToSchemaFour(path);
   for (const char* sql : {"ALTER TABLE mask_snapshots DROP COLUMN magnitudes", "PRAGMA user_version = 3"})
     QCOMPARE(rawQuery(path, sql), std::string());
+  QCOMPARE(rawQuery(path, schemaFourSnapshotInsert(id, "fc1", 0, 1, 3, {1, 0, 1}).c_str()), std::string());
   RunStore store(path);
-  QCOMPARE(rawQuery(path, "PRAGMA user_version"), std::string("4"));
-  MaskSnapshotRecord later = snapshot("fc1", 1, 10, {0, 1, 1}, 1, 3);
+  QCOMPARE(rawQuery(path, "PRAGMA user_version"), std::string("5"));
+  MaskSnapshotRecord later = snapshot("fc1", 1, 10, {1, 2}, 1, 3);
   later.magnitudes = {0.25f, 1.0f};
   store.logMaskSnapshot(id, later);
   store.flush();
   const auto snaps = store.maskSnapshots(id);
   QCOMPARE(snaps.size(), size_t(2));
-  QCOMPARE(snaps[0].bits, (std::vector<uint8_t>{1, 0, 1}));
+  QCOMPARE(snaps[0].positions, (std::vector<int64_t>{0, 2}));
   QVERIFY(snaps[0].magnitudes.empty());
   QCOMPARE(snaps[1].magnitudes.size(), size_t(2));
   QVERIFY(std::abs(snaps[1].magnitudes[0] - 0.25f) <= 0.5f / 255.0f);
   QCOMPARE(snaps[1].magnitudes[1], 1.0f);
 }
 
-void TestStoreRecords::maskBitmapOfImpossibleShapeIsDamaged_data() {
+void TestStoreRecords::snapshotMaskOfImpossibleShapeIsDamaged_data() {
   QTest::addColumn<int64_t>("rows");
   QTest::addColumn<int64_t>("cols");
   // -1 x -1 wraps to a count of one as size_t, which a one-byte bitmap would seem to hold.
@@ -220,15 +303,17 @@ void TestStoreRecords::maskBitmapOfImpossibleShapeIsDamaged_data() {
   QTest::newRow("product overflows") << (int64_t(1) << 32) << (int64_t(1) << 32);
 }
 
-void TestStoreRecords::maskBitmapOfImpossibleShapeIsDamaged() {
+void TestStoreRecords::snapshotMaskOfImpossibleShapeIsDamaged() {
   QFETCH(int64_t, rows);
   QFETCH(int64_t, cols);
-  const std::vector<uint8_t> blob = encodeMaskBitmap({1, 0, 1, 1, 0, 0, 1, 0});
-  try {
-    decodeMaskBitmap(blob, rows, cols, "store.db: mask snapshot of fc1");
-    QFAIL("decoded a bitmap for an impossible layer shape");
-  } catch (const RunError& e) {
-    QVERIFY2(std::string(e.what()).find("store.db: mask snapshot of fc1: damaged (layer shape") == 0, e.what());
+  const std::vector<uint8_t> positions = encodeSnapshotMask({0, 2, 3, 6}, 1, 8);
+  const std::vector<uint8_t> bitmap = compressBytes({0x4d});
+  const std::pair<SnapshotMaskFormat, std::vector<uint8_t>> blobs[] = {{SnapshotMaskFormat::Positions, positions},
+                                                                       {SnapshotMaskFormat::Bitmap, bitmap}};
+  for (const auto& [format, blob] : blobs) {
+    const std::string message =
+        errorMessage<RunError>([&] { decodeSnapshotMask(blob, format, rows, cols, "store.db: mask snapshot of fc1"); });
+    QVERIFY2(message.find("store.db: mask snapshot of fc1: damaged (layer shape") == 0, message.c_str());
   }
 }
 
@@ -268,9 +353,9 @@ void TestStoreRecords::reopenForResumeDropsWhatComesAfterTheCheckpoint() {
   // Mutations at the start of epochs 2, 3 and 4 (steps 100, 200, 300), and one inside epoch 3 (step 250).
   for (auto [e, s] : std::vector<std::pair<int, int64_t>>{{2, 100}, {3, 200}, {3, 250}, {4, 300}}) {
     store.logMaskChange(id, maskEvent("fc1", e, s));
-    store.logMaskSnapshot(id, snapshot("fc1", e, s, {1, 0, 1, 0, 1, 0}, 2, 3));
+    store.logMaskSnapshot(id, snapshot("fc1", e, s, {0, 2, 4}, 2, 3));
   }
-  store.logMaskSnapshot(id, snapshot("fc1", 0, 0, {1, 1, 1, 0, 0, 0}, 2, 3));
+  store.logMaskSnapshot(id, snapshot("fc1", 0, 0, {0, 1, 2}, 2, 3));
   ExamplesRemovedEvent removed;
   removed.epoch = 2;
   removed.originalIndices = {5, 7};
@@ -347,7 +432,7 @@ void TestStoreRecords::deleteRemovesEveryRecordAndCompactShrinksTheFile() {
     for (int64_t s = 1; s <= 3000; ++s) store.logStep(id, step(s));
     store.logEpoch(id, epoch(1));
     store.logMaskChange(id, maskEvent("fc1", 2, 100));
-    store.logMaskSnapshot(id, snapshot("fc1", 0, 0, {1, 0}, 1, 2));
+    store.logMaskSnapshot(id, snapshot("fc1", 0, 0, {0}, 1, 2));
     store.logCheckpoint(id, checkpoint(1, 100, "final", randomBytes(200000, 1)));
     store.logExampleStats(id, std::vector<ExampleStatRecord>(2000, ExampleStatRecord{}));
     store.endRun(id, RunStatus::Finished, "", 0.5);

@@ -59,6 +59,13 @@ std::vector<float> magnitudesOverMask(const std::vector<uint8_t>& bits, const st
   return all;
 }
 
+std::vector<float> magnitudesAtPositions(int64_t size, const std::vector<int64_t>& positions,
+                                         const std::vector<float>& active) {
+  std::vector<float> all(size_t(size), 0.0f);
+  for (size_t k = 0; k < positions.size() && k < active.size(); ++k) all[size_t(positions[k])] = std::abs(active[k]);
+  return all;
+}
+
 // Snapshots logged since store schema 4 keep their active weights' magnitudes.
 bool hasMagnitudes(const MaskSnapshotRecord& s) {
   return s.magnitudes.size() == size_t(s.active);
@@ -322,7 +329,9 @@ void MaskViewer::drawMagnitudes(const MaskSnapshotRecord* snap) {
   }
   shownRows_ = fromSnapshot ? snap->rows : held->second.rows;
   shownCols_ = fromSnapshot ? snap->cols : held->second.cols;
-  shownMagnitudes_ = fromSnapshot ? magnitudesOverMask(snap->bits, snap->magnitudes) : held->second.magnitude;
+  shownMagnitudes_ = fromSnapshot
+                         ? magnitudesAtPositions(int64_t(snap->rows) * snap->cols, snap->positions, snap->magnitudes)
+                         : held->second.magnitude;
   showScale(true);
   map_->setGradient(QCPColorGradient::gpThermal);
   map_->data()->setSize(shownCols_, shownRows_);
@@ -369,7 +378,8 @@ void MaskViewer::draw() {
     return;
   }
   const MaskSnapshotRecord& snap = *shown;
-  states_.assign(snap.bits.begin(), snap.bits.end());
+  states_.assign(size_t(snap.rows) * size_t(snap.cols), Inactive);
+  for (int64_t p : snap.positions) states_[size_t(p)] = Active;
   // The mutation that made this snapshot, if one did (the start and end snapshots have none).
   const MaskChangeEvent* event = nullptr;
   for (const auto& e : events_)

@@ -41,20 +41,4 @@ std::vector<uint8_t> decompressBytes(std::span<const uint8_t> packed, const std:
   return raw;
 }
 
-std::vector<uint8_t> packBits(const std::vector<uint8_t>& flags) {
-  std::vector<uint8_t> bits((flags.size() + 7) / 8, 0);
-  for (size_t i = 0; i < flags.size(); ++i)
-    if (flags[i]) bits[i / 8] |= uint8_t(1u << (i % 8));
-  return bits;
-}
-
-std::vector<uint8_t> unpackBits(const std::vector<uint8_t>& bits, size_t count) {
-  if (bits.size() < (count + 7) / 8)
-    throw RunError("bitmap of " + std::to_string(bits.size()) + " bytes cannot hold " + std::to_string(count) +
-                   " entries");
-  std::vector<uint8_t> flags(count);
-  for (size_t i = 0; i < count; ++i) flags[i] = (bits[i / 8] >> (i % 8)) & 1u;
-  return flags;
-}
-
 }  // namespace ss

@@ -55,6 +55,11 @@ class VarintReader {
   size_t at_ = 0;
 };
 
+// Bytes of a bitmap of `size` entries; written so that a size near INT64_MAX (a damaged blob's) cannot overflow.
+int64_t bitmapBytesFor(int64_t size) {
+  return size / 8 + (size % 8 != 0);
+}
+
 // A gap is the number of entries skipped since the previous position (from just before entry 0 for the first),
 // so consecutive positions cost one zero byte each.
 uint64_t gapBefore(int64_t position, int64_t previous) {
@@ -79,7 +84,7 @@ std::vector<uint8_t> bitmapBody(std::span<const int64_t> positions, int64_t size
   raw.reserve(size_t(bitmapCodingBytes(int64_t(positions.size()), size)));
   putVarint(raw, positions.size());
   const size_t header = raw.size();
-  raw.resize(header + size_t((size + 7) / 8), 0);
+  raw.resize(header + size_t(bitmapBytesFor(size)), 0);
   for (int64_t p : positions) raw[header + size_t(p / 8)] |= uint8_t(1u << (p % 8));
   return raw;
 }
@@ -121,7 +126,7 @@ std::vector<int64_t> readGaps(VarintReader& in, uint64_t count, int64_t size, co
 
 std::vector<int64_t> readBitmap(const std::vector<uint8_t>& raw, size_t header, uint64_t count, int64_t size,
                                 const std::string& what) {
-  const uint64_t expected = uint64_t((size + 7) / 8);
+  const uint64_t expected = uint64_t(bitmapBytesFor(size));
   if (raw.size() - header != expected)
     throw RunError(what + ": damaged (a bitmap of " + std::to_string(raw.size() - header) + " bytes for " +
                    std::to_string(size) + " entries)");
@@ -138,7 +143,7 @@ std::vector<int64_t> readBitmap(const std::vector<uint8_t>& raw, size_t header, 
 }  // namespace
 
 int64_t bitmapCodingBytes(int64_t count, int64_t size) {
-  return varintLength(uint64_t(count)) + (size + 7) / 8;
+  return varintLength(uint64_t(count)) + bitmapBytesFor(size);
 }
 
 int64_t gapCodingBytes(std::span<const int64_t> positions) {

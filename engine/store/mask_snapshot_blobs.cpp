@@ -1,4 +1,4 @@
-#include "store/mask_bitmap.h"
+#include "store/mask_snapshot_blobs.h"
 
 #include <algorithm>
 #include <cmath>
@@ -6,20 +6,38 @@
 
 #include "core/compression.h"
 #include "core/error.h"
+#include "sparse/position_coding.h"
 
 namespace ss {
 
-std::vector<uint8_t> encodeMaskBitmap(const std::vector<uint8_t>& flags) {
-  return compressBytes(packBits(flags));
-}
-
-std::vector<uint8_t> decodeMaskBitmap(const std::vector<uint8_t>& blob, int64_t rows, int64_t cols,
-                                      const std::string& what) {
-  // Checked before multiplying: negative sizes would wrap into a count the bitmap might seem to hold.
+namespace {
+int64_t layerSize(int64_t rows, int64_t cols, const std::string& what) {
+  // Checked before multiplying: negative sizes would wrap into a count the blob might seem to hold.
   if (rows < 0 || cols < 0 || (rows > 0 && cols > INT64_MAX / rows))
     throw RunError(what + ": damaged (layer shape " + std::to_string(rows) + "x" + std::to_string(cols) + ")");
-  const std::vector<uint8_t> bits = decompressBytes(blob, what);
-  return unpackBits(bits, size_t(rows) * size_t(cols));
+  return rows * cols;
+}
+}  // namespace
+
+const char* toString(SnapshotMaskFormat format) {
+  return format == SnapshotMaskFormat::Bitmap ? "bitmap" : "positions";
+}
+
+SnapshotMaskFormat snapshotMaskFormatFromString(const std::string& name, const std::string& what) {
+  if (name == "bitmap") return SnapshotMaskFormat::Bitmap;
+  if (name == "positions") return SnapshotMaskFormat::Positions;
+  throw RunError(what + ": damaged (unknown mask format '" + name + "')");
+}
+
+std::vector<uint8_t> encodeSnapshotMask(const std::vector<int64_t>& positions, int64_t rows, int64_t cols) {
+  return encodePositions(positions, rows * cols);
+}
+
+std::vector<int64_t> decodeSnapshotMask(const std::vector<uint8_t>& blob, SnapshotMaskFormat format, int64_t rows,
+                                        int64_t cols, const std::string& what) {
+  const int64_t size = layerSize(rows, cols, what);
+  if (format == SnapshotMaskFormat::Positions) return decodePositions(blob, size, what);
+  return positionsOfSetBits(decompressBytes(blob, what), size, what);
 }
 
 std::vector<uint8_t> encodeMagnitudes(const std::vector<float>& magnitudes) {

@@ -96,7 +96,7 @@ void writeSteps(const std::filesystem::path& dir, const StoreReader& store, int6
 
 void writeLayers(const std::filesystem::path& dir, const StoreReader& store, int64_t runId) {
   CsvFile f(dir / "layers.csv", "step,epoch,layer,rows,cols,active,density");
-  for (const MaskSnapshotRecord& m : store.maskSnapshots(runId))
+  for (const MaskSnapshotInfo& m : store.maskSnapshotInfos(runId))
     f.row("%lld,%d,%s,%d,%d,%lld,%.9g\n", (long long)m.step, m.epoch, quoted(m.layer).c_str(), m.rows, m.cols,
           (long long)m.active, double(m.active) / std::max(1.0, double(m.rows) * double(m.cols)));
   f.close();

@@ -73,16 +73,22 @@ struct ExampleStatsAtEpoch {
   std::vector<ExampleStatRecord> stats;
 };
 
-// One layer's whole mask at a step: at the start, after mutations, at the end. One byte per weight in memory,
-// one bit (zlib) on disk.
-struct MaskSnapshotRecord {
+// Which layer a mask snapshot is of, when it was taken and how many of its weights were active: what tables and
+// lists need, read without the mask itself.
+struct MaskSnapshotInfo {
   std::string layer;
   int epoch = 0;
   int64_t step = 0;
   int rows = 0, cols = 0;
   int64_t active = 0;
-  std::vector<uint8_t> bits;
-  // |w| of the active weights, in row-major order of their positions; empty in snapshots of older stores.
+};
+
+// One layer's whole mask at a step: at the start, after mutations, at the end. Its active weights' flat row-major
+// positions, ascending, in memory as on disk (position-coded there): nothing the size of the layer, which for a
+// sparse layer too large to hold dense is the point.
+struct MaskSnapshotRecord : MaskSnapshotInfo {
+  std::vector<int64_t> positions;
+  // |w| of the active weights, in the order of `positions`; empty in snapshots of older stores.
   std::vector<float> magnitudes;
 };
 

@@ -6,7 +6,7 @@
 
 #include "core/compression.h"
 #include "core/error.h"
-#include "store/mask_bitmap.h"
+#include "store/mask_snapshot_blobs.h"
 #include "store/sqlite_statement.h"
 #include "store/store_connection.h"
 #include "store/store_schema.h"
@@ -231,27 +231,63 @@ std::vector<ExampleStatsAtEpoch> StoreReader::exampleStatsHistory(int64_t runId)
   return history;
 }
 
+namespace {
+// The columns of mask_snapshots a MaskSnapshotInfo holds, first in every query of them, and the mask's after.
+constexpr const char* kSnapshotInfoColumns = "step, layer, epoch, rows, cols, active";
+constexpr const char* kSnapshotMaskColumns = "mask, mask_format, magnitudes";
+
+void readSnapshotInfo(const Statement& query, MaskSnapshotInfo& m) {
+  m.step = query.intAt(0);
+  m.layer = query.textAt(1);
+  m.epoch = static_cast<int>(query.intAt(2));
+  m.rows = static_cast<int>(query.intAt(3));
+  m.cols = static_cast<int>(query.intAt(4));
+  m.active = query.intAt(5);
+}
+
+MaskSnapshotRecord readSnapshot(const Statement& query, const std::string& path) {
+  MaskSnapshotRecord m;
+  readSnapshotInfo(query, m);
+  const std::string what = path + ": mask snapshot of " + m.layer + " at step " + std::to_string(m.step);
+  const SnapshotMaskFormat format = snapshotMaskFormatFromString(query.textAt(7), what);
+  m.positions = decodeSnapshotMask(query.blobAt(6), format, m.rows, m.cols, what);
+  if (int64_t(m.positions.size()) != m.active)
+    throw RunError(what + ": damaged (" + std::to_string(m.positions.size()) + " positions for " +
+                   std::to_string(m.active) + " active weights)");
+  m.magnitudes = decodeMagnitudes(query.blobAt(8), m.active, what);
+  return m;
+}
+}  // namespace
+
+std::vector<MaskSnapshotInfo> StoreReader::maskSnapshotInfos(int64_t runId, int64_t fromStep) const {
+  const std::string sql = std::string("SELECT ") + kSnapshotInfoColumns +
+                          " FROM mask_snapshots WHERE run_id = ?1 AND step >= ?2 ORDER BY step, layer";
+  Statement query(db_, sql.c_str(), path_, "cannot read the mask snapshots of run " + std::to_string(runId));
+  query.bindInt(1, runId).bindInt(2, fromStep);
+  std::vector<MaskSnapshotInfo> rows;
+  while (query.step()) readSnapshotInfo(query, rows.emplace_back());
+  return rows;
+}
+
 std::vector<MaskSnapshotRecord> StoreReader::maskSnapshots(int64_t runId, int64_t fromStep) const {
-  Statement query(
-      db_,
-      "SELECT step, layer, epoch, rows, cols, active, bitmap, magnitudes FROM mask_snapshots WHERE run_id = ?1 "
-      "AND step >= ?2 ORDER BY step, layer",
-      path_, "cannot read the mask snapshots of run " + std::to_string(runId));
+  const std::string sql = std::string("SELECT ") + kSnapshotInfoColumns + ", " + kSnapshotMaskColumns +
+                          " FROM mask_snapshots WHERE run_id = ?1 AND step >= ?2 ORDER BY step, layer";
+  Statement query(db_, sql.c_str(), path_, "cannot read the mask snapshots of run " + std::to_string(runId));
   query.bindInt(1, runId).bindInt(2, fromStep);
   std::vector<MaskSnapshotRecord> rows;
-  while (query.step()) {
-    MaskSnapshotRecord& m = rows.emplace_back();
-    m.step = query.intAt(0);
-    m.layer = query.textAt(1);
-    m.epoch = static_cast<int>(query.intAt(2));
-    m.rows = static_cast<int>(query.intAt(3));
-    m.cols = static_cast<int>(query.intAt(4));
-    m.active = query.intAt(5);
-    const std::string what = path_ + ": mask snapshot of " + m.layer + " at step " + std::to_string(m.step);
-    m.bits = decodeMaskBitmap(query.blobAt(6), m.rows, m.cols, what);
-    m.magnitudes = decodeMagnitudes(query.blobAt(7), m.active, what);
-  }
+  while (query.step()) rows.push_back(readSnapshot(query, path_));
   return rows;
+}
+
+MaskSnapshotRecord StoreReader::maskSnapshot(int64_t runId, int64_t step, const std::string& layer) const {
+  const std::string sql = std::string("SELECT ") + kSnapshotInfoColumns + ", " + kSnapshotMaskColumns +
+                          " FROM mask_snapshots WHERE run_id = ?1 AND step = ?2 AND layer = ?3";
+  Statement query(db_, sql.c_str(), path_, "cannot read the mask snapshots of run " + std::to_string(runId));
+  query.bindInt(1, runId).bindInt(2, step).bindText(3, layer);
+  if (!query.step())
+    throw InputError(path_ + ": run " + std::to_string(runId) + " has no mask snapshot of " + layer + " at step " +
+                     std::to_string(step));
+  return readSnapshot(query, path_);
 }
 
 std::optional<CheckpointRecord> StoreReader::latestCheckpoint(int64_t runId) const {

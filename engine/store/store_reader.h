@@ -38,7 +38,12 @@ class StoreReader {
   // By original index: the run's final statistics, or while it runs those of its newest epoch.
   std::vector<ExampleStatRecord> exampleStats(int64_t runId) const;
   std::vector<ExampleStatsAtEpoch> exampleStatsHistory(int64_t runId) const;  // in epoch order
+  // Mask snapshots in step order, then layer, from fromStep on. The infos leave the masks unread: a table of a
+  // run's snapshots costs nothing like decoding them all, which for a large layer is megabytes each.
+  std::vector<MaskSnapshotInfo> maskSnapshotInfos(int64_t runId, int64_t fromStep = 0) const;
   std::vector<MaskSnapshotRecord> maskSnapshots(int64_t runId, int64_t fromStep = 0) const;
+  // One layer's snapshot at a step; throws InputError naming them when the run has none.
+  MaskSnapshotRecord maskSnapshot(int64_t runId, int64_t step, const std::string& layer) const;
   std::optional<CheckpointRecord> latestCheckpoint(int64_t runId) const;  // decompressed
   int64_t checkpointBytes(int64_t runId) const;                           // as stored, compressed
 

@@ -135,7 +135,16 @@ constexpr const char* kMigrateTo4 = R"sql(
 ALTER TABLE mask_snapshots ADD COLUMN magnitudes BLOB;
 PRAGMA user_version = 4;
 )sql";
-static_assert(kStoreSchemaVersion == 4, "add the migration for a new version");
+// Version 5: a snapshot's mask as its active positions (sparse/position_coding.h) instead of one bit per weight,
+// which for a 65536 x 65536 layer at 0.1% density is a few MB instead of 537. Rows written before keep their
+// bitmaps, named by mask_format, and stay readable.
+constexpr const char* kMigrateTo5 = R"sql(
+ALTER TABLE mask_snapshots RENAME COLUMN bitmap TO mask;
+ALTER TABLE mask_snapshots ADD COLUMN mask_format TEXT NOT NULL DEFAULT 'bitmap'
+  CHECK (mask_format IN ('bitmap', 'positions'));
+PRAGMA user_version = 5;
+)sql";
+static_assert(kStoreSchemaVersion == 5, "add the migration for a new version");
 
 int64_t pragmaValue(sqlite3* db, const char* sql, const std::string& path) {
   Statement query(db, sql, path, "cannot read the store's schema");
@@ -182,6 +191,7 @@ void ensureStoreSchema(sqlite3* db, const std::string& path, bool readOnly) {
     if (version < 2) executeSql(db, kMigrateTo2, path, "cannot migrate the store to schema version 2");
     if (version < 3) executeSql(db, kMigrateTo3, path, "cannot migrate the store to schema version 3");
     if (version < 4) executeSql(db, kMigrateTo4, path, "cannot migrate the store to schema version 4");
+    if (version < 5) executeSql(db, kMigrateTo5, path, "cannot migrate the store to schema version 5");
     executeSql(db, "COMMIT", path, "cannot create the store");
   } catch (...) {
     if (!sqlite3_get_autocommit(db)) sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);

@@ -13,7 +13,7 @@
 
 #include "core/compression.h"
 #include "core/error.h"
-#include "store/mask_bitmap.h"
+#include "store/mask_snapshot_blobs.h"
 
 namespace ss {
 
@@ -54,7 +54,7 @@ StoreWriter::StoreWriter(const std::string& path, bool readOnly, int64_t maxByte
                         path, "cannot prune old checkpoints"),
       insertMaskSnapshot_(db_.get(),
                           "INSERT OR REPLACE INTO mask_snapshots (run_id, step, layer, epoch, rows, cols, active, "
-                          "bitmap, magnitudes) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                          "mask, mask_format, magnitudes) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
                           path, "cannot log a mask snapshot"),
       insertStatsHistory_(db_.get(),
                           "INSERT OR REPLACE INTO example_stats_history (run_id, epoch, stats) VALUES (?1, ?2, ?3)",
@@ -237,8 +237,9 @@ void StoreWriter::insert(const Row& row) {
         .bindInt(5, m->rows)
         .bindInt(6, m->cols)
         .bindInt(7, m->active)
-        .bindBlob(8, encodeMaskBitmap(m->bits))
-        .bindBlob(9, encodeMagnitudes(m->magnitudes))
+        .bindBlob(8, encodeSnapshotMask(m->positions, m->rows, m->cols))
+        .bindText(9, toString(SnapshotMaskFormat::Positions))
+        .bindBlob(10, encodeMagnitudes(m->magnitudes))
         .run();
     return;
   }

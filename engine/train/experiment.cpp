@@ -114,7 +114,7 @@ void Experiment::logMaskSnapshots(RunStore& store, int64_t runId, int epoch, int
     m.step = step;
     m.rows = w->rows();
     m.cols = w->cols();
-    m.bits = w->mask().bits;
+    m.positions = w->activePositions();
     m.active = w->activeCount();
     m.magnitudes = w->activeValues();
     for (float& v : m.magnitudes) v = std::abs(v);

@@ -27,7 +27,7 @@ RunDetails inspectRun(const StoreReader& store, int64_t runId) {
   }
   std::map<std::string, LayerSnapshotSummary> newest;
   std::vector<std::string> order;
-  for (const MaskSnapshotRecord& m : store.maskSnapshots(runId)) {
+  for (const MaskSnapshotInfo& m : store.maskSnapshotInfos(runId)) {
     if (!newest.count(m.layer)) order.push_back(m.layer);
     newest[m.layer] = {m.layer, m.rows, m.cols, m.active, m.step};
   }

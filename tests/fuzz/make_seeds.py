@@ -2,8 +2,10 @@
 """Writes the fuzz targets' seed corpora (corpus/<target>/) from small real files:
     make_seeds.py <sparsescope binary> <source dir>
 A few of the shipped projects, a 3-image slice of Fashion-MNIST's test set (raw and gzip), two CIFAR-10
-records, small CSV files, and the checkpoint and a mask snapshot of a two-epoch sparse run. Crash inputs the
-fuzzers found are added to the corpora by hand (named crash-<what>) and this script leaves them alone."""
+records, small CSV files, the checkpoint and mask snapshots of a two-epoch sparse run, and a snapshot of a layer
+sparse enough that its positions are kept as gaps rather than a bitmap. Crash inputs the fuzzers found are added
+to the corpora by hand (named crash-<what>) and this script leaves them alone, as it leaves fuzz_mask_bitmap's
+seeds: snapshots in the bitmap form of stores before schema 5, which SparseScope no longer writes."""
 import gzip
 import json
 import pathlib
@@ -24,6 +26,14 @@ SMALL_SPARSE_RUN = {
     "train": {"epochs": 2, "batch_size": 16, "threads": 1},
     "sparsity": {"target": 0.8, "scheme": "unstructured", "distribution": "erk"},
     "algorithm": {"name": "mest", "variant": "em&s", "every_epochs": 1},
+}
+WIDE_SPARSE_RUN = {
+    "format": 1, "name": "fuzz-seed-wide",
+    "data": {"dataset": "spirals", "examples": 60, "classes": 3},
+    "model": {"preset": "mlp", "hidden": [256]},
+    "train": {"epochs": 1, "batch_size": 16, "threads": 1},
+    "sparsity": {"target": 0.98, "scheme": "unstructured", "distribution": "uniform"},
+    "algorithm": {"name": "static"},
 }
 
 
@@ -59,15 +69,26 @@ def main(binary, source):
     write(corpus / "fuzz_csv", "no-header-crlf", b"1, 0.25, 0.5, 1\r\n0, 1e-3, -2, 4\r\n")
 
     with tempfile.TemporaryDirectory() as work:
-        project = pathlib.Path(work) / "run.json"
-        project.write_text(json.dumps(SMALL_SPARSE_RUN))
-        store = pathlib.Path(work) / "seed.db"
-        subprocess.run([binary, "run", str(project), "--db", str(store)], check=True, stdout=subprocess.DEVNULL)
-        db = sqlite3.connect(store)
+        db = run_into_store(binary, pathlib.Path(work), SMALL_SPARSE_RUN)
         (payload,) = db.execute("SELECT payload FROM checkpoints ORDER BY id DESC LIMIT 1").fetchone()
         write(corpus / "fuzz_checkpoint", "mest-spirals", zlib.decompress(payload[8:]))
-        for rows, cols, bitmap in db.execute("SELECT rows, cols, bitmap FROM mask_snapshots ORDER BY step LIMIT 2"):
-            write(corpus / "fuzz_mask_bitmap", "mest-spirals-%dx%d" % (rows, cols), struct.pack("<ii", rows, cols) + bitmap)
+        write_position_seeds(corpus, db, "mest-spirals", 2)
+        write_position_seeds(corpus, run_into_store(binary, pathlib.Path(work), WIDE_SPARSE_RUN), "static-spirals", 2)
+
+
+def run_into_store(binary, work, spec):
+    project = work / (spec["name"] + ".json")
+    project.write_text(json.dumps(spec))
+    store = work / (spec["name"] + ".db")
+    subprocess.run([binary, "run", str(project), "--db", str(store)], check=True, stdout=subprocess.DEVNULL)
+    return sqlite3.connect(store)
+
+
+def write_position_seeds(corpus, db, name, count):
+    """fuzz_position_coding's input: the layer's entry count as a little-endian int64, then the snapshot's mask."""
+    query = "SELECT rows, cols, mask FROM mask_snapshots ORDER BY step, layer LIMIT ?"
+    for rows, cols, mask in db.execute(query, (count,)):
+        write(corpus / "fuzz_position_coding", "%s-%dx%d" % (name, rows, cols), struct.pack("<q", rows * cols) + mask)
 
 
 if __name__ == "__main__":
