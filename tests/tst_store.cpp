@@ -493,6 +493,10 @@ void TestStore::maskChangesAndRemovedExamplesRoundTrip() {
   QCOMPARE(events[0].activeAfter, e.activeAfter);
   QCOMPARE(events[0].epoch, 2);
   QVERIFY(events[1].droppedPositions.empty());
+  // One layer's change at a step, as the mask viewer reads the mutation that made a snapshot.
+  QCOMPARE(store.maskChange(run, 469, "fc1")->grownPositions, e.grownPositions);
+  QVERIFY(store.maskChange(run, 469, "fc2")->droppedPositions.empty());
+  QVERIFY(!store.maskChange(run, 470, "fc1"));
   QCOMPARE(store.removedExamples(run), (std::vector<int64_t>{3, 12, 59999}));
 }
 

@@ -260,6 +260,9 @@ void TestStoreRecords::snapshotMagnitudesRoundTripToAByteOfTheLargest() {
              qPrintable(QString("%1 read back as %2").arg(m.magnitudes[i]).arg(snaps[0].magnitudes[i])));
   QCOMPARE(snaps[0].magnitudes[2], 2.0f);  // the largest exactly
   QVERIFY(snaps[1].magnitudes.empty());
+  const auto infos = store.maskSnapshotInfos(id);  // which kept them, told without reading them
+  QVERIFY(infos[0].hasMagnitudes && snaps[0].hasMagnitudes);
+  QVERIFY(!infos[1].hasMagnitudes && !snaps[1].hasMagnitudes);
   // A blob that holds another count than the snapshot's active weights is damaged, not misread.
   QVERIFY(errorMessage<RunError>([&] {
             decodeMagnitudes(encodeMagnitudes({1.0f, 2.0f}), 3, "fc9");

@@ -81,6 +81,7 @@ struct MaskSnapshotInfo {
   int64_t step = 0;
   int rows = 0, cols = 0;
   int64_t active = 0;
+  bool hasMagnitudes = false;  // kept its active weights' |w| (snapshots since store schema 4)
 };
 
 // One layer's whole mask at a step: at the start, after mutations, at the end. Its active weights' flat row-major

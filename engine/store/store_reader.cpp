@@ -158,27 +158,46 @@ std::vector<StepRecord> StoreReader::steps(int64_t runId) const {
   return rows;
 }
 
+namespace {
+constexpr const char* kMaskChangeColumns =
+    "step, layer, epoch, rows, cols, dropped, grown, active_after, dropped_positions, grown_positions";
+
+MaskChangeEvent readMaskChange(const Statement& query) {
+  MaskChangeEvent e;
+  e.step = query.intAt(0);
+  e.layer = query.textAt(1);
+  e.epoch = static_cast<int>(query.intAt(2));
+  e.rows = static_cast<int>(query.intAt(3));
+  e.cols = static_cast<int>(query.intAt(4));
+  e.dropped = query.intAt(5);
+  e.grown = query.intAt(6);
+  e.activeAfter = query.intAt(7);
+  e.droppedPositions = query.int32ArrayAt(8);
+  e.grownPositions = query.int32ArrayAt(9);
+  return e;
+}
+}  // namespace
+
 std::vector<MaskChangeEvent> StoreReader::maskChanges(int64_t runId, int64_t fromStep) const {
-  Statement query(db_,
-                  "SELECT step, layer, epoch, rows, cols, dropped, grown, active_after, dropped_positions, "
-                  "grown_positions FROM mask_events WHERE run_id = ?1 AND step >= ?2 ORDER BY step, layer",
-                  path_, "cannot read the mask changes of run " + std::to_string(runId));
+  const std::string sql = std::string("SELECT ") + kMaskChangeColumns +
+                          " FROM mask_events WHERE run_id = ?1 AND step >= ?2 ORDER BY step, layer";
+  Statement query(db_, sql.c_str(), path_, "cannot read the mask changes of run " + std::to_string(runId));
   query.bindInt(1, runId).bindInt(2, fromStep);
   std::vector<MaskChangeEvent> rows;
-  while (query.step()) {
-    MaskChangeEvent& e = rows.emplace_back();
-    e.step = query.intAt(0);
-    e.layer = query.textAt(1);
-    e.epoch = static_cast<int>(query.intAt(2));
-    e.rows = static_cast<int>(query.intAt(3));
-    e.cols = static_cast<int>(query.intAt(4));
-    e.dropped = query.intAt(5);
-    e.grown = query.intAt(6);
-    e.activeAfter = query.intAt(7);
-    e.droppedPositions = query.int32ArrayAt(8);
-    e.grownPositions = query.int32ArrayAt(9);
-  }
+  while (query.step()) rows.push_back(readMaskChange(query));
   return rows;
+}
+
+std::optional<MaskChangeEvent> StoreReader::maskChange(int64_t runId, int64_t step, const std::string& layer) const {
+  const std::string sql =
+      std::string("SELECT ") + kMaskChangeColumns + " FROM mask_events WHERE run_id = ?1 AND step = ?2 AND layer = ?3";
+  Statement query(db_, sql.c_str(), path_, "cannot read the mask changes of run " + std::to_string(runId));
+  query.bindInt(1, runId).bindInt(2, step).bindText(3, layer);
+  if (!query.step()) return std::nullopt;
+  MaskChangeEvent e = readMaskChange(query);
+  while (query.step()) {
+  }
+  return e;
 }
 
 std::vector<int64_t> StoreReader::removedExamples(int64_t runId) const {
@@ -233,7 +252,8 @@ std::vector<ExampleStatsAtEpoch> StoreReader::exampleStatsHistory(int64_t runId)
 
 namespace {
 // The columns of mask_snapshots a MaskSnapshotInfo holds, first in every query of them, and the mask's after.
-constexpr const char* kSnapshotInfoColumns = "step, layer, epoch, rows, cols, active";
+constexpr const char* kSnapshotInfoColumns =
+    "step, layer, epoch, rows, cols, active, coalesce(length(magnitudes), 0) > 0";
 constexpr const char* kSnapshotMaskColumns = "mask, mask_format, magnitudes";
 
 void readSnapshotInfo(const Statement& query, MaskSnapshotInfo& m) {
@@ -243,18 +263,19 @@ void readSnapshotInfo(const Statement& query, MaskSnapshotInfo& m) {
   m.rows = static_cast<int>(query.intAt(3));
   m.cols = static_cast<int>(query.intAt(4));
   m.active = query.intAt(5);
+  m.hasMagnitudes = query.intAt(6) != 0;
 }
 
 MaskSnapshotRecord readSnapshot(const Statement& query, const std::string& path) {
   MaskSnapshotRecord m;
   readSnapshotInfo(query, m);
   const std::string what = path + ": mask snapshot of " + m.layer + " at step " + std::to_string(m.step);
-  const SnapshotMaskFormat format = snapshotMaskFormatFromString(query.textAt(7), what);
-  m.positions = decodeSnapshotMask(query.blobAt(6), format, m.rows, m.cols, what);
+  const SnapshotMaskFormat format = snapshotMaskFormatFromString(query.textAt(8), what);
+  m.positions = decodeSnapshotMask(query.blobAt(7), format, m.rows, m.cols, what);
   if (int64_t(m.positions.size()) != m.active)
     throw RunError(what + ": damaged (" + std::to_string(m.positions.size()) + " positions for " +
                    std::to_string(m.active) + " active weights)");
-  m.magnitudes = decodeMagnitudes(query.blobAt(8), m.active, what);
+  m.magnitudes = decodeMagnitudes(query.blobAt(9), m.active, what);
   return m;
 }
 }  // namespace
@@ -287,7 +308,10 @@ MaskSnapshotRecord StoreReader::maskSnapshot(int64_t runId, int64_t step, const 
   if (!query.step())
     throw InputError(path_ + ": run " + std::to_string(runId) + " has no mask snapshot of " + layer + " at step " +
                      std::to_string(step));
-  return readSnapshot(query, path_);
+  MaskSnapshotRecord m = readSnapshot(query, path_);
+  while (query.step()) {
+  }
+  return m;
 }
 
 std::optional<CheckpointRecord> StoreReader::latestCheckpoint(int64_t runId) const {
