@@ -110,6 +110,8 @@ void applyPalette(QCustomPlot* plot, const QPalette& palette) {
   for (QCPLayoutElement* element : plot->plotLayout()->elements(true)) {
     if (auto* title = qobject_cast<QCPTextElement*>(element)) title->setTextColor(text);
     if (auto* legend = qobject_cast<QCPLegend*>(element)) themeLegend(legend, palette);
+    // A colour scale's axis lives in an axis rect of its own, which axisRects() does not list.
+    if (auto* scale = qobject_cast<QCPColorScale*>(element)) themeAxis(scale->axis(), text, grid, subGrid);
   }
   for (QCPAxisRect* rect : plot->axisRects())  // legends inset in an axis rect
     for (QCPLayoutElement* element : rect->insetLayout()->elements(true))
