@@ -96,6 +96,8 @@ bool savePlot(QCustomPlot* plot, const QString& path) {
 namespace {
 
 void showNearestPoint(QCustomPlot* plot, QMouseEvent* event) {
+  // A plot without curves (a colour map) leaves the tooltip to its view, which may show one of its own.
+  if (plot->graphCount() == 0) return;
   double bestDistance = 12.0;  // pixels: farther than this shows nothing
   QString text;
   for (int g = 0; g < plot->graphCount(); ++g) {
