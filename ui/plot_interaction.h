@@ -20,7 +20,8 @@ void makeInteractive(QCustomPlot* plot);
 QCustomPlot* makeTitledPlot(QWidget* parent, const QString& objectName, const QString& title, const QString& xLabel,
                             const QString& yLabel, int minimumHeight = 220);
 
-// Ticks at whole numbers only (multiples of 1, 2, 5, ...), for an axis of epochs: "2.5" is not an epoch.
+// Ticks at whole numbers only (multiples of 1, 2, 5, ...), for an axis of epochs or of a matrix's rows: "2.5" is
+// neither an epoch nor a row.
 void useWholeNumberTicks(QCPAxis* axis);
 
 // Saves by the file's extension (.png, .svg or .pdf); false when the extension is unknown or writing fails.

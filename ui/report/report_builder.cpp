@@ -219,9 +219,11 @@ class Composer {
       paragraph(QObject::tr("This run logged no mask snapshots: it trained dense, or stopped before its first."));
       return;
     }
-    paragraph(
-        QObject::tr("One cell per weight (rows: outputs or filters; columns: inputs). Dark: active; green: "
-                    "grown by the snapshot's mutation; red: dropped by it; light: inactive."));
+    paragraph(QObject::tr("One cell per weight (rows: outputs or filters; columns: inputs). Dark: active; green: "
+                          "grown by the snapshot's mutation; red: dropped by it; light: inactive. A layer longer than "
+                          "%1 weights along an axis is drawn in blocks of weights, each the darker the more of its "
+                          "weights are active; the caption gives the block size.")
+                  .arg(CellBudget{}.perWeightLimit));
     for (const QString& layer : viewer.layers()) {
       viewer.selectLayer(layer);
       const int count = viewer.snapshotCount();
