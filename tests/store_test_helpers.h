@@ -47,11 +47,12 @@ inline std::string errorMessage(F&& f) {
   return "no error thrown";
 }
 
-// Turns a store back into schema version 4, as SparseScope wrote it before snapshots kept positions: the mask
-// column named `bitmap` and no mask_format.
+// Turns a store back into schema version 4, as SparseScope wrote it before masks were kept as positions: the
+// snapshot's mask column named `bitmap`, and neither mask_format nor the mask changes' positions_format.
 inline void turnBackToSchemaFour(const std::string& path) {
-  for (const char* sql : {"ALTER TABLE mask_snapshots DROP COLUMN mask_format",
-                          "ALTER TABLE mask_snapshots RENAME COLUMN mask TO bitmap", "PRAGMA user_version = 4"})
+  for (const char* sql :
+       {"ALTER TABLE mask_snapshots DROP COLUMN mask_format", "ALTER TABLE mask_snapshots RENAME COLUMN mask TO bitmap",
+        "ALTER TABLE mask_events DROP COLUMN positions_format", "PRAGMA user_version = 4"})
     rawQuery(path, sql);
 }
 

@@ -497,6 +497,16 @@ void TestStore::maskChangesAndRemovedExamplesRoundTrip() {
   QCOMPARE(store.maskChange(run, 469, "fc1")->grownPositions, e.grownPositions);
   QVERIFY(store.maskChange(run, 469, "fc2")->droppedPositions.empty());
   QVERIFY(!store.maskChange(run, 470, "fc1"));
+  // A layer of 65536 x 65536 has positions past 2^31, which the int32 arrays of stores before schema 5 wrapped.
+  MaskChangeEvent wide = e;
+  wide.layer = "fc3";
+  wide.rows = wide.cols = 65536;
+  wide.droppedPositions = {3, int64_t(1) << 31, (int64_t(1) << 32) - 1};
+  wide.grownPositions = {(int64_t(1) << 32) - 2};
+  store.logMaskChange(run, wide);
+  store.flush();
+  QCOMPARE(store.maskChange(run, 469, "fc3")->droppedPositions, wide.droppedPositions);
+  QCOMPARE(store.maskChange(run, 469, "fc3")->grownPositions, wide.grownPositions);
   QCOMPARE(store.removedExamples(run), (std::vector<int64_t>{3, 12, 59999}));
 }
 

@@ -90,6 +90,7 @@ class TestStoreRecords : public QObject {
   void maskSnapshotsRoundTripPositionForPosition();
   void aLargeSparseSnapshotIsStoredAsItsPositions();
   void snapshotsOfAVersionFourStoreKeepTheirBitmaps();
+  void maskChangesOfAVersionFourStoreKeepTheirInt32Positions();
   void damagedSnapshotRowsNameTheSnapshot();
   void snapshotMagnitudesRoundTripToAByteOfTheLargest();
   void snapshotsOfAVersionThreeStoreReadWithoutMagnitudes();
@@ -223,6 +224,38 @@ void TestStoreRecords::snapshotsOfAVersionFourStoreKeepTheirBitmaps() {
   QCOMPARE(
       rawQuery(path, "SELECT group_concat(mask_format) FROM (SELECT mask_format FROM mask_snapshots ORDER BY step)"),
       std::string("bitmap,positions"));
+}
+
+void TestStoreRecords::maskChangesOfAVersionFourStoreKeepTheirInt32Positions() {
+  QTemporaryDir dir;
+  const std::string path = storePath(dir);
+  int64_t id = 0;
+  {
+    RunStore store(path);
+    id = store.beginRun("old", "{}", 1, 1);
+  }
+  turnBackToSchemaFour(path);
+  // Positions 5 and 70000 as version 4 wrote them: little-endian int32s.
+  const std::string insert =
+      "INSERT INTO mask_events (run_id, step, layer, epoch, rows, cols, dropped, grown, "
+      "active_after, dropped_positions, grown_positions) VALUES (" +
+      std::to_string(id) + ", 100, 'fc1', 2, 300, 784, 1, 1, 20, X'05000000', X'70110100')";
+  QCOMPARE(rawQuery(path, insert.c_str()), std::string());
+  RunStore store(path);
+  MaskChangeEvent later = maskEvent("fc1", 3, 200);
+  later.droppedPositions = {1};
+  later.grownPositions = {4};
+  store.logMaskChange(id, later);
+  store.flush();
+  const auto events = store.maskChanges(id);
+  QCOMPARE(events.size(), size_t(2));
+  QCOMPARE(events[0].droppedPositions, (std::vector<int64_t>{5}));
+  QCOMPARE(events[0].grownPositions, (std::vector<int64_t>{70000}));
+  QCOMPARE(events[1].grownPositions, (std::vector<int64_t>{4}));
+  QCOMPARE(rawQuery(path,
+                    "SELECT group_concat(positions_format) FROM (SELECT positions_format FROM mask_events "
+                    "ORDER BY step)"),
+           std::string("int32,positions"));
 }
 
 void TestStoreRecords::damagedSnapshotRowsNameTheSnapshot() {

@@ -59,15 +59,6 @@ Statement& Statement::bindNull(int index) {
   return *this;
 }
 
-Statement& Statement::bindInt32Array(int index, const std::vector<int64_t>& values) {
-  std::vector<unsigned char> bytes(values.size() * 4);
-  for (size_t i = 0; i < values.size(); ++i)
-    for (int b = 0; b < 4; ++b)
-      bytes[4 * i + size_t(b)] = static_cast<unsigned char>((uint64_t(values[i]) >> (8 * b)) & 0xff);
-  check(sqlite3_bind_blob(stmt_, index, bytes.data(), int(bytes.size()), SQLITE_TRANSIENT));
-  return *this;
-}
-
 Statement& Statement::bindBlob(int index, const std::vector<uint8_t>& bytes) {
   check(sqlite3_bind_blob64(stmt_, index, bytes.data(), bytes.size(), SQLITE_TRANSIENT));
   return *this;

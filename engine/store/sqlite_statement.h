@@ -39,7 +39,6 @@ class Statement {
   Statement& bindOptionalDouble(int index, std::optional<double> value);
   Statement& bindText(int index, const std::string& value);
   Statement& bindNull(int index);
-  Statement& bindInt32Array(int index, const std::vector<int64_t>& values);  // little-endian int32 BLOB
   Statement& bindBlob(int index, const std::vector<uint8_t>& bytes);
 
   int parameterCount() const;  // the highest ?N the SQL uses
@@ -50,8 +49,8 @@ class Statement {
   int64_t intAt(int column) const;
   double doubleAt(int column) const;  // NaN for NULL: SQLite stores a NaN as NULL
   std::optional<double> optionalDoubleAt(int column) const;
-  std::string textAt(int column) const;  // "" for NULL
-  std::vector<int64_t> int32ArrayAt(int column) const;
+  std::string textAt(int column) const;                 // "" for NULL
+  std::vector<int64_t> int32ArrayAt(int column) const;  // a little-endian int32 BLOB (stores before schema 5)
   std::vector<uint8_t> blobAt(int column) const;
 
  private:

@@ -6,6 +6,7 @@
 
 #include "core/compression.h"
 #include "core/error.h"
+#include "sparse/position_coding.h"
 #include "store/mask_snapshot_blobs.h"
 #include "store/sqlite_statement.h"
 #include "store/store_connection.h"
@@ -160,9 +161,19 @@ std::vector<StepRecord> StoreReader::steps(int64_t runId) const {
 
 namespace {
 constexpr const char* kMaskChangeColumns =
-    "step, layer, epoch, rows, cols, dropped, grown, active_after, dropped_positions, grown_positions";
+    "step, layer, epoch, rows, cols, dropped, grown, active_after, dropped_positions, grown_positions, "
+    "positions_format";
 
-MaskChangeEvent readMaskChange(const Statement& query) {
+// Rows since store schema 5 code their positions (sparse/position_coding.h); older ones are int32 arrays.
+std::vector<int64_t> readChangePositions(const Statement& query, int column, const MaskChangeEvent& e,
+                                         const std::string& what) {
+  if (query.textAt(10) == "int32") return query.int32ArrayAt(column);
+  if (query.textAt(10) != "positions")
+    throw RunError(what + ": damaged (unknown positions format '" + query.textAt(10) + "')");
+  return decodePositions(query.blobAt(column), int64_t(e.rows) * e.cols, what);
+}
+
+MaskChangeEvent readMaskChange(const Statement& query, const std::string& path) {
   MaskChangeEvent e;
   e.step = query.intAt(0);
   e.layer = query.textAt(1);
@@ -172,8 +183,9 @@ MaskChangeEvent readMaskChange(const Statement& query) {
   e.dropped = query.intAt(5);
   e.grown = query.intAt(6);
   e.activeAfter = query.intAt(7);
-  e.droppedPositions = query.int32ArrayAt(8);
-  e.grownPositions = query.int32ArrayAt(9);
+  const std::string what = path + ": mask change of " + e.layer + " at step " + std::to_string(e.step);
+  e.droppedPositions = readChangePositions(query, 8, e, what + " (dropped)");
+  e.grownPositions = readChangePositions(query, 9, e, what + " (grown)");
   return e;
 }
 }  // namespace
@@ -184,7 +196,7 @@ std::vector<MaskChangeEvent> StoreReader::maskChanges(int64_t runId, int64_t fro
   Statement query(db_, sql.c_str(), path_, "cannot read the mask changes of run " + std::to_string(runId));
   query.bindInt(1, runId).bindInt(2, fromStep);
   std::vector<MaskChangeEvent> rows;
-  while (query.step()) rows.push_back(readMaskChange(query));
+  while (query.step()) rows.push_back(readMaskChange(query, path_));
   return rows;
 }
 
@@ -194,7 +206,7 @@ std::optional<MaskChangeEvent> StoreReader::maskChange(int64_t runId, int64_t st
   Statement query(db_, sql.c_str(), path_, "cannot read the mask changes of run " + std::to_string(runId));
   query.bindInt(1, runId).bindInt(2, step).bindText(3, layer);
   if (!query.step()) return std::nullopt;
-  MaskChangeEvent e = readMaskChange(query);
+  MaskChangeEvent e = readMaskChange(query, path_);
   while (query.step()) {
   }
   return e;

@@ -13,6 +13,7 @@
 
 #include "core/compression.h"
 #include "core/error.h"
+#include "sparse/position_coding.h"
 #include "store/mask_snapshot_blobs.h"
 
 namespace ss {
@@ -33,8 +34,8 @@ StoreWriter::StoreWriter(const std::string& path, bool readOnly, int64_t maxByte
                   path, "cannot log a step"),
       insertMaskEvent_(db_.get(),
                        "INSERT OR REPLACE INTO mask_events (run_id, step, layer, epoch, rows, cols, dropped, grown, "
-                       "active_after, dropped_positions, grown_positions) "
-                       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                       "active_after, dropped_positions, grown_positions, positions_format) "
+                       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 'positions')",
                        path, "cannot log a mask change"),
       insertRemoved_(db_.get(),
                      "INSERT OR REPLACE INTO removed_examples (run_id, original_index, epoch) VALUES (?1, ?2, ?3)",
@@ -204,8 +205,8 @@ void StoreWriter::insert(const Row& row) {
         .bindInt(7, m->dropped)
         .bindInt(8, m->grown)
         .bindInt(9, m->activeAfter)
-        .bindInt32Array(10, m->droppedPositions)
-        .bindInt32Array(11, m->grownPositions)
+        .bindBlob(10, encodePositions(m->droppedPositions, int64_t(m->rows) * m->cols))
+        .bindBlob(11, encodePositions(m->grownPositions, int64_t(m->rows) * m->cols))
         .run();
     return;
   }
