@@ -493,6 +493,11 @@ void TestStore::maskChangesAndRemovedExamplesRoundTrip() {
   QCOMPARE(events[0].activeAfter, e.activeAfter);
   QCOMPARE(events[0].epoch, 2);
   QVERIFY(events[1].droppedPositions.empty());
+  const auto counts = store.maskChangeCounts(run);  // for plots and totals: no positions read
+  QCOMPARE(counts.size(), size_t(2));
+  QCOMPARE(counts[0].dropped, int64_t(2));
+  QCOMPARE(counts[0].activeAfter, e.activeAfter);
+  QVERIFY(counts[0].droppedPositions.empty() && counts[0].grownPositions.empty());
   // One layer's change at a step, as the mask viewer reads the mutation that made a snapshot.
   QCOMPARE(store.maskChange(run, 469, "fc1")->grownPositions, e.grownPositions);
   QVERIFY(store.maskChange(run, 469, "fc2")->droppedPositions.empty());

@@ -157,7 +157,7 @@ void TrainingDashboard::showStoredRun(const StoreReader& store, int64_t runId) {
                       .arg(run.epochs));
   addSteps(QVector<StepRecord>(steps.begin(), steps.end()));
   for (const EpochRecord& e : epochs) addEpoch(e);
-  for (const MaskChangeEvent& m : store.maskChanges(runId)) addMaskChange(m);
+  for (const MaskChangeEvent& m : store.maskChangeCounts(runId)) addMaskChange(m);
   replotAll();
 }
 

@@ -104,7 +104,7 @@ void writeLayers(const std::filesystem::path& dir, const StoreReader& store, int
 
 void writeMaskEvents(const std::filesystem::path& dir, const StoreReader& store, int64_t runId) {
   CsvFile f(dir / "mask_events.csv", "step,epoch,layer,dropped,grown,active_after");
-  for (const MaskChangeEvent& e : store.maskChanges(runId))
+  for (const MaskChangeEvent& e : store.maskChangeCounts(runId))
     f.row("%lld,%d,%s,%lld,%lld,%lld\n", (long long)e.step, e.epoch, quoted(e.layer).c_str(), (long long)e.dropped,
           (long long)e.grown, (long long)e.activeAfter);
   f.close();

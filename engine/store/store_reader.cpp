@@ -173,7 +173,8 @@ std::vector<int64_t> readChangePositions(const Statement& query, int column, con
   return decodePositions(query.blobAt(column), int64_t(e.rows) * e.cols, what);
 }
 
-MaskChangeEvent readMaskChange(const Statement& query, const std::string& path) {
+// A change with its positions, or only its counts when `withPositions` is false.
+MaskChangeEvent readMaskChange(const Statement& query, const std::string& path, bool withPositions = true) {
   MaskChangeEvent e;
   e.step = query.intAt(0);
   e.layer = query.textAt(1);
@@ -183,6 +184,7 @@ MaskChangeEvent readMaskChange(const Statement& query, const std::string& path) 
   e.dropped = query.intAt(5);
   e.grown = query.intAt(6);
   e.activeAfter = query.intAt(7);
+  if (!withPositions) return e;
   const std::string what = path + ": mask change of " + e.layer + " at step " + std::to_string(e.step);
   e.droppedPositions = readChangePositions(query, 8, e, what + " (dropped)");
   e.grownPositions = readChangePositions(query, 9, e, what + " (grown)");
@@ -197,6 +199,17 @@ std::vector<MaskChangeEvent> StoreReader::maskChanges(int64_t runId, int64_t fro
   query.bindInt(1, runId).bindInt(2, fromStep);
   std::vector<MaskChangeEvent> rows;
   while (query.step()) rows.push_back(readMaskChange(query, path_));
+  return rows;
+}
+
+std::vector<MaskChangeEvent> StoreReader::maskChangeCounts(int64_t runId) const {
+  Statement query(db_,
+                  "SELECT step, layer, epoch, rows, cols, dropped, grown, active_after FROM mask_events "
+                  "WHERE run_id = ?1 ORDER BY step, layer",
+                  path_, "cannot read the mask changes of run " + std::to_string(runId));
+  query.bindInt(1, runId);
+  std::vector<MaskChangeEvent> rows;
+  while (query.step()) rows.push_back(readMaskChange(query, path_, false));
   return rows;
 }
 

@@ -34,6 +34,9 @@ class StoreReader {
   // Mask history in step order, then layer; fromStep > 0 reads only what was logged at or after it, so a view
   // that follows a run reads what is new, not the whole history again.
   std::vector<MaskChangeEvent> maskChanges(int64_t runId, int64_t fromStep = 0) const;
+  // The same without positions (left empty): what plots and totals need, without decoding millions of positions
+  // for every change of a large layer.
+  std::vector<MaskChangeEvent> maskChangeCounts(int64_t runId) const;
   // One layer's change at a step: the mutation that made a snapshot, if one did.
   std::optional<MaskChangeEvent> maskChange(int64_t runId, int64_t step, const std::string& layer) const;
   std::vector<int64_t> removedExamples(int64_t runId) const;  // original indices, ascending

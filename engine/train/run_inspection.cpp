@@ -13,7 +13,7 @@ RunDetails inspectRun(const StoreReader& store, int64_t runId) {
     d.lastEpoch = e;
     if (!d.bestEpoch || e.testAccuracy > d.bestEpoch->testAccuracy) d.bestEpoch = e;
   }
-  for (const MaskChangeEvent& e : store.maskChanges(runId)) {
+  for (const MaskChangeEvent& e : store.maskChangeCounts(runId)) {
     ++d.maskChanges;
     d.weightsDropped += e.dropped;
     d.weightsGrown += e.grown;
