@@ -136,9 +136,10 @@ ALTER TABLE mask_snapshots ADD COLUMN magnitudes BLOB;
 PRAGMA user_version = 4;
 )sql";
 // Version 5: a snapshot's mask as its active positions (sparse/position_coding.h) instead of one bit per weight,
-// which for a 65536 x 65536 layer at 0.1% density is a few MB instead of 537; and a mask change's positions coded
-// the same way instead of as int32 arrays, which cannot hold a position past 2^31 (that layer has 2^32). Rows
-// written before keep their forms, named by mask_format and positions_format, and stay readable.
+// which for a 65536 x 65536 layer at 0.1% density is 7.1 MB instead of 17 MB zlib-compressed from 537 MB of bits
+// (built in memory to write it); and a mask change's positions coded the same way instead of as int32 arrays,
+// which cannot hold a position past 2^31 (that layer has 2^32). Rows written before keep their forms, named by
+// mask_format and positions_format, and stay readable.
 constexpr const char* kMigrateTo5 = R"sql(
 ALTER TABLE mask_snapshots RENAME COLUMN bitmap TO mask;
 ALTER TABLE mask_snapshots ADD COLUMN mask_format TEXT NOT NULL DEFAULT 'bitmap'
