@@ -15,7 +15,6 @@
 #include "image_plottable.h"
 #include "plot_interaction.h"
 #include "plot_theme.h"
-#include "sparse/mask.h"
 #include "train/checkpoint.h"
 
 namespace ss::ui {

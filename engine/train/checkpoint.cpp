@@ -1,12 +1,13 @@
 #include "train/checkpoint.h"
 
 #include "core/byte_buffer.h"
+#include "sparse/position_coding.h"
 
 namespace ss {
 
 namespace {
 constexpr uint32_t kMagic = 0x4B435353;  // "SSCK"
-// Format 2 records masks as positions (format 1: a byte per weight, still read).
+// Format 2 records masks as coded positions (sparse/position_coding.h; format 1: a byte per weight, still read).
 constexpr uint32_t kFormat = 2;
 constexpr uint32_t kFormatWithMaskBytes = 1;
 
@@ -94,7 +95,7 @@ std::vector<uint8_t> encodeCheckpoint(const Checkpoint& c) {
     w.put<uint8_t>(m.form);
     w.put<int32_t>(m.rows);
     w.put<int32_t>(m.cols);
-    w.putVector(m.positions);
+    w.putVector(encodePositions(m.positions, int64_t(m.rows) * m.cols));
   }
   w.put<uint64_t>(c.layerRandomStates.size());
   for (const auto& s : c.layerRandomStates) {
@@ -141,13 +142,14 @@ Checkpoint decodeCheckpoint(const std::vector<uint8_t>& bytes, const std::string
       const std::vector<uint8_t> bits = r.getVector<uint8_t>();
       for (size_t i = 0; i < bits.size(); ++i)
         if (bits[i]) m.positions.push_back(int64_t(i));
+      const int64_t size = int64_t(m.rows) * m.cols;
+      if (!m.positions.empty() && (m.rows < 0 || m.cols < 0 || m.positions.back() >= size))
+        throw RunError(what + ": damaged (the mask of layer " + m.layer + " is larger than the layer)");
     } else {
-      m.positions = r.getVector<int64_t>();
+      if (m.rows < 0 || m.cols < 0) throw RunError(what + ": damaged (layer " + m.layer + " has a negative shape)");
+      m.positions =
+          decodePositions(r.getVector<uint8_t>(), int64_t(m.rows) * m.cols, what + ": the mask of layer " + m.layer);
     }
-    const int64_t size = int64_t(m.rows) * m.cols;
-    for (size_t i = 0; i < m.positions.size(); ++i)
-      if (m.positions[i] < 0 || m.positions[i] >= size || (i > 0 && m.positions[i] <= m.positions[i - 1]))
-        throw RunError(what + ": damaged (the mask of layer " + m.layer + " has positions out of order or range)");
     return m;
   });
   c.layerRandomStates = getList<NamedState>(r, [&] { return NamedState{r.getString(), r.getString()}; });
