@@ -7,6 +7,7 @@
 #include <QTest>
 #include <thread>
 
+#include "cancel_at_step.h"
 #include "core/error.h"
 #include "project/project.h"
 #include "store/run_store.h"
@@ -29,16 +30,6 @@ Project spiralsProject(const std::string& algorithm, double target, const std::s
                           std::to_string(target) + R"(, "distribution": "uniform"})" + extra + "}",
                       "resume.json");
 }
-
-// Asks for cancel once the run has taken `atStep` steps.
-struct CancelAt : TrainingObserver {
-  CancelAt(RunControl& c, int64_t s) : control(c), atStep(s) {}
-  void onStep(const StepRecord& s, int64_t, int64_t) override {
-    if (s.step == atStep) control.requestCancel();
-  }
-  RunControl& control;
-  int64_t atStep;
-};
 
 uint64_t finalDigest(const RunStore& store, int64_t runId) {
   const RunDetails d = inspectRun(store, runId);

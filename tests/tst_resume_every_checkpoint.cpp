@@ -6,6 +6,7 @@
 #include <QTest>
 #include <set>
 
+#include "cancel_at_step.h"
 #include "project/project.h"
 #include "store/run_store.h"
 #include "store_test_helpers.h"
@@ -43,16 +44,6 @@ struct CheckpointSteps : TrainingObserver {
     if (s.step % 30 == 0) steps.insert(s.step);
   }
   std::set<int64_t> steps;
-};
-
-// Asks for cancel once the run has taken `atStep` steps.
-struct CancelAt : TrainingObserver {
-  CancelAt(RunControl& c, int64_t s) : control(c), atStep(s) {}
-  void onStep(const StepRecord& s, int64_t, int64_t) override {
-    if (s.step == atStep) control.requestCancel();
-  }
-  RunControl& control;
-  int64_t atStep;
 };
 
 int casesPassed = 0;

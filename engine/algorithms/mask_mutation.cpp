@@ -187,23 +187,7 @@ std::vector<MutableLayer> mutableLayers(Model& model, const Scheme& scheme) {
 }
 
 MaskChangeEvent installMask(Layer& layer, Sgd& optimizer, const Mask& next, int epoch, int64_t step) {
-  WeightMatrix& w = *layer.weightMatrix();
-  const Mask before = w.mask();
-  MaskChangeEvent event;
-  event.layer = layer.name();
-  event.epoch = epoch;
-  event.step = step;
-  event.rows = w.rows();
-  event.cols = w.cols();
-  for (size_t i = 0; i < next.bits.size(); ++i) {
-    if (before.bits[i] && !next.bits[i]) event.droppedPositions.push_back(int64_t(i));
-    if (!before.bits[i] && next.bits[i]) event.grownPositions.push_back(int64_t(i));
-  }
-  event.dropped = int64_t(event.droppedPositions.size());
-  event.grown = int64_t(event.grownPositions.size());
-  w.replaceMask(next, optimizer.state(weightParameterName(layer)));
-  event.activeAfter = w.activeCount();
-  return event;
+  return installPositions(layer, optimizer, positionsOf(next), epoch, step);
 }
 
 std::string weightParameterName(Layer& layer) {
