@@ -346,9 +346,9 @@ void TestStoreRecords::snapshotMaskOfImpossibleShapeIsDamaged() {
   const std::vector<uint8_t> bitmap = compressBytes({0x4d});
   const std::pair<SnapshotMaskFormat, std::vector<uint8_t>> blobs[] = {{SnapshotMaskFormat::Positions, positions},
                                                                        {SnapshotMaskFormat::Bitmap, bitmap}};
-  for (const auto& [format, blob] : blobs) {
-    const std::string message =
-        errorMessage<RunError>([&] { decodeSnapshotMask(blob, format, rows, cols, "store.db: mask snapshot of fc1"); });
+  for (const auto& entry : blobs) {  // not a structured binding: clang 14 cannot capture one in the lambda
+    const std::string message = errorMessage<RunError>(
+        [&] { decodeSnapshotMask(entry.second, entry.first, rows, cols, "store.db: mask snapshot of fc1"); });
     QVERIFY2(message.find("store.db: mask snapshot of fc1: damaged (layer shape") == 0, message.c_str());
   }
 }
