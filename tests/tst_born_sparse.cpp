@@ -90,8 +90,9 @@ void TestBornSparse::hugeModelIsBuiltWithoutADenseTensor() {
   QCOMPARE(fc2.activeCount(), plan[1].active);
   QCOMPARE(fc2.activeCount(), std::llround(0.001 * 65536.0 * 65536.0));
   // 4.3 M active weights: values, gradients, a 2-byte column and a 6-byte transposed entry each, plus the
-  // positions drawn (8 bytes each, freed): about 100 MB at the peak. One dense tensor of fc2 would be 17 GB.
-  QVERIFY2(grew < int64_t(300e6), qPrintable(QString("the build's peak grew by %1 MB").arg(grew / 1e6)));
+  // positions drawn (8 bytes each, freed): about 100 MB at the peak, 315 MB under ASan (redzones, quarantine).
+  // One dense tensor of fc2 would be 17 GB.
+  QVERIFY2(grew < int64_t(1e9), qPrintable(QString("the build's peak grew by %1 MB").arg(grew / 1e6)));
 }
 
 void TestBornSparse::randomPositionsAreDistinctAscendingAndExact_data() {
