@@ -571,7 +571,7 @@ void MaskViewer::drawRaster(const LayerMask& mask, bool magnitudes) {
   } else if (r.perWeight()) {
     showScale(false);
   } else {
-    showScale(true, change_ ? tr("% of a block active or just dropped") : tr("% of a block active"));
+    showScale(true, change_ ? tr("share of a block active or just dropped") : tr("share of a block active"));
   }
   showLegend(r.perWeight() || magnitudes
                  ? QString()
