@@ -179,8 +179,8 @@ std::vector<MutableLayer> mutableLayers(Model& model, const Scheme& scheme) {
     if (!w || w->activeCount() >= int64_t(w->rows()) * w->cols()) continue;
     MutableLayer m{layer.get(), {w->rows(), w->cols(), layer->kernelArea(), layer->name()}, {}};
     // Positions mutate as one set (every position its own group), counted without a byte per weight.
-    m.budget = mutatesByPosition(scheme) ? std::vector<int64_t>{w->activeCount()}
-                                         : activeGroupsPerSet(groupLayout(scheme, m.geometry), w->mask());
+    m.budget = anyPositionsFit(scheme) ? std::vector<int64_t>{w->activeCount()}
+                                       : activeGroupsPerSet(groupLayout(scheme, m.geometry), w->mask());
     out.push_back(std::move(m));
   }
   return out;

@@ -115,7 +115,7 @@ void MestAlgorithm::onEpochStart(int epoch, int64_t globalStep) {
   const double upShare = (1.0 - phase->growTo) / (1.0 - target_);
   for (MutableLayer& layer : layers_) {
     WeightMatrix& w = *layer.layer->weightMatrix();
-    if (mutatesByPosition(*scheme_)) {
+    if (anyPositionsFit(*scheme_)) {
       const int64_t size = int64_t(w.rows()) * w.cols();
       const std::vector<int64_t> next =
           pruneAndGrowPositions(w.activePositions(), activeImportance(w, float(options_.lambda)), size,

@@ -10,10 +10,6 @@
 
 namespace ss {
 
-bool mutatesByPosition(const Scheme& scheme) {
-  return scheme.name() == "unstructured";
-}
-
 std::vector<float> activeImportance(WeightMatrix& weights, float lambda) {
   const ParameterRef p = weights.parameter("");
   std::vector<float> scores;

@@ -14,10 +14,8 @@ namespace ss {
 // The drop-and-grow steps of mask_mutation.h for the unstructured scheme, on a layer's active positions (ascending
 // flat row-major) with one score per active weight: never a byte or a score per position of the layer, so a layer
 // of billions of positions mutates in the memory of its active weights. Same rules, same ranking (ties keep the
-// lower position, NaN ranks lowest); the random growth draws positions directly (sparse/random_positions.h).
-
-// Whether a scheme's layers mutate here rather than through its groups (mask_mutation.h).
-bool mutatesByPosition(const Scheme& scheme);
+// lower position, NaN ranks lowest); the random growth draws positions directly (sparse/random_positions.h). Layers
+// of a scheme that anyPositionsFit (sparse/scheme.h) mutate here; the others through their groups.
 
 // |w| + lambda |g| of each active weight, in storage order (importanceScores' values at the active positions).
 std::vector<float> activeImportance(WeightMatrix& weights, float lambda);

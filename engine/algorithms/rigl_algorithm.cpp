@@ -34,7 +34,7 @@ double riglUpdateFraction(const RiglOptions& options, int64_t totalSteps, int64_
 }
 
 int64_t riglDenseGradientBytes(Model& model, const SparsitySpec& sparsity, double alpha) {
-  const bool byPosition = mutatesByPosition(*makeScheme(sparsity.scheme, sparsity.schemeOptionsJson, "sparsity"));
+  const bool byPosition = anyPositionsFit(*makeScheme(sparsity.scheme, sparsity.schemeOptionsJson, "sparsity"));
   int64_t largestChunk = 0, largestGathered = 0, candidates = 0;
   const std::vector<LayerDensity> plan = planDensities(model, sparsity);
   size_t i = 0;
@@ -97,7 +97,7 @@ void RiglAlgorithm::receiveRows(size_t i, double fraction, int firstRow, const E
   WeightMatrix& w = *layers_[i].layer->weightMatrix();
   if (firstRow == 0) {
     p.received = true;
-    if (mutatesByPosition(*scheme_)) {
+    if (anyPositionsFit(*scheme_)) {
       // The drop needs only |w|, which backward does not change: decided before the first chunk is looked at.
       const std::vector<int64_t> before = w.activePositions();
       const int64_t active = int64_t(before.size());

@@ -38,7 +38,7 @@ void SetAlgorithm::onEpochStart(int epoch, int64_t globalStep) {
   if (!isMutationEpoch(epoch, options_.everyEpochs, lastEpoch_)) return;
   for (MutableLayer& layer : layers_) {
     WeightMatrix& w = *layer.layer->weightMatrix();
-    if (mutatesByPosition(*scheme_)) {
+    if (anyPositionsFit(*scheme_)) {
       const std::vector<int64_t> before = w.activePositions();
       const int64_t count = std::llround(options_.zeta * double(before.size()));
       const std::vector<int64_t> next =

@@ -176,10 +176,7 @@ class ModelAssembler : public LayerVisitor {
     }
     WeightMatrix& w = *layer->weightMatrix();
     const LayerGeometry g{w.rows(), w.cols(), layer->kernelArea(), name};
-    const std::vector<int64_t> positions =
-        randomStartPositions(g, *scheme_, double(planned->active) / double(planned->size), start_->maskRng);
-    planned->active = int64_t(positions.size());
-    planned->density = double(planned->active) / double(planned->size);
+    const std::vector<int64_t> positions = drawPlannedStart(g, *scheme_, *planned, start_->maskRng);
     if (runsOnSparseKernels(planned->active, planned->size, start_->spec)) {
       layer->initKaimingSparse(positions, format_, rng_);
     } else {

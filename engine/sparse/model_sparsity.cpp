@@ -70,7 +70,7 @@ std::vector<LayerDensity> planDensities(std::vector<BudgetLayer> layers, const S
 }
 
 std::vector<int64_t> randomStartPositions(const LayerGeometry& g, const Scheme& scheme, double density, Rng& rng) {
-  if (scheme.name() == "unstructured") {
+  if (anyPositionsFit(scheme)) {
     const int64_t size = int64_t(g.rows) * g.cols;
     const int64_t active = std::llround(scheme.achievableDensity(g, density) * double(size));
     return randomPositions(size, std::clamp<int64_t>(active, 0, size), rng);
@@ -78,6 +78,13 @@ std::vector<int64_t> randomStartPositions(const LayerGeometry& g, const Scheme& 
   Matrix scores(g.rows, g.cols);
   for (Eigen::Index k = 0; k < scores.size(); ++k) scores.data()[k] = rng.uniform(0.0f, 1.0f);
   return positionsOf(scheme.project(scores, g, density));
+}
+
+std::vector<int64_t> drawPlannedStart(const LayerGeometry& g, const Scheme& scheme, LayerDensity& planned, Rng& rng) {
+  std::vector<int64_t> positions = randomStartPositions(g, scheme, double(planned.active) / double(planned.size), rng);
+  planned.active = int64_t(positions.size());
+  planned.density = double(planned.active) / double(planned.size);
+  return positions;
 }
 
 bool runsOnSparseKernels(int64_t active, int64_t size, const SparsitySpec& spec) {
@@ -93,12 +100,8 @@ std::vector<LayerDensity> sparsifyModel(Model& model, const SparsitySpec& spec, 
     LayerDensity& planned = plan[i];
     if (planned.active >= planned.size) continue;  // stays dense
     WeightMatrix& w = *layers[i]->weightMatrix();
-    const std::vector<int64_t> positions =
-        randomStartPositions(layerGeometry(*layers[i]), *scheme, double(planned.active) / double(planned.size), rng);
-    const int64_t active = int64_t(positions.size());
-    w.applyMask(maskAt(w.rows(), w.cols(), positions), runsOnSparseKernels(active, planned.size, spec), format);
-    planned.active = active;
-    planned.density = double(active) / double(planned.size);
+    const std::vector<int64_t> positions = drawPlannedStart(layerGeometry(*layers[i]), *scheme, planned, rng);
+    w.applyMask(maskAt(w.rows(), w.cols(), positions), runsOnSparseKernels(planned.active, planned.size, spec), format);
   }
   return plan;
 }

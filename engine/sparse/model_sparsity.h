@@ -41,6 +41,10 @@ std::vector<LayerDensity> planDensities(std::vector<BudgetLayer> layers, const S
 // count; the structured schemes project uniform random scores (a transient of the layer's size, once).
 std::vector<int64_t> randomStartPositions(const LayerGeometry& g, const Scheme& scheme, double density, Rng& rng);
 
+// The random start of a layer at its planned density (randomStartPositions); `planned` takes the active count and
+// density the scheme reached. Born-sparse building and sparsifyModel both start layers this way.
+std::vector<int64_t> drawPlannedStart(const LayerGeometry& g, const Scheme& scheme, LayerDensity& planned, Rng& rng);
+
 // Whether a layer at this many active weights runs on the sparse kernels (else masked-dense).
 bool runsOnSparseKernels(int64_t active, int64_t size, const SparsitySpec& spec);
 

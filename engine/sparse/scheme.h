@@ -68,6 +68,13 @@ class Scheme {
   virtual void activateGroup(Mask& mask, const Matrix& scores, const std::vector<int64_t>& group) const;
 };
 
+// Whether every set of positions is a mask of this scheme (unstructured): its masks can then be drawn and mutated as
+// lists of positions, with no group, score or byte per weight of the layer (sparse/random_positions.h,
+// algorithms/position_mutation.h).
+inline bool anyPositionsFit(const Scheme& scheme) {
+  return scheme.name() == "unstructured";
+}
+
 // Builds a scheme from sparsity.scheme and sparsity.scheme_options (JSON text; empty means {}).
 // Errors read "<source>: sparsity.scheme_options.<key>: <reason>".
 std::unique_ptr<Scheme> makeScheme(const std::string& name, const std::string& optionsJson,
