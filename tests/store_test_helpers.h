@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/compression.h"
+#include "store/run_store.h"
 
 // What the store tests share: a store file in a temporary folder, raw SQL beside the store's own connections,
 // and the text of an expected exception.
@@ -54,6 +55,17 @@ inline void turnBackToSchemaFour(const std::string& path) {
        {"ALTER TABLE mask_snapshots DROP COLUMN mask_format", "ALTER TABLE mask_snapshots RENAME COLUMN mask TO bitmap",
         "ALTER TABLE mask_events DROP COLUMN positions_format", "PRAGMA user_version = 4"})
     rawQuery(path, sql);
+}
+
+// A new store at `path` with one run "old" (its id returned), turned back into schema version 4.
+inline int64_t schemaFourStoreWithARun(const std::string& path) {
+  int64_t id = 0;
+  {
+    ss::RunStore store(path);
+    id = store.beginRun("old", "{}", 1, 1);
+  }
+  turnBackToSchemaFour(path);
+  return id;
 }
 
 // The SQL that adds a snapshot as a version 4 store holds it: one bit per weight (least significant first),

@@ -204,12 +204,7 @@ void TestStoreRecords::aLargeSparseSnapshotIsStoredAsItsPositions() {
 void TestStoreRecords::snapshotsOfAVersionFourStoreKeepTheirBitmaps() {
   QTemporaryDir dir;
   const std::string path = storePath(dir);
-  int64_t id = 0;
-  {
-    RunStore store(path);
-    id = store.beginRun("old", "{}", 1, 1);
-  }
-  turnBackToSchemaFour(path);
+  const int64_t id = schemaFourStoreWithARun(path);
   QCOMPARE(rawQuery(path, schemaFourSnapshotInsert(id, "fc1", 0, 2, 5, {1, 0, 0, 1, 1, 0, 0, 0, 0, 1}).c_str()),
            std::string());
   RunStore store(path);
@@ -229,12 +224,7 @@ void TestStoreRecords::snapshotsOfAVersionFourStoreKeepTheirBitmaps() {
 void TestStoreRecords::maskChangesOfAVersionFourStoreKeepTheirInt32Positions() {
   QTemporaryDir dir;
   const std::string path = storePath(dir);
-  int64_t id = 0;
-  {
-    RunStore store(path);
-    id = store.beginRun("old", "{}", 1, 1);
-  }
-  turnBackToSchemaFour(path);
+  const int64_t id = schemaFourStoreWithARun(path);
   // Positions 5 and 70000 as version 4 wrote them: little-endian int32s.
   const std::string insert =
       "INSERT INTO mask_events (run_id, step, layer, epoch, rows, cols, dropped, grown, "
@@ -305,13 +295,8 @@ void TestStoreRecords::snapshotMagnitudesRoundTripToAByteOfTheLargest() {
 void TestStoreRecords::snapshotsOfAVersionThreeStoreReadWithoutMagnitudes() {
   QTemporaryDir dir;
   const std::string path = storePath(dir);
-  int64_t id = 0;
-  {
-    RunStore store(path);
-    id = store.beginRun("old", "{}", 1, 1);
-  }
   // Back to version 3, as SparseScope wrote it before snapshots kept magnitudes.
-  turnBackToSchemaFour(path);
+  const int64_t id = schemaFourStoreWithARun(path);
   for (const char* sql : {"ALTER TABLE mask_snapshots DROP COLUMN magnitudes", "PRAGMA user_version = 3"})
     QCOMPARE(rawQuery(path, sql), std::string());
   QCOMPARE(rawQuery(path, schemaFourSnapshotInsert(id, "fc1", 0, 1, 3, {1, 0, 1}).c_str()), std::string());
