@@ -112,6 +112,16 @@ Matrix allValues(const FeatureRows& features) {
   return values;
 }
 
+// Labels 0, 1, ..., classes - 1 in turn, original indices from 1000, and a flat shape of `features`.
+void labelInTurn(Dataset& set, int64_t n, int classes, int features) {
+  for (int64_t i = 0; i < n; ++i) {
+    set.labels.push_back(int32_t(i % classes));
+    set.originalIndex.push_back(1000 + i);
+  }
+  set.classCount = classes;
+  set.shape = {1, 1, features};
+}
+
 Dataset countingSet(int64_t n, int features = 3) {
   Dataset set;
   set.name = "counting";
@@ -119,12 +129,7 @@ Dataset countingSet(int64_t n, int features = 3) {
   for (int64_t i = 0; i < n; ++i)
     for (int f = 0; f < features; ++f) values(i, f) = float(i * 10 + f);
   set.features = FeatureRows(std::move(values));
-  for (int64_t i = 0; i < n; ++i) {
-    set.labels.push_back(int32_t(i % 4));
-    set.originalIndex.push_back(1000 + i);
-  }
-  set.classCount = 4;
-  set.shape = {1, 1, features};
+  labelInTurn(set, n, 4, features);
   return set;
 }
 
@@ -136,12 +141,7 @@ Dataset pixelSet(int64_t n, int pixels, uint64_t seed) {
   Dataset set;
   set.name = "pixels";
   set.features = FeatureRows(std::move(bytes), pixelScale());
-  for (int64_t i = 0; i < n; ++i) {
-    set.labels.push_back(int32_t(i % 3));
-    set.originalIndex.push_back(1000 + i);
-  }
-  set.classCount = 3;
-  set.shape = {1, 1, pixels};
+  labelInTurn(set, n, 3, pixels);
   return set;
 }
 
