@@ -104,14 +104,19 @@ bool Conv2d::convolvesDirectly() const {
   return g_.stride == 1 && sparse && sparse->layout() != SparseLayout::Channels && !denseWeightGradientRequested();
 }
 
-int64_t Conv2d::workingBytes(int batchSize, int threads) const {
+int64_t Conv2d::im2colWorkingBytes(int batchSize) const {
+  // The im2col panel (C*k*k x batch*positions) and the product panel (filters x batch*positions).
   const int64_t positions = int64_t(batchSize) * g_.outHeight() * g_.outWidth();
+  return (int64_t(weight_.cols()) + weight_.rows()) * positions * int64_t(sizeof(float));
+}
+
+int64_t Conv2d::workingBytes(int batchSize, int threads) const {
   const SparseWeights* sparse = weight_.sparseWeights();
   if (!convolvesDirectly()) {
-    // The im2col panel (C*k*k x batch*positions) and the product panel (filters x batch*positions); the channel
-    // layout also gathers the kept rows of dY.
+    // The channel layout also gathers the kept rows of dY.
     const int64_t kept = sparse && sparse->layout() == SparseLayout::Channels ? sparse->workingPanelRows() : 0;
-    return (int64_t(weight_.cols()) + weight_.rows() + kept) * positions * int64_t(sizeof(float));
+    const int64_t positions = int64_t(batchSize) * g_.outHeight() * g_.outWidth();
+    return im2colWorkingBytes(batchSize) + kept * positions * int64_t(sizeof(float));
   }
   // Per thread: the padded planes, the extended output rows, the dY rows, and dX's runs or padded planes; every
   // thread but the first also sums its share's weight and bias gradients apart.

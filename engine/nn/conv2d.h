@@ -49,6 +49,8 @@ class Conv2d : public Layer {
   // Bytes of the working buffers a training step at this batch size uses on `threads` threads: the im2col and
   // product panels, or each thread's padded planes and extended rows and its partial gradients.
   int64_t workingBytes(int batchSize, int threads) const;
+  // The im2col and product panels alone: what the layer's step uses when its weights are dense.
+  int64_t im2colWorkingBytes(int batchSize) const;
 
  private:
   // One example's patches: row p (patch entry p, positions along it) starts at cols + p * stride, so they are
