@@ -62,6 +62,7 @@ void themeLegend(QCPLegend* legend, const QPalette& palette) {
   legend->setTextColor(palette.color(QPalette::Text));
   for (int i = 0; i < legend->itemCount(); ++i) {
     QCPAbstractLegendItem* item = legend->item(i);
+    if (!item) continue;  // an empty cell of a legend wrapped into columns
     auto* entry = qobject_cast<QCPPlottableLegendItem*>(item);
     const bool shown = !entry || entry->plottable()->visible();  // a hidden curve's entry is greyed
     item->setTextColor(palette.color(shown ? QPalette::Active : QPalette::Disabled, QPalette::Text));
