@@ -10,6 +10,7 @@
 #include "cli_commands.h"
 #include "core/error.h"
 #include "memory/memory_model.h"
+#include "memory_table.h"
 #include "project/project.h"
 #include "project/project_difference.h"
 #include "sparse/layer_budget.h"
@@ -59,13 +60,7 @@ std::string formatAccuracy(std::optional<double> accuracy) {
 
 void describeModelMemory(const Experiment& experiment, FILE* out) {
   if (!experiment.densities().empty()) std::fprintf(out, "%s", formatDensityTable(experiment.densities()).c_str());
-  const MemoryEstimate& m = experiment.memory();
-  std::fprintf(out,
-               "memory model: %.2f MB weights+indices+gradients+momentum (dense: %.2f MB, %.1f%%), %.2f MB with "
-               "activations, %.2f MB peak with working buffers\n",
-               megabytes(m.parameterState()), megabytes(m.denseParameterState()),
-               100.0 * double(m.parameterState()) / double(std::max<int64_t>(1, m.denseParameterState())),
-               megabytes(m.total()), megabytes(m.peak()));
+  std::fprintf(out, "%s", formatMemoryLines(experiment.memoryLines(), !experiment.densities().empty()).c_str());
 }
 
 extern "C" void onInterrupt(int) {

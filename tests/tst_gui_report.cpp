@@ -28,7 +28,7 @@ std::string fashionProject(const QTemporaryDir& dir) {
       "model": {"preset": "mlp", "hidden": [32]},
       "sparsity": {"target": 0.9, "distribution": "erk"},
       "data_efficiency": {"enabled": true, "removal_epoch": 1, "remove_fraction": 0.1},
-      "memory_bound": "2MB",
+      "memory_bound": "800MB",
       "train": {"epochs": 2, "batch_size": 256, "threads": 2}})");
 }
 
@@ -127,7 +127,7 @@ class TestGuiReport : public QObject {
              QStringList({QString("run-%1-project.json").arg(fashionRun_), csv + "run.csv", csv + "epochs.csv",
                           csv + "steps.csv", csv + "layers.csv", csv + "mask_events.csv", csv + "example_stats.csv"}));
     QVERIFY(mentions(doc, QString("sparsescope run run-%1-project.json --threads 2").arg(fashionRun_)));
-    QVERIFY(mentions(doc, "Memory bound 2.000 MB"));
+    QVERIFY(mentions(doc, "Memory bound 800.0 MB"));
     // The summary holds what reproducing needs: engine version, seed, machine and dates.
     const auto& summary = std::get<Table>(doc.blocks[1]);
     QStringList keys;

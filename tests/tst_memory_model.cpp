@@ -52,7 +52,7 @@ class TestMemoryModel : public QObject {
 
 void TestMemoryModel::denseFiguresByHand() {
   Model m = tinyMlp();
-  const MemoryEstimate e = estimateTrainingMemory(m, 5);
+  const MemoryEstimate e = estimateTrainingMemory(m, {.batchSize = 5});
   QCOMPARE(int(e.layers.size()), 3);
   // fc1: 12 weights + 3 biases = 15 floats = 60 bytes each for value, gradient, momentum.
   QCOMPARE(e.layers[0].weights, int64_t(60));
@@ -65,7 +65,7 @@ void TestMemoryModel::denseFiguresByHand() {
   QCOMPARE(e.layers[2].weights, int64_t(8 * 4));  // 6 weights + 2 biases
   QCOMPARE(e.layers[2].activations, int64_t(5 * 2 * 4));
   QCOMPARE(e.total(), int64_t(3 * 60 + 60 + 60 + 3 * 32 + 40));
-  QCOMPARE(e.parameterState(), e.denseParameterState());
+  QCOMPARE(e.parameterState(), estimateTrainingMemory(m, {.batchSize = 5}, WeightsHeld::Dense).parameterState());
 }
 
 // Dropout keeps a float of scale per value for backward as well as its output.
@@ -74,7 +74,7 @@ void TestMemoryModel::dropoutKeepsItsScaleBesideItsOutput() {
   auto dropout = std::make_unique<Dropout>(ExampleShape{1, 1, 6}, 0.5f, Rng(1));
   dropout->setName("dropout");
   m.add(std::move(dropout));
-  const MemoryEstimate e = estimateTrainingMemory(m, 7);
+  const MemoryEstimate e = estimateTrainingMemory(m, {.batchSize = 7});
   QCOMPARE(e.layers[0].activations, int64_t(7 * 6 * 4 * 2));
 }
 
@@ -90,7 +90,7 @@ void TestMemoryModel::sparseFiguresByHand() {
   Mask mask(3, 4);
   for (auto [r, c] : {std::pair{0, 0}, {0, 3}, {1, 1}, {2, 2}, {2, 3}}) mask.set(r, c, true);  // 5 active
   m.layers()[0]->weightMatrix()->applyMask(mask, true, {.transposedIndex = transposedIndex});
-  const LayerMemory fc1 = estimateTrainingMemory(m, 5).layers[0];
+  const LayerMemory fc1 = estimateTrainingMemory(m, {.batchSize = 5}).layers[0];
   QCOMPARE(fc1.weights, int64_t(5 * 4 + 3 * 4));  // active weights + biases
   QCOMPARE(fc1.gradients, fc1.weights);
   QCOMPARE(fc1.optimizer, fc1.weights);
@@ -99,7 +99,8 @@ void TestMemoryModel::sparseFiguresByHand() {
   // 4-byte position in the CSR.
   const int64_t csr = 4 * 4 + 5 * 2, transposed = 5 * 4 + 5 * (2 + 4);
   QCOMPARE(fc1.indices, transposedIndex ? csr + transposed : csr);
-  QCOMPARE(fc1.denseBaseline, int64_t(3 * 15 * 4));
+  QCOMPARE(estimateTrainingMemory(m, {.batchSize = 5}, WeightsHeld::Dense).layers[0].parameterState(),
+           int64_t(3 * 15 * 4));
   // The storage itself agrees with the model.
   QCOMPARE(m.layers()[0]->weightMatrix()->indexBytes(), fc1.indices);
 }
@@ -117,13 +118,13 @@ void TestMemoryModel::threadsSplittingTheBatchEachHoldPartialGradients() {
   for (int threads : {2, 3}) {
     const int batch = 32 * threads;
     setThreadCount(1);
-    const MemoryEstimate alone = estimateTrainingMemory(sparse, batch),
-                         aloneSmall = estimateTrainingMemory(sparse, batch - 1),
-                         denseAlone = estimateTrainingMemory(dense, batch);
+    const MemoryEstimate alone = estimateTrainingMemory(sparse, {.batchSize = batch}),
+                         aloneSmall = estimateTrainingMemory(sparse, {.batchSize = batch - 1}),
+                         denseAlone = estimateTrainingMemory(dense, {.batchSize = batch});
     setThreadCount(threads);
-    const MemoryEstimate split = estimateTrainingMemory(sparse, batch),
-                         small = estimateTrainingMemory(sparse, batch - 1),
-                         denseSplit = estimateTrainingMemory(dense, batch);
+    const MemoryEstimate split = estimateTrainingMemory(sparse, {.batchSize = batch}),
+                         small = estimateTrainingMemory(sparse, {.batchSize = batch - 1}),
+                         denseSplit = estimateTrainingMemory(dense, {.batchSize = batch});
     for (size_t i = 0; i < split.layers.size(); ++i) {
       QCOMPARE(split.layers[i].transient, alone.layers[i].transient + (threads - 1) * alone.layers[i].gradients);
       QCOMPARE(small.layers[i].transient, aloneSmall.layers[i].transient);
@@ -170,18 +171,18 @@ void TestMemoryModel::indexWidthFollowsTheDimension() {
 
 void TestMemoryModel::boundTooSmallNamesTheSparsityThatFits() {
   Project p = parseProject(
-      R"({"format": 1, "name": "b", "memory_bound": 350, "sparsity": {"target": 0.1}, "train": {"batch_size": 5},
+      R"({"format": 1, "name": "b", "memory_bound": 1000, "sparsity": {"target": 0.1}, "train": {"batch_size": 5},
                               "algorithm": {"name": "static"}})",
       "b.json");
   Model m = tinyMlp();
   try {
-    checkMemoryBound(m, p);
+    checkMemoryBound(m, p, {.batchSize = 5});
     QFAIL("a bound below the model's need was accepted");
   } catch (const InputError& e) {
     QVERIFY2(QString(e.what()).contains("the smallest sparsity that fits is"), e.what());
   }
   p.memoryBoundBytes = 1'000'000;
-  checkMemoryBound(m, p);  // fits: no throw
+  checkMemoryBound(m, p, {.batchSize = 5});  // fits: no throw
 }
 
 void TestMemoryModel::boundBelowActivationsSaysNoSparsityFits() {
@@ -191,7 +192,7 @@ void TestMemoryModel::boundBelowActivationsSaysNoSparsityFits() {
       "b.json");
   Model m = tinyMlp();
   try {
-    checkMemoryBound(m, p);
+    checkMemoryBound(m, p, {.batchSize = 5});
     QFAIL("a bound below the activations was accepted");
   } catch (const InputError& e) {
     QVERIFY2(QString(e.what()).contains("cannot hold this model at any sparsity"), e.what());

@@ -226,7 +226,7 @@ void TestSparseLayouts::indexBytesByHand() {
   QCOMPARE(m.weights, int64_t(24 * 4));
   QCOMPARE(m.gradients, int64_t(24 * 4));
   QCOMPARE(m.optimizer, int64_t(24 * 4));
-  QCOMPARE(m.denseBaseline, int64_t(3 * 96 * 4));
+  QCOMPARE(weightMemory(denseStorageOf(w)).parameterState(), int64_t(3 * 96 * 4));
   QCOMPARE(SparseWeights::indexBytesFor(format, 8, 12, 24), indexBytes);
 }
 

@@ -22,6 +22,7 @@
 
 #include "core/error.h"
 #include "layer_list_editor.h"
+#include "memory_line_colours.h"
 #include "plot_interaction.h"
 #include "plot_theme.h"
 #include "train/project_plan.h"
@@ -195,6 +196,12 @@ ProjectEditor::ProjectEditor(QWidget* parent)
   memoryBars_->yAxis->setLabel(tr("training bytes (MB)"));
   memoryBars_->legend->setVisible(true);
   memoryBars_->legend->setFont(QFont(font().family(), 8));
+  // Up to eight lines: the legend in its own rows above the bars, which it would otherwise cover.
+  memoryBars_->plotLayout()->insertRow(0);
+  memoryBars_->plotLayout()->addElement(0, 0, memoryBars_->legend);
+  memoryBars_->legend->setFillOrder(QCPLegend::foColumnsFirst);
+  memoryBars_->legend->setWrap(3);
+  memoryBars_->plotLayout()->setRowStretchFactor(0, 0.001);
   makeInteractive(memoryBars_);
 
   schedule_ = new QCustomPlot(this);
@@ -415,6 +422,43 @@ void ProjectEditor::showPlan(const Project& p) {
   if (!planStatusDelay_->isActive()) planStatusDelay_->start();
 }
 
+void ProjectEditor::drawMemoryBars(const MemoryEstimate& memory) {
+  // A stacked bar per layer of its own lines, and one for the lines of the whole run (the algorithm's transient,
+  // the checkpoint and snapshots on their way to the store), coloured as the dashboard's memory plot.
+  const std::vector<MemoryLine> names = memory.lines();
+  const int64_t LayerMemory::*const perLayer[] = {&LayerMemory::weights,     &LayerMemory::indices,
+                                                  &LayerMemory::gradients,   &LayerMemory::optimizer,
+                                                  &LayerMemory::activations, &LayerMemory::transient};
+  constexpr size_t kPerLayer = std::size(perLayer);
+  QSharedPointer<QCPAxisTickerText> ticker(new QCPAxisTickerText);
+  std::vector<const LayerMemory*> shown;
+  for (const LayerMemory& m : memory.layers)
+    if (m.persistent() + m.transient > 0) shown.push_back(&m);
+  for (size_t x = 0; x < shown.size(); ++x) ticker->addTick(double(x), QString::fromStdString(shown[x]->layer));
+  const double runX = double(shown.size());
+  ticker->addTick(runX, tr("whole run"));
+  QCPBars* below = nullptr;
+  for (size_t k = 0; k < names.size(); ++k) {
+    auto* bars = new QCPBars(memoryBars_->xAxis, memoryBars_->yAxis);
+    bars->setName(tr(names[k].name));
+    bars->setBrush(memoryLineColour(k));
+    bars->setPen(Qt::NoPen);
+    bars->setWidth(0.6);
+    if (below) bars->moveAbove(below);
+    below = bars;
+    if (k < kPerLayer) {
+      for (size_t x = 0; x < shown.size(); ++x) bars->addData(double(x), double(shown[x]->*perLayer[k]) / 1e6);
+    } else {
+      bars->addData(runX, double(names[k].bytes) / 1e6);
+    }
+    if (names[k].bytes == 0) bars->removeFromLegend();
+  }
+  memoryBars_->xAxis->setTicker(ticker);
+  memoryBars_->rescaleAxes();
+  memoryBars_->xAxis->setRange(-0.7, runX + 0.7);
+  memoryBars_->yAxis->setRange(0, memoryBars_->yAxis->range().upper * 1.15);
+}
+
 void ProjectEditor::drawPlan(const Project& p, const BackgroundPlanner::Outcome& outcome) {
   if (!planner_->busy()) {  // the newest edit's plan: nothing is being worked out any more
     planStatusDelay_->stop();
@@ -434,6 +478,7 @@ void ProjectEditor::drawPlan(const Project& p, const BackgroundPlanner::Outcome&
     layers_->setRowCount(int(plan.memory.layers.size()));
     for (size_t i = 0; i < plan.memory.layers.size(); ++i) {
       const LayerMemory& m = plan.memory.layers[i];
+      const LayerMemory& dense = plan.denseTwin.layers[i];
       const auto d = std::find_if(plan.densities.begin(), plan.densities.end(),
                                   [&](const LayerDensity& x) { return x.name == m.layer; });
       const QStringList cells{
@@ -441,45 +486,20 @@ void ProjectEditor::drawPlan(const Project& p, const BackgroundPlanner::Outcome&
           d != plan.densities.end() ? QString::number(d->size) : QString("-"),
           d != plan.densities.end() ? QString::number(double(d->active) / double(d->size), 'f', 4) : QString("1"),
           d != plan.densities.end() ? QString::number(d->active) : QString("-"),
-          megabytes(m.persistent()),
-          megabytes(m.denseBaseline + m.activations)};
+          megabytes(m.persistent() + m.transient),
+          megabytes(dense.persistent() + dense.transient)};
       for (int c = 0; c < int(cells.size()); ++c) layers_->setItem(int(i), c, new QTableWidgetItem(cells[c]));
     }
     layers_->resizeColumnsToContents();
     layers_->horizontalHeader()->setStretchLastSection(true);
-
-    // Stacked bars per layer with parameters (the ones a sparse layout changes).
-    const char* kinds[] = {"weights", "indices", "gradients", "optimizer", "activations"};
-    const SeriesColour colours[] = {SeriesColour::Blue, SeriesColour::Orange, SeriesColour::Green, SeriesColour::Purple,
-                                    SeriesColour::Grey};
-    QSharedPointer<QCPAxisTickerText> ticker(new QCPAxisTickerText);
-    QCPBars* below = nullptr;
-    for (int k = 0; k < 5; ++k) {
-      auto* bars = new QCPBars(memoryBars_->xAxis, memoryBars_->yAxis);
-      bars->setName(tr(kinds[k]));
-      bars->setBrush(QColor::fromRgb(seriesRgb(colours[k])));
-      bars->setPen(Qt::NoPen);
-      bars->setWidth(0.6);
-      if (below) bars->moveAbove(below);
-      below = bars;
-      int x = 0;
-      for (const LayerMemory& m : plan.memory.layers) {
-        if (m.weights == 0 && m.activations == 0) continue;
-        const int64_t v[] = {m.weights, m.indices, m.gradients, m.optimizer, m.activations};
-        bars->addData(x, double(v[k]) / 1e6);
-        if (k == 0) ticker->addTick(x, QString::fromStdString(m.layer));
-        ++x;
-      }
-    }
-    memoryBars_->xAxis->setTicker(ticker);
-    memoryBars_->rescaleAxes();
-    memoryBars_->xAxis->setRange(-0.7, memoryBars_->xAxis->range().upper + 0.7);
-    memoryBars_->yAxis->setRange(0, memoryBars_->yAxis->range().upper * 1.15);
-    QString text =
-        tr("%1 parameters; training needs %2 (peak %3 with working buffers), dense %4")
-            .arg(plan.parameterCount)
-            .arg(megabytes(plan.memory.total()), megabytes(plan.memory.peak() + plan.memory.algorithmTransient),
-                 megabytes(plan.memory.denseParameterState()));
+    drawMemoryBars(plan.memory);
+    const int64_t peak = plan.memory.peak(), densePeak = plan.denseTwin.peak();
+    QString text = tr("%1 parameters; training needs %2 at its peak, %3% of the %4 it needs dense (the data set, read "
+                      "when the run starts, comes on top)")
+                       .arg(plan.parameterCount)
+                       .arg(megabytes(peak))
+                       .arg(100.0 * double(peak) / double(std::max<int64_t>(1, densePeak)), 0, 'f', 0)
+                       .arg(megabytes(densePeak));
     if (p.memoryBoundBytes) text += tr("; bound %1").arg(megabytes(*p.memoryBoundBytes));
     if (!plan.boundProblem.empty()) text += "\n" + QString::fromStdString(plan.boundProblem);
     memoryLabel_->setText(text);

@@ -75,6 +75,7 @@ class ProjectEditor : public QWidget {
   nlohmann::json formJson() const;
   void showPlan(const Project& p);
   void drawPlan(const Project& p, const BackgroundPlanner::Outcome& outcome);
+  void drawMemoryBars(const MemoryEstimate& memory);
 
   std::optional<Project> project_;
   QString problem_;

@@ -144,8 +144,9 @@ void sparsifyAll(Model& model, const Scheme& scheme, double density, bool transp
 }
 
 double memoryRatio(Layer& layer) {
-  const LayerMemory m = weightMemory(weightStorageOf(*layer.weightMatrix()));
-  return double(m.parameterState()) / double(m.denseBaseline);
+  const WeightMatrix& w = *layer.weightMatrix();
+  return double(weightMemory(weightStorageOf(w)).parameterState()) /
+         double(weightMemory(denseStorageOf(w)).parameterState());
 }
 
 }  // namespace
@@ -279,9 +280,9 @@ std::vector<BenchRow> runStepBenchmark(const Project& project, const BenchSettin
         eigenModel += t.eigen ? t.eStep.ms() : kNaN;
         rows.push_back(row);
       }
-      const MemoryEstimate ms = estimateTrainingMemory(sparse->model, project.train.batchSize);
-      sparseBytes = ms.parameterState();
-      denseBytes = ms.denseParameterState();
+      const RunMemoryInputs inputs{project.train.batchSize};
+      sparseBytes = estimateTrainingMemory(sparse->model, inputs).parameterState();
+      denseBytes = estimateTrainingMemory(sparse->model, inputs, WeightsHeld::Dense).parameterState();
       BenchRow model{"model",
                      scheme->describe(),
                      density,

@@ -3,10 +3,13 @@
 #include <algorithm>
 #include <cstdio>
 #include <fstream>
+#include <functional>
+#include <map>
 #include <string>
 
 #include "core/error.h"
 #include "core/threads.h"
+#include "memory/store_copies.h"
 #include "nn/conv2d.h"
 #include "sparse/model_sparsity.h"
 #include "sparse/weight_matrix.h"
@@ -19,6 +22,12 @@ constexpr int64_t kFloat = sizeof(float);
 int64_t sumOf(const std::vector<LayerMemory>& layers, int64_t (LayerMemory::*part)() const) {
   int64_t sum = 0;
   for (const auto& l : layers) sum += (l.*part)();
+  return sum;
+}
+
+int64_t sumOf(const std::vector<LayerMemory>& layers, int64_t LayerMemory::*part) {
+  int64_t sum = 0;
+  for (const auto& l : layers) sum += l.*part;
   return sum;
 }
 
@@ -48,25 +57,98 @@ int64_t workingBytes(Layer& layer, int batchSize) {
   if (!sparse) return 0;
   return int64_t(batchSize) * (w->rows() + w->cols() + sparse->workingPanelRows()) * kFloat;
 }
+
+int64_t denseWorkingBytes(Layer& layer, int batchSize) {
+  const auto* conv = dynamic_cast<const Conv2d*>(&layer);
+  return conv ? conv->im2colWorkingBytes(batchSize) : 0;
+}
+
+// How each layer's weights are held for the estimate, and the working buffers a step uses with them.
+struct Holding {
+  std::function<WeightStorage(const WeightMatrix&)> storage;
+  std::function<int64_t(Layer&, int)> working;
+  bool panels = true;  // layers on panels may split the batch between threads
+};
+
+MemoryEstimate estimate(Model& model, const RunMemoryInputs& run, const Holding& holding) {
+  MemoryEstimate estimate;
+  // Threads that split the batch each sum their part of a panel layer's gradients in a buffer of their own
+  // (the first thread sums into the gradients themselves).
+  const std::vector<char> onPanels = model.panelPlan();
+  const int threads = threadCount();
+  const int64_t extraThreads = holding.panels && batchIsSplit(run.batchSize, threads) ? threads - 1 : 0;
+  const int heldExamples = std::max(run.batchSize, run.evaluationBatchSize);
+  int64_t checkpoint = checkpointExampleBytes(run.trainExamples), snapshots = 0;
+  size_t index = 0;
+  for (const auto& layer : model.layers()) {
+    LayerMemory m;
+    if (const WeightMatrix* w = layer->weightMatrix()) {
+      const WeightStorage s = holding.storage(*w);
+      m = weightMemory(s);
+      checkpoint += checkpointMaskBytes(s);
+      snapshots += maskSnapshotBytes(s);
+    }
+    m.layer = layer->name();
+    const int64_t bytes = denseParameterFloats(*layer) * kFloat;
+    m.weights += bytes;
+    m.gradients += bytes;
+    m.optimizer += bytes;
+    m.activations = activationsBytes(*layer, heldExamples);
+    m.transient = holding.working(*layer, heldExamples);
+    if (onPanels[index++]) m.transient += extraThreads * m.gradients;
+    checkpoint += m.weights + m.gradients + m.optimizer;
+    estimate.layers.push_back(m);
+  }
+  estimate.storeCopies = storeCopiesBytes(checkpoint, snapshots);
+  estimate.datasetBytes = run.datasetBytes;
+  return estimate;
+}
+
+// The model at `target` sparsity from the layer budget alone (no masks are built); working buffers as the layers
+// use them now.
+MemoryEstimate estimateAtTarget(Model& model, const SparsitySpec& spec, double target, const RunMemoryInputs& run) {
+  SparsitySpec at = spec;
+  at.target = target;
+  const SparseFormat format = sparseFormatOf(spec);
+  std::map<const WeightMatrix*, WeightStorage> planned;
+  const std::vector<LayerDensity> plan = planDensities(model, at);
+  size_t i = 0;
+  for (const auto& layer : model.layers()) {
+    const WeightMatrix* w = layer->weightMatrix();
+    if (!w) continue;
+    const LayerDensity& d = plan[i++];
+    const bool dense = d.active >= d.size;
+    const bool sparse = !dense && double(d.active) / double(d.size) <= spec.sparseExecutionBelow;
+    planned[w] = {w->rows(), w->cols(), d.active, sparse, !dense && !sparse, format};
+  }
+  return estimate(model, run, {[&](const WeightMatrix& w) { return planned.at(&w); }, workingBytes, /*panels=*/true});
+}
 }  // namespace
+
+std::vector<MemoryLine> MemoryEstimate::lines() const {
+  return {{"parameters", sumOf(layers, &LayerMemory::weights)},
+          {"index data", sumOf(layers, &LayerMemory::indices)},
+          {"gradients", sumOf(layers, &LayerMemory::gradients)},
+          {"optimizer state", sumOf(layers, &LayerMemory::optimizer)},
+          {"activations", sumOf(layers, &LayerMemory::activations)},
+          {"working buffers", sumOf(layers, &LayerMemory::transient)},
+          {"algorithm transient", algorithmTransient},
+          {"checkpoint and snapshots", storeCopies},
+          {"data set", datasetBytes}};
+}
+
+int64_t MemoryEstimate::peak() const {
+  int64_t sum = 0;
+  for (const MemoryLine& line : lines()) sum += line.bytes;
+  return sum;
+}
 
 int64_t MemoryEstimate::total() const {
   return sumOf(layers, &LayerMemory::persistent);
 }
+
 int64_t MemoryEstimate::parameterState() const {
   return sumOf(layers, &LayerMemory::parameterState);
-}
-
-int64_t MemoryEstimate::peak() const {
-  int64_t transient = 0;
-  for (const auto& l : layers) transient += l.transient;
-  return total() + transient + algorithmTransient;
-}
-
-int64_t MemoryEstimate::denseParameterState() const {
-  int64_t sum = 0;
-  for (const auto& l : layers) sum += l.denseBaseline;
-  return sum;
 }
 
 WeightStorage weightStorageOf(const WeightMatrix& w) {
@@ -80,10 +162,13 @@ WeightStorage weightStorageOf(const WeightMatrix& w) {
   return s;
 }
 
+WeightStorage denseStorageOf(const WeightMatrix& w) {
+  return {w.rows(), w.cols(), int64_t(w.rows()) * w.cols(), false, false, {}};
+}
+
 LayerMemory weightMemory(const WeightStorage& s) {
   LayerMemory m;
   const int64_t size = int64_t(s.rows) * s.cols;
-  m.denseBaseline = 3 * size * kFloat;
   const int64_t stored = s.sparse ? s.active : size;
   m.weights = m.gradients = m.optimizer = stored * kFloat;
   if (s.sparse) {
@@ -94,67 +179,28 @@ LayerMemory weightMemory(const WeightStorage& s) {
   return m;
 }
 
-MemoryEstimate estimateTrainingMemory(Model& model, int batchSize) {
-  MemoryEstimate estimate;
-  // Threads that split the batch each sum their part of a panel layer's gradients in a buffer of their own
-  // (the first thread sums into the gradients themselves).
-  const std::vector<char> onPanels = model.panelPlan();
-  const int threads = threadCount();
-  const int64_t extraThreads = batchIsSplit(batchSize, threads) ? threads - 1 : 0;
-  size_t index = 0;
-  for (const auto& layer : model.layers()) {
-    LayerMemory m;
-    if (const WeightMatrix* w = layer->weightMatrix()) m = weightMemory(weightStorageOf(*w));
-    m.layer = layer->name();
-    const int64_t bytes = denseParameterFloats(*layer) * kFloat;
-    m.weights += bytes;
-    m.gradients += bytes;
-    m.optimizer += bytes;
-    m.denseBaseline += 3 * bytes;
-    m.activations = activationsBytes(*layer, batchSize);
-    m.transient = workingBytes(*layer, batchSize);
-    if (onPanels[index++]) m.transient += extraThreads * m.gradients;
-    estimate.layers.push_back(m);
-  }
-  return estimate;
+MemoryEstimate estimateTrainingMemory(Model& model, const RunMemoryInputs& run, WeightsHeld held) {
+  if (held == WeightsHeld::Dense) return estimate(model, run, {denseStorageOf, denseWorkingBytes, /*panels=*/false});
+  return estimate(model, run, {weightStorageOf, workingBytes, /*panels=*/true});
 }
 
-int64_t parameterStateAtTarget(Model& model, const SparsitySpec& spec, double target) {
-  const SparseFormat format = sparseFormatOf(spec);
-  SparsitySpec at = spec;
-  at.target = target;
-  const std::vector<LayerDensity> plan = planDensities(model, at);
-  int64_t bytes = 0;
-  size_t i = 0;
-  for (const auto& layer : model.layers()) {
-    bytes += 3 * denseParameterFloats(*layer) * kFloat;
-    const WeightMatrix* w = layer->weightMatrix();
-    if (!w) continue;
-    const LayerDensity& d = plan[i++];
-    const bool dense = d.active >= d.size;
-    const bool sparse = !dense && double(d.active) / double(d.size) <= spec.sparseExecutionBelow;
-    bytes += weightMemory({w->rows(), w->cols(), d.active, sparse, !dense && !sparse, format}).parameterState();
-  }
-  return bytes;
-}
-
-void checkMemoryBound(Model& model, const Project& project) {
+void checkMemoryBound(Model& model, const Project& project, const RunMemoryInputs& run) {
   if (!project.memoryBoundBytes) return;
   const int64_t bound = *project.memoryBoundBytes;
-  const MemoryEstimate now = estimateTrainingMemory(model, project.train.batchSize);
-  int64_t activations = 0;
-  for (const auto& l : now.layers) activations += l.activations;
-  auto need = [&](double target) { return parameterStateAtTarget(model, project.sparsity, target) + activations; };
+  auto need = [&](double target) { return estimateAtTarget(model, project.sparsity, target, run).peak(); };
   const int64_t needed = need(project.sparsity.target);
   if (needed <= bound) return;
-  char message[512];
+  char message[640];
   // Memory falls as the target rises; bisect for the lowest target that fits.
   const double highest = 0.9999;
   if (need(highest) > bound) {
+    const MemoryEstimate least = estimateAtTarget(model, project.sparsity, highest, run);
+    const int64_t beside = least.peak() - least.parameterState();
     std::snprintf(message, sizeof message,
-                  "memory_bound: %lld bytes cannot hold this model at any sparsity: activations alone at batch %d take "
-                  "%lld bytes (the model at sparsity %.4f needs %lld); raise the bound or lower train.batch_size",
-                  (long long)bound, project.train.batchSize, (long long)activations, highest, (long long)need(highest));
+                  "memory_bound: %lld bytes cannot hold this model at any sparsity: activations, working buffers, "
+                  "checkpoint and data set alone at batch %d take %lld bytes (the model at sparsity %.4f needs %lld); "
+                  "raise the bound or lower train.batch_size",
+                  (long long)bound, run.batchSize, (long long)beside, highest, (long long)least.peak());
     throw InputError(message);
   }
   double lo = project.sparsity.target, hi = highest;
@@ -162,11 +208,11 @@ void checkMemoryBound(Model& model, const Project& project) {
     const double mid = 0.5 * (lo + hi);
     (need(mid) <= bound ? hi : lo) = mid;
   }
-  std::snprintf(
-      message, sizeof message,
-      "memory_bound: sparsity %.4f needs %lld bytes (weights, indices, gradients, momentum and activations at "
-      "batch %d) but the bound is %lld; the smallest sparsity that fits is %.4f (density %.4f)",
-      project.sparsity.target, (long long)needed, project.train.batchSize, (long long)bound, hi, 1.0 - hi);
+  std::snprintf(message, sizeof message,
+                "memory_bound: sparsity %.4f needs %lld bytes (weights, indices, gradients, momentum, activations, "
+                "working buffers, checkpoint and data set at batch %d) but the bound is %lld; the smallest sparsity "
+                "that fits is %.4f (density %.4f)",
+                project.sparsity.target, (long long)needed, run.batchSize, (long long)bound, hi, 1.0 - hi);
   throw InputError(message);
 }
 

@@ -24,6 +24,12 @@ struct EpochRecord {
   int64_t rssBytes = 0;     // the process's resident set, measured at the epoch's end
 };
 
+// One line of the memory model as the run store keeps it: bytes of the run's model and of its dense twin.
+struct MemoryLineRecord {
+  std::string line;
+  int64_t bytes = 0, denseBytes = 0;
+};
+
 struct StepRecord {
   int epoch = 0;
   int64_t step = 0;

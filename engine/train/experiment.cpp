@@ -1,6 +1,8 @@
 #include "train/experiment.h"
 
+#include <algorithm>
 #include <cmath>
+#include <cstdio>
 
 #include "algorithms/algorithm_factory.h"
 #include "core/allocator.h"
@@ -8,6 +10,7 @@
 #include "core/machine_memory.h"
 #include "core/threads.h"
 #include "data/data_source.h"
+#include "memory/dataset_bytes.h"
 #include "nn/model_factory.h"
 #include "sparse/model_sparsity.h"
 #include "sparse/weight_matrix.h"
@@ -32,6 +35,17 @@ enum StreamPurpose : uint64_t {
 Sgd makeOptimizer(const OptimizerSpec& o) {
   return Sgd({float(o.momentum), o.nesterov, float(o.weightDecay)});
 }
+
+RunMemoryInputs memoryInputsOf(const Project& project, const DataSplits& data) {
+  const int64_t evaluationBatch = std::min<int64_t>(TrainerSettings{}.evalBatchSize, data.test.size());
+  return {project.train.batchSize, int(evaluationBatch), data.train.size(), dataResidentBytes(data)};
+}
+
+std::string megabytes(int64_t bytes) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.1f MB", double(bytes) / 1e6);
+  return text;
+}
 }  // namespace
 
 DataSplits loadProjectData(const Project& project) {
@@ -55,17 +69,18 @@ Experiment::Experiment(Project project)
   // starts from a random mask at its budget, born sparse.
   const bool sparse = project_.sparsity.target > 0;
   const bool startsDense = project_.algorithm.name == "gmp";
+  const RunMemoryInputs memoryInputs = memoryInputsOf(project_, data_);
   if (sparse && !startsDense) {
     Rng maskRng = rng_.fork(kMaskStream);
     model_ = buildSparseModel(project_.model, data_.train.shape, data_.train.classCount, initRng,
                               {project_.sparsity, maskRng}, physicalMemoryBytes(), densities_);
-    checkMemoryBound(model_, project_);
+    checkMemoryBound(model_, project_, memoryInputs);
   } else {
     model_ = buildModel(project_.model, data_.train.shape, data_.train.classCount, initRng);
     if (startsDense)
-      checkDenseStartFits();
+      checkDenseStartFits(memoryInputs);
     else
-      checkMemoryBound(model_, project_);
+      checkMemoryBound(model_, project_, memoryInputs);
   }
   if (sparse) {
     if (startsDense) {
@@ -79,28 +94,36 @@ Experiment::Experiment(Project project)
           if (snapshotAfterChange_) snapshotAfterChange_(e);
         });
   }
-  memory_ = estimateTrainingMemory(model_, project_.train.batchSize);
+  memory_ = estimateTrainingMemory(model_, memoryInputs);
   memory_.algorithmTransient = algorithmTransientBytes(project_, model_);
-  // The bound holds the peak: RigL's dense gradient or the soft memory bound's extra weights included.
-  if (project_.memoryBoundBytes && !startsDense &&
-      memory_.total() + memory_.algorithmTransient > *project_.memoryBoundBytes)
-    throw InputError("memory_bound: the model fits at its target, but algorithm '" + project_.algorithm.name +
-                     "' needs " + std::to_string(memory_.algorithmTransient) +
-                     " bytes more at its peak (RigL's dense gradient, or MEST+EM&S's extra weights), " +
-                     std::to_string(memory_.total() + memory_.algorithmTransient) +
-                     " in all with activations, against a bound of " + std::to_string(*project_.memoryBoundBytes) +
-                     "; raise the bound or lower the soft margin");
+  denseTwin_ = estimateTrainingMemory(model_, memoryInputs, WeightsHeld::Dense);
+  // The bound holds the whole peak: RigL's dense gradient or the soft memory bound's extra weights included.
+  if (project_.memoryBoundBytes && !startsDense && memory_.peak() > *project_.memoryBoundBytes)
+    throw InputError("memory_bound: the run needs " + megabytes(memory_.peak()) + " at its peak (" +
+                     (memory_.algorithmTransient > 0
+                          ? megabytes(memory_.algorithmTransient) + " of it for algorithm '" + project_.algorithm.name +
+                                "': RigL's dense gradient, or MEST+EM&S's extra weights"
+                          : megabytes(memory_.datasetBytes) + " of it for the data set") +
+                     "), more than the bound of " + megabytes(*project_.memoryBoundBytes) +
+                     "; raise the bound, or lower the soft margin or the batch size");
 }
 
-void Experiment::checkDenseStartFits() {
+void Experiment::checkDenseStartFits(const RunMemoryInputs& memoryInputs) {
   if (!project_.memoryBoundBytes) return;
-  const int64_t dense = estimateTrainingMemory(model_, project_.train.batchSize).total();
+  const int64_t dense = estimateTrainingMemory(model_, memoryInputs).peak();
   if (dense > *project_.memoryBoundBytes)
     throw InputError("memory_bound: algorithm 'gmp' trains the dense model before it prunes, which needs " +
                      std::to_string(dense) + " bytes, more than the bound of " +
                      std::to_string(*project_.memoryBoundBytes) +
                      "; sparse-from-scratch algorithms (static, set, "
                      "rigl, mest) stay within a sparse budget");
+}
+
+std::vector<MemoryLineRecord> Experiment::memoryLines() const {
+  std::vector<MemoryLineRecord> records;
+  const std::vector<MemoryLine> lines = memory_.lines(), dense = denseTwin_.lines();
+  for (size_t i = 0; i < lines.size(); ++i) records.push_back({lines[i].name, lines[i].bytes, dense[i].bytes});
+  return records;
 }
 
 void Experiment::logMaskSnapshots(RunStore& store, int64_t runId, int epoch, int64_t step,
@@ -222,6 +245,8 @@ RunOutcome Experiment::train(RunStore* store, int64_t runId, RunControl& control
   // snapshot; logging them here would leave a stray snapshot once the run resumes.
   if (store && outcome.status == RunStatus::Finished) {
     try {
+      // Once the final checkpoint is written: its copies and the snapshots' would otherwise add up to the run's peak.
+      store->flush();
       logMaskSnapshots(*store, runId, t.epochs, trainer.globalStep());
     } catch (const std::exception& e) {
       outcome.status = RunStatus::Failed;

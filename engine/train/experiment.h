@@ -47,6 +47,10 @@ class Experiment {
   const DataSplits& data() const { return data_; }
   Model& model() { return model_; }
   const MemoryEstimate& memory() const { return memory_; }
+  // The same model trained dense, counted line by line the same way: what `run` prints beside the sparse figure.
+  const MemoryEstimate& denseTwin() const { return denseTwin_; }
+  // Both, line by line, as the run store keeps them.
+  std::vector<MemoryLineRecord> memoryLines() const;
   // Per-layer densities of a sparse run (empty for a dense one).
   const std::vector<LayerDensity>& densities() const { return densities_; }
   int threads() const { return threads_; }
@@ -64,7 +68,7 @@ class Experiment {
   RunOutcome runUnrecorded(RunControl& control, const std::vector<TrainingObserver*>& observers);
 
  private:
-  void checkDenseStartFits();  // gmp trains dense first: the bound must hold the dense model
+  void checkDenseStartFits(const RunMemoryInputs& memoryInputs);  // gmp trains dense first: the bound holds it dense
   RunOutcome train(RunStore* store, int64_t runId, RunControl& control, const std::vector<TrainingObserver*>& observers,
                    const Checkpoint* from);
   void logMaskSnapshots(RunStore& store, int64_t runId, int epoch, int64_t step, const std::string& onlyLayer = {});
@@ -75,7 +79,7 @@ class Experiment {
   Rng rng_;
   DataSplits data_;
   Model model_;
-  MemoryEstimate memory_;
+  MemoryEstimate memory_, denseTwin_;
   std::vector<LayerDensity> densities_;
   Sgd optimizer_;
   std::unique_ptr<TrainingHook> algorithm_;                          // null for dense and static runs

@@ -7,6 +7,7 @@
 #include "core/rng.h"
 #include "nn/model_factory.h"
 #include "sparse/model_sparsity.h"
+#include "train/trainer.h"
 
 namespace ss {
 
@@ -43,15 +44,19 @@ ProjectPlan planProject(const Project& project, int64_t memoryBytes) {
       if (const MestPhase* phase = options.schedule.phaseAt(epoch))
         plan.mestSchedule.push_back({epoch, phase->pruneTo, phase->growTo});
   }
-  plan.memory = estimateTrainingMemory(model, project.train.batchSize);
+  // The data is not read: no data set line, and no examples in the checkpoint.
+  const RunMemoryInputs inputs{project.train.batchSize, TrainerSettings{}.evalBatchSize, 0, 0};
+  plan.memory = estimateTrainingMemory(model, inputs);
   plan.memory.algorithmTransient = algorithmTransientBytes(project, model);
+  plan.denseTwin = estimateTrainingMemory(model, inputs, WeightsHeld::Dense);
   if (project.memoryBoundBytes) {
     try {
-      checkMemoryBound(model, project);
-      if (plan.memory.total() + plan.memory.algorithmTransient > *project.memoryBoundBytes)
-        plan.boundProblem = "the algorithm's peak (" +
-                            std::to_string(plan.memory.total() + plan.memory.algorithmTransient) +
-                            " bytes) is over the bound of " + std::to_string(*project.memoryBoundBytes);
+      checkMemoryBound(model, project, inputs);
+      if (plan.memory.peak() > *project.memoryBoundBytes)
+        plan.boundProblem = "the run's peak (" + std::to_string(plan.memory.peak()) + " bytes, " +
+                            std::to_string(plan.memory.algorithmTransient) +
+                            " of them the algorithm's) is over the bound of " +
+                            std::to_string(*project.memoryBoundBytes);
     } catch (const InputError& e) {
       plan.boundProblem = e.what();
     }

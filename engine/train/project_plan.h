@@ -14,7 +14,8 @@ namespace ss {
 // model at the target, and whether the memory bound holds. The project editor shows it as the user types.
 struct ProjectPlan {
   std::vector<LayerDensity> densities;  // empty for a dense project
-  MemoryEstimate memory;
+  MemoryEstimate memory;                // at the target; without the data set, which is read only when the run starts
+  MemoryEstimate denseTwin;             // the same model trained dense, counted the same way
   int64_t parameterCount = 0;
   std::string boundProblem;  // why the memory bound refuses the project; empty when it fits or has no bound
   // MEST's mutation schedule, per epoch that mutates: the model sparsity each mutation prunes to and grows

@@ -155,22 +155,24 @@ class Composer {
          QObject::tr("Parameter memory"), QObject::tr("Dense equivalent"), QObject::tr("Activations")},
         {},
         {}};
-    for (const LayerMemory& m : plan.memory.layers) {
+    for (size_t i = 0; i < plan.memory.layers.size(); ++i) {
+      const LayerMemory& m = plan.memory.layers[i];
+      const int64_t dense = plan.denseTwin.layers[i].parameterState();
       const auto p = planned.find(m.layer);
       const auto e = atEnd.find(m.layer);
-      if (m.denseBaseline == 0 && p == planned.end()) continue;  // no weights: pooling, activations
-      // Without a mask snapshot the weight count comes from the dense baseline: 12 bytes a weight (value,
-      // gradient, momentum), as weightMemory counts them.
+      if (dense == 0 && p == planned.end()) continue;  // no weights: pooling, activations
+      // Without a mask snapshot the weight count comes from the dense twin: 12 bytes a weight (value, gradient,
+      // momentum), as weightMemory counts them.
       constexpr int64_t kDenseBytesPerWeight = 12;
       t.rows.push_back({QString::fromStdString(m.layer),
                         e != atEnd.end() ? QString("%1 x %2").arg(e->second->rows).arg(e->second->cols)
-                                         : QString::number(m.denseBaseline / kDenseBytesPerWeight),
+                                         : QString::number(dense / kDenseBytesPerWeight),
                         p != planned.end() ? percentOf(p->second->density) : QObject::tr("100% (dense)"),
                         e != atEnd.end() ? percentOf(e->second->density()) : QString("-"),
-                        megabytes(m.parameterState()), megabytes(m.denseBaseline), megabytes(m.activations)});
+                        megabytes(m.parameterState()), megabytes(dense), megabytes(m.activations)});
     }
     t.rows.push_back({QObject::tr("model"), QString::number(plan.parameterCount), "", "",
-                      megabytes(plan.memory.parameterState()), megabytes(plan.memory.denseParameterState()),
+                      megabytes(plan.memory.parameterState()), megabytes(plan.denseTwin.parameterState()),
                       QObject::tr("peak %1").arg(megabytes(plan.memory.peak()))});
     doc_.blocks.push_back(std::move(t));
     QString bound = r.project && r.project->memoryBoundBytes
