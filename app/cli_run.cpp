@@ -9,7 +9,6 @@
 #include "cli_args.h"
 #include "cli_commands.h"
 #include "core/error.h"
-#include "memory/memory_model.h"
 #include "memory_table.h"
 #include "project/project.h"
 #include "project/project_difference.h"
@@ -92,9 +91,11 @@ int trainWithSignals(Experiment& experiment, RunStore& store, bool json,
 
   FILE* summary = json ? stderr : stdout;
   const std::string accuracy = formatAccuracy(outcome.finalTestAccuracy);
+  const int64_t base = experiment.residentSetBase().bytes, peak = base + outcome.peakResidentAboveBaseBytes;
   std::fprintf(summary, "run %lld %s after %.1fs: final test accuracy %s, peak RSS %.1f MB (store %s)\n",
-               (long long)outcome.runId, toString(outcome.status), seconds, accuracy.c_str(), megabytes(peakRssBytes()),
+               (long long)outcome.runId, toString(outcome.status), seconds, accuracy.c_str(), megabytes(peak),
                store.path().c_str());
+  std::fprintf(summary, "%s", formatMeasuredMemory(experiment.memory().peak(), {base, peak}).c_str());
   if (outcome.status == RunStatus::Failed) {
     std::fprintf(stderr, "sparsescope: run failed: %s\n", outcome.message.c_str());
     return kRunFailed;

@@ -1,8 +1,11 @@
 #include <cstdio>
 #include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
 
 #include "cli_args.h"
 #include "cli_commands.h"
+#include "memory_table.h"
 #include "store/run_store.h"
 #include "train/run_inspection.h"
 
@@ -11,8 +14,10 @@ namespace ss::cli {
 const char* const kShowUsage =
     "usage: sparsescope show RUN [--db FILE] [--json]\n"
     "\n"
-    "Prints one run: its settings, status, final and best accuracy, mask changes, newest checkpoint with a\n"
-    "digest of its weights (equal digests: equal weights), and each layer's density from its newest mask.\n"
+    "Prints one run: its settings, status, final and best accuracy, the memory model's lines (with the dense\n"
+    "twin's beside a sparse run's) and the measured peak resident set above the process's base, mask changes,\n"
+    "newest checkpoint with a digest of its weights (equal digests: equal weights), and each layer's density\n"
+    "from its newest mask.\n"
     "  --db FILE      run store (SQLite), default ./sparsescope.db\n"
     "  --json         one JSON object instead of text\n";
 
@@ -22,6 +27,15 @@ std::string hex(uint64_t v) {
   char text[24];
   std::snprintf(text, sizeof text, "%016llx", (unsigned long long)v);
   return text;
+}
+
+// What the process measured: at the run's end (of its newest part), or, for a run still going or from an older
+// engine, at its last epoch's end.
+std::optional<MeasuredMemory> measuredMemoryOf(const RunDetails& d) {
+  if (d.summary.measuredMemory) return d.summary.measuredMemory;
+  if (d.lastEpoch && d.lastEpoch->peakRssBytes > 0)
+    return MeasuredMemory{d.lastEpoch->baseRssBytes, d.lastEpoch->peakRssBytes};
+  return std::nullopt;
 }
 
 nlohmann::json toJson(const RunDetails& d) {
@@ -51,6 +65,12 @@ nlohmann::json toJson(const RunDetails& d) {
   j["best_epoch"] = d.bestEpoch ? nlohmann::json(d.bestEpoch->epoch) : nlohmann::json();
   j["rss_bytes"] = d.lastEpoch ? nlohmann::json(d.lastEpoch->rssBytes) : nlohmann::json();
   j["memory_model_bytes"] = d.lastEpoch ? nlohmann::json(d.lastEpoch->memoryBytes) : nlohmann::json();
+  j["memory_lines"] = nlohmann::json::array();
+  for (const MemoryLineRecord& l : d.memoryLines)
+    j["memory_lines"].push_back({{"line", l.line}, {"bytes", l.bytes}, {"dense_bytes", l.denseBytes}});
+  const std::optional<MeasuredMemory> measured = measuredMemoryOf(d);
+  j["peak_rss_bytes"] = measured ? nlohmann::json(measured->peakBytes) : nlohmann::json();
+  j["base_rss_bytes"] = measured ? nlohmann::json(measured->baseBytes) : nlohmann::json();
   if (d.checkpoint)
     j["checkpoint"] = {{"kind", d.checkpoint->kind},
                        {"epoch", d.checkpoint->epoch},
@@ -70,6 +90,27 @@ nlohmann::json toJson(const RunDetails& d) {
   return j;
 }
 
+std::string indented(const std::string& text) {
+  std::string out;
+  size_t start = 0;
+  for (size_t end; (end = text.find('\n', start)) != std::string::npos; start = end + 1)
+    out += "  " + text.substr(start, end - start + 1);
+  return out;
+}
+
+void printMemory(const RunDetails& d) {
+  if (!d.memoryLines.empty())
+    std::printf("%s", indented(formatMemoryLines(d.memoryLines, d.summary.target > 0)).c_str());
+  int64_t modelPeak = 0;
+  for (const MemoryLineRecord& l : d.memoryLines) modelPeak += l.bytes;
+  if (d.memoryLines.empty() && d.lastEpoch) modelPeak = d.lastEpoch->memoryBytes;  // a run of an older engine
+  if (const std::optional<MeasuredMemory> measured = measuredMemoryOf(d))
+    std::printf("%s", indented(formatMeasuredMemory(modelPeak, *measured)).c_str());
+  else if (d.lastEpoch)
+    std::printf("  memory model %.2f MB; measured RSS %.1f MB at the last epoch's end\n", double(modelPeak) / 1e6,
+                double(d.lastEpoch->rssBytes) / 1e6);
+}
+
 void printText(const RunDetails& d) {
   const RunSummary& s = d.summary;
   std::printf("run %lld '%s': %s%s%s\n", (long long)s.id, s.name.c_str(), s.status.c_str(),
@@ -86,9 +127,7 @@ void printText(const RunDetails& d) {
                 100.0 * d.lastEpoch->trainAccuracy, d.lastEpoch->density);
   if (d.bestEpoch)
     std::printf("  best test accuracy %.2f%% at epoch %d\n", 100.0 * d.bestEpoch->testAccuracy, d.bestEpoch->epoch);
-  if (d.lastEpoch)
-    std::printf("  memory model %.2f MB; measured RSS %.1f MB at the last epoch's end\n",
-                double(d.lastEpoch->memoryBytes) / 1e6, double(d.lastEpoch->rssBytes) / 1e6);
+  printMemory(d);
   std::printf("  mask changes: %lld (%lld weights dropped, %lld grown); examples removed: %lld\n",
               (long long)d.maskChanges, (long long)d.weightsDropped, (long long)d.weightsGrown,
               (long long)d.examplesRemoved);

@@ -31,4 +31,15 @@ std::string formatMemoryLines(const std::vector<MemoryLineRecord>& lines, bool w
   return text + row("peak", peak, withDenseTwin ? &densePeak : nullptr);
 }
 
+std::string formatMeasuredMemory(int64_t modelPeakBytes, const MeasuredMemory& measured) {
+  const int64_t above = measured.peakBytes - measured.baseBytes;
+  char text[200];
+  std::snprintf(text, sizeof text,
+                "measured: peak resident set %.1f MB, %.1f MB above the base of %.1f MB; the model's peak %.1f MB "
+                "(%+.1f%%)\n",
+                megabytes(measured.peakBytes), megabytes(above), megabytes(measured.baseBytes),
+                megabytes(modelPeakBytes), above > 0 ? 100.0 * double(modelPeakBytes - above) / double(above) : 0.0);
+  return text;
+}
+
 }  // namespace ss::cli

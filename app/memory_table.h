@@ -12,4 +12,8 @@ namespace ss::cli {
 // twin's side by side for a sparse one, then the peak they add up to.
 std::string formatMemoryLines(const std::vector<MemoryLineRecord>& lines, bool withDenseTwin);
 
+// The measured figure beside the model's: the peak resident set, the base it is counted from, the difference, and how
+// far the model's peak is from it.
+std::string formatMeasuredMemory(int64_t modelPeakBytes, const MeasuredMemory& measured);
+
 }  // namespace ss::cli

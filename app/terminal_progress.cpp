@@ -123,7 +123,9 @@ void JsonEpochPrinter::onEpochEnd(const EpochRecord& e) {
                                {"samples_per_second", e.samplesPerSecond},
                                {"epoch_seconds", e.epochSeconds},
                                {"examples_in_use", e.examplesInUse},
-                               {"memory_bytes", e.memoryBytes}};
+                               {"memory_bytes", e.memoryBytes},
+                               {"peak_rss_bytes", e.peakRssBytes},
+                               {"base_rss_bytes", e.baseRssBytes}};
   std::fprintf(out_, "%s\n", line.dump().c_str());
   std::fflush(out_);
 }

@@ -38,6 +38,16 @@ inline std::string rawQuery(const std::string& path, const char* sql) {
   return result;
 }
 
+// Takes back what schema version 6 added (the memory model's lines and the measured resident set), so a test can turn
+// a new store into one an older SparseScope wrote; returns the first error, or "".
+inline std::string dropSchemaVersion6(const std::string& path) {
+  for (const char* sql : {"DROP TABLE memory_lines", "ALTER TABLE epoch_metrics DROP COLUMN peak_rss_bytes",
+                          "ALTER TABLE epoch_metrics DROP COLUMN base_rss_bytes",
+                          "ALTER TABLE runs DROP COLUMN peak_rss_bytes", "ALTER TABLE runs DROP COLUMN base_rss_bytes"})
+    if (std::string result = rawQuery(path, sql); !result.empty()) return result;
+  return "";
+}
+
 template <typename Error, typename F>
 inline std::string errorMessage(F&& f) {
   try {
@@ -51,6 +61,7 @@ inline std::string errorMessage(F&& f) {
 // Turns a store back into schema version 4, as SparseScope wrote it before masks were kept as positions: the
 // snapshot's mask column named `bitmap`, and neither mask_format nor the mask changes' positions_format.
 inline void turnBackToSchemaFour(const std::string& path) {
+  dropSchemaVersion6(path);
   for (const char* sql :
        {"ALTER TABLE mask_snapshots DROP COLUMN mask_format", "ALTER TABLE mask_snapshots RENAME COLUMN mask TO bitmap",
         "ALTER TABLE mask_events DROP COLUMN positions_format", "PRAGMA user_version = 4"})

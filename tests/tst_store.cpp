@@ -107,8 +107,8 @@ void TestStore::newStoreUsesWalAndSchemaVersion() {
   const std::string path = storePath(dir);
   { RunStore store(path); }
   QCOMPARE(rawQuery(path, "PRAGMA journal_mode"), std::string("wal"));
-  QCOMPARE(rawQuery(path, "PRAGMA user_version"), std::string("5"));
-  QCOMPARE(rawQuery(path, "SELECT count(*) FROM sqlite_master WHERE type = 'table'"), std::string("9"));
+  QCOMPARE(rawQuery(path, "PRAGMA user_version"), std::string("6"));
+  QCOMPARE(rawQuery(path, "SELECT count(*) FROM sqlite_master WHERE type = 'table'"), std::string("10"));
 }
 
 void TestStore::runRowsRoundTrip() {
@@ -526,19 +526,23 @@ void TestStore::versionOneStoreIsMigratedKeepingItsRuns() {
   }
   // Turn the file back into a version 1 store, as SparseScope 0.1 before mask events wrote it: without the
   // tables and the column later versions added.
+  QCOMPARE(dropSchemaVersion6(path), std::string());
   for (const char* sql : {"DROP TABLE mask_events", "DROP TABLE removed_examples", "DROP TABLE example_stats",
                           "DROP TABLE checkpoints", "DROP TABLE mask_snapshots", "DROP TABLE example_stats_history",
                           "ALTER TABLE epoch_metrics DROP COLUMN rss_bytes", "PRAGMA user_version = 1"})
     QCOMPARE(rawQuery(path, sql), std::string());
   QCOMPARE(rawQuery(path, "SELECT count(*) FROM sqlite_master WHERE type = 'table'"), std::string("3"));
   RunStore store(path);
-  QCOMPARE(rawQuery(path, "PRAGMA user_version"), std::string("5"));
+  QCOMPARE(rawQuery(path, "PRAGMA user_version"), std::string("6"));
   QCOMPARE(store.listRuns().size(), size_t(1));
   QCOMPARE(store.listRuns()[0].name, std::string("old"));
   QVERIFY(store.maskChanges(1).empty());
   QVERIFY(!store.latestCheckpoint(1));
   QCOMPARE(store.epochs(1).size(), size_t(1));
   QCOMPARE(store.epochs(1)[0].rssBytes, int64_t(0));  // unknown in the old file
+  QCOMPARE(store.epochs(1)[0].peakRssBytes, int64_t(0));
+  QVERIFY(!store.run(1).measuredMemory);
+  QVERIFY(store.memoryLines(1).empty());
   QCOMPARE(store.integrityCheck(), std::string("ok"));
 }
 
@@ -546,10 +550,10 @@ void TestStore::newerSchemaVersionIsRefused() {
   QTemporaryDir dir;
   const std::string path = storePath(dir);
   { RunStore store(path); }
-  rawQuery(path, "PRAGMA user_version = 6");
-  QCOMPARE(rawQuery(path, "PRAGMA user_version"), std::string("6"));
+  rawQuery(path, "PRAGMA user_version = 7");
+  QCOMPARE(rawQuery(path, "PRAGMA user_version"), std::string("7"));
   const std::string message = errorMessage<InputError>([&] { RunStore store(path); });
-  QVERIFY2(message.find(path) != std::string::npos && message.find("version 6") != std::string::npos, message.c_str());
+  QVERIFY2(message.find(path) != std::string::npos && message.find("version 7") != std::string::npos, message.c_str());
 }
 
 void TestStore::twoStoresOnOneFileBothWrite() {

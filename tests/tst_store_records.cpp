@@ -208,7 +208,7 @@ void TestStoreRecords::snapshotsOfAVersionFourStoreKeepTheirBitmaps() {
   QCOMPARE(rawQuery(path, schemaFourSnapshotInsert(id, "fc1", 0, 2, 5, {1, 0, 0, 1, 1, 0, 0, 0, 0, 1}).c_str()),
            std::string());
   RunStore store(path);
-  QCOMPARE(rawQuery(path, "PRAGMA user_version"), std::string("5"));
+  QCOMPARE(rawQuery(path, "PRAGMA user_version"), std::string("6"));
   store.logMaskSnapshot(id, snapshot("fc1", 1, 10, {1, 2, 9}, 2, 5));
   store.flush();
   const auto snaps = store.maskSnapshots(id);
@@ -301,7 +301,7 @@ void TestStoreRecords::snapshotsOfAVersionThreeStoreReadWithoutMagnitudes() {
     QCOMPARE(rawQuery(path, sql), std::string());
   QCOMPARE(rawQuery(path, schemaFourSnapshotInsert(id, "fc1", 0, 1, 3, {1, 0, 1}).c_str()), std::string());
   RunStore store(path);
-  QCOMPARE(rawQuery(path, "PRAGMA user_version"), std::string("5"));
+  QCOMPARE(rawQuery(path, "PRAGMA user_version"), std::string("6"));
   MaskSnapshotRecord later = snapshot("fc1", 1, 10, {1, 2}, 1, 3);
   later.magnitudes = {0.25f, 1.0f};
   store.logMaskSnapshot(id, later);

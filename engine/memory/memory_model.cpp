@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <fstream>
 #include <functional>
 #include <map>
 #include <string>
@@ -214,23 +213,6 @@ void checkMemoryBound(Model& model, const Project& project, const RunMemoryInput
                 "that fits is %.4f (density %.4f)",
                 project.sparsity.target, (long long)needed, run.batchSize, (long long)bound, hi, 1.0 - hi);
   throw InputError(message);
-}
-
-namespace {
-int64_t statusField(const std::string& field) {
-  std::ifstream in("/proc/self/status");
-  std::string line;
-  while (std::getline(in, line))
-    if (line.rfind(field + ":", 0) == 0) return std::stoll(line.substr(field.size() + 1)) * 1024;
-  return 0;
-}
-}  // namespace
-
-int64_t currentRssBytes() {
-  return statusField("VmRSS");
-}
-int64_t peakRssBytes() {
-  return statusField("VmHWM");
 }
 
 }  // namespace ss

@@ -91,8 +91,4 @@ MemoryEstimate estimateTrainingMemory(Model& model, const RunMemoryInputs& run,
 // that would fit, or says that none does.
 void checkMemoryBound(Model& model, const Project& project, const RunMemoryInputs& run);
 
-// Resident set size of this process now, and its high-water mark, from /proc/self/status.
-int64_t currentRssBytes();
-int64_t peakRssBytes();
-
 }  // namespace ss

@@ -71,6 +71,15 @@ void writeRun(const std::filesystem::path& dir, const RunDetails& d) {
   number("elapsed_seconds", s.elapsedSeconds);
   if (s.finalTestAccuracy) number("final_test_accuracy", *s.finalTestAccuracy);
   if (d.bestEpoch) number("best_test_accuracy", d.bestEpoch->testAccuracy);
+  if (s.measuredMemory) {
+    number("peak_rss_bytes", double(s.measuredMemory->peakBytes));
+    number("base_rss_bytes", double(s.measuredMemory->baseBytes));
+  }
+  for (const MemoryLineRecord& l : d.memoryLines) {
+    const std::string key = "memory_model." + l.line;
+    number(key.c_str(), double(l.bytes));
+    number((key + ".dense").c_str(), double(l.denseBytes));
+  }
   number("mask_changes", double(d.maskChanges));
   number("examples_removed", double(d.examplesRemoved));
   f.close();
@@ -79,11 +88,12 @@ void writeRun(const std::filesystem::path& dir, const RunDetails& d) {
 void writeEpochs(const std::filesystem::path& dir, const StoreReader& store, int64_t runId) {
   CsvFile f(dir / "epochs.csv",
             "epoch,step,train_loss,train_accuracy,test_loss,test_accuracy,lr,density,samples_per_second,"
-            "epoch_seconds,examples_in_use,memory_model_bytes,rss_bytes");
+            "epoch_seconds,examples_in_use,memory_model_bytes,rss_bytes,peak_rss_bytes,base_rss_bytes");
   for (const EpochRecord& e : store.epochs(runId))
-    f.row("%d,%lld,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g,%.6g,%.6g,%lld,%lld,%lld\n", e.epoch, (long long)e.step, e.trainLoss,
-          e.trainAccuracy, e.testLoss, e.testAccuracy, e.lr, e.density, e.samplesPerSecond, e.epochSeconds,
-          (long long)e.examplesInUse, (long long)e.memoryBytes, (long long)e.rssBytes);
+    f.row("%d,%lld,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g,%.6g,%.6g,%lld,%lld,%lld,%lld,%lld\n", e.epoch, (long long)e.step,
+          e.trainLoss, e.trainAccuracy, e.testLoss, e.testAccuracy, e.lr, e.density, e.samplesPerSecond, e.epochSeconds,
+          (long long)e.examplesInUse, (long long)e.memoryBytes, (long long)e.rssBytes, (long long)e.peakRssBytes,
+          (long long)e.baseRssBytes);
   f.close();
 }
 

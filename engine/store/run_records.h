@@ -20,14 +20,22 @@ struct EpochRecord {
   double samplesPerSecond = 0;
   double epochSeconds = 0;
   int64_t examplesInUse = 0;
-  int64_t memoryBytes = 0;  // the memory model's training peak
-  int64_t rssBytes = 0;     // the process's resident set, measured at the epoch's end
+  int64_t memoryBytes = 0;   // the memory model's training peak
+  int64_t rssBytes = 0;      // the process's resident set, measured at the epoch's end
+  int64_t peakRssBytes = 0;  // its high-water mark since the run's base (0 in rows of older stores)
+  int64_t baseRssBytes = 0;  // the resident set before the run read its data: the measured need is peak - base
 };
 
 // One line of the memory model as the run store keeps it: bytes of the run's model and of its dense twin.
 struct MemoryLineRecord {
   std::string line;
   int64_t bytes = 0, denseBytes = 0;
+};
+
+// What the process measured while it trained a run (the newest part of a resumed one).
+struct MeasuredMemory {
+  int64_t baseBytes = 0;  // resident set before the data was read
+  int64_t peakBytes = 0;  // the highest resident set after that
 };
 
 struct StepRecord {
@@ -118,6 +126,7 @@ struct RunSummary {
   // The sweep the run belongs to (empty: none), and its place there apart from sparsity and seed: the labels
   // of its other axis values ("mest-em-s"), the curve a sweep summary draws it on.
   std::string sweepId, sweepSeries;
+  std::optional<MeasuredMemory> measuredMemory;  // once the run (or its newest part) has ended
 };
 
 // Which runs `listRuns` returns; empty fields do not filter.

@@ -152,18 +152,42 @@ void RunStore::logMaskSnapshot(int64_t runId, MaskSnapshotRecord snapshot) {
   writer_->enqueue(runId, std::move(snapshot));
 }
 
+void RunStore::recordMemoryModel(int64_t runId, const std::vector<MemoryLineRecord>& lines) {
+  const std::string context = "cannot record the memory model of run " + std::to_string(runId);
+  Statement clear(db_, "DELETE FROM memory_lines WHERE run_id = ?1", path_, context);
+  Statement insert(db_,
+                   "INSERT INTO memory_lines (run_id, position, line, bytes, dense_bytes) VALUES (?1, ?2, ?3, ?4, ?5)",
+                   path_, context);
+  retryWhileBusy(db_, [&] {
+    executeSql(db_, "BEGIN IMMEDIATE", path_, context);
+    clear.bindInt(1, runId).run();
+    for (size_t i = 0; i < lines.size(); ++i)
+      insert.bindInt(1, runId)
+          .bindInt(2, int64_t(i))
+          .bindText(3, lines[i].line)
+          .bindInt(4, lines[i].bytes)
+          .bindInt(5, lines[i].denseBytes)
+          .run();
+    executeSql(db_, "COMMIT", path_, context);
+  });
+}
+
 void RunStore::endRun(int64_t runId, RunStatus status, const std::string& message,
-                      std::optional<double> finalTestAccuracy) {
+                      std::optional<double> finalTestAccuracy, std::optional<MeasuredMemory> measured) {
   flush();
   Statement update(db_,
-                   "UPDATE runs SET status = ?2, message = ?3, ended_at = ?4, final_test_accuracy = ?5 "
-                   "WHERE id = ?1",
+                   "UPDATE runs SET status = ?2, message = ?3, ended_at = ?4, final_test_accuracy = ?5, "
+                   "base_rss_bytes = ?6, peak_rss_bytes = ?7 WHERE id = ?1",
                    path_, "cannot end run " + std::to_string(runId));
   update.bindInt(1, runId)
       .bindText(2, toString(status))
       .bindText(3, message)
       .bindText(4, nowUtc())
       .bindOptionalDouble(5, finalTestAccuracy);
+  if (measured)
+    update.bindInt(6, measured->baseBytes).bindInt(7, measured->peakBytes);
+  else
+    update.bindNull(6).bindNull(7);
   // Another process's long commit must not turn a finished run into an error.
   retryWhileBusy(db_, [&] { update.run(); });
   if (sqlite3_changes(db_) == 0) throw RunError(path_ + ": cannot end run " + std::to_string(runId) + ": no such run");

@@ -38,8 +38,12 @@ class RunStore : public StoreReader {
   void logExampleStatsAtEpoch(int64_t runId, int epoch, const std::vector<ExampleStatRecord>& stats);
   void logCheckpoint(int64_t runId, CheckpointRecord checkpoint);
   void logMaskSnapshot(int64_t runId, MaskSnapshotRecord snapshot);
-  // Synchronous: flushes the queue, then records the end (time, status, message, final accuracy).
-  void endRun(int64_t runId, RunStatus status, const std::string& message, std::optional<double> finalTestAccuracy);
+  // Synchronous: the memory model's lines as the run (or its resumed part) begins, in place of any before.
+  void recordMemoryModel(int64_t runId, const std::vector<MemoryLineRecord>& lines);
+  // Synchronous: flushes the queue, then records the end (time, status, message, final accuracy, and what the
+  // process measured of its memory).
+  void endRun(int64_t runId, RunStatus status, const std::string& message, std::optional<double> finalTestAccuracy,
+              std::optional<MeasuredMemory> measured = std::nullopt);
   void flush();  // waits until everything queued is committed
 
   // Makes an interrupted, cancelled or failed run "running" again in this process and drops what it logged after

@@ -94,8 +94,12 @@ double Statement::doubleAt(int column) const {
   return sqlite3_column_double(stmt_, column);
 }
 
+bool Statement::isNullAt(int column) const {
+  return sqlite3_column_type(stmt_, column) == SQLITE_NULL;
+}
+
 std::optional<double> Statement::optionalDoubleAt(int column) const {
-  if (sqlite3_column_type(stmt_, column) == SQLITE_NULL) return std::nullopt;
+  if (isNullAt(column)) return std::nullopt;
   return sqlite3_column_double(stmt_, column);
 }
 

@@ -46,6 +46,7 @@ class Statement {
   bool step();  // true while a row is available; resets the statement when done or on error
   void run();   // steps a statement that returns no rows, then resets it
 
+  bool isNullAt(int column) const;
   int64_t intAt(int column) const;
   double doubleAt(int column) const;  // NaN for NULL: SQLite stores a NaN as NULL
   std::optional<double> optionalDoubleAt(int column) const;

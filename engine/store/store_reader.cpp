@@ -41,7 +41,8 @@ constexpr const char* kSummarySelect =
     "coalesce(json_extract(r.project_json, '$.train.epochs'), 0), "
     "(SELECT coalesce(sum(e.epoch_seconds), 0) FROM epoch_metrics e WHERE e.run_id = r.id), r.host, "
     "r.engine_version, coalesce(json_extract(r.project_json, '$.sweep.id'), ''), "
-    "coalesce(json_extract(r.project_json, '$.sweep.labels'), '{}') FROM runs r ";
+    "coalesce(json_extract(r.project_json, '$.sweep.labels'), '{}'), r.base_rss_bytes, r.peak_rss_bytes "
+    "FROM runs r ";
 
 // What distinguishes a sweep's runs other than their sparsity and seed, which a sweep summary plots over.
 std::string sweepSeries(const std::string& labelsJson, const std::string& algorithm) {
@@ -75,6 +76,7 @@ RunSummary readSummary(const Statement& query) {
   run.engineVersion = query.textAt(16);
   run.sweepId = query.textAt(17);
   if (!run.sweepId.empty()) run.sweepSeries = sweepSeries(query.textAt(18), run.algorithm);
+  if (!query.isNullAt(20)) run.measuredMemory = MeasuredMemory{query.intAt(19), query.intAt(20)};
   return run;
 }
 }  // namespace
@@ -116,7 +118,8 @@ std::string StoreReader::projectJson(int64_t runId) const {
 std::vector<EpochRecord> StoreReader::epochs(int64_t runId) const {
   Statement query(db_,
                   "SELECT epoch, step, train_loss, train_accuracy, test_loss, test_accuracy, lr, density, "
-                  "samples_per_second, epoch_seconds, examples_in_use, memory_bytes, coalesce(rss_bytes, 0) "
+                  "samples_per_second, epoch_seconds, examples_in_use, memory_bytes, coalesce(rss_bytes, 0), "
+                  "coalesce(peak_rss_bytes, 0), coalesce(base_rss_bytes, 0) "
                   "FROM epoch_metrics WHERE run_id = ?1 ORDER BY epoch",
                   path_, "cannot read the epochs of run " + std::to_string(runId));
   query.bindInt(1, runId);
@@ -136,8 +139,19 @@ std::vector<EpochRecord> StoreReader::epochs(int64_t runId) const {
     r.examplesInUse = query.intAt(10);
     r.memoryBytes = query.intAt(11);
     r.rssBytes = query.intAt(12);
+    r.peakRssBytes = query.intAt(13);
+    r.baseRssBytes = query.intAt(14);
   }
   return rows;
+}
+
+std::vector<MemoryLineRecord> StoreReader::memoryLines(int64_t runId) const {
+  Statement query(db_, "SELECT line, bytes, dense_bytes FROM memory_lines WHERE run_id = ?1 ORDER BY position", path_,
+                  "cannot read the memory model of run " + std::to_string(runId));
+  query.bindInt(1, runId);
+  std::vector<MemoryLineRecord> lines;
+  while (query.step()) lines.push_back({query.textAt(0), query.intAt(1), query.intAt(2)});
+  return lines;
 }
 
 std::vector<StepRecord> StoreReader::steps(int64_t runId) const {

@@ -31,6 +31,8 @@ class StoreReader {
   std::string projectJson(int64_t runId) const;
   std::vector<EpochRecord> epochs(int64_t runId) const;
   std::vector<StepRecord> steps(int64_t runId) const;
+  // The memory model's lines as the run (or its newest part) began; empty for runs of older stores.
+  std::vector<MemoryLineRecord> memoryLines(int64_t runId) const;
   // Mask history in step order, then layer; fromStep > 0 reads only what was logged at or after it, so a view
   // that follows a run reads what is new, not the whole history again.
   std::vector<MaskChangeEvent> maskChanges(int64_t runId, int64_t fromStep = 0) const;

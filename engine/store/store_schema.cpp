@@ -148,7 +148,24 @@ ALTER TABLE mask_events ADD COLUMN positions_format TEXT NOT NULL DEFAULT 'int32
   CHECK (positions_format IN ('int32', 'positions'));
 PRAGMA user_version = 5;
 )sql";
-static_assert(kStoreSchemaVersion == 5, "add the migration for a new version");
+// Version 6: the memory model's lines as the run began (with its dense twin's), and the resident set the process
+// measured: each epoch's high-water mark and base, and at the run's end the peak its part reached (NULL before).
+constexpr const char* kMigrateTo6 = R"sql(
+CREATE TABLE memory_lines (
+  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  position INTEGER NOT NULL,
+  line TEXT NOT NULL,
+  bytes INTEGER NOT NULL,
+  dense_bytes INTEGER NOT NULL,
+  PRIMARY KEY (run_id, position)
+) WITHOUT ROWID;
+ALTER TABLE epoch_metrics ADD COLUMN peak_rss_bytes INTEGER;
+ALTER TABLE epoch_metrics ADD COLUMN base_rss_bytes INTEGER;
+ALTER TABLE runs ADD COLUMN peak_rss_bytes INTEGER;
+ALTER TABLE runs ADD COLUMN base_rss_bytes INTEGER;
+PRAGMA user_version = 6;
+)sql";
+static_assert(kStoreSchemaVersion == 6, "add the migration for a new version");
 
 int64_t pragmaValue(sqlite3* db, const char* sql, const std::string& path) {
   Statement query(db, sql, path, "cannot read the store's schema");
@@ -196,6 +213,7 @@ void ensureStoreSchema(sqlite3* db, const std::string& path, bool readOnly) {
     if (version < 3) executeSql(db, kMigrateTo3, path, "cannot migrate the store to schema version 3");
     if (version < 4) executeSql(db, kMigrateTo4, path, "cannot migrate the store to schema version 4");
     if (version < 5) executeSql(db, kMigrateTo5, path, "cannot migrate the store to schema version 5");
+    if (version < 6) executeSql(db, kMigrateTo6, path, "cannot migrate the store to schema version 6");
     executeSql(db, "COMMIT", path, "cannot create the store");
   } catch (...) {
     if (!sqlite3_get_autocommit(db)) sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);

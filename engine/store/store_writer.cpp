@@ -26,7 +26,8 @@ StoreWriter::StoreWriter(const std::string& path, bool readOnly, int64_t maxByte
       insertEpoch_(db_.get(),
                    "INSERT OR REPLACE INTO epoch_metrics (run_id, epoch, step, train_loss, train_accuracy, "
                    "test_loss, test_accuracy, lr, density, samples_per_second, epoch_seconds, examples_in_use, "
-                   "memory_bytes, rss_bytes) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+                   "memory_bytes, rss_bytes, peak_rss_bytes, base_rss_bytes) "
+                   "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
                    path, "cannot log an epoch"),
       insertStep_(db_.get(),
                   "INSERT OR REPLACE INTO step_metrics (run_id, step, epoch, loss, accuracy, lr, "
@@ -192,6 +193,8 @@ void StoreWriter::insert(const Row& row) {
         .bindInt(12, e->examplesInUse)
         .bindInt(13, e->memoryBytes)
         .bindInt(14, e->rssBytes)
+        .bindInt(15, e->peakRssBytes)
+        .bindInt(16, e->baseRssBytes)
         .run();
     return;
   }

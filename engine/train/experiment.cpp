@@ -55,7 +55,8 @@ DataSplits loadProjectData(const Project& project) {
 }
 
 Experiment::Experiment(Project project)
-    : project_(std::move(project)),
+    : residentSetBase_(beginResidentSetMeasurement()),
+      project_(std::move(project)),
       threads_(setThreadCount(project_.train.threads)),
       rng_(project_.train.seed),
       optimizer_(makeOptimizer(project_.train.optimizer)) {
@@ -186,6 +187,7 @@ RunOutcome Experiment::train(RunStore* store, int64_t runId, RunControl& control
   settings.epochs = t.epochs;
   settings.batchSize = t.batchSize;
   settings.memoryBytes = memory_.peak();
+  settings.residentSetBase = residentSetBase_;
   settings.dataEfficiency = project_.dataEfficiency;
   Rng orderRng = rng_.fork(kOrderStream);
   LrSchedule schedule(t.schedule, t.optimizer.lr, stepsPerEpoch_, t.epochs);
@@ -227,11 +229,13 @@ RunOutcome Experiment::train(RunStore* store, int64_t runId, RunControl& control
   info.parameterCount = model_.parameterCount();
   info.threads = threads_;
   info.memoryBoundBytes = project_.memoryBoundBytes.value_or(0);
+  info.memoryLines = memoryLines();
   if (from) {
     info.resumedAtEpoch = from->position.epoch;
     info.resumedAtStep = from->position.globalStep;
   }
   try {
+    if (store) store->recordMemoryModel(runId, info.memoryLines);
     if (from) trainer.restore(*from);
     outcome.status = trainer.run(control, info, from ? &from->position : nullptr);
   } catch (const std::exception& e) {
@@ -254,9 +258,16 @@ RunOutcome Experiment::train(RunStore* store, int64_t runId, RunControl& control
     }
   }
   for (auto* o : observers) o->onRunEnd(outcome.status, outcome.message);
+  const auto measurePeak = [&] { outcome.peakResidentAboveBaseBytes = residentSetBase_.peakAbove(readResidentSet()); };
+  measurePeak();
   if (store) {
     try {
-      store->endRun(outcome.runId, outcome.status, outcome.message, outcome.finalTestAccuracy);
+      // Again once the last checkpoint and snapshots are written: their copies are often the run's peak.
+      store->flush();
+      measurePeak();
+      store->endRun(
+          outcome.runId, outcome.status, outcome.message, outcome.finalTestAccuracy,
+          MeasuredMemory{residentSetBase_.bytes, residentSetBase_.bytes + outcome.peakResidentAboveBaseBytes});
     } catch (const std::exception& e) {
       // The store cannot take even the end (a full disk): the run stays "running" in the file, is marked
       // interrupted once this process is gone, and resumes from its last committed checkpoint.

@@ -10,6 +10,7 @@
 #include "core/rng.h"
 #include "data/dataset.h"
 #include "memory/memory_model.h"
+#include "memory/resident_set.h"
 #include "nn/model.h"
 #include "project/project.h"
 #include "sparse/layer_budget.h"
@@ -27,6 +28,7 @@ struct RunOutcome {
   RunStatus status = RunStatus::Finished;
   std::string message;
   std::optional<double> finalTestAccuracy;
+  int64_t peakResidentAboveBaseBytes = 0;  // measured while this process trained the run
 };
 
 // The data a run of this project trains and tests on, split exactly as the run splits it (same seed, same
@@ -51,6 +53,9 @@ class Experiment {
   const MemoryEstimate& denseTwin() const { return denseTwin_; }
   // Both, line by line, as the run store keeps them.
   std::vector<MemoryLineRecord> memoryLines() const;
+  // The process's resident set when the experiment began, before its data was read: what the measured figures
+  // and the memory bound's watch count from.
+  const ResidentSetBase& residentSetBase() const { return residentSetBase_; }
   // Per-layer densities of a sparse run (empty for a dense one).
   const std::vector<LayerDensity>& densities() const { return densities_; }
   int threads() const { return threads_; }
@@ -73,6 +78,7 @@ class Experiment {
                    const Checkpoint* from);
   void logMaskSnapshots(RunStore& store, int64_t runId, int epoch, int64_t step, const std::string& onlyLayer = {});
 
+  ResidentSetBase residentSetBase_;  // first: measured before anything else is built
   Project project_;
   int threads_ = 1;
   int64_t stepsPerEpoch_ = 0;  // at the full training set; data efficiency may shorten later epochs

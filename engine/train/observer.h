@@ -16,8 +16,9 @@ struct RunStartInfo {
   int64_t trainExamples = 0, testExamples = 0;
   int64_t parameterCount = 0;
   int threads = 0;
-  int64_t memoryBoundBytes = 0;  // the project's memory bound, 0 when it has none
-  int resumedAtEpoch = 0;        // 0: a new run; else the epoch a resumed run continues in
+  int64_t memoryBoundBytes = 0;               // the project's memory bound, 0 when it has none
+  std::vector<MemoryLineRecord> memoryLines;  // the memory model's lines, and its dense twin's
+  int resumedAtEpoch = 0;                     // 0: a new run; else the epoch a resumed run continues in
   int64_t resumedAtStep = 0;
 };
 

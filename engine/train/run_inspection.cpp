@@ -19,6 +19,7 @@ RunDetails inspectRun(const StoreReader& store, int64_t runId) {
     d.weightsGrown += e.grown;
   }
   d.examplesRemoved = int64_t(store.removedExamples(runId).size());
+  d.memoryLines = store.memoryLines(runId);
   if (std::optional<CheckpointRecord> c = store.latestCheckpoint(runId)) {
     d.weightsDigest = weightsDigest(decodeCheckpoint(c->bytes, store.path() + ": checkpoint " + std::to_string(c->id)));
     c->bytes.clear();

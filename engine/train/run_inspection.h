@@ -26,8 +26,9 @@ struct RunDetails {
   int64_t examplesRemoved = 0;
   std::optional<CheckpointRecord> checkpoint;  // newest; bytes left empty
   int64_t checkpointStoredBytes = 0;
-  std::optional<uint64_t> weightsDigest;     // of the newest checkpoint
-  std::vector<LayerSnapshotSummary> layers;  // each layer's newest mask snapshot
+  std::optional<uint64_t> weightsDigest;      // of the newest checkpoint
+  std::vector<LayerSnapshotSummary> layers;   // each layer's newest mask snapshot
+  std::vector<MemoryLineRecord> memoryLines;  // the memory model's lines and its dense twin's (empty: older store)
 };
 
 // Reads one run; throws InputError when the store has no such run, RunError when its checkpoint is damaged.

@@ -6,7 +6,6 @@
 #include <iterator>
 
 #include "core/error.h"
-#include "memory/memory_model.h"
 #include "nn/cross_entropy.h"
 #include "nn/model_loss.h"
 #include "sparse/model_sparsity.h"
@@ -190,7 +189,10 @@ RunStatus Trainer::run(RunControl& control, const RunStartInfo& info, const Trai
     e.epochSeconds = secondsBefore + secondsSince(epochStart);
     e.examplesInUse = seen;
     e.memoryBytes = settings_.memoryBytes;
-    e.rssBytes = currentRssBytes();
+    const ResidentSet resident = readResidentSet();
+    e.rssBytes = resident.currentBytes;
+    e.baseRssBytes = settings_.residentSetBase.bytes;
+    e.peakRssBytes = e.baseRssBytes + settings_.residentSetBase.peakAbove(resident);
     for (auto* o : observers_) o->onEpochEnd(e);
     // Statistics of epochs 1..E_r decide; training from epoch E_r + 1 on goes without the removed.
     if (settings_.dataEfficiency.enabled && epoch == settings_.dataEfficiency.removalEpoch)

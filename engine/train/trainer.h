@@ -8,6 +8,7 @@
 #include "data/batch_loader.h"
 #include "data/dataset.h"
 #include "data/example_tracker.h"
+#include "memory/resident_set.h"
 #include "nn/model.h"
 #include "project/project.h"
 #include "sparse/sparse_format.h"
@@ -25,7 +26,8 @@ struct TrainerSettings {
   int batchSize = 128;
   // Evaluation goes in batches of batchSize: its activations then stay within what the memory model counts for
   // training (at 1000 examples a batch, a 65536-wide hidden layer's panel alone took 262 MB).
-  int64_t memoryBytes = 0;  // the memory model's figure, reported with every epoch
+  int64_t memoryBytes = 0;          // the memory model's figure, reported with every epoch
+  ResidentSetBase residentSetBase;  // the measured figures' base, reported with them
   DataEfficiencySpec dataEfficiency;
 };
 
