@@ -5,6 +5,7 @@
 #include <QGridLayout>
 #include <QLabel>
 
+#include "memory_line_colours.h"
 #include "plot_interaction.h"
 #include "project/project.h"
 
@@ -74,17 +75,32 @@ TrainingDashboard::TrainingDashboard(QWidget* parent) : QWidget(parent) {
   addBars(mutation_, tr("grown"), SeriesColour::Sky);
   addSeries(mutation_, tr("examples in use"), SeriesColour::Blue, true, mutation_->yAxis2);
 
+  // The model's lines stacked as bands up to its peak (they hold for the whole run), the measured peak above the
+  // process's base on top at each epoch's end, and the bound that figure is held to.
   memory_ = makePlot(this, "memoryPlot", tr("Memory"), tr("MB"));
-  addSeries(memory_, tr("memory model (training peak)"), SeriesColour::Purple, true);
-  addSeries(memory_, tr("measured resident set"), SeriesColour::Grey, true);
+  QCPGraph* measured = addSeries(memory_, tr("measured above base"), SeriesColour::Grey, true);
+  measured->setPen(QPen(Qt::black, 2.0));
+  measured->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, QPen(Qt::black, 1.5), Qt::white, 6));
+  memory_->addLayer("memoryBands", memory_->layer("main"), QCustomPlot::limBelow);
   boundLine_ = new QCPItemStraightLine(memory_);
   boundLine_->setPen(QPen(QColor::fromRgb(seriesRgb(SeriesColour::Vermillion)), 1.5, Qt::DashLine));
   boundLine_->setVisible(false);
-  memory_->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignRight | Qt::AlignVCenter);
-  // The process holds the data set too: hundreds of MB beside a model of a few; a log scale shows both.
-  memory_->yAxis->setScaleType(QCPAxis::stLogarithmic);
-  memory_->yAxis->setTicker(QSharedPointer<QCPAxisTickerLog>(new QCPAxisTickerLog));
-  memory_->yAxis->setNumberFormat("gb");
+  // Nine lines and the measured figure: the legend gets a column of its own beside the plot, which it would cover,
+  // under the title that spans both.
+  QCPAxisRect* rect = memory_->axisRect();
+  memory_->axisRect()->insetLayout()->take(memory_->legend);
+  memory_->plotLayout()->take(rect);
+  memory_->plotLayout()->simplify();
+  auto* beside = new QCPLayoutGrid;
+  memory_->plotLayout()->addElement(memory_->plotLayout()->rowCount(), 0, beside);
+  beside->addElement(0, 0, rect);
+  auto* legendColumn = new QCPLayoutGrid;
+  beside->addElement(0, 1, legendColumn);
+  beside->setColumnStretchFactor(1, 0.001);
+  legendColumn->addElement(0, 0, memory_->legend);
+  legendColumn->addElement(1, 0, new QCPLayoutElement(memory_));  // the height under the legend
+  legendColumn->setRowStretchFactor(0, 0.001);
+  beside->setMargins(QMargins(0, 0, 4, 0));  // the legend's border inside the widget
 
   auto* grid = new QGridLayout(this);
   grid->addWidget(title_, 0, 0, 1, 3);
@@ -132,6 +148,40 @@ void TrainingDashboard::begin(const RunStartInfo& info) {
   const double boundMb = double(info.memoryBoundBytes) / 1e6;
   boundLine_->point1->setCoords(0, boundMb);
   boundLine_->point2->setCoords(1, boundMb);
+  showMemoryLines(info.memoryLines, info.epochs);
+}
+
+void TrainingDashboard::showMemoryLines(const std::vector<MemoryLineRecord>& lines, int epochs) {
+  for (QCPGraph* band : memoryBands_) memory_->removeGraph(band);
+  memoryBands_.clear();
+  // A store from before the lines were kept has only the model's peak per epoch: one band, filled in by addEpoch.
+  const std::vector<MemoryLineRecord> shown =
+      lines.empty() ? std::vector<MemoryLineRecord>{{"memory model", 0, 0}} : lines;
+  double below = 0;
+  QCPGraph* previous = nullptr;
+  for (size_t i = 0; i < shown.size(); ++i) {
+    if (!lines.empty() && shown[i].bytes == 0) continue;  // a line this run does not have
+    QCPGraph* band = memory_->addGraph();
+    band->setLayer("memoryBands");
+    band->setName(QString::fromStdString(shown[i].line));
+    QColor colour = memoryLineColour(lines.empty() ? 0 : i);
+    band->setPen(QPen(colour.darker(115), 1.0));
+    colour.setAlpha(200);
+    band->setBrush(colour);
+    if (previous) band->setChannelFillGraph(previous);
+    const double top = below + double(shown[i].bytes) / 1e6;
+    if (!lines.empty()) band->setData({0.0, double(std::max(1, epochs))}, {top, top}, true);
+    below = top;
+    previous = band;
+    memoryBands_.push_back(band);
+  }
+  // The measured figure first in the legend, then the bands from the top down, as they lie on the plot.
+  memory_->legend->clearItems();
+  memory_->legend->addItem(new QCPPlottableLegendItem(memory_->legend, memory_->graph(0)));
+  for (auto band = memoryBands_.rbegin(); band != memoryBands_.rend(); ++band)
+    memory_->legend->addItem(new QCPPlottableLegendItem(memory_->legend, *band));
+  // As tall as its entries, at the top of its column: not stretched to the plot's height.
+  memory_->legend->setMaximumSize(QWIDGETSIZE_MAX, memory_->legend->minimumOuterSizeHint().height());
 }
 
 void TrainingDashboard::showStoredRun(const StoreReader& store, int64_t runId) {
@@ -149,6 +199,7 @@ void TrainingDashboard::showStoredRun(const StoreReader& store, int64_t runId) {
     info.memoryBoundBytes = parseProject(store.projectJson(runId), run.name).memoryBoundBytes.value_or(0);
   } catch (const std::exception&) {
   }
+  info.memoryLines = store.memoryLines(runId);
   begin(info);
   title_->setText(tr("Run %1 '%2' from the store: %3, %4 of %5 epochs")
                       .arg(run.id)
@@ -180,8 +231,9 @@ void TrainingDashboard::addEpoch(const EpochRecord& e) {
   loss_->graph(2)->addData(e.epoch, e.testLoss);
   schedule_->graph(1)->addData(e.epoch, e.density);
   mutation_->graph(0)->addData(e.epoch, double(e.examplesInUse));
-  memory_->graph(0)->addData(e.epoch, double(e.memoryBytes) / 1e6);
-  if (e.rssBytes > 0) memory_->graph(1)->addData(e.epoch, double(e.rssBytes) / 1e6);
+  if (e.peakRssBytes > 0) memory_->graph(0)->addData(e.epoch, double(e.peakRssBytes - e.baseRssBytes) / 1e6);
+  if (memoryBands_.size() == 1 && memoryBands_[0]->name() == tr("memory model"))  // a run of an older store
+    memoryBands_[0]->addData(e.epoch, double(e.memoryBytes) / 1e6);
   scheduleReplot();
 }
 
@@ -232,7 +284,7 @@ void TrainingDashboard::replotAll() {
   mutation_->yAxis2->setRange(0, std::max(1.0, mutation_->yAxis2->range().upper * 1.05));
   double top = memory_->yAxis->range().upper;
   if (boundLine_->visible()) top = std::max(top, boundLine_->point1->value());
-  memory_->yAxis->setRange(std::max(1e-3, memory_->yAxis->range().lower / 2), top * 2);
+  memory_->yAxis->setRange(0, top * 1.1);
   memory_->replot(QCustomPlot::rpQueuedReplot);
 }
 

@@ -5,6 +5,7 @@
 #include <QWidget>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "store/run_records.h"
 #include "store/store_reader.h"
@@ -18,7 +19,8 @@ class QCPGraph;
 namespace ss::ui {
 
 // The live view of one run: accuracy and loss per epoch with the sampled per-step loss, learning rate and
-// density, the algorithm's mask changes with the examples in use, and memory (model figure and measured RSS).
+// density, the algorithm's mask changes with the examples in use, and memory (the model's lines, the measured peak
+// above the process's base, and the bound).
 // Fed by RunController's signals or from a stored run; repaints at most ten times a second however fast
 // the data comes.
 class TrainingDashboard : public QWidget {
@@ -45,6 +47,7 @@ class TrainingDashboard : public QWidget {
   void scheduleReplot();
   void replotAll();
   double epochOf(int64_t step) const;
+  void showMemoryLines(const std::vector<MemoryLineRecord>& lines, int epochs);
 
   QLabel* title_;
   QCustomPlot *accuracy_, *loss_, *schedule_, *mutation_, *memory_;
@@ -53,6 +56,7 @@ class TrainingDashboard : public QWidget {
   int64_t stepsPerEpoch_ = 1;
   int64_t lastMutationStep_ = -1;
   std::map<std::string, QCPGraph*> layerDensity_;  // per-layer density after each mask change
+  std::vector<QCPGraph*> memoryBands_;             // the memory model's lines, stacked from the bottom
 };
 
 }  // namespace ss::ui

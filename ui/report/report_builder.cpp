@@ -197,8 +197,9 @@ class Composer {
            QObject::tr("Cross-entropy: sampled steps, and train and test per epoch"));
     heading(level, QObject::tr("Memory against the bound"));
     figure("memory", renderPlot(dashboard.memoryPlot(), kPageWidth, 280),
-           QObject::tr("The memory model's training peak and the measured resident set per epoch (log scale); "
-                       "the dashed line is the memory bound, when the project sets one"));
+           QObject::tr("The memory model's lines stacked to its peak, and the measured peak resident set above the "
+                       "process's base at each epoch's end; the dashed line is the memory bound, when the project "
+                       "sets one"));
     heading(level, QObject::tr("Mutation schedule"));
     figure("schedule", renderPlot(dashboard.schedulePlot(), kPageWidth, 300),
            QObject::tr("Learning rate, model density and each mutated layer's density"));
