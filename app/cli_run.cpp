@@ -3,6 +3,7 @@
 #include <csignal>
 #include <cstdio>
 #include <functional>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 
@@ -33,17 +34,23 @@ const char* const kRunUsage =
     "                 interrupted, cancelled or failed one resumes from its checkpoint (as 'resume' does), one\n"
     "                 stopped before its first checkpoint starts afresh. Refused when that run was made from a\n"
     "                 different project. Sweeps run every project this way.\n"
+    "Before training it prints the memory model's lines (with the dense twin's beside a sparse run's), at the end\n"
+    "the measured peak resident set above the process's base beside the model's peak. A project's memory_bound is\n"
+    "checked on the model's peak before training and on the measured figure while it trains: a run over it stops\n"
+    "with a checkpoint, marked cancelled with the reason, to resume with a larger bound.\n"
     "Ctrl-C stops the run cleanly and marks it cancelled.\n"
-    "Exit codes: 0 finished, 1 run failed, 2 bad usage or input, 130 cancelled.\n";
+    "Exit codes: 0 finished, 1 run failed or stopped at its memory bound, 2 bad usage or input, 130 cancelled.\n";
 
 const char* const kResumeUsage =
-    "usage: sparsescope resume RUN [--db FILE] [--json]\n"
+    "usage: sparsescope resume RUN [--db FILE] [--memory-bound SIZE] [--json]\n"
     "\n"
     "Continues an interrupted, cancelled or failed run from its newest checkpoint (taken at every epoch end,\n"
     "every train.checkpoint_every_steps steps, and on cancel), with the run's own project and thread count.\n"
     "The resumed run reaches the same weights as one never stopped.\n"
-    "  --db FILE      run store (SQLite), default ./sparsescope.db\n"
-    "  --json         one JSON object per epoch on stdout\n"
+    "  --db FILE            run store (SQLite), default ./sparsescope.db\n"
+    "  --memory-bound SIZE  the run's memory_bound from now on (\"300MB\", \"2GiB\", bytes, or \"none\"), for a run\n"
+    "                       stopped at its bound\n"
+    "  --json               one JSON object per epoch on stdout\n"
     "Exit codes as for run.\n";
 
 namespace {
@@ -100,16 +107,35 @@ int trainWithSignals(Experiment& experiment, RunStore& store, bool json,
     std::fprintf(stderr, "sparsescope: run failed: %s\n", outcome.message.c_str());
     return kRunFailed;
   }
+  if (outcome.overMemoryBound) {
+    std::fprintf(stderr,
+                 "sparsescope: run %lld %s; continue it with 'sparsescope resume %lld --memory-bound SIZE --db %s'\n",
+                 (long long)outcome.runId, outcome.message.c_str(), (long long)outcome.runId, store.path().c_str());
+    return kRunFailed;
+  }
   if (outcome.status == RunStatus::Cancelled)
     std::fprintf(stderr, "sparsescope: run %lld cancelled; continue it with 'sparsescope resume %lld --db %s'\n",
                  (long long)outcome.runId, (long long)outcome.runId, store.path().c_str());
   return outcome.status == RunStatus::Cancelled ? kCancelled : kOk;
 }
 
+// The stored project of run `runId`, with memoryBound (a project's "memory_bound" value) in place of its own when
+// given; a changed bound is stored as the run's from now on, so a later resume keeps it.
+Project projectToResume(RunStore& store, int64_t runId, const std::optional<nlohmann::json>& memoryBound) {
+  const std::string where = store.path() + ": run " + std::to_string(runId);
+  nlohmann::json stored = nlohmann::json::parse(store.projectJson(runId));
+  if (!memoryBound || stored.value("memory_bound", nlohmann::json()) == *memoryBound)
+    return parseProject(stored.dump(), where);
+  stored["memory_bound"] = *memoryBound;
+  Project project = parseProject(stored.dump(), where + " with --memory-bound");
+  store.replaceProjectJson(runId, projectToJson(project));
+  return project;
+}
+
 // Continues run `runId` with its own project and thread count.
-int resumeRun(RunStore& store, int64_t runId, bool json) {
+int resumeRun(RunStore& store, int64_t runId, bool json, const std::optional<nlohmann::json>& memoryBound = {}) {
   const RunSummary summary = store.run(runId);
-  Project project = parseProject(store.projectJson(runId), store.path() + ": run " + std::to_string(runId));
+  Project project = projectToResume(store, runId, memoryBound);
   // The same thread count as before: the kernels' reductions, and so the weights, depend on it.
   project.train.threads = summary.threads;
   Experiment experiment(project);
@@ -147,7 +173,9 @@ std::optional<int> continueNamedRun(const Project& project, RunStore& store, boo
     return kOk;
   }
   std::fprintf(stderr, "%s is %s; resuming it from its checkpoint\n", which.c_str(), run.status.c_str());
-  return resumeRun(store, run.id, json);
+  // The project file's memory bound holds from now on: a run stopped at its bound continues with a larger one.
+  return resumeRun(store, run.id, json,
+                   project.memoryBoundBytes ? nlohmann::json(*project.memoryBoundBytes) : nlohmann::json());
 }
 }  // namespace
 
@@ -169,11 +197,14 @@ int runCommand(const std::vector<std::string>& argv) {
 }
 
 int resumeCommand(const std::vector<std::string>& argv) {
-  const Args args(argv, {"--db"}, {"--json"});
+  const Args args(argv, {"--db", "--memory-bound"}, {"--json"});
   if (args.positionals().size() != 1) throw UsageError{"resume needs exactly one run id"};
   const int64_t runId = parseRunId(args.positionals()[0]);
+  std::optional<nlohmann::json> memoryBound;
+  if (const std::optional<std::string> size = args.value("--memory-bound"))
+    memoryBound = *size == "none" ? nlohmann::json() : nlohmann::json(*size);
   RunStore store(args.value("--db").value_or(kDefaultDb));
-  return resumeRun(store, runId, args.has("--json"));
+  return resumeRun(store, runId, args.has("--json"), memoryBound);
 }
 
 }  // namespace ss::cli

@@ -34,7 +34,7 @@ grep -q '/nonexistent/p.json: no such project file' err.txt || fail "missing pro
 # --json: exactly one JSON object per epoch on stdout, with the contract's keys.
 expect_exit 0 "run --json" "$bin" run "$projects/spirals-mlp-dense.json" --epochs 3 --json --db s.db
 [ "$(wc -l < out.txt)" -eq 3 ] || fail "--json prints one line per epoch ($(wc -l < out.txt) lines)"
-for key in run_id epoch train_loss train_accuracy test_loss test_accuracy lr density samples_per_second examples_in_use memory_bytes; do
+for key in run_id epoch train_loss train_accuracy test_loss test_accuracy lr density samples_per_second examples_in_use memory_bytes peak_rss_bytes base_rss_bytes; do
   [ "$(grep -c "\"$key\":" out.txt)" -eq 3 ] || fail "--json line lacks \"$key\""
 done
 grep -q '"density":1.0' out.txt || fail "a dense run reports density 1.0"
@@ -124,6 +124,41 @@ expect_exit 0 "delete" "$bin" delete 2 --db r.db
 "$bin" runs --db r.db | grep -q '^    2 ' && fail "a deleted run is still listed"
 expect_exit 0 "compact" "$bin" compact --db r.db
 grep -q 'integrity ok' out.txt || fail "compact checks integrity ($(cat out.txt))"
+
+# The memory model's lines before the run, the measured figure after it; show prints both from the store.
+expect_exit 0 "run prints its memory" "$bin" run "$projects/spirals-mlp-dense.json" --epochs 1 --db m.db
+cp err.txt memory-model.txt
+grep -q '^  data set ' err.txt && grep -q '^  peak ' err.txt || fail "run prints the memory model's lines ($(cat err.txt))"
+grep -q '^measured: peak resident set .* MB above the base of .* MB; the model.s peak' out.txt ||
+  fail "run prints the measured peak beside the model's ($(cat out.txt))"
+expect_exit 0 "show prints the memory" "$bin" show 1 --db m.db
+grep -q '^    checkpoint and snapshots ' out.txt && grep -q '^  measured: peak resident set' out.txt ||
+  fail "show prints the memory model and the measured figure ($(cat out.txt))"
+
+# memory_bound holds on the measured figure while the run trains. A bound a tenth above the model's peak passes the
+# check before the run, but the process holds more than the model counts (its threads, SQLite's cache): the run
+# stops with a checkpoint by its first epoch's end, says why and how to go on, and goes on with a larger bound.
+model_peak=$(awk '$1 == "peak" { print $2 }' memory-model.txt)
+bound=$(awk -v p="$model_peak" 'BEGIN { printf "%.3fMB", p * 1.1 }')
+for name in bounded bounded-continued; do
+  sed "s/\"name\": \"spirals-mlp-dense\",/\"name\": \"$name\", \"memory_bound\": \"$bound\",/" \
+    "$projects/spirals-mlp-dense.json" > "$name.json"
+done
+grep -q "\"memory_bound\": \"$bound\"" bounded.json || fail "the bounded project has a memory bound of $bound"
+expect_exit 1 "a run over its memory bound" "$bin" run bounded.json --epochs 5 --db m.db
+grep -q "stopped at the memory bound: the process held .* MB above its base .* over the memory_bound of" err.txt ||
+  fail "a run over its bound says so, naming the figure and the bound ($(cat err.txt))"
+grep -q "sparsescope resume 2 --memory-bound SIZE --db m.db" err.txt || fail "a run over its bound says how to go on"
+expect_exit 0 "show of a run stopped at its bound" "$bin" show 2 --db m.db
+grep -q "run 2 'bounded': cancelled: stopped at the memory bound" out.txt || fail "its status says why ($(head -1 out.txt))"
+expect_exit 0 "resume with a larger bound" "$bin" resume 2 --memory-bound 1GB --db m.db
+"$bin" show 2 --db m.db --json | grep -q '"status": "finished"' || fail "the resumed run finished"
+expect_exit 0 "continue of a run resumed with a larger bound" "$bin" run bounded.json --epochs 5 --continue --db m.db
+grep -q "already finished" out.txt || fail "a changed bound is not a different project ($(cat err.txt))"
+expect_exit 1 "a second run over its bound" "$bin" run bounded-continued.json --epochs 5 --db m.db
+sed -i "s/\"memory_bound\": \"$bound\"/\"memory_bound\": \"1GB\"/" bounded-continued.json
+expect_exit 0 "continue with a larger bound in the project" "$bin" run bounded-continued.json --epochs 5 --continue --db m.db
+grep -q "resuming it from its checkpoint" err.txt || fail "--continue resumes a run stopped at its bound ($(cat err.txt))"
 
 # Two processes writing runs to one store at once.
 "$bin" run "$projects/spirals-mlp-dense.json" --epochs 15 --db two.db >/dev/null 2>e1.txt &

@@ -52,7 +52,7 @@ class TestSweep : public QObject {
   void sweepMembershipSurvivesTheProjectRoundTrip();
   void storedRunRecordsItsSweep();
   void namedRunStateDecidesAReRun();
-  void trainingDifferenceIgnoresThreadsOnly();
+  void trainingDifferenceIgnoresWhatChangesNothingTrained();
 };
 
 void TestSweep::productVariesTheFirstAxisSlowest() {
@@ -294,11 +294,12 @@ void TestSweep::namedRunStateDecidesAReRun() {
   QCOMPARE(findNamedRun(store, "b").run->id, going);
 }
 
-void TestSweep::trainingDifferenceIgnoresThreadsOnly() {
+void TestSweep::trainingDifferenceIgnoresWhatChangesNothingTrained() {
   const Project a = parseProject(kBase, "a");
   Project b = a;
   b.train.threads = 7;
   b.description = "other words";
+  b.memoryBoundBytes = 300'000'000;  // a run stopped at its bound continues with a larger one
   QCOMPARE(firstTrainingDifference(a, b), std::string());
   b.train.epochs = 3;
   QCOMPARE(firstTrainingDifference(a, b), std::string("train.epochs"));

@@ -172,6 +172,14 @@ void RunStore::recordMemoryModel(int64_t runId, const std::vector<MemoryLineReco
   });
 }
 
+void RunStore::replaceProjectJson(int64_t runId, const std::string& projectJson) {
+  Statement update(db_, "UPDATE runs SET project_json = ?2 WHERE id = ?1", path_,
+                   "cannot change the project of run " + std::to_string(runId));
+  update.bindInt(1, runId).bindText(2, projectJson);
+  retryWhileBusy(db_, [&] { update.run(); });
+  if (sqlite3_changes(db_) == 0) throw InputError(path_ + ": no run " + std::to_string(runId));
+}
+
 void RunStore::endRun(int64_t runId, RunStatus status, const std::string& message,
                       std::optional<double> finalTestAccuracy, std::optional<MeasuredMemory> measured) {
   flush();

@@ -49,6 +49,9 @@ class RunStore : public StoreReader {
   // Makes an interrupted, cancelled or failed run "running" again in this process and drops what it logged after
   // the checkpoint it continues from, in one transaction. Throws InputError when the run cannot be resumed.
   void reopenForResume(int64_t runId, const ResumePoint& point);
+  // Puts a changed project in place of the run's own, for settings that change nothing the run computes (the memory
+  // bound a stopped run resumes with); the caller checks that they are all that changed.
+  void replaceProjectJson(int64_t runId, const std::string& projectJson);
   // Deletes a run and everything logged for it; a run still going in a live process is refused.
   void deleteRun(int64_t runId);
   // Folds the write-ahead log back and rebuilds the file without free pages; returns the bytes before and after.

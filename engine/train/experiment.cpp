@@ -16,6 +16,7 @@
 #include "sparse/weight_matrix.h"
 #include "store/store_recorder.h"
 #include "train/lr_schedule.h"
+#include "train/memory_bound_watch.h"
 #include "train/model_state.h"
 #include "train/sgd.h"
 #include "train/trainer.h"
@@ -200,6 +201,11 @@ RunOutcome Experiment::train(RunStore* store, int64_t runId, RunControl& control
     observersOfRun_.insert(observersOfRun_.begin(), &*recorder);
   }
   for (auto* o : observers) trainer.addObserver(o);
+  std::optional<MemoryBoundWatch> boundWatch;
+  if (project_.memoryBoundBytes) {
+    boundWatch.emplace(*project_.memoryBoundBytes, residentSetBase_, control);
+    trainer.addObserver(&*boundWatch);
+  }
   trainer.setHook(algorithm_.get());
   std::map<std::string, int> changesPerLayer;
   if (store) {
@@ -238,6 +244,8 @@ RunOutcome Experiment::train(RunStore* store, int64_t runId, RunControl& control
     if (store) store->recordMemoryModel(runId, info.memoryLines);
     if (from) trainer.restore(*from);
     outcome.status = trainer.run(control, info, from ? &from->position : nullptr);
+    outcome.overMemoryBound = outcome.status == RunStatus::Cancelled && boundWatch && !boundWatch->stopReason().empty();
+    if (outcome.overMemoryBound) outcome.message = boundWatch->stopReason();
   } catch (const std::exception& e) {
     outcome.status = RunStatus::Failed;
     outcome.message = e.what();

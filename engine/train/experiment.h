@@ -29,6 +29,7 @@ struct RunOutcome {
   std::string message;
   std::optional<double> finalTestAccuracy;
   int64_t peakResidentAboveBaseBytes = 0;  // measured while this process trained the run
+  bool overMemoryBound = false;            // cancelled because the measured figure went over memory_bound
 };
 
 // The data a run of this project trains and tests on, split exactly as the run splits it (same seed, same
