@@ -41,6 +41,9 @@ struct DataSplits {
   Dataset train;
   Dataset validation;
   Dataset test;
+
+  // What the three sets hold in memory while a run trains: the memory model's data set line.
+  int64_t residentBytes() const { return train.residentBytes() + validation.residentBytes() + test.residentBytes(); }
 };
 
 }  // namespace ss

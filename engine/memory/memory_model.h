@@ -52,7 +52,7 @@ struct RunMemoryInputs {
   int batchSize = 1;
   int evaluationBatchSize = 0;  // examples a test forward holds at once; 0: none beyond the training batch
   int64_t trainExamples = 0;    // a checkpoint keeps their order and statistics
-  int64_t datasetBytes = 0;     // dataResidentBytes, or 0 where the data is not read (the editor's plan)
+  int64_t datasetBytes = 0;     // DataSplits::residentBytes, or 0 where the data is not read (the editor's plan)
 };
 
 // Whether the estimate takes the weights as the model holds them now or as the same model trained dense (the dense

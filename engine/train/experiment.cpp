@@ -10,7 +10,6 @@
 #include "core/machine_memory.h"
 #include "core/threads.h"
 #include "data/data_source.h"
-#include "memory/dataset_bytes.h"
 #include "nn/model_factory.h"
 #include "sparse/model_sparsity.h"
 #include "sparse/weight_matrix.h"
@@ -38,8 +37,8 @@ Sgd makeOptimizer(const OptimizerSpec& o) {
 }
 
 RunMemoryInputs memoryInputsOf(const Project& project, const DataSplits& data) {
-  const int64_t evaluationBatch = std::min<int64_t>(TrainerSettings{}.evalBatchSize, data.test.size());
-  return {project.train.batchSize, int(evaluationBatch), data.train.size(), dataResidentBytes(data)};
+  // Evaluation goes in training-sized batches, so it holds nothing beyond what a training step does.
+  return {project.train.batchSize, 0, data.train.size(), data.residentBytes()};
 }
 
 std::string megabytes(int64_t bytes) {

@@ -45,7 +45,7 @@ ProjectPlan planProject(const Project& project, int64_t memoryBytes) {
         plan.mestSchedule.push_back({epoch, phase->pruneTo, phase->growTo});
   }
   // The data is not read: no data set line, and no examples in the checkpoint.
-  const RunMemoryInputs inputs{project.train.batchSize, TrainerSettings{}.evalBatchSize, 0, 0};
+  const RunMemoryInputs inputs{project.train.batchSize, 0, 0, 0};
   plan.memory = estimateTrainingMemory(model, inputs);
   plan.memory.algorithmTransient = algorithmTransientBytes(project, model);
   plan.denseTwin = estimateTrainingMemory(model, inputs, WeightsHeld::Dense);
