@@ -875,19 +875,21 @@ void TestAlgorithms::riglGrowsLargestDenseGradient() {
 
 void TestAlgorithms::riglReportsDenseGradientTransient() {
   // The largest sparse layer's dense gradient chunk: fc1 (40 x 32, one chunk) unless it is kept dense, then fc2
-  // (16 x 40); for unstructured masks the kept positions and growth candidates (alpha = 0.3 of the active) of every
-  // sparse layer, which wait for afterBackward; a structured scheme gathers the largest gradient whole.
+  // (16 x 40); and the kept and dropped units and growth candidates (alpha = 0.3 of the active) of every sparse layer,
+  // which wait for afterBackward, a unit counted per active weight, with the one set that grows.
   const Project rigl = algorithmProject(R"({"name": "rigl"})", "unstructured", "{}", 0.75, 0.3);
   Harness h(rigl);
-  QCOMPARE(algorithmTransientBytes(rigl, h.model),
-           int64_t(40 * 32 * 4) + GradientGrowth::bytesFor(320, 96) + GradientGrowth::bytesFor(160, 48));
+  const int64_t bothLayers = GradientGrowth::bytesFor(320, 96, 1) + GradientGrowth::bytesFor(160, 48, 1);
+  QCOMPARE(algorithmTransientBytes(rigl, h.model), int64_t(40 * 32 * 4) + bothLayers);
+  QCOMPARE(GradientGrowth::bytesFor(320, 96, 1), int64_t(320 * 8 + 96 * 16 + 16));
   const Project firstDense = algorithmProject(R"({"name": "rigl"})", "unstructured", "{}", 0.3, 0.3, R"(["first"])");
   Harness withFirstDense(firstDense);
   QCOMPARE(algorithmTransientBytes(firstDense, withFirstDense.model),
-           int64_t(16 * 40 * 4) + GradientGrowth::bytesFor(64, 19));  // fc2 at 0.1: what fc1 leaves of 0.7
+           int64_t(16 * 40 * 4) + GradientGrowth::bytesFor(64, 19, 1));  // fc2 at 0.1: what fc1 leaves of 0.7
+  // Blocks stream the gradient in the same chunks: no layer's gradient is gathered whole.
   const Project blocks = algorithmProject(R"({"name": "rigl"})", "block", R"({"height": 4, "width": 1})", 0.75, 0.3);
   Harness withBlocks(blocks);
-  QCOMPARE(algorithmTransientBytes(blocks, withBlocks.model), int64_t(2 * 40 * 32 * 4));
+  QCOMPARE(algorithmTransientBytes(blocks, withBlocks.model), int64_t(40 * 32 * 4) + bothLayers);
   // Algorithms that never hold more than the budget: no transient. MEST+EM grows back only to the target.
   for (const char* other :
        {R"({"name": "static"})", R"({"name": "set"})", R"({"name": "gmp"})", R"({"name": "mest", "variant": "em"})"}) {

@@ -1,5 +1,5 @@
 // Layers born sparse (issue [1/7]): masks drawn as positions, only the active weights allocated and initialised,
-// and the unstructured mutations on positions, checked against the group path they replace for large layers.
+// and the unstructured mutations on positions, checked against the dense path they replace for large layers.
 #include <sys/resource.h>
 
 #include <QtTest>
@@ -8,11 +8,12 @@
 #include <limits>
 #include <set>
 
+#include "algorithms/active_units.h"
 #include "algorithms/gradient_growth.h"
-#include "algorithms/mask_mutation.h"
-#include "algorithms/position_mutation.h"
+#include "algorithms/unit_mutation.h"
 #include "core/machine_memory.h"
 #include "core/rng.h"
+#include "dense_mutation_reference.h"
 #include "nn/linear.h"
 #include "nn/model_factory.h"
 #include "project/project.h"
@@ -67,7 +68,7 @@ class TestBornSparse : public QObject {
   void bornSparseLayersHoldOnlyTheirActiveWeights();
   void activeWeightsKeepTheDenseInitialisersMoments();
   void planKeepsDenseAndMaskedDenseLayersAsBefore();
-  void keepHighestScoredMatchesTheGroupPath();
+  void keepBestUnitsMatchesTheDensePath();
   void swapAndPruneAndGrowKeepCountsAndGrowOnlyWhereInactive();
   void gradientGrowthGrowsWhatTheDenseArgTopKGrows_data();
   void gradientGrowthGrowsWhatTheDenseArgTopKGrows();
@@ -220,55 +221,71 @@ void TestBornSparse::planKeepsDenseAndMaskedDenseLayersAsBefore() {
   QVERIFY(born.layers()[0]->weightMatrix()->sparse() || plan[0].density > 0.3);
 }
 
-// Keeping the k highest of the active scores is what the group path's drop of the lowest leaves (singleton
-// groups), ties and NaN included.
-void TestBornSparse::keepHighestScoredMatchesTheGroupPath() {
-  const auto scheme = makeScheme("unstructured", "{}");
-  const LayerGeometry g{30, 40};
+// The unstructured scheme's units are its positions, one set, grown by drawing positions.
+struct PositionLayer {
+  explicit PositionLayer(int rows, int cols)
+      : geometry{rows, cols}, units(makeScheme("unstructured", "{}")->unitLayout(geometry)) {}
+  ActiveUnits active(const std::vector<int64_t>& positions, const std::vector<float>& scores) const {
+    return activeUnits(*units, geometry.cols, positions, scores);
+  }
+  LayerGeometry geometry;
+  std::unique_ptr<UnitLayout> units;
+};
+
+// Keeping the k best of the active scores is what the dense path's drop of the lowest leaves (one group per
+// position), ties and NaN included.
+void TestBornSparse::keepBestUnitsMatchesTheDensePath() {
+  const PositionLayer layer(30, 40);
+  const reference::Mutation dense{{"unstructured"}, {30, 40}};
   Rng rng(13);
   const std::vector<int64_t> active = randomPositions(1200, 300, rng);
   Matrix scores = randomScores(30, 40, rng, 7);
   scores.data()[active[5]] = std::numeric_limits<float>::quiet_NaN();
   std::vector<float> activeScores;
-  for (int64_t p : active) activeScores.push_back(scores.data()[p]);
-  const GroupLayout layout = groupLayout(*scheme, g);
+  Matrix onlyActive = Matrix::Zero(30, 40);
+  for (int64_t p : active) {
+    activeScores.push_back(scores.data()[p]);
+    onlyActive.data()[p] = scores.data()[p];
+  }
+  const ActiveUnits units = layer.active(active, activeScores);
   for (int64_t keep : {0, 1, 120, 299, 300}) {
-    Mask before = maskAt(30, 40, active);
-    Matrix s = scores;
-    const Mask viaGroups = pruneAndGrow(before, *scheme, layout, s, {keep}, {keep}, rng);
-    QCOMPARE(keepHighestScored(active, activeScores, keep), positionsOf(viaGroups));
+    const Mask viaDense = dense.pruneAndGrow(maskAt(30, 40, active), onlyActive, {keep}, {keep}, rng);
+    QCOMPARE(keepBestUnits(units, keep).kept, positionsOf(viaDense));
   }
 }
 
 void TestBornSparse::swapAndPruneAndGrowKeepCountsAndGrowOnlyWhereInactive() {
   Rng rng(17);
+  const PositionLayer layer(100, 200);
   const int64_t size = 20000;
   const std::vector<int64_t> active = randomPositions(size, 2000, rng);
   std::vector<float> scores(active.size());
   for (float& s : scores) s = rng.uniform(0.0f, 1.0f);
-  const std::set<int64_t> before(active.begin(), active.end());
+  const ActiveUnits units = layer.active(active, scores);
   auto grownOf = [&](const std::vector<int64_t>& next) {
     std::vector<int64_t> grown;
     std::set_difference(next.begin(), next.end(), active.begin(), active.end(), std::back_inserter(grown));
     return grown;
   };
-  const std::vector<int64_t> swapped = swapPositions(active, scores, size, 600, rng);
+  const std::vector<int64_t> swapped = positionsAfter(*layer.units, active, swapUnits(*layer.units, units, 600, rng));
   QVERIFY(ascendingDistinctWithin(swapped, size));
   QCOMPARE(swapped.size(), active.size());
   QCOMPARE(grownOf(swapped).size(), size_t(600));
   std::vector<int64_t> survivors;
   std::set_intersection(swapped.begin(), swapped.end(), active.begin(), active.end(), std::back_inserter(survivors));
-  QCOMPARE(survivors, keepHighestScored(active, scores, 1400));
+  QCOMPARE(survivors, keepBestUnits(units, 1400).kept);
   // MEST+EM&S: prune to 1800, grow to 2400 (the soft bound), only where it was inactive.
-  const std::vector<int64_t> grown = pruneAndGrowPositions(active, scores, size, 1800, 2400, rng);
+  const std::vector<int64_t> grown =
+      positionsAfter(*layer.units, active, pruneAndGrowUnits(*layer.units, units, {1800}, {2400}, rng));
   QVERIFY(ascendingDistinctWithin(grown, size));
   QCOMPARE(grown.size(), size_t(2400));
   QCOMPARE(grownOf(grown).size(), size_t(600));
   // A nearly full small layer drops fewer rather than regrowing what it dropped: 90 of 100 active, grow to 100.
-  const std::vector<int64_t> small = randomPositions(100, 90, rng);
-  const std::vector<float> smallScores(90, 1.0f);
-  const std::vector<int64_t> filled = pruneAndGrowPositions(small, smallScores, 100, 60, 100, rng);
-  QCOMPARE(filled.size(), size_t(100));
+  const PositionLayer small(10, 10);
+  const std::vector<int64_t> nearlyFull = randomPositions(100, 90, rng);
+  const ActiveUnits smallUnits = small.active(nearlyFull, std::vector<float>(90, 1.0f));
+  const UnitChange filled = pruneAndGrowUnits(*small.units, smallUnits, {60}, {100}, rng);
+  QCOMPARE(positionsAfter(*small.units, nearlyFull, filled).size(), size_t(100));
 }
 
 void TestBornSparse::gradientGrowthGrowsWhatTheDenseArgTopKGrows_data() {
@@ -283,8 +300,8 @@ void TestBornSparse::gradientGrowthGrowsWhatTheDenseArgTopKGrows() {
   QFETCH(int, chunkRows);
   QFETCH(int, levels);
   const int rows = 50, cols = 60;
-  const auto scheme = makeScheme("unstructured", "{}");
-  const LayerGeometry g{rows, cols};
+  const PositionLayer layer(rows, cols);
+  const reference::Mutation dense{{"unstructured"}, {rows, cols}};
   Rng rng(23);
   const std::vector<int64_t> active = randomPositions(rows * cols, 400, rng);
   const Matrix magnitudes = randomScores(rows, cols, rng);
@@ -293,15 +310,16 @@ void TestBornSparse::gradientGrowthGrowsWhatTheDenseArgTopKGrows() {
   std::vector<float> activeMagnitudes;
   for (int64_t p : active) activeMagnitudes.push_back(magnitudes.data()[p]);
   const int64_t count = 90;
-  GradientGrowth growth(keepHighestScored(active, activeMagnitudes, 400 - count), count, cols);
+  KeptAndDropped split = keepBestUnits(layer.active(active, activeMagnitudes), 400 - count);
+  GradientGrowth growth(makeScheme("unstructured", "{}")->unitLayout(layer.geometry), cols, std::move(split.kept),
+                        {{0, count}});
   for (int first = 0; first < rows; first += chunkRows)
     growth.addRows(first, gradient.middleRows(first, std::min(chunkRows, rows - first)));
   Matrix masked = magnitudes;
   for (Eigen::Index i = 0; i < masked.size(); ++i)
     if (!std::binary_search(active.begin(), active.end(), int64_t(i))) masked.data()[i] = 0.0f;
-  const Mask viaGroups =
-      dropAndGrowByScore(maskAt(rows, cols, active), *scheme, groupLayout(*scheme, g), masked, gradient, count);
-  QCOMPARE(growth.nextPositions(), positionsOf(viaGroups));
+  const Mask viaDense = dense.dropAndGrow(maskAt(rows, cols, active), masked, gradient.cwiseAbs(), count);
+  QCOMPARE(positionsAfter(*layer.units, active, {split.dropped, growth.grownPositions()}), positionsOf(viaDense));
 }
 
 void TestBornSparse::replaceActiveCarriesValuesAndState() {

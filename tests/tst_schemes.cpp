@@ -10,6 +10,9 @@
 #include <map>
 #include <set>
 
+#include "algorithms/active_units.h"
+#include "algorithms/gradient_growth.h"
+#include "algorithms/unit_mutation.h"
 #include "core/error.h"
 #include "core/rng.h"
 #include "sparse/pattern_scheme.h"
@@ -86,12 +89,23 @@ std::pair<int, int> extentOf(const std::vector<int64_t>& group, int cols) {
   return {int(last / cols - first / cols + 1), int(last % cols - first % cols + 1)};
 }
 
+// The units holding a mask's active positions, ascending.
+std::set<int64_t> activeUnitsOf(const UnitLayout& units, const Mask& mask) {
+  std::set<int64_t> out;
+  for (int64_t p : positionsOf(mask)) out.insert(units.unitOf(p));
+  return out;
+}
+
 // For blocks: how many whole blocks of each extent are kept (ragged blocks are ranked in their own class).
 std::map<std::pair<int, int>, int> keptBlocksByExtent(const Scheme& scheme, const Mask& mask, const LayerGeometry& g) {
   std::map<std::pair<int, int>, int> kept;
   if (scheme.name() != "block") return kept;
-  for (const auto& group : scheme.groups(g))
-    if (mask.bits[size_t(group.front())]) ++kept[extentOf(group, g.cols)];
+  const auto units = scheme.unitLayout(g);
+  for (int64_t unit : activeUnitsOf(*units, mask)) {
+    std::vector<int64_t> block;
+    units->appendPositions({unit, 0}, block);
+    ++kept[extentOf(block, g.cols)];
+  }
   return kept;
 }
 
@@ -222,10 +236,10 @@ class TestSchemes : public QObject {
   void optionsAreValidated();
   void describeNamesTheShape_data();
   void describeNamesTheShape();
-  void groupsPartitionTheLayer_data() { addProjectionRows(); }
-  void groupsPartitionTheLayer();
-  void dropAndGrowByGroupsKeepsTheShape_data() { addProjectionRows(); }
-  void dropAndGrowByGroupsKeepsTheShape();
+  void unitsAndSetsPartitionTheLayer_data() { addProjectionRows(); }
+  void unitsAndSetsPartitionTheLayer();
+  void dropAndGrowStepsKeepTheShape_data() { addProjectionRows(); }
+  void dropAndGrowStepsKeepTheShape();
 };
 
 void TestSchemes::projectedMaskHasTheSchemeShape() {
@@ -485,14 +499,16 @@ void TestSchemes::patternLeavesOtherLayersUnstructured() {
     QCOMPARE(mask.bits, unstructured->project(s, other, 0.3).bits);
     QCOMPARE(pattern->achievableDensity(other, 0.3), unstructured->achievableDensity(other, 0.3));
     QVERIFY(pattern->validate(mask, other).empty());
-    QCOMPARE(pattern->groups(other).size(), size_t(other.rows) * size_t(other.cols));
-    QVERIFY(pattern->balancedSets(other).empty());
-    Mask grown = mask;
-    const std::vector<int64_t> single{3};
-    pattern->activateGroup(grown, s, single);  // an unstructured group: that one position, no pattern search
-    QCOMPARE(int(grown.bits[3]), 1);
-    QCOMPARE(grown.activeCount(), mask.activeCount() + (mask.bits[3] ? 0 : 1));
-    QCOMPARE(pattern->groupScore(s, single), double(std::abs(s.data()[3])));
+    // Single positions in one set, as the unstructured scheme's, grown by shuffling (one draw per grown position).
+    const auto units = pattern->unitLayout(other);
+    QCOMPARE(units->setCount(), int64_t(1));
+    QCOMPARE(units->setSize(0), int64_t(other.rows) * other.cols);
+    QVERIFY(!units->balanced() && !units->drawsPositions());
+    QCOMPARE(units->unitOf(3), int64_t(3));
+    Rng drawn(1), once(1);
+    QCOMPARE(units->randomChoice(3, drawn), 0);
+    once.uniform(0.0f, 1.0f);
+    QCOMPARE(drawn.next(), once.next());
   }
   // A 3x3 convolution still gets patterns, and a kernel area of 9 over inputs that are not whole kernels is
   // a malformed layer, not one to fall back for.
@@ -588,7 +604,9 @@ void TestSchemes::describeNamesTheShape() {
   QCOMPARE(QString::fromStdString(s->describe()), description);
 }
 
-void TestSchemes::groupsPartitionTheLayer() {
+// Every position lies in exactly one unit, every unit in exactly one set at one rank, and a projected mask is made of
+// whole units (a pattern kernel: exactly one pattern's entries).
+void TestSchemes::unitsAndSetsPartitionTheLayer() {
   QFETCH(QString, scheme);
   QFETCH(QString, options);
   QFETCH(int, rows);
@@ -597,34 +615,46 @@ void TestSchemes::groupsPartitionTheLayer() {
   QFETCH(double, density);
   const auto s = schemeFor(scheme, options);
   const LayerGeometry g{rows, cols, kernelArea};
-  const auto groups = s->groups(g);
-  std::vector<int> covered(size_t(rows) * size_t(cols), 0);
-  for (const auto& group : groups) {
-    QVERIFY(!group.empty());
-    QVERIFY(std::is_sorted(group.begin(), group.end()));
-    for (int64_t p : group) ++covered[size_t(p)];
-  }
-  QVERIFY(std::all_of(covered.begin(), covered.end(), [](int n) { return n == 1; }));
+  const auto units = s->unitLayout(g);
+  const int choices = scheme == "pattern" && kernelArea == 9 ? int(PatternScheme::library().size()) : 1;
+  std::map<int64_t, std::set<int64_t>> positionsOfUnit;
+  for (int64_t p = 0; p < int64_t(rows) * cols; ++p) positionsOfUnit[units->unitOf(p)].insert(p);
+  for (const auto& [unit, covered] : positionsOfUnit)
+    for (int choice = 0; choice < choices; ++choice) {
+      std::vector<int64_t> held;
+      units->appendPositions({unit, choice}, held);
+      QVERIFY(std::is_sorted(held.begin(), held.end()));
+      for (int64_t p : held) QVERIFY(covered.count(p));
+      if (choices == 1) QCOMPARE(held.size(), covered.size());
+    }
 
-  std::vector<int> inSet(groups.size(), 0);
-  for (const auto& set : s->balancedSets(g))
-    for (int64_t index : set) ++inSet[size_t(index)];
-  QVERIFY(std::all_of(inSet.begin(), inSet.end(), [](int n) { return n <= 1; }));
+  std::set<int64_t> inSets;
+  for (int64_t set = 0; set < units->setCount(); ++set)
+    for (int64_t rank = 0; rank < units->setSize(set); ++rank) {
+      const int64_t unit = units->unitInSet(set, rank);
+      QVERIFY(positionsOfUnit.count(unit));
+      QCOMPARE(units->setOf(unit), set);
+      QCOMPARE(units->rankInSet(unit), rank);
+      QVERIFY(inSets.insert(unit).second);
+      QVERIFY(rank == 0 || unit > units->unitInSet(set, rank - 1));  // ranked by index
+    }
+  QCOMPARE(inSets.size(), positionsOfUnit.size());
 
-  // A projected mask is made of whole groups (a pattern kernel: exactly one pattern, four entries).
   Rng rng(11);
   const Mask mask = s->project(randomScores(rows, cols, rng), g, density);
-  for (const auto& group : groups) {
-    int64_t active = 0;
-    for (int64_t p : group) active += mask.bits[size_t(p)];
-    const int64_t whole = scheme == "pattern" ? 4 : int64_t(group.size());
-    QVERIFY(active == 0 || active == whole);
+  for (int64_t unit : activeUnitsOf(*units, mask)) {
+    const std::set<int64_t>& covered = positionsOfUnit[unit];
+    const int64_t active =
+        std::count_if(covered.begin(), covered.end(), [&](int64_t p) { return mask.bits[size_t(p)]; });
+    QCOMPARE(active, choices == 1 ? int64_t(covered.size()) : int64_t(4));
   }
 }
 
-// One drop-and-grow step written against the contract in scheme.h: drop the weakest third of the active
-// groups, then grow as many, per balanced set where the scheme has them, by random grow scores.
-void TestSchemes::dropAndGrowByGroupsKeepsTheShape() {
+// Each kind of drop-and-grow step on units, from a projected mask: SET's random swap of a third of the active units,
+// MEST's elastic prune to two thirds of every set and growth back, and RigL's drop of a third and growth by a dense
+// gradient. Each leaves a mask of the scheme's shape with as many active units and weights (sets hold units of one
+// size).
+void TestSchemes::dropAndGrowStepsKeepTheShape() {
   QFETCH(QString, scheme);
   QFETCH(QString, options);
   QFETCH(int, rows);
@@ -635,53 +665,36 @@ void TestSchemes::dropAndGrowByGroupsKeepsTheShape() {
   const LayerGeometry g{rows, cols, kernelArea};
   Rng rng(uint64_t(rows * 31 + cols));
   const Matrix weights = randomScores(rows, cols, rng);
-  Mask mask = s->project(weights, g, density);
-  const Matrix dropScores = weights.cwiseAbs().cwiseProduct(
-      Eigen::Map<const Eigen::Matrix<uint8_t, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(mask.bits.data(), rows,
-                                                                                                cols)
-          .cast<float>());
-  const Matrix growScores = randomScores(rows, cols, rng).cwiseAbs();
+  const Mask mask = s->project(weights, g, density);
+  const std::vector<int64_t> positions = positionsOf(mask);
+  std::vector<float> magnitudes;
+  for (int64_t p : positions) magnitudes.push_back(std::abs(weights.data()[p]));
+  const auto units = s->unitLayout(g);
+  const ActiveUnits active = activeUnits(*units, cols, positions, magnitudes);
+  const int64_t third = (int64_t(active.units.size()) + 2) / 3;
 
-  const auto groups = s->groups(g);
-  const auto sets = s->balancedSets(g);
-  std::vector<int64_t> setOf(groups.size(), 0);  // 0 = the whole layer when there are no sets
-  for (size_t i = 0; i < sets.size(); ++i)
-    for (int64_t index : sets[i]) setOf[size_t(index)] = int64_t(i);
-  auto isActive = [&](size_t i) {
-    return std::any_of(groups[i].begin(), groups[i].end(), [&](int64_t p) { return mask.bits[size_t(p)] != 0; });
+  std::vector<int64_t> budget(size_t(units->setCount()), 0);
+  for (const auto& [set, count] : countPerSet(*units, active.units)) budget[size_t(set)] = count;
+  std::vector<int64_t> keep;
+  for (int64_t b : budget) keep.push_back(b - (b + 2) / 3);
+
+  KeptAndDropped split = keepBestUnits(active, int64_t(active.units.size()) - third);
+  const auto quotas = countPerSet(*units, split.dropped);
+  GradientGrowth growth(s->unitLayout(g), cols, std::move(split.kept), quotas);
+  growth.addRows(0, randomScores(rows, cols, rng));
+
+  const std::vector<std::pair<const char*, UnitChange>> steps = {
+      {"swap", swapUnits(*units, active, third, rng)},
+      {"prune and grow", pruneAndGrowUnits(*units, active, keep, budget, rng)},
+      {"gradient", {split.dropped, growth.grownPositions()}},
   };
-
-  std::vector<size_t> active;
-  for (size_t i = 0; i < groups.size(); ++i)
-    if (isActive(i)) active.push_back(i);
-  const int64_t countBefore = mask.activeCount();
-  std::stable_sort(active.begin(), active.end(), [&](size_t a, size_t b) {
-    return s->groupScore(dropScores, groups[a]) < s->groupScore(dropScores, groups[b]);
-  });
-  std::map<int64_t, int> dropped;
-  for (size_t k = 0; k < (active.size() + 2) / 3; ++k) {
-    for (int64_t p : groups[active[k]]) mask.bits[size_t(p)] = 0;
-    ++dropped[setOf[active[k]]];
+  for (const auto& [name, change] : steps) {
+    const Mask next = maskAt(rows, cols, positionsAfter(*units, positions, change));
+    const std::string problem = s->validate(next, g);
+    QVERIFY2(problem.empty(), (std::string(name) + ": " + problem).c_str());
+    QCOMPARE(int64_t(activeUnitsOf(*units, next).size()), int64_t(active.units.size()));
+    QCOMPARE(next.activeCount(), mask.activeCount());
   }
-
-  std::vector<size_t> candidates;
-  for (size_t i = 0; i < groups.size(); ++i)
-    if (!isActive(i)) candidates.push_back(i);
-  std::stable_sort(candidates.begin(), candidates.end(), [&](size_t a, size_t b) {
-    return s->groupScore(growScores, groups[a]) > s->groupScore(growScores, groups[b]);
-  });
-  for (size_t i : candidates) {
-    if (dropped[setOf[i]] == 0) continue;
-    s->activateGroup(mask, growScores, groups[i]);
-    --dropped[setOf[i]];
-  }
-
-  const std::string problem = s->validate(mask, g);
-  QVERIFY2(problem.empty(), problem.c_str());
-  size_t activeAfter = 0;
-  for (size_t i = 0; i < groups.size(); ++i) activeAfter += isActive(i) ? 1 : 0;
-  QCOMPARE(activeAfter, active.size());
-  if (scheme != "block") QCOMPARE(mask.activeCount(), countBefore);
 }
 
 QTEST_GUILESS_MAIN(TestSchemes)

@@ -1,55 +1,51 @@
 #include "algorithms/gradient_growth.h"
 
 #include <algorithm>
-#include <cmath>
 #include <stdexcept>
-
-#include "sparse/random_positions.h"
-#include "sparse/scheme.h"
+#include <string>
 
 namespace ss {
 
-GradientGrowth::GradientGrowth(std::vector<int64_t> kept, int64_t count, int cols)
-    : kept_(std::move(kept)), count_(std::max<int64_t>(count, 0)), cols_(cols) {
-  best_.reserve(size_t(count_));
+void GradientGrowth::OutsideKept::take(int64_t unit, double key, int choice) {
+  while (passed < kept.size() && kept[passed] < unit) ++passed;
+  if (passed < kept.size() && kept[passed] == unit) return;
+  next.take(unit, key, choice);
 }
+
+GradientGrowth::GradientGrowth(std::unique_ptr<const UnitLayout> layout, int cols, std::vector<int64_t> kept,
+                               std::vector<std::pair<int64_t, int64_t>> quotas)
+    : layout_(std::move(layout)),
+      cols_(cols),
+      kept_(std::move(kept)),
+      quotas_(std::move(quotas)),
+      best_(
+          *layout_,
+          {.groupOf = [this](int64_t unit) { return layout_->setOf(unit); },
+           .quota =
+               [this](int64_t set) {
+                 const auto it = std::lower_bound(quotas_.begin(), quotas_.end(), std::pair<int64_t, int64_t>{set, 0});
+                 return it != quotas_.end() && it->first == set ? it->second : int64_t(0);
+               },
+           .ranges = layout_->setsAreRanges()}),
+      outside_(kept_, best_),
+      scorer_(layout_->scorer(outside_)) {}
 
 void GradientGrowth::addRows(int firstRow, const Eigen::Ref<const Matrix>& rows) {
   if (rows.cols() != cols_)
     throw std::logic_error("GradientGrowth: rows of " + std::to_string(rows.cols()) + " columns, the layer has " +
                            std::to_string(cols_));
-  if (count_ == 0) return;
-  const auto worse = [](const Candidate& a, const Candidate& b) { return better(a, b); };
-  for (Eigen::Index r = 0; r < rows.rows(); ++r) {
-    const int64_t rowStart = (int64_t(firstRow) + r) * cols_;
-    const float* g = rows.row(r).data();
-    for (int c = 0; c < cols_; ++c) {
-      const int64_t p = rowStart + c;
-      while (nextKept_ < kept_.size() && kept_[nextKept_] < p) ++nextKept_;
-      if (nextKept_ < kept_.size() && kept_[nextKept_] == p) continue;
-      const Candidate candidate{rankKey(std::abs(double(g[c]))), p};
-      if (int64_t(best_.size()) < count_) {
-        best_.push_back(candidate);
-        std::push_heap(best_.begin(), best_.end(), worse);
-      } else if (better(candidate, best_.front())) {
-        std::pop_heap(best_.begin(), best_.end(), worse);
-        best_.back() = candidate;
-        std::push_heap(best_.begin(), best_.end(), worse);
-      }
-    }
-  }
+  for (Eigen::Index r = 0; r < rows.rows(); ++r)
+    scorer_->addRow(firstRow + int(r), {}, std::span<const float>(rows.row(r).data(), size_t(rows.cols())));
 }
 
-std::vector<int64_t> GradientGrowth::nextPositions() const {
-  std::vector<int64_t> grown;
-  grown.reserve(best_.size());
-  for (const Candidate& c : best_) grown.push_back(c.position);
-  std::sort(grown.begin(), grown.end());
-  return mergePositions(kept_, grown);
+std::vector<int64_t> GradientGrowth::grownPositions() {
+  scorer_->finish();
+  return best_.positions();
 }
 
-int64_t GradientGrowth::bytesFor(int64_t kept, int64_t count) {
-  return kept * int64_t(sizeof(int64_t)) + count * int64_t(sizeof(Candidate));
+int64_t GradientGrowth::bytesFor(int64_t activeUnits, int64_t count, int64_t sets) {
+  return activeUnits * int64_t(sizeof(int64_t)) + count * int64_t(sizeof(BestUnits::Candidate)) +
+         sets * int64_t(sizeof(std::pair<int64_t, int64_t>));
 }
 
 }  // namespace ss

@@ -5,8 +5,8 @@
 
 #include "algorithms/mutation_timing.h"
 #include "algorithms/position_mutation.h"
+#include "algorithms/unit_mutation.h"
 #include "project/object_reader.h"
-#include "sparse/weight_matrix.h"
 
 namespace ss {
 
@@ -114,34 +114,22 @@ void MestAlgorithm::onEpochStart(int epoch, int64_t globalStep) {
   const double lowShare = (1.0 - phase->pruneTo) / (1.0 - target_);
   const double upShare = (1.0 - phase->growTo) / (1.0 - target_);
   for (MutableLayer& layer : layers_) {
-    WeightMatrix& w = *layer.layer->weightMatrix();
-    if (anyPositionsFit(*scheme_)) {
-      const int64_t size = int64_t(w.rows()) * w.cols();
-      const std::vector<int64_t> next =
-          pruneAndGrowPositions(w.activePositions(), activeImportance(w, float(options_.lambda)), size,
-                                keptShare(layer.budget[0], lowShare), grownShare(layer.budget[0], upShare), rng_);
-      const MaskChangeEvent event = installPositions(*layer.layer, optimizer_, next, epoch, globalStep);
-      if (emit_) emit_(event);
-      continue;
-    }
-    const GroupLayout layout = groupLayout(*scheme_, layer.geometry);
-    const Mask before = w.mask();
-    Matrix scores = importanceScores(w, float(options_.lambda));
-    Mask next;
-    if (layout.balanced) {
-      int64_t active = 0;
-      for (int64_t n : activeGroupsPerSet(layout, before)) active += n;
-      const int64_t count = std::llround(double(active) * std::max(0.0, upShare - lowShare));
-      next = swapGroups(before, *scheme_, layout, scores, count, rng_);
+    const LayerUnits units = layerUnits(*scheme_, layer, float(options_.lambda));
+    UnitChange change;
+    if (units.layout->balanced()) {
+      const double share = std::max(0.0, upShare - lowShare);
+      const int64_t count = std::llround(double(units.active.units.size()) * share);
+      change = swapUnits(*units.layout, units.active, count, rng_);
     } else {
       std::vector<int64_t> keep(layer.budget.size()), growTo(layer.budget.size());
       for (size_t s = 0; s < layer.budget.size(); ++s) {
         keep[s] = keptShare(layer.budget[s], lowShare);
         growTo[s] = grownShare(layer.budget[s], upShare);
       }
-      next = pruneAndGrow(before, *scheme_, layout, scores, keep, growTo, rng_);
+      change = pruneAndGrowUnits(*units.layout, units.active, keep, growTo, rng_);
     }
-    const MaskChangeEvent event = installMask(*layer.layer, optimizer_, next, epoch, globalStep);
+    const MaskChangeEvent event = installPositions(
+        *layer.layer, optimizer_, positionsAfter(*units.layout, units.positions, change), epoch, globalStep);
     if (emit_) emit_(event);
   }
 }

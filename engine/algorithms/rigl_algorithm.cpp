@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "algorithms/position_mutation.h"
+#include "algorithms/unit_mutation.h"
 #include "project/object_reader.h"
 #include "sparse/model_sparsity.h"
 #include "sparse/weight_matrix.h"
@@ -34,8 +35,8 @@ double riglUpdateFraction(const RiglOptions& options, int64_t totalSteps, int64_
 }
 
 int64_t riglDenseGradientBytes(Model& model, const SparsitySpec& sparsity, double alpha) {
-  const bool byPosition = anyPositionsFit(*makeScheme(sparsity.scheme, sparsity.schemeOptionsJson, "sparsity"));
-  int64_t largestChunk = 0, largestGathered = 0, candidates = 0;
+  const auto scheme = makeScheme(sparsity.scheme, sparsity.schemeOptionsJson, "sparsity");
+  int64_t largestChunk = 0, pending = 0;
   const std::vector<LayerDensity> plan = planDensities(model, sparsity);
   size_t i = 0;
   for (const auto& layer : model.layers()) {
@@ -45,12 +46,12 @@ int64_t riglDenseGradientBytes(Model& model, const SparsitySpec& sparsity, doubl
     if (planned.active >= planned.size) continue;
     const int chunkRows = Layer::denseGradientChunkRows(w->rows(), w->cols());
     largestChunk = std::max(largestChunk, int64_t(chunkRows) * w->cols() * int64_t(sizeof(float)));
-    if (byPosition)
-      candidates += GradientGrowth::bytesFor(planned.active, std::llround(alpha * double(planned.active)));
-    else
-      largestGathered = std::max(largestGathered, planned.size * int64_t(sizeof(float)));
+    // A layer has at most as many active units as active weights; only sets that drop grow.
+    const int64_t count = std::llround(alpha * double(planned.active));
+    const int64_t sets = std::min(count, scheme->unitLayout(layerGeometry(*layer))->setCount());
+    pending += GradientGrowth::bytesFor(planned.active, count, sets);
   }
-  return largestChunk + largestGathered + candidates;
+  return largestChunk + pending;
 }
 
 RiglAlgorithm::RiglAlgorithm(Model& model, Sgd& optimizer, std::unique_ptr<Scheme> scheme, RiglOptions options,
@@ -84,7 +85,7 @@ void RiglAlgorithm::prepareFor(int64_t step) {
   const double fraction = riglUpdateFraction(options_, totalSteps_, step);
   if (fraction <= 0.0) return;
   for (size_t i = 0; i < layers_.size(); ++i) {
-    pending_[i] = {};
+    pending_[i].clear();
     layers_[i].layer->requestDenseWeightGradient(
         [this, i, fraction](int firstRow, const Eigen::Ref<const Matrix>& rows) {
           receiveRows(i, fraction, firstRow, rows);
@@ -94,34 +95,18 @@ void RiglAlgorithm::prepareFor(int64_t step) {
 
 void RiglAlgorithm::receiveRows(size_t i, double fraction, int firstRow, const Eigen::Ref<const Matrix>& rows) {
   PendingUpdate& p = pending_[i];
-  WeightMatrix& w = *layers_[i].layer->weightMatrix();
   if (firstRow == 0) {
+    // The drop needs only |w|, which backward does not change: decided before the first chunk is looked at.
     p.received = true;
-    if (anyPositionsFit(*scheme_)) {
-      // The drop needs only |w|, which backward does not change: decided before the first chunk is looked at.
-      const std::vector<int64_t> before = w.activePositions();
-      const int64_t active = int64_t(before.size());
-      const int64_t dropped = std::min<int64_t>(active, std::llround(fraction * double(active)));
-      p.growth.emplace(keepHighestScored(before, activeImportance(w, 0.0f), active - dropped), dropped, w.cols());
-    } else {
-      p.gradient.resize(w.rows(), w.cols());
-    }
+    LayerUnits units = layerUnits(*scheme_, layers_[i], 0.0f);
+    const int64_t active = int64_t(units.active.units.size());
+    const int64_t dropped = std::min<int64_t>(active, std::llround(fraction * double(active)));
+    KeptAndDropped split = keepBestUnits(units.active, active - dropped);
+    auto quotas = countPerSet(*units.layout, split.dropped);
+    p.dropped = std::move(split.dropped);
+    p.growth.emplace(std::move(units.layout), layers_[i].geometry.cols, std::move(split.kept), std::move(quotas));
   }
-  if (p.growth)
-    p.growth->addRows(firstRow, rows);
-  else
-    p.gradient.middleRows(firstRow, rows.rows()) = rows;
-}
-
-Mask RiglAlgorithm::nextMask(const MutableLayer& layer, Matrix& gradient, double fraction) const {
-  WeightMatrix& w = *layer.layer->weightMatrix();
-  const GroupLayout layout = groupLayout(*scheme_, layer.geometry);
-  const Mask before = w.mask();
-  int64_t active = 0;
-  for (int64_t n : activeGroupsPerSet(layout, before)) active += n;
-  gradient = gradient.cwiseAbs();
-  const Matrix magnitudes = importanceScores(w, 0.0f);
-  return dropAndGrowByScore(before, *scheme_, layout, magnitudes, gradient, std::llround(fraction * double(active)));
+  p.growth->addRows(firstRow, rows);
 }
 
 void RiglAlgorithm::afterBackward(int epoch, int64_t globalStep) {
@@ -133,10 +118,11 @@ void RiglAlgorithm::afterBackward(int epoch, int64_t globalStep) {
     if (!p.received)
       throw std::logic_error("rigl: layer " + layer.name() + " computed no dense gradient at step " +
                              std::to_string(globalStep) + " (the trainer must call onEpochStart and afterStep)");
-    const MaskChangeEvent event =
-        p.growth ? installPositions(layer, optimizer_, p.growth->nextPositions(), epoch, globalStep)
-                 : installMask(layer, optimizer_, nextMask(layers_[i], p.gradient, fraction), epoch, globalStep);
-    p = {};
+    const UnitChange change{std::move(p.dropped), p.growth->grownPositions()};
+    const std::vector<int64_t> next =
+        positionsAfter(p.growth->layout(), layer.weightMatrix()->activePositions(), change);
+    const MaskChangeEvent event = installPositions(layer, optimizer_, next, epoch, globalStep);
+    p.clear();
     if (emit_) emit_(event);
   }
 }

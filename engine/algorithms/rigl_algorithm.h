@@ -30,26 +30,25 @@ RiglOptions readRiglOptions(const std::string& optionsJson, const std::string& s
 double riglUpdateFraction(const RiglOptions& options, int64_t totalSteps, int64_t step);
 
 // The transient RigL adds at update steps, for the layer densities the project plans: the largest sparse layer's
-// dense gradient as it is handed over in row chunks (Layer::kDenseGradientChunkValues), with, for unstructured
-// masks, the kept positions and the growth candidates of every sparse layer (they wait for afterBackward), and for
-// structured schemes, whose groups need the whole gradient, the largest layer's gradient in full.
+// dense gradient as it is handed over in row chunks (Layer::kDenseGradientChunkValues), with the kept and dropped
+// units and the growth candidates of every sparse layer (they wait for afterBackward; GradientGrowth::bytesFor,
+// counting a unit per active weight, which is exact for positions and an upper bound for blocks, rows and kernels).
 int64_t riglDenseGradientBytes(Model& model, const SparsitySpec& sparsity, double alpha);
 
 // RigL (Evci et al. 2020). At every update step each sparse layer drops round(f(t) * active) of its active groups
 // with the smallest |w| and grows as many with the largest |dense gradient| of that step, at zero with zero
-// momentum. As in the paper, the candidates for growing are all groups outside the kept ones (ArgTopK over
-// positions not in theta \ I_drop), so a dropped group whose gradient ranks high stays, with its value; the
-// events then count fewer changes than f(t) asks. Groups and balanced sets come from GroupLayout: structured
-// schemes drop and grow whole groups (a group scores by the L2 norm of its |w| or |gradient| entries), and every
-// balanced set (N:M run, pattern filter) grows exactly as many groups as it dropped, so budgets stay exact.
+// momentum. As in the paper, the candidates for growing are all units outside the kept ones (ArgTopK over
+// positions not in theta \ I_drop), so a dropped unit whose gradient ranks high stays, with its value; the
+// events then count fewer changes than f(t) asks. Units and sets come from the scheme's UnitLayout: structured
+// schemes drop and grow whole units (a unit scores by the L2 norm of its |w| or |gradient| entries; a kernel by its
+// best pattern's), and every set grows exactly as many units as it dropped, so budgets stay exact.
 //
 // The dense gradient exists only at update steps, one layer and one chunk of rows at a time: before such a step
 // the hook asks each sparse layer for it (Layer::requestDenseWeightGradient); the layer's backward hands it over in
-// row chunks. An unstructured layer drops by |w| at the first chunk and keeps only the best candidates to grow as
-// the chunks pass (GradientGrowth); a structured scheme's groups need the whole gradient, which is gathered. The masks
-// are installed in afterBackward, once backward is done with the old weights, so the optimizer step of that step
-// already trains the new mask. The trainer must call onEpochStart and afterStep around every step, as it does; the
-// model must outlive the hook.
+// row chunks. A layer drops by |w| at the first chunk and keeps only the best candidates to grow as the chunks pass
+// (GradientGrowth), whatever its scheme. The masks are installed in afterBackward, once backward is done with the old
+// weights, so the optimizer step of that step already trains the new mask. The trainer must call onEpochStart and
+// afterStep around every step, as it does; the model must outlive the hook.
 class RiglAlgorithm : public TrainingHook {
  public:
   RiglAlgorithm(Model& model, Sgd& optimizer, std::unique_ptr<Scheme> scheme, RiglOptions options, int64_t totalSteps,
@@ -65,8 +64,6 @@ class RiglAlgorithm : public TrainingHook {
 
  private:
   void prepareFor(int64_t step);
-  // The layer's next mask from its whole dense gradient (structured schemes).
-  Mask nextMask(const MutableLayer& layer, Matrix& gradient, double fraction) const;
   void receiveRows(size_t layer, double fraction, int firstRow, const Eigen::Ref<const Matrix>& rows);
 
   Sgd& optimizer_;
@@ -78,8 +75,13 @@ class RiglAlgorithm : public TrainingHook {
   // Per layer, from the request until afterBackward installs the next mask.
   struct PendingUpdate {
     bool received = false;
-    std::optional<GradientGrowth> growth;  // unstructured
-    Matrix gradient;                       // structured: gathered whole
+    std::vector<int64_t> dropped;  // active units, ascending
+    std::optional<GradientGrowth> growth;
+    void clear() {
+      received = false;
+      dropped = {};
+      growth.reset();
+    }
   };
   std::vector<PendingUpdate> pending_;
 };

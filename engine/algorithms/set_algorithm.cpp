@@ -5,8 +5,8 @@
 
 #include "algorithms/mutation_timing.h"
 #include "algorithms/position_mutation.h"
+#include "algorithms/unit_mutation.h"
 #include "project/object_reader.h"
-#include "sparse/weight_matrix.h"
 
 namespace ss {
 
@@ -37,24 +37,11 @@ SetAlgorithm::SetAlgorithm(Model& model, Sgd& optimizer, std::unique_ptr<Scheme>
 void SetAlgorithm::onEpochStart(int epoch, int64_t globalStep) {
   if (!isMutationEpoch(epoch, options_.everyEpochs, lastEpoch_)) return;
   for (MutableLayer& layer : layers_) {
-    WeightMatrix& w = *layer.layer->weightMatrix();
-    if (anyPositionsFit(*scheme_)) {
-      const std::vector<int64_t> before = w.activePositions();
-      const int64_t count = std::llround(options_.zeta * double(before.size()));
-      const std::vector<int64_t> next =
-          swapPositions(before, activeImportance(w, 0.0f), int64_t(w.rows()) * w.cols(), count, rng_);
-      const MaskChangeEvent event = installPositions(*layer.layer, optimizer_, next, epoch, globalStep);
-      if (emit_) emit_(event);
-      continue;
-    }
-    const GroupLayout layout = groupLayout(*scheme_, layer.geometry);
-    const Mask before = w.mask();
-    int64_t active = 0;
-    for (int64_t n : activeGroupsPerSet(layout, before)) active += n;
-    Matrix scores = importanceScores(w, 0.0f);
-    const int64_t count = std::llround(options_.zeta * double(active));
-    const Mask next = swapGroups(before, *scheme_, layout, scores, count, rng_);
-    const MaskChangeEvent event = installMask(*layer.layer, optimizer_, next, epoch, globalStep);
+    const LayerUnits units = layerUnits(*scheme_, layer, 0.0f);
+    const int64_t count = std::llround(options_.zeta * double(units.active.units.size()));
+    const UnitChange change = swapUnits(*units.layout, units.active, count, rng_);
+    const MaskChangeEvent event = installPositions(
+        *layer.layer, optimizer_, positionsAfter(*units.layout, units.positions, change), epoch, globalStep);
     if (emit_) emit_(event);
   }
 }

@@ -23,8 +23,8 @@ SetOptions readSetOptions(const std::string& optionsJson, const std::string& sou
 // SET (Mocanu et al. 2018): at every mutating epoch start (mutation_timing.h), each sparse layer drops the
 // round(zeta * active) active groups of smallest magnitude and grows as many at random inactive positions,
 // with zero value and zero momentum. The rule ranks by |w| as the paper states it; the reference code's split
-// into smallest positive and largest negative weights is not reproduced. Structured schemes drop and grow whole
-// groups through GroupLayout, so the layer's count, and every balanced set's, is unchanged.
+// into smallest positive and largest negative weights is not reproduced. Structured schemes drop and grow whole units
+// (swapUnits), so the layer's count, and every set's, is unchanged.
 class SetAlgorithm : public TrainingHook {
  public:
   SetAlgorithm(Model& model, Sgd& optimizer, std::unique_ptr<Scheme> scheme, SetOptions options, int epochs, Rng rng,

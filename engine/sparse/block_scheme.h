@@ -23,13 +23,13 @@ class BlockScheme : public Scheme {
     return {.layout = SparseLayout::Blocks, .blockHeight = height_, .blockWidth = width_};
   }
   double achievableDensity(const LayerGeometry& g, double density) const override;
-  Mask project(const Matrix& scores, const LayerGeometry& g, double density) const override;
   std::string validate(const Mask& mask, const LayerGeometry& g) const override;
-  // One group per block, blocks in row-major order of (row group, column segment).
-  std::vector<std::vector<int64_t>> groups(const LayerGeometry& g) const override;
+  // One unit per block, blocks in row-major order of (row group, column segment); a set per block size.
+  std::unique_ptr<UnitLayout> unitLayout(const LayerGeometry& g) const override;
 
  private:
   struct Tiling;
+  class Units;
   Tiling tiling(const LayerGeometry& g) const;
 
   int height_, width_;

@@ -6,23 +6,53 @@ namespace {
 int keptRows(const LayerGeometry& g, double density) {
   return int(std::llround(density * g.rows));
 }
+
+// A row's key: the L2 norm of its scores, summed in column order.
+class RowScorer : public UnitScorer {
+ public:
+  explicit RowScorer(UnitSink& sink) : sink_(sink) {}
+  void addRow(int row, std::span<const int> columns, std::span<const float> values) override {
+    if (values.empty()) return;
+    double energy = 0.0;
+    forEachEntry(columns, values, [&](int, float v) { energy += double(v) * double(v); });
+    sink_.take(row, rankKey(std::sqrt(energy)), 0);
+  }
+
+ private:
+  UnitSink& sink_;
+};
+
+// Whole rows as units, one set.
+class RowUnits : public UnitLayout {
+ public:
+  explicit RowUnits(const LayerGeometry& g) : g_(g) {}
+
+  int64_t unitOf(int64_t position) const override { return position / g_.cols; }
+  void appendPositions(UnitChoice unit, std::vector<int64_t>& out) const override {
+    for (int c = 0; c < g_.cols; ++c) out.push_back(unit.unit * g_.cols + c);
+  }
+  int randomChoice(int64_t, Rng& rng) const override {
+    for (int c = 0; c < g_.cols; ++c) rng.uniform(0.0f, 1.0f);
+    return 0;
+  }
+  std::unique_ptr<UnitScorer> scorer(UnitSink& sink) const override { return std::make_unique<RowScorer>(sink); }
+
+  int64_t setCount() const override { return 1; }
+  int64_t setOf(int64_t) const override { return 0; }
+  int64_t setSize(int64_t) const override { return g_.rows; }
+  int64_t unitInSet(int64_t, int64_t rank) const override { return rank; }
+  int64_t rankInSet(int64_t unit) const override { return unit; }
+  bool balanced() const override { return false; }
+  int64_t keptInClass(int64_t, double density) const override { return keptRows(g_, density); }
+
+ private:
+  LayerGeometry g_;
+};
 }  // namespace
 
 double ChannelScheme::achievableDensity(const LayerGeometry& g, double density) const {
   checkDensityRequest(*this, g, density);
   return double(keptRows(g, density)) / g.rows;
-}
-
-Mask ChannelScheme::project(const Matrix& scores, const LayerGeometry& g, double density) const {
-  checkProjectRequest(*this, scores, g, density);
-  std::vector<double> norms(size_t(g.rows));
-  for (int r = 0; r < g.rows; ++r) norms[size_t(r)] = rankKey(double(scores.row(r).cast<double>().norm()));
-  std::vector<int64_t> order;
-  const int kept = keptRows(g, density);
-  selectTopK(norms.data(), g.rows, kept, order);
-  Mask mask(g.rows, g.cols);
-  for (int i = 0; i < kept; ++i) std::fill_n(mask.bits.begin() + order[size_t(i)] * g.cols, g.cols, uint8_t(1));
-  return mask;
 }
 
 std::string ChannelScheme::validate(const Mask& mask, const LayerGeometry& g) const {
@@ -37,11 +67,8 @@ std::string ChannelScheme::validate(const Mask& mask, const LayerGeometry& g) co
   return {};
 }
 
-std::vector<std::vector<int64_t>> ChannelScheme::groups(const LayerGeometry& g) const {
-  std::vector<std::vector<int64_t>> out(size_t(g.rows));
-  for (int r = 0; r < g.rows; ++r)
-    for (int c = 0; c < g.cols; ++c) out[size_t(r)].push_back(int64_t(r) * g.cols + c);
-  return out;
+std::unique_ptr<UnitLayout> ChannelScheme::unitLayout(const LayerGeometry& g) const {
+  return std::make_unique<RowUnits>(g);
 }
 
 }  // namespace ss

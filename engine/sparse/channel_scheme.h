@@ -12,10 +12,9 @@ class ChannelScheme : public Scheme {
   std::string describe() const override { return "channel"; }
   SparseFormat sparseFormat() const override { return {.layout = SparseLayout::Channels}; }
   double achievableDensity(const LayerGeometry& g, double density) const override;
-  Mask project(const Matrix& scores, const LayerGeometry& g, double density) const override;
   std::string validate(const Mask& mask, const LayerGeometry& g) const override;
-  // One group per row.
-  std::vector<std::vector<int64_t>> groups(const LayerGeometry& g) const override;
+  // One unit per row, all in one set.
+  std::unique_ptr<UnitLayout> unitLayout(const LayerGeometry& g) const override;
 };
 
 }  // namespace ss

@@ -75,9 +75,10 @@ std::vector<int64_t> randomStartPositions(const LayerGeometry& g, const Scheme& 
     const int64_t active = std::llround(scheme.achievableDensity(g, density) * double(size));
     return randomPositions(size, std::clamp<int64_t>(active, 0, size), rng);
   }
-  Matrix scores(g.rows, g.cols);
-  for (Eigen::Index k = 0; k < scores.size(); ++k) scores.data()[k] = rng.uniform(0.0f, 1.0f);
-  return positionsOf(scheme.project(scores, g, density));
+  const auto uniformScores = [&rng](int, std::span<float> row) {
+    for (float& score : row) score = rng.uniform(0.0f, 1.0f);
+  };
+  return scheme.projectRows(uniformScores, g, density);
 }
 
 std::vector<int64_t> drawPlannedStart(const LayerGeometry& g, const Scheme& scheme, LayerDensity& planned, Rng& rng) {

@@ -38,7 +38,8 @@ std::vector<LayerDensity> planDensities(std::vector<BudgetLayer> layers, const S
 
 // The random start of one weight layer at a density, in the scheme's shape (achievableDensity), as ascending flat
 // positions. The unstructured scheme draws the positions themselves, in memory and time of the order of the active
-// count; the structured schemes project uniform random scores (a transient of the layer's size, once).
+// count; the structured schemes project uniform random scores drawn a row at a time (Scheme::projectRows), in
+// memory of the order of the kept units and a row, in time of the layer's size.
 std::vector<int64_t> randomStartPositions(const LayerGeometry& g, const Scheme& scheme, double density, Rng& rng);
 
 // The random start of a layer at its planned density (randomStartPositions); `planned` takes the active count and

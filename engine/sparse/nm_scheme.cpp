@@ -1,6 +1,34 @@
 #include "sparse/nm_scheme.h"
 
+#include "sparse/position_units.h"
+
 namespace ss {
+
+namespace {
+// Single positions in sets of runs: run s is row s / runsPerRow, columns from (s % runsPerRow) * M on.
+class NmUnits : public PositionUnits {
+ public:
+  NmUnits(const LayerGeometry& g, const NmScheme& scheme, int m)
+      : PositionUnits(g, false), scheme_(scheme), m_(m), runsPerRow_((g.cols + m - 1) / m) {}
+
+  int64_t setCount() const override { return int64_t(g_.rows) * runsPerRow_; }
+  int64_t setOf(int64_t unit) const override { return (unit / g_.cols) * runsPerRow_ + (unit % g_.cols) / m_; }
+  int64_t setSize(int64_t set) const override { return std::min<int64_t>(m_, g_.cols - firstColumn(set)); }
+  int64_t unitInSet(int64_t set, int64_t rank) const override {
+    return (set / runsPerRow_) * g_.cols + firstColumn(set) + rank;
+  }
+  int64_t rankInSet(int64_t unit) const override { return (unit % g_.cols) % m_; }
+  bool balanced() const override { return true; }
+  int64_t keptInClass(int64_t run, double) const override { return scheme_.keptInRun(int(setSize(run))); }
+
+ private:
+  int64_t firstColumn(int64_t set) const { return (set % runsPerRow_) * m_; }
+
+  NmScheme scheme_;
+  int m_;
+  int64_t runsPerRow_;
+};
+}  // namespace
 
 NmScheme::NmScheme(int n, int m) : n_(n), m_(m) {
   if (!(n >= 1 && n < m)) throw InputError("N:M scheme needs 1 <= N < M, got " + describe());
@@ -14,23 +42,6 @@ double NmScheme::achievableDensity(const LayerGeometry& g, double density) const
   checkDensityRequest(*this, g, density);
   const int keptPerRow = (g.cols / m_) * n_ + keptInRun(g.cols % m_);
   return double(keptPerRow) / g.cols;
-}
-
-Mask NmScheme::project(const Matrix& scores, const LayerGeometry& g, double density) const {
-  checkProjectRequest(*this, scores, g, density);
-  Mask mask(g.rows, g.cols);
-  std::vector<double> keys(size_t(std::min(m_, g.cols)));
-  std::vector<int64_t> order;
-  for (int r = 0; r < g.rows; ++r) {
-    for (int start = 0; start < g.cols; start += m_) {
-      const int length = std::min(m_, g.cols - start);
-      for (int j = 0; j < length; ++j) keys[size_t(j)] = rankKey(std::abs(scores(r, start + j)));
-      const int kept = keptInRun(length);
-      selectTopK(keys.data(), length, kept, order);
-      for (int i = 0; i < kept; ++i) mask.set(r, start + int(order[size_t(i)]), true);
-    }
-  }
-  return mask;
 }
 
 std::string NmScheme::validate(const Mask& mask, const LayerGeometry& g) const {
@@ -49,19 +60,8 @@ std::string NmScheme::validate(const Mask& mask, const LayerGeometry& g) const {
   return {};
 }
 
-std::vector<std::vector<int64_t>> NmScheme::groups(const LayerGeometry& g) const {
-  return singletonGroups(g);
-}
-
-std::vector<std::vector<int64_t>> NmScheme::balancedSets(const LayerGeometry& g) const {
-  std::vector<std::vector<int64_t>> out;
-  for (int r = 0; r < g.rows; ++r) {
-    for (int start = 0; start < g.cols; start += m_) {
-      std::vector<int64_t>& run = out.emplace_back();
-      for (int j = start; j < std::min(g.cols, start + m_); ++j) run.push_back(int64_t(r) * g.cols + j);
-    }
-  }
-  return out;
+std::unique_ptr<UnitLayout> NmScheme::unitLayout(const LayerGeometry& g) const {
+  return std::make_unique<NmUnits>(g, *this, m_);
 }
 
 }  // namespace ss

@@ -16,11 +16,9 @@ class NmScheme : public Scheme {
   std::string describe() const override { return std::to_string(n_) + ":" + std::to_string(m_); }
   SparseFormat sparseFormat() const override { return {.layout = SparseLayout::NmGroups, .n = n_, .m = m_}; }
   double achievableDensity(const LayerGeometry& g, double density) const override;
-  Mask project(const Matrix& scores, const LayerGeometry& g, double density) const override;
   std::string validate(const Mask& mask, const LayerGeometry& g) const override;
-  // Every position is its own group; each run of M inputs is a balanced set.
-  std::vector<std::vector<int64_t>> groups(const LayerGeometry& g) const override;
-  std::vector<std::vector<int64_t>> balancedSets(const LayerGeometry& g) const override;
+  // Every position is a unit; each run of M inputs is a balanced set, and the class project() keeps N of.
+  std::unique_ptr<UnitLayout> unitLayout(const LayerGeometry& g) const override;
 
   // How many of a run of `length` inputs stay active.
   int keptInRun(int length) const;

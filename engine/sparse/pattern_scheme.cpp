@@ -1,5 +1,7 @@
 #include "sparse/pattern_scheme.h"
 
+#include "sparse/position_units.h"
+
 namespace ss {
 
 namespace {
@@ -24,6 +26,34 @@ PatternChoice bestPattern(ScoreAt scoreAt) {
   return best;
 }
 
+// A row's kernels, each keyed by its best pattern's norm and choosing that pattern.
+class KernelScorer : public UnitScorer {
+ public:
+  KernelScorer(int channels, UnitSink& sink) : channels_(channels), sink_(sink) {}
+  void addRow(int row, std::span<const int> columns, std::span<const float> values) override {
+    int kernel = -1;
+    std::array<float, kKernelArea> scores{};
+    const auto flush = [&] {
+      if (kernel < 0) return;
+      const PatternChoice best = bestPattern([&](int e) { return scores[size_t(e)]; });
+      sink_.take(int64_t(row) * channels_ + kernel, best.norm, best.index);
+    };
+    forEachEntry(columns, values, [&](int c, float v) {
+      if (c / kKernelArea != kernel) {
+        flush();
+        kernel = c / kKernelArea;
+        scores.fill(0.0f);
+      }
+      scores[size_t(c % kKernelArea)] = v;
+    });
+    flush();
+  }
+
+ private:
+  int channels_;
+  UnitSink& sink_;
+};
+
 std::string entryList(int bits) {
   std::string out;
   for (int e = 0; e < kKernelArea; ++e)
@@ -31,6 +61,40 @@ std::string entryList(int bits) {
   return "{" + out + "}";
 }
 }  // namespace
+
+// The 3x3 kernels of a convolution as units, each active with one library pattern; each filter's kernels form a
+// balanced set, of which project() keeps the same number in every filter.
+class PatternScheme::KernelUnits : public UnitLayout {
+ public:
+  KernelUnits(const LayerGeometry& g, const PatternScheme& scheme)
+      : g_(g), channels_(g.cols / kKernelArea), scheme_(scheme) {}
+
+  int64_t unitOf(int64_t position) const override { return position / kKernelArea; }
+  void appendPositions(UnitChoice unit, std::vector<int64_t>& out) const override {
+    for (int entry : library()[size_t(unit.choice)]) out.push_back(unit.unit * kKernelArea + entry);
+  }
+  int randomChoice(int64_t, Rng& rng) const override {
+    std::array<float, kKernelArea> scores;
+    for (float& s : scores) s = rng.uniform(0.0f, 1.0f);
+    return bestPattern([&](int e) { return scores[size_t(e)]; }).index;
+  }
+  std::unique_ptr<UnitScorer> scorer(UnitSink& sink) const override {
+    return std::make_unique<KernelScorer>(channels_, sink);
+  }
+
+  int64_t setCount() const override { return g_.rows; }
+  int64_t setOf(int64_t unit) const override { return unit / channels_; }
+  int64_t setSize(int64_t) const override { return channels_; }
+  int64_t unitInSet(int64_t set, int64_t rank) const override { return set * channels_ + rank; }
+  int64_t rankInSet(int64_t unit) const override { return unit % channels_; }
+  bool balanced() const override { return true; }
+  int64_t keptInClass(int64_t, double density) const override { return scheme_.keptKernels(g_, density); }
+
+ private:
+  LayerGeometry g_;
+  int channels_;
+  PatternScheme scheme_;
+};
 
 const std::array<PatternScheme::Pattern, 8>& PatternScheme::library() {
   static const std::array<Pattern, 8> patterns = {
@@ -60,25 +124,7 @@ double PatternScheme::achievableDensity(const LayerGeometry& g, double density) 
 Mask PatternScheme::project(const Matrix& scores, const LayerGeometry& g, double density) const {
   if (!shapesKernels(g)) return otherLayers_.project(scores, g, density);
   requireWholeKernels(g, density);
-  checkProjectRequest(*this, scores, g, density);
-  const int channels = g.cols / kKernelArea;
-  const int kept = keptKernels(g, density);
-  Mask mask(g.rows, g.cols);
-  std::vector<PatternChoice> choices(static_cast<size_t>(channels));
-  std::vector<double> norms(static_cast<size_t>(channels));
-  std::vector<int64_t> order;
-  for (int r = 0; r < g.rows; ++r) {
-    for (int c = 0; c < channels; ++c) {
-      choices[size_t(c)] = bestPattern([&](int e) { return scores(r, c * kKernelArea + e); });
-      norms[size_t(c)] = choices[size_t(c)].norm;
-    }
-    selectTopK(norms.data(), channels, kept, order);
-    for (int i = 0; i < kept; ++i) {
-      const int c = int(order[size_t(i)]);
-      for (int entry : library()[size_t(choices[size_t(c)].index)]) mask.set(r, c * kKernelArea + entry, true);
-    }
-  }
-  return mask;
+  return Scheme::project(scores, g, density);
 }
 
 std::string PatternScheme::validate(const Mask& mask, const LayerGeometry& g) const {
@@ -112,35 +158,10 @@ std::string PatternScheme::validate(const Mask& mask, const LayerGeometry& g) co
   return {};
 }
 
-std::vector<std::vector<int64_t>> PatternScheme::groups(const LayerGeometry& g) const {
-  if (!shapesKernels(g)) return otherLayers_.groups(g);
+std::unique_ptr<UnitLayout> PatternScheme::unitLayout(const LayerGeometry& g) const {
+  if (!shapesKernels(g)) return std::make_unique<PositionUnits>(g, false);
   requireWholeKernels(g, 0.0);
-  std::vector<std::vector<int64_t>> out(size_t(g.rows) * size_t(g.cols / kKernelArea));
-  for (size_t k = 0; k < out.size(); ++k)
-    for (int e = 0; e < kKernelArea; ++e) out[k].push_back(int64_t(k) * kKernelArea + e);
-  return out;
-}
-
-std::vector<std::vector<int64_t>> PatternScheme::balancedSets(const LayerGeometry& g) const {
-  if (!shapesKernels(g)) return otherLayers_.balancedSets(g);
-  requireWholeKernels(g, 0.0);
-  const int channels = g.cols / kKernelArea;
-  std::vector<std::vector<int64_t>> out(size_t(g.rows));
-  for (int r = 0; r < g.rows; ++r)
-    for (int c = 0; c < channels; ++c) out[size_t(r)].push_back(int64_t(r) * channels + c);
-  return out;
-}
-
-double PatternScheme::groupScore(const Matrix& scores, const std::vector<int64_t>& group) const {
-  if (group.size() != size_t(kKernelArea)) return otherLayers_.groupScore(scores, group);
-  return bestPattern([&](int e) { return scores.data()[group[size_t(e)]]; }).norm;
-}
-
-void PatternScheme::activateGroup(Mask& mask, const Matrix& scores, const std::vector<int64_t>& group) const {
-  if (group.size() != size_t(kKernelArea)) return otherLayers_.activateGroup(mask, scores, group);
-  const PatternChoice best = bestPattern([&](int e) { return scores.data()[group[size_t(e)]]; });
-  for (int64_t p : group) mask.bits[size_t(p)] = 0;
-  for (int entry : library()[size_t(best.index)]) mask.bits[size_t(group[size_t(entry)])] = 1;
+  return std::make_unique<KernelUnits>(g, *this);
 }
 
 }  // namespace ss

@@ -23,8 +23,8 @@ namespace ss {
 // Layers that are not 3x3 convolutions (the fully connected layers of a convnet, which hold most of its
 // weights) are shaped unstructured: MEST applies patterns to the 3x3 convolutions only, and keeping the
 // other layers dense instead would leave no budget for a high sparsity. Every method below hands such a
-// layer to the unstructured scheme; groupScore() and activateGroup(), which see no geometry, tell a
-// kernel (nine positions) from an unstructured group (one).
+// layer to the unstructured scheme, except that its random growth shuffles its inactive positions as every
+// structured layout does (UnitLayout::drawsPositions).
 class PatternScheme : public Scheme {
  public:
   using Pattern = std::array<int, 4>;
@@ -38,14 +38,13 @@ class PatternScheme : public Scheme {
   Mask project(const Matrix& scores, const LayerGeometry& g, double density) const override;
   // Each kernel is empty or exactly one library pattern, and every filter keeps the same number of kernels.
   std::string validate(const Mask& mask, const LayerGeometry& g) const override;
-  // One group per kernel (its nine positions), kernels of one filter consecutive; each filter is a
-  // balanced set. A kernel grows with its best pattern for the grow scores and scores by that pattern.
-  std::vector<std::vector<int64_t>> groups(const LayerGeometry& g) const override;
-  std::vector<std::vector<int64_t>> balancedSets(const LayerGeometry& g) const override;
-  double groupScore(const Matrix& scores, const std::vector<int64_t>& group) const override;
-  void activateGroup(Mask& mask, const Matrix& scores, const std::vector<int64_t>& group) const override;
+  // One unit per kernel, kernels of one filter consecutive, each filter a balanced set. A kernel scores by its best
+  // pattern's norm and grows with that pattern.
+  std::unique_ptr<UnitLayout> unitLayout(const LayerGeometry& g) const override;
 
  private:
+  class KernelUnits;
+
   void requireWholeKernels(const LayerGeometry& g, double density) const;
   int keptKernels(const LayerGeometry& g, double density) const;
 

@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -11,6 +13,7 @@
 #include "core/tensor.h"
 #include "sparse/mask.h"
 #include "sparse/sparse_format.h"
+#include "sparse/unit_layout.h"
 
 namespace ss {
 
@@ -24,23 +27,18 @@ struct LayerGeometry {
 // How a layer's mask may look (unstructured, N:M, blocks, whole filters, kernel patterns) and how scores
 // choose one. A scheme is stateless: it takes scores and a density and returns a mask.
 //
-// Mutation contract (for the drop-and-grow algorithms):
-// - groups(g) are the units a mutation drops and grows; every position is in exactly one group. A group is
-//   active when any of its positions is active (in a valid mask a group is all-on or all-off, except a
-//   pattern kernel, which is on with exactly one library pattern's entries). Ragged edge blocks are
-//   smaller than the rest, so there a count of groups is not quite a count of weights.
-// - groupScore(scores, group) ranks groups for dropping and for growing (the L2 norm of its members'
-//   scores; pattern: of the best pattern's members, so an active kernel scores by its own pattern).
-// - Drop a group by clearing all its positions; grow one with activateGroup(), which picks the pattern.
-// - balancedSets(g) lists sets of groups (indices into groups()) whose active count the step must leave
-//   unchanged: a mutation grows in each set exactly as many groups as it dropped there. Empty means only
-//   the layer's total matters (unstructured, block, channel). N:M: every position is its own group and
-//   each run of M inputs is a set, so every group keeps N active after each step. Pattern: the kernels of
-//   one filter form a set, so filters stay balanced. With balanced sets a layer's density cannot change
-//   by mutation: an algorithm whose drop and grow counts differ (MEST's elastic bounds) swaps instead.
-// Under this contract every drop-and-grow step turns a mask that passes validate() into one that does.
+// Mutation contract (for the drop-and-grow algorithms): a mask is made of units (unitLayout(): positions, blocks,
+// rows, kernels), each active or not as a whole (a pattern kernel is active with exactly one library pattern's
+// entries). A mutation ranks active units by the key the layout's scorer gives their scores, drops whole units and
+// grows whole units (a kernel with the pattern its scores choose), and keeps the active count of every balanced set
+// (N:M: each run of M inputs; pattern: each filter's kernels), so such a layer's density cannot change by mutation:
+// an algorithm whose drop and grow counts differ (MEST's elastic bounds) swaps there instead. Under this contract
+// every drop-and-grow step turns a mask that passes validate() into one that does.
 class Scheme {
  public:
+  // Fills `row` (g.cols values) with the scores of one row; rows are asked for in order.
+  using ScoreRows = std::function<void(int row, std::span<float> out)>;
+
   virtual ~Scheme() = default;
 
   virtual std::string name() const = 0;      // "unstructured", "nm", "block", "channel", "pattern"
@@ -56,21 +54,21 @@ class Scheme {
 
   // Keeps the highest-scoring weights (by |score|, groups by L2 norm) in this scheme's shape, at
   // achievableDensity(g, density). Deterministic: ties go to the lower index; NaN scores rank lowest.
-  virtual Mask project(const Matrix& scores, const LayerGeometry& g, double density) const = 0;
+  virtual Mask project(const Matrix& scores, const LayerGeometry& g, double density) const;
+  // The same for scores handed over a row at a time, as the ascending positions kept: a row of scores and the units
+  // kept are all it holds, so a random start needs no score per weight (sparse/best_units.h).
+  std::vector<int64_t> projectRows(const ScoreRows& rows, const LayerGeometry& g, double density) const;
 
   // Empty when the mask has this scheme's shape, otherwise the first violation found.
   virtual std::string validate(const Mask& mask, const LayerGeometry& g) const = 0;
 
-  // Each group is the list of flat (row-major) positions it covers, in ascending order.
-  virtual std::vector<std::vector<int64_t>> groups(const LayerGeometry& g) const = 0;
-  virtual std::vector<std::vector<int64_t>> balancedSets(const LayerGeometry&) const { return {}; }
-  virtual double groupScore(const Matrix& scores, const std::vector<int64_t>& group) const;
-  virtual void activateGroup(Mask& mask, const Matrix& scores, const std::vector<int64_t>& group) const;
+  // The layer's units, sets and ranking (sparse/unit_layout.h). Throws InputError for a layer the scheme cannot
+  // shape (a pattern layer whose inputs are not whole 3x3 kernels).
+  virtual std::unique_ptr<UnitLayout> unitLayout(const LayerGeometry& g) const = 0;
 };
 
-// Whether every set of positions is a mask of this scheme (unstructured): its masks can then be drawn and mutated as
-// lists of positions, with no group, score or byte per weight of the layer (sparse/random_positions.h,
-// algorithms/position_mutation.h).
+// Whether every set of positions is a mask of this scheme (unstructured): its random start then draws the positions
+// themselves (sparse/random_positions.h) instead of projecting random scores, in time of the active count.
 inline bool anyPositionsFit(const Scheme& scheme) {
   return scheme.name() == "unstructured";
 }
@@ -128,23 +126,6 @@ inline std::string maskShapeMismatch(const Mask& mask, const LayerGeometry& g) {
   if (mask.rows == g.rows && mask.cols == g.cols && mask.bits.size() == size_t(mask.size())) return {};
   return "mask is " + std::to_string(mask.rows) + "x" + std::to_string(mask.cols) + ", layer is " +
          std::to_string(g.rows) + "x" + std::to_string(g.cols);
-}
-
-// Every position its own group, for the schemes that drop and grow single weights.
-inline std::vector<std::vector<int64_t>> singletonGroups(const LayerGeometry& g) {
-  std::vector<std::vector<int64_t>> out(size_t(g.rows) * size_t(g.cols));
-  for (size_t i = 0; i < out.size(); ++i) out[i] = {int64_t(i)};
-  return out;
-}
-
-inline double Scheme::groupScore(const Matrix& scores, const std::vector<int64_t>& group) const {
-  double sum = 0.0;
-  for (int64_t p : group) sum += double(scores.data()[p]) * double(scores.data()[p]);
-  return rankKey(std::sqrt(sum));
-}
-
-inline void Scheme::activateGroup(Mask& mask, const Matrix&, const std::vector<int64_t>& group) const {
-  for (int64_t p : group) mask.bits[size_t(p)] = 1;
 }
 
 }  // namespace ss

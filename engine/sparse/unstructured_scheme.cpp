@@ -1,5 +1,7 @@
 #include "sparse/unstructured_scheme.h"
 
+#include "sparse/position_units.h"
+
 namespace ss {
 
 namespace {
@@ -30,8 +32,8 @@ std::string UnstructuredScheme::validate(const Mask& mask, const LayerGeometry& 
   return maskShapeMismatch(mask, g);
 }
 
-std::vector<std::vector<int64_t>> UnstructuredScheme::groups(const LayerGeometry& g) const {
-  return singletonGroups(g);
+std::unique_ptr<UnitLayout> UnstructuredScheme::unitLayout(const LayerGeometry& g) const {
+  return std::make_unique<PositionUnits>(g, true);
 }
 
 }  // namespace ss

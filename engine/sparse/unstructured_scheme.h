@@ -4,7 +4,8 @@
 
 namespace ss {
 
-// Any positions: keeps the top round(density * size) scores of the layer.
+// Any positions: keeps the top round(density * size) scores of the layer. project() ranks the given dense scores
+// in place rather than streaming them (GMP prunes dense layers, whose scores exist whole anyway).
 class UnstructuredScheme : public Scheme {
  public:
   std::string name() const override { return "unstructured"; }
@@ -12,7 +13,8 @@ class UnstructuredScheme : public Scheme {
   double achievableDensity(const LayerGeometry& g, double density) const override;
   Mask project(const Matrix& scores, const LayerGeometry& g, double density) const override;
   std::string validate(const Mask& mask, const LayerGeometry& g) const override;
-  std::vector<std::vector<int64_t>> groups(const LayerGeometry& g) const override;
+  // One set of single positions, grown by drawing positions (UnitLayout::drawsPositions).
+  std::unique_ptr<UnitLayout> unitLayout(const LayerGeometry& g) const override;
 };
 
 }  // namespace ss
