@@ -86,6 +86,8 @@ class TestStoreRecords : public QObject {
 
  private slots:
   void checkpointRoundTripsAndOnlyTheNewestAreKept();
+  void checkpointInPiecesRoundTrips();
+  void piecewiseCompressionMatchesTheWholeArray();
   void finalCheckpointReplacesThePeriodicOnes();
   void maskSnapshotsRoundTripPositionForPosition();
   void aLargeSparseSnapshotIsStoredAsItsPositions();
@@ -122,6 +124,43 @@ void TestStoreRecords::checkpointRoundTripsAndOnlyTheNewestAreKept() {
   QCOMPARE(count(path, "checkpoints", id), int64_t(2));
   // Random bytes do not compress: the stored size is about the raw size, so the figure is the real one.
   QVERIFY(store.checkpointBytes(id) > 2 * 5000 && store.checkpointBytes(id) < 2 * 5200);
+}
+
+// A checkpoint of several pieces, half random and half runs of one byte (as weights and their zero gradients), goes
+// through the streamed path: compressed a piece at a time, written through blob I/O, read back byte for byte.
+void TestStoreRecords::checkpointInPiecesRoundTrips() {
+  QTemporaryDir dir;
+  const std::string path = storePath(dir);
+  RunStore store(path);
+  const int64_t id = store.beginRun("pieces", "{}", 1, 1);
+  std::vector<uint8_t> whole = randomBytes(3 * ChunkedBytes::kChunkBytes + 12345, 7);
+  std::fill(whole.begin() + whole.size() / 2, whole.end(), uint8_t(0));
+  ChunkedBytes pieces;
+  for (size_t offset = 0; offset < whole.size(); offset += 100000)
+    pieces.append(whole.data() + offset, std::min<size_t>(100000, whole.size() - offset));
+  QCOMPARE(pieces.chunks().size(), size_t(4));
+  store.logCheckpoint(id, checkpoint(1, 10, "final", {}), std::move(pieces));
+  store.flush();
+  QVERIFY(store.latestCheckpoint(id)->bytes == whole);
+  QCOMPARE(rawQuery(path, "SELECT raw_bytes FROM checkpoints"), std::to_string(whole.size()));
+  // The random half does not compress, the zero half does: about half the raw size is stored.
+  QVERIFY2(store.checkpointBytes(id) > int64_t(whole.size() / 2) &&
+               store.checkpointBytes(id) < int64_t(whole.size() / 2 + whole.size() / 50),
+           qPrintable(QString::number(store.checkpointBytes(id))));
+}
+
+// The streamed compression's output is what decompressBytes reads (the format of compressBytes), and its pieces are
+// never larger than a piece.
+void TestStoreRecords::piecewiseCompressionMatchesTheWholeArray() {
+  for (const size_t size : {size_t(0), size_t(1), ChunkedBytes::kChunkBytes, 2 * ChunkedBytes::kChunkBytes + 3}) {
+    const std::vector<uint8_t> raw = randomBytes(size, uint32_t(size));
+    ChunkedBytes pieces;
+    pieces.append(raw.data(), raw.size());
+    const ChunkedBytes packed = compressChunks(std::move(pieces));
+    for (const auto& piece : packed.chunks()) QVERIFY(piece.size() <= ChunkedBytes::kChunkBytes);
+    const std::vector<uint8_t> whole = ChunkedBytes(packed).contiguous();
+    QVERIFY(decompressBytes(whole, "test") == raw);
+  }
 }
 
 void TestStoreRecords::finalCheckpointReplacesThePeriodicOnes() {

@@ -6,12 +6,14 @@
 #include <type_traits>
 #include <vector>
 
+#include "core/chunked_bytes.h"
 #include "core/error.h"
 
 namespace ss {
 
 // A flat little-endian byte encoding for checkpoints: fixed-size scalars, and length-prefixed strings and arrays.
 // Only trivially copyable element types are written, so what the reader gets back is bit for bit what was saved.
+// The bytes go into pieces (ChunkedBytes), so a large checkpoint is never one buffer that doubles as it grows.
 class ByteWriter {
  public:
   template <typename T>
@@ -33,14 +35,11 @@ class ByteWriter {
   void putVector(const std::vector<T>& v) {
     putArray(v.data(), v.size());
   }
-  std::vector<uint8_t>& bytes() { return bytes_; }
+  ChunkedBytes& bytes() { return bytes_; }
 
  private:
-  void append(const void* p, size_t n) {
-    const auto* b = static_cast<const uint8_t*>(p);
-    bytes_.insert(bytes_.end(), b, b + n);
-  }
-  std::vector<uint8_t> bytes_;
+  void append(const void* p, size_t n) { bytes_.append(p, n); }
+  ChunkedBytes bytes_;
 };
 
 // Reads what ByteWriter wrote; running past the end throws RunError naming `what`, so a truncated or damaged

@@ -144,12 +144,18 @@ void RunStore::logExampleStatsAtEpoch(int64_t runId, int epoch, const std::vecto
   writer_->enqueue(runId, ExampleStatsAtEpoch{epoch, stats});
 }
 
-void RunStore::logCheckpoint(int64_t runId, CheckpointRecord checkpoint) {
-  writer_->enqueue(runId, std::move(checkpoint));
+void RunStore::logCheckpoint(int64_t runId, CheckpointRecord checkpoint, ChunkedBytes bytes) {
+  checkpoint.bytes.clear();
+  writer_->enqueue(runId, std::move(checkpoint), std::move(bytes));
 }
 
-void RunStore::logMaskSnapshot(int64_t runId, MaskSnapshotRecord snapshot) {
-  writer_->enqueue(runId, std::move(snapshot));
+void RunStore::logCheckpoint(int64_t runId, CheckpointRecord checkpoint) {
+  ChunkedBytes bytes(std::move(checkpoint.bytes));
+  logCheckpoint(runId, std::move(checkpoint), std::move(bytes));
+}
+
+void RunStore::logMaskSnapshot(int64_t runId, const MaskSnapshotRecord& snapshot) {
+  writer_->enqueue(runId, snapshot);
 }
 
 void RunStore::recordMemoryModel(int64_t runId, const std::vector<MemoryLineRecord>& lines) {

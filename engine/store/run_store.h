@@ -6,6 +6,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/chunked_bytes.h"
 #include "store/run_records.h"
 #include "store/store_reader.h"
 
@@ -36,8 +37,11 @@ class RunStore : public StoreReader {
   void logExamplesRemoved(int64_t runId, const ExamplesRemovedEvent& e);
   void logExampleStats(int64_t runId, const std::vector<ExampleStatRecord>& stats);  // final: a row each
   void logExampleStatsAtEpoch(int64_t runId, int epoch, const std::vector<ExampleStatRecord>& stats);
+  // `bytes` is the encoded checkpoint, compressed on the writer thread a piece at a time; the record's own bytes
+  // are ignored. The second form takes them from the record, for callers that hold them whole.
+  void logCheckpoint(int64_t runId, CheckpointRecord checkpoint, ChunkedBytes bytes);
   void logCheckpoint(int64_t runId, CheckpointRecord checkpoint);
-  void logMaskSnapshot(int64_t runId, MaskSnapshotRecord snapshot);
+  void logMaskSnapshot(int64_t runId, const MaskSnapshotRecord& snapshot);  // coded before it is queued
   // Synchronous: the memory model's lines as the run (or its resumed part) begins, in place of any before.
   void recordMemoryModel(int64_t runId, const std::vector<MemoryLineRecord>& lines);
   // Synchronous: flushes the queue, then records the end (time, status, message, final accuracy, and what the

@@ -21,6 +21,22 @@ void executeSql(sqlite3* db, const char* sql, const std::string& path, const std
   if (rc != SQLITE_OK) throwSqliteError(db, rc, path, context);
 }
 
+void writeBlobPieces(sqlite3* db, const char* table, const char* column, int64_t rowid,
+                     const std::vector<std::vector<uint8_t>>& pieces, const std::string& path,
+                     const std::string& context) {
+  sqlite3_blob* blob = nullptr;
+  int rc = sqlite3_blob_open(db, "main", table, column, rowid, 1, &blob);
+  int offset = 0;
+  for (size_t i = 0; rc == SQLITE_OK && i < pieces.size(); ++i) {
+    rc = sqlite3_blob_write(blob, pieces[i].data(), int(pieces[i].size()), offset);
+    offset += int(pieces[i].size());
+  }
+  // sqlite3_blob_close reports nothing new after a failed write; the write's own error is the one to name.
+  const int closed = sqlite3_blob_close(blob);
+  if (rc == SQLITE_OK) rc = closed;
+  if (rc != SQLITE_OK) throwSqliteError(db, rc, path, context);
+}
+
 Statement::Statement(sqlite3* db, const char* sql, std::string path, std::string context)
     : db_(db), path_(std::move(path)), context_(std::move(context)) {
   const int rc = sqlite3_prepare_v2(db_, sql, -1, &stmt_, nullptr);
@@ -61,6 +77,11 @@ Statement& Statement::bindNull(int index) {
 
 Statement& Statement::bindBlob(int index, const std::vector<uint8_t>& bytes) {
   check(sqlite3_bind_blob64(stmt_, index, bytes.data(), bytes.size(), SQLITE_TRANSIENT));
+  return *this;
+}
+
+Statement& Statement::bindZeroBlob(int index, int64_t size) {
+  check(sqlite3_bind_zeroblob64(stmt_, index, sqlite3_uint64(size)));
   return *this;
 }
 
@@ -122,8 +143,13 @@ std::vector<int64_t> Statement::int32ArrayAt(int column) const {
 }
 
 std::vector<uint8_t> Statement::blobAt(int column) const {
+  const std::span<const uint8_t> view = blobViewAt(column);
+  return std::vector<uint8_t>(view.begin(), view.end());
+}
+
+std::span<const uint8_t> Statement::blobViewAt(int column) const {
   const auto* bytes = static_cast<const uint8_t*>(sqlite3_column_blob(stmt_, column));
-  return std::vector<uint8_t>(bytes, bytes + sqlite3_column_bytes(stmt_, column));
+  return {bytes, size_t(sqlite3_column_bytes(stmt_, column))};
 }
 
 }  // namespace ss

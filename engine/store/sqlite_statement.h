@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,12 @@ class StoreFullError : public RunError {
 // otherwise.
 [[noreturn]] void throwSqliteError(sqlite3* db, int rc, const std::string& path, const std::string& context);
 
+// Writes `pieces` one after another into the blob at (table, column, rowid), made by bindZeroBlob with their total
+// size, through SQLite's incremental blob I/O: a large payload is never assembled into one record in memory.
+void writeBlobPieces(sqlite3* db, const char* table, const char* column, int64_t rowid,
+                     const std::vector<std::vector<uint8_t>>& pieces, const std::string& path,
+                     const std::string& context);
+
 // Runs SQL that takes no values (pragmas, DDL, transaction control).
 void executeSql(sqlite3* db, const char* sql, const std::string& path, const std::string& context);
 
@@ -40,6 +47,8 @@ class Statement {
   Statement& bindText(int index, const std::string& value);
   Statement& bindNull(int index);
   Statement& bindBlob(int index, const std::vector<uint8_t>& bytes);
+  // A blob of `size` zero bytes that SQLite writes without holding them: fill it with writeBlobPieces.
+  Statement& bindZeroBlob(int index, int64_t size);
 
   int parameterCount() const;  // the highest ?N the SQL uses
 
@@ -53,6 +62,8 @@ class Statement {
   std::string textAt(int column) const;                 // "" for NULL
   std::vector<int64_t> int32ArrayAt(int column) const;  // a little-endian int32 BLOB (stores before schema 5)
   std::vector<uint8_t> blobAt(int column) const;
+  // The blob where SQLite holds it, valid until the statement steps again or resets: read a large one without a copy.
+  std::span<const uint8_t> blobViewAt(int column) const;
 
  private:
   void check(int rc);

@@ -364,7 +364,7 @@ std::optional<CheckpointRecord> StoreReader::latestCheckpoint(int64_t runId) con
   c.epoch = static_cast<int>(query.intAt(1));
   c.step = query.intAt(2);
   c.kind = query.textAt(3);
-  c.bytes = decompressBytes(query.blobAt(4),
+  c.bytes = decompressBytes(query.blobViewAt(4),
                             path_ + ": checkpoint " + std::to_string(c.id) + " of run " + std::to_string(runId));
   while (query.step()) {
   }

@@ -92,7 +92,7 @@ void StoreWriter::enqueue(int64_t runId, const std::vector<ExampleStatRecord>& r
   push(Row{runId, records});
 }
 
-void StoreWriter::enqueue(int64_t runId, CheckpointRecord record) {
+void StoreWriter::enqueue(int64_t runId, CheckpointRecord record, ChunkedBytes bytes) {
   {
     // At most one checkpoint waits for the disk: when the writer falls behind (a saturated machine, where its
     // low priority leaves it little CPU), training pauses here instead of piling checkpoints up in memory
@@ -101,15 +101,16 @@ void StoreWriter::enqueue(int64_t runId, CheckpointRecord record) {
     idle_.wait(lock, [this] { return checkpointsQueued_ == 0 || !error_.empty(); });
     ++checkpointsQueued_;
   }
-  push(Row{runId, std::move(record)});
+  push(Row{runId, QueuedCheckpoint{std::move(record), std::move(bytes)}});
 }
 
 void StoreWriter::enqueue(int64_t runId, ExampleStatsAtEpoch record) {
   push(Row{runId, std::move(record)});
 }
 
-void StoreWriter::enqueue(int64_t runId, MaskSnapshotRecord record) {
-  push(Row{runId, std::move(record)});
+void StoreWriter::enqueue(int64_t runId, const MaskSnapshotRecord& record) {
+  push(Row{runId, CodedSnapshot{record, encodeSnapshotMask(record.positions, record.rows, record.cols),
+                                encodeMagnitudes(record.magnitudes)}});
 }
 
 void StoreWriter::push(Row row) {
@@ -148,11 +149,16 @@ void StoreWriter::writeLoop() {
     batch.swap(queue_);
     writing_ = true;
     const int committedCheckpoints = int(std::count_if(
-        batch.begin(), batch.end(), [](const Row& r) { return std::holds_alternative<CheckpointRecord>(r.record); }));
+        batch.begin(), batch.end(), [](const Row& r) { return std::holds_alternative<QueuedCheckpoint>(r.record); }));
     lock.unlock();
 
     std::string failure;
     try {
+      for (Row& row : batch)
+        if (auto* c = std::get_if<QueuedCheckpoint>(&row.record); c && c->rawBytes < 0) {
+          c->rawBytes = int64_t(c->bytes.size());
+          c->bytes = compressChunks(std::move(c->bytes));
+        }
       commit(batch);
     } catch (const std::exception& e) {
       failure = e.what();
@@ -229,21 +235,22 @@ void StoreWriter::insert(const Row& row) {
           .run();
     return;
   }
-  if (const auto* c = std::get_if<CheckpointRecord>(&row.record)) {
+  if (const auto* c = std::get_if<QueuedCheckpoint>(&row.record)) {
     insertCheckpoint(row.runId, *c);
     return;
   }
-  if (const auto* m = std::get_if<MaskSnapshotRecord>(&row.record)) {
+  if (const auto* snapshot = std::get_if<CodedSnapshot>(&row.record)) {
+    const MaskSnapshotInfo& m = snapshot->info;
     insertMaskSnapshot_.bindInt(1, row.runId)
-        .bindInt(2, m->step)
-        .bindText(3, m->layer)
-        .bindInt(4, m->epoch)
-        .bindInt(5, m->rows)
-        .bindInt(6, m->cols)
-        .bindInt(7, m->active)
-        .bindBlob(8, encodeSnapshotMask(m->positions, m->rows, m->cols))
+        .bindInt(2, m.step)
+        .bindText(3, m.layer)
+        .bindInt(4, m.epoch)
+        .bindInt(5, m.rows)
+        .bindInt(6, m.cols)
+        .bindInt(7, m.active)
+        .bindBlob(8, snapshot->mask)
         .bindText(9, toString(SnapshotMaskFormat::Positions))
-        .bindBlob(10, encodeMagnitudes(m->magnitudes))
+        .bindBlob(10, snapshot->magnitudes)
         .run();
     return;
   }
@@ -265,15 +272,17 @@ void StoreWriter::insert(const Row& row) {
       .run();
 }
 
-void StoreWriter::insertCheckpoint(int64_t runId, const CheckpointRecord& c) {
+void StoreWriter::insertCheckpoint(int64_t runId, const QueuedCheckpoint& c) {
   insertCheckpoint_.bindInt(1, runId)
-      .bindInt(2, c.step)
-      .bindInt(3, c.epoch)
-      .bindText(4, c.kind)
-      .bindInt(5, int64_t(c.bytes.size()))
-      .bindBlob(6, compressBytes(c.bytes))
+      .bindInt(2, c.record.step)
+      .bindInt(3, c.record.epoch)
+      .bindText(4, c.record.kind)
+      .bindInt(5, c.rawBytes)
+      .bindZeroBlob(6, int64_t(c.bytes.size()))
       .run();
-  pruneCheckpoints_.bindInt(1, runId).bindInt(2, kKeptCheckpoints).bindInt(3, c.kind == "final").run();
+  writeBlobPieces(db_.get(), "checkpoints", "payload", sqlite3_last_insert_rowid(db_.get()), c.bytes.chunks(), path_,
+                  "cannot save a checkpoint");
+  pruneCheckpoints_.bindInt(1, runId).bindInt(2, kKeptCheckpoints).bindInt(3, c.record.kind == "final").run();
 }
 
 }  // namespace ss

@@ -8,6 +8,7 @@
 #include <variant>
 #include <vector>
 
+#include "core/chunked_bytes.h"
 #include "store/run_records.h"
 #include "store/sqlite_statement.h"
 #include "store/store_connection.h"
@@ -29,19 +30,33 @@ class StoreWriter {
   void enqueue(int64_t runId, const MaskChangeEvent& record);
   void enqueue(int64_t runId, const ExamplesRemovedEvent& record);
   void enqueue(int64_t runId, const std::vector<ExampleStatRecord>& records);
-  // Compressed on the writer thread; each run keeps its newest kKeptCheckpoints, and only the final one once
-  // it has that.
-  void enqueue(int64_t runId, CheckpointRecord record);
-  void enqueue(int64_t runId, MaskSnapshotRecord record);
+  // `bytes` compressed on the writer thread, a piece at a time, and written into the row through SQLite's blob I/O,
+  // so the store never holds the checkpoint whole beside its pieces; each run keeps its newest kKeptCheckpoints, and
+  // only the final one once it has that.
+  void enqueue(int64_t runId, CheckpointRecord record, ChunkedBytes bytes);
+  // Coded on the caller's thread: the queue then holds a few bytes per active weight instead of twelve (a position
+  // and a float), which for the snapshots of a large layer is the difference between megabytes and a model's worth.
+  void enqueue(int64_t runId, const MaskSnapshotRecord& record);
   void enqueue(int64_t runId, ExampleStatsAtEpoch record);  // compressed on the writer thread
   static constexpr int kKeptCheckpoints = 2;
   void flush();  // returns once the queue is empty and committed
 
  private:
+  // A checkpoint on its way: raw as queued, compressed before the transaction that writes it (so a retry after a
+  // busy store finds it still whole).
+  struct QueuedCheckpoint {
+    CheckpointRecord record;  // its own bytes empty
+    ChunkedBytes bytes;
+    int64_t rawBytes = -1;  // -1 until compressed
+  };
+  struct CodedSnapshot {
+    MaskSnapshotInfo info;
+    std::vector<uint8_t> mask, magnitudes;  // encodeSnapshotMask, encodeMagnitudes
+  };
   struct Row {
     int64_t runId;
     std::variant<EpochRecord, StepRecord, MaskChangeEvent, ExamplesRemovedEvent, std::vector<ExampleStatRecord>,
-                 CheckpointRecord, MaskSnapshotRecord, ExampleStatsAtEpoch>
+                 QueuedCheckpoint, CodedSnapshot, ExampleStatsAtEpoch>
         record;
   };
 
@@ -50,7 +65,7 @@ class StoreWriter {
   void writeLoop();
   void commit(const std::vector<Row>& batch);
   void insert(const Row& row);
-  void insertCheckpoint(int64_t runId, const CheckpointRecord& c);
+  void insertCheckpoint(int64_t runId, const QueuedCheckpoint& c);
 
   std::string path_;
   Connection db_;

@@ -11,12 +11,18 @@ constexpr uint32_t kMagic = 0x4B435353;  // "SSCK"
 constexpr uint32_t kFormat = 2;
 constexpr uint32_t kFormatWithMaskBytes = 1;
 
-void putFloats(ByteWriter& w, const std::vector<NamedFloats>& list) {
+void putFloats(ByteWriter& w, const std::vector<FloatsView>& list) {
   w.put<uint64_t>(list.size());
   for (const auto& p : list) {
     w.putString(p.name);
-    w.putVector(p.values);
+    w.putArray(p.values.data(), p.values.size());
   }
+}
+
+std::vector<FloatsView> viewsOf(const std::vector<NamedFloats>& list) {
+  std::vector<FloatsView> views;
+  for (const auto& p : list) views.push_back({p.name, p.values});
+  return views;
 }
 
 template <typename Item, typename ReadOne>
@@ -32,7 +38,7 @@ std::vector<Item> getList(ByteReader& r, ReadOne readOne) {
 // uninitialised, and a damaged flag byte read into a bool is undefined behaviour, not an error.
 constexpr size_t kExampleBytes = 4 * sizeof(int32_t) + 4;
 
-void putExamples(ByteWriter& w, const std::vector<ExampleStats>& examples) {
+void putExamples(ByteWriter& w, std::span<const ExampleStats> examples) {
   w.put<uint64_t>(examples.size());
   for (const ExampleStats& e : examples) {
     w.put<int32_t>(e.presentations);
@@ -73,7 +79,7 @@ void fnv(uint64_t& h, const void* data, size_t n) {
 }
 }  // namespace
 
-std::vector<uint8_t> encodeCheckpoint(const Checkpoint& c) {
+ChunkedBytes encodeCheckpoint(const CheckpointParts& c) {
   ByteWriter w;
   w.put(kMagic);
   w.put(kFormat);
@@ -95,7 +101,7 @@ std::vector<uint8_t> encodeCheckpoint(const Checkpoint& c) {
     w.put<uint8_t>(m.form);
     w.put<int32_t>(m.rows);
     w.put<int32_t>(m.cols);
-    w.putVector(encodePositions(m.positions, int64_t(m.rows) * m.cols));
+    w.putVector(m.positions);
   }
   w.put<uint64_t>(c.layerRandomStates.size());
   for (const auto& s : c.layerRandomStates) {
@@ -104,9 +110,17 @@ std::vector<uint8_t> encodeCheckpoint(const Checkpoint& c) {
   }
   w.putString(c.algorithmState);
   w.putString(c.orderRandomState);
-  w.putVector(c.order);
+  w.putArray(c.order.data(), c.order.size());
   putExamples(w, c.examples);
   return std::move(w.bytes());
+}
+
+std::vector<uint8_t> encodeCheckpoint(const Checkpoint& c) {
+  CheckpointParts parts{c.position,        viewsOf(c.parameters), viewsOf(c.gradients), viewsOf(c.momentum), {},
+                        c.layerRandomStates, c.algorithmState,      c.orderRandomState,   c.order,              c.examples};
+  for (const auto& m : c.masks)
+    parts.masks.push_back({m.layer, m.form, m.rows, m.cols, encodePositions(m.positions, int64_t(m.rows) * m.cols)});
+  return encodeCheckpoint(parts).contiguous();
 }
 
 Checkpoint decodeCheckpoint(const std::vector<uint8_t>& bytes, const std::string& what) {

@@ -1,9 +1,11 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <vector>
 
+#include "core/chunked_bytes.h"
 #include "data/example_tracker.h"
 
 namespace ss {
@@ -56,6 +58,34 @@ struct Checkpoint {
   std::vector<ExampleStats> examples;
 };
 
+struct FloatsView {
+  std::string name;
+  std::span<const float> values;
+};
+
+// A weight matrix's form with its mask already coded (encodePositions): a few bytes per active weight, where the
+// positions themselves take eight.
+struct CodedMask {
+  std::string layer;
+  LayerMaskState::Form form = LayerMaskState::Dense;
+  int rows = 0, cols = 0;
+  std::vector<uint8_t> positions;
+};
+
+// What a checkpoint records, as views of where it lives. The trainer encodes straight from the model and the
+// optimizer this way: copying them into a Checkpoint first would hold the whole sparse state once more.
+struct CheckpointParts {
+  TrainingPosition position;
+  std::vector<FloatsView> parameters, gradients, momentum;
+  std::vector<CodedMask> masks;
+  std::vector<NamedState> layerRandomStates;
+  std::string algorithmState;
+  std::string orderRandomState;
+  std::span<const int64_t> order;
+  std::span<const ExampleStats> examples;
+};
+
+ChunkedBytes encodeCheckpoint(const CheckpointParts& parts);
 std::vector<uint8_t> encodeCheckpoint(const Checkpoint& c);
 // Throws RunError naming `what` for bytes that are not a checkpoint of this format or are cut short.
 Checkpoint decodeCheckpoint(const std::vector<uint8_t>& bytes, const std::string& what);

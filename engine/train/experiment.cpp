@@ -142,7 +142,7 @@ void Experiment::logMaskSnapshots(RunStore& store, int64_t runId, int epoch, int
     m.active = w->activeCount();
     m.magnitudes = w->activeValues();
     for (float& v : m.magnitudes) v = std::abs(v);
-    store.logMaskSnapshot(runId, std::move(m));
+    store.logMaskSnapshot(runId, m);
   }
 }
 
@@ -209,14 +209,13 @@ RunOutcome Experiment::train(RunStore* store, int64_t runId, RunControl& control
   std::map<std::string, int> changesPerLayer;
   if (store) {
     trainer.setCheckpointSink({t.checkpointEverySteps, t.checkpointEveryEpochs},
-                              [&](const Checkpoint& c, CheckpointKind kind) {
+                              [&](const CheckpointParts& c, CheckpointKind kind) {
                                 CheckpointRecord record;
                                 // The epoch it was taken in: one that has started, or the one just ended.
                                 record.epoch = c.position.epochStarted ? c.position.epoch : c.position.epoch - 1;
                                 record.step = c.position.globalStep;
                                 record.kind = toString(kind);
-                                record.bytes = encodeCheckpoint(c);
-                                store->logCheckpoint(runId, std::move(record));
+                                store->logCheckpoint(runId, std::move(record), encodeCheckpoint(c));
                               });
     snapshotAfterChange_ = [&](const MaskChangeEvent& e) {
       if (++changesPerLayer[e.layer] % t.maskSnapshotEvery == 0)

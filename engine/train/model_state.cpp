@@ -3,21 +3,24 @@
 #include <algorithm>
 
 #include "core/error.h"
+#include "sparse/position_coding.h"
 #include "sparse/weight_matrix.h"
 
 namespace ss {
 
 namespace {
 
-LayerMaskState maskStateOf(Layer& layer) {
+// The mask goes coded, layer by layer: only one layer's positions (eight bytes per active weight) exist at a time.
+CodedMask codedMaskOf(Layer& layer) {
   WeightMatrix& w = *layer.weightMatrix();
-  LayerMaskState m;
+  CodedMask m;
   m.layer = layer.name();
   m.rows = w.rows();
   m.cols = w.cols();
   const bool masked = w.sparse() || w.activeCount() < int64_t(w.rows()) * w.cols();
   m.form = w.sparse() ? LayerMaskState::Sparse : masked ? LayerMaskState::MaskedDense : LayerMaskState::Dense;
-  if (m.form != LayerMaskState::Dense) m.positions = w.activePositions();
+  const int64_t size = int64_t(m.rows) * m.cols;
+  m.positions = m.form == LayerMaskState::Dense ? encodePositions({}, size) : encodePositions(w.activePositions(), size);
   return m;
 }
 
@@ -50,20 +53,15 @@ const NamedFloats* find(const std::vector<NamedFloats>& list, const std::string&
 
 }  // namespace
 
-void captureModelState(Model& model, Sgd& optimizer, Checkpoint& c) {
-  c.parameters.clear();
-  c.gradients.clear();
-  c.momentum.clear();
-  c.masks.clear();
-  c.layerRandomStates.clear();
+void describeModelState(Model& model, Sgd& optimizer, CheckpointParts& c) {
   for (const auto& layer : model.layers()) {
-    if (layer->weightMatrix()) c.masks.push_back(maskStateOf(*layer));
+    if (layer->weightMatrix()) c.masks.push_back(codedMaskOf(*layer));
     if (std::string state = layer->randomState(); !state.empty())
       c.layerRandomStates.push_back({layer->name(), std::move(state)});
   }
   for (const ParameterRef& p : model.parameters()) {
-    c.parameters.push_back({p.name, {p.values.begin(), p.values.end()}});
-    c.gradients.push_back({p.name, {p.grads.begin(), p.grads.end()}});
+    c.parameters.push_back({p.name, p.values});
+    c.gradients.push_back({p.name, p.grads});
     c.momentum.push_back({p.name, optimizer.state(p.name)});
   }
 }

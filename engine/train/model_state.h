@@ -7,8 +7,9 @@
 
 namespace ss {
 
-// Copies the model's weights, masks, execution forms, random streams and the optimizer's state into c.
-void captureModelState(Model& model, Sgd& optimizer, Checkpoint& c);
+// Describes the model's weights, masks, execution forms, random streams and the optimizer's state in c: views of the
+// values where they live (valid until the next step changes them) and each layer's mask coded.
+void describeModelState(Model& model, Sgd& optimizer, CheckpointParts& c);
 
 // Puts a captured state back into a model built from the same project: each weight matrix takes the
 // checkpoint's form and mask (sparse layers build their index, with the transposed one when asked), then every

@@ -85,9 +85,9 @@ const char* toString(CheckpointKind k) {
 
 void Trainer::emitCheckpoint(const TrainingPosition& position, CheckpointKind kind) {
   if (!checkpointSink_) return;
-  Checkpoint c;
+  CheckpointParts c;
   c.position = position;
-  captureModelState(model_, optimizer_, c);
+  describeModelState(model_, optimizer_, c);
   if (hook_) c.algorithmState = hook_->saveState();
   c.orderRandomState = rng_.state();
   c.order = loader_.order();

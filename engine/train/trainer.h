@@ -39,7 +39,8 @@ struct CheckpointPolicy {
 };
 enum class CheckpointKind { Periodic, Cancel, Final };
 const char* toString(CheckpointKind k);
-using CheckpointSink = std::function<void(const Checkpoint&, CheckpointKind)>;
+// Receives a checkpoint as views of the model (valid during the call only): the sink encodes what it keeps.
+using CheckpointSink = std::function<void(const CheckpointParts&, CheckpointKind)>;
 
 struct Evaluation {
   double loss = 0, accuracy = 0;
