@@ -77,15 +77,16 @@ MemoryEstimate estimate(Model& model, const RunMemoryInputs& run, const Holding&
   const int threads = threadCount();
   const int64_t extraThreads = holding.panels && batchIsSplit(run.batchSize, threads) ? threads - 1 : 0;
   const int heldExamples = std::max(run.batchSize, run.evaluationBatchSize);
-  int64_t checkpoint = checkpointExampleBytes(run.trainExamples), snapshots = 0;
+  int64_t checkpoint = checkpointExampleBytes(run.trainExamples), queuedSnapshots = 0, largestSnapshot = 0;
   size_t index = 0;
   for (const auto& layer : model.layers()) {
     LayerMemory m;
     if (const WeightMatrix* w = layer->weightMatrix()) {
       const WeightStorage s = holding.storage(*w);
       m = weightMemory(s);
-      checkpoint += checkpointMaskBytes(s);
-      snapshots += maskSnapshotBytes(s);
+      checkpoint += codedMaskBytes(s);
+      queuedSnapshots += maskSnapshotQueuedBytes(s);
+      largestSnapshot = std::max(largestSnapshot, maskSnapshotTakenBytes(s));
     }
     m.layer = layer->name();
     const int64_t bytes = denseParameterFloats(*layer) * kFloat;
@@ -98,7 +99,7 @@ MemoryEstimate estimate(Model& model, const RunMemoryInputs& run, const Holding&
     checkpoint += m.weights + m.gradients + m.optimizer;
     estimate.layers.push_back(m);
   }
-  estimate.storeCopies = storeCopiesBytes(checkpoint, snapshots);
+  estimate.storeCopies = storeCopiesBytes(checkpoint, queuedSnapshots + largestSnapshot);
   estimate.datasetBytes = run.datasetBytes;
   return estimate;
 }

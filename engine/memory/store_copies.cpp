@@ -8,24 +8,37 @@
 namespace ss {
 
 namespace {
-constexpr int64_t kCheckpointCopies = 5;
-constexpr int64_t kSnapshotCopies = 3;
+// A LEB128 varint's length for the mean gap between active weights.
+int64_t meanGapVarintBytes(int64_t size, int64_t active) {
+  int64_t gap = size / std::max<int64_t>(active, 1), bytes = 1;
+  while (gap >= 128) {
+    gap >>= 7;
+    ++bytes;
+  }
+  return bytes;
+}
 }  // namespace
 
-int64_t checkpointMaskBytes(const WeightStorage& s) {
-  return s.sparse || s.masked ? int64_t(s.rows) * s.cols : 0;
+int64_t codedMaskBytes(const WeightStorage& s) {
+  if (!s.sparse && !s.masked) return 0;
+  const int64_t size = int64_t(s.rows) * s.cols;
+  return std::min((size + 7) / 8, s.active * meanGapVarintBytes(size, s.active));
 }
 
 int64_t checkpointExampleBytes(int64_t trainExamples) {
   return trainExamples * int64_t(sizeof(int64_t) + sizeof(ExampleStats));
 }
 
-int64_t maskSnapshotBytes(const WeightStorage& s) {
-  return int64_t(s.rows) * s.cols + s.active * int64_t(sizeof(float));
+int64_t maskSnapshotTakenBytes(const WeightStorage& s) {
+  return s.active * int64_t(sizeof(int64_t) + sizeof(float));
+}
+
+int64_t maskSnapshotQueuedBytes(const WeightStorage& s) {
+  return codedMaskBytes(s) + s.active;
 }
 
 int64_t storeCopiesBytes(int64_t checkpoint, int64_t snapshots) {
-  return std::max(kCheckpointCopies * checkpoint, kSnapshotCopies * snapshots);
+  return std::max(checkpoint, snapshots);
 }
 
 }  // namespace ss
