@@ -31,7 +31,7 @@ spirals spirals-mlp-16384-static-99 16384 0.99
 spirals spirals-mlp-65536-static-99.9 65536 0.999
 cp "$here/projects/fashion-mlp-mest-em-s-90.json" "$here/projects/fashion-mlp-dense.json" "$out/"
 
-printf '%-32s %14s %14s %10s\n' project "model peak MB" "peak RSS MB" "seconds"
+printf '%-32s %14s %14s %16s %10s\n' project "model peak MB" "peak RSS MB" "above base MB" "seconds"
 for project in fashion-mlp-mest-em-s-90 fashion-mlp-dense spirals-mlp-4096-static-99 spirals-mlp-16384-static-99 \
   spirals-mlp-65536-static-99.9; do
   peaks=()
@@ -42,9 +42,10 @@ for project in fashion-mlp-mest-em-s-90 fashion-mlp-dense spirals-mlp-4096-stati
       2> "$out/$project-$run.log"
     peaks+=("$(awk '/Maximum resident set size/ { print $6 / 1024 }' "$out/$project-$run.log")")
   done
-  model=$(sed -n 's/.* \([0-9.]*\) MB peak with working buffers.*/\1/p' "$out/$project-1.log" | head -n1)
+  model=$(awk '$1 == "peak" { print $2; exit }' "$out/$project-1.log")  # the memory model's sparse column
+  above=$(sed -n 's/^measured: .*, \([0-9.]*\) MB above the base.*/\1/p' "$out/$project-1.out")
   seconds=$(awk -F': ' '/Elapsed \(wall clock\)/ { n = split($2, t, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + t[i]; print s }' \
     "$out/$project-1.log")
   median=$(printf '%s\n' "${peaks[@]}" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')
-  printf '%-32s %14s %14.1f %10s\n' "$project" "${model:-?}" "$median" "$seconds"
+  printf '%-32s %14s %14.1f %16s %10s\n' "$project" "${model:-?}" "$median" "${above:-?}" "$seconds"
 done

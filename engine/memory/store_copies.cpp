@@ -8,6 +8,10 @@
 namespace ss {
 
 namespace {
+// SQLite's default page cache (cache_size -2000, in KiB) of the writer's connection, which the store leaves as it
+// is: writing a checkpoint of more than that fills it.
+constexpr int64_t kWriterPageCacheBytes = 2000 * 1024;
+
 // A LEB128 varint's length for the mean gap between active weights.
 int64_t meanGapVarintBytes(int64_t size, int64_t active) {
   int64_t gap = size / std::max<int64_t>(active, 1), bytes = 1;
@@ -38,7 +42,7 @@ int64_t maskSnapshotQueuedBytes(const WeightStorage& s) {
 }
 
 int64_t storeCopiesBytes(int64_t checkpoint, int64_t snapshots) {
-  return std::max(checkpoint, snapshots);
+  return std::max(checkpoint, snapshots) + kWriterPageCacheBytes;
 }
 
 }  // namespace ss

@@ -23,7 +23,7 @@ int64_t maskSnapshotQueuedBytes(const WeightStorage& s);
 // The checkpoint is encoded once, in pieces, straight from the model; the writer compresses it into the pieces it has
 // consumed and writes them through SQLite's blob I/O, so it is held about once. The snapshots are the queued ones
 // plus the largest layer's as it is taken. The run's last snapshots wait until its last checkpoint is written, so
-// the two do not add up: the larger counts.
+// the two do not add up: the larger counts. The writer's SQLite page cache comes on top.
 int64_t storeCopiesBytes(int64_t checkpoint, int64_t snapshots);
 
 }  // namespace ss
