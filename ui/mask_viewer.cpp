@@ -571,7 +571,8 @@ void MaskViewer::drawRaster(const LayerMask& mask, bool magnitudes) {
   } else if (r.perWeight()) {
     showScale(false);
   } else {
-    showScale(true, change_ ? tr("share of a block active or just dropped") : tr("share of a block active"));
+    // The scale runs in per cent (fullColour * 100 above): a 0.1%-dense layer's blocks read 0.1, not 0.001.
+    showScale(true, change_ ? tr("% of a block active or just dropped") : tr("% of a block active"));
   }
   showLegend(r.perWeight() || magnitudes
                  ? QString()
