@@ -159,12 +159,15 @@ RunOutcome Experiment::runUnrecorded(RunControl& control, const std::vector<Trai
 
 RunOutcome Experiment::resume(RunStore& store, int64_t runId, RunControl& control,
                               const std::vector<TrainingObserver*>& observers) {
-  const std::optional<CheckpointRecord> stored = store.latestCheckpoint(runId);
-  if (!stored)
-    throw InputError(store.path() + ": run " + std::to_string(runId) +
-                     " has no checkpoint to resume from (it ended before its first one)");
-  const Checkpoint checkpoint =
-      decodeCheckpoint(stored->bytes, store.path() + ": checkpoint " + std::to_string(stored->id));
+  // The stored bytes go as soon as they are decoded, and the decoded weights as soon as the model holds them: the
+  // resumed run keeps only the data order, statistics and random streams, not a second copy of the model.
+  Checkpoint checkpoint = [&] {
+    const std::optional<CheckpointRecord> stored = store.latestCheckpoint(runId);
+    if (!stored)
+      throw InputError(store.path() + ": run " + std::to_string(runId) +
+                       " has no checkpoint to resume from (it ended before its first one)");
+    return decodeCheckpoint(stored->bytes, store.path() + ": checkpoint " + std::to_string(stored->id));
+  }();
   // The model takes the checkpoint's weights, masks and layer forms before the run is reopened: a checkpoint that
   // does not fit this model is refused with the run left as it was, for a build that can read it.
   try {
@@ -172,6 +175,10 @@ RunOutcome Experiment::resume(RunStore& store, int64_t runId, RunControl& contro
   } catch (const RunError& e) {
     throw InputError(store.path() + ": run " + std::to_string(runId) + " cannot be resumed: " + e.what());
   }
+  std::vector<NamedFloats>().swap(checkpoint.parameters);
+  std::vector<NamedFloats>().swap(checkpoint.gradients);
+  std::vector<NamedFloats>().swap(checkpoint.momentum);
+  std::vector<LayerMaskState>().swap(checkpoint.masks);
   const TrainingPosition& p = checkpoint.position;
   store.reopenForResume(runId, {p.epoch, p.globalStep, p.epochStarted});
   return train(&store, runId, control, observers, &checkpoint);
