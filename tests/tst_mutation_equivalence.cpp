@@ -108,6 +108,12 @@ void addCaseRows() {
   for (int i = 0; i < int(std::size(kCases)); ++i) QTest::newRow(kCases[i].name) << i;
 }
 
+// The case of the running data row.
+const Case& currentCase() {
+  QFETCH(int, index);
+  return kCases[index];
+}
+
 // A random layer's start (a projected mask), scores for its active units (ties and a NaN among them) and both views
 // of it: the dense reference's groups and the engine's units.
 struct Start {
@@ -182,8 +188,7 @@ class TestMutationEquivalence : public QObject {
 };
 
 void TestMutationEquivalence::randomStartMatchesTheDenseReference() {
-  QFETCH(int, index);
-  const Case& c = kCases[index];
+  const Case& c = currentCase();
   const auto scheme = makeScheme(c.scheme, c.options);
   for (const RandomLayer& r : layersFor(c, 40)) {
     Rng engineRng(r.seed), referenceRng(r.seed);
@@ -195,8 +200,7 @@ void TestMutationEquivalence::randomStartMatchesTheDenseReference() {
 }
 
 void TestMutationEquivalence::projectionMatchesTheDenseReference() {
-  QFETCH(int, index);
-  const Case& c = kCases[index];
+  const Case& c = currentCase();
   const auto scheme = makeScheme(c.scheme, c.options);
   for (const RandomLayer& r : layersFor(c, 40)) {
     Rng rng(r.seed);
@@ -210,8 +214,7 @@ void TestMutationEquivalence::projectionMatchesTheDenseReference() {
 // SET's step (and MEST's on balanced sets) for a third, two thirds and nearly all of the active units: at 3:4 a run
 // cannot regrow three of its units, so the walk must skip to the next lowest elsewhere.
 void TestMutationEquivalence::swapMatchesTheDenseReference() {
-  QFETCH(int, index);
-  const Case& c = kCases[index];
+  const Case& c = currentCase();
   int changed = 0;
   for (const RandomLayer& r : layersFor(c, 30)) {
     const Start start(c, r);
@@ -232,8 +235,7 @@ void TestMutationEquivalence::swapMatchesTheDenseReference() {
 // MEST's elastic step on the layouts without balanced sets: prune below the budget and grow back to it or past it,
 // and a grow-to beyond what a set can hold.
 void TestMutationEquivalence::pruneAndGrowMatchesTheDenseReference() {
-  QFETCH(int, index);
-  const Case& c = kCases[index];
+  const Case& c = currentCase();
   for (const RandomLayer& r : layersFor(c, 30)) {
     const Start start(c, r);
     const std::vector<int64_t> budget = start.dense.activePerSet(start.mask);
@@ -255,8 +257,7 @@ void TestMutationEquivalence::pruneAndGrowMatchesTheDenseReference() {
 
 // RigL's step with the dense gradient handed over whole, in chunks of 7 rows and row by row.
 void TestMutationEquivalence::gradientDropAndGrowMatchesTheDenseReference() {
-  QFETCH(int, index);
-  const Case& c = kCases[index];
+  const Case& c = currentCase();
   const auto scheme = makeScheme(c.scheme, c.options);
   for (const RandomLayer& r : layersFor(c, 30)) {
     Start start(c, r);
@@ -278,8 +279,7 @@ void TestMutationEquivalence::gradientDropAndGrowMatchesTheDenseReference() {
 // The hooks as training calls them: SET and MEST (elastic on layouts without balanced sets, a swap on balanced ones)
 // mutate each layer to the mask the dense path makes from the layer's weights and gradients, with the hook's stream.
 void TestMutationEquivalence::setAndMestHooksMatchTheDenseReference() {
-  QFETCH(int, index);
-  const Case& c = kCases[index];
+  const Case& c = currentCase();
   const double target = 0.6, lambda = 0.01, zeta = 0.3;
   const double lowShare = (1.0 - 0.7) / (1.0 - target), upShare = (1.0 - 0.55) / (1.0 - target);  // the phase's bounds
   const std::string mest = R"({"name": "mest", "lambda": 0.01, "phases": [{"until_epoch": 3, "prune_to": 0.7,

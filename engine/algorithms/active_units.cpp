@@ -27,15 +27,17 @@ void scoreEntries(const UnitLayout& layout, int cols, const std::vector<int64_t>
 
 struct Counter : UnitSink {
   int64_t count = 0;
-  void take(int64_t, double, int) override { ++count; }
+  void take(std::span<const ScoredUnit> units) override { count += int64_t(units.size()); }
 };
 
 struct Collector : UnitSink {
   ActiveUnits& out;
   explicit Collector(ActiveUnits& o) : out(o) {}
-  void take(int64_t unit, double key, int) override {
-    out.units.push_back(unit);
-    out.keys.push_back(key);
+  void take(std::span<const ScoredUnit> units) override {
+    for (const ScoredUnit& u : units) {
+      out.units.push_back(u.unit);
+      out.keys.push_back(u.key);
+    }
   }
 };
 }  // namespace

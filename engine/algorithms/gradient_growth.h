@@ -33,21 +33,9 @@ class GradientGrowth {
   static int64_t bytesFor(int64_t activeUnits, int64_t count, int64_t sets);
 
  private:
-  // Passes on the units that are not kept.
-  struct OutsideKept : UnitSink {
-    const std::vector<int64_t>& kept;
-    UnitSink& next;
-    size_t passed = 0;  // kept units below the last unit seen
-    OutsideKept(const std::vector<int64_t>& k, UnitSink& n) : kept(k), next(n) {}
-    void take(int64_t unit, double key, int choice) override;
-  };
-
   std::unique_ptr<const UnitLayout> layout_;
   int cols_;
-  std::vector<int64_t> kept_;
-  std::vector<std::pair<int64_t, int64_t>> quotas_;
   BestUnits best_;
-  OutsideKept outside_;
   std::unique_ptr<UnitScorer> scorer_;
 };
 

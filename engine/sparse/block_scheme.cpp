@@ -62,8 +62,8 @@ struct BlockScheme::Tiling {
 };
 
 namespace {
-// Squared scores summed per block of the current row group; a row group's blocks go to the sink once a row of a
-// later group (or finish) shows that it is complete.
+// Squared scores summed per block of the current row group (in position order, as a block's norm sums them); a row
+// group's blocks go to the sink once a row of a later group (or finish) shows that it is complete.
 class BlockScorer : public UnitScorer {
  public:
   BlockScorer(int height, int width, int segments, UnitSink& sink)
@@ -79,11 +79,14 @@ class BlockScorer : public UnitScorer {
   }
 
   void finish() override {
+    blocks_.clear();
     for (size_t j = 0; j < energy_.size(); ++j) {
-      if (touched_[j]) sink_.take(rowGroup_ * int64_t(energy_.size()) + int64_t(j), rankKey(std::sqrt(energy_[j])), 0);
+      if (touched_[j])
+        blocks_.push_back({rankKey(std::sqrt(energy_[j])), rowGroup_ * int64_t(energy_.size()) + int64_t(j), 0});
       energy_[j] = 0.0;
       touched_[j] = 0;
     }
+    sink_.take(blocks_);
   }
 
  private:
@@ -92,6 +95,7 @@ class BlockScorer : public UnitScorer {
   std::vector<double> energy_;
   std::vector<uint8_t> touched_;
   UnitSink& sink_;
+  std::vector<ScoredUnit> blocks_;
 };
 }  // namespace
 

@@ -15,7 +15,8 @@ class RowScorer : public UnitScorer {
     if (values.empty()) return;
     double energy = 0.0;
     forEachEntry(columns, values, [&](int, float v) { energy += double(v) * double(v); });
-    sink_.take(row, rankKey(std::sqrt(energy)), 0);
+    const ScoredUnit scored{rankKey(std::sqrt(energy)), row, 0};
+    sink_.take({&scored, 1});
   }
 
  private:

@@ -33,10 +33,11 @@ class KernelScorer : public UnitScorer {
   void addRow(int row, std::span<const int> columns, std::span<const float> values) override {
     int kernel = -1;
     std::array<float, kKernelArea> scores{};
+    kernels_.clear();
     const auto flush = [&] {
       if (kernel < 0) return;
       const PatternChoice best = bestPattern([&](int e) { return scores[size_t(e)]; });
-      sink_.take(int64_t(row) * channels_ + kernel, best.norm, best.index);
+      kernels_.push_back({best.norm, int64_t(row) * channels_ + kernel, best.index});
     };
     forEachEntry(columns, values, [&](int c, float v) {
       if (c / kKernelArea != kernel) {
@@ -47,11 +48,13 @@ class KernelScorer : public UnitScorer {
       scores[size_t(c % kKernelArea)] = v;
     });
     flush();
+    sink_.take(kernels_);
   }
 
  private:
   int channels_;
   UnitSink& sink_;
+  std::vector<ScoredUnit> kernels_;
 };
 
 std::string entryList(int bits) {

@@ -4,7 +4,11 @@ namespace ss {
 
 void PositionScorer::addRow(int row, std::span<const int> columns, std::span<const float> values) {
   const int64_t rowStart = int64_t(row) * cols_;
-  forEachEntry(columns, values, [&](int c, float v) { sink_.take(rowStart + c, rankKey(std::abs(double(v))), 0); });
+  row_.clear();
+  forEachEntry(columns, values, [&](int c, float v) {
+    row_.push_back({rankKey(std::abs(double(v))), rowStart + c, 0});
+  });
+  sink_.take(row_);
 }
 
 int PositionUnits::randomChoice(int64_t, Rng& rng) const {

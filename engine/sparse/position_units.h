@@ -13,6 +13,7 @@ class PositionScorer : public UnitScorer {
  private:
   int cols_;
   UnitSink& sink_;
+  std::vector<ScoredUnit> row_;
 };
 
 // The layer as one set of single positions: the unstructured scheme's units, and those of a layer the pattern scheme

@@ -14,11 +14,7 @@ Mask Scheme::project(const Matrix& scores, const LayerGeometry& g, double densit
 std::vector<int64_t> Scheme::projectRows(const ScoreRows& rows, const LayerGeometry& g, double density) const {
   const int64_t kept = std::llround(achievableDensity(g, density) * double(g.rows) * double(g.cols));
   const std::unique_ptr<UnitLayout> units = unitLayout(g);
-  BestUnits best(*units,
-                 {.groupOf = [&units](int64_t unit) { return units->classOf(unit); },
-                  .quota = [&units, density](int64_t cls) { return units->keptInClass(cls, density); },
-                  .ranges = units->classesAreRanges()},
-                 kept);
+  BestUnits best = BestUnits::perClass(*units, density, kept);
   const std::unique_ptr<UnitScorer> scorer = units->scorer(best);
   std::vector<float> row(size_t(g.cols));
   for (int r = 0; r < g.rows; ++r) {

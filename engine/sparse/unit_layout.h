@@ -15,12 +15,20 @@ struct UnitChoice {
   int choice = 0;
 };
 
-// Receives units with their ranking key (higher ranks first, never NaN: see rankKey) and the choice the scores make
-// for them, in ascending order of unit.
+// A unit with its ranking key (higher ranks first, never NaN: see rankKey) and the choice its scores make.
+struct ScoredUnit {
+  double key;
+  int64_t unit : 56;  // a pattern index fits in the other 8 bits, which keeps a scored unit at 16 bytes
+  int64_t choice : 8;
+};
+static_assert(sizeof(ScoredUnit) == 16);
+
+// Receives scored units in ascending order of unit, a row's worth at a time (one call per row, not per unit: the
+// scorers walk every weight of a dense gradient).
 class UnitSink {
  public:
   virtual ~UnitSink() = default;
-  virtual void take(int64_t unit, double key, int choice) = 0;
+  virtual void take(std::span<const ScoredUnit> units) = 0;
 };
 
 // Turns scores handed over row by row into one key per unit, as the scheme ranks units: |score| for a single
