@@ -6,8 +6,10 @@
 namespace ss {
 
 // Which weights of a layer are active: rows = outputs (filters), cols = inputs (C*k*k for a conv,
-// with the k*k entries of one input channel's kernel consecutive). One byte per weight keeps the
-// schemes simple; sparse storage is built from it and never keeps it around during training.
+// with the k*k entries of one input channel's kernel consecutive), one byte per weight: for validating a
+// scheme's shape, GMP's projection of a dense layer and masked-dense execution. Drawing and mutation work on
+// ascending positions instead (sparse/unit_layout.h); the N:M, block and channel storage layouts are still built
+// from a Mask (SparseWeights::fromPositions).
 struct Mask {
   int rows = 0, cols = 0;
   std::vector<uint8_t> bits;  // row-major, 0 or 1
