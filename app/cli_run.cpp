@@ -56,10 +56,6 @@ const char* const kResumeUsage =
 namespace {
 RunControl* activeControl = nullptr;
 
-double megabytes(int64_t bytes) {
-  return double(bytes) / 1e6;
-}
-
 std::string formatAccuracy(std::optional<double> accuracy) {
   return accuracy ? std::to_string(100.0 * *accuracy).substr(0, 5) + "%" : "none";
 }

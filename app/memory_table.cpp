@@ -4,11 +4,11 @@
 
 namespace ss::cli {
 
-namespace {
 double megabytes(int64_t bytes) {
   return double(bytes) / 1e6;
 }
 
+namespace {
 std::string row(const char* name, int64_t bytes, const int64_t* denseBytes) {
   char text[96];
   if (denseBytes)
