@@ -19,15 +19,8 @@
 #include "project/project.h"
 #include "sparse/model_sparsity.h"
 #include "sparse/scheme.h"
+#include "sanitized_build.h"
 #include "sparse/weight_matrix.h"
-
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-#define SPARSESCOPE_SANITIZED 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer) || __has_feature(memory_sanitizer)
-#define SPARSESCOPE_SANITIZED 1
-#endif
-#endif
 
 namespace {
 std::atomic<bool> recording{false};
