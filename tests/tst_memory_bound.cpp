@@ -1,12 +1,15 @@
 // The measured figure beside the memory model, and the memory bound held on it while a run trains.
 #include <QtTest>
 #include <cmath>
+#include <fstream>
 #include <optional>
+#include <random>
 #include <string>
 #include <vector>
 
 #include "memory/resident_set.h"
 #include "project/project.h"
+#include "sanitized_build.h"
 #include "store/run_store.h"
 #include "train/experiment.h"
 #include "train/memory_bound_watch.h"
@@ -30,6 +33,34 @@ Project spirals(const std::string& name, int hidden, double target, int epochs, 
   }
   p.memoryBoundBytes = bound;
   return p;
+}
+
+// An IDX image file and its labels of `count` random 28 x 28 images in ten classes.
+void writeIdx(const std::string& images, const std::string& labels, uint32_t count) {
+  const auto header = [](std::ofstream& out, std::initializer_list<uint32_t> words) {
+    for (uint32_t w : words)
+      for (int shift = 24; shift >= 0; shift -= 8) out.put(char(w >> shift & 0xff));
+  };
+  std::mt19937 random(count);
+  std::ofstream imageFile(images, std::ios::binary), labelFile(labels, std::ios::binary);
+  header(imageFile, {0x803, count, 28, 28});
+  header(labelFile, {0x801, count});
+  for (uint32_t i = 0; i < count * 28 * 28; ++i) imageFile.put(char(random() & 0xff));
+  for (uint32_t i = 0; i < count; ++i) labelFile.put(char(random() % 10));
+}
+
+// The Fashion convnet's layers, dense, on 1280 training images: its activations, im2col panels, backward's gradient
+// buffers and Eigen's packing of the threaded products make nearly all it holds, the data set little.
+Project denseConvnet(const std::string& dir) {
+  writeIdx(dir + "/train-images", dir + "/train-labels", 1280);
+  writeIdx(dir + "/test-images", dir + "/test-labels", 256);
+  return parseProject(R"({"format": 1, "name": "convnet",
+      "data": {"dataset": "idx", "train_images": ")" + dir + R"(/train-images", "train_labels": ")" + dir +
+                      R"(/train-labels", "test_images": ")" + dir + R"(/test-images", "test_labels": ")" + dir +
+                      R"(/test-labels"},
+      "model": {"preset": "convnet", "channels": [32, 64], "fc": [128], "kernel": 3},
+      "train": {"epochs": 1, "batch_size": 128, "threads": 2, "optimizer": {"lr": 0.05, "momentum": 0.9}}})",
+                      "convnet.json");
 }
 
 // Memory the model cannot see, held from a given step to the end of the run: what a leak or a library's buffers would
@@ -68,10 +99,13 @@ class TestMemoryBound : public QObject {
   void watchLeavesARunUnderTheBoundAlone();
   void modelAgreesWithTheMeasuredPeak_data();
   void modelAgreesWithTheMeasuredPeak();
+  void modelAgreesWithTheMeasuredPeakOfAConvnet();
   void boundAgainstTheMeasuredNeed_data();
   void boundAgainstTheMeasuredNeed();
 
  private:
+  // Within 25% of the measured peak above the base, for a run whose model, not the process, makes the figure.
+  void verifyAgreement(const Project& project);
   QTemporaryDir dir_;
   int64_t measuredNeed_ = 0;  // peak above the base of the ballast run without a bound
 };
@@ -129,7 +163,18 @@ void TestMemoryBound::modelAgreesWithTheMeasuredPeak_data() {
 void TestMemoryBound::modelAgreesWithTheMeasuredPeak() {
   QFETCH(int, hidden);
   QFETCH(double, target);
-  Experiment experiment(spirals("agree", hidden, target, 1, std::nullopt));
+  verifyAgreement(spirals("agree", hidden, target, 1, std::nullopt));
+}
+
+void TestMemoryBound::modelAgreesWithTheMeasuredPeakOfAConvnet() {
+  verifyAgreement(denseConvnet(dir_.path().toStdString()));
+}
+
+void TestMemoryBound::verifyAgreement(const Project& project) {
+#ifdef SPARSESCOPE_SANITIZED
+  QSKIP("a sanitizer's shadow memory and quarantine make most of the resident set here");
+#endif
+  Experiment experiment(project);
   RunStore store((dir_.path() + "/agree.db").toStdString());
   RunControl control;
   const RunOutcome outcome = experiment.run(store, control, {});
@@ -148,6 +193,9 @@ void TestMemoryBound::boundAgainstTheMeasuredNeed_data() {
 }
 
 void TestMemoryBound::boundAgainstTheMeasuredNeed() {
+#ifdef SPARSESCOPE_SANITIZED
+  QSKIP("the need measured once does not hold for the next run where a sanitizer's quarantine fills the resident set");
+#endif
   QFETCH(double, boundOverNeed);
   QFETCH(bool, stops);
   const auto bound = int64_t(boundOverNeed * double(measuredNeed_));
@@ -161,7 +209,8 @@ void TestMemoryBound::boundAgainstTheMeasuredNeed() {
     QVERIFY(!outcome.overMemoryBound);
     return;
   }
-  QCOMPARE(outcome.status, RunStatus::Cancelled);
+  // As text: QTest would delete[] the static string ss::toString gives for a RunStatus.
+  QCOMPARE(QString(toString(outcome.status)), QString("cancelled"));
   QVERIFY(outcome.overMemoryBound);
   const RunSummary run = store.run(outcome.runId);
   QCOMPARE(run.status, std::string("cancelled"));

@@ -1,6 +1,7 @@
 #include "memory/memory_model.h"
 
 #include <algorithm>
+#include <array>
 #include <cstdio>
 #include <functional>
 #include <map>
@@ -9,6 +10,7 @@
 #include "core/error.h"
 #include "core/threads.h"
 #include "memory/store_copies.h"
+#include "memory/threaded_product.h"
 #include "nn/conv2d.h"
 #include "sparse/model_sparsity.h"
 #include "sparse/weight_matrix.h"
@@ -62,6 +64,37 @@ int64_t denseWorkingBytes(Layer& layer, int batchSize) {
   return conv ? conv->im2colWorkingBytes(batchSize) : 0;
 }
 
+// The products a step runs with a dense weight matrix of rows x cols, at `examples` examples of `positions` output
+// positions each: a linear layer's forward, weight gradient and input gradient (x W^T, dY^T x, dY W), or a
+// convolution's on its im2col panel (W cols, dY cols^T, W^T dY).
+std::array<ProductShape, 3> denseProducts(int64_t rows, int64_t cols, int64_t examples, int64_t positions) {
+  if (positions == 1) return {{{examples, rows, cols}, {rows, cols, examples}, {examples, cols, rows}}};
+  const int64_t columns = examples * positions;
+  return {{{rows, columns, cols}, {rows, cols, columns}, {cols, columns, rows}}};
+}
+
+// What Eigen packs for the largest of the dense layers' products when it runs them on several threads: one product
+// at a time, so the largest counts.
+int64_t densePackingBytes(const Layer& layer, const WeightStorage& s, int examples, int threads) {
+  if (s.sparse || s.rows == 0) return 0;
+  const int64_t positions = layer.outputShape().size() / s.rows;
+  int64_t most = 0;
+  for (const ProductShape& p : denseProducts(s.rows, s.cols, examples, positions))
+    most = std::max(most, threadedProductPackingBytes(p, threads));
+  return most;
+}
+
+// Backward passes the gradient from layer to layer through two buffers, the gradient of a layer's output and of its
+// input (the first layer computes none).
+int64_t backwardGradientBytes(const Model& model, int examples) {
+  int64_t widest = 0;
+  for (size_t i = 1; i < model.layers().size(); ++i) {
+    const Layer& layer = *model.layers()[i];
+    widest = std::max<int64_t>(widest, layer.inputShape().size() + layer.outputShape().size());
+  }
+  return int64_t(examples) * widest * kFloat;
+}
+
 // How each layer's weights are held for the estimate, and the working buffers a step uses with them.
 struct Holding {
   std::function<WeightStorage(const WeightMatrix&)> storage;
@@ -78,6 +111,7 @@ MemoryEstimate estimate(Model& model, const RunMemoryInputs& run, const Holding&
   const int64_t extraThreads = holding.panels && batchIsSplit(run.batchSize, threads) ? threads - 1 : 0;
   const int heldExamples = std::max(run.batchSize, run.evaluationBatchSize);
   int64_t checkpoint = checkpointExampleBytes(run.trainExamples), queuedSnapshots = 0, largestSnapshot = 0;
+  int64_t packing = 0;
   size_t index = 0;
   for (const auto& layer : model.layers()) {
     LayerMemory m;
@@ -87,6 +121,7 @@ MemoryEstimate estimate(Model& model, const RunMemoryInputs& run, const Holding&
       checkpoint += codedMaskBytes(s);
       queuedSnapshots += maskSnapshotQueuedBytes(s);
       largestSnapshot = std::max(largestSnapshot, maskSnapshotTakenBytes(s));
+      packing = std::max(packing, densePackingBytes(*layer, s, heldExamples, threads));
     }
     m.layer = layer->name();
     const int64_t bytes = denseParameterFloats(*layer) * kFloat;
@@ -99,6 +134,7 @@ MemoryEstimate estimate(Model& model, const RunMemoryInputs& run, const Holding&
     checkpoint += m.weights + m.gradients + m.optimizer;
     estimate.layers.push_back(m);
   }
+  estimate.modelWorking = backwardGradientBytes(model, heldExamples) + packing;
   estimate.storeCopies = storeCopiesBytes(checkpoint, queuedSnapshots + largestSnapshot);
   estimate.datasetBytes = run.datasetBytes;
   return estimate;
@@ -131,7 +167,7 @@ std::vector<MemoryLine> MemoryEstimate::lines() const {
           {"gradients", sumOf(layers, &LayerMemory::gradients)},
           {"optimizer state", sumOf(layers, &LayerMemory::optimizer)},
           {"activations", sumOf(layers, &LayerMemory::activations)},
-          {"working buffers", sumOf(layers, &LayerMemory::transient)},
+          {"working buffers", sumOf(layers, &LayerMemory::transient) + modelWorking},
           {"algorithm transient", algorithmTransient},
           {"checkpoint and snapshots", storeCopies},
           {"data set", datasetBytes}};

@@ -36,6 +36,8 @@ struct MemoryEstimate {
   std::vector<LayerMemory> layers;
   int64_t algorithmTransient = 0;  // a buffer the algorithm needs at some steps (RigL's dense gradient, MEST+EM&S's
                                    // extra weights); the caller adds it (algorithmTransientBytes)
+  int64_t modelWorking = 0;        // working buffers of no one layer: backward's two gradient buffers, and what Eigen
+                                   // packs for the largest dense product when it runs on several threads
   int64_t storeCopies = 0;         // a checkpoint and the mask snapshots on their way to the run store
   int64_t datasetBytes = 0;        // the data set's resident bytes, as the caller passed them
 
