@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Reproduces the memory table of the README: peak resident set (/usr/bin/time -v) of one-epoch headless runs
-# beside the memory model's figure, for the main job, its dense twin and static sparse MLPs on the spirals set
-# whose dense forms take 0.2, 3.2 and 52 GB with gradients and momentum.
+# beside the memory model's figure, for the main job, its dense twin, the Fashion convnet sparse and dense, and static
+# sparse MLPs on the spirals set whose dense forms take 0.2, 3.2 and 52 GB with gradients and momentum.
 # usage: docs/reproduce-memory-table.sh [BUILD_DIR] [OUT_DIR] [RUNS]
-#   each configuration runs RUNS times (default 3, one after another) and the median peak is printed.
+#   each configuration runs RUNS times (default 3, one after another) and the median peak is printed, in MB
+#   (10^6 bytes) as sparsescope prints its figures.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 bin=${1:-$here/build}/app/sparsescope
@@ -29,10 +30,13 @@ EOF
 spirals spirals-mlp-4096-static-99 4096 0.99
 spirals spirals-mlp-16384-static-99 16384 0.99
 spirals spirals-mlp-65536-static-99.9 65536 0.999
-cp "$here/projects/fashion-mlp-mest-em-s-90.json" "$here/projects/fashion-mlp-dense.json" "$out/"
+for project in fashion-mlp-mest-em-s-90 fashion-mlp-dense fashion-convnet-mest-em-s-90 fashion-convnet-dense; do
+  cp "$here/projects/$project.json" "$out/"
+done
 
 printf '%-32s %14s %14s %16s %10s\n' project "model peak MB" "peak RSS MB" "above base MB" "seconds"
-for project in fashion-mlp-mest-em-s-90 fashion-mlp-dense spirals-mlp-4096-static-99 spirals-mlp-16384-static-99 \
+for project in fashion-mlp-mest-em-s-90 fashion-mlp-dense fashion-convnet-mest-em-s-90 fashion-convnet-dense \
+  spirals-mlp-4096-static-99 spirals-mlp-16384-static-99 \
   spirals-mlp-65536-static-99.9; do
   peaks=()
   for run in $(seq "$runs"); do
@@ -40,7 +44,7 @@ for project in fashion-mlp-mest-em-s-90 fashion-mlp-dense spirals-mlp-4096-stati
     rm -f "$db"
     /usr/bin/time -v "$bin" run "$out/$project.json" --epochs 1 --db "$db" > "$out/$project-$run.out" \
       2> "$out/$project-$run.log"
-    peaks+=("$(awk '/Maximum resident set size/ { print $6 / 1024 }' "$out/$project-$run.log")")
+    peaks+=("$(awk '/Maximum resident set size/ { print $6 * 1024 / 1e6 }' "$out/$project-$run.log")")
   done
   model=$(awk '$1 == "peak" { print $2; exit }' "$out/$project-1.log")  # the memory model's sparse column
   above=$(sed -n 's/^measured: .*, \([0-9.]*\) MB above the base.*/\1/p' "$out/$project-1.out")
