@@ -85,22 +85,14 @@ TrainingDashboard::TrainingDashboard(QWidget* parent) : QWidget(parent) {
   boundLine_ = new QCPItemStraightLine(memory_);
   boundLine_->setPen(QPen(QColor::fromRgb(seriesRgb(SeriesColour::Vermillion)), 1.5, Qt::DashLine));
   boundLine_->setVisible(false);
-  // Nine lines and the measured figure: the legend gets a column of its own beside the plot, which it would cover,
-  // under the title that spans both.
-  QCPAxisRect* rect = memory_->axisRect();
+  // Nine lines and the measured figure: the legend goes under the plot in two columns, where it covers nothing and
+  // leaves the plot the panel's width (beside the plot it took half of it at 1280 x 800).
   memory_->axisRect()->insetLayout()->take(memory_->legend);
-  memory_->plotLayout()->take(rect);
-  memory_->plotLayout()->simplify();
-  auto* beside = new QCPLayoutGrid;
-  memory_->plotLayout()->addElement(memory_->plotLayout()->rowCount(), 0, beside);
-  beside->addElement(0, 0, rect);
-  auto* legendColumn = new QCPLayoutGrid;
-  beside->addElement(0, 1, legendColumn);
-  beside->setColumnStretchFactor(1, 0.001);
-  legendColumn->addElement(0, 0, memory_->legend);
-  legendColumn->addElement(1, 0, new QCPLayoutElement(memory_));  // the height under the legend
-  legendColumn->setRowStretchFactor(0, 0.001);
-  beside->setMargins(QMargins(0, 0, 4, 0));  // the legend's border inside the widget
+  memory_->plotLayout()->addElement(memory_->plotLayout()->rowCount(), 0, memory_->legend);
+  memory_->plotLayout()->setRowStretchFactor(memory_->plotLayout()->rowCount() - 1, 0.001);
+  memory_->legend->setMargins(QMargins(6, 2, 6, 2));
+  memory_->legend->setRowSpacing(0);
+  memory_->legend->setIconSize(24, 9);
 
   auto* grid = new QGridLayout(this);
   grid->addWidget(title_, 0, 0, 1, 3);
@@ -180,8 +172,9 @@ void TrainingDashboard::showMemoryLines(const std::vector<MemoryLineRecord>& lin
   memory_->legend->addItem(new QCPPlottableLegendItem(memory_->legend, memory_->graph(0)));
   for (auto band = memoryBands_.rbegin(); band != memoryBands_.rend(); ++band)
     memory_->legend->addItem(new QCPPlottableLegendItem(memory_->legend, *band));
-  // As tall as its entries, at the top of its column: not stretched to the plot's height.
-  memory_->legend->setMaximumSize(QWIDGETSIZE_MAX, memory_->legend->minimumOuterSizeHint().height());
+  // Two columns read top down as the bands lie on the plot (QCustomPlot's wrap counts rows when it fills rows first).
+  memory_->legend->setWrap((memory_->legend->itemCount() + 1) / 2);
+  memory_->legend->setFillOrder(QCPLayoutGrid::foRowsFirst, /*rearrange=*/true);
 }
 
 void TrainingDashboard::showStoredRun(const StoreReader& store, int64_t runId) {
