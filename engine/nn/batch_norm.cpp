@@ -10,20 +10,46 @@ namespace ss {
 
 namespace {
 
-// visit(c, i) for every value of a batch (rows x channels * positions, row-major) by normalised channel c, i its
-// index in the matrix's data: channel c of example n is row n's [c * positions, (c + 1) * positions). The threads
-// share out whole channels, and each channel's values come in the same order, example by example and position by
-// position, whatever the share: per-channel sums are then the same on any thread count.
-template <typename Visit>
-void visitByChannel(Eigen::Index rows, int channels, int positions, bool parallel, Visit&& visit) {
+// Batch norm's passes go over a batch (rows x channels * positions, row-major) by normalised channel: channel c of
+// example n is the run of `positions` values at row n's [c * positions, (c + 1) * positions). The threads share out
+// whole channels, and a channel's runs come in one order, example by example, whatever the share: per-channel sums
+// are then the same bits on any thread count.
+
+// run(c, begin, end) for each run, [begin, end) its indices in the batch's data.
+template <typename Run>
+void forEachChannelRun(Eigen::Index rows, int channels, int positions, bool parallel, Run&& run) {
   const int64_t rowLength = int64_t(channels) * positions;
   splitAcrossThreads(channels, parallel, [&](int64_t firstChannel, int64_t endChannel) {
     for (int64_t n = 0; n < int64_t(rows); ++n)
       for (int64_t c = firstChannel; c < endChannel; ++c) {
         const int64_t begin = n * rowLength + c * positions;
-        for (int64_t i = begin; i < begin + positions; ++i) visit(c, i);
+        run(c, begin, begin + positions);
       }
   });
+}
+
+// The sum over each channel c's values of term(c, i), i the value's index in the batch's data. A run is summed in
+// float lanes, value j into lane j % kLanes, which the compiler vectorises without reordering anything; the lanes
+// and the runs are added up in double. One double accumulator in a single chain ran at 3.5 ns a value (128 x 64 x
+// 32 x 32, one thread), these lanes at 1.15 ns for the forward's three passes together. Two terms in one pass ran
+// slower than a pass for each: the compiler no longer vectorised the lanes.
+template <typename Term>
+std::vector<double> sumByChannel(Eigen::Index rows, int channels, int positions, bool parallel, Term&& term) {
+  constexpr int64_t kLanes = 8;
+  std::vector<double> sums(size_t(channels), 0.0);
+  forEachChannelRun(rows, channels, positions, parallel, [&](int64_t c, int64_t begin, int64_t end) {
+    double run = 0.0;
+    int64_t i = begin;
+    if (end - begin >= kLanes) {
+      float lanes[kLanes] = {};
+      for (; i + kLanes <= end; i += kLanes)
+        for (int64_t lane = 0; lane < kLanes; ++lane) lanes[lane] += term(c, i + lane);
+      for (float lane : lanes) run += lane;
+    }
+    for (; i < end; ++i) run += term(c, i);
+    sums[size_t(c)] += run;
+  });
+  return sums;
 }
 
 }  // namespace
@@ -51,6 +77,7 @@ void BatchNorm::forward(const Matrix& x, Matrix& y, bool training) {
     throw InputError("batch norm " + name() + ": training needs more than one value per channel, and a batch of " +
                      std::to_string(x.rows()) + " has " + std::to_string(count));
   const bool parallel = x.size() >= kParallelElements;
+  const float* in = x.data();
   mean_.resize(channels_);
   invStd_.resize(channels_);
   if (!training) {
@@ -59,16 +86,17 @@ void BatchNorm::forward(const Matrix& x, Matrix& y, bool training) {
       invStd_[c] = float(1.0 / std::sqrt(double(runningVar_[c]) + eps_));
     }
   } else {
-    // Two passes, the mean and then the squared deviations from it, in double: a single pass's E[x^2] - E[x]^2
-    // cancels badly when the mean is large against the spread.
-    std::vector<double> mean(size_t(channels_), 0.0), squares(size_t(channels_), 0.0);
-    const float* in = x.data();
-    visitByChannel(x.rows(), channels_, positions_, parallel, [&](int64_t c, int64_t i) { mean[size_t(c)] += in[i]; });
+    // Two passes, the mean and then the squared deviations from it: a single pass's E[x^2] - E[x]^2 cancels badly
+    // when the mean is large against the spread.
+    std::vector<double> mean =
+        sumByChannel(x.rows(), channels_, positions_, parallel, [&](int64_t, int64_t i) { return in[i]; });
     for (double& m : mean) m /= double(count);
-    visitByChannel(x.rows(), channels_, positions_, parallel, [&](int64_t c, int64_t i) {
-      const double d = in[i] - mean[size_t(c)];
-      squares[size_t(c)] += d * d;
-    });
+    std::vector<float> meanAsFloat(mean.begin(), mean.end());
+    const std::vector<double> squares =
+        sumByChannel(x.rows(), channels_, positions_, parallel, [&](int64_t c, int64_t i) {
+          const float d = in[i] - meanAsFloat[size_t(c)];
+          return d * d;
+        });
     for (int c = 0; c < channels_; ++c) {
       mean_[c] = float(mean[size_t(c)]);
       invStd_[c] = float(1.0 / std::sqrt(squares[size_t(c)] / double(count) + eps_));
@@ -80,10 +108,11 @@ void BatchNorm::forward(const Matrix& x, Matrix& y, bool training) {
   }
   batchStatistics_ = training;
   y.resize(x.rows(), x.cols());
-  const float* in = x.data();
   float* out = y.data();
-  visitByChannel(x.rows(), channels_, positions_, parallel,
-                 [&](int64_t c, int64_t i) { out[i] = (in[i] - mean_[c]) * invStd_[c] * gamma_[c] + beta_[c]; });
+  forEachChannelRun(x.rows(), channels_, positions_, parallel, [&](int64_t c, int64_t begin, int64_t end) {
+    const float mean = mean_[c], scale = invStd_[c] * gamma_[c], shift = beta_[c];
+    for (int64_t i = begin; i < end; ++i) out[i] = (in[i] - mean) * scale + shift;
+  });
 }
 
 void BatchNorm::backward(const Matrix& x, const Matrix&, const Matrix& dy, Matrix& dx, bool needInputGrad) {
@@ -91,12 +120,12 @@ void BatchNorm::backward(const Matrix& x, const Matrix&, const Matrix& dy, Matri
   const bool parallel = x.size() >= kParallelElements;
   const float* in = x.data();
   const float* up = dy.data();
-  const auto normalised = [&](int64_t c, int64_t i) { return (in[i] - mean_[c]) * invStd_[c]; };
-  std::vector<double> dySum(size_t(channels_), 0.0), dyTimesNormalisedSum(size_t(channels_), 0.0);
-  visitByChannel(x.rows(), channels_, positions_, parallel, [&](int64_t c, int64_t i) {
-    dySum[size_t(c)] += up[i];
-    dyTimesNormalisedSum[size_t(c)] += double(up[i]) * normalised(c, i);
-  });
+  // dbeta = sum(dy), dgamma = sum(dy * x-hat).
+  const std::vector<double> dySum =
+      sumByChannel(x.rows(), channels_, positions_, parallel, [&](int64_t, int64_t i) { return up[i]; });
+  const std::vector<double> dyTimesNormalisedSum =
+      sumByChannel(x.rows(), channels_, positions_, parallel,
+                   [&](int64_t c, int64_t i) { return up[i] * (in[i] - mean_[c]) * invStd_[c]; });
   for (int c = 0; c < channels_; ++c) {
     betaGrad_[c] = float(dySum[size_t(c)]);
     gammaGrad_[c] = float(dyTimesNormalisedSum[size_t(c)]);
@@ -105,20 +134,21 @@ void BatchNorm::backward(const Matrix& x, const Matrix&, const Matrix& dy, Matri
   dx.resize(x.rows(), x.cols());
   float* down = dx.data();
   if (!batchStatistics_) {
-    visitByChannel(x.rows(), channels_, positions_, parallel,
-                   [&](int64_t c, int64_t i) { down[i] = gamma_[c] * invStd_[c] * up[i]; });
+    forEachChannelRun(x.rows(), channels_, positions_, parallel, [&](int64_t c, int64_t begin, int64_t end) {
+      const float scale = gamma_[c] * invStd_[c];
+      for (int64_t i = begin; i < end; ++i) down[i] = scale * up[i];
+    });
     return;
   }
-  // With the batch's statistics, x moves the mean and the variance too: with m values per channel,
+  // With the batch's statistics, x moves the mean and the variance too: over the m values of a channel,
   // dx = gamma / std * (dy - mean(dy) - x-hat * mean(dy * x-hat)).
   const double count = double(x.rows()) * positions_;
-  Vector meanDy(channels_), meanDyTimesNormalised(channels_);
-  for (int c = 0; c < channels_; ++c) {
-    meanDy[c] = float(dySum[size_t(c)] / count);
-    meanDyTimesNormalised[c] = float(dyTimesNormalisedSum[size_t(c)] / count);
-  }
-  visitByChannel(x.rows(), channels_, positions_, parallel, [&](int64_t c, int64_t i) {
-    down[i] = gamma_[c] * invStd_[c] * (up[i] - meanDy[c] - normalised(c, i) * meanDyTimesNormalised[c]);
+  forEachChannelRun(x.rows(), channels_, positions_, parallel, [&](int64_t c, int64_t begin, int64_t end) {
+    const float mean = mean_[c], invStd = invStd_[c], scale = gamma_[c] * invStd;
+    const float meanDy = float(dySum[size_t(c)] / count);
+    const float meanDyTimesNormalised = float(dyTimesNormalisedSum[size_t(c)] / count);
+    for (int64_t i = begin; i < end; ++i)
+      down[i] = scale * (up[i] - meanDy - (in[i] - mean) * invStd * meanDyTimesNormalised);
   });
 }
 
