@@ -21,8 +21,8 @@ namespace {
 BatchNorm scrambledBatchNorm(ExampleShape shape, Rng& rng) {
   BatchNorm bn(shape);
   bn.setName("bn");
-  for (float& g : bn.parameters()[0].values) g = rng.uniform(0.5f, 1.5f);
-  for (float& b : bn.parameters()[1].values) b = rng.uniform(-0.5f, 0.5f);
+  for (float& g : bn.gamma()) g = rng.uniform(0.5f, 1.5f);
+  for (float& b : bn.beta()) b = rng.uniform(-0.5f, 0.5f);
   return bn;
 }
 
