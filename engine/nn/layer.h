@@ -72,6 +72,9 @@ class Layer {
   virtual void completeTeamGradients() {}
 
   virtual std::vector<ParameterRef> parameters() { return {}; }
+  // State besides the parameters that training changes and later steps or evaluation read (batch norm's running
+  // statistics): a checkpoint must save and restore these too for a resumed run to stay exact. Empty for most.
+  virtual std::vector<NamedBuffer> stateBuffers() { return {}; }
   // The layer's weight matrix when it has one that can be made sparse (linear, conv), else null.
   virtual WeightMatrix* weightMatrix() { return nullptr; }
   // k*k for a conv (each input channel's kernel is k*k consecutive columns), 1 otherwise.

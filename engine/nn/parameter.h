@@ -15,4 +15,12 @@ struct ParameterRef {
   bool decay = true;  // weight decay applies to weights, not to biases
 };
 
+// A view of state a layer learns in training without an optimizer stepping it (batch norm's running
+// statistics): what a checkpoint must save and restore besides the parameters for a resumed run to go on exactly
+// as an uninterrupted one, and what evaluation reads. The layer owns the storage.
+struct NamedBuffer {
+  std::string name;  // "bn1.running_mean", unique within a model
+  std::span<float> values;
+};
+
 }  // namespace ss
