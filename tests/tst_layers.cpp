@@ -13,6 +13,7 @@
 #include "nn/conv2d.h"
 #include "nn/cross_entropy.h"
 #include "nn/dropout.h"
+#include "nn/global_avg_pool.h"
 #include "nn/linear.h"
 #include "nn/max_pool2d.h"
 #include "nn/model.h"
@@ -32,6 +33,7 @@ class TestLayers : public QObject {
   void dropoutScalesKeptActivationsAndRoutesGradientThroughThem();
   void dropoutDrawsTheSameOnAnyThreadCount();
   void maxPoolSendsATiedWindowsGradientToItsFirstMaximumOnly();
+  void globalAveragePoolTakesEachChannelsMean();
   void poolThenReluComputesWhatReluThenPoolDoes();
   void panelStretchesComputeWhatLayerByLayerRowsDo_data();
   void panelStretchesComputeWhatLayerByLayerRowsDo();
@@ -51,6 +53,8 @@ void TestLayers::gradientMatchesFiniteDifferences_data() {
   QTest::newRow("maxpool 2x2 on 2x5x7 (last row and column in no window)") << "maxpool-ragged" << 2;
   QTest::newRow("maxpool 3x3 on 1x6x6") << "maxpool-3x3" << 2;
   QTest::newRow("flatten") << "flatten" << 2;
+  QTest::newRow("conv 3->4 1x1 stride 2 on 5x5") << "conv-1x1" << 2;
+  QTest::newRow("global average pool on 3x4x5") << "globalavgpool" << 3;
 }
 
 void TestLayers::gradientMatchesFiniteDifferences() {
@@ -86,6 +90,13 @@ void TestLayers::gradientMatchesFiniteDifferences() {
     else
       layer = std::make_unique<MaxPool2d>(ExampleShape{1, 6, 6}, 3);
     eps = 1e-4f;  // smaller than the typical gap between window entries, so no argmax flips
+  } else if (kind == "conv-1x1") {
+    auto c = std::make_unique<Conv2d>(ConvGeometry{3, 5, 5, 4, 1, 2, 0});
+    c->initKaiming(rng);
+    c->bias().setRandom();
+    layer = std::move(c);
+  } else if (kind == "globalavgpool") {
+    layer = std::make_unique<GlobalAvgPool>(ExampleShape{3, 4, 5});
   } else {
     layer = std::make_unique<Flatten>(ExampleShape{2, 3, 3});
   }
@@ -237,6 +248,27 @@ void TestLayers::dropoutDrawsTheSameOnAnyThreadCount() {
   QCOMPARE(y3, y1);
   const double dropped = double((y1.array() == 0.0f).count()) / double(y1.size());
   QVERIFY2(std::abs(dropped - 0.3) < 0.005, qPrintable(QString::number(dropped)));
+}
+
+void TestLayers::globalAveragePoolTakesEachChannelsMean() {
+  GlobalAvgPool pool(ExampleShape{2, 2, 3});
+  QCOMPARE(pool.outputShape().size(), 2);
+  Matrix x(2, 12);
+  x << 1, 2, 3, 4, 5, 6, -6, -6, -6, -6, -6, 0,  //
+      0, 0, 0, 0, 0, 12, 7, 7, 7, 7, 7, 7;
+  Matrix y;
+  pool.forward(x, y, true);
+  Matrix expected(2, 2);
+  expected << 3.5f, -5.0f, 2.0f, 7.0f;
+  QCOMPARE(y, expected);
+  Matrix dy(2, 2);
+  dy << 6, 12, -3, 0;
+  Matrix dx;
+  pool.backward(x, y, dy, dx, true);
+  QCOMPARE(dx(0, 0), 1.0f);   // 6 shared by the 6 inputs of channel 0
+  QCOMPARE(dx(0, 11), 2.0f);  // 12 by those of channel 1
+  QCOMPARE(dx(1, 5), -0.5f);
+  QCOMPARE(dx(1, 6), 0.0f);
 }
 
 // Equal maxima (a ReLU's zeros, most often) share no gradient: the first in the window, row by row, takes it all.
