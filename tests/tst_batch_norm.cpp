@@ -12,6 +12,9 @@
 #include "gradient_check.h"
 #include "nn/batch_norm.h"
 #include "nn/linear.h"
+#include "nn/model.h"
+#include "train/checkpoint.h"
+#include "train/model_state.h"
 
 using namespace ss;
 
@@ -59,6 +62,7 @@ class TestBatchNorm : public QObject {
   void stateBuffersAreTheRunningStatistics();
   void layersWithoutRunningStatisticsHaveNoStateBuffers();
   void trainingOnOneValuePerChannelIsRefused();
+  void runningStatisticsGoThroughACheckpoint();
 };
 
 void TestBatchNorm::normalisesPerChannelOrPerFeature_data() {
@@ -287,6 +291,55 @@ void TestBatchNorm::trainingOnOneValuePerChannelIsRefused() {
   QVERIFY_THROWS_EXCEPTION(InputError, bn.forward(Matrix::Ones(1, 5), y, true));
   bn.forward(Matrix::Ones(1, 5), y, false);
   QCOMPARE(y.rows(), Eigen::Index(1));
+}
+
+// A linear layer and a batch norm after it, named as the model factory names layers.
+Model linearThenBatchNorm(uint64_t seed) {
+  Rng rng(seed);
+  Model model;
+  auto fc = std::make_unique<Linear>(4, 3);
+  fc->setName("fc");
+  fc->initKaiming(rng);
+  model.add(std::move(fc));
+  auto bn = std::make_unique<BatchNorm>(ExampleShape{1, 1, 3});
+  bn->setName("bn");
+  model.add(std::move(bn));
+  return model;
+}
+
+// A resumed run evaluates with the running statistics it stopped with: they go into the checkpoint beside the
+// parameters, and one without them is refused, naming what is missing.
+void TestBatchNorm::runningStatisticsGoThroughACheckpoint() {
+  Model trained = linearThenBatchNorm(1);
+  Rng rng(2);
+  for (int step = 0; step < 3; ++step) trained.forward(randomMatrix(8, 4, rng), true);
+  Sgd optimizer(SgdSettings{});
+  CheckpointParts parts;
+  describeModelState(trained, optimizer, parts);
+  const Checkpoint checkpoint = decodeCheckpoint(encodeCheckpoint(parts).contiguous(), "test checkpoint");
+
+  Model resumed = linearThenBatchNorm(1);
+  Sgd resumedOptimizer(SgdSettings{});
+  restoreModelState(checkpoint, resumed, resumedOptimizer, SparseFormat{});
+  const std::vector<NamedBuffer> before = trained.stateBuffers(), after = resumed.stateBuffers();
+  QCOMPARE(after.size(), size_t(2));
+  for (size_t b = 0; b < before.size(); ++b) {
+    QCOMPARE(after[b].name, before[b].name);
+    QVERIFY(std::equal(before[b].values.begin(), before[b].values.end(), after[b].values.begin()));
+  }
+  QVERIFY(after[1].values[0] != 1.0f);  // the variance moved from its initial 1, so the comparison means something
+  const Matrix x = randomMatrix(5, 4, rng);
+  QCOMPARE(Matrix(resumed.forward(x, false)), Matrix(trained.forward(x, false)));
+
+  Checkpoint withoutStatistics = checkpoint;
+  std::erase_if(withoutStatistics.parameters, [](const NamedFloats& p) { return p.name == "bn.running_var"; });
+  Model another = linearThenBatchNorm(1);
+  try {
+    restoreModelState(withoutStatistics, another, resumedOptimizer, SparseFormat{});
+    QFAIL("a checkpoint without the running variance was restored");
+  } catch (const RunError& e) {
+    QVERIFY2(QString(e.what()).contains("bn.running_var is missing"), e.what());
+  }
 }
 
 QTEST_GUILESS_MAIN(TestBatchNorm)

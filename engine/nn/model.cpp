@@ -242,6 +242,13 @@ std::vector<ParameterRef> Model::parameters() {
   return all;
 }
 
+std::vector<NamedBuffer> Model::stateBuffers() {
+  std::vector<NamedBuffer> all;
+  for (auto& layer : layers_)
+    for (auto& b : layer->stateBuffers()) all.push_back(b);
+  return all;
+}
+
 int64_t Model::parameterCount() {
   int64_t n = 0;
   for (auto& p : parameters()) n += int64_t(p.values.size());

@@ -34,6 +34,7 @@ class Model {
   void backward(const Matrix& dLogits);
 
   std::vector<ParameterRef> parameters();
+  std::vector<NamedBuffer> stateBuffers();  // every layer's state that no optimizer steps (batch norm's statistics)
   const std::vector<std::unique_ptr<Layer>>& layers() const { return layers_; }
   // The input of layer i in the last forward (i = layer count: the output), one example per row whatever
   // layout the layer ran in.

@@ -47,7 +47,7 @@ struct NamedState {
 // the data order and the forgetting statistics.
 struct Checkpoint {
   TrainingPosition position;
-  std::vector<NamedFloats> parameters;  // in model order
+  std::vector<NamedFloats> parameters;  // in model order, then the layers' state buffers (Model::stateBuffers)
   std::vector<NamedFloats> gradients;   // the last step's: MEST scores importance with them at the next mutation
   std::vector<NamedFloats> momentum;    // optimizer state, by parameter name
   std::vector<LayerMaskState> masks;    // every layer with a weight matrix

@@ -64,6 +64,9 @@ void describeModelState(Model& model, Sgd& optimizer, CheckpointParts& c) {
     c.gradients.push_back({p.name, p.grads});
     c.momentum.push_back({p.name, optimizer.state(p.name)});
   }
+  // State buffers go with the parameters, by their own names: evaluation reads them, so a resumed run needs them as
+  // it needs the weights.
+  for (const NamedBuffer& b : model.stateBuffers()) c.parameters.push_back({b.name, b.values});
 }
 
 void restoreModelState(const Checkpoint& c, Model& model, Sgd& optimizer, const SparseFormat& format) {
@@ -97,6 +100,12 @@ void restoreModelState(const Checkpoint& c, Model& model, Sgd& optimizer, const 
     momentum = state ? state->values : std::vector<float>{};
     if (!momentum.empty() && momentum.size() != p.values.size())
       throw RunError("checkpoint: the optimizer state of " + p.name + " has the wrong size");
+  }
+  for (const NamedBuffer& b : model.stateBuffers()) {
+    const NamedFloats* values = find(c.parameters, b.name);
+    if (!values || values->values.size() != b.values.size())
+      throw RunError("checkpoint: " + b.name + (values ? " has the wrong size" : " is missing"));
+    std::copy(values->values.begin(), values->values.end(), b.values.begin());
   }
 }
 
