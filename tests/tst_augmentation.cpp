@@ -104,8 +104,9 @@ void writeIdxPair(const QTemporaryDir& dir, const QString& prefix, uint32_t coun
 Project idxProject(const QTemporaryDir& dir, const std::string& augmentation) {
   const std::string d = dir.path().toStdString() + "/";
   return parseProject(R"({"format": 1, "name": "augmented",
-      "data": {"dataset": "idx", "train_images": ")" + d + R"(train-images", "train_labels": ")" + d +
-                          R"(train-labels", "test_images": ")" + d + R"(test-images", "test_labels": ")" + d +
+      "data": {"dataset": "idx", "train_images": ")" +
+                          d + R"(train-images", "train_labels": ")" + d + R"(train-labels", "test_images": ")" + d +
+                          R"(test-images", "test_labels": ")" + d +
                           R"(test-labels"},
       "model": {"preset": "mlp", "hidden": [32]},
       "train": {"epochs": 3, "batch_size": 32, "threads": 2, "checkpoint_every_steps": 5,
@@ -158,7 +159,8 @@ void TestAugmentation::cropShiftsTheImageAndPadsWithRawZero_data() {
   QTest::addColumn<int>("dy");
   QTest::addColumn<std::vector<int>>("expected");  // bytes; 0 = padding
   // The image is 1 2 3 / 4 5 6 / 7 8 9, and a second channel of the same plus 10.
-  QTest::newRow("no shift") << 0 << 0 << std::vector<int>{1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 12, 13, 14, 15, 16, 17, 18, 19};
+  QTest::newRow("no shift") << 0 << 0
+                            << std::vector<int>{1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 12, 13, 14, 15, 16, 17, 18, 19};
   QTest::newRow("right 1") << 1 << 0 << std::vector<int>{2, 3, 0, 5, 6, 0, 8, 9, 0, 12, 13, 0, 15, 16, 0, 18, 19, 0};
   QTest::newRow("left 1, down 1") << -1 << 1
                                   << std::vector<int>{0, 4, 5, 0, 7, 8, 0, 0, 0, 0, 14, 15, 0, 17, 18, 0, 0, 0};
@@ -292,7 +294,8 @@ void TestAugmentation::readerRefusesMalformedAugmentation_data() {
       << "p.json: augmentation.random_crop: needs an image data set (fashion-mnist, mnist, idx, cifar10), not "
          "'spirals'";
   QTest::newRow("flip of a csv")
-      << R"("dataset": "csv", "train_csv": "a.csv", "test_csv": "b.csv")" << R"({"horizontal_flip": true})"
+      << R"("dataset": "csv", "train_csv": "a.csv", "test_csv": "b.csv")"
+      << R"({"horizontal_flip": true})"
       << "p.json: augmentation.horizontal_flip: needs an image data set (fashion-mnist, mnist, idx, cifar10), not "
          "'csv'";
 }
@@ -323,8 +326,8 @@ void TestAugmentation::cropPaddingDefaultsToTheImageSize() {
   QFETCH(int, side);
   QFETCH(QString, padding);
   QFETCH(int, expected);
-  const Project p = parseProject(R"({"format": 1, "augmentation": {"random_crop": true)" + padding.toStdString() + "}}",
-                                 "p.json");
+  const Project p =
+      parseProject(R"({"format": 1, "augmentation": {"random_crop": true)" + padding.toStdString() + "}}", "p.json");
   QCOMPARE(p.augmentation.cropPadding.has_value(), !padding.isEmpty());
   Dataset set = imageSet(4, side);
   set.shape = {channels, side, side};
@@ -336,7 +339,8 @@ void TestAugmentation::projectJsonWritesTheSectionOnlyWhenOn() {
   const Project off = parseProject(R"({"format": 1})", "p.json");
   QVERIFY(!off.augmentation.any());
   QVERIFY(projectToJson(off).find("augmentation") == std::string::npos);
-  const Project on = parseProject(R"({"format": 1, "augmentation": {"random_crop": true, "crop_padding": 3}})", "p.json");
+  const Project on =
+      parseProject(R"({"format": 1, "augmentation": {"random_crop": true, "crop_padding": 3}})", "p.json");
   const Project back = parseProject(projectToJson(on), "back.json");
   QCOMPARE(back.augmentation.randomCrop, true);
   QCOMPARE(back.augmentation.horizontalFlip, false);

@@ -57,8 +57,8 @@ void BatchLoader::batch(int64_t b, Matrix& x, std::vector<int32_t>& labels, std:
     }
     for (int64_t i = begin; i < end; ++i) {
       const int64_t row = rows[size_t(i)];
-      copyTransformedImage(set_.features.byteRow(row), set_.features.byteValues(), set_.shape,
-                           augmentation->draw(row), x.row(Eigen::Index(i)).data());
+      copyTransformedImage(set_.features.byteRow(row), set_.features.byteValues(), set_.shape, augmentation->draw(row),
+                           x.row(Eigen::Index(i)).data());
     }
   });
 }
