@@ -29,7 +29,8 @@ int64_t BatchLoader::batchCount() const {
   return (examplesInUse() + batchSize_ - 1) / batchSize_;
 }
 
-void BatchLoader::batch(int64_t b, Matrix& x, std::vector<int32_t>& labels, std::vector<int64_t>& rows) const {
+void BatchLoader::batch(int64_t b, Matrix& x, std::vector<int32_t>& labels, std::vector<int64_t>& rows,
+                        const EpochAugmentation* augmentation) const {
   if (b < 0 || b >= batchCount()) {
     throw std::out_of_range("BatchLoader::batch: batch " + std::to_string(b) + " of " + std::to_string(batchCount()));
   }
@@ -45,9 +46,20 @@ void BatchLoader::batch(int64_t b, Matrix& x, std::vector<int32_t>& labels, std:
   }
   // Each thread copies the examples the model will give it: with the batch split between threads, an example
   // copied by one core and read by the other crossed between them (784 floats each for Fashion-MNIST).
+  if (augmentation && !set_.features.holdsBytes())
+    throw std::invalid_argument("BatchLoader::batch: augmentation needs a set of image bytes, " + set_.name +
+                                " holds floats");
   splitBatchAcrossThreads(n, [&](int64_t begin, int64_t end) {
-    set_.features.copyRows(std::span<const int64_t>(rows).subspan(size_t(begin), size_t(end - begin)),
-                           x.middleRows(begin, end - begin));
+    if (!augmentation) {
+      set_.features.copyRows(std::span<const int64_t>(rows).subspan(size_t(begin), size_t(end - begin)),
+                             x.middleRows(begin, end - begin));
+      return;
+    }
+    for (int64_t i = begin; i < end; ++i) {
+      const int64_t row = rows[size_t(i)];
+      copyTransformedImage(set_.features.byteRow(row), set_.features.byteValues(), set_.shape, augmentation->draw(row),
+                           x.row(Eigen::Index(i)).data());
+    }
   });
 }
 

@@ -6,6 +6,7 @@
 #include "core/rng.h"
 #include "core/tensor.h"
 #include "data/dataset.h"
+#include "data/image_augmentation.h"
 
 namespace ss {
 
@@ -18,8 +19,11 @@ class BatchLoader {
   // Starts an epoch: reshuffles the examples in use with rng (when shuffling).
   void beginEpoch(Rng& rng);
   int64_t batchCount() const;
-  // Fills x (rows = batch) and the batch's row numbers in the set; the last batch may be short.
-  void batch(int64_t b, Matrix& x, std::vector<int32_t>& labels, std::vector<int64_t>& rows) const;
+  // Fills x (rows = batch) and the batch's row numbers in the set; the last batch may be short. With
+  // `augmentation` (training batches only), each example is cropped and flipped as that epoch's draws say while
+  // its bytes become floats; the set itself never changes.
+  void batch(int64_t b, Matrix& x, std::vector<int32_t>& labels, std::vector<int64_t>& rows,
+             const EpochAugmentation* augmentation = nullptr) const;
 
   // Restricts later epochs to these rows of the set (sorted or not); all rows by default.
   void setRowsInUse(std::vector<int64_t> rows);

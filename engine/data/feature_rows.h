@@ -35,6 +35,11 @@ class FeatureRows {
   // One value, for the odd look-up (a point of a 2-D set); loops over many rows use copyRows.
   float value(int64_t row, int64_t col) const;
 
+  // A byte row's pixels and the table that turns them into floats, for copies that move pixels about (augmentation);
+  // only for byte rows.
+  const uint8_t* byteRow(int64_t row) const { return bytes_.row(Eigen::Index(row)).data(); }
+  const ByteValues& byteValues() const { return byteValues_; }
+
   // Replaces every value v with f(v). Byte rows apply f to their table, which gives each stored byte the float f
   // gives its old value, exactly as if f had run over a float copy of the rows.
   template <class F>

@@ -188,6 +188,28 @@ void readDataEfficiency(ObjectReader r, DataEfficiencySpec& d, int epochs) {
   r.finish();
 }
 
+bool isImageDataset(const std::string& dataset) {
+  return dataset == "fashion-mnist" || dataset == "mnist" || dataset == "idx" || dataset == "cifar10";
+}
+
+void readAugmentation(ObjectReader r, AugmentationSpec& a, const std::string& dataset) {
+  r.read("random_crop", a.randomCrop);
+  r.read("horizontal_flip", a.horizontalFlip);
+  if (r.has("crop_padding")) {
+    int padding = 0;
+    r.read("crop_padding", padding);
+    r.check(a.randomCrop, "crop_padding", "only used with \"random_crop\": true");
+    r.check(padding >= 0 && padding <= 64, "crop_padding", "must be between 0 and 64 pixels");
+    a.cropPadding = padding;
+  }
+  // Crops and mirror images are operations on pictures: a row of a CSV file or a 2-D point has no width to
+  // shift along or to mirror.
+  const char* firstOn = a.randomCrop ? "random_crop" : "horizontal_flip";
+  if (a.any() && !isImageDataset(dataset))
+    r.fail(firstOn, "needs an image data set (fashion-mnist, mnist, idx, cifar10), not '" + dataset + "'");
+  r.finish();
+}
+
 std::optional<SweepMembership> readSweepMembership(const json* v, const std::string& source) {
   if (!v) return std::nullopt;
   ObjectReader r(*v, "sweep", source);
@@ -238,6 +260,7 @@ Project parseProject(const std::string& jsonText, const std::string& source) {
   if (const json* a = top.raw("algorithm")) readAlgorithm(*a, p.algorithm, source);
   p.memoryBoundBytes = readMemoryBound(top.raw("memory_bound"), source);
   readDataEfficiency(top.child("data_efficiency"), p.dataEfficiency, p.train.epochs);
+  readAugmentation(top.child("augmentation"), p.augmentation, p.data.dataset);
   p.sweep = readSweepMembership(top.raw("sweep"), source);
   top.finish();
   return p;
@@ -318,6 +341,13 @@ std::string projectToJson(const Project& p) {
                 {"remove_fraction", de.removeFraction},
                 {"keep_lowest", de.keepLowest}}}};
   if (!p.description.empty()) doc["description"] = p.description;
+  // Only when on: the projects of runs stored before augmentation existed then read back as written, and compare
+  // equal to the same project saved now.
+  if (p.augmentation.any()) {
+    doc["augmentation"] = {{"random_crop", p.augmentation.randomCrop},
+                           {"horizontal_flip", p.augmentation.horizontalFlip}};
+    if (p.augmentation.cropPadding) doc["augmentation"]["crop_padding"] = *p.augmentation.cropPadding;
+  }
   if (p.sweep) {
     json values = json::object();
     for (const auto& [key, value] : p.sweep->values) values[key] = json::parse(value);

@@ -81,6 +81,16 @@ struct AlgorithmSpec {
   std::string optionsJson = "{}";  // every key but "name", for the algorithm to validate
 };
 
+// Random crops and mirror images of the training examples, drawn afresh every epoch; images only, and off unless
+// asked for. The crop's padding is left unset when the file does not give it: its default depends on the images'
+// size, which only the data set knows (data/image_augmentation.h resolves it).
+struct AugmentationSpec {
+  bool randomCrop = false;
+  std::optional<int> cropPadding;
+  bool horizontalFlip = false;
+  bool any() const { return randomCrop || horizontalFlip; }
+};
+
 struct DataEfficiencySpec {
   bool enabled = false;
   int removalEpoch = 5;
@@ -107,6 +117,7 @@ struct Project {
   AlgorithmSpec algorithm;
   std::optional<int64_t> memoryBoundBytes;
   DataEfficiencySpec dataEfficiency;
+  AugmentationSpec augmentation;
   std::optional<SweepMembership> sweep;  // set in the projects a sweep expands to
 };
 

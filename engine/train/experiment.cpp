@@ -10,6 +10,7 @@
 #include "core/machine_memory.h"
 #include "core/threads.h"
 #include "data/data_source.h"
+#include "data/image_augmentation.h"
 #include "nn/model_factory.h"
 #include "sparse/model_sparsity.h"
 #include "sparse/weight_matrix.h"
@@ -64,6 +65,7 @@ Experiment::Experiment(Project project)
   keepLargeAllocationsInHeap();
   Rng dataRng = rng_.fork(kDataStream);  // first, as loadProjectData does
   data_ = loadDataSplits(project_.data, dataRng);
+  augmentation_ = resolveAugmentation(project_.augmentation, data_.train);
   stepsPerEpoch_ = (data_.train.size() + project_.train.batchSize - 1) / project_.train.batchSize;
   Rng initRng = rng_.fork(kInitStream);
   // Gradual magnitude pruning starts dense and prunes during training; every other sparse algorithm
@@ -196,6 +198,7 @@ RunOutcome Experiment::train(RunStore* store, int64_t runId, RunControl& control
   settings.memoryBytes = memory_.peak();
   settings.residentSetBase = residentSetBase_;
   settings.dataEfficiency = project_.dataEfficiency;
+  if (project_.augmentation.any()) settings.augmentation.emplace(augmentation_, t.seed);
   Rng orderRng = rng_.fork(kOrderStream);
   LrSchedule schedule(t.schedule, t.optimizer.lr, stepsPerEpoch_, t.epochs);
   Trainer trainer(model_, optimizer_, schedule, data_.train, data_.test, settings, orderRng);

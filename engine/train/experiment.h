@@ -9,6 +9,7 @@
 
 #include "core/rng.h"
 #include "data/dataset.h"
+#include "data/image_augmentation.h"
 #include "memory/memory_model.h"
 #include "memory/resident_set.h"
 #include "nn/model.h"
@@ -85,6 +86,7 @@ class Experiment {
   int64_t stepsPerEpoch_ = 0;  // at the full training set; data efficiency may shorten later epochs
   Rng rng_;
   DataSplits data_;
+  ImageAugmentation augmentation_;  // the project's, with the crop's padding settled for the data's images
   Model model_;
   MemoryEstimate memory_, denseTwin_;
   std::vector<LayerDensity> densities_;

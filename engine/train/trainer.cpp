@@ -129,6 +129,9 @@ RunStatus Trainer::run(RunControl& control, const RunStartInfo& info, const Trai
       hook_->onResumeInsideEpoch(epoch, step);
     }
     const int64_t steps = loader_.batchCount();
+    // Keyed by the epoch alone, so an epoch resumed half-way draws what it would have drawn uninterrupted.
+    std::optional<EpochAugmentation> augmentation;
+    if (settings_.augmentation) augmentation = settings_.augmentation->forEpoch(epoch);
     const double secondsBefore = inside ? inside->epochSecondsSoFar : 0.0;
     const auto epochStart = Clock::now();
     double lossSum = inside ? inside->lossSum : 0.0;
@@ -146,7 +149,7 @@ RunStatus Trainer::run(RunControl& control, const RunStartInfo& info, const Trai
         return RunStatus::Cancelled;
       }
       const auto stepStart = Clock::now();
-      loader_.batch(b, x, labels, rows);
+      loader_.batch(b, x, labels, rows, augmentation ? &*augmentation : nullptr);
       const LossResult r = forwardWithLoss(model_, x, labels, train_.classCount, loss, dLogits, &correctPerExample);
       tracker_.record(rows, correctPerExample, epoch);
       if (!std::isfinite(r.meanLoss))

@@ -8,6 +8,7 @@
 #include "data/batch_loader.h"
 #include "data/dataset.h"
 #include "data/example_tracker.h"
+#include "data/image_augmentation.h"
 #include "memory/resident_set.h"
 #include "nn/model.h"
 #include "project/project.h"
@@ -29,6 +30,7 @@ struct TrainerSettings {
   int64_t memoryBytes = 0;          // the memory model's figure, reported with every epoch
   ResidentSetBase residentSetBase;  // the measured figures' base, reported with them
   DataEfficiencySpec dataEfficiency;
+  std::optional<ImageAugmenter> augmentation;  // crops and flips of training batches; none by default
 };
 
 // When the trainer hands out checkpoints: after every `everySteps` steps (0: never inside an epoch) and at the
