@@ -55,9 +55,10 @@ Project denseConvnet(const std::string& dir) {
   writeIdx(dir + "/train-images", dir + "/train-labels", 1280);
   writeIdx(dir + "/test-images", dir + "/test-labels", 256);
   return parseProject(R"({"format": 1, "name": "convnet",
-      "data": {"dataset": "idx", "train_images": ")" + dir + R"(/train-images", "train_labels": ")" + dir +
-                      R"(/train-labels", "test_images": ")" + dir + R"(/test-images", "test_labels": ")" + dir +
-                      R"(/test-labels"},
+      "data": {"dataset": "idx", "train_images": ")" +
+                          dir + R"(/train-images", "train_labels": ")" + dir + R"(/train-labels", "test_images": ")" +
+                          dir + R"(/test-images", "test_labels": ")" + dir +
+                          R"(/test-labels"},
       "model": {"preset": "convnet", "channels": [32, 64], "fc": [128], "kernel": 3},
       "train": {"epochs": 1, "batch_size": 128, "threads": 2, "optimizer": {"lr": 0.05, "momentum": 0.9}}})",
                       "convnet.json");

@@ -17,9 +17,9 @@
 #include "nn/conv2d.h"
 #include "nn/linear.h"
 #include "project/project.h"
+#include "sanitized_build.h"
 #include "sparse/model_sparsity.h"
 #include "sparse/scheme.h"
-#include "sanitized_build.h"
 #include "sparse/weight_matrix.h"
 
 namespace {

@@ -20,7 +20,8 @@ CodedMask codedMaskOf(Layer& layer) {
   const bool masked = w.sparse() || w.activeCount() < int64_t(w.rows()) * w.cols();
   m.form = w.sparse() ? LayerMaskState::Sparse : masked ? LayerMaskState::MaskedDense : LayerMaskState::Dense;
   const int64_t size = int64_t(m.rows) * m.cols;
-  m.positions = m.form == LayerMaskState::Dense ? encodePositions({}, size) : encodePositions(w.activePositions(), size);
+  m.positions =
+      m.form == LayerMaskState::Dense ? encodePositions({}, size) : encodePositions(w.activePositions(), size);
   return m;
 }
 
