@@ -1,7 +1,9 @@
 #pragma once
 
 #include <QTemporaryDir>
+#include <cstdint>
 #include <fstream>
+#include <initializer_list>
 #include <string>
 #include <vector>
 
@@ -16,4 +18,13 @@ inline std::string writeTestFile(const QTemporaryDir& dir, const std::string& na
 
 inline std::string writeTestText(const QTemporaryDir& dir, const std::string& name, const std::string& text) {
   return writeTestFile(dir, name, std::vector<unsigned char>(text.begin(), text.end()));
+}
+
+// The header of an IDX file: its element type (0x08, unsigned bytes, unless a test wants another), the number of
+// dimensions, and each dimension's size as a big-endian 32-bit word.
+inline std::vector<unsigned char> idxHeader(std::initializer_list<uint32_t> sizes, unsigned char type = 0x08) {
+  std::vector<unsigned char> header{0, 0, type, static_cast<unsigned char>(sizes.size())};
+  for (uint32_t size : sizes)
+    for (int shift = 24; shift >= 0; shift -= 8) header.push_back(static_cast<unsigned char>(size >> shift));
+  return header;
 }

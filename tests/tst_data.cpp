@@ -33,20 +33,13 @@ constexpr int kHeight = 4;
 constexpr int kWidth = 5;
 constexpr int kCifarRecord = 1 + 3 * 32 * 32;
 
-void appendBigEndian32(QByteArray& out, uint32_t v) {
-  for (int shift = 24; shift >= 0; shift -= 8) out.append(char((v >> shift) & 0xff));
-}
-
 unsigned char testPixel(int index) {
   return static_cast<unsigned char>((index * 37 + 11) % 256);
 }
 
 QByteArray idxImages(uint32_t count, uint32_t height, uint32_t width, int pixelBytes, unsigned char type = 0x08) {
-  QByteArray out;
-  out.append(char(0)).append(char(0)).append(char(type)).append(char(3));
-  appendBigEndian32(out, count);
-  appendBigEndian32(out, height);
-  appendBigEndian32(out, width);
+  const std::vector<unsigned char> header = idxHeader({count, height, width}, type);
+  QByteArray out(reinterpret_cast<const char*>(header.data()), qsizetype(header.size()));
   for (int i = 0; i < pixelBytes; ++i) out.append(char(testPixel(i)));
   return out;
 }
@@ -56,10 +49,8 @@ QByteArray idxImages() {
 }
 
 QByteArray idxLabels(uint32_t count, const QByteArray& labels) {
-  QByteArray out;
-  out.append(char(0)).append(char(0)).append(char(0x08)).append(char(1));
-  appendBigEndian32(out, count);
-  return out + labels;
+  const std::vector<unsigned char> header = idxHeader({count});
+  return QByteArray(reinterpret_cast<const char*>(header.data()), qsizetype(header.size())) + labels;
 }
 
 QByteArray testLabels() {

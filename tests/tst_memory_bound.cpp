@@ -1,7 +1,6 @@
 // The measured figure beside the memory model, and the memory bound held on it while a run trains.
 #include <QtTest>
 #include <cmath>
-#include <fstream>
 #include <optional>
 #include <random>
 #include <string>
@@ -11,6 +10,7 @@
 #include "project/project.h"
 #include "sanitized_build.h"
 #include "store/run_store.h"
+#include "test_helpers.h"
 #include "train/experiment.h"
 #include "train/memory_bound_watch.h"
 
@@ -36,24 +36,21 @@ Project spirals(const std::string& name, int hidden, double target, int epochs, 
 }
 
 // An IDX image file and its labels of `count` random 28 x 28 images in ten classes.
-void writeIdx(const std::string& images, const std::string& labels, uint32_t count) {
-  const auto header = [](std::ofstream& out, std::initializer_list<uint32_t> words) {
-    for (uint32_t w : words)
-      for (int shift = 24; shift >= 0; shift -= 8) out.put(char(w >> shift & 0xff));
-  };
+void writeIdx(const QTemporaryDir& dir, const std::string& prefix, uint32_t count) {
   std::mt19937 random(count);
-  std::ofstream imageFile(images, std::ios::binary), labelFile(labels, std::ios::binary);
-  header(imageFile, {0x803, count, 28, 28});
-  header(labelFile, {0x801, count});
-  for (uint32_t i = 0; i < count * 28 * 28; ++i) imageFile.put(char(random() & 0xff));
-  for (uint32_t i = 0; i < count; ++i) labelFile.put(char(random() % 10));
+  std::vector<unsigned char> images = idxHeader({count, 28, 28}), labels = idxHeader({count});
+  for (uint32_t i = 0; i < count * 28 * 28; ++i) images.push_back(static_cast<unsigned char>(random() & 0xff));
+  for (uint32_t i = 0; i < count; ++i) labels.push_back(static_cast<unsigned char>(random() % 10));
+  writeTestFile(dir, prefix + "-images", images);
+  writeTestFile(dir, prefix + "-labels", labels);
 }
 
 // The Fashion convnet's layers, dense, on 1280 training images: its activations, im2col panels, backward's gradient
 // buffers and Eigen's packing of the threaded products make nearly all it holds, the data set little.
-Project denseConvnet(const std::string& dir) {
-  writeIdx(dir + "/train-images", dir + "/train-labels", 1280);
-  writeIdx(dir + "/test-images", dir + "/test-labels", 256);
+Project denseConvnet(const QTemporaryDir& tempDir) {
+  writeIdx(tempDir, "train", 1280);
+  writeIdx(tempDir, "test", 256);
+  const std::string dir = tempDir.path().toStdString();
   return parseProject(R"({"format": 1, "name": "convnet",
       "data": {"dataset": "idx", "train_images": ")" +
                           dir + R"(/train-images", "train_labels": ")" + dir + R"(/train-labels", "test_images": ")" +
@@ -168,7 +165,7 @@ void TestMemoryBound::modelAgreesWithTheMeasuredPeak() {
 }
 
 void TestMemoryBound::modelAgreesWithTheMeasuredPeakOfAConvnet() {
-  verifyAgreement(denseConvnet(dir_.path().toStdString()));
+  verifyAgreement(denseConvnet(dir_));
 }
 
 void TestMemoryBound::verifyAgreement(const Project& project) {

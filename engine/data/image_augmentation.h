@@ -42,7 +42,6 @@ class EpochAugmentation {
  public:
   EpochAugmentation(const ImageAugmentation& options, uint64_t epochKey) : options_(options), epochKey_(epochKey) {}
   ExampleTransform draw(int64_t row) const;
-  const ImageAugmentation& options() const { return options_; }
 
  private:
   ImageAugmentation options_;
