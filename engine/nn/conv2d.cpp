@@ -18,8 +18,9 @@ Conv2d::Conv2d(const ConvGeometry& g, WeightAllocation allocation)
 
 std::string Conv2d::describe() const {
   return "conv2d " + std::to_string(g_.inChannels) + " -> " + std::to_string(g_.outChannels) + ", " +
-         std::to_string(g_.kernel) + "x" + std::to_string(g_.kernel) + " on " + std::to_string(g_.height) + "x" +
-         std::to_string(g_.width);
+         std::to_string(g_.kernel) + "x" + std::to_string(g_.kernel) +
+         (g_.stride > 1 ? " stride " + std::to_string(g_.stride) : std::string()) + " on " + std::to_string(g_.height) +
+         "x" + std::to_string(g_.width) + (g_.bias ? "" : ", no bias");
 }
 
 void Conv2d::initKaiming(Rng& rng) {
@@ -206,8 +207,9 @@ void Conv2d::backwardDirect(const Matrix& x, const Matrix& dy, Matrix& dx, bool 
           float* dyExtended = b.dyRows.data() + planes.margin();
           for (Eigen::Index s = first; s < end; ++s) {
             const float* dOut = dy.row(s).data();
-            for (int f = 0; f < filters; ++f)
-              biasGrad[f] += Eigen::Map<const Vector>(dOut + Eigen::Index(f) * spatial, spatial).sum();
+            if (g_.bias)
+              for (int f = 0; f < filters; ++f)
+                biasGrad[f] += Eigen::Map<const Vector>(dOut + Eigen::Index(f) * spatial, spatial).sum();
             planes.fill(x.row(s).data(), b.padded.data());
             planes.extend(dOut, filters, stride, dyExtended);
             convolveExampleWeightGradient(index, filters, tapOffsets_.data(), dyExtended, stride, b.padded.data(),
@@ -278,7 +280,7 @@ void Conv2d::backward(const Matrix& x, const Matrix&, const Matrix& dy, Matrix& 
     deliverDenseWeightGradient(g_.outChannels, g_.patchSize(), [&](int first, int count) -> Matrix {
       return out_.middleRows(first, count) * cols_.transpose();
     });
-  sumRowsOfPanel(out_, biasGrad_.data());
+  if (g_.bias) sumRowsOfPanel(out_, biasGrad_.data());
   if (!needInputGrad) return;
   weight_.multiplyTransposed(out_, cols_);
   dx.setZero(batch, x.cols());
@@ -287,10 +289,11 @@ void Conv2d::backward(const Matrix& x, const Matrix&, const Matrix& dy, Matrix& 
 }
 
 std::vector<ParameterRef> Conv2d::parameters() {
-  return {
-      weight_.parameter(name() + ".weight"),
-      {name() + ".bias", {bias_.data(), size_t(bias_.size())}, {biasGrad_.data(), size_t(biasGrad_.size())}, false},
-  };
+  std::vector<ParameterRef> all = {weight_.parameter(name() + ".weight")};
+  if (g_.bias)
+    all.push_back(
+        {name() + ".bias", {bias_.data(), size_t(bias_.size())}, {biasGrad_.data(), size_t(biasGrad_.size())}, false});
+  return all;
 }
 
 }  // namespace ss

@@ -11,6 +11,9 @@ namespace ss {
 struct ConvGeometry {
   int inChannels = 1, height = 1, width = 1;
   int outChannels = 1, kernel = 3, stride = 1, padding = 1;
+  // Without one the bias stays zero and is no parameter: a conv followed by batch norm, whose shift makes a bias
+  // redundant (as PyTorch's ResNets build theirs, bias=False).
+  bool bias = true;
   int outHeight() const { return (height + 2 * padding - kernel) / stride + 1; }
   int outWidth() const { return (width + 2 * padding - kernel) / stride + 1; }
   int patchSize() const { return inChannels * kernel * kernel; }

@@ -10,17 +10,48 @@
 namespace ss {
 
 void Model::add(std::unique_ptr<Layer> layer) {
+  add(std::move(layer), lastIndex());
+}
+
+void Model::add(std::unique_ptr<Layer> layer, int from) {
+  if (from < kModelInput || from > lastIndex())
+    throw std::logic_error(layer->name() + " reads layer " + std::to_string(from) + ", which is not before it");
+  if (from >= 0) ++readers_[size_t(from)];
   layers_.push_back(std::move(layer));
+  from_.push_back(from);
+  skipFrom_.push_back(kModelInput);
+  joins_.push_back(nullptr);
+  readers_.push_back(0);
   outputs_.resize(layers_.size());
+}
+
+void Model::addJoin(std::unique_ptr<ResidualAdd> join, int from, int skipFrom) {
+  if (skipFrom < kModelInput || skipFrom > lastIndex())
+    throw std::logic_error(join->name() + " reads layer " + std::to_string(skipFrom) + ", which is not before it");
+  ResidualAdd* raw = join.get();
+  add(std::move(join), from);
+  joins_.back() = raw;
+  skipFrom_.back() = skipFrom;
+  if (skipFrom >= 0) ++readers_[size_t(skipFrom)];
+}
+
+bool Model::readByNextAlone(size_t j) const {
+  return j + 1 < layers_.size() && readers_[j] == 1 && from_[j + 1] == int(j) && !joins_[j + 1];
+}
+
+bool Model::inChain(size_t i) const {
+  const bool readsPrevious = i == 0 ? from_[0] == kModelInput : readByNextAlone(i - 1);
+  return readsPrevious && !joins_[i] && (i + 1 == layers_.size() || readByNextAlone(i));
 }
 
 std::vector<char> Model::panelPlan() const {
   const size_t n = layers_.size();
   std::vector<char> plan(n, 0);
+  const auto takesPanels = [&](size_t i) { return layers_[i]->takesPanels() && inChain(i); };
   for (size_t begin = 0; begin < n;) {
     size_t end = begin;
     bool preferred = false;
-    while (end < n && layers_[end]->takesPanels()) preferred |= layers_[end++]->prefersPanels();
+    while (end < n && takesPanels(end)) preferred |= layers_[end++]->prefersPanels();
     for (size_t i = begin; i < end; ++i) plan[i] = preferred;
     begin = end == begin ? begin + 1 : end;
   }
@@ -67,19 +98,28 @@ size_t Model::stretchBegin(size_t end) const {
   return begin;
 }
 
+const Matrix& Model::outputRows(int j) const {
+  if (j == kModelInput) return *input_;
+  if (!onPanels_[size_t(j)]) return outputs_[size_t(j)];
+  return size_t(j) + 1 == layers_.size() ? logits_ : transposedInputs_[size_t(j) + 1];
+}
+
 const Matrix& Model::forward(const Matrix& x, bool training, const OutputRows& onOutputRows) {
   planPanels(x);
   input_ = &x;
   const size_t n = layers_.size();
   transposedInputs_.resize(n);
   inputs_.assign(n, nullptr);
-  const Matrix* in = &x;
   bool outputRowsHandedOn = false;
   for (size_t begin = 0; begin < n;) {
+    const Matrix& in = outputRows(from_[begin]);
     if (!onPanels_[begin]) {
-      inputs_[begin] = in;
-      layers_[begin]->forward(*in, outputs_[begin], training);
-      in = &outputs_[begin++];
+      inputs_[begin] = &in;
+      if (joins_[begin])
+        joins_[begin]->forward(in, outputRows(skipFrom_[begin]), outputs_[begin]);
+      else
+        layers_[begin]->forward(in, outputs_[begin], training);
+      ++begin;
       continue;
     }
     // A stretch on panels: its output goes back to batch rows, as the next layer's input or as the logits.
@@ -87,16 +127,16 @@ const Matrix& Model::forward(const Matrix& x, bool training, const OutputRows& o
     Matrix& out = end == n ? logits_ : transposedInputs_[end];
     if (splitBatch_) {
       const bool last = end == n && onOutputRows;
-      forwardSplitStretch(begin, end, *in, out, training, last ? &onOutputRows : nullptr);
+      forwardSplitStretch(begin, end, in, out, training, last ? &onOutputRows : nullptr);
       outputRowsHandedOn = last;
     } else {
-      forwardStretch(begin, end, *in, out, training);
+      forwardStretch(begin, end, in, out, training);
     }
-    in = &out;
     begin = end;
   }
-  if (onOutputRows && !outputRowsHandedOn) onOutputRows(*in, 0, in->rows());
-  return *in;
+  const Matrix& output = outputRows(int(n) - 1);
+  if (onOutputRows && !outputRowsHandedOn) onOutputRows(output, 0, output.rows());
+  return output;
 }
 
 void Model::forwardStretch(size_t begin, size_t end, const Matrix& in, Matrix& out, bool training) {
@@ -150,11 +190,23 @@ void Model::forwardSplitStretch(size_t begin, size_t end, const Matrix& in, Matr
 
 void Model::backward(const Matrix& dLogits) {
   gradOut_ = dLogits;
+  pending_.resize(layers_.size());
   for (size_t end = layers_.size(); end > 0;) {
     const size_t i = end - 1;
+    // gradOut_ holds the gradient of layer i's output when the next layer alone reads it; else its readers summed it.
+    if (i + 1 < layers_.size() && !readByNextAlone(i)) {
+      std::swap(gradOut_, pending_[i]);
+      pending_[i] = Matrix();
+    }
     if (!onPanels_[i]) {
-      layers_[i]->backward(*inputs_[i], outputs_[i], gradOut_, gradIn_, i > 0);
-      if (i > 0) std::swap(gradIn_, gradOut_);
+      const int from = from_[i];
+      if (joins_[i]) {
+        joins_[i]->backward(gradOut_, gradIn_, skipGrad_);
+        if (skipFrom_[i] != kModelInput) passGradient(i, skipFrom_[i], skipGrad_);
+      } else {
+        layers_[i]->backward(*inputs_[i], outputs_[i], gradOut_, gradIn_, from != kModelInput);
+      }
+      if (from != kModelInput) passGradient(i, from, gradIn_);
       end = i;
       continue;
     }
@@ -165,6 +217,18 @@ void Model::backward(const Matrix& dLogits) {
       backwardStretch(begin, end);
     end = begin;
   }
+}
+
+void Model::passGradient(size_t i, int from, Matrix& grad) {
+  if (from == int(i) - 1 && readByNextAlone(size_t(from)) && &grad == &gradIn_) {
+    std::swap(gradIn_, gradOut_);  // a chain: the gradient of the previous layer's output, next to be used
+    return;
+  }
+  Matrix& sum = pending_[size_t(from)];
+  if (sum.size() == 0)
+    std::swap(sum, grad);
+  else
+    sum += grad;
 }
 
 void Model::backwardStretch(size_t begin, size_t end) {
@@ -222,6 +286,7 @@ size_t Model::backwardInStretch(size_t i, const Matrix& x, const Matrix& y, cons
 
 const Matrix& Model::activation(size_t i) const {
   if (i == 0) return *input_;
+  if (i == layers_.size()) return outputRows(int(i) - 1);
   if (i - 1 >= onPanels_.size() || !onPanels_[i - 1]) return outputs_[i - 1];
   rowsOf_.resize(layers_.size());
   Matrix& rows = rowsOf_[i - 1];

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "nn/layer.h"
+#include "nn/residual_add.h"
 
 namespace ss {
 
@@ -16,9 +17,22 @@ namespace ss {
 // the transposes around every sparse layer (fc2's input, fc1's and fc2's outputs and their gradients).
 // With more than one thread and a large enough batch, each thread runs a stretch on its own share of the batch
 // from its first layer to its last, forward and backward, and the layers sum their gradients over the threads.
+//
+// The layers are a list in the order they run, and each reads the output of an earlier one: the one before it
+// unless added otherwise, so a residual network stays a flat list (every weight layer is still found, named and
+// checkpointed by walking it) whose blocks' shortcuts read back. A layer whose output more than one layer reads
+// gets the sum of their gradients. Only chains (each layer reading the one before, its output read by the next
+// alone) run on panels.
 class Model {
  public:
-  void add(std::unique_ptr<Layer> layer);
+  static constexpr int kModelInput = -1;  // as a layer's source: the model's input
+
+  void add(std::unique_ptr<Layer> layer);  // reads the previous layer's output
+  // Reads layer `from`'s output (kModelInput: the model's input), such as a projection shortcut its block's input.
+  void add(std::unique_ptr<Layer> layer, int from);
+  // x from layer `from`, the shortcut's s from layer `skipFrom`.
+  void addJoin(std::unique_ptr<ResidualAdd> join, int from, int skipFrom);
+  int lastIndex() const { return int(layers_.size()) - 1; }
 
   // What forward hands each share of the batch's output rows to as soon as they are written: output (batch x
   // outputs, one example per row) and rows [first, first + count) of it. When the model ends in a stretch that
@@ -36,11 +50,14 @@ class Model {
   std::vector<ParameterRef> parameters();
   std::vector<NamedBuffer> stateBuffers();  // every layer's state that no optimizer steps (batch norm's statistics)
   const std::vector<std::unique_ptr<Layer>>& layers() const { return layers_; }
-  // The input of layer i in the last forward (i = layer count: the output), one example per row whatever
-  // layout the layer ran in.
+  // The output of layer i - 1 in the last forward (0: the model's input; the layer count: the logits), one example
+  // per row whatever layout the layer ran in: in a chain, the input of layer i.
   const Matrix& activation(size_t i) const;
-  int64_t parameterCount();       // the values held: a sparse layer's active weights only
-  int64_t denseParameterCount();  // as if every weight matrix were dense
+  // The layer whose output layer i reads (kModelInput: the model's input).
+  int sourceOf(size_t i) const { return from_[i]; }
+  int skipSourceOf(size_t i) const { return skipFrom_[i]; }  // a join's shortcut input (else kModelInput)
+  int64_t parameterCount();                                  // the values held: a sparse layer's active weights only
+  int64_t denseParameterCount();                             // as if every weight matrix were dense
   // Per layer, whether it runs on panels as the model stands (a sparse linear layer puts its stretch on them;
   // there a batch is split between threads when batchIsSplit says so, RigL's dense-gradient steps aside): what
   // the memory model needs to know of the working buffers.
@@ -57,6 +74,13 @@ class Model {
   };
 
   void planPanels(const Matrix& x);
+  bool readByNextAlone(size_t j) const;  // the output of layer j: only layer j + 1 reads it, as its x
+  bool inChain(size_t i) const;  // reads the previous layer's output alone, and the next layer alone reads its own
+  // Layer j's output in batch rows (j = kModelInput: the model's input) after forward: a layer on panels that
+  // another layer reads is the last of its stretch, whose output goes back to rows.
+  const Matrix& outputRows(int j) const;
+  // Hands the gradient of layer `from`'s output that layer i's backward left in `grad` to where it is summed.
+  void passGradient(size_t i, int from, Matrix& grad);
   static void releaseStretch(std::vector<Matrix>& inputs, std::vector<Matrix>& outputs, size_t begin, size_t end);
   size_t stretchEnd(size_t begin) const;  // the end of the stretch on panels that starts at layer `begin`
   size_t stretchBegin(size_t end) const;  // the start of the one that ends there
@@ -75,6 +99,11 @@ class Model {
   size_t backwardInStretch(size_t i, const Matrix& x, const Matrix& y, const Matrix& grad, Matrix& gradIn);
 
   std::vector<std::unique_ptr<Layer>> layers_;
+  std::vector<int> from_;                 // per layer: the layer whose output it reads
+  std::vector<int> skipFrom_;             // per layer: a join's shortcut source (else kModelInput)
+  std::vector<ResidualAdd*> joins_;       // per layer: the join it is, else null
+  std::vector<int> readers_;              // per layer: how many layers read its output (as x or as a shortcut)
+  std::vector<Matrix> pending_;           // per layer read by more than the next one: its output's gradient, summed
   const Matrix* input_ = nullptr;         // the x of the last forward
   std::vector<Matrix> outputs_;           // outputs_[i] is the output of layer i, a panel when onPanels_[i]
                                           // (empty for a layer of a split stretch: shares_ hold those)
@@ -85,7 +114,7 @@ class Model {
   std::vector<const Matrix*> inputs_;     // per layer: what it read in the last forward (not in split stretches)
   Matrix logits_;                         // the output, when the last layer ran on panels
   mutable std::vector<Matrix> rowsOf_;    // activation(i) of a panel, transposed on request
-  Matrix gradIn_, gradOut_, gradTransposed_;
+  Matrix gradIn_, gradOut_, gradTransposed_, skipGrad_;
   bool splitBatch_ = false;         // the last forward split the batch between threads in its stretches
   std::vector<BatchShare> shares_;  // one per thread, when it did
   int team_ = 1;                    // how many threads it split it between

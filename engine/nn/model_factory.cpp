@@ -2,14 +2,18 @@
 
 #include <cstdio>
 #include <memory>
+#include <optional>
 
 #include "core/error.h"
 #include "core/machine_memory.h"
 #include "nn/activation.h"
+#include "nn/batch_norm.h"
 #include "nn/conv2d.h"
 #include "nn/dropout.h"
+#include "nn/global_avg_pool.h"
 #include "nn/linear.h"
 #include "nn/max_pool2d.h"
+#include "nn/residual_add.h"
 #include "sparse/model_sparsity.h"
 #include "sparse/scheme.h"
 #include "sparse/weight_matrix.h"
@@ -18,7 +22,8 @@ namespace ss {
 
 namespace {
 // The layers a spec makes, in order, with their shapes. buildModel walks them twice: once to count the parameters,
-// then, when they fit, to build. The walk is the one place that knows the presets' structure and names.
+// then, when they fit, to build. The walk is the one place that knows the presets' structure and names. Each call
+// is one layer, which reads the previous layer's output unless source() named another for it just before.
 class LayerVisitor {
  public:
   virtual ~LayerVisitor() = default;
@@ -28,6 +33,11 @@ class LayerVisitor {
   virtual void relu(const ExampleShape& shape, const std::string& name) = 0;
   virtual void dropout(int width, double rate, const std::string& name) = 0;
   virtual void flatten(const ExampleShape& shape) = 0;
+  virtual void batchNorm(const ExampleShape&, const std::string&) {}
+  virtual void globalAvgPool(const ExampleShape&, const std::string&) {}
+  // x from layer `from`, the shortcut's input from layer `skipFrom` (layer indices in walk order).
+  virtual void join(const ExampleShape&, const ExampleShape&, int /*from*/, int /*skipFrom*/, const std::string&) {}
+  virtual void source(int /*from*/) {}  // the next layer reads layer `from`'s output
 };
 
 // Fully connected stack: hidden widths with ReLU, then the classifier; dropout before every one.
@@ -44,9 +54,194 @@ void walkClassifier(int inputs, const std::vector<int>& hidden, int classes, dou
   v.linear(width, classes, "fc" + std::to_string(index));
 }
 
+std::string shapeText(const ExampleShape& s) {
+  return std::to_string(s.channels) + "x" + std::to_string(s.height) + "x" + std::to_string(s.width);
+}
+
+// Walks a layer list (a project's own, or the one a resnet or vgg preset makes): tracks the shape, the index of the
+// last layer and the names, and lays out residual stages block by block.
+class ListWalk {
+ public:
+  ListWalk(LayerVisitor& v, ExampleShape input) : v_(v), shape_(input) {}
+
+  // Errors name the entry of a project's own list, or `preset` ("resnet-20") for the list a preset made.
+  void walk(const std::vector<LayerSpec>& layers, int classes, const std::string& preset) {
+    for (size_t i = 0; i < layers.size(); ++i)
+      entry(layers[i], preset.empty() ? "model.layers[" + std::to_string(i) + "]" : "model: " + preset);
+    flattened();
+    v_.linear(shape_.size(), classes, "fc");
+  }
+
+ private:
+  void entry(const LayerSpec& l, const std::string& where) {
+    const auto named = [&](const char* prefix, int& count) {
+      ++count;
+      return l.name.empty() ? prefix + std::to_string(count) : l.name;
+    };
+    if (l.type == "conv") {
+      conv(l.channels, l.kernel, l.stride, l.padding < 0 ? l.kernel / 2 : l.padding, l.bias, named("conv", convs_),
+           where);
+    } else if (l.type == "batch_norm") {
+      add([&] { v_.batchNorm(shape_, named("bn", norms_)); });
+    } else if (l.type == "relu") {
+      add([&] { v_.relu(shape_, named("relu", relus_)); });
+    } else if (l.type == "max_pool") {
+      if (shape_.height < l.window || shape_.width < l.window)
+        throw InputError(where + ": a " + std::to_string(l.window) + "x" + std::to_string(l.window) +
+                         " max pool does not fit the " + shapeText(shape_) + " input it gets");
+      add([&] { v_.pool(shape_, l.window, named("pool", pools_)); });
+      shape_ = MaxPool2d::outputShapeOf(shape_, l.window);
+    } else if (l.type == "global_avg_pool") {
+      add([&] { v_.globalAvgPool(shape_, l.name.empty() ? "avgpool" : l.name); });
+      shape_ = GlobalAvgPool::outputShapeOf(shape_);
+    } else if (l.type == "linear") {
+      flattened();
+      add([&] { v_.linear(shape_.size(), l.units, named("fc", linears_)); });
+      shape_ = {1, 1, l.units};
+    } else if (l.type == "dropout") {
+      flattened();
+      add([&] { v_.dropout(shape_.size(), l.rate, named("dropout", dropouts_)); });
+    } else if (l.type == "stage") {
+      const std::string stage = named("stage", stages_);
+      for (int b = 1; b <= l.blocks; ++b)
+        block(l.channels, b == 1 ? l.stride : 1, l.shortcut, stage + ".block" + std::to_string(b), where);
+    } else {
+      throw InputError(where + ": unknown layer type '" + l.type + "'");
+    }
+  }
+
+  // A basic block (He et al.): conv3x3(stride) bn relu conv3x3 bn, plus the shortcut, then relu.
+  void block(int channels, int stride, const std::string& shortcut, const std::string& prefix,
+             const std::string& where) {
+    const int input = last_;
+    const ExampleShape in = shape_;
+    conv(channels, 3, stride, 1, false, prefix + ".conv1", where);
+    add([&] { v_.batchNorm(shape_, prefix + ".bn1"); });
+    add([&] { v_.relu(shape_, prefix + ".relu1"); });
+    conv(channels, 3, 1, 1, false, prefix + ".conv2", where);
+    add([&] { v_.batchNorm(shape_, prefix + ".bn2"); });
+    const int mainPath = last_;
+    int skip = input;
+    ExampleShape skipShape = in;
+    const bool reshapes = stride != 1 || in.channels != channels;
+    if (reshapes && shortcut == "projection") {
+      const ExampleShape out = shape_;
+      shape_ = in;
+      v_.source(input);
+      conv(channels, 1, stride, 0, false, prefix + ".shortcut", where);
+      add([&] { v_.batchNorm(shape_, prefix + ".shortcut_bn"); });
+      if (shape_.height != out.height || shape_.width != out.width)
+        throw InputError(where + ": " + prefix + "'s shortcut makes " + shapeText(shape_) + ", its convs " +
+                         shapeText(out));
+      skip = last_;
+      skipShape = shape_;
+      shape_ = out;
+    } else if (reshapes && (ResidualAdd::strideBetween(in, shape_) == 0 || in.channels > channels)) {
+      throw InputError(where + ": " + prefix + " turns " + shapeText(in) + " into " + shapeText(shape_) +
+                       ", which a zero-padded identity cannot match; use shortcut 'projection'");
+    }
+    add([&] { v_.join(shape_, skipShape, mainPath, skip, prefix + ".add"); });
+    add([&] { v_.relu(shape_, prefix + ".relu2"); });
+  }
+
+  void conv(int channels, int kernel, int stride, int padding, bool bias, const std::string& name,
+            const std::string& where) {
+    if (shape_.height + 2 * padding < kernel || shape_.width + 2 * padding < kernel)
+      throw InputError(where + ": " + name + "'s " + std::to_string(kernel) + "x" + std::to_string(kernel) +
+                       " kernel does not fit the " + shapeText(shape_) + " input it gets");
+    ConvGeometry g{shape_.channels, shape_.height, shape_.width, channels, kernel, stride, padding};
+    g.bias = bias;
+    add([&] { v_.conv(g, name); });
+    shape_ = g.outputShape();
+  }
+
+  void flattened() {
+    if (shape_.channels == 1 && shape_.height == 1) return;
+    add([&] { v_.flatten(shape_); });
+    shape_ = {1, 1, shape_.size()};
+  }
+
+  template <typename Emit>
+  void add(Emit emit) {
+    emit();
+    ++last_;
+  }
+
+  LayerVisitor& v_;
+  ExampleShape shape_;
+  int last_ = Model::kModelInput;
+  int convs_ = 0, norms_ = 0, relus_ = 0, pools_ = 0, linears_ = 0, dropouts_ = 0, stages_ = 0;
+};
+
+LayerSpec layerOf(const char* type) {
+  LayerSpec l;
+  l.type = type;
+  return l;
+}
+
+LayerSpec convOf(int channels, int kernel) {
+  LayerSpec l = layerOf("conv");
+  l.channels = channels;
+  l.kernel = kernel;
+  l.bias = false;  // batch norm follows
+  return l;
+}
+
+// He et al.'s CIFAR ResNet: a 3x3 stem, three stages of (depth - 2) / 6 basic blocks at 16, 32 and 64 channels
+// (times the width), the last two starting with stride 2, global average pooling and the classifier.
+std::vector<LayerSpec> resnetLayers(const ModelSpec& spec) {
+  std::vector<LayerSpec> layers = {convOf(16 * spec.width, 3), layerOf("batch_norm"), layerOf("relu")};
+  for (const auto& [channels, stride] : {std::pair{16, 1}, std::pair{32, 2}, std::pair{64, 2}}) {
+    LayerSpec stage = layerOf("stage");
+    stage.channels = channels * spec.width;
+    stage.stride = stride;
+    stage.blocks = (spec.depth - 2) / 6;
+    stage.shortcut = spec.shortcut;
+    layers.push_back(stage);
+  }
+  layers.push_back(layerOf("global_avg_pool"));
+  return layers;
+}
+
+// The CIFAR VGG with batch norm: 3x3 convs (conv, bn, relu), 2x2 max pools after each group, then the fully
+// connected layers spec.fc asks for (none: the classifier alone, on the 512 features of the last pool).
+std::vector<LayerSpec> vggLayers(const ModelSpec& spec) {
+  using Groups = std::vector<std::vector<int>>;
+  const Groups groups =
+      spec.depth == 11   ? Groups{{64}, {128}, {256, 256}, {512, 512}, {512, 512}}
+      : spec.depth == 13 ? Groups{{64, 64}, {128, 128}, {256, 256}, {512, 512}, {512, 512}}
+      : spec.depth == 16
+          ? Groups{{64, 64}, {128, 128}, {256, 256, 256}, {512, 512, 512}, {512, 512, 512}}
+          : Groups{{64, 64}, {128, 128}, {256, 256, 256, 256}, {512, 512, 512, 512}, {512, 512, 512, 512}};
+  LayerSpec dropout = layerOf("dropout");
+  dropout.rate = spec.dropout;
+  std::vector<LayerSpec> layers;
+  for (const std::vector<int>& group : groups) {
+    for (int channels : group)
+      layers.insert(layers.end(), {convOf(channels, 3), layerOf("batch_norm"), layerOf("relu")});
+    layers.push_back(layerOf("max_pool"));
+  }
+  for (int units : spec.fc) {
+    if (spec.dropout > 0) layers.push_back(dropout);
+    LayerSpec linear = layerOf("linear");
+    linear.units = units;
+    layers.insert(layers.end(), {linear, layerOf("relu")});
+  }
+  if (spec.dropout > 0) layers.push_back(dropout);
+  return layers;
+}
+
 void walkModel(const ModelSpec& spec, const ExampleShape& input, int classes, LayerVisitor& v) {
   if (spec.preset == "mlp") {
     walkClassifier(input.size(), spec.hidden, classes, spec.dropout, v);
+    return;
+  }
+  if (spec.preset == "resnet" || spec.preset == "vgg" || spec.preset == "layers") {
+    const std::vector<LayerSpec> layers = spec.preset == "resnet" ? resnetLayers(spec)
+                                          : spec.preset == "vgg"  ? vggLayers(spec)
+                                                                  : spec.layers;
+    const std::string preset = spec.preset == "layers" ? "" : spec.preset + "-" + std::to_string(spec.depth);
+    ListWalk(v, input).walk(layers, classes, preset);
     return;
   }
   ExampleShape shape = input;
@@ -162,6 +357,19 @@ class ModelAssembler : public LayerVisitor {
         name);
   }
   void flatten(const ExampleShape& shape) override { add(std::make_unique<Flatten>(shape), "flatten"); }
+  void batchNorm(const ExampleShape& shape, const std::string& name) override {
+    add(std::make_unique<BatchNorm>(shape), name);
+  }
+  void globalAvgPool(const ExampleShape& in, const std::string& name) override {
+    add(std::make_unique<GlobalAvgPool>(in), name);
+  }
+  void join(const ExampleShape& main, const ExampleShape& skip, int from, int skipFrom,
+            const std::string& name) override {
+    auto layer = std::make_unique<ResidualAdd>(main, skip);
+    layer->setName(name);
+    model_.addJoin(std::move(layer), from, skipFrom);
+  }
+  void source(int from) override { source_ = from; }
 
  private:
   // Draws the layer's mask (when the plan makes it sparse), then its initial weights: only the active ones for a
@@ -188,7 +396,8 @@ class ModelAssembler : public LayerVisitor {
 
   void add(std::unique_ptr<Layer> layer, const std::string& name) {
     layer->setName(name);
-    model_.add(std::move(layer));
+    model_.add(std::move(layer), source_.value_or(model_.lastIndex()));
+    source_.reset();
   }
 
   Model& model_;
@@ -198,6 +407,7 @@ class ModelAssembler : public LayerVisitor {
   std::unique_ptr<Scheme> scheme_;
   SparseFormat format_;
   size_t weightLayers_ = 0;
+  std::optional<int> source_;  // what the next layer reads, when not the previous layer's output
 };
 }  // namespace
 

@@ -1,5 +1,6 @@
 #include "project/project.h"
 
+#include <algorithm>
 #include <cctype>
 #include <nlohmann/json.hpp>
 
@@ -55,12 +56,89 @@ void checkWidths(const ObjectReader& r, const char* key, const std::vector<int>&
     r.check(w >= 1 && w <= 65536, key, "every width must be between 1 and 65536, found " + std::to_string(w));
 }
 
-void readModel(ObjectReader r, ModelSpec& m) {
-  r.readChoice("preset", m.preset, {"mlp", "convnet"});
-  const bool mlp = m.preset == "mlp";
-  for (const char* key : {"channels", "fc", "kernel"})
-    if (r.has(key) && mlp) r.fail(key, "only used with preset 'convnet'");
-  if (r.has("hidden") && !mlp) r.fail("hidden", "only used with preset 'mlp' (the convnet uses 'fc')");
+// Which keys each entry type of a layer list reads besides "type" and "name".
+const std::vector<std::string>& layerKeys(const std::string& type) {
+  static const std::vector<std::string> none;
+  static const std::vector<std::string> conv = {"channels", "kernel", "stride", "padding", "bias"};
+  static const std::vector<std::string> pool = {"window"}, linear = {"units"}, dropout = {"rate"};
+  static const std::vector<std::string> stage = {"channels", "blocks", "stride", "shortcut"};
+  if (type == "conv") return conv;
+  if (type == "max_pool") return pool;
+  if (type == "linear") return linear;
+  if (type == "dropout") return dropout;
+  if (type == "stage") return stage;
+  return none;
+}
+
+LayerSpec readLayer(ObjectReader r) {
+  LayerSpec l;
+  r.readChoice("type", l.type,
+               {"conv", "batch_norm", "relu", "max_pool", "global_avg_pool", "linear", "dropout", "stage"});
+  r.check(r.has("type"), "type", "every layer needs a type");
+  r.read("name", l.name);
+  r.check(l.name.find_first_of(" \t\n\"") == std::string::npos, "name", "must not hold spaces or quotes");
+  const std::vector<std::string>& keys = layerKeys(l.type);
+  for (const char* key :
+       {"channels", "kernel", "stride", "padding", "bias", "window", "units", "rate", "blocks", "shortcut"})
+    if (r.has(key) && std::find(keys.begin(), keys.end(), key) == keys.end())
+      r.fail(key, "not used by a '" + l.type + "' layer");
+  r.read("channels", l.channels);
+  if (l.type == "conv" || l.type == "stage")
+    r.check(l.channels >= 1 && l.channels <= 65536, "channels", "must be between 1 and 65536");
+  r.read("kernel", l.kernel);
+  r.check(l.kernel >= 1 && l.kernel <= 11, "kernel", "must be between 1 and 11");
+  r.read("stride", l.stride);
+  r.check(l.stride >= 1 && l.stride <= 8, "stride", "must be between 1 and 8");
+  r.read("padding", l.padding);
+  r.check(l.padding >= -1 && l.padding <= l.kernel, "padding", "must be -1 ('same') or between 0 and the kernel");
+  r.read("bias", l.bias);
+  r.read("window", l.window);
+  r.check(l.window >= 2 && l.window <= 8, "window", "must be between 2 and 8");
+  r.read("units", l.units);
+  if (l.type == "linear") r.check(l.units >= 1 && l.units <= 65536, "units", "must be between 1 and 65536");
+  r.read("rate", l.rate);
+  r.check(l.rate >= 0 && l.rate <= 0.9, "rate", "must be a rate in [0, 0.9]");
+  r.read("blocks", l.blocks);
+  r.check(l.blocks >= 1 && l.blocks <= 1000, "blocks", "must be between 1 and 1000");
+  r.readChoice("shortcut", l.shortcut, {"projection", "zero_pad"});
+  r.finish();
+  return l;
+}
+
+void readLayerList(ObjectReader& r, const std::string& source, std::vector<LayerSpec>& layers) {
+  const json* list = r.raw("layers");
+  if (!list) r.fail("layers", "preset 'layers' needs the list of layers");
+  if (!list->is_array()) r.fail("layers", "must be a list of layer objects");
+  layers.clear();
+  for (size_t i = 0; i < list->size(); ++i) {
+    const std::string path = "model.layers[" + std::to_string(i) + "]";
+    if (!(*list)[i].is_object()) throw InputError(source + ": " + path + ": must be an object with a 'type'");
+    layers.push_back(readLayer(ObjectReader((*list)[i], path, source)));
+  }
+}
+
+void readModel(ObjectReader r, const std::string& source, ModelSpec& m) {
+  r.readChoice("preset", m.preset, {"mlp", "convnet", "resnet", "vgg", "layers"});
+  const std::string& preset = m.preset;
+  const auto only = [&](const char* key, std::initializer_list<const char*> presets) {
+    if (!r.has(key)) return;
+    std::string names;
+    for (const char* p : presets) {
+      if (preset == p) return;
+      names += std::string(names.empty() ? "" : " or ") + "'" + p + "'";
+    }
+    r.fail(key, "only used with preset " + names);
+  };
+  only("hidden", {"mlp"});
+  only("channels", {"convnet"});
+  only("kernel", {"convnet"});
+  only("fc", {"convnet", "vgg"});
+  only("dropout", {"mlp", "convnet", "vgg"});
+  only("depth", {"resnet", "vgg"});
+  only("width", {"resnet"});
+  only("shortcut", {"resnet"});
+  only("layers", {"layers"});
+  if (preset == "vgg") m.fc = {};  // the CIFAR VGG: one linear layer after the convolutions unless fc adds some
   r.read("hidden", m.hidden);
   checkWidths(r, "hidden", m.hidden, true);
   r.read("channels", m.channels);
@@ -71,7 +149,52 @@ void readModel(ObjectReader r, ModelSpec& m) {
   r.check(m.dropout >= 0 && m.dropout <= 0.9, "dropout", "must be a rate in [0, 0.9]");
   r.read("kernel", m.kernel);
   r.check(m.kernel >= 1 && m.kernel <= 11 && m.kernel % 2 == 1, "kernel", "must be an odd size between 1 and 11");
+  if (preset == "vgg") m.depth = 16;
+  r.read("depth", m.depth);
+  if (preset == "resnet")
+    r.check(m.depth >= 8 && m.depth <= 2000 && (m.depth - 2) % 6 == 0, "depth",
+            "must be 6n+2 for n blocks per stage (20, 32, 44, 56, 110, ...), found " + std::to_string(m.depth));
+  if (preset == "vgg")
+    r.check(m.depth == 11 || m.depth == 13 || m.depth == 16 || m.depth == 19, "depth",
+            "must be 11, 13, 16 or 19, found " + std::to_string(m.depth));
+  r.read("width", m.width);
+  r.check(m.width >= 1 && m.width <= 64, "width", "must be a channel multiplier between 1 and 64");
+  r.readChoice("shortcut", m.shortcut, {"projection", "zero_pad"});
+  if (preset == "layers") readLayerList(r, source, m.layers);
   r.finish();
+}
+
+json layerToJson(const LayerSpec& l) {
+  json out = {{"type", l.type}};
+  if (!l.name.empty()) out["name"] = l.name;
+  if (l.type == "conv")
+    out.update({{"channels", l.channels},
+                {"kernel", l.kernel},
+                {"stride", l.stride},
+                {"padding", l.padding},
+                {"bias", l.bias}});
+  if (l.type == "max_pool") out["window"] = l.window;
+  if (l.type == "linear") out["units"] = l.units;
+  if (l.type == "dropout") out["rate"] = l.rate;
+  if (l.type == "stage")
+    out.update({{"channels", l.channels}, {"blocks", l.blocks}, {"stride", l.stride}, {"shortcut", l.shortcut}});
+  return out;
+}
+
+// Only the keys the preset reads, so that a stored project reads back as written.
+json modelToJson(const ModelSpec& m) {
+  json model = {{"preset", m.preset}};
+  if (m.preset == "mlp") model["hidden"] = m.hidden;
+  if (m.preset == "convnet") model.update({{"channels", m.channels}, {"fc", m.fc}, {"kernel", m.kernel}});
+  if (m.preset == "vgg") model.update({{"depth", m.depth}, {"fc", m.fc}});
+  if (m.preset == "resnet") model.update({{"depth", m.depth}, {"width", m.width}, {"shortcut", m.shortcut}});
+  if (m.preset == "layers") {
+    json layers = json::array();
+    for (const LayerSpec& l : m.layers) layers.push_back(layerToJson(l));
+    model["layers"] = layers;
+  }
+  if (m.preset != "resnet" && m.preset != "layers") model["dropout"] = m.dropout;
+  return model;
 }
 
 void readTrain(ObjectReader r, TrainSpec& t) {
@@ -254,7 +377,7 @@ Project parseProject(const std::string& jsonText, const std::string& source) {
   top.check(!p.name.empty(), "name", "must not be empty");
   top.read("description", p.description);
   readData(top.child("data"), p.data);
-  readModel(top.child("model"), p.model);
+  readModel(top.child("model"), source, p.model);
   readTrain(top.child("train"), p.train);
   readSparsity(top.child("sparsity"), p.sparsity);
   if (const json* a = top.raw("algorithm")) readAlgorithm(*a, p.algorithm, source);
@@ -288,14 +411,7 @@ std::string projectToJson(const Project& p) {
     data["noise"] = p.data.noise;
     data["test_fraction"] = p.data.testFraction;
   }
-  json model = {{"preset", p.model.preset}, {"dropout", p.model.dropout}};
-  if (p.model.preset == "mlp") {
-    model["hidden"] = p.model.hidden;
-  } else {
-    model["channels"] = p.model.channels;
-    model["fc"] = p.model.fc;
-    model["kernel"] = p.model.kernel;
-  }
+  const json model = modelToJson(p.model);
   const auto& t = p.train;
   json train = {{"epochs", t.epochs},
                 {"batch_size", t.batchSize},

@@ -24,13 +24,37 @@ struct DataSpec {
   bool normalize = true;  // standardise with the training set's mean and deviation
 };
 
+// One entry of a project's own layer list (preset "layers"), as PyTorch's nn.Sequential would hold it, plus "stage":
+// a run of residual blocks. Only the fields of the entry's type are read. The classifier, a linear layer to the
+// classes named "fc", always ends the list; a flatten goes in wherever a linear layer follows an image.
+struct LayerSpec {
+  std::string type;  // conv | batch_norm | relu | max_pool | global_avg_pool | linear | dropout | stage
+  std::string name;  // empty: named by type and position (conv1, bn1, relu1, pool1, fc1, stage1, avgpool)
+  int channels = 0;  // conv, stage: output channels
+  int kernel = 3;    // conv: square kernel size
+  int stride = 1;    // conv; stage: its first block's
+  int padding = -1;  // conv: -1 = 'same' (kernel / 2)
+  bool bias = true;  // conv
+  int window = 2;    // max_pool
+  int units = 0;     // linear
+  double rate = 0;   // dropout
+  int blocks = 1;    // stage
+  std::string shortcut = "projection";  // stage: projection | zero_pad (where a block changes shape)
+};
+
 struct ModelSpec {
-  std::string preset = "mlp";            // mlp | convnet
+  std::string preset = "mlp";            // mlp | convnet | resnet | vgg | layers
   std::vector<int> hidden = {300, 100};  // mlp: hidden layer widths
   std::vector<int> channels = {32, 64};  // convnet: filters of each conv (each followed by relu, maxpool 2)
-  std::vector<int> fc = {128};           // convnet: hidden fully connected widths
+  std::vector<int> fc = {128};           // convnet, vgg: hidden fully connected widths (vgg's default: none)
   int kernel = 3;                        // convnet: square kernel size, 'same' padding
   double dropout = 0.0;                  // rate before every fully connected layer (0 = none)
+  int depth = 20;                        // resnet: 6n+2 (20, 32, 44, 56, 110); vgg: 11, 13, 16 or 19
+  int width = 1;                         // resnet: its stages' 16, 32 and 64 channels times this (WRN-style)
+  // resnet: where a block changes shape, a 1x1 strided conv + batch norm (torchvision's option B) or the
+  // identity subsampled and zero-padded to the new channels (option A of He et al.'s CIFAR ResNets).
+  std::string shortcut = "projection";  // projection | zero_pad
+  std::vector<LayerSpec> layers;        // layers: the network, in order
 };
 
 struct OptimizerSpec {

@@ -1,0 +1,80 @@
+#include "nn/residual_add.h"
+
+#include <stdexcept>
+
+#include "core/error.h"
+
+namespace ss {
+
+namespace {
+std::string shapeText(const ExampleShape& s) {
+  return std::to_string(s.channels) + "x" + std::to_string(s.height) + "x" + std::to_string(s.width);
+}
+}  // namespace
+
+int ResidualAdd::strideBetween(const ExampleShape& skip, const ExampleShape& main) {
+  for (int stride = 1; stride <= skip.height; ++stride)
+    if ((skip.height + stride - 1) / stride == main.height && (skip.width + stride - 1) / stride == main.width)
+      return stride;
+  return 0;
+}
+
+ResidualAdd::ResidualAdd(ExampleShape main, ExampleShape skip)
+    : main_(main), skip_(skip), stride_(strideBetween(skip, main)), padFront_((main.channels - skip.channels) / 2) {
+  if (stride_ == 0 || skip.channels > main.channels)
+    throw InputError("residual add: a " + shapeText(skip) + " block input cannot be subsampled and zero-padded to " +
+                     shapeText(main) + "; give the block a projection shortcut");
+}
+
+std::string ResidualAdd::describe() const {
+  if (identity()) return "add identity";
+  return "add zero-padded " + std::to_string(skip_.channels) + " -> " + std::to_string(main_.channels) +
+         (stride_ > 1 ? ", stride " + std::to_string(stride_) : std::string());
+}
+
+void ResidualAdd::forward(const Matrix&, Matrix&, bool) {
+  throw std::logic_error("a residual add is run by the model with its block's input");
+}
+
+void ResidualAdd::backward(const Matrix&, const Matrix&, const Matrix&, Matrix&, bool) {
+  throw std::logic_error("a residual add is run by the model with its block's input");
+}
+
+void ResidualAdd::forward(const Matrix& x, const Matrix& skip, Matrix& y) {
+  if (identity()) {
+    y = x + skip;
+    return;
+  }
+  y = x;
+  const Eigen::Index batch = x.rows();
+  const int64_t area = int64_t(main_.height) * main_.width, skipArea = int64_t(skip_.height) * skip_.width;
+#pragma omp parallel for schedule(static)
+  for (Eigen::Index s = 0; s < batch; ++s) {
+    const float* in = skip.row(s).data();
+    float* out = y.row(s).data() + padFront_ * area;
+    for (int c = 0; c < skip_.channels; ++c, in += skipArea, out += area)
+      for (int i = 0; i < main_.height; ++i)
+        for (int j = 0; j < main_.width; ++j) out[i * main_.width + j] += in[(i * stride_) * skip_.width + j * stride_];
+  }
+}
+
+void ResidualAdd::backward(const Matrix& dy, Matrix& dx, Matrix& dSkip) {
+  dx = dy;
+  if (identity()) {
+    dSkip = dy;
+    return;
+  }
+  const Eigen::Index batch = dy.rows();
+  const int64_t area = int64_t(main_.height) * main_.width, skipArea = int64_t(skip_.height) * skip_.width;
+  dSkip.setZero(batch, skip_.size());
+#pragma omp parallel for schedule(static)
+  for (Eigen::Index s = 0; s < batch; ++s) {
+    const float* up = dy.row(s).data() + padFront_ * area;
+    float* down = dSkip.row(s).data();
+    for (int c = 0; c < skip_.channels; ++c, up += area, down += skipArea)
+      for (int i = 0; i < main_.height; ++i)
+        for (int j = 0; j < main_.width; ++j) down[(i * stride_) * skip_.width + j * stride_] = up[i * main_.width + j];
+  }
+}
+
+}  // namespace ss

@@ -1,0 +1,337 @@
+// Residual networks: the join's option-A shortcut by hand, whole blocks against finite differences, the resnet and
+// vgg presets against their published parameter counts and stable names, and the project's layer lists.
+#include <QtTest>
+#include <set>
+
+#include "core/error.h"
+#include "core/rng.h"
+#include "gradient_check.h"
+#include "nn/activation.h"
+#include "nn/batch_norm.h"
+#include "nn/conv2d.h"
+#include "nn/cross_entropy.h"
+#include "nn/global_avg_pool.h"
+#include "nn/linear.h"
+#include "nn/model_factory.h"
+#include "nn/residual_add.h"
+#include "project/project.h"
+
+using namespace ss;
+
+class TestResidual : public QObject {
+  Q_OBJECT
+
+ private slots:
+  void optionAShortcutSubsamplesAndZeroPads();
+  void blockGradientsMatchFiniteDifferences_data();
+  void blockGradientsMatchFiniteDifferences();
+  void blocksReadTheirInputs();
+  void presetsHaveTheirPublishedParameterCounts_data();
+  void presetsHaveTheirPublishedParameterCounts();
+  void layerNamesAreStable();
+  void evaluationUsesRunningStatistics();
+  void presetsRefuseInputsTheyDoNotFit();
+  void layerListsParseAndWriteBack();
+  void layerListErrorsNameTheEntry();
+};
+
+namespace {
+
+ModelSpec preset(const std::string& name, int depth, const std::string& shortcut = "projection") {
+  ModelSpec spec;
+  spec.preset = name;
+  spec.depth = depth;
+  spec.shortcut = shortcut;
+  spec.fc = {};
+  return spec;
+}
+
+Model build(const ModelSpec& spec, const ExampleShape& input, int classes, uint64_t seed = 1) {
+  Rng rng(seed);
+  return buildModel(spec, input, classes, rng, 0);
+}
+
+std::vector<std::string> names(const Model& model) {
+  std::vector<std::string> out;
+  for (const auto& layer : model.layers()) out.push_back(layer->name());
+  return out;
+}
+
+}  // namespace
+
+void TestResidual::optionAShortcutSubsamplesAndZeroPads() {
+  // Two 4x4 channels into four 2x2 ones with stride 2: s[c][2i][2j] lands in channel c + 1, channels 0 and 3 get x.
+  ResidualAdd join({4, 2, 2}, {2, 4, 4});
+  QVERIFY(!join.identity());
+  Matrix skip(1, 32), x = Matrix::Constant(1, 16, 0.5f), y;
+  for (int i = 0; i < 32; ++i) skip(0, i) = float(i);
+  join.forward(x, skip, y);
+  const std::vector<float> expected = {0.5f, 0.5f,  0.5f, 0.5f,  0.5f, 2.5f, 8.5f, 10.5f,
+                                       16.5, 18.5f, 24.5, 26.5f, 0.5f, 0.5f, 0.5f, 0.5f};
+  for (int i = 0; i < 16; ++i) QCOMPARE(y(0, i), expected[size_t(i)]);
+
+  Matrix dy(1, 16), dx, dSkip;
+  for (int i = 0; i < 16; ++i) dy(0, i) = float(i + 1);
+  join.backward(dy, dx, dSkip);
+  QVERIFY(dx == dy);
+  QCOMPARE(dSkip.cols(), Eigen::Index(32));
+  float total = 0;
+  for (int i = 0; i < 32; ++i) total += dSkip(0, i);
+  QCOMPARE(total, 5.0f + 6 + 7 + 8 + 9 + 10 + 11 + 12);  // the padded channels pass nothing back
+  QCOMPARE(dSkip(0, 0), 5.0f);                           // s[0][0][0] fed y[1][0][0]
+  QCOMPARE(dSkip(0, 2), 6.0f);                           // s[0][0][2] fed y[1][0][1]
+  QCOMPARE(dSkip(0, 1), 0.0f);                           // s[0][0][1] was skipped by the stride
+  QCOMPARE(dSkip(0, 16 + 10), 12.0f);                    // s[1][2][2] fed y[2][1][1]
+
+  ResidualAdd same({3, 2, 2}, {3, 2, 2});
+  QVERIFY(same.identity());
+  QVERIFY_THROWS_EXCEPTION(InputError, ResidualAdd({2, 2, 2}, {4, 4, 4}));  // fewer channels than the input
+}
+
+void TestResidual::blockGradientsMatchFiniteDifferences_data() {
+  QTest::addColumn<int>("stride");
+  QTest::addColumn<int>("channels");
+  QTest::addColumn<bool>("projection");
+  QTest::newRow("identity") << 1 << 3 << false;
+  QTest::newRow("projection, 1x1 stride 2") << 2 << 5 << true;
+  QTest::newRow("zero-padded, stride 2") << 2 << 5 << false;
+}
+
+// A block as the model runs it, built by hand without ReLUs so that the loss is smooth and finite differences are
+// exact up to rounding: stem conv and batch norm, whose output both the block's first conv and its shortcut (the
+// projection, or the join itself) read, so it must get the sum of both gradients; conv, bn, a strided conv, bn;
+// the join; pooling and the classifier. Training mode: the batch statistics' own gradients are in the check.
+void TestResidual::blockGradientsMatchFiniteDifferences() {
+  QFETCH(int, stride);
+  QFETCH(int, channels);
+  QFETCH(bool, projection);
+  Rng rng(7);
+  Model model;
+  const auto conv = [&](ConvGeometry g, const char* name, int from) {
+    g.bias = false;
+    auto layer = std::make_unique<Conv2d>(g);
+    layer->initKaiming(rng);
+    layer->setName(name);
+    model.add(std::move(layer), from);
+  };
+  const auto norm = [&](const ExampleShape& shape, const char* name) {
+    auto layer = std::make_unique<BatchNorm>(shape);
+    for (float& v : layer->gamma()) v = rng.uniform(0.5f, 1.5f);
+    for (float& v : layer->beta()) v = rng.uniform(-0.3f, 0.3f);
+    layer->setName(name);
+    model.add(std::move(layer));
+  };
+  conv({2, 6, 6, 3, 3, 1, 1}, "stem", Model::kModelInput);
+  norm({3, 6, 6}, "stem_bn");
+  const int blockInput = model.lastIndex();
+  const ConvGeometry first{3, 6, 6, channels, 3, stride, 1};
+  const ExampleShape out = first.outputShape();
+  conv(first, "conv1", blockInput);
+  norm(out, "bn1");
+  conv({channels, out.height, out.width, channels, 3, 1, 1}, "conv2", model.lastIndex());
+  norm(out, "bn2");
+  const int mainPath = model.lastIndex();
+  int skip = blockInput;
+  ExampleShape skipShape{3, 6, 6};
+  if (projection) {
+    conv({3, 6, 6, channels, 1, stride, 0}, "shortcut", blockInput);
+    norm(out, "shortcut_bn");
+    skip = model.lastIndex();
+    skipShape = out;
+  }
+  auto join = std::make_unique<ResidualAdd>(out, skipShape);
+  join->setName("add");
+  model.addJoin(std::move(join), mainPath, skip);
+  model.add(std::make_unique<GlobalAvgPool>(out));
+  model.add(std::make_unique<Flatten>(GlobalAvgPool::outputShapeOf(out)));
+  auto fc = std::make_unique<Linear>(channels, 3);
+  fc->initKaiming(rng);
+  fc->setName("fc");
+  model.add(std::move(fc));
+
+  const Matrix x = randomMatrix(5, 72, rng);
+  const std::vector<int32_t> labels{0, 2, 1, 1, 0};
+  const auto loss = [&] { return softmaxCrossEntropy(model.forward(x, true), labels, nullptr, nullptr).meanLoss; };
+  Matrix d;
+  softmaxCrossEntropy(model.forward(x, true), labels, &d, nullptr);
+  model.backward(d);
+  for (auto& p : model.parameters()) {
+    const std::vector<float> grads(p.grads.begin(), p.grads.end());
+    std::vector<double> analytic, numeric;
+    for (size_t i : probes(p.values.size())) {
+      analytic.push_back(grads[i]);
+      numeric.push_back(centralDifference(p.values[i], 1e-2f, loss));
+    }
+    const double error = relativeError(analytic, numeric);
+    QVERIFY2(error < 2e-3, qPrintable(QString("%1: relative error %2").arg(QString::fromStdString(p.name)).arg(error)));
+  }
+}
+
+// The presets' blocks read what He et al.'s do: the block's first conv and its shortcut the block input, the join
+// the block's second batch norm and the shortcut (or the block input itself).
+void TestResidual::blocksReadTheirInputs() {
+  for (const char* shortcut : {"projection", "zero_pad"}) {
+    Model model = build(preset("resnet", 8, shortcut), {1, 12, 12}, 4);
+    const auto index = [&](const std::string& name) {
+      for (size_t i = 0; i < model.layers().size(); ++i)
+        if (model.layers()[i]->name() == name) return int(i);
+      return -2;
+    };
+    const int stemOut = index("relu1");
+    QCOMPARE(model.sourceOf(size_t(index("stage1.block1.conv1"))), stemOut);
+    QCOMPARE(model.sourceOf(size_t(index("stage1.block1.add"))), index("stage1.block1.bn2"));
+    QCOMPARE(model.skipSourceOf(size_t(index("stage1.block1.add"))), stemOut);
+    const int stage2In = index("stage1.block1.relu2");
+    QCOMPARE(model.sourceOf(size_t(index("stage2.block1.conv1"))), stage2In);
+    if (std::string(shortcut) == "projection") {
+      QCOMPARE(model.sourceOf(size_t(index("stage2.block1.shortcut"))), stage2In);
+      QCOMPARE(model.skipSourceOf(size_t(index("stage2.block1.add"))), index("stage2.block1.shortcut_bn"));
+    } else {
+      QCOMPARE(index("stage2.block1.shortcut"), -2);
+      QCOMPARE(model.skipSourceOf(size_t(index("stage2.block1.add"))), stage2In);
+    }
+    QCOMPARE(model.sourceOf(size_t(index("avgpool"))), index("stage3.block1.relu2"));
+  }
+}
+
+void TestResidual::presetsHaveTheirPublishedParameterCounts_data() {
+  QTest::addColumn<QString>("preset");
+  QTest::addColumn<int>("depth");
+  QTest::addColumn<QString>("shortcut");
+  QTest::addColumn<int>("classes");
+  QTest::addColumn<qint64>("parameters");
+  // He et al.'s CIFAR ResNets with option A, as PyTorch reimplementations count them (0.27M, 0.46M, 0.85M, 1.7M).
+  QTest::newRow("resnet-20 A") << "resnet" << 20 << "zero_pad" << 10 << qint64(269722);
+  QTest::newRow("resnet-32 A") << "resnet" << 32 << "zero_pad" << 10 << qint64(464154);
+  QTest::newRow("resnet-56 A") << "resnet" << 56 << "zero_pad" << 10 << qint64(853018);
+  QTest::newRow("resnet-110 A") << "resnet" << 110 << "zero_pad" << 10 << qint64(1727962);
+  // Option B adds the 1x1 projections 16->32 and 32->64 and their batch norms: 512 + 2048 + 2 * (32 + 64).
+  QTest::newRow("resnet-20 B") << "resnet" << 20 << "projection" << 10 << qint64(269722 + 2560 + 192);
+  // CIFAR-100 widens the classifier by 90 x (64 + 1).
+  QTest::newRow("resnet-32 A, 100 classes") << "resnet" << 32 << "zero_pad" << 100 << qint64(464154 + 90 * 65);
+  // The CIFAR VGG-16 with batch norm and one linear layer counts 14,728,266 with conv biases; ours has none before
+  // batch norm (64 * 2 + 128 * 2 + 256 * 3 + 512 * 6 = 4224 fewer).
+  QTest::newRow("vgg-16") << "vgg" << 16 << "projection" << 10 << qint64(14728266 - 4224);
+}
+
+void TestResidual::presetsHaveTheirPublishedParameterCounts() {
+  QFETCH(QString, preset);
+  QFETCH(int, depth);
+  QFETCH(QString, shortcut);
+  QFETCH(int, classes);
+  QFETCH(qint64, parameters);
+  Model model = build(::preset(preset.toStdString(), depth, shortcut.toStdString()), {3, 32, 32}, classes);
+  QCOMPARE(qint64(model.parameterCount()), parameters);
+}
+
+void TestResidual::layerNamesAreStable() {
+  Model resnet = build(preset("resnet", 20), {1, 28, 28}, 10);
+  const std::vector<std::string> all = names(resnet);
+  const std::set<std::string> unique(all.begin(), all.end());
+  QCOMPARE(unique.size(), all.size());
+  for (const char* name : {"conv1", "bn1", "relu1", "stage1.block1.conv1", "stage1.block3.relu2", "stage2.block1.conv2",
+                           "stage2.block1.shortcut", "stage2.block1.shortcut_bn", "stage3.block3.add", "avgpool", "fc"})
+    QVERIFY2(unique.count(name), name);
+  QVERIFY(!unique.count("stage1.block1.shortcut"));  // the shape stays: identity
+  QCOMPARE(all.back(), std::string("fc"));
+  int weightLayers = 0;
+  for (const auto& layer : resnet.layers()) weightLayers += layer->weightMatrix() != nullptr;
+  QCOMPARE(weightLayers, 1 + 18 + 2 + 1);  // stem, 9 blocks of two convs, two projections, the classifier
+
+  Model vgg = build(preset("vgg", 11), {3, 32, 32}, 10);
+  const std::vector<std::string> vggNames = names(vgg);
+  for (const char* name : {"conv1", "conv8", "bn8", "pool5", "fc"})
+    QVERIFY2(std::count(vggNames.begin(), vggNames.end(), name) == 1, name);
+}
+
+void TestResidual::evaluationUsesRunningStatistics() {
+  // An evaluation forward of one example must not depend on the others in its batch (running statistics), and
+  // the network's two shortcut kinds must both run.
+  for (const char* shortcut : {"projection", "zero_pad"}) {
+    Model model = build(preset("resnet", 8, shortcut), {1, 12, 12}, 4);
+    Rng rng(3);
+    const Matrix batch = randomMatrix(6, 144, rng);
+    const Matrix together = model.forward(batch, false);
+    const Matrix alone = model.forward(batch.topRows(1), false);
+    QVERIFY((together.topRows(1) - alone).cwiseAbs().maxCoeff() < 1e-5f);
+    const Matrix trained = model.forward(batch, true);
+    QVERIFY((trained.topRows(1) - alone).cwiseAbs().maxCoeff() > 1e-4f);  // batch statistics differ
+  }
+}
+
+void TestResidual::presetsRefuseInputsTheyDoNotFit() {
+  try {
+    build(preset("vgg", 16), {1, 28, 28}, 10);
+    QFAIL("vgg-16 on 28x28 images was built");
+  } catch (const InputError& e) {
+    QVERIFY2(QString(e.what()).contains("vgg-16") && QString(e.what()).contains("max pool"), e.what());
+  }
+}
+
+void TestResidual::layerListsParseAndWriteBack() {
+  const std::string text = R"({"format": 1, "model": {"preset": "layers", "layers": [
+      {"type": "conv", "channels": 8, "kernel": 5, "stride": 2, "bias": false},
+      {"type": "batch_norm"}, {"type": "relu", "name": "stem_relu"},
+      {"type": "stage", "channels": 16, "blocks": 2, "stride": 2, "shortcut": "zero_pad"},
+      {"type": "global_avg_pool"}, {"type": "dropout", "rate": 0.2}, {"type": "linear", "units": 32}]}})";
+  const Project p = parseProject(text, "list.json");
+  QCOMPARE(p.model.layers.size(), size_t(7));
+  QCOMPARE(p.model.layers[0].kernel, 5);
+  QCOMPARE(p.model.layers[0].padding, -1);
+  QCOMPARE(p.model.layers[2].name, std::string("stem_relu"));
+  QCOMPARE(p.model.layers[3].shortcut, std::string("zero_pad"));
+  const Project again = parseProject(projectToJson(p), "written.json");
+  QCOMPARE(projectToJson(again), projectToJson(p));
+
+  Model model = build(p.model, {1, 28, 28}, 10);
+  const std::vector<std::string> all = names(model);
+  for (const char* name : {"conv1", "bn1", "stem_relu", "stage1.block2.conv2", "avgpool", "dropout1", "fc1", "fc"})
+    QVERIFY2(std::count(all.begin(), all.end(), name) == 1, name);
+
+  const Project resnet =
+      parseProject(R"({"format": 1, "model": {"preset": "resnet", "depth": 32, "width": 2}})", "r.json");
+  QCOMPARE(resnet.model.depth, 32);
+  QCOMPARE(resnet.model.width, 2);
+  QCOMPARE(resnet.model.shortcut, std::string("projection"));
+  const Project vgg = parseProject(R"({"format": 1, "model": {"preset": "vgg"}})", "v.json");
+  QCOMPARE(vgg.model.depth, 16);
+  QVERIFY(vgg.model.fc.empty());
+}
+
+void TestResidual::layerListErrorsNameTheEntry() {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {R"({"preset": "resnet", "depth": 21})", "model.depth: must be 6n+2"},
+      {R"({"preset": "vgg", "depth": 12})", "model.depth: must be 11, 13, 16 or 19"},
+      {R"({"preset": "resnet", "hidden": [10]})", "model.hidden: only used with preset 'mlp'"},
+      {R"({"preset": "mlp", "depth": 20})", "model.depth: only used with preset 'resnet' or 'vgg'"},
+      {R"({"preset": "layers"})", "model.layers: preset 'layers' needs the list"},
+      {R"({"preset": "layers", "layers": [{"type": "conv", "channels": 4, "window": 2}]})",
+       "model.layers[0].window: not used by a 'conv' layer"},
+      {R"({"preset": "layers", "layers": [{"channels": 4}]})", "model.layers[0].type"},
+      {R"({"preset": "layers", "layers": [{"type": "pool"}]})", "model.layers[0].type"},
+      {R"({"preset": "layers", "layers": [{"type": "stage", "channels": 0}]})", "model.layers[0].channels"},
+  };
+  for (const auto& [model, expected] : cases) {
+    try {
+      parseProject(R"({"format": 1, "model": )" + model + "}", "p.json");
+      QFAIL(qPrintable(QString::fromStdString("accepted " + model)));
+    } catch (const InputError& e) {
+      QVERIFY2(QString(e.what()).contains(QString::fromStdString(expected)), e.what());
+    }
+  }
+  // A list whose layers do not fit the images is refused when built, naming the entry.
+  ModelSpec spec =
+      parseProject(R"({"format": 1, "model": {"preset": "layers", "layers": [{"type": "max_pool", "window": 4},
+      {"type": "max_pool", "window": 4}, {"type": "max_pool", "window": 4}]}})",
+                   "p.json")
+          .model;
+  try {
+    build(spec, {1, 28, 28}, 10);
+    QFAIL("three 4x4 pools on 28x28 were built");
+  } catch (const InputError& e) {
+    QVERIFY2(QString(e.what()).contains("model.layers[2]"), e.what());
+  }
+}
+
+QTEST_APPLESS_MAIN(TestResidual)
+#include "tst_residual.moc"
