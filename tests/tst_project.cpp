@@ -22,6 +22,7 @@ class TestProject : public QObject {
   void badProjectIsRefusedWithKeyPath_data();
   void badProjectIsRefusedWithKeyPath();
   void serialisedProjectReadsBackTheSame();
+  void decayNormAndBiasIsReadAndWrittenBackOnlyWhenOn();
   void memoryBoundAcceptsUnits();
   void missingFileIsNamed();
   void shippedProjectsAreValid();
@@ -35,6 +36,7 @@ void TestProject::minimalProjectGetsDefaults() {
   QCOMPARE(p.train.epochs, 15);
   QCOMPARE(p.train.batchSize, 128);
   QCOMPARE(p.train.optimizer.nesterov, true);
+  QCOMPARE(p.train.optimizer.decayNormAndBias, false);
   QCOMPARE(p.algorithm.name, std::string("dense"));
   QCOMPARE(p.sparsity.target, 0.0);
   QVERIFY(!p.memoryBoundBytes.has_value());
@@ -71,6 +73,9 @@ void TestProject::badProjectIsRefusedWithKeyPath_data() {
   QTest::newRow("nesterov without momentum")
       << QString::fromStdString(withTrain(R"({"optimizer": {"momentum": 0, "nesterov": true}})"))
       << "train.optimizer.nesterov";
+  QTest::newRow("decay_norm_and_bias not a boolean")
+      << QString::fromStdString(withTrain(R"({"optimizer": {"decay_norm_and_bias": "yes"}})"))
+      << "train.optimizer.decay_norm_and_bias: expected true or false, got a string";
   QTest::newRow("unknown schedule") << QString::fromStdString(withTrain(R"({"schedule": {"name": "exp"}})"))
                                     << "train.schedule.name";
   QTest::newRow("warmup too long") << QString::fromStdString(
@@ -133,6 +138,22 @@ void TestProject::serialisedProjectReadsBackTheSame() {
   QCOMPARE(again.model.channels, (std::vector<int>{8, 16}));
   QCOMPARE(again.train.seed, uint64_t(99));
   QCOMPARE(again.memoryBoundBytes.value(), int64_t(2'000'000));
+}
+
+// Written back only when on: a project stored before the key existed serialises as it did then.
+void TestProject::decayNormAndBiasIsReadAndWrittenBackOnlyWhenOn() {
+  const Project on = parseProject(withTrain(R"({"optimizer": {"decay_norm_and_bias": true}})"), "on.json");
+  QCOMPARE(on.train.optimizer.decayNormAndBias, true);
+  const std::string written = projectToJson(on);
+  QVERIFY2(QString::fromStdString(written).contains(R"("decay_norm_and_bias": true)"), written.c_str());
+  const Project again = parseProject(written, "again.json");
+  QCOMPARE(again.train.optimizer.decayNormAndBias, true);
+  QCOMPARE(projectToJson(again), written);
+
+  const Project off = parseProject(withTrain(R"({"optimizer": {"decay_norm_and_bias": false}})"), "off.json");
+  QCOMPARE(off.train.optimizer.decayNormAndBias, false);
+  QVERIFY(!QString::fromStdString(projectToJson(off)).contains("decay_norm_and_bias"));
+  QCOMPARE(projectToJson(off), projectToJson(parseProject(withTrain("{}"), "plain.json")));
 }
 
 void TestProject::memoryBoundAcceptsUnits() {

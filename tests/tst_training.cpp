@@ -66,6 +66,9 @@ class TestTraining : public QObject {
   void cancelStopsBetweenStepsAndIsRecorded();
   void divergingLossFailsTheRunWithItsReason();
   void sgdUpdatesEveryParameterAsItsFormulaSaysOnAnyThreadCount();
+  void sgdSkipsDecayOfBiasesUnlessSetToDecayNormAndBias_data();
+  void sgdSkipsDecayOfBiasesUnlessSetToDecayNormAndBias();
+  void projectSettingDecaysNormAndBiasInTraining();
 
  private:
   QTemporaryDir dir_;
@@ -178,6 +181,51 @@ void TestTraining::sgdUpdatesEveryParameterAsItsFormulaSaysOnAnyThreadCount() {
     else
       QVERIFY2(values == firstRun, qPrintable(QString("%1 threads differ from one").arg(threads)));
   }
+}
+
+// One step from w = 2 with gradient 0.5, lr 0.1, weight decay 0.1, Nesterov momentum 0.9:
+// undecayed g = 0.5, v = 0.5, w = 2 - 0.1 * (0.5 + 0.9 * 0.5) = 1.905;
+// decayed g = 0.5 + 0.1 * 2 = 0.7, v = 0.7, w = 2 - 0.1 * (0.7 + 0.9 * 0.7) = 1.867.
+void TestTraining::sgdSkipsDecayOfBiasesUnlessSetToDecayNormAndBias_data() {
+  QTest::addColumn<bool>("marked");  // the parameter's own decay flag: false for biases and norm scale and shift
+  QTest::addColumn<bool>("decayNormAndBias");
+  QTest::addColumn<float>("expected");
+  QTest::newRow("bias, default") << false << false << 1.905f;
+  QTest::newRow("bias, decay_norm_and_bias") << false << true << 1.867f;
+  QTest::newRow("weight, default") << true << false << 1.867f;
+  QTest::newRow("weight, decay_norm_and_bias") << true << true << 1.867f;
+}
+
+void TestTraining::sgdSkipsDecayOfBiasesUnlessSetToDecayNormAndBias() {
+  QFETCH(bool, marked);
+  QFETCH(bool, decayNormAndBias);
+  QFETCH(float, expected);
+  std::vector<float> value = {2.0f}, grad = {0.5f};
+  Sgd sgd({0.9f, true, 0.1f, decayNormAndBias});
+  sgd.step({{"p", value, grad, marked}}, 0.1f);
+  QVERIFY2(std::abs(value[0] - expected) < 1e-6f, qPrintable(QString::number(value[0], 'g', 9)));
+}
+
+// The project key reaches the optimizer Experiment builds: the same run with it on ends with other biases, and with
+// no weight decay at all it changes nothing.
+void TestTraining::projectSettingDecaysNormAndBiasInTraining() {
+  const auto biasesAfterOneEpoch = [](double weightDecay, bool decayNormAndBias) {
+    Project p = spiralsProject(3, 1);
+    p.train.optimizer.weightDecay = weightDecay;
+    p.train.optimizer.decayNormAndBias = decayNormAndBias;
+    Experiment experiment(p);
+    RunControl control;
+    const RunOutcome outcome = experiment.runUnrecorded(control, {});
+    if (outcome.status != RunStatus::Finished) qFatal("the run did not finish: %s", outcome.message.c_str());
+    std::vector<float> biases;
+    for (const ParameterRef& r : experiment.model().parameters())
+      if (!r.decay) biases.insert(biases.end(), r.values.begin(), r.values.end());
+    return biases;
+  };
+  const std::vector<float> off = biasesAfterOneEpoch(0.01, false);
+  QVERIFY(!off.empty());
+  QVERIFY(biasesAfterOneEpoch(0.01, true) != off);
+  QCOMPARE(biasesAfterOneEpoch(0.0, true), biasesAfterOneEpoch(0.0, false));
 }
 
 QTEST_GUILESS_MAIN(TestTraining)

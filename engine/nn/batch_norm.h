@@ -28,8 +28,9 @@ class BatchNorm : public Layer {
   // The gradient through whichever statistics the last forward normalised with: the batch's after a training
   // forward (they depend on x), the running ones, constants, after an evaluation forward.
   void backward(const Matrix& x, const Matrix& y, const Matrix& dy, Matrix& dx, bool needInputGrad) override;
-  // gamma ("<name>.weight") and beta ("<name>.bias"), without weight decay: decay would pull gamma towards 0 and
-  // shrink the normalised activations, which is not the L2 penalty it is meant to be.
+  // gamma ("<name>.weight") and beta ("<name>.bias"), marked for no weight decay: decay would pull gamma towards 0
+  // and shrink the normalised activations, which is not the L2 penalty it is meant to be (an optimizer set to decay
+  // every parameter, as PyTorch's plain SGD does, decays them all the same).
   std::vector<ParameterRef> parameters() override;
   // "<name>.running_mean" and "<name>.running_var".
   std::vector<NamedBuffer> stateBuffers() override;

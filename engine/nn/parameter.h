@@ -12,7 +12,8 @@ struct ParameterRef {
   std::string name;  // "fc1.weight", unique within a model
   std::span<float> values;
   std::span<float> grads;
-  bool decay = true;  // weight decay applies to weights, not to biases
+  bool decay = true;  // false for biases and normalisation scale and shift: no weight decay unless the optimizer
+                      // is set to decay every parameter
 };
 
 // A view of state a layer learns in training without an optimizer stepping it (batch norm's running

@@ -224,6 +224,7 @@ void readTrain(ObjectReader r, TrainSpec& t) {
   o.check(!t.optimizer.nesterov || t.optimizer.momentum > 0, "nesterov", "needs a momentum above 0");
   o.read("weight_decay", t.optimizer.weightDecay);
   o.check(t.optimizer.weightDecay >= 0 && t.optimizer.weightDecay < 1, "weight_decay", "must be in [0, 1)");
+  o.read("decay_norm_and_bias", t.optimizer.decayNormAndBias);
   o.finish();
 
   ObjectReader s = r.child("schedule");
@@ -433,6 +434,9 @@ std::string projectToJson(const Project& p) {
                   {"step_epochs", t.schedule.stepEpochs},
                   {"gamma", t.schedule.gamma},
                   {"min_lr", t.schedule.minLr}}}};
+  // Only when on, as augmentation: the projects of runs stored before the key existed compare equal to the same
+  // project saved now.
+  if (t.optimizer.decayNormAndBias) train["optimizer"]["decay_norm_and_bias"] = true;
   json sparsity = {{"target", p.sparsity.target},
                    {"scheme", p.sparsity.scheme},
                    {"distribution", p.sparsity.distribution},

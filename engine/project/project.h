@@ -63,6 +63,7 @@ struct OptimizerSpec {
   double momentum = 0.9;
   bool nesterov = true;
   double weightDecay = 5e-4;
+  bool decayNormAndBias = false;  // decay biases and normalisation scale and shift too (PyTorch's plain SGD)
 };
 
 struct ScheduleSpec {

@@ -34,7 +34,7 @@ enum StreamPurpose : uint64_t {
 };
 
 Sgd makeOptimizer(const OptimizerSpec& o) {
-  return Sgd({float(o.momentum), o.nesterov, float(o.weightDecay)});
+  return Sgd({float(o.momentum), o.nesterov, float(o.weightDecay), o.decayNormAndBias});
 }
 
 RunMemoryInputs memoryInputsOf(const Project& project, const DataSplits& data) {

@@ -45,8 +45,8 @@ void Sgd::step(const std::vector<ParameterRef>& params, float lr) {
   for (const auto& p : params) {
     std::vector<float>& v = momentum_[p.name];
     if (v.size() != p.values.size()) v.assign(p.values.size(), 0.0f);
-    updates_.push_back(
-        {p.values.data(), p.grads.data(), v.data(), ptrdiff_t(p.values.size()), p.decay ? s_.weightDecay : 0.0f, 0});
+    const float wd = p.decay || s_.decayNormAndBias ? s_.weightDecay : 0.0f;
+    updates_.push_back({p.values.data(), p.grads.data(), v.data(), ptrdiff_t(p.values.size()), wd, 0});
     total += int64_t(p.values.size());
   }
   const int threads = omp_get_max_threads();

@@ -13,10 +13,14 @@ struct SgdSettings {
   float momentum = 0.9f;
   bool nesterov = true;
   float weightDecay = 5e-4f;
+  // Decay every parameter, those marked decay = false (biases, normalisation scale and shift) too, as PyTorch's
+  // SGD(model.parameters(), weight_decay=...) does without parameter groups.
+  bool decayNormAndBias = false;
 };
 
 // SGD with (Nesterov) momentum and L2 weight decay, as PyTorch defines it:
-// g = grad + wd * w; v = mu * v + g; w -= lr * (nesterov ? g + mu * v : v).
+// g = grad + wd * w; v = mu * v + g; w -= lr * (nesterov ? g + mu * v : v), with wd = 0 for a parameter marked
+// decay = false unless the settings decay every parameter.
 // Momentum is kept per parameter entry, keyed by parameter name: a sparse layer's parameter holds
 // only active weights, so the state holds only theirs.
 class Sgd {
