@@ -12,6 +12,7 @@
 #include "memory/store_copies.h"
 #include "memory/threaded_product.h"
 #include "nn/conv2d.h"
+#include "nn/residual_add.h"
 #include "sparse/model_sparsity.h"
 #include "sparse/weight_matrix.h"
 
@@ -59,7 +60,19 @@ int64_t workingBytes(Layer& layer, int batchSize) {
   return int64_t(batchSize) * (w->rows() + w->cols() + sparse->workingPanelRows()) * kFloat;
 }
 
-int64_t denseWorkingBytes(Layer& layer, int batchSize) {
+// A dense layer's own working buffers: none (a dense conv's are the shared im2col panels).
+int64_t denseWorkingBytes(Layer&, int) {
+  return 0;
+}
+
+// The im2col panels a conv fills on the path it takes now, which every conv shares (nn/im2col_panels.h).
+int64_t im2colPanelBytes(Layer& layer, int batchSize) {
+  const auto* conv = dynamic_cast<const Conv2d*>(&layer);
+  return conv && !conv->convolvesDirectly() ? conv->im2colWorkingBytes(batchSize) : 0;
+}
+
+// The same, with every weight matrix dense: every conv takes the im2col path.
+int64_t denseIm2colPanelBytes(Layer& layer, int batchSize) {
   const auto* conv = dynamic_cast<const Conv2d*>(&layer);
   return conv ? conv->im2colWorkingBytes(batchSize) : 0;
 }
@@ -85,21 +98,25 @@ int64_t densePackingBytes(const Layer& layer, const WeightStorage& s, int exampl
 }
 
 // Backward passes the gradient from layer to layer through two buffers, the gradient of a layer's output and of its
-// input (the first layer computes none).
+// input (the first layer computes none). In a residual network the gradient a join passes to its block's input
+// waits beside them while the block's own layers run backward.
 int64_t backwardGradientBytes(const Model& model, int examples) {
-  int64_t widest = 0;
+  int64_t widest = 0, waiting = 0;
   for (size_t i = 1; i < model.layers().size(); ++i) {
     const Layer& layer = *model.layers()[i];
     widest = std::max<int64_t>(widest, layer.inputShape().size() + layer.outputShape().size());
+    if (const auto* join = dynamic_cast<const ResidualAdd*>(&layer))
+      waiting = std::max<int64_t>(waiting, join->skipShape().size());
   }
-  return int64_t(examples) * widest * kFloat;
+  return int64_t(examples) * (widest + waiting) * kFloat;
 }
 
 // How each layer's weights are held for the estimate, and the working buffers a step uses with them.
 struct Holding {
   std::function<WeightStorage(const WeightMatrix&)> storage;
-  std::function<int64_t(Layer&, int)> working;
-  bool panels = true;  // layers on panels may split the batch between threads
+  std::function<int64_t(Layer&, int)> working;       // a layer's own buffers
+  std::function<int64_t(Layer&, int)> im2colPanels;  // what it needs of the shared ones
+  bool panels = true;                                // layers on panels may split the batch between threads
 };
 
 MemoryEstimate estimate(Model& model, const RunMemoryInputs& run, const Holding& holding) {
@@ -111,7 +128,7 @@ MemoryEstimate estimate(Model& model, const RunMemoryInputs& run, const Holding&
   const int64_t extraThreads = holding.panels && batchIsSplit(run.batchSize, threads) ? threads - 1 : 0;
   const int heldExamples = std::max(run.batchSize, run.evaluationBatchSize);
   int64_t checkpoint = checkpointExampleBytes(run.trainExamples), queuedSnapshots = 0, largestSnapshot = 0;
-  int64_t packing = 0;
+  int64_t packing = 0, im2colPanels = 0;
   size_t index = 0;
   for (const auto& layer : model.layers()) {
     LayerMemory m;
@@ -130,11 +147,12 @@ MemoryEstimate estimate(Model& model, const RunMemoryInputs& run, const Holding&
     m.optimizer += bytes;
     m.activations = activationsBytes(*layer, heldExamples);
     m.transient = holding.working(*layer, heldExamples);
+    im2colPanels = std::max(im2colPanels, holding.im2colPanels(*layer, heldExamples));
     if (onPanels[index++]) m.transient += extraThreads * m.gradients;
     checkpoint += m.weights + m.gradients + m.optimizer;
     estimate.layers.push_back(m);
   }
-  estimate.modelWorking = backwardGradientBytes(model, heldExamples) + packing;
+  estimate.modelWorking = backwardGradientBytes(model, heldExamples) + packing + im2colPanels;
   estimate.storeCopies = storeCopiesBytes(checkpoint, queuedSnapshots + largestSnapshot);
   estimate.datasetBytes = run.datasetBytes;
   return estimate;
@@ -157,7 +175,9 @@ MemoryEstimate estimateAtTarget(Model& model, const SparsitySpec& spec, double t
     const bool sparse = !dense && double(d.active) / double(d.size) <= spec.sparseExecutionBelow;
     planned[w] = {w->rows(), w->cols(), d.active, sparse, !dense && !sparse, format};
   }
-  return estimate(model, run, {[&](const WeightMatrix& w) { return planned.at(&w); }, workingBytes, /*panels=*/true});
+  return estimate(
+      model, run,
+      {[&](const WeightMatrix& w) { return planned.at(&w); }, workingBytes, im2colPanelBytes, /*panels=*/true});
 }
 }  // namespace
 
@@ -216,8 +236,9 @@ LayerMemory weightMemory(const WeightStorage& s) {
 }
 
 MemoryEstimate estimateTrainingMemory(Model& model, const RunMemoryInputs& run, WeightsHeld held) {
-  if (held == WeightsHeld::Dense) return estimate(model, run, {denseStorageOf, denseWorkingBytes, /*panels=*/false});
-  return estimate(model, run, {weightStorageOf, workingBytes, /*panels=*/true});
+  if (held == WeightsHeld::Dense)
+    return estimate(model, run, {denseStorageOf, denseWorkingBytes, denseIm2colPanelBytes, /*panels=*/false});
+  return estimate(model, run, {weightStorageOf, workingBytes, im2colPanelBytes, /*panels=*/true});
 }
 
 void checkMemoryBound(Model& model, const Project& project, const RunMemoryInputs& run) {

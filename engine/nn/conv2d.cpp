@@ -114,10 +114,10 @@ int64_t Conv2d::im2colWorkingBytes(int batchSize) const {
 int64_t Conv2d::workingBytes(int batchSize, int threads) const {
   const SparseWeights* sparse = weight_.sparseWeights();
   if (!convolvesDirectly()) {
-    // The channel layout also gathers the kept rows of dY.
+    // Beside the shared im2col panels, the channel layout gathers the kept rows of dY.
     const int64_t kept = sparse && sparse->layout() == SparseLayout::Channels ? sparse->workingPanelRows() : 0;
     const int64_t positions = int64_t(batchSize) * g_.outHeight() * g_.outWidth();
-    return im2colWorkingBytes(batchSize) + kept * positions * int64_t(sizeof(float));
+    return kept * positions * int64_t(sizeof(float));
   }
   // Per thread: the padded planes, the extended output rows, the dY rows, and dX's runs or padded planes; every
   // thread but the first also sums its share's weight and bias gradients apart.
@@ -165,8 +165,6 @@ void Conv2d::forwardDirect(const Matrix& x, Matrix& y) {
   const Eigen::Index batch = x.rows();
   const int filters = g_.outChannels, extent = planes.extent();
   y.resize(batch, Eigen::Index(filters) * g_.outHeight() * g_.outWidth());
-  cols_.resize(0, 0);  // the im2col path's panels, 36 MB for the Fashion convnet's second conv
-  out_.resize(0, 0);
   const int team = directTeam(batch);
   if (buffers_.size() < size_t(team)) buffers_.resize(size_t(team));
   runOnTeam(team, [&] {
@@ -251,15 +249,22 @@ void Conv2d::forward(const Matrix& x, Matrix& y, bool) {
   // far better use of the cores than one small GEMM per example.
   const Eigen::Index batch = x.rows();
   const int spatial = g_.outHeight() * g_.outWidth();
-  batchIm2col(x, cols_);
-  weight_.multiply(cols_, Vector(), out_);  // the bias is added in the copy below, which passes every value anyway
+  Im2colPanels& p = panels();
+  batchIm2col(x, p.cols);
+  forwardStamp_ = p.claimPatches(this);
+  weight_.multiply(p.cols, Vector(), p.out);  // the bias is added in the copy below, which passes every value anyway
   y.resize(batch, Eigen::Index(g_.outChannels) * spatial);
 #pragma omp parallel for schedule(static)
   for (Eigen::Index s = 0; s < batch; ++s) {
     MatrixMap dst(y.row(s).data(), g_.outChannels, spatial);
-    dst = out_.middleCols(s * spatial, spatial);
+    dst = p.out.middleCols(s * spatial, spatial);
     dst.colwise() += bias_;
   }
+}
+
+Im2colPanels& Conv2d::panels() {
+  if (!panels_ || panels_->thread != std::this_thread::get_id()) panels_ = im2colPanelsOfThisThread();
+  return *panels_;
 }
 
 void Conv2d::backward(const Matrix& x, const Matrix&, const Matrix& dy, Matrix& dx, bool needInputGrad) {
@@ -269,23 +274,25 @@ void Conv2d::backward(const Matrix& x, const Matrix&, const Matrix& dy, Matrix& 
   }
   const Eigen::Index batch = x.rows();
   const int spatial = g_.outHeight() * g_.outWidth();
-  // cols_ still holds this batch's patches from forward; dY is laid out the same way as out_.
-  if (cols_.cols() != batch * spatial) batchIm2col(x, cols_);
-  out_.resize(g_.outChannels, batch * spatial);
+  Im2colPanels& p = panels();
+  // The panel still holds this batch's patches when this conv's forward ran last; else they are made again.
+  if (!p.holdsPatchesOf(this, forwardStamp_) || p.cols.cols() != batch * spatial) batchIm2col(x, p.cols);
+  p.forgetPatches();  // the input gradient's product overwrites them below
+  p.out.resize(g_.outChannels, batch * spatial);
 #pragma omp parallel for schedule(static)
   for (Eigen::Index s = 0; s < batch; ++s)
-    out_.middleCols(s * spatial, spatial) = ConstMatrixMap(dy.row(s).data(), g_.outChannels, spatial);
-  weight_.accumulateGradient(out_, cols_);
-  if (denseWeightGradientRequested())  // before multiplyTransposed reuses cols_
+    p.out.middleCols(s * spatial, spatial) = ConstMatrixMap(dy.row(s).data(), g_.outChannels, spatial);
+  weight_.accumulateGradient(p.out, p.cols);
+  if (denseWeightGradientRequested())  // before multiplyTransposed reuses the patches' panel
     deliverDenseWeightGradient(g_.outChannels, g_.patchSize(), [&](int first, int count) -> Matrix {
-      return out_.middleRows(first, count) * cols_.transpose();
+      return p.out.middleRows(first, count) * p.cols.transpose();
     });
-  if (g_.bias) sumRowsOfPanel(out_, biasGrad_.data());
+  if (g_.bias) sumRowsOfPanel(p.out, biasGrad_.data());
   if (!needInputGrad) return;
-  weight_.multiplyTransposed(out_, cols_);
+  weight_.multiplyTransposed(p.out, p.cols);
   dx.setZero(batch, x.cols());
 #pragma omp parallel for schedule(static)
-  for (Eigen::Index s = 0; s < batch; ++s) col2imAdd(cols_.data() + s * spatial, cols_.cols(), dx.row(s).data());
+  for (Eigen::Index s = 0; s < batch; ++s) col2imAdd(p.cols.data() + s * spatial, p.cols.cols(), dx.row(s).data());
 }
 
 std::vector<ParameterRef> Conv2d::parameters() {

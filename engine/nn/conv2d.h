@@ -2,6 +2,7 @@
 
 #include "core/rng.h"
 #include "core/threads.h"
+#include "nn/im2col_panels.h"
 #include "nn/layer.h"
 #include "sparse/sparse_conv.h"
 #include "sparse/weight_matrix.h"
@@ -49,10 +50,11 @@ class Conv2d : public Layer {
   Vector& bias() { return bias_; }
   // Whether the next training step convolves directly (see above): RigL's dense-gradient steps need the im2col panel.
   bool convolvesDirectly() const;
-  // Bytes of the working buffers a training step at this batch size uses on `threads` threads: the im2col and
-  // product panels, or each thread's padded planes and extended rows and its partial gradients.
+  // Bytes of the layer's own working buffers in a training step at this batch size on `threads` threads: each
+  // thread's padded planes and extended rows and its partial gradients when it convolves directly; beside the
+  // im2col panels otherwise, which every conv of the thread shares (nn/im2col_panels.h), the channel layout's rows.
   int64_t workingBytes(int batchSize, int threads) const;
-  // The im2col and product panels alone: what the layer's step uses when its weights are dense.
+  // The im2col and product panels this layer fills when it does not convolve directly.
   int64_t im2colWorkingBytes(int batchSize) const;
 
  private:
@@ -79,10 +81,13 @@ class Conv2d : public Layer {
   ConvGeometry g_;
   WeightMatrix weight_;
   Vector bias_, biasGrad_;
-  Matrix cols_;                      // patches of the batch (C*k*k x batch*positions), kept from forward for backward
-  Matrix out_;                       // filters x batch*positions: the GEMM's result, then dY in the same layout
-  bool direct_ = false;              // the last forward convolved directly
-  std::vector<int32_t> tapOffsets_;  // per weight column, for direct convolution (PaddedPlanes::tapOffsets)
+  // The im2col path's panels (nn/im2col_panels.h), taken on the thread that runs the forward: cols holds the batch's
+  // patches, out the product and then dY in the same layout.
+  Im2colPanels& panels();
+  std::shared_ptr<Im2colPanels> panels_;
+  uint64_t forwardStamp_ = 0;            // of the last forward that made patches, to find them again in backward
+  bool direct_ = false;                  // the last forward convolved directly
+  std::vector<int32_t> tapOffsets_;      // per weight column, for direct convolution (PaddedPlanes::tapOffsets)
   std::vector<ExampleBuffers> buffers_;  // per thread
   TeamPartials weightPartials_, biasPartials_;
 };
