@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <cstdio>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -138,11 +139,13 @@ void printText(const RunDetails& d) {
   else
     std::printf("  checkpoint: none\n");
   if (d.layers.empty()) return;
-  std::printf("  %-10s %12s %10s %9s %8s\n", "layer", "shape", "active", "density", "at step");
+  int width = 10;  // as wide as the longest name: a ResNet's run to stage3.block5.shortcut_bn
+  for (const auto& l : d.layers) width = std::max(width, int(l.layer.size()));
+  std::printf("  %-*s %12s %10s %9s %8s\n", width, "layer", "shape", "active", "density", "at step");
   for (const auto& l : d.layers) {
     const std::string shape = std::to_string(l.rows) + "x" + std::to_string(l.cols);
-    std::printf("  %-10s %12s %10lld %9.4f %8lld\n", l.layer.c_str(), shape.c_str(), (long long)l.active, l.density(),
-                (long long)l.step);
+    std::printf("  %-*s %12s %10lld %9.4f %8lld\n", width, l.layer.c_str(), shape.c_str(), (long long)l.active,
+                l.density(), (long long)l.step);
   }
 }
 

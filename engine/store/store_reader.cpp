@@ -319,9 +319,11 @@ MaskSnapshotRecord readSnapshot(const Statement& query, const std::string& path)
 }
 }  // namespace
 
+// Within a step, in the order the run logged them, which is the model's (stem first, classifier last), not the
+// names' (a ResNet's "fc" would come second).
 std::vector<MaskSnapshotInfo> StoreReader::maskSnapshotInfos(int64_t runId, int64_t fromStep) const {
   const std::string sql = std::string("SELECT ") + kSnapshotInfoColumns +
-                          " FROM mask_snapshots WHERE run_id = ?1 AND step >= ?2 ORDER BY step, layer";
+                          " FROM mask_snapshots WHERE run_id = ?1 AND step >= ?2 ORDER BY step, rowid";
   Statement query(db_, sql.c_str(), path_, "cannot read the mask snapshots of run " + std::to_string(runId));
   query.bindInt(1, runId).bindInt(2, fromStep);
   std::vector<MaskSnapshotInfo> rows;
@@ -331,7 +333,7 @@ std::vector<MaskSnapshotInfo> StoreReader::maskSnapshotInfos(int64_t runId, int6
 
 std::vector<MaskSnapshotRecord> StoreReader::maskSnapshots(int64_t runId, int64_t fromStep) const {
   const std::string sql = std::string("SELECT ") + kSnapshotInfoColumns + ", " + kSnapshotMaskColumns +
-                          " FROM mask_snapshots WHERE run_id = ?1 AND step >= ?2 ORDER BY step, layer";
+                          " FROM mask_snapshots WHERE run_id = ?1 AND step >= ?2 ORDER BY step, rowid";
   Statement query(db_, sql.c_str(), path_, "cannot read the mask snapshots of run " + std::to_string(runId));
   query.bindInt(1, runId).bindInt(2, fromStep);
   std::vector<MaskSnapshotRecord> rows;
