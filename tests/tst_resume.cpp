@@ -12,6 +12,7 @@
 #include "project/project.h"
 #include "store/run_store.h"
 #include "store_test_helpers.h"
+#include "test_helpers.h"
 #include "train/checkpoint.h"
 #include "train/experiment.h"
 #include "train/run_inspection.h"
@@ -85,6 +86,8 @@ class TestResume : public QObject {
   void checkpointEncodingRoundTripsAndRefusesDamage();
   void resumedRunMatchesUninterruptedRun_data();
   void resumedRunMatchesUninterruptedRun();
+  void resumedResnetRunMatchesUninterruptedRun_data();
+  void resumedResnetRunMatchesUninterruptedRun();
   void runWithoutCheckpointCannotResume();
   void fullStoreStopsTheRunAndItResumesWhenThereIsSpace();
   void killedProcessResumesToTheSameWeights();
@@ -202,6 +205,56 @@ void TestResume::resumedRunMatchesUninterruptedRun() {
   QCOMPARE(finalDigest(stopped, b.runId), finalDigest(whole, a.runId));
   compareRecords(whole, a.runId, stopped, b.runId);
   QCOMPARE(stopped.integrityCheck(), std::string("ok"));
+}
+
+void TestResume::resumedResnetRunMatchesUninterruptedRun_data() {
+  QTest::addColumn<bool>("asIfKilled");
+  QTest::newRow("cancelled") << false;
+  QTest::newRow("killed") << true;
+}
+
+// A ResNet-8 with both shortcut kinds' state (batch norm's running statistics are in no optimizer), sparse with
+// MEST+EM&S and augmented, stopped inside epoch 2 after a mutation: the resumed run must end at the same weights.
+void TestResume::resumedResnetRunMatchesUninterruptedRun() {
+  QFETCH(bool, asIfKilled);
+  writeIdxPair(dir_, "train", 320, 1);
+  writeIdxPair(dir_, "test", 64, 2);
+  const std::string d = dir_.path().toStdString() + "/";
+  const Project project = parseProject(R"({"format": 1, "name": "resnet-resume",
+      "data": {"dataset": "idx", "train_images": ")" +
+                                           d + R"(train-images", "train_labels": ")" + d +
+                                           R"(train-labels", "test_images": ")" + d + R"(test-images",
+               "test_labels": ")" + d + R"(test-labels"},
+      "model": {"preset": "resnet", "depth": 8},
+      "augmentation": {"random_crop": true, "horizontal_flip": true},
+      "train": {"epochs": 3, "batch_size": 32, "threads": 2, "checkpoint_every_steps": 7, "log_every_steps": 5,
+                "optimizer": {"lr": 0.1, "weight_decay": 0.0005}},
+      "sparsity": {"target": 0.8, "dense_layers": ["first"]},
+      "algorithm": {"name": "mest", "variant": "em&s", "every_epochs": 1}})",
+                                       "resnet-resume.json");
+  const std::string tag = QTest::currentDataTag();
+  RunStore whole(dir_.filePath(QString::fromStdString("resnet-whole-" + tag + ".db")).toStdString());
+  RunStore stopped(dir_.filePath(QString::fromStdString("resnet-stopped-" + tag + ".db")).toStdString());
+  RunControl control;
+  const RunOutcome a = Experiment(project).run(whole, control, {});
+  QVERIFY2(a.status == RunStatus::Finished, a.message.c_str());
+
+  // 10 steps an epoch: stop at step 16, after the first epoch's mutation.
+  RunControl stopControl;
+  CancelAt cancel(stopControl, 16);
+  const RunOutcome b = Experiment(project).run(stopped, stopControl, {&cancel});
+  QVERIFY2(b.status == RunStatus::Cancelled, b.message.c_str());
+  if (asIfKilled) {
+    QCOMPARE(rawQuery(stopped.path(), "DELETE FROM checkpoints WHERE kind = 'cancel'"), std::string());
+    QCOMPARE(rawQuery(stopped.path(), "UPDATE runs SET status = 'interrupted'"), std::string());
+    QCOMPARE(stopped.latestCheckpoint(b.runId)->step, int64_t(14));
+  }
+  RunControl resumeControl;
+  const RunOutcome resumed = Experiment(project).resume(stopped, b.runId, resumeControl, {});
+  QVERIFY2(resumed.status == RunStatus::Finished, resumed.message.c_str());
+  QCOMPARE(*resumed.finalTestAccuracy, *a.finalTestAccuracy);
+  QCOMPARE(finalDigest(stopped, b.runId), finalDigest(whole, a.runId));
+  compareRecords(whole, a.runId, stopped, b.runId);
 }
 
 void TestResume::runWithoutCheckpointCannotResume() {
