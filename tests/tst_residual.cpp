@@ -1,6 +1,8 @@
 // Residual networks: the join's option-A shortcut by hand, whole blocks against finite differences, the resnet and
 // vgg presets against their published parameter counts and stable names, and the project's layer lists.
+#include <QTemporaryDir>
 #include <QtTest>
+#include <map>
 #include <set>
 
 #include "core/error.h"
@@ -15,6 +17,12 @@
 #include "nn/model_factory.h"
 #include "nn/residual_add.h"
 #include "project/project.h"
+#include "sparse/mask.h"
+#include "sparse/scheme.h"
+#include "sparse/weight_matrix.h"
+#include "store/run_store.h"
+#include "test_helpers.h"
+#include "train/experiment.h"
 
 using namespace ss;
 
@@ -31,6 +39,8 @@ class TestResidual : public QObject {
   void layerNamesAreStable();
   void evaluationUsesRunningStatistics();
   void presetsRefuseInputsTheyDoNotFit();
+  void everySchemeKeepsItsBudgetOnStridedAnd1x1Convs_data();
+  void everySchemeKeepsItsBudgetOnStridedAnd1x1Convs();
   void layerListsParseAndWriteBack();
   void layerListErrorsNameTheEntry();
 };
@@ -268,6 +278,82 @@ void TestResidual::presetsRefuseInputsTheyDoNotFit() {
   }
 }
 
+void TestResidual::everySchemeKeepsItsBudgetOnStridedAnd1x1Convs_data() {
+  QTest::addColumn<QString>("scheme");
+  QTest::addColumn<QString>("options");
+  QTest::newRow("unstructured") << "unstructured"
+                                << "{}";
+  QTest::newRow("pattern") << "pattern"
+                           << "{}";
+  QTest::newRow("block 4x1") << "block"
+                             << R"({"height": 4, "width": 1})";
+  QTest::newRow("N:M 2:8") << "nm"
+                           << R"({"n": 2, "m": 8})";
+  QTest::newRow("channel") << "channel"
+                           << "{}";
+}
+
+// MEST on a ResNet-8 (stride-2 3x3 convs and 1x1 stride-2 projections, uniform densities so that the small 1x1
+// convs are sparse too, where ERK keeps them dense), mutating every epoch: after every mutation
+// each layer it changed holds exactly its planned weights, in its scheme's shape (the pattern scheme shapes the 3x3
+// kernels and treats the 1x1 convs and the classifier as unstructured).
+void TestResidual::everySchemeKeepsItsBudgetOnStridedAnd1x1Convs() {
+  QFETCH(QString, scheme);
+  QFETCH(QString, options);
+  QTemporaryDir dir;
+  writeIdxPair(dir, "train", 128, 1);
+  writeIdxPair(dir, "test", 32, 2);
+  const std::string d = dir.path().toStdString() + "/";
+  const double target = scheme == "nm" ? 0.75 : 0.8;
+  const Project project = parseProject(R"({"format": 1, "name": "schemes",
+      "data": {"dataset": "idx", "train_images": ")" +
+                                           d + R"(train-images", "train_labels": ")" + d +
+                                           R"(train-labels", "test_images": ")" + d + R"(test-images",
+               "test_labels": ")" + d + R"(test-labels"},
+      "model": {"preset": "resnet", "depth": 8, "width": 2},
+      "train": {"epochs": 3, "batch_size": 32, "optimizer": {"lr": 0.05}},
+      "sparsity": {"target": )" + std::to_string(target) +
+                                           R"(, "scheme": ")" + scheme.toStdString() + R"(", "scheme_options": )" +
+                                           options.toStdString() +
+                                           R"(, "distribution": "uniform", "dense_layers": ["first"]},
+      "algorithm": {"name": "mest", "variant": "vanilla", "every_epochs": 1, "stop_fraction": 1.0}})",
+                                       "schemes.json");
+  Experiment experiment(project);
+  std::map<std::string, int64_t> planned;
+  for (const LayerDensity& l : experiment.densities()) planned[l.name] = l.active;
+  const auto checker = makeScheme(scheme.toStdString(), options.toStdString());
+  struct Checker : TrainingObserver {
+    Experiment* experiment;
+    const Scheme* scheme;
+    std::map<std::string, int64_t>* planned;
+    std::set<std::string> changed;
+    std::vector<std::string> problems;
+    void onMaskChange(const MaskChangeEvent& e) override {
+      changed.insert(e.layer);
+      for (const auto& layer : experiment->model().layers()) {
+        if (layer->name() != e.layer) continue;
+        const Mask mask = layer->weightMatrix()->mask();
+        if (mask.activeCount() != planned->at(e.layer))
+          problems.push_back(e.layer + ": " + std::to_string(mask.activeCount()) + " active, planned " +
+                             std::to_string(planned->at(e.layer)));
+        const std::string shape = scheme->validate(mask, {mask.rows, mask.cols, layer->kernelArea(), e.layer});
+        if (!shape.empty()) problems.push_back(e.layer + ": " + shape);
+      }
+    }
+  } check;
+  check.experiment = &experiment;
+  check.scheme = checker.get();
+  check.planned = &planned;
+  RunStore store((dir.path() + "/schemes.db").toStdString());
+  RunControl control;
+  const RunOutcome outcome = experiment.run(store, control, {&check});
+  QVERIFY2(outcome.status == RunStatus::Finished, outcome.message.c_str());
+  QVERIFY2(check.problems.empty(), check.problems.empty() ? "" : check.problems.front().c_str());
+  for (const char* layer : {"stage2.block1.conv1", "stage2.block1.shortcut", "stage3.block1.shortcut", "fc"})
+    QVERIFY2(check.changed.count(layer), layer);  // strided 3x3, 1x1 stride 2 and the classifier all mutated
+  QVERIFY(!check.changed.count("conv1"));         // kept dense
+}
+
 void TestResidual::layerListsParseAndWriteBack() {
   const std::string text = R"({"format": 1, "model": {"preset": "layers", "layers": [
       {"type": "conv", "channels": 8, "kernel": 5, "stride": 2, "bias": false},
@@ -333,5 +419,5 @@ void TestResidual::layerListErrorsNameTheEntry() {
   }
 }
 
-QTEST_APPLESS_MAIN(TestResidual)
+QTEST_GUILESS_MAIN(TestResidual)
 #include "tst_residual.moc"
