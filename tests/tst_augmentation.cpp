@@ -10,6 +10,8 @@
 #include "core/threads.h"
 #include "data/batch_loader.h"
 #include "data/image_augmentation.h"
+#include "data/pixel_scale.h"
+#include "data/preprocessing.h"
 #include "project/project.h"
 #include "store/run_store.h"
 #include "store_test_helpers.h"
@@ -34,7 +36,8 @@ ByteValues shiftedByHalf() {
 
 std::vector<float> transformed(const std::vector<uint8_t>& pixels, ExampleShape shape, ExampleTransform t) {
   std::vector<float> out(size_t(shape.size()), 12345.0f);
-  copyTransformedImage(pixels.data(), shiftedByHalf(), shape, t, out.data());
+  const std::vector<ByteValues> tables(size_t(shape.channels), shiftedByHalf());
+  copyTransformedImage(pixels.data(), tables, shape, t, out.data());
   return out;
 }
 
@@ -107,6 +110,7 @@ class TestAugmentation : public QObject {
   void cropShiftsTheImageAndPadsWithRawZero();
   void flipMirrorsEveryRow_data();
   void flipMirrorsEveryRow();
+  void paddingIsEachChannelsOwnNormalisedBlack();
   void offLeavesBatchesBitIdentical();
   void drawsStayWithinThePaddingAndUseBothFlips();
   void sameSeedAndEpochDrawTheSameBatches();
@@ -163,6 +167,39 @@ void TestAugmentation::flipMirrorsEveryRow() {
   QFETCH(int, dx);
   QFETCH(std::vector<int>, expected);
   QCOMPARE(transformed({1, 2, 3, 4, 5, 6}, {1, 2, 3}, {dx, 0, true}), asValues(expected));
+}
+
+void TestAugmentation::paddingIsEachChannelsOwnNormalisedBlack() {
+  // Colour images standardised per channel: a padded pixel is black in every channel, so each channel reads its own
+  // (0 - mean) / stddev there, and the image's pixels their own channel's values.
+  constexpr int kSide = 4, kCount = 32;
+  const std::vector<Normalization> perChannel = {{0.5f, 0.25f}, {0.25f, 0.5f}, {0.1f, 2.0f}};
+  Dataset set = imageSet(kCount, kSide);
+  ByteMatrix bytes(kCount, 3 * kSide * kSide);
+  for (Eigen::Index i = 0; i < bytes.size(); ++i) bytes.data()[i] = uint8_t(mixBits(uint64_t(i) + 7) & 0xFF);
+  set.features = FeatureRows(bytes, pixelScale(), 3);
+  set.shape = {3, kSide, kSide};
+  applyNormalization(set, perChannel);
+
+  const ImageAugmentation crop{true, 3, false};
+  const EpochAugmentation draws = ImageAugmenter(crop, 9).forEpoch(1);
+  const Matrix x = firstBatch(set, kCount, &draws);
+  int padded = 0;
+  for (int64_t row = 0; row < kCount; ++row) {
+    const ExampleTransform t = draws.draw(row);
+    for (int c = 0; c < 3; ++c) {
+      const Normalization& n = perChannel[size_t(c)];
+      for (int y = 0; y < kSide; ++y)
+        for (int xx = 0; xx < kSide; ++xx) {
+          const int fromY = y + t.dy, fromX = xx + t.dx;
+          const bool inside = fromY >= 0 && fromY < kSide && fromX >= 0 && fromX < kSide;
+          const uint8_t byte = inside ? bytes(row, (c * kSide + fromY) * kSide + fromX) : 0;
+          padded += !inside;
+          QCOMPARE(x(row, (c * kSide + y) * kSide + xx), (pixelScale()[byte] - n.mean) / n.stddev);
+        }
+    }
+  }
+  QVERIFY(padded > 0);
 }
 
 void TestAugmentation::offLeavesBatchesBitIdentical() {
@@ -264,15 +301,15 @@ void TestAugmentation::readerRefusesMalformedAugmentation_data() {
   QTest::newRow("misspelt key") << fashion << R"({"horizontal_flips": true})"
                                 << "p.json: augmentation.horizontal_flips: unknown key (did you mean "
                                    "'horizontal_flip'?)";
-  QTest::newRow("crop of spirals")
-      << spirals << R"({"random_crop": true})"
-      << "p.json: augmentation.random_crop: needs an image data set (fashion-mnist, mnist, idx, cifar10), not "
-         "'spirals'";
-  QTest::newRow("flip of a csv")
-      << R"("dataset": "csv", "train_csv": "a.csv", "test_csv": "b.csv")"
-      << R"({"horizontal_flip": true})"
-      << "p.json: augmentation.horizontal_flip: needs an image data set (fashion-mnist, mnist, idx, cifar10), not "
-         "'csv'";
+  QTest::newRow("crop of spirals") << spirals << R"({"random_crop": true})"
+                                   << "p.json: augmentation.random_crop: needs an image data set (fashion-mnist, "
+                                      "mnist, idx, cifar10, cifar100), not "
+                                      "'spirals'";
+  QTest::newRow("flip of a csv") << R"("dataset": "csv", "train_csv": "a.csv", "test_csv": "b.csv")"
+                                 << R"({"horizontal_flip": true})"
+                                 << "p.json: augmentation.horizontal_flip: needs an image data set (fashion-mnist, "
+                                    "mnist, idx, cifar10, cifar100), not "
+                                    "'csv'";
 }
 
 void TestAugmentation::readerRefusesMalformedAugmentation() {
@@ -306,7 +343,7 @@ void TestAugmentation::cropPaddingDefaultsToTheImageSize() {
   QCOMPARE(p.augmentation.cropPadding.has_value(), !padding.isEmpty());
   Dataset set = imageSet(4, side);
   set.shape = {channels, side, side};
-  set.features = FeatureRows(ByteMatrix::Zero(4, channels * side * side), shiftedByHalf());
+  set.features = FeatureRows(ByteMatrix::Zero(4, channels * side * side), shiftedByHalf(), channels);
   QCOMPARE(resolveAugmentation(p.augmentation, set).cropPadding, expected);
 }
 

@@ -4,6 +4,7 @@
 #include <QTemporaryDir>
 #include <QtTest>
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <filesystem>
 #include <functional>
@@ -16,6 +17,7 @@
 #include "core/error.h"
 #include "core/rng.h"
 #include "data/batch_loader.h"
+#include "data/cifar_class_names.h"
 #include "data/data_source.h"
 #include "data/dataset.h"
 #include "data/pixel_scale.h"
@@ -31,7 +33,10 @@ namespace {
 constexpr int kImages = 3;
 constexpr int kHeight = 4;
 constexpr int kWidth = 5;
-constexpr int kCifarRecord = 1 + 3 * 32 * 32;
+constexpr int kCifarPixels = 3 * 32 * 32;
+constexpr int kCifarRecord = 1 + kCifarPixels;
+constexpr int kCifar100Record = 2 + kCifarPixels;
+const QString kCifarSource = "https://www.cs.toronto.edu/~kriz/cifar.html";
 
 unsigned char testPixel(int index) {
   return static_cast<unsigned char>((index * 37 + 11) % 256);
@@ -87,11 +92,35 @@ QString inputErrorOf(const std::function<void()>& f) {
   return "no error thrown";
 }
 
-QByteArray cifarRecord(int label, int seed) {
+QByteArray cifarPixels(int seed) {
   QByteArray out;
-  out.append(char(label));
-  for (int i = 0; i < kCifarRecord - 1; ++i) out.append(char((i * 13 + seed * 101) % 256));
+  for (int i = 0; i < kCifarPixels; ++i) out.append(char((i * 13 + seed * 101) % 256));
   return out;
+}
+
+QByteArray cifarRecord(int label, int seed) {
+  return QByteArray(1, char(label)) + cifarPixels(seed);
+}
+
+QByteArray cifar100Record(int coarse, int fine, int seed) {
+  return QByteArray(1, char(coarse)) + QByteArray(1, char(fine)) + cifarPixels(seed);
+}
+
+// A folder of the binary version of `dataset` (cifar10 or cifar100) with `records` records in each file, leaving out
+// the files named in `absent`.
+void writeCifarFolder(const QTemporaryDir& dir, const std::string& dataset, int records,
+                      const std::set<std::string>& absent = {}) {
+  const bool cifar10 = dataset == "cifar10";
+  const std::vector<std::string> files =
+      cifar10 ? std::vector<std::string>{"data_batch_1.bin", "data_batch_2.bin", "data_batch_3.bin",
+                                         "data_batch_4.bin", "data_batch_5.bin", "test_batch.bin"}
+              : std::vector<std::string>{"train.bin", "test.bin"};
+  for (const std::string& file : files) {
+    if (absent.count(file)) continue;
+    QByteArray bytes;
+    for (int r = 0; r < records; ++r) bytes += cifar10 ? cifarRecord(r % 10, r) : cifar100Record(r % 20, r % 100, r);
+    writeBytes(dir, file, bytes);
+  }
 }
 
 // Every value of a set as one float matrix, to compare with; the engine itself never makes one.
@@ -124,14 +153,14 @@ Dataset countingSet(int64_t n, int features = 3) {
   return set;
 }
 
-// A set of random pixel bytes, as an image reader makes it.
-Dataset pixelSet(int64_t n, int pixels, uint64_t seed) {
+// A set of random pixel bytes, as an image reader makes it: `pixels` values per example in `channels` channels.
+Dataset pixelSet(int64_t n, int pixels, uint64_t seed, int channels = 1) {
   Rng rng(seed);
   ByteMatrix bytes(n, pixels);
   for (Eigen::Index i = 0; i < bytes.size(); ++i) bytes.data()[i] = static_cast<uint8_t>(rng.below(256));
   Dataset set;
   set.name = "pixels";
-  set.features = FeatureRows(std::move(bytes), pixelScale());
+  set.features = FeatureRows(std::move(bytes), pixelScale(), channels);
   labelInTurn(set, n, 3, pixels);
   return set;
 }
@@ -204,6 +233,27 @@ std::vector<int64_t> iotaRows(int64_t n) {
   return rows;
 }
 
+// Mean and standard deviation, in double, of the values of `count` columns from `first`, over every row: one
+// channel's statistics, worked out here apart from the engine's.
+std::pair<double, double> columnStatistics(const Matrix& values, int64_t first, int64_t count) {
+  const Eigen::MatrixXd channel = values.middleCols(first, count).cast<double>();
+  const double mean = channel.mean();
+  return {mean, std::sqrt((channel.array() - mean).square().mean())};
+}
+
+// Pixels of three channels, each around its own level by up to its spread either way, as a photo's red, green and
+// blue planes differ.
+ByteMatrix colourPixels(int64_t examples, int64_t channelWidth, const std::array<int, 3>& levels,
+                        const std::array<int, 3>& spreads, Rng& rng) {
+  ByteMatrix pixels(examples, 3 * channelWidth);
+  for (int64_t r = 0; r < examples; ++r)
+    for (int c = 0; c < 3; ++c)
+      for (int64_t i = 0; i < channelWidth; ++i)
+        pixels(r, c * channelWidth + i) =
+            static_cast<uint8_t>(levels[size_t(c)] + rng.below(2 * spreads[size_t(c)] + 1) - spreads[size_t(c)]);
+  return pixels;
+}
+
 }  // namespace
 
 class TestData : public QObject {
@@ -224,6 +274,15 @@ class TestData : public QObject {
   void readsCifarFilesInOrder();
   void rejectsDamagedCifar_data();
   void rejectsDamagedCifar();
+  void readsCifar100FineOrCoarseLabels_data();
+  void readsCifar100FineOrCoarseLabels();
+  void rejectsDamagedCifar100_data();
+  void rejectsDamagedCifar100();
+  void missingCifarFilesAreNamedWithTheirSource_data();
+  void missingCifarFilesAreNamedWithTheirSource();
+  void cifarClassNamesComeFromTheFolderWhenItHasThem_data();
+  void cifarClassNamesComeFromTheFolderWhenItHasThem();
+  void refusesCifarNamesFileOfTheWrongLength();
 
   void readsCsv_data();
   void readsCsv();
@@ -238,7 +297,9 @@ class TestData : public QObject {
   void syntheticRejectsBadOptions();
 
   void subsetKeepsOriginalIndex();
+  void subsetOfByteRowsStaysBytes_data();
   void subsetOfByteRowsStaysBytes();
+  void featureRowsRefuseChannelsThatDoNotSplitTheRow();
   void residentBytesCountTheStoredForm_data();
   void residentBytesCountTheStoredForm();
 
@@ -260,6 +321,9 @@ class TestData : public QObject {
   void normalisationGivesMeanZeroAndUnitStddev();
   void normalisationLeavesConstantSetUnscaled();
   void normalisationOfByteRowsMatchesTheWholeSetSums();
+  void normalisationStandardisesEachChannelOnItsOwn_data();
+  void normalisationStandardisesEachChannelOnItsOwn();
+  void cifarChannelsAreStandardisedWithTheTrainingStatistics();
   void byteRowsGiveTheFloatsOfTheWholeSetConversion_data();
   void byteRowsGiveTheFloatsOfTheWholeSetConversion();
 
@@ -467,6 +531,195 @@ void TestData::rejectsDamagedCifar() {
   QVERIFY2(error.contains(message), qPrintable(error));
 }
 
+void TestData::readsCifar100FineOrCoarseLabels_data() {
+  QTest::addColumn<bool>("coarse");
+  QTest::addColumn<std::vector<int32_t>>("labels");
+  QTest::addColumn<int>("classes");
+  QTest::addColumn<QString>("firstName");
+  QTest::addColumn<QString>("lastName");
+  // The records' (coarse, fine) labels are (3, 47), (19, 99) and (0, 0).
+  QTest::newRow("fine") << false << std::vector<int32_t>{47, 99, 0} << 100 << "apple"
+                        << "worm";
+  QTest::newRow("coarse") << true << std::vector<int32_t>{3, 19, 0} << 20 << "aquatic_mammals"
+                          << "vehicles_2";
+}
+
+void TestData::readsCifar100FineOrCoarseLabels() {
+  QFETCH(bool, coarse);
+  QFETCH(std::vector<int32_t>, labels);
+  QFETCH(int, classes);
+  QFETCH(QString, firstName);
+  QFETCH(QString, lastName);
+  QTemporaryDir dir;
+  const std::string path =
+      writeBytes(dir, "train.bin", cifar100Record(3, 47, 0) + cifar100Record(19, 99, 1) + cifar100Record(0, 0, 2));
+  const Dataset set = readCifar100({path}, "cifar100", coarse ? Cifar100Labels::Coarse : Cifar100Labels::Fine);
+  QCOMPARE(set.size(), int64_t(3));
+  QCOMPARE(set.labels, labels);
+  QCOMPARE(set.originalIndex, (std::vector<int64_t>{0, 1, 2}));
+  QCOMPARE(set.classCount, classes);
+  QCOMPARE(set.classNames.size(), size_t(classes));
+  QCOMPARE(QString::fromStdString(set.classNames.front()), firstName);
+  QCOMPARE(QString::fromStdString(set.classNames.back()), lastName);
+  QCOMPARE(set.shape.channels, 3);
+  QCOMPARE(set.shape.height, 32);
+  QCOMPARE(set.shape.width, 32);
+  QVERIFY(set.features.holdsBytes());
+  QCOMPARE(set.features.channels(), 3);
+  Matrix expected(3, kCifarPixels);
+  for (int r = 0; r < 3; ++r) {
+    const QByteArray pixels = cifarPixels(r);
+    for (int i = 0; i < kCifarPixels; ++i) expected(r, i) = float(static_cast<unsigned char>(pixels[i])) / 255.0f;
+  }
+  QVERIFY(allValues(set.features) == expected);
+}
+
+void TestData::rejectsDamagedCifar100_data() {
+  QTest::addColumn<QByteArray>("bytes");
+  QTest::addColumn<QString>("message");
+  const QByteArray two = cifar100Record(3, 47, 0) + cifar100Record(4, 12, 1);
+  QTest::newRow("truncated record")
+      << two.left(two.size() - 100)
+      << "data.bin: truncated: last record has 2974 of 3074 bytes (after 1 whole records)";
+  QTest::newRow("fine label out of range") << cifar100Record(3, 47, 0) + cifar100Record(4, 100, 1)
+                                           << "data.bin: record 1: fine label 100 out of range 0..99";
+  // The coarse label is checked though the set keeps the fine one: out of range, the file is damaged or foreign.
+  QTest::newRow("coarse label out of range") << cifar100Record(3, 47, 0) + cifar100Record(20, 12, 1)
+                                             << "data.bin: record 1: coarse label 20 out of range 0..19";
+  QTest::newRow("a CIFAR-10 file") << cifarRecord(3, 0) + cifarRecord(4, 1)
+                                   << "data.bin: truncated: last record has 3072 of 3074 bytes (after 1 whole records)";
+  QTest::newRow("empty file") << QByteArray() << "data.bin: empty file";
+}
+
+void TestData::rejectsDamagedCifar100() {
+  QFETCH(QByteArray, bytes);
+  QFETCH(QString, message);
+  QTemporaryDir dir;
+  const std::string good = writeBytes(dir, "good.bin", cifar100Record(0, 0, 0));
+  const std::string path = writeBytes(dir, "data.bin", bytes);
+  const QString error = inputErrorOf([&] { readCifar100({good, path}, "cifar100", Cifar100Labels::Fine); });
+  QVERIFY2(error.contains(message), qPrintable(error));
+}
+
+void TestData::missingCifarFilesAreNamedWithTheirSource_data() {
+  QTest::addColumn<QString>("dataset");
+  QTest::addColumn<bool>("folderExists");
+  QTest::addColumn<QString>("absentFile");  // left out of the folder; empty when the folder itself is absent
+  QTest::addColumn<QString>("missing");     // the message's first words, after the folder
+  QTest::addColumn<QString>("expectedFiles");
+  QTest::addColumn<QString>("archive");
+  const QString cifar10Files = "data_batch_1.bin .. data_batch_5.bin and test_batch.bin";
+  QTest::newRow("cifar10, no folder") << "cifar10" << false << ""
+                                      << ": data folder not found" << cifar10Files << "cifar-10-binary.tar.gz";
+  QTest::newRow("cifar10, no test batch")
+      << "cifar10" << true << "test_batch.bin"
+      << "/test_batch.bin: data file not found" << cifar10Files << "cifar-10-binary.tar.gz";
+  QTest::newRow("cifar10, a training batch missing")
+      << "cifar10" << true << "data_batch_3.bin"
+      << "/data_batch_3.bin: data file not found" << cifar10Files << "cifar-10-binary.tar.gz";
+  QTest::newRow("cifar100, no folder") << "cifar100" << false << ""
+                                       << ": data folder not found"
+                                       << "train.bin and test.bin"
+                                       << "cifar-100-binary.tar.gz";
+  QTest::newRow("cifar100, no test file") << "cifar100" << true << "test.bin"
+                                          << "/test.bin: data file not found"
+                                          << "train.bin and test.bin"
+                                          << "cifar-100-binary.tar.gz";
+}
+
+void TestData::missingCifarFilesAreNamedWithTheirSource() {
+  QFETCH(QString, dataset);
+  QFETCH(bool, folderExists);
+  QFETCH(QString, absentFile);
+  QFETCH(QString, missing);
+  QFETCH(QString, expectedFiles);
+  QFETCH(QString, archive);
+  QTemporaryDir dir;
+  writeCifarFolder(dir, dataset.toStdString(), 2, {absentFile.toStdString()});
+  DataSpec spec;
+  spec.dataset = dataset.toStdString();
+  spec.dir = dir.path().toStdString() + (folderExists ? "" : "/absent");
+  Rng rng(1);
+  const QString error = inputErrorOf([&] { loadDataSplits(spec, rng); });
+  QVERIFY2(error.startsWith(QString::fromStdString(spec.dir) + missing), qPrintable(error));
+  QVERIFY2(error.contains(expectedFiles), qPrintable(error));
+  QVERIFY2(error.contains(archive), qPrintable(error));
+  QVERIFY2(error.contains(kCifarSource), qPrintable(error));
+}
+
+void TestData::cifarClassNamesComeFromTheFolderWhenItHasThem_data() {
+  QTest::addColumn<QString>("dataset");
+  QTest::addColumn<QString>("labels");
+  QTest::addColumn<QString>("namesFile");  // empty for none
+  QTest::addColumn<QStringList>("fileNames");
+  QTest::addColumn<QStringList>("expected");
+  QStringList fine, coarse;
+  for (int i = 0; i < 100; ++i) fine << QString("fine-%1").arg(i);
+  for (int i = 0; i < 20; ++i) coarse << QString("coarse %1").arg(i);
+  QStringList publishedFine, publishedCoarse;
+  for (const std::string& name : cifar100FineClassNames()) publishedFine << QString::fromStdString(name);
+  for (const std::string& name : cifar100CoarseClassNames()) publishedCoarse << QString::fromStdString(name);
+  const QStringList cifar10 = {"plane", "car", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "lorry"};
+  const QStringList published10 = {"airplane", "automobile", "bird",  "cat",  "deer",
+                                   "dog",      "frog",       "horse", "ship", "truck"};
+  QTest::newRow("cifar10, batches.meta.txt") << "cifar10"
+                                             << "fine"
+                                             << "batches.meta.txt" << cifar10 << cifar10;
+  QTest::newRow("cifar10, no names file") << "cifar10"
+                                          << "fine"
+                                          << "" << QStringList() << published10;
+  QTest::newRow("cifar100 fine, fine_label_names.txt") << "cifar100"
+                                                       << "fine"
+                                                       << "fine_label_names.txt" << fine << fine;
+  QTest::newRow("cifar100 coarse, coarse_label_names.txt") << "cifar100"
+                                                           << "coarse"
+                                                           << "coarse_label_names.txt" << coarse << coarse;
+  // The fine names do not name the superclasses.
+  QTest::newRow("cifar100 coarse, only fine_label_names.txt") << "cifar100"
+                                                              << "coarse"
+                                                              << "fine_label_names.txt" << fine << publishedCoarse;
+  QTest::newRow("cifar100 fine, no names file") << "cifar100"
+                                                << "fine"
+                                                << "" << QStringList() << publishedFine;
+}
+
+void TestData::cifarClassNamesComeFromTheFolderWhenItHasThem() {
+  QFETCH(QString, dataset);
+  QFETCH(QString, labels);
+  QFETCH(QString, namesFile);
+  QFETCH(QStringList, fileNames);
+  QFETCH(QStringList, expected);
+  QTemporaryDir dir;
+  writeCifarFolder(dir, dataset.toStdString(), 3);
+  // As the published files are: one name a line, blank lines at the end; CRLF here.
+  if (!namesFile.isEmpty())
+    writeTestText(dir, namesFile.toStdString(), (fileNames.join("\r\n") + "\r\n\n\n").toStdString());
+  DataSpec spec;
+  spec.dataset = dataset.toStdString();
+  spec.dir = dir.path().toStdString();
+  spec.labels = labels.toStdString();
+  Rng rng(1);
+  const DataSplits splits = loadDataSplits(spec, rng);
+  QCOMPARE(splits.train.classCount, int(expected.size()));
+  QStringList names;
+  for (const std::string& name : splits.train.classNames) names << QString::fromStdString(name);
+  QCOMPARE(names, expected);
+  QCOMPARE(splits.test.classNames, splits.train.classNames);
+}
+
+void TestData::refusesCifarNamesFileOfTheWrongLength() {
+  QTemporaryDir dir;
+  writeCifarFolder(dir, "cifar10", 2);
+  const std::string path = writeTestText(dir, "batches.meta.txt", "a\nb\nc\nd\ne\nf\ng\nh\ni\n\n");
+  DataSpec spec;
+  spec.dataset = "cifar10";
+  spec.dir = dir.path().toStdString();
+  Rng rng(1);
+  const QString error = inputErrorOf([&] { loadDataSplits(spec, rng); });
+  QVERIFY2(error.contains(QString::fromStdString(path) + ": 9 class names, expected 10, one a line"),
+           qPrintable(error));
+}
+
 void TestData::readsCsv_data() {
   QTest::addColumn<QString>("text");
   QTest::addColumn<QList<int>>("labels");
@@ -642,34 +895,56 @@ void TestData::subsetKeepsOriginalIndex() {
   QCOMPARE(nested.originalIndex, (std::vector<int64_t>{1003}));
 }
 
+void TestData::subsetOfByteRowsStaysBytes_data() {
+  QTest::addColumn<int>("channels");
+  QTest::newRow("one channel") << 1;
+  QTest::newRow("three channels") << 3;
+}
+
 void TestData::subsetOfByteRowsStaysBytes() {
-  Dataset set = pixelSet(40, 12, 5);
-  applyNormalization(set, {0.25f, 0.5f});
+  QFETCH(int, channels);
+  Dataset set = pixelSet(40, 12, 5, channels);
+  const std::vector<Normalization> perChannel = {{0.25f, 0.5f}, {0.75f, 2.0f}, {-0.5f, 0.25f}};
+  applyNormalization(set, {perChannel.begin(), perChannel.begin() + channels});
   const std::vector<int64_t> rows = {39, 0, 17, 17, 3};
   const Dataset part = set.subset(rows);
   QVERIFY(part.features.holdsBytes());
   QCOMPARE(part.features.cols(), int64_t(12));
-  QVERIFY(allValues(part.features) == rowsOf(allValues(set.features), rows));
+  QCOMPARE(part.features.channels(), channels);
+  const Matrix values = allValues(set.features);
+  QVERIFY(allValues(part.features) == rowsOf(values, rows));
+  for (int col = 0; col < 12; ++col) QCOMPARE(part.features.value(2, col), values(17, col));
   QCOMPARE(part.residentBytes(), set.residentBytes() - 35 * (12 + 4 + 8));
+}
+
+void TestData::featureRowsRefuseChannelsThatDoNotSplitTheRow() {
+  QVERIFY_THROWS_EXCEPTION(std::invalid_argument, FeatureRows(ByteMatrix::Zero(2, 10), pixelScale(), 3));
+  QVERIFY_THROWS_EXCEPTION(std::invalid_argument, FeatureRows(Matrix::Zero(2, 10), 0));
+  QCOMPARE(FeatureRows(Matrix::Zero(2, 12), 3).channelWidth(), int64_t(4));
 }
 
 void TestData::residentBytesCountTheStoredForm_data() {
   QTest::addColumn<bool>("bytes");
   QTest::addColumn<int>("examples");
   QTest::addColumn<int>("features");
+  QTest::addColumn<int>("channels");
   QTest::addColumn<qint64>("expected");
-  // Feature rows, then 4 bytes of label and 8 of original index per example; byte rows add their 256-float table.
-  QTest::newRow("byte rows") << true << 100 << 784 << qint64(100 * 784 + 256 * 4 + 100 * (4 + 8));
-  QTest::newRow("float rows") << false << 100 << 784 << qint64(100 * 784 * 4 + 100 * (4 + 8));
-  QTest::newRow("no examples") << false << 0 << 3 << qint64(0);
+  // Feature rows, then 4 bytes of label and 8 of original index per example; byte rows add a 256-float table for
+  // each channel.
+  QTest::newRow("byte rows") << true << 100 << 784 << 1 << qint64(100 * 784 + 256 * 4 + 100 * (4 + 8));
+  QTest::newRow("byte rows, three channels")
+      << true << 100 << 3072 << 3 << qint64(100 * 3072 + 3 * 256 * 4 + 100 * (4 + 8));
+  QTest::newRow("float rows") << false << 100 << 784 << 1 << qint64(100 * 784 * 4 + 100 * (4 + 8));
+  QTest::newRow("no examples") << false << 0 << 3 << 1 << qint64(0);
 }
 
 void TestData::residentBytesCountTheStoredForm() {
   QFETCH(bool, bytes);
   QFETCH(int, examples);
   QFETCH(int, features);
+  QFETCH(int, channels);
   QFETCH(qint64, expected);
-  const Dataset set = bytes ? pixelSet(examples, features, 1) : countingSet(examples, features);
+  const Dataset set = bytes ? pixelSet(examples, features, 1, channels) : countingSet(examples, features);
   QCOMPARE(set.residentBytes(), int64_t(expected));
 }
 
@@ -890,11 +1165,12 @@ void TestData::normalisationGivesMeanZeroAndUnitStddev() {
   Matrix values(200, 5);
   for (Eigen::Index i = 0; i < values.size(); ++i) values.data()[i] = rng.normal(3.0f, 2.5f);
   set.features = FeatureRows(std::move(values));
-  const Normalization measured = measureNormalization(set);
-  QVERIFY(std::abs(measured.mean - 3.0f) < 0.3f);
-  QVERIFY(std::abs(measured.stddev - 2.5f) < 0.3f);
+  const std::vector<Normalization> measured = measureNormalization(set);
+  QCOMPARE(measured.size(), size_t(1));
+  QVERIFY(std::abs(measured[0].mean - 3.0f) < 0.3f);
+  QVERIFY(std::abs(measured[0].stddev - 2.5f) < 0.3f);
   applyNormalization(set, measured);
-  const Normalization after = measureNormalization(set);
+  const Normalization after = measureNormalization(set)[0];
   QVERIFY2(std::abs(after.mean) < 1e-5f, qPrintable(QString::number(after.mean)));
   QVERIFY2(std::abs(after.stddev - 1.0f) < 1e-5f, qPrintable(QString::number(after.stddev)));
 }
@@ -902,9 +1178,10 @@ void TestData::normalisationGivesMeanZeroAndUnitStddev() {
 void TestData::normalisationLeavesConstantSetUnscaled() {
   Dataset set = countingSet(10, 2);
   set.features = FeatureRows(Matrix::Constant(10, 2, 0.5f));
-  const Normalization n = measureNormalization(set);
-  QCOMPARE(n.mean, 0.5f);
-  QCOMPARE(n.stddev, 1.0f);
+  const std::vector<Normalization> n = measureNormalization(set);
+  QCOMPARE(n.size(), size_t(1));
+  QCOMPARE(n[0].mean, 0.5f);
+  QCOMPARE(n[0].stddev, 1.0f);
   applyNormalization(set, n);
   QVERIFY(allValues(set.features).isZero());
 }
@@ -913,14 +1190,105 @@ void TestData::normalisationOfByteRowsMatchesTheWholeSetSums() {
   // Equal to the last bit, not nearly: every float a run trains on depends on these two.
   Dataset set = pixelSet(3000, 784, 12);
   const Matrix values = allValues(set.features);
-  const Normalization measured = measureNormalization(set);
+  const std::vector<Normalization> perChannel = measureNormalization(set);
+  QCOMPARE(perChannel.size(), size_t(1));
+  const Normalization measured = perChannel[0];
   const Normalization whole = wholeSetNormalization(values);
   QVERIFY2(measured.mean == whole.mean, qPrintable(QString::number(double(measured.mean), 'g', 9)));
   QVERIFY2(measured.stddev == whole.stddev, qPrintable(QString::number(double(measured.stddev), 'g', 9)));
-  applyNormalization(set, measured);
+  applyNormalization(set, perChannel);
   Matrix standardised = values;
   standardiseWholeSet(standardised, whole);
   QVERIFY(allValues(set.features) == standardised);
+}
+
+void TestData::normalisationStandardisesEachChannelOnItsOwn_data() {
+  QTest::addColumn<bool>("bytes");
+  QTest::newRow("byte rows") << true;
+  QTest::newRow("float rows") << false;
+}
+
+void TestData::normalisationStandardisesEachChannelOnItsOwn() {
+  QFETCH(bool, bytes);
+  constexpr int64_t kExamples = 300, kChannelWidth = 16;
+  Rng rng(8);
+  const ByteMatrix pixels = colourPixels(kExamples, kChannelWidth, {200, 100, 30}, {10, 40, 5}, rng);
+  Dataset set;
+  set.name = "colour";
+  set.features = bytes ? FeatureRows(pixels, pixelScale(), 3) : FeatureRows(Matrix(pixels.cast<float>() / 255.0f), 3);
+  labelInTurn(set, kExamples, 2, 3 * kChannelWidth);
+  set.shape = {3, 4, 4};
+  const Matrix before = allValues(set.features);
+
+  const std::vector<Normalization> measured = measureNormalization(set);
+  QCOMPARE(measured.size(), size_t(3));
+  for (int c = 0; c < 3; ++c) {
+    const auto [mean, stddev] = columnStatistics(before, c * kChannelWidth, kChannelWidth);
+    QVERIFY2(std::abs(measured[size_t(c)].mean - mean) < 1e-6, qPrintable(QString("channel %1 mean").arg(c)));
+    QVERIFY2(std::abs(measured[size_t(c)].stddev - stddev) < 1e-6, qPrintable(QString("channel %1 stddev").arg(c)));
+  }
+  applyNormalization(set, measured);
+  const Matrix after = allValues(set.features);
+  for (int c = 0; c < 3; ++c) {
+    const auto [mean, stddev] = columnStatistics(after, c * kChannelWidth, kChannelWidth);
+    QVERIFY2(std::abs(mean) < 1e-5, qPrintable(QString("channel %1 mean %2").arg(c).arg(mean)));
+    QVERIFY2(std::abs(stddev - 1.0) < 1e-5, qPrintable(QString("channel %1 stddev %2").arg(c).arg(stddev)));
+  }
+}
+
+void TestData::cifarChannelsAreStandardisedWithTheTrainingStatistics() {
+  // The test images are redder and greener than the training images: standardised with their own statistics, or
+  // with one pair for all channels, they would come out elsewhere.
+  constexpr int kTrainPerFile = 12, kTest = 20;
+  QTemporaryDir dir;
+  Rng rng(5);
+  Matrix trainFile(5 * kTrainPerFile, kCifarPixels), testFile;
+  const auto writeFile = [&](const std::string& name, int records, const std::array<int, 3>& levels) {
+    const ByteMatrix pixels = colourPixels(records, kCifarPixels / 3, levels, {10, 40, 5}, rng);
+    QByteArray bytes;
+    for (int r = 0; r < records; ++r) {
+      bytes.append(char(r % 10));
+      bytes.append(reinterpret_cast<const char*>(pixels.row(r).data()), kCifarPixels);
+    }
+    writeBytes(dir, name, bytes);
+    return Matrix(pixels.cast<float>() / 255.0f);
+  };
+  for (int i = 0; i < 5; ++i)
+    trainFile.middleRows(i * kTrainPerFile, kTrainPerFile) =
+        writeFile("data_batch_" + std::to_string(i + 1) + ".bin", kTrainPerFile, {200, 100, 30});
+  testFile = writeFile("test_batch.bin", kTest, {230, 140, 30});
+  DataSpec spec;
+  spec.dataset = "cifar10";
+  spec.dir = dir.path().toStdString();
+  spec.validationFraction = 0.25;
+  Rng splitRng(3);
+  const DataSplits splits = loadDataSplits(spec, splitRng);
+  QCOMPARE(splits.validation.size(), int64_t(15));
+
+  // The statistics of the examples left for training, after the validation split took its share.
+  const Matrix train = rowsOf(trainFile, splits.train.originalIndex);
+  std::array<std::pair<double, double>, 3> statistics;
+  for (int c = 0; c < 3; ++c) statistics[size_t(c)] = columnStatistics(train, c * 1024, 1024);
+  const auto standardised = [&](Matrix values) {
+    for (int c = 0; c < 3; ++c) {
+      const auto [mean, stddev] = statistics[size_t(c)];
+      values.middleCols(c * 1024, 1024) = ((values.middleCols(c * 1024, 1024).array() - float(mean)) / float(stddev));
+    }
+    return values;
+  };
+  const Matrix trainAfter = allValues(splits.train.features);
+  for (int c = 0; c < 3; ++c) {
+    const auto [mean, stddev] = columnStatistics(trainAfter, c * 1024, 1024);
+    QVERIFY2(std::abs(mean) < 1e-4, qPrintable(QString("training channel %1 mean %2").arg(c).arg(mean)));
+    QVERIFY2(std::abs(stddev - 1.0) < 1e-4, qPrintable(QString("training channel %1 stddev %2").arg(c).arg(stddev)));
+  }
+  QVERIFY((trainAfter - standardised(train)).cwiseAbs().maxCoeff() < 1e-4f);
+  const Matrix validation = rowsOf(trainFile, splits.validation.originalIndex);
+  QVERIFY((allValues(splits.validation.features) - standardised(validation)).cwiseAbs().maxCoeff() < 1e-4f);
+  const Matrix testAfter = allValues(splits.test.features);
+  QVERIFY((testAfter - standardised(testFile)).cwiseAbs().maxCoeff() < 1e-4f);
+  // Red: 30 levels brighter than training's, about five of training's deviations.
+  QVERIFY(columnStatistics(testAfter, 0, 1024).first > 3.0);
 }
 
 void TestData::byteRowsGiveTheFloatsOfTheWholeSetConversion_data() {

@@ -2,9 +2,11 @@
 // key path and the reason.
 #include <QtTest>
 #include <filesystem>
+#include <nlohmann/json.hpp>
 
 #include "core/error.h"
 #include "project/project.h"
+#include "train/project_plan.h"
 
 using namespace ss;
 
@@ -23,6 +25,8 @@ class TestProject : public QObject {
   void badProjectIsRefusedWithKeyPath();
   void serialisedProjectReadsBackTheSame();
   void decayNormAndBiasIsReadAndWrittenBackOnlyWhenOn();
+  void cifarProjectsReadAndWriteTheirLabels_data();
+  void cifarProjectsReadAndWriteTheirLabels();
   void memoryBoundAcceptsUnits();
   void missingFileIsNamed();
   void shippedProjectsAreValid();
@@ -87,6 +91,14 @@ void TestProject::badProjectIsRefusedWithKeyPath_data() {
                                      << "data.train_images: required with dataset 'idx'";
   QTest::newRow("csv key on idx") << R"({"format": 1, "name": "x", "data": {"train_csv": "a.csv"}})"
                                   << "data.train_csv: only used with dataset 'csv'";
+  QTest::newRow("labels on cifar10")
+      << R"({"format": 1, "name": "x", "data": {"dataset": "cifar10", "labels": "fine"}})"
+      << "data.labels: only used with dataset 'cifar100'";
+  QTest::newRow("labels on the default data set") << R"({"format": 1, "name": "x", "data": {"labels": "coarse"}})"
+                                                  << "data.labels: only used with dataset 'cifar100'";
+  QTest::newRow("unknown cifar100 labels")
+      << R"({"format": 1, "name": "x", "data": {"dataset": "cifar100", "labels": "superclass"}})"
+      << "data.labels: 'superclass' is not one of";
   QTest::newRow("bad validation fraction") << R"({"format": 1, "name": "x", "data": {"validation_fraction": 1.5}})"
                                            << "data.validation_fraction";
   QTest::newRow("empty hidden width") << R"({"format": 1, "name": "x", "model": {"hidden": [300, 0]}})"
@@ -154,6 +166,44 @@ void TestProject::decayNormAndBiasIsReadAndWrittenBackOnlyWhenOn() {
   QCOMPARE(off.train.optimizer.decayNormAndBias, false);
   QVERIFY(!QString::fromStdString(projectToJson(off)).contains("decay_norm_and_bias"));
   QCOMPARE(projectToJson(off), projectToJson(parseProject(withTrain("{}"), "plain.json")));
+}
+
+void TestProject::cifarProjectsReadAndWriteTheirLabels_data() {
+  QTest::addColumn<QString>("data");
+  QTest::addColumn<QString>("labels");  // as read; written back for cifar100 only
+  QTest::addColumn<int>("classes");
+  QTest::newRow("cifar100, fine by default") << R"({"dataset": "cifar100", "dir": "/data/c100"})"
+                                             << "fine" << 100;
+  QTest::newRow("cifar100, fine") << R"({"dataset": "cifar100", "labels": "fine"})"
+                                  << "fine" << 100;
+  QTest::newRow("cifar100, coarse") << R"({"dataset": "cifar100", "labels": "coarse"})"
+                                    << "coarse" << 20;
+  QTest::newRow("cifar10") << R"({"dataset": "cifar10", "dir": "/data/c10"})"
+                           << "fine" << 10;
+}
+
+void TestProject::cifarProjectsReadAndWriteTheirLabels() {
+  QFETCH(QString, data);
+  QFETCH(QString, labels);
+  QFETCH(int, classes);
+  // Crops and flips are for image sets, and both CIFAR sets are.
+  const Project p = parseProject(R"({"format": 1, "name": "c", "data": )" + data.toStdString() +
+                                     R"(, "augmentation": {"random_crop": true, "horizontal_flip": true}})",
+                                 "c.json");
+  QCOMPARE(QString::fromStdString(p.data.labels), labels);
+  const auto shape = knownInputShape(p.data);
+  QVERIFY(shape.has_value());
+  QCOMPARE(shape->first.channels, 3);
+  QCOMPARE(shape->first.height, 32);
+  QCOMPARE(shape->first.width, 32);
+  QCOMPARE(shape->second, classes);
+  const nlohmann::json written = nlohmann::json::parse(projectToJson(p))["data"];
+  QCOMPARE(written.contains("labels"), p.data.dataset == "cifar100");
+  if (p.data.dataset == "cifar100") QCOMPARE(QString::fromStdString(written["labels"].get<std::string>()), labels);
+  const Project again = parseProject(projectToJson(p), "again.json");
+  QCOMPARE(again.data.dataset, p.data.dataset);
+  QCOMPARE(again.data.dir, p.data.dir);
+  QCOMPARE(again.data.labels, p.data.labels);
 }
 
 void TestProject::memoryBoundAcceptsUnits() {

@@ -7,6 +7,7 @@
 #include "core/threads.h"
 #include "project/project.h"
 #include "store/run_store.h"
+#include "test_helpers.h"
 #include "train/checkpoint.h"
 #include "train/experiment.h"
 #include "train/sgd.h"
@@ -55,6 +56,21 @@ class PoisonWeights : public TrainingObserver {
   int64_t at;
 };
 
+// A CIFAR-100 binary file of `count` records: coarse label i % 20, fine label i % 100, and a picture whose red plane
+// grows brighter with the coarse label on a noisy background, so there is something to learn.
+std::vector<unsigned char> cifar100File(int count, uint64_t seed) {
+  std::vector<unsigned char> bytes;
+  for (int i = 0; i < count; ++i) {
+    bytes.push_back(static_cast<unsigned char>(i % 20));
+    bytes.push_back(static_cast<unsigned char>(i % 100));
+    for (int p = 0; p < 3 * 32 * 32; ++p) {
+      const int noise = int(mixBits(seed * 7919 + uint64_t(i) * 3072 + uint64_t(p)) % 40);
+      bytes.push_back(static_cast<unsigned char>(p < 1024 ? 10 * (i % 20) + noise : 100 + noise));
+    }
+  }
+  return bytes;
+}
+
 }  // namespace
 
 class TestTraining : public QObject {
@@ -69,6 +85,7 @@ class TestTraining : public QObject {
   void sgdSkipsDecayOfBiasesUnlessSetToDecayNormAndBias_data();
   void sgdSkipsDecayOfBiasesUnlessSetToDecayNormAndBias();
   void projectSettingDecaysNormAndBiasInTraining();
+  void trainsOnCifar100CoarseLabelsWithAugmentation();
 
  private:
   QTemporaryDir dir_;
@@ -226,6 +243,31 @@ void TestTraining::projectSettingDecaysNormAndBiasInTraining() {
   QVERIFY(!off.empty());
   QVERIFY(biasesAfterOneEpoch(0.01, true) != off);
   QCOMPARE(biasesAfterOneEpoch(0.0, true), biasesAfterOneEpoch(0.0, false));
+}
+
+void TestTraining::trainsOnCifar100CoarseLabelsWithAugmentation() {
+  // The whole path for a colour set: the folder read with the superclasses, the three channels standardised each
+  // with its own statistics, crops and flips of three-channel images, a convnet with a 20-way output.
+  QTemporaryDir data;
+  writeTestFile(data, "train.bin", cifar100File(80, 1));
+  writeTestFile(data, "test.bin", cifar100File(40, 2));
+  const Project project = parseProject(R"({"format": 1, "name": "cifar100-coarse",
+      "data": {"dataset": "cifar100", "labels": "coarse", "dir": ")" +
+                                           data.path().toStdString() + R"("},
+      "model": {"preset": "convnet", "channels": [4], "fc": []},
+      "train": {"epochs": 2, "batch_size": 16, "threads": 2},
+      "augmentation": {"random_crop": true, "horizontal_flip": true}})",
+                                       "cifar100.json");
+  RunStore store((dir_.path() + "/cifar100.db").toStdString());
+  Experiment experiment(project);
+  QCOMPARE(experiment.data().train.classCount, 20);
+  QCOMPARE(experiment.data().train.classNames.front(), std::string("aquatic_mammals"));
+  QCOMPARE(experiment.data().train.features.channels(), 3);
+  RunControl control;
+  const RunOutcome outcome = experiment.run(store, control, {});
+  QVERIFY2(outcome.status == RunStatus::Finished, outcome.message.c_str());
+  QVERIFY(outcome.finalTestAccuracy.has_value());
+  QCOMPARE(int(store.epochs(outcome.runId).size()), 2);
 }
 
 QTEST_GUILESS_MAIN(TestTraining)

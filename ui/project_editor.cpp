@@ -107,7 +107,7 @@ ProjectEditor::ProjectEditor(QWidget* parent)
   };
 
   name_ = line(tr("run name"));
-  dataset_ = combo({"fashion-mnist", "mnist", "cifar10", "spirals", "blobs", "circles", "idx", "csv"});
+  dataset_ = combo({"fashion-mnist", "mnist", "cifar10", "cifar100", "spirals", "blobs", "circles", "idx", "csv"});
   preset_ = combo({"mlp", "convnet"});
   preset_->setToolTip(tr("Picking a preset replaces the layer list with the preset's layers"));
   layerList_ = new LayerListEditor(this);

@@ -44,11 +44,16 @@ void BatchLoader::batch(int64_t b, Matrix& x, std::vector<int32_t>& labels, std:
     labels[static_cast<size_t>(i)] = set_.labels[static_cast<size_t>(row)];
     rows[static_cast<size_t>(i)] = row;
   }
-  // Each thread copies the examples the model will give it: with the batch split between threads, an example
-  // copied by one core and read by the other crossed between them (784 floats each for Fashion-MNIST).
+  // Checked here, not in the threads below: an exception cannot leave an OpenMP team.
   if (augmentation && !set_.features.holdsBytes())
     throw std::invalid_argument("BatchLoader::batch: augmentation needs a set of image bytes, " + set_.name +
                                 " holds floats");
+  if (augmentation && set_.features.channels() != set_.shape.channels)
+    throw std::invalid_argument("BatchLoader::batch: " + set_.name + " holds " +
+                                std::to_string(set_.features.channels()) + " channels of pixels for images of " +
+                                std::to_string(set_.shape.channels));
+  // Each thread copies the examples the model will give it: with the batch split between threads, an example
+  // copied by one core and read by the other crossed between them (784 floats each for Fashion-MNIST).
   splitBatchAcrossThreads(n, [&](int64_t begin, int64_t end) {
     if (!augmentation) {
       set_.features.copyRows(std::span<const int64_t>(rows).subspan(size_t(begin), size_t(end - begin)),

@@ -147,4 +147,11 @@ std::vector<unsigned char> readDataFile(const std::string& path) {
   return file.readRest();
 }
 
+std::string requireDataFile(const std::string& dir, const std::string& file, const std::string& hint) {
+  if (!std::filesystem::is_directory(dir)) throw InputError(dir + ": data folder not found" + hint);
+  const std::string path = (std::filesystem::path(dir) / file).string();
+  if (!std::filesystem::exists(path)) throw InputError(path + ": data file not found" + hint);
+  return path;
+}
+
 }  // namespace ss

@@ -52,4 +52,8 @@ class DataFile {
 // Every file's whole content (gunzipped when compressed), for readers that parse it all at once.
 std::vector<unsigned char> readDataFile(const std::string& path);
 
+// The path of `file` in the folder `dir` of a standard data set. Throws InputError naming the folder when it does
+// not exist, else the file when that does not, followed by `hint`: what the folder must hold and where to get it.
+std::string requireDataFile(const std::string& dir, const std::string& file, const std::string& hint);
+
 }  // namespace ss

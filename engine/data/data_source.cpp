@@ -1,27 +1,22 @@
 #include "data/data_source.h"
 
-#include <filesystem>
+#include <string>
+#include <vector>
 
 #include "core/error.h"
+#include "data/cifar_folder.h"
+#include "data/data_file.h"
 #include "data/preprocessing.h"
 #include "data/readers.h"
 #include "data/synthetic.h"
 
 namespace ss {
 
-namespace fs = std::filesystem;
-
 std::string defaultFashionMnistDir() {
   return std::string(SPARSESCOPE_DEFAULT_DATA_DIR) + "/fashion-mnist";
 }
 
 namespace {
-
-std::string requireFile(const std::string& dir, const std::string& file, const std::string& hint) {
-  const std::string path = (fs::path(dir) / file).string();
-  if (!fs::exists(path)) throw InputError(path + ": data file not found" + hint);
-  return path;
-}
 
 // Fashion-MNIST and MNIST have ten classes: a label beyond them is a damaged or foreign file, and would
 // otherwise silently widen the model's output layer.
@@ -36,10 +31,10 @@ DataSplits loadIdxFolder(const std::string& dir, const std::string& name, const 
                          const std::vector<std::string>& classNames) {
   constexpr int kClasses = 10;
   DataSplits s;
-  const std::string trainLabels = requireFile(dir, "train-labels-idx1-ubyte.gz", hint);
-  const std::string testLabels = requireFile(dir, "t10k-labels-idx1-ubyte.gz", hint);
-  s.train = readIdx(requireFile(dir, "train-images-idx3-ubyte.gz", hint), trainLabels, name + "-train");
-  s.test = readIdx(requireFile(dir, "t10k-images-idx3-ubyte.gz", hint), testLabels, name + "-test");
+  const std::string trainLabels = requireDataFile(dir, "train-labels-idx1-ubyte.gz", hint);
+  const std::string testLabels = requireDataFile(dir, "t10k-labels-idx1-ubyte.gz", hint);
+  s.train = readIdx(requireDataFile(dir, "train-images-idx3-ubyte.gz", hint), trainLabels, name + "-train");
+  s.test = readIdx(requireDataFile(dir, "t10k-images-idx3-ubyte.gz", hint), testLabels, name + "-test");
   checkLabelsWithin(s.train, kClasses, trainLabels, name);
   checkLabelsWithin(s.test, kClasses, testLabels, name);
   s.train.classNames = s.test.classNames = classNames;
@@ -83,13 +78,8 @@ DataSplits loadDataSplits(const DataSpec& spec, Rng& rng) {
   } else if (spec.dataset == "idx") {
     s.train = readIdx(spec.trainImages, spec.trainLabels, "train");
     s.test = readIdx(spec.testImages, spec.testLabels, "test");
-  } else if (spec.dataset == "cifar10") {
-    const std::string hint = " (data.dir must hold the CIFAR-10 binary version: data_batch_1.bin .. test_batch.bin)";
-    std::vector<std::string> trainFiles;
-    for (int i = 1; i <= 5; ++i)
-      trainFiles.push_back(requireFile(spec.dir, "data_batch_" + std::to_string(i) + ".bin", hint));
-    s.train = readCifar10(trainFiles, "cifar10-train");
-    s.test = readCifar10({requireFile(spec.dir, "test_batch.bin", hint)}, "cifar10-test");
+  } else if (spec.dataset == "cifar10" || spec.dataset == "cifar100") {
+    s = loadCifarFolder(spec);
   } else if (spec.dataset == "csv") {
     s.train = readCsv(spec.trainCsv, "train");
     s.test = readCsv(spec.testCsv, "test");
@@ -106,7 +96,7 @@ DataSplits loadDataSplits(const DataSpec& spec, Rng& rng) {
     splitValidation(s, spec.validationFraction, splitRng);
   }
   if (spec.normalize) {
-    const Normalization n = measureNormalization(s.train);
+    const std::vector<Normalization> n = measureNormalization(s.train);
     applyNormalization(s.train, n);
     applyNormalization(s.validation, n);
     applyNormalization(s.test, n);

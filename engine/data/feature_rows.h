@@ -4,6 +4,7 @@
 #include <array>
 #include <cstdint>
 #include <span>
+#include <vector>
 
 #include "core/tensor.h"
 
@@ -19,15 +20,23 @@ using ByteValues = std::array<float, 256>;
 // quarter of the memory (Fashion-MNIST's 70,000 images: 55 MB instead of 219 MB); scaling and normalising them
 // rewrites the table, not the bytes, and a row becomes floats only when it is copied out into a batch. Readers of
 // the values cannot tell the two forms apart: both give the same floats through the same calls.
+//
+// A row is `channels` equal runs of columns, one per channel (an image's colour planes in CHW order; a grey image or
+// a flat row is one channel). Byte rows keep a table per channel, so each channel can be scaled on its own: colour
+// images are standardised with each channel's own mean and deviation, and the bytes stay as they are.
 class FeatureRows {
  public:
   FeatureRows() = default;
-  explicit FeatureRows(Matrix values);
-  FeatureRows(ByteMatrix bytes, const ByteValues& values);
+  // Throws std::invalid_argument unless the columns split into `channels` equal runs.
+  explicit FeatureRows(Matrix values, int channels = 1);
+  // Every channel starts with the same table.
+  FeatureRows(ByteMatrix bytes, const ByteValues& values, int channels = 1);
 
   int64_t rows() const { return holdsBytes_ ? int64_t(bytes_.rows()) : int64_t(floats_.rows()); }
   int64_t cols() const { return holdsBytes_ ? int64_t(bytes_.cols()) : int64_t(floats_.cols()); }
   bool holdsBytes() const { return holdsBytes_; }
+  int channels() const { return channels_; }
+  int64_t channelWidth() const { return cols() / channels_; }  // columns of each channel
 
   // Writes the listed rows, in the list's order, as the rows of out, which must be rows.size() x cols().
   // Callers check the row numbers; this is the copy at the heart of every batch.
@@ -35,15 +44,15 @@ class FeatureRows {
   // One value, for the odd look-up (a point of a 2-D set); loops over many rows use copyRows.
   float value(int64_t row, int64_t col) const;
 
-  // A byte row's pixels and the table that turns them into floats, for copies that move pixels about (augmentation);
-  // only for byte rows.
+  // A byte row's pixels and the tables that turn them into floats, one per channel, for copies that move pixels
+  // about (augmentation); only for byte rows.
   const uint8_t* byteRow(int64_t row) const { return bytes_.row(Eigen::Index(row)).data(); }
-  const ByteValues& byteValues() const { return byteValues_; }
+  const std::vector<ByteValues>& byteValues() const { return byteValues_; }
 
-  // Replaces every value v with f(v). Byte rows apply f to their table, which gives each stored byte the float f
-  // gives its old value, exactly as if f had run over a float copy of the rows.
+  // Replaces every value v of the channel's columns with f(v). Byte rows apply f to the channel's table, which gives
+  // each stored byte the float f gives its old value, exactly as if f had run over a float copy of the rows.
   template <class F>
-  void transformValues(F f);
+  void transformChannel(int channel, F f);
 
   // The listed rows, in the list's order, in the same form (a subset of byte rows is byte rows).
   FeatureRows subset(std::span<const int64_t> rows) const;
@@ -52,19 +61,26 @@ class FeatureRows {
   int64_t residentBytes() const;
 
  private:
+  void checkChannel(int channel) const;
+
   bool holdsBytes_ = false;
+  int channels_ = 1;
   Matrix floats_;
   ByteMatrix bytes_;
-  ByteValues byteValues_{};
+  std::vector<ByteValues> byteValues_;  // one per channel; byte rows only
 };
 
 template <class F>
-void FeatureRows::transformValues(F f) {
+void FeatureRows::transformChannel(int channel, F f) {
+  checkChannel(channel);
   if (holdsBytes_) {
-    for (float& v : byteValues_) v = f(v);
-  } else {
-    float* values = floats_.data();
-    for (Eigen::Index i = 0; i < floats_.size(); ++i) values[i] = f(values[i]);
+    for (float& v : byteValues_[size_t(channel)]) v = f(v);
+    return;
+  }
+  const int64_t width = channelWidth();
+  for (Eigen::Index r = 0; r < floats_.rows(); ++r) {
+    float* values = floats_.row(r).data() + channel * width;
+    for (int64_t i = 0; i < width; ++i) values[i] = f(values[i]);
   }
 }
 

@@ -1,5 +1,8 @@
 #include "data/image_augmentation.h"
 
+#include <stdexcept>
+#include <string>
+
 #include "core/error.h"
 #include "core/rng.h"
 
@@ -17,17 +20,22 @@ int defaultCropPadding(const ExampleShape& shape) {
 ImageAugmentation resolveAugmentation(const AugmentationSpec& spec, const Dataset& train) {
   if (spec.any() && !train.features.holdsBytes())
     throw InputError("augmentation: the training set " + train.name + " does not hold images as pixel bytes");
-  if (spec.any() && train.shape.size() != train.features.cols())
+  if (spec.any() && (train.shape.size() != train.features.cols() || train.shape.channels != train.features.channels()))
     throw InputError("augmentation: the training set " + train.name + " has no image shape for its " +
-                     std::to_string(train.features.cols()) + " values per example");
+                     std::to_string(train.features.cols()) + " values per example in " +
+                     std::to_string(train.features.channels()) + " channels");
   return {spec.randomCrop, spec.randomCrop ? spec.cropPadding.value_or(defaultCropPadding(train.shape)) : 0,
           spec.horizontalFlip};
 }
 
-void copyTransformedImage(const uint8_t* pixels, const ByteValues& values, const ExampleShape& shape,
+void copyTransformedImage(const uint8_t* pixels, std::span<const ByteValues> channelValues, const ExampleShape& shape,
                           ExampleTransform t, float* out) {
+  if (channelValues.size() != size_t(shape.channels))
+    throw std::invalid_argument("copyTransformedImage: " + std::to_string(channelValues.size()) + " value tables for " +
+                                std::to_string(shape.channels) + " channels");
   const int width = shape.width, height = shape.height;
   for (int c = 0; c < shape.channels; ++c) {
+    const ByteValues& values = channelValues[size_t(c)];
     const uint8_t* plane = pixels + ptrdiff_t(c) * height * width;
     for (int y = 0; y < height; ++y) {
       const int fromY = y + t.dy;

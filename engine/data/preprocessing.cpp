@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <numeric>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -12,11 +13,12 @@ namespace ss {
 
 namespace {
 
-// Calls use(value) for every feature value of the set, row after row, value after value: the order a float matrix
-// of the whole set is read in, without making one (a byte set becomes floats a block of rows at a time).
+// Calls use(channel, value) for every feature value of the set, row after row, value after value: the order a float
+// matrix of the whole set is read in, without making one (a byte set becomes floats a block of rows at a time).
 template <class Use>
 void forEveryValue(const FeatureRows& features, Use use) {
   constexpr int64_t kBlockRows = 256;
+  const int64_t width = features.channelWidth();
   std::vector<int64_t> rows;
   Matrix block;
   for (int64_t first = 0; first < features.rows(); first += kBlockRows) {
@@ -24,33 +26,52 @@ void forEveryValue(const FeatureRows& features, Use use) {
     std::iota(rows.begin(), rows.end(), first);
     block.resize(Eigen::Index(rows.size()), features.cols());
     features.copyRows(rows, block);
-    for (Eigen::Index i = 0; i < block.size(); ++i) use(block.data()[i]);
+    for (Eigen::Index r = 0; r < block.rows(); ++r) {
+      const float* values = block.row(r).data();
+      for (int channel = 0; channel < features.channels(); ++channel, values += width)
+        for (int64_t i = 0; i < width; ++i) use(channel, values[i]);
+    }
   }
 }
 
 }  // namespace
 
-Normalization measureNormalization(const Dataset& set) {
-  const int64_t count = set.features.rows() * set.features.cols();
-  if (count == 0) return {};
-  // Two passes in double: one float pass over 47 million pixels loses digits of the variance. Each pass adds
-  // the values one by one in row order, as Eigen's sum() over a whole-set float matrix did (the cast to double
-  // kept it from vectorising), so a set's statistics stay the same to the last bit.
-  double sum = 0.0;
-  forEveryValue(set.features, [&](float v) { sum += double(v); });
-  const double mean = sum / double(count);
-  double squares = 0.0;
-  forEveryValue(set.features, [&](float v) {
-    const double d = double(v) - mean;
-    squares += d * d;
+std::vector<Normalization> measureNormalization(const Dataset& set) {
+  const auto channels = static_cast<size_t>(set.features.channels());
+  const int64_t count = set.features.rows() * set.features.channelWidth();
+  if (count == 0) return std::vector<Normalization>(channels);
+  // Two passes in double: one float pass over 47 million pixels loses digits of the variance. Each pass adds a
+  // channel's values one by one in row order, as Eigen's sum() over a whole-set float matrix did (the cast to double
+  // kept it from vectorising), so a one-channel set's statistics stay the same to the last bit.
+  std::vector<double> sums(channels, 0.0);
+  forEveryValue(set.features, [&](int channel, float v) { sums[size_t(channel)] += double(v); });
+  std::vector<double> means(channels);
+  for (size_t c = 0; c < channels; ++c) means[c] = sums[c] / double(count);
+  std::vector<double> squares(channels, 0.0);
+  forEveryValue(set.features, [&](int channel, float v) {
+    const double d = double(v) - means[size_t(channel)];
+    squares[size_t(channel)] += d * d;
   });
-  const double stddev = std::sqrt(squares / double(count));
-  // A constant set has nothing to scale; dividing by ~0 would only blow up rounding noise.
-  return {float(mean), stddev > 1e-12 ? float(stddev) : 1.0f};
+  std::vector<Normalization> perChannel(channels);
+  for (size_t c = 0; c < channels; ++c) {
+    const double stddev = std::sqrt(squares[c] / double(count));
+    // A constant channel has nothing to scale; dividing by ~0 would only blow up rounding noise.
+    perChannel[c] = {float(means[c]), stddev > 1e-12 ? float(stddev) : 1.0f};
+  }
+  return perChannel;
 }
 
-void applyNormalization(Dataset& set, const Normalization& n) {
-  set.features.transformValues([&](float v) { return (v - n.mean) / n.stddev; });
+void applyNormalization(Dataset& set, const std::vector<Normalization>& perChannel) {
+  // A set with no examples (no validation split) may not even have the channels: there is nothing to change.
+  if (set.features.rows() == 0) return;
+  if (perChannel.size() != size_t(set.features.channels()))
+    throw std::invalid_argument("applyNormalization: " + std::to_string(perChannel.size()) +
+                                " channel statistics for " + std::to_string(set.features.channels()) + " channels of " +
+                                set.name);
+  for (int c = 0; c < set.features.channels(); ++c) {
+    const Normalization& n = perChannel[size_t(c)];
+    set.features.transformChannel(c, [&](float v) { return (v - n.mean) / n.stddev; });
+  }
 }
 
 void splitValidation(DataSplits& splits, double fraction, Rng& rng) {

@@ -16,8 +16,10 @@ namespace {
 
 void readData(ObjectReader r, DataSpec& d) {
   r.readChoice("dataset", d.dataset,
-               {"fashion-mnist", "mnist", "idx", "cifar10", "csv", "spirals", "blobs", "circles"});
+               {"fashion-mnist", "mnist", "idx", "cifar10", "cifar100", "csv", "spirals", "blobs", "circles"});
   r.read("dir", d.dir);
+  if (r.has("labels") && d.dataset != "cifar100") r.fail("labels", "only used with dataset 'cifar100'");
+  r.readChoice("labels", d.labels, {"fine", "coarse"});
   const bool idx = d.dataset == "idx", csv = d.dataset == "csv";
   const bool synthetic = d.dataset == "spirals" || d.dataset == "blobs" || d.dataset == "circles";
   for (const char* key : {"train_images", "train_labels", "test_images", "test_labels"}) {
@@ -313,7 +315,8 @@ void readDataEfficiency(ObjectReader r, DataEfficiencySpec& d, int epochs) {
 }
 
 bool isImageDataset(const std::string& dataset) {
-  return dataset == "fashion-mnist" || dataset == "mnist" || dataset == "idx" || dataset == "cifar10";
+  return dataset == "fashion-mnist" || dataset == "mnist" || dataset == "idx" || dataset == "cifar10" ||
+         dataset == "cifar100";
 }
 
 void readAugmentation(ObjectReader r, AugmentationSpec& a, const std::string& dataset) {
@@ -330,7 +333,7 @@ void readAugmentation(ObjectReader r, AugmentationSpec& a, const std::string& da
   // shift along or to mirror.
   const char* firstOn = a.randomCrop ? "random_crop" : "horizontal_flip";
   if (a.any() && !isImageDataset(dataset))
-    r.fail(firstOn, "needs an image data set (fashion-mnist, mnist, idx, cifar10), not '" + dataset + "'");
+    r.fail(firstOn, "needs an image data set (fashion-mnist, mnist, idx, cifar10, cifar100), not '" + dataset + "'");
   r.finish();
 }
 
@@ -403,6 +406,8 @@ std::string projectToJson(const Project& p) {
     data["train_labels"] = p.data.trainLabels;
     data["test_images"] = p.data.testImages;
     data["test_labels"] = p.data.testLabels;
+  } else if (p.data.dataset == "cifar100") {
+    data["labels"] = p.data.labels;
   } else if (p.data.dataset == "csv") {
     data["train_csv"] = p.data.trainCsv;
     data["test_csv"] = p.data.testCsv;

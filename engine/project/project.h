@@ -12,8 +12,9 @@ inline constexpr int kProjectFormat = 1;
 
 // Where examples come from. `dataset` picks the reader; only the keys that reader uses may be set.
 struct DataSpec {
-  std::string dataset = "fashion-mnist";  // fashion-mnist | mnist | idx | cifar10 | csv | spirals | blobs | circles
-  std::string dir;                        // fashion-mnist, mnist, cifar10: folder of the standard files
+  std::string dataset = "fashion-mnist";  // fashion-mnist | mnist | idx | cifar10 | cifar100 | csv | spirals | ...
+  std::string dir;                        // fashion-mnist, mnist, cifar10, cifar100: folder of the standard files
+  std::string labels = "fine";            // cifar100: fine (100 classes) | coarse (20 superclasses)
   std::string trainImages, trainLabels, testImages, testLabels;  // idx
   std::string trainCsv, testCsv;                                 // csv
   int64_t examples = 2000;                                       // synthetic: total examples (train + test)

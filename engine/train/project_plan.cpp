@@ -14,6 +14,7 @@ namespace ss {
 std::optional<std::pair<ExampleShape, int>> knownInputShape(const DataSpec& data) {
   if (data.dataset == "fashion-mnist" || data.dataset == "mnist") return std::pair{ExampleShape{1, 28, 28}, 10};
   if (data.dataset == "cifar10") return std::pair{ExampleShape{3, 32, 32}, 10};
+  if (data.dataset == "cifar100") return std::pair{ExampleShape{3, 32, 32}, data.labels == "coarse" ? 20 : 100};
   if (data.dataset == "spirals" || data.dataset == "blobs") return std::pair{ExampleShape{1, 1, 2}, data.classes};
   if (data.dataset == "circles") return std::pair{ExampleShape{1, 1, 2}, 2};
   return std::nullopt;

@@ -2,10 +2,11 @@
 """Writes the fuzz targets' seed corpora (corpus/<target>/) from small real files:
     make_seeds.py <sparsescope binary> <source dir>
 A few of the shipped projects, a 3-image slice of Fashion-MNIST's test set (raw and gzip), two CIFAR-10
-records, small CSV files, the checkpoint and mask snapshots of a two-epoch sparse run, and a snapshot of a layer
-sparse enough that its positions are kept as gaps rather than a bitmap. Crash inputs the fuzzers found are added
-to the corpora by hand (named crash-<what>) and this script leaves them alone, as it leaves fuzz_mask_bitmap's
-seeds: snapshots in the bitmap form of stores before schema 5, which SparseScope no longer writes."""
+records, two CIFAR-100 records, small CSV files, the checkpoint and mask snapshots of a two-epoch sparse run,
+and a snapshot of a layer sparse enough that its positions are kept as gaps rather than a bitmap. Crash inputs
+the fuzzers found are added to the corpora by hand (named crash-<what>) and this script leaves them alone, as
+it leaves fuzz_mask_bitmap's seeds: snapshots in the bitmap form of stores before schema 5, which SparseScope
+no longer writes."""
 import gzip
 import json
 import pathlib
@@ -64,6 +65,9 @@ def main(binary, source):
     records = bytes([3]) + pixels + bytes([9]) + pixels[::-1]
     write(corpus / "fuzz_cifar", "two-records-raw", records)
     write(corpus / "fuzz_cifar", "two-records-gzip", gzip.compress(records))
+    # A CIFAR-100 record has a coarse label byte before the fine one.
+    records100 = bytes([3, 47]) + pixels + bytes([19, 99]) + pixels[::-1]
+    write(corpus / "fuzz_cifar", "cifar100-two-records-raw", records100)
 
     write(corpus / "fuzz_csv", "header", b"label,x,y\n0,0.5,-1.25\n2,+3e2,7\n1,0,0\n")
     write(corpus / "fuzz_csv", "no-header-crlf", b"1, 0.25, 0.5, 1\r\n0, 1e-3, -2, 4\r\n")
