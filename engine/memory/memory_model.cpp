@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 
 #include "core/error.h"
@@ -65,16 +66,23 @@ int64_t denseWorkingBytes(Layer&, int) {
   return 0;
 }
 
-// The im2col panels a conv fills on the path it takes now, which every conv shares (nn/im2col_panels.h).
-int64_t im2colPanelBytes(Layer& layer, int batchSize) {
+struct PanelNeed {
+  Im2colPanels::Shape shape;
+  int64_t bytes = 0;
+};
+
+// The im2col panels a conv fills on the path it takes now, which convs of its shape share (nn/im2col_panels.h).
+std::optional<PanelNeed> im2colPanelNeed(Layer& layer, int batchSize) {
   const auto* conv = dynamic_cast<const Conv2d*>(&layer);
-  return conv && !conv->convolvesDirectly() ? conv->im2colWorkingBytes(batchSize) : 0;
+  if (!conv || conv->convolvesDirectly()) return std::nullopt;
+  return PanelNeed{conv->panelShape(), conv->im2colWorkingBytes(batchSize)};
 }
 
 // The same, with every weight matrix dense: every conv takes the im2col path.
-int64_t denseIm2colPanelBytes(Layer& layer, int batchSize) {
+std::optional<PanelNeed> denseIm2colPanelNeed(Layer& layer, int batchSize) {
   const auto* conv = dynamic_cast<const Conv2d*>(&layer);
-  return conv ? conv->im2colWorkingBytes(batchSize) : 0;
+  if (!conv) return std::nullopt;
+  return PanelNeed{conv->panelShape(), conv->im2colWorkingBytes(batchSize)};
 }
 
 // The products a step runs with a dense weight matrix of rows x cols, at `examples` examples of `positions` output
@@ -114,9 +122,9 @@ int64_t backwardGradientBytes(const Model& model, int examples) {
 // How each layer's weights are held for the estimate, and the working buffers a step uses with them.
 struct Holding {
   std::function<WeightStorage(const WeightMatrix&)> storage;
-  std::function<int64_t(Layer&, int)> working;       // a layer's own buffers
-  std::function<int64_t(Layer&, int)> im2colPanels;  // what it needs of the shared ones
-  bool panels = true;                                // layers on panels may split the batch between threads
+  std::function<int64_t(Layer&, int)> working;                        // a layer's own buffers
+  std::function<std::optional<PanelNeed>(Layer&, int)> im2colPanels;  // what it needs of the shared ones
+  bool panels = true;  // layers on panels may split the batch between threads
 };
 
 MemoryEstimate estimate(Model& model, const RunMemoryInputs& run, const Holding& holding) {
@@ -128,7 +136,8 @@ MemoryEstimate estimate(Model& model, const RunMemoryInputs& run, const Holding&
   const int64_t extraThreads = holding.panels && batchIsSplit(run.batchSize, threads) ? threads - 1 : 0;
   const int heldExamples = std::max(run.batchSize, run.evaluationBatchSize);
   int64_t checkpoint = checkpointExampleBytes(run.trainExamples), queuedSnapshots = 0, largestSnapshot = 0;
-  int64_t packing = 0, im2colPanels = 0;
+  int64_t packing = 0;
+  std::map<Im2colPanels::Shape, int64_t> panelsByShape;  // one pair per shape, whatever the convs of that shape
   size_t index = 0;
   for (const auto& layer : model.layers()) {
     LayerMemory m;
@@ -147,11 +156,14 @@ MemoryEstimate estimate(Model& model, const RunMemoryInputs& run, const Holding&
     m.optimizer += bytes;
     m.activations = activationsBytes(*layer, heldExamples);
     m.transient = holding.working(*layer, heldExamples);
-    im2colPanels = std::max(im2colPanels, holding.im2colPanels(*layer, heldExamples));
+    if (const std::optional<PanelNeed> need = holding.im2colPanels(*layer, heldExamples))
+      panelsByShape[need->shape] = need->bytes;
     if (onPanels[index++]) m.transient += extraThreads * m.gradients;
     checkpoint += m.weights + m.gradients + m.optimizer;
     estimate.layers.push_back(m);
   }
+  int64_t im2colPanels = 0;
+  for (const auto& [shape, bytes] : panelsByShape) im2colPanels += bytes;
   estimate.modelWorking = backwardGradientBytes(model, heldExamples) + packing + im2colPanels;
   estimate.storeCopies = storeCopiesBytes(checkpoint, queuedSnapshots + largestSnapshot);
   estimate.datasetBytes = run.datasetBytes;
@@ -177,7 +189,7 @@ MemoryEstimate estimateAtTarget(Model& model, const SparsitySpec& spec, double t
   }
   return estimate(
       model, run,
-      {[&](const WeightMatrix& w) { return planned.at(&w); }, workingBytes, im2colPanelBytes, /*panels=*/true});
+      {[&](const WeightMatrix& w) { return planned.at(&w); }, workingBytes, im2colPanelNeed, /*panels=*/true});
 }
 }  // namespace
 
@@ -237,8 +249,8 @@ LayerMemory weightMemory(const WeightStorage& s) {
 
 MemoryEstimate estimateTrainingMemory(Model& model, const RunMemoryInputs& run, WeightsHeld held) {
   if (held == WeightsHeld::Dense)
-    return estimate(model, run, {denseStorageOf, denseWorkingBytes, denseIm2colPanelBytes, /*panels=*/false});
-  return estimate(model, run, {weightStorageOf, workingBytes, im2colPanelBytes, /*panels=*/true});
+    return estimate(model, run, {denseStorageOf, denseWorkingBytes, denseIm2colPanelNeed, /*panels=*/false});
+  return estimate(model, run, {weightStorageOf, workingBytes, im2colPanelNeed, /*panels=*/true});
 }
 
 void checkMemoryBound(Model& model, const Project& project, const RunMemoryInputs& run) {

@@ -249,9 +249,9 @@ void Conv2d::forward(const Matrix& x, Matrix& y, bool) {
   // far better use of the cores than one small GEMM per example.
   const Eigen::Index batch = x.rows();
   const int spatial = g_.outHeight() * g_.outWidth();
-  Im2colPanels& p = panels();
+  Im2colPanelPair& p = panels();
   batchIm2col(x, p.cols);
-  forwardStamp_ = p.claimPatches(this);
+  forwardStamp_ = panels_->claimPatches(p, this);
   weight_.multiply(p.cols, Vector(), p.out);  // the bias is added in the copy below, which passes every value anyway
   y.resize(batch, Eigen::Index(g_.outChannels) * spatial);
 #pragma omp parallel for schedule(static)
@@ -262,9 +262,13 @@ void Conv2d::forward(const Matrix& x, Matrix& y, bool) {
   }
 }
 
-Im2colPanels& Conv2d::panels() {
+Im2colPanelPair& Conv2d::panels() {
   if (!panels_ || panels_->thread != std::this_thread::get_id()) panels_ = im2colPanelsOfThisThread();
-  return *panels_;
+  return panels_->of(panelShape());
+}
+
+Im2colPanels::Shape Conv2d::panelShape() const {
+  return {g_.patchSize(), g_.outChannels};
 }
 
 void Conv2d::backward(const Matrix& x, const Matrix&, const Matrix& dy, Matrix& dx, bool needInputGrad) {
@@ -274,7 +278,7 @@ void Conv2d::backward(const Matrix& x, const Matrix&, const Matrix& dy, Matrix& 
   }
   const Eigen::Index batch = x.rows();
   const int spatial = g_.outHeight() * g_.outWidth();
-  Im2colPanels& p = panels();
+  Im2colPanelPair& p = panels();
   // The panel still holds this batch's patches when this conv's forward ran last; else they are made again.
   if (!p.holdsPatchesOf(this, forwardStamp_) || p.cols.cols() != batch * spatial) batchIm2col(x, p.cols);
   p.forgetPatches();  // the input gradient's product overwrites them below

@@ -54,8 +54,10 @@ class Conv2d : public Layer {
   // thread's padded planes and extended rows and its partial gradients when it convolves directly; beside the
   // im2col panels otherwise, which every conv of the thread shares (nn/im2col_panels.h), the channel layout's rows.
   int64_t workingBytes(int batchSize, int threads) const;
-  // The im2col and product panels this layer fills when it does not convolve directly.
+  // The im2col and product panels this layer fills when it does not convolve directly, and their shape, which convs
+  // of the same shape share.
   int64_t im2colWorkingBytes(int batchSize) const;
+  Im2colPanels::Shape panelShape() const;
 
  private:
   // One example's patches: row p (patch entry p, positions along it) starts at cols + p * stride, so they are
@@ -81,9 +83,9 @@ class Conv2d : public Layer {
   ConvGeometry g_;
   WeightMatrix weight_;
   Vector bias_, biasGrad_;
-  // The im2col path's panels (nn/im2col_panels.h), taken on the thread that runs the forward: cols holds the batch's
-  // patches, out the product and then dY in the same layout.
-  Im2colPanels& panels();
+  // The im2col path's panels of this conv's shape (nn/im2col_panels.h), taken on the thread that runs the forward:
+  // cols holds the batch's patches, out the product and then dY in the same layout.
+  Im2colPanelPair& panels();
   std::shared_ptr<Im2colPanels> panels_;
   uint64_t forwardStamp_ = 0;            // of the last forward that made patches, to find them again in backward
   bool direct_ = false;                  // the last forward convolved directly
