@@ -44,13 +44,4 @@ printf '%s\n' "${jobs[@]}" | xargs -P "$parallel" -I{} bash -c 'run "$@"' _ {} |
   echo "some runs failed: see $out/*.log" >&2
 
 # Final test accuracy, the density reached and the median epoch time of each run.
-for f in "$out"/*.jsonl; do
-  python3 -c '
-import json, statistics, sys
-rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
-if not rows: sys.exit(f"{sys.argv[2]}: no finished epoch")
-last = rows[-1]
-epoch = statistics.median(r["epoch_seconds"] for r in rows)
-acc, density, epochs = 100 * last["test_accuracy"], last["density"], last["epoch"]
-print(f"{sys.argv[2]:34s} {acc:6.2f}%  epoch {epochs:3d}  density {density:.4f}  median epoch {epoch:5.1f} s")' "$f" "$(basename "$f" .jsonl)" || true
-done | sort
+python3 "$here/docs/summarize-runs.py" "$out"/*.jsonl | sort
