@@ -93,6 +93,9 @@ class TestResume : public QObject {
   void killedProcessResumesToTheSameWeights();
 
  private:
+  // Runs the project whole, then stopped at stopStep (cancelled, or as if killed: back to the periodic checkpoint of
+  // periodicStep) and resumed, and compares the two: weights digest, accuracy, every logged record.
+  void stopAndResumeMatchesWholeRun(const Project& project, int64_t stopStep, int64_t periodicStep, bool asIfKilled);
   QTemporaryDir dir_;
 };
 
@@ -148,6 +151,41 @@ void TestResume::checkpointEncodingRoundTripsAndRefusesDamage() {
           std::string::npos);
 }
 
+void TestResume::stopAndResumeMatchesWholeRun(const Project& project, int64_t stopStep, int64_t periodicStep,
+                                              bool asIfKilled) {
+  const std::string tag = project.name + "-" + QTest::currentDataTag();
+  RunStore whole(dir_.filePath(QString::fromStdString("whole-" + tag + ".db")).toStdString());
+  RunStore stopped(dir_.filePath(QString::fromStdString("stopped-" + tag + ".db")).toStdString());
+
+  RunControl control;
+  const RunOutcome a = Experiment(project).run(whole, control, {});
+  QVERIFY2(a.status == RunStatus::Finished, a.message.c_str());
+
+  RunControl stopControl;
+  CancelAt cancel(stopControl, stopStep);
+  const RunOutcome b = Experiment(project).run(stopped, stopControl, {&cancel});
+  QVERIFY2(b.status == RunStatus::Cancelled, b.message.c_str());
+  if (asIfKilled) {
+    // A kill leaves no cancel checkpoint: only the last periodic one, with rows logged after it.
+    const std::string path = stopped.path();
+    QCOMPARE(rawQuery(path, "DELETE FROM checkpoints WHERE kind = 'cancel'"), std::string());
+    QCOMPARE(rawQuery(path, "UPDATE runs SET status = 'interrupted'"), std::string());
+    QCOMPARE(stopped.latestCheckpoint(b.runId)->step, periodicStep);
+  } else {
+    QCOMPARE(stopped.latestCheckpoint(b.runId)->step, stopStep);
+  }
+
+  RunControl resumeControl;
+  const RunOutcome resumed = Experiment(project).resume(stopped, b.runId, resumeControl, {});
+  QVERIFY2(resumed.status == RunStatus::Finished, resumed.message.c_str());
+  QCOMPARE(resumed.runId, b.runId);
+  QCOMPARE(stopped.run(b.runId).status, std::string("finished"));
+  QCOMPARE(*resumed.finalTestAccuracy, *a.finalTestAccuracy);
+  QCOMPARE(finalDigest(stopped, b.runId), finalDigest(whole, a.runId));
+  compareRecords(whole, a.runId, stopped, b.runId);
+  QCOMPARE(stopped.integrityCheck(), std::string("ok"));
+}
+
 void TestResume::resumedRunMatchesUninterruptedRun_data() {
   QTest::addColumn<QString>("algorithm");
   QTest::addColumn<double>("target");
@@ -172,39 +210,10 @@ void TestResume::resumedRunMatchesUninterruptedRun() {
   QFETCH(double, target);
   QFETCH(QString, extra);
   QFETCH(bool, asIfKilled);
-  const Project project = spiralsProject(algorithm.toStdString(), target, extra.toStdString());
-  const std::string tag = QTest::currentDataTag();
-  RunStore whole(dir_.filePath(QString::fromStdString("whole-" + tag + ".db")).toStdString());
-  RunStore stopped(dir_.filePath(QString::fromStdString("stopped-" + tag + ".db")).toStdString());
-
-  RunControl control;
-  const RunOutcome a = Experiment(project).run(whole, control, {});
-  QVERIFY2(a.status == RunStatus::Finished, a.message.c_str());
-
-  // 50 steps an epoch: stop inside epoch 3, after data efficiency removed examples and mutations happened.
-  RunControl stopControl;
-  CancelAt cancel(stopControl, 123);
-  const RunOutcome b = Experiment(project).run(stopped, stopControl, {&cancel});
-  QVERIFY2(b.status == RunStatus::Cancelled, b.message.c_str());
-  if (asIfKilled) {
-    // A kill leaves no cancel checkpoint: only the periodic one of step 119, with rows logged after it.
-    const std::string path = stopped.path();
-    QCOMPARE(rawQuery(path, "DELETE FROM checkpoints WHERE kind = 'cancel'"), std::string());
-    QCOMPARE(rawQuery(path, "UPDATE runs SET status = 'interrupted'"), std::string());
-    QCOMPARE(stopped.latestCheckpoint(b.runId)->step, int64_t(119));
-  } else {
-    QCOMPARE(stopped.latestCheckpoint(b.runId)->step, int64_t(123));
-  }
-
-  RunControl resumeControl;
-  const RunOutcome resumed = Experiment(project).resume(stopped, b.runId, resumeControl, {});
-  QVERIFY2(resumed.status == RunStatus::Finished, resumed.message.c_str());
-  QCOMPARE(resumed.runId, b.runId);
-  QCOMPARE(stopped.run(b.runId).status, std::string("finished"));
-  QCOMPARE(*resumed.finalTestAccuracy, *a.finalTestAccuracy);
-  QCOMPARE(finalDigest(stopped, b.runId), finalDigest(whole, a.runId));
-  compareRecords(whole, a.runId, stopped, b.runId);
-  QCOMPARE(stopped.integrityCheck(), std::string("ok"));
+  // 50 steps an epoch: stop inside epoch 3, after data efficiency removed examples and mutations happened; a kill
+  // leaves only the periodic checkpoint of step 119.
+  stopAndResumeMatchesWholeRun(spiralsProject(algorithm.toStdString(), target, extra.toStdString()), 123, 119,
+                               asIfKilled);
 }
 
 void TestResume::resumedResnetRunMatchesUninterruptedRun_data() {
@@ -232,29 +241,8 @@ void TestResume::resumedResnetRunMatchesUninterruptedRun() {
       "sparsity": {"target": 0.8, "dense_layers": ["first"]},
       "algorithm": {"name": "mest", "variant": "em&s", "every_epochs": 1}})",
                                        "resnet-resume.json");
-  const std::string tag = QTest::currentDataTag();
-  RunStore whole(dir_.filePath(QString::fromStdString("resnet-whole-" + tag + ".db")).toStdString());
-  RunStore stopped(dir_.filePath(QString::fromStdString("resnet-stopped-" + tag + ".db")).toStdString());
-  RunControl control;
-  const RunOutcome a = Experiment(project).run(whole, control, {});
-  QVERIFY2(a.status == RunStatus::Finished, a.message.c_str());
-
-  // 10 steps an epoch: stop at step 16, after the first epoch's mutation.
-  RunControl stopControl;
-  CancelAt cancel(stopControl, 16);
-  const RunOutcome b = Experiment(project).run(stopped, stopControl, {&cancel});
-  QVERIFY2(b.status == RunStatus::Cancelled, b.message.c_str());
-  if (asIfKilled) {
-    QCOMPARE(rawQuery(stopped.path(), "DELETE FROM checkpoints WHERE kind = 'cancel'"), std::string());
-    QCOMPARE(rawQuery(stopped.path(), "UPDATE runs SET status = 'interrupted'"), std::string());
-    QCOMPARE(stopped.latestCheckpoint(b.runId)->step, int64_t(14));
-  }
-  RunControl resumeControl;
-  const RunOutcome resumed = Experiment(project).resume(stopped, b.runId, resumeControl, {});
-  QVERIFY2(resumed.status == RunStatus::Finished, resumed.message.c_str());
-  QCOMPARE(*resumed.finalTestAccuracy, *a.finalTestAccuracy);
-  QCOMPARE(finalDigest(stopped, b.runId), finalDigest(whole, a.runId));
-  compareRecords(whole, a.runId, stopped, b.runId);
+  // 10 steps an epoch: stop at step 16, after the first epoch's mutation; a kill leaves the checkpoint of step 14.
+  stopAndResumeMatchesWholeRun(project, 16, 14, asIfKilled);
 }
 
 void TestResume::runWithoutCheckpointCannotResume() {
