@@ -76,25 +76,6 @@ bool bitIdentical(const Matrix& a, const Matrix& b) {
 
 const ImageAugmentation kCropAndFlip{true, 2, true};
 
-// IDX files of `count` 12x12 images: a bright bar across the top half for class 1, the bottom half for class 0,
-// on a noisy background, so that a small model learns and crops and flips change what it sees.
-void writeIdxPair(const QTemporaryDir& dir, const QString& prefix, uint32_t count, uint64_t seed) {
-  constexpr uint32_t kSide = 12;
-  std::vector<unsigned char> images = idxHeader({count, kSide, kSide}), labels = idxHeader({count});
-  for (uint32_t i = 0; i < count; ++i) {
-    const int label = int(mixBits(seed + i) & 1);
-    labels.push_back(static_cast<unsigned char>(label));
-    for (uint32_t y = 0; y < kSide; ++y)
-      for (uint32_t x = 0; x < kSide; ++x) {
-        const bool bar = (label == 1 ? y == 3 : y == 8) && x >= 2 && x < 7;
-        images.push_back(
-            static_cast<unsigned char>(bar ? 230 : int(mixBits(seed * 977 + i * kSide * kSide + y * kSide + x) % 90)));
-      }
-  }
-  writeTestFile(dir, (prefix + "-images").toStdString(), images);
-  writeTestFile(dir, (prefix + "-labels").toStdString(), labels);
-}
-
 Project idxProject(const QTemporaryDir& dir, const std::string& augmentation) {
   const std::string d = dir.path().toStdString() + "/";
   return parseProject(R"({"format": 1, "name": "augmented",
