@@ -312,10 +312,6 @@ void readDataEfficiency(ObjectReader r, DataEfficiencySpec& d, int epochs) {
   r.finish();
 }
 
-bool isImageDataset(const std::string& dataset) {
-  return dataset == "fashion-mnist" || dataset == "mnist" || dataset == "idx" || dataset == "cifar10";
-}
-
 void readAugmentation(ObjectReader r, AugmentationSpec& a, const std::string& dataset) {
   r.read("random_crop", a.randomCrop);
   r.read("horizontal_flip", a.horizontalFlip);
@@ -357,6 +353,10 @@ std::optional<SweepMembership> readSweepMembership(const json* v, const std::str
 }
 
 }  // namespace
+
+bool isImageDataset(const std::string& dataset) {
+  return dataset == "fashion-mnist" || dataset == "mnist" || dataset == "idx" || dataset == "cifar10";
+}
 
 Project parseProject(const std::string& jsonText, const std::string& source) {
   json doc;
