@@ -115,6 +115,7 @@ class TestGuiRun : public QObject {
   void initTestCase() { QStandardPaths::setTestModeEnabled(true); }  // settings never touch the user's
   void runsToTheEndAndPlotsEveryEpoch();
   void aModelBuiltInTheLayerListRunsToTheEnd();
+  void aResNetRunsAndShowsEachLayer();
   void pauseHoldsTheRunAndStopCancelsIt();
   void aProjectThatCannotStartReportsWhy();
   void aStoppedRunOpensFromTheBrowserAndResumes();
@@ -207,6 +208,74 @@ void TestGuiRun::aModelBuiltInTheLayerListRunsToTheEnd() {
   RunStore store(window.storePath().toStdString());
   QCOMPARE(parseProject(store.projectJson(ended.runId), "stored").model.hidden, built);
   QCOMPARE(window.maskViewer()->layers(), (QStringList{"fc1", "fc2", "fc3", "fc4"}));
+}
+
+// A ResNet-8 (one basic block per stage, projection shortcuts where a stage halves the image) on generated 12x12
+// images, cropped and flipped, sparse under RigL so that masks change within its one short epoch: run from the
+// window, its layers, the blocks' shortcuts among them, reach the dashboard and the mask viewer.
+void TestGuiRun::aResNetRunsAndShowsEachLayer() {
+  QTemporaryDir data;
+  writeIdxPair(data, "train", 256, 1);
+  writeIdxPair(data, "test", 64, 2);
+  const std::string d = data.path().toStdString() + "/";
+  const std::string path =
+      writeTestText(data, "resnet.json",
+                    R"({"format": 1, "name": "gui-resnet8",
+      "data": {"dataset": "idx", "train_images": ")" +
+                        d + R"(train-images", "train_labels": ")" + d + R"(train-labels", "test_images": ")" + d +
+                        R"(test-images", "test_labels": ")" + d +
+                        R"(test-labels"},
+      "model": {"preset": "resnet", "depth": 8},
+      "augmentation": {"random_crop": true, "horizontal_flip": true},
+      "sparsity": {"target": 0.5, "distribution": "uniform"},
+      "algorithm": {"name": "rigl", "update_steps": 3},
+      "train": {"epochs": 1, "batch_size": 32, "threads": 2, "log_every_steps": 1, "optimizer": {"lr": 0.05}}})");
+  ui::MainWindow window;
+  window.setStorePath(dir_.filePath("resnet.db"));
+  window.show();
+  QVERIFY(window.openProject(QString::fromStdString(path)));
+  ui::ProjectEditor* editor = window.projectEditor();
+  QCOMPARE(editor->presetBox()->currentText(), QString("resnet"));
+  QCOMPARE(editor->resnetDepthBox()->value(), 8);
+
+  Ended ended;
+  recordEnd(this, window.runController(), ended);
+  QSet<QString> mutated;
+  const bool shots = !qgetenv("SPARSESCOPE_SCREENSHOT_DIR").isEmpty();
+  connect(window.runController(), &ui::RunController::maskChanged, this, [&](const MaskChangeEvent& e) {
+    if (e.step > 0 && mutated.isEmpty() && shots) window.pauseAction()->trigger();  // a picture of it running
+    if (e.step > 0) mutated.insert(QString::fromStdString(e.layer));
+  });
+  window.runAction()->trigger();
+  if (shots) {
+    QTRY_VERIFY_WITH_TIMEOUT(window.runController()->paused() || ended.done, 120000);
+    screenshot(window, window.dashboard(), "resnet-running-dashboard");
+    window.pauseAction()->trigger();
+  }
+  QTRY_VERIFY_WITH_TIMEOUT(ended.done, 120000);
+  QVERIFY2(ended.status == RunStatus::Finished, qPrintable(ended.message));
+  QVERIFY(mutated.contains("stage2.block1.shortcut"));  // RigL's updates inside the epoch reach every layer
+
+  RunStore store(window.storePath().toStdString());
+  const auto epochs = store.epochs(ended.runId);
+  QCOMPARE(epochs.size(), size_t(1));
+  QCOMPARE(window.dashboard()->accuracyPlot()->graph(1)->dataCount(), 1);
+  QCOMPARE(window.dashboard()->accuracyPlot()->graph(1)->data()->at(0)->value, 100.0 * epochs[0].testAccuracy);
+  // Ten layers' densities (eight and two shortcuts) share one legend entry beside the learning rate's and the model's.
+  QCPLegend* legend = window.dashboard()->schedulePlot()->legend;
+  QCOMPARE(legend->itemCount(), 3);
+  auto* layersEntry = qobject_cast<QCPPlottableLegendItem*>(legend->item(2));
+  QVERIFY(layersEntry);
+  QCOMPARE(layersEntry->plottable()->name(), QString("density of each of 10 layers"));
+  const QStringList layers = window.maskViewer()->layers();
+  for (const char* layer : {"conv1", "stage1.block1.conv1", "stage2.block1.conv2", "stage2.block1.shortcut",
+                            "stage3.block1.shortcut", "fc"})
+    QVERIFY2(layers.contains(layer), qPrintable(layers.join(", ")));
+  window.maskViewer()->selectLayer("stage2.block1.shortcut");
+  QVERIFY(window.maskViewer()->snapshotCount() >= 2);                       // the start and the end at least
+  QCOMPARE(window.maskViewer()->shownActiveCount(), int64_t(32 * 16 / 2));  // 16 to 32 channels, 1x1, half kept
+  screenshot(window, window.dashboard(), "resnet-finished-dashboard");
+  screenshot(window, window.maskViewer(), "resnet-finished-masks");
 }
 
 void TestGuiRun::pauseHoldsTheRunAndStopCancelsIt() {

@@ -2,6 +2,8 @@
 // current project. Set SPARSESCOPE_SCREENSHOT_DIR to keep a PNG of the window for review.
 #include <qcustomplot.h>
 
+#include <QCheckBox>
+#include <QComboBox>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMenuBar>
@@ -37,6 +39,27 @@ struct FashionProjectOpen {
   ~FashionProjectOpen() { QSettings().clear(); }
 };
 
+std::string modelKey(const ss::Project& p, const char* key) {
+  return nlohmann::json::parse(ss::projectToJson(p))["model"].value(key, nlohmann::json()).dump();
+}
+
+// Sets a control of the form as a user would: a spin box typed into and Enter, a combo box's entry picked, a line
+// edited and left.
+void setControl(QWidget* control, const QString& value) {
+  if (auto* spin = qobject_cast<QSpinBox*>(control)) {
+    spin->selectAll();
+    QTest::keyClicks(spin, value);
+    QTest::keyClick(spin, Qt::Key_Enter);
+  } else if (auto* combo = qobject_cast<QComboBox*>(control)) {
+    combo->setCurrentText(value);
+  } else if (auto* line = qobject_cast<QLineEdit*>(control)) {
+    line->setText(value);
+    emit line->editingFinished();
+  } else {
+    QFAIL("not a control the form has");
+  }
+}
+
 }  // namespace
 
 class TestUiMainWindow : public QObject {
@@ -49,6 +72,14 @@ class TestUiMainWindow : public QObject {
   void firstStartRunsTheQuickExample();
   void editorValidatesPlansUndoesAndSaves();
   void layerListBuildsAConvnetThatRoundTrips();
+  void resNetProjectRoundTripsThroughTheForm();
+  void presetControlsWriteTheirKeys_data();
+  void presetControlsWriteTheirKeys();
+  void eachPresetShowsItsOwnRows();
+  void aProjectsOwnLayerListIsShownAndKept();
+  void augmentationControlsRoundTrip_data();
+  void augmentationControlsRoundTrip();
+  void augmentationIsForImageDataSetsOnly();
   void planOfALargeModelDoesNotHoldTheForm();
   void refusesABadProjectAndKeepsTheCurrentOne();
   void hasFileAndHelpMenus();
@@ -310,6 +341,274 @@ void TestUiMainWindow::layerListBuildsAConvnetThatRoundTrips() {
   editor->presetBox()->setCurrentText("mlp");
   QCOMPARE(editor->project()->model.hidden, ss::ModelSpec().hidden);
   QCOMPARE(layers->table()->rowCount(), int(ss::ModelSpec().hidden.size()));
+}
+
+// The example ResNet-20 shows as a resnet with its depth, width and shortcut, and its crops and flips; edits
+// elsewhere in the form keep them, and saving it unedited writes the same project.
+void TestUiMainWindow::resNetProjectRoundTripsThroughTheForm() {
+  FashionProjectOpen open;
+  const QString path = SPARSESCOPE_SOURCE_DIR "/projects/fashion-resnet20-dense.json";
+  QVERIFY(open.window.openProject(path));
+  const std::string original = ss::projectToJson(ss::loadProject(path.toStdString()));
+  ss::ui::ProjectEditor* editor = open.window.projectEditor();
+  open.window.tabs()->setCurrentWidget(editor);
+  QCOMPARE(editor->presetBox()->currentText(), QString("resnet"));
+  QCOMPARE(editor->resnetDepthBox()->value(), 20);
+  QCOMPARE(editor->resnetWidthBox()->value(), 1);
+  QCOMPARE(editor->shortcutBox()->currentData().toString(), QString("projection"));
+  QVERIFY(editor->resnetDepthBox()->isVisibleTo(editor));
+  QVERIFY(!editor->layerList()->isVisibleTo(editor));  // it holds only mlp and convnet layers
+  QVERIFY(editor->randomCropBox()->isChecked());
+  QVERIFY(editor->horizontalFlipBox()->isChecked());
+  QCOMPARE(editor->cropPaddingBox()->text(), QString("auto"));
+
+  editor->epochsBox()->setValue(3);
+  QVERIFY(editor->problem().isEmpty());
+  QCOMPARE(modelKey(*editor->project(), "preset"), std::string("\"resnet\""));
+  editor->epochsBox()->setValue(15);
+  QCOMPARE(ss::projectToJson(*editor->project()), original);
+  const QString saved = open.dir.filePath("resnet.json");
+  QVERIFY(open.window.saveProject(saved));
+  QCOMPARE(ss::projectToJson(ss::loadProject(saved.toStdString())), original);
+
+  QTRY_VERIFY(!editor->planPending());
+  QVERIFY(!editor->layerTable()->findItems("stage3.block1.shortcut", Qt::MatchExactly).isEmpty());
+  if (const QByteArray shots = qgetenv("SPARSESCOPE_SCREENSHOT_DIR"); !shots.isEmpty()) {
+    open.window.resize(1280, 800);
+    QTest::qWait(200);
+    QVERIFY(open.window.grab().save(QString::fromUtf8(shots) + "/project-resnet-1280x800.png"));
+  }
+}
+
+// Each row: a preset picked in the form, one of its controls set, and the model key that control writes.
+void TestUiMainWindow::presetControlsWriteTheirKeys_data() {
+  QTest::addColumn<QString>("preset");
+  QTest::addColumn<QString>("control");
+  QTest::addColumn<QString>("value");
+  QTest::addColumn<QString>("key");
+  QTest::addColumn<QString>("written");
+  QTest::newRow("resnet depth") << "resnet"
+                                << "resnetDepth"
+                                << "32"
+                                << "depth"
+                                << "32";
+  QTest::newRow("resnet depth 110") << "resnet"
+                                    << "resnetDepth"
+                                    << "110"
+                                    << "depth"
+                                    << "110";
+  QTest::newRow("resnet depth between two is the nearer") << "resnet"
+                                                          << "resnetDepth"
+                                                          << "34"
+                                                          << "depth"
+                                                          << "32";
+  QTest::newRow("resnet depth below 8") << "resnet"
+                                        << "resnetDepth"
+                                        << "4"
+                                        << "depth"
+                                        << "8";
+  QTest::newRow("resnet width") << "resnet"
+                                << "resnetWidth"
+                                << "4"
+                                << "width"
+                                << "4";
+  QTest::newRow("resnet zero-padded shortcut") << "resnet"
+                                               << "resnetShortcut"
+                                               << "zero-padded identity"
+                                               << "shortcut"
+                                               << "\"zero_pad\"";
+  QTest::newRow("vgg depth") << "vgg"
+                             << "vggDepth"
+                             << "11"
+                             << "depth"
+                             << "11";
+  QTest::newRow("vgg dense layers") << "vgg"
+                                    << "vggFc"
+                                    << "512, 256"
+                                    << "fc"
+                                    << "[512,256]";
+  QTest::newRow("vgg one dense layer") << "vgg"
+                                       << "vggFc"
+                                       << " 4096 "
+                                       << "fc"
+                                       << "[4096]";
+}
+
+void TestUiMainWindow::presetControlsWriteTheirKeys() {
+  QFETCH(QString, preset);
+  QFETCH(QString, control);
+  QFETCH(QString, value);
+  QFETCH(QString, key);
+  QFETCH(QString, written);
+  FashionProjectOpen open;
+  QVERIFY(open.opened);
+  ss::ui::ProjectEditor* editor = open.window.projectEditor();
+  open.window.tabs()->setCurrentWidget(editor);
+  editor->presetBox()->setCurrentText(preset);
+  QCOMPARE(editor->project()->model.preset, preset.toStdString());
+  auto* widget = editor->findChild<QWidget*>(control);
+  QVERIFY(widget && widget->isVisibleTo(editor));
+  setControl(widget, value);
+  QVERIFY2(editor->problem().isEmpty(), qPrintable(editor->problem()));
+  QCOMPARE(QString::fromStdString(modelKey(*editor->project(), key.toUtf8().constData())), written);
+  QCOMPARE(editor->project()->model.preset, preset.toStdString());
+
+  const QString saved = open.dir.filePath("preset.json");
+  QVERIFY(open.window.saveProject(saved));
+  QVERIFY(open.window.openProject(saved));
+  QCOMPARE(QString::fromStdString(modelKey(*editor->project(), key.toUtf8().constData())), written);
+  QCOMPARE(editor->presetBox()->currentText(), preset);
+}
+
+// The form shows only the preset's own keys, so nothing it shows is ignored; a width the reader refuses is named.
+void TestUiMainWindow::eachPresetShowsItsOwnRows() {
+  FashionProjectOpen open;
+  QVERIFY(open.opened);
+  ss::ui::ProjectEditor* editor = open.window.projectEditor();
+  auto shown = [editor] {
+    QStringList names;
+    for (QWidget* w : {static_cast<QWidget*>(editor->layerList()), static_cast<QWidget*>(editor->resnetDepthBox()),
+                       static_cast<QWidget*>(editor->resnetWidthBox()), static_cast<QWidget*>(editor->shortcutBox()),
+                       static_cast<QWidget*>(editor->vggDepthBox()), static_cast<QWidget*>(editor->vggFcEdit()),
+                       static_cast<QWidget*>(editor->layersSummary())})
+      if (w->isVisibleTo(editor)) names << w->objectName();
+    return names;
+  };
+  QCOMPARE(shown(), QStringList{"layerList"});
+  editor->presetBox()->setCurrentText("resnet");
+  QCOMPARE(shown(), (QStringList{"resnetDepth", "resnetWidth", "resnetShortcut"}));
+  QCOMPARE(editor->resnetDepthBox()->value(), 20);                         // the preset's defaults
+  QCOMPARE(modelKey(*editor->project(), "dropout"), std::string("null"));  // resnet reads no dropout
+  editor->presetBox()->setCurrentText("vgg");
+  QCOMPARE(shown(), (QStringList{"vggDepth", "vggFc"}));
+  QCOMPARE(editor->vggDepthBox()->currentText(), QString("16"));
+  QCOMPARE(editor->vggFcEdit()->text(), QString());
+
+  setControl(editor->vggFcEdit(), "512, many");
+  QVERIFY2(editor->problem().contains("model.fc"), qPrintable(editor->problem()));
+  QVERIFY(!open.window.runAction()->isEnabled());
+  setControl(editor->vggFcEdit(), "512");
+  QVERIFY(editor->problem().isEmpty());
+  QCOMPARE(editor->project()->model.fc, std::vector<int>{512});
+
+  editor->presetBox()->setCurrentText("mlp");
+  QCOMPARE(shown(), QStringList{"layerList"});
+  QCOMPARE(editor->project()->model.hidden, ss::ModelSpec().hidden);
+  editor->undoStack()->undo();
+  QCOMPARE(editor->presetBox()->currentText(), QString("vgg"));
+  QCOMPARE(editor->vggFcEdit()->text(), QString("512"));
+  QCOMPARE(shown(), (QStringList{"vggDepth", "vggFc"}));
+}
+
+// A project's own layer list is beyond the form: it is summarised, kept through other edits and saved as it was; a
+// preset picked instead replaces it, and undo brings it back.
+void TestUiMainWindow::aProjectsOwnLayerListIsShownAndKept() {
+  FashionProjectOpen open;
+  const std::string path = writeTestText(open.dir, "layers.json", R"({"format": 1, "name": "own-layers",
+      "model": {"preset": "layers", "layers": [{"type": "conv", "channels": 8}, {"type": "batch_norm"},
+                {"type": "relu"}, {"type": "stage", "channels": 16, "blocks": 2, "stride": 2},
+                {"type": "global_avg_pool"}]}})");
+  QVERIFY(open.window.openProject(QString::fromStdString(path)));
+  const std::string original = ss::projectToJson(ss::loadProject(path));
+  ss::ui::ProjectEditor* editor = open.window.projectEditor();
+  QCOMPARE(editor->presetBox()->currentText(), QString("layers"));
+  QVERIFY(editor->layersSummary()->isVisibleTo(editor));
+  QVERIFY(!editor->layerList()->isVisibleTo(editor));
+  QCOMPARE(editor->layersSummary()->text(),
+           QString::fromUtf8("conv 8 3x3 \u2192 batch norm \u2192 ReLU \u2192 2 blocks of 16 /2 \u2192 global avg "
+                             "pool \u2192 classifier"));
+  editor->epochsBox()->setValue(4);
+  editor->epochsBox()->setValue(15);
+  QCOMPARE(ss::projectToJson(*editor->project()), original);
+  QTRY_VERIFY(!editor->planPending());
+  QVERIFY(!editor->layerTable()->findItems("stage1.block1.shortcut", Qt::MatchExactly).isEmpty());
+
+  editor->presetBox()->setCurrentText("resnet");
+  QCOMPARE(editor->project()->model.preset, std::string("resnet"));
+  QCOMPARE(editor->presetBox()->findText("layers"), -1);  // picked without a list, it would have none
+  editor->undoStack()->undo();
+  QCOMPARE(editor->presetBox()->currentText(), QString("layers"));
+  QCOMPARE(ss::projectToJson(*editor->project()), original);
+}
+
+// Each row: the augmentation controls as set (padding -1 is "auto") and the section the project then holds.
+void TestUiMainWindow::augmentationControlsRoundTrip_data() {
+  QTest::addColumn<bool>("crop");
+  QTest::addColumn<int>("padding");
+  QTest::addColumn<bool>("flip");
+  QTest::addColumn<QString>("section");
+  QTest::newRow("off") << false << -1 << false << "null";
+  QTest::newRow("crop, padding auto") << true << -1 << false << R"({"horizontal_flip":false,"random_crop":true})";
+  QTest::newRow("crop, padding 4") << true << 4 << false
+                                   << R"({"crop_padding":4,"horizontal_flip":false,"random_crop":true})";
+  QTest::newRow("crop, padding 0") << true << 0 << false
+                                   << R"({"crop_padding":0,"horizontal_flip":false,"random_crop":true})";
+  QTest::newRow("flip") << false << -1 << true << R"({"horizontal_flip":true,"random_crop":false})";
+  QTest::newRow("crop and flip, padding 64")
+      << true << 64 << true << R"({"crop_padding":64,"horizontal_flip":true,"random_crop":true})";
+}
+
+void TestUiMainWindow::augmentationControlsRoundTrip() {
+  QFETCH(bool, crop);
+  QFETCH(int, padding);
+  QFETCH(bool, flip);
+  QFETCH(QString, section);
+  FashionProjectOpen open;
+  QVERIFY(open.opened);
+  ss::ui::ProjectEditor* editor = open.window.projectEditor();
+  QVERIFY(!editor->randomCropBox()->isChecked());
+  QVERIFY(!editor->cropPaddingBox()->isEnabled());  // until the crop is on
+  editor->randomCropBox()->setChecked(crop);
+  QCOMPARE(editor->cropPaddingBox()->isEnabled(), crop);
+  if (crop) editor->cropPaddingBox()->setValue(padding);
+  editor->horizontalFlipBox()->setChecked(flip);
+  QVERIFY2(editor->problem().isEmpty(), qPrintable(editor->problem()));
+  const std::string written = ss::projectToJson(*editor->project());
+  QCOMPARE(QString::fromStdString(nlohmann::json::parse(written).value("augmentation", nlohmann::json()).dump()),
+           section);
+
+  const QString saved = open.dir.filePath("augmented.json");
+  QVERIFY(open.window.saveProject(saved));
+  QVERIFY(open.window.openProject(SPARSESCOPE_SOURCE_DIR "/projects/fashion-mlp-dense.json"));
+  QVERIFY(open.window.openProject(saved));
+  QCOMPARE(ss::projectToJson(*editor->project()), written);
+  QCOMPARE(editor->randomCropBox()->isChecked(), crop);
+  QCOMPARE(editor->cropPaddingBox()->value(), padding);
+  QCOMPARE(editor->horizontalFlipBox()->isChecked(), flip);
+}
+
+// Crops and flips are for pictures: on a data set of points the controls are off and say why, and the project holds
+// no augmentation; back on images (undo), they are as they were.
+void TestUiMainWindow::augmentationIsForImageDataSetsOnly() {
+  FashionProjectOpen open;
+  QVERIFY(open.opened);
+  ss::ui::ProjectEditor* editor = open.window.projectEditor();
+  QVERIFY(editor->randomCropBox()->isEnabled());
+  editor->randomCropBox()->setChecked(true);
+  editor->cropPaddingBox()->setValue(3);
+  editor->randomCropBox()->setChecked(false);
+  QVERIFY(!editor->cropPaddingBox()->isEnabled());
+  QVERIFY(editor->cropPaddingBox()->toolTip().contains("turn on Random crop first"));
+  QVERIFY(!editor->project()->augmentation.cropPadding);  // only with the crop on
+  editor->randomCropBox()->setChecked(true);              // the padding set before comes back with it
+  QCOMPARE(editor->project()->augmentation.cropPadding, std::optional<int>(3));
+  editor->horizontalFlipBox()->setChecked(true);
+
+  QComboBox* dataset = editor->datasetBox();
+  QCOMPARE(dataset->currentText(), QString("fashion-mnist"));
+  dataset->setCurrentText("spirals");
+  QVERIFY2(editor->problem().isEmpty(), qPrintable(editor->problem()));
+  QVERIFY(!editor->project()->augmentation.any());
+  for (QWidget* control : std::initializer_list<QWidget*>{editor->randomCropBox(), editor->horizontalFlipBox()}) {
+    QVERIFY(!control->isEnabled());
+    QVERIFY(control->toolTip().contains("image data sets only"));
+  }
+  QVERIFY(!editor->randomCropBox()->isChecked());
+  editor->undoStack()->undo();
+  QCOMPARE(editor->project()->data.dataset, std::string("fashion-mnist"));
+  QVERIFY(editor->randomCropBox()->isEnabled() && editor->randomCropBox()->isChecked());
+  QVERIFY(editor->horizontalFlipBox()->isChecked());
+  QCOMPARE(editor->cropPaddingBox()->value(), 3);
 }
 
 // The views keep their store open between redraws; a store deleted and made anew at the same path (or another

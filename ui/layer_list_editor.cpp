@@ -23,13 +23,6 @@ QString kindLabel(LayerListEditor::Kind kind) {
   return kind == LayerListEditor::Kind::Convolution ? QObject::tr("convolution") : QObject::tr("dense");
 }
 
-// A size the reader can check: the number when it is one, else the text, so the reader's message quotes it.
-nlohmann::json sizeJson(const QString& text) {
-  bool ok = false;
-  const int v = text.trimmed().toInt(&ok);
-  return ok ? nlohmann::json(v) : nlohmann::json(text.trimmed().toStdString());
-}
-
 QToolButton* button(QWidget* parent, const QString& name, const QString& text, const QString& tip) {
   auto* b = new QToolButton(parent);
   b->setObjectName(name);
@@ -45,6 +38,12 @@ void onKey(QTableWidget* table, const QKeySequence& keys, const std::function<vo
 }
 
 }  // namespace
+
+nlohmann::json sizeJson(const QString& text) {
+  bool ok = false;
+  const int v = text.trimmed().toInt(&ok);
+  return ok ? nlohmann::json(v) : nlohmann::json(text.trimmed().toStdString());
+}
 
 LayerListEditor::LayerListEditor(QWidget* parent) : QWidget(parent) {
   table_ = new QTableWidget(0, 3, this);

@@ -13,6 +13,10 @@ class QTableWidget;
 
 namespace ss::ui {
 
+// A layer size as typed, for the project reader to check: the number when it is one, else the text, so that the
+// reader's message quotes it.
+nlohmann::json sizeJson(const QString& text);
+
 // The model's hidden layers as a list to edit: convolutions (filters, each followed by ReLU and a 2x2 max pool),
 // then fully connected layers (units, each followed by ReLU); the classifier the data set sizes comes last.
 // Rows are added, removed, moved and edited in place; what the project format fixes (ReLU, one kernel size for

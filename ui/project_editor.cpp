@@ -11,12 +11,14 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
+#include <QRegularExpression>
 #include <QScrollArea>
 #include <QScrollBar>
 #include <QSlider>
 #include <QSpinBox>
 #include <QTableWidget>
 #include <QTimer>
+#include <QToolTip>
 #include <QUndoStack>
 #include <QVBoxLayout>
 
@@ -50,6 +52,76 @@ constexpr AlgorithmChoice kAlgorithms[] = {
 
 QString megabytes(int64_t bytes) {
   return QString("%1 MB").arg(double(bytes) / 1e6, 0, 'f', 3);
+}
+
+// A ResNet's depth, 6n+2 for n basic blocks in each of its three stages: the arrows step from one such depth to the
+// next, and a depth typed between two becomes the nearer when editing ends.
+class ResNetDepthSpinBox : public QSpinBox {
+ public:
+  using QSpinBox::QSpinBox;
+
+ protected:
+  QValidator::State validate(QString& text, int& pos) const override {
+    const QValidator::State state = QSpinBox::validate(text, pos);
+    if (state != QValidator::Acceptable) return state;
+    return (valueFromText(text) - 2) % 6 == 0 ? QValidator::Acceptable : QValidator::Intermediate;
+  }
+  void fixup(QString& text) const override {
+    bool ok = false;
+    const int typed = locale().toInt(text.trimmed(), &ok);
+    if (!ok) return;
+    text = textFromValue(std::clamp(6 * int(std::lround((typed - 2) / 6.0)) + 2, minimum(), maximum()));
+  }
+};
+
+QString layerSummary(const LayerSpec& l) {
+  const QString stride = l.stride > 1 ? QString(" /%1").arg(l.stride) : QString();
+  if (l.type == "conv") return QString("conv %1 %2x%2%3").arg(l.channels).arg(l.kernel).arg(stride);
+  if (l.type == "batch_norm") return QObject::tr("batch norm");
+  if (l.type == "relu") return "ReLU";
+  if (l.type == "max_pool") return QObject::tr("max pool %1").arg(l.window);
+  if (l.type == "global_avg_pool") return QObject::tr("global avg pool");
+  if (l.type == "linear") return QObject::tr("linear %1").arg(l.units);
+  if (l.type == "dropout") return QObject::tr("dropout %1").arg(l.rate);
+  if (l.type == "stage")
+    return (l.blocks == 1 ? QObject::tr("1 block of %2%3") : QObject::tr("%1 blocks of %2%3"))
+               .arg(l.blocks)
+               .arg(l.channels)
+               .arg(stride) +
+           (l.shortcut == "zero_pad" ? QObject::tr(" (zero-padded)") : QString());
+  return QString::fromStdString(l.type);
+}
+
+// A project's own layer list in one line, input first, with the classifier every list ends in.
+QString layerListSummary(const std::vector<LayerSpec>& layers) {
+  QStringList parts;
+  for (const LayerSpec& l : layers) parts << layerSummary(l);
+  parts << QObject::tr("classifier");
+  return parts.join(QString::fromUtf8(" \u2192 "));
+}
+
+// The layer names under the memory bars, as many as fit across the axis: of the names in view, every k-th when a deep
+// model has more than fit (hovering a bar names it), all once zoomed in far enough. The last, the whole run's, stays.
+class LayerNameTicker : public QCPAxisTickerText {
+ public:
+  void setRoom(int labels) { room_ = labels; }
+
+ protected:
+  QVector<double> createTickVector(double tickStep, const QCPRange& range) override {
+    const QVector<double> all = QCPAxisTickerText::createTickVector(tickStep, range);
+    if (room_ <= 0 || all.size() <= room_) return all;
+    const int every = (int(all.size()) + room_ - 1) / room_;
+    QVector<double> some;
+    for (int i = int(all.size()) - 1; i >= 0; i -= every) some.prepend(all[i]);
+    return some;
+  }
+
+ private:
+  int room_ = 0;
+};
+
+bool hasLayerList(const std::string& preset) {
+  return preset == "mlp" || preset == "convnet";
 }
 
 }  // namespace
@@ -108,10 +180,99 @@ ProjectEditor::ProjectEditor(QWidget* parent)
 
   name_ = line(tr("run name"));
   dataset_ = combo({"fashion-mnist", "mnist", "cifar10", "cifar100", "spirals", "blobs", "circles", "idx", "csv"});
-  preset_ = combo({"mlp", "convnet"});
-  preset_->setToolTip(tr("Picking a preset replaces the layer list with the preset's layers"));
+  dataset_->setObjectName("dataset");
+  randomCrop_ = new QCheckBox(tr("Random crop"), this);
+  cropPadding_ = spin(-1, 64);
+  cropPadding_->setSpecialValueText(tr("auto"));
+  horizontalFlip_ = new QCheckBox(tr("Horizontal flip"), this);
+  connect(randomCrop_, &QCheckBox::toggled, this, [this] {
+    enableAugmentation();
+    formEdited();
+  });
+  connect(horizontalFlip_, &QCheckBox::toggled, this, &ProjectEditor::formEdited);
+  augmentationRow_ = new QWidget(this);
+  auto* augmentation = new QHBoxLayout(augmentationRow_);
+  augmentation->setContentsMargins(0, 0, 0, 0);
+  augmentation->addWidget(randomCrop_);
+  augmentation->addWidget(cropPadding_);
+  augmentation->addWidget(horizontalFlip_);
+  augmentation->addStretch(1);
+  enableAugmentation();  // the tooltips, before a project is open
+
+  preset_ = combo({"mlp", "convnet", "resnet", "vgg"});
+  preset_->setToolTip(tr("Picking a preset replaces the model with the preset's own (Edit > Undo brings it back)"));
+  const QString presetTips[] = {
+      tr("Fully connected layers with ReLU"),
+      tr("Convolutions (each with ReLU and a 2x2 max pool), then fully connected layers"),
+      tr("He et al.'s CIFAR ResNet: three stages of basic blocks at 16, 32 and 64 channels, batch norm"),
+      tr("The CIFAR VGG with batch norm: 3x3 convolutions in five groups, each ending in a 2x2 max pool")};
+  for (int i = 0; i < int(std::size(presetTips)); ++i) preset_->setItemData(i, presetTips[i], Qt::ToolTipRole);
   layerList_ = new LayerListEditor(this);
+  layerList_->setObjectName("layerList");
   connect(layerList_, &LayerListEditor::edited, this, &ProjectEditor::formEdited);
+  layersSummary_ = new QLabel(this);
+  layersSummary_->setObjectName("layersSummary");
+  layersSummary_->setWordWrap(true);
+  layersSummary_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+  layersSummary_->setToolTip(
+      tr("The project's own list of layers, input first; it is saved as it is. Edit it in the "
+         "project file, or pick a preset to replace it."));
+  auto withHint = [this](QWidget* field, QLabel*& hint) {
+    auto* row = new QWidget(this);
+    auto* layout = new QHBoxLayout(row);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(field);
+    hint = new QLabel(row);
+    hint->setToolTip(field->toolTip());
+    layout->addWidget(hint, 1);
+    return row;
+  };
+  resnetDepth_ = new ResNetDepthSpinBox(this);
+  resnetDepth_->setObjectName("resnetDepth");
+  resnetDepth_->setRange(8, 2000);
+  resnetDepth_->setSingleStep(6);
+  resnetDepth_->setToolTip(tr("Layers with weights, 6n+2 for n basic blocks per stage: 20, 32, 44, 56, 110"));
+  const auto showBlocks = [this](int depth) {
+    const int blocks = (depth - 2) / 6;
+    resnetDepthHint_->setText(blocks == 1 ? tr("1 block per stage") : tr("%1 blocks per stage").arg(blocks));
+  };
+  connect(resnetDepth_, &QSpinBox::valueChanged, this, [this, showBlocks](int depth) {
+    showBlocks(depth);
+    formEdited();
+  });
+  resnetDepthRow_ = withHint(resnetDepth_, resnetDepthHint_);
+  showBlocks(resnetDepth_->value());
+  resnetWidth_ = new QSpinBox(this);
+  resnetWidth_->setObjectName("resnetWidth");
+  resnetWidth_->setRange(1, 64);
+  resnetWidth_->setPrefix(QString::fromUtf8("\u00d7"));
+  resnetWidth_->setToolTip(tr("Channel multiplier of every stage, as in wide ResNets"));
+  const auto showChannels = [this](int width) {
+    resnetWidthHint_->setText(tr("%1, %2 and %3 channels").arg(16 * width).arg(32 * width).arg(64 * width));
+  };
+  connect(resnetWidth_, &QSpinBox::valueChanged, this, [this, showChannels](int width) {
+    showChannels(width);
+    formEdited();
+  });
+  resnetWidthRow_ = withHint(resnetWidth_, resnetWidthHint_);
+  showChannels(resnetWidth_->value());
+  shortcut_ = new QComboBox(this);
+  shortcut_->setObjectName("resnetShortcut");
+  shortcut_->addItem(tr("projection (1x1 conv)"), "projection");
+  shortcut_->addItem(tr("zero-padded identity"), "zero_pad");
+  shortcut_->setToolTip(
+      tr("Where a block halves the image and doubles the channels: a strided 1x1 convolution "
+         "(torchvision's option B), or the identity subsampled and padded with zero channels "
+         "(option A of the CIFAR ResNets, no weights)"));
+  connect(shortcut_, &QComboBox::currentIndexChanged, this, &ProjectEditor::formEdited);
+  vggDepth_ = combo({"11", "13", "16", "19"});
+  vggDepth_->setObjectName("vggDepth");
+  vggDepth_->setToolTip(tr("Convolutions plus the classifier: VGG-11, 13, 16 or 19"));
+  vggFc_ = line(tr("none: the classifier alone"));
+  vggFc_->setObjectName("vggFc");
+  vggFc_->setToolTip(
+      tr("Units of the fully connected layers between the last pool and the classifier, e.g. 512, "
+         "512; each with ReLU"));
   dropout_ = dspin(0, 0.9, 0.05, 2);
   epochs_ = spin(1, 100000);
   batch_ = spin(1, 65536);
@@ -140,12 +301,19 @@ ProjectEditor::ProjectEditor(QWidget* parent)
   removalEpoch_ = spin(1, 100000);
   removeFraction_ = dspin(0.0, 0.99, 0.05, 2);
 
-  auto* form = new QFormLayout;
+  auto* form = form_ = new QFormLayout;
   form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
   form->addRow(tr("Name"), name_);
   form->addRow(tr("Data set"), dataset_);
+  form->addRow(tr("Augmentation"), augmentationRow_);
   form->addRow(tr("Model preset"), preset_);
   form->addRow(tr("Hidden layers"), layerList_);
+  form->addRow(tr("Layers"), layersSummary_);
+  form->addRow(tr("Depth"), resnetDepthRow_);
+  form->addRow(tr("Width"), resnetWidthRow_);
+  form->addRow(tr("Shortcut"), shortcut_);
+  form->addRow(tr("Depth"), vggDepth_);
+  form->addRow(tr("Dense layers"), vggFc_);
   form->addRow(tr("Dropout"), dropout_);
   form->addRow(tr("Epochs"), epochs_);
   form->addRow(tr("Batch size"), batch_);
@@ -203,6 +371,17 @@ ProjectEditor::ProjectEditor(QWidget* parent)
   memoryBars_->legend->setWrap(3);
   memoryBars_->plotLayout()->setRowStretchFactor(0, 0.001);
   makeInteractive(memoryBars_);
+  connect(memoryBars_, &QCustomPlot::beforeReplot, this, &ProjectEditor::fitLayerNames);
+  connect(memoryBars_, &QCustomPlot::mouseMove, this, [this](QMouseEvent* event) {
+    const double x = memoryBars_->xAxis->pixelToCoord(event->position().x());
+    const int bar = int(std::lround(x));
+    if (bar < 0 || bar >= int(barTips_.size()) || std::abs(x - bar) > 0.3 ||
+        !memoryBars_->axisRect()->rect().contains(event->position().toPoint())) {
+      QToolTip::hideText();
+      return;
+    }
+    QToolTip::showText(event->globalPosition().toPoint(), barTips_[size_t(bar)], memoryBars_);
+  });
 
   schedule_ = new QCustomPlot(this);
   schedule_->setObjectName("mestSchedule");
@@ -278,6 +457,8 @@ void ProjectEditor::fill(const Project& p) {
   filling_ = true;
   name_->setText(QString::fromStdString(p.name));
   dataset_->setCurrentText(QString::fromStdString(p.data.dataset));
+  if (!p.augmentation.randomCrop) cropPadding_->setValue(cropPadding_->minimum());  // a new project: auto
+  fillAugmentation(p.augmentation);
   fillModel(p.model);
   dropout_->setValue(p.model.dropout);
   epochs_->setValue(p.train.epochs);
@@ -304,9 +485,65 @@ void ProjectEditor::fill(const Project& p) {
 
 void ProjectEditor::fillModel(const ModelSpec& model) {
   const bool wasFilling = std::exchange(filling_, true);
+  // "layers" is offered only while the project holds its own list: picked otherwise it would have none.
+  const int layersItem = preset_->findText("layers");
+  if (model.preset == "layers" && layersItem < 0) {
+    preset_->addItem("layers");
+    preset_->setItemData(preset_->count() - 1, tr("The project's own list of layers"), Qt::ToolTipRole);
+  } else if (model.preset != "layers" && layersItem >= 0) {
+    preset_->removeItem(layersItem);
+  }
   preset_->setCurrentText(QString::fromStdString(model.preset));
-  layerList_->setModel(model);
+  if (hasLayerList(model.preset)) layerList_->setModel(model);
+  if (model.preset == "resnet") {
+    resnetDepth_->setValue(model.depth);
+    resnetWidth_->setValue(model.width);
+    shortcut_->setCurrentIndex(shortcut_->findData(QString::fromStdString(model.shortcut)));
+  }
+  if (model.preset == "vgg") {
+    vggDepth_->setCurrentText(QString::number(model.depth));
+    QStringList widths;
+    for (int w : model.fc) widths << QString::number(w);
+    vggFc_->setText(widths.join(", "));
+  }
+  if (model.preset == "layers") layersSummary_->setText(layerListSummary(model.layers));
+  showModelRows(model.preset);
   filling_ = wasFilling;
+}
+
+// Only the rows of the preset shown: each preset reads its own keys, and the form stays short.
+void ProjectEditor::showModelRows(const std::string& preset) {
+  form_->setRowVisible(layerList_, hasLayerList(preset));
+  form_->setRowVisible(layersSummary_, preset == "layers");
+  for (QWidget* row : {resnetDepthRow_, resnetWidthRow_, static_cast<QWidget*>(shortcut_)})
+    form_->setRowVisible(row, preset == "resnet");
+  for (QWidget* row : {static_cast<QWidget*>(vggDepth_), static_cast<QWidget*>(vggFc_)})
+    form_->setRowVisible(row, preset == "vgg");
+  form_->setRowVisible(dropout_, preset != "resnet" && preset != "layers");  // neither reads a dropout rate
+}
+
+void ProjectEditor::fillAugmentation(const AugmentationSpec& augmentation) {
+  const bool wasFilling = std::exchange(filling_, true);
+  randomCrop_->setChecked(augmentation.randomCrop);
+  horizontalFlip_->setChecked(augmentation.horizontalFlip);
+  // With the crop off the padding stays as it was: turned on again, the crop takes it back.
+  if (augmentation.randomCrop) cropPadding_->setValue(augmentation.cropPadding.value_or(cropPadding_->minimum()));
+  enableAugmentation();
+  filling_ = wasFilling;
+}
+
+void ProjectEditor::enableAugmentation() {
+  const bool images = isImageDataset(dataset_->currentText().toStdString());
+  const QString why = images ? QString() : tr(" (for image data sets only: fashion-mnist, mnist, idx and cifar10)");
+  randomCrop_->setEnabled(images);
+  randomCrop_->setToolTip(tr("Shift each training image by up to the padding each way, as a crop of the image "
+                             "padded with black, drawn afresh every epoch") +
+                          why);
+  horizontalFlip_->setEnabled(images);
+  horizontalFlip_->setToolTip(tr("Mirror half of the training images, drawn afresh every epoch") + why);
+  cropPadding_->setEnabled(images && randomCrop_->isChecked());
+  cropPadding_->setToolTip(tr("Padding in pixels each way; auto: 2 for 28x28 images, 4 for any other size") +
+                           (images && !randomCrop_->isChecked() ? tr(" (turn on Random crop first)") : why));
 }
 
 nlohmann::json ProjectEditor::formJson() const {
@@ -314,14 +551,35 @@ nlohmann::json ProjectEditor::formJson() const {
   j["name"] = name_->text().toStdString();
   if (j["data"].value("dataset", std::string()) != dataset_->currentText().toStdString())
     j["data"] = {{"dataset", dataset_->currentText().toStdString()}};  // another reader takes other keys
-  nlohmann::json& model = j["model"];
-  if (model.value("preset", std::string()) != preset_->currentText().toStdString()) {
-    model = {{"preset", preset_->currentText().toStdString()}};  // the preset's own layers
+  const std::string dataset = dataset_->currentText().toStdString();
+  const bool crop = randomCrop_->isChecked(), flip = horizontalFlip_->isChecked();
+  if (isImageDataset(dataset) && (crop || flip)) {
+    j["augmentation"] = {{"random_crop", crop}, {"horizontal_flip", flip}};
+    if (crop && cropPadding_->value() != cropPadding_->minimum())
+      j["augmentation"]["crop_padding"] = cropPadding_->value();
   } else {
+    j.erase("augmentation");  // off, or a data set of points that nothing crops or mirrors
+  }
+  nlohmann::json& model = j["model"];
+  const std::string preset = preset_->currentText().toStdString();
+  if (model.value("preset", std::string()) != preset) {
+    model = {{"preset", preset}};  // the preset's own layers
+  } else if (preset == "resnet") {
+    model["depth"] = resnetDepth_->value();
+    model["width"] = resnetWidth_->value();
+    model["shortcut"] = shortcut_->currentData().toString().toStdString();
+  } else if (preset == "vgg") {
+    model["depth"] = vggDepth_->currentText().toInt();
+    nlohmann::json fc = nlohmann::json::array();
+    for (const QString& width : vggFc_->text().split(QRegularExpression("[,\\s]+"), Qt::SkipEmptyParts))
+      fc.push_back(sizeJson(width));
+    model["fc"] = fc;
+  } else if (hasLayerList(preset)) {
     for (const char* key : {"hidden", "channels", "fc", "kernel"}) model.erase(key);
     model.update(layerList_->modelJson());  // which may make it the other preset
   }
-  model["dropout"] = dropout_->value();
+  if (const std::string shown = model.value("preset", std::string()); shown != "resnet" && shown != "layers")
+    model["dropout"] = dropout_->value();
   j["train"]["epochs"] = epochs_->value();
   j["train"]["batch_size"] = batch_->value();
   j["train"]["optimizer"]["lr"] = lr_->value();
@@ -358,6 +616,7 @@ nlohmann::json ProjectEditor::formJson() const {
 
 void ProjectEditor::formEdited() {
   if (filling_ || currentJson_.empty()) return;
+  enableAugmentation();  // the data set may have changed
   try {
     const std::string edited = formJson().dump(2);
     if (edited == currentJson_) {  // back to the valid project: a problem shown for an edit in between is gone
@@ -375,7 +634,8 @@ void ProjectEditor::formEdited() {
     currentJson_ = normal;
     problem_.clear();
     problemLabel_->clear();
-    fillModel(p.model);  // a preset brings its layers; the layers decide the preset
+    fillModel(p.model);                // a preset brings its layers; the layers decide the preset
+    fillAugmentation(p.augmentation);  // off when the data set has no images
     showPlan(p);
     undo_->push(new EditCommand(this, before, normal));
     emit problemChanged(problem_);
@@ -430,13 +690,23 @@ void ProjectEditor::drawMemoryBars(const MemoryEstimate& memory) {
                                                   &LayerMemory::gradients,   &LayerMemory::optimizer,
                                                   &LayerMemory::activations, &LayerMemory::transient};
   constexpr size_t kPerLayer = std::size(perLayer);
-  QSharedPointer<QCPAxisTickerText> ticker(new QCPAxisTickerText);
+  QSharedPointer<LayerNameTicker> ticker(new LayerNameTicker);
   std::vector<const LayerMemory*> shown;
   for (const LayerMemory& m : memory.layers)
     if (m.persistent() + m.transient > 0) shown.push_back(&m);
-  for (size_t x = 0; x < shown.size(); ++x) ticker->addTick(double(x), QString::fromStdString(shown[x]->layer));
+  barTips_.assign(shown.size() + 1, QString());
+  for (size_t x = 0; x < shown.size(); ++x) {
+    ticker->addTick(double(x), QString::fromStdString(shown[x]->layer));
+    barTips_[x] = QString::fromStdString(shown[x]->layer);
+    for (size_t k = 0; k < kPerLayer; ++k)
+      if (const int64_t bytes = shown[x]->*perLayer[k]; bytes > 0)
+        barTips_[x] += QString("\n%1: %2").arg(tr(names[k].name), megabytes(bytes));
+  }
   const double runX = double(shown.size());
   ticker->addTick(runX, tr("whole run"));
+  barTips_.back() = tr("the whole run's lines");
+  for (size_t k = kPerLayer; k < names.size(); ++k)
+    if (names[k].bytes > 0) barTips_.back() += QString("\n%1: %2").arg(tr(names[k].name), megabytes(names[k].bytes));
   QCPBars* below = nullptr;
   for (size_t k = 0; k < names.size(); ++k) {
     auto* bars = new QCPBars(memoryBars_->xAxis, memoryBars_->yAxis);
@@ -457,6 +727,30 @@ void ProjectEditor::drawMemoryBars(const MemoryEstimate& memory) {
   memoryBars_->rescaleAxes();
   memoryBars_->xAxis->setRange(-0.7, runX + 0.7);
   memoryBars_->yAxis->setRange(0, memoryBars_->yAxis->range().upper * 1.15);
+}
+
+// Layer names that would overlap are tilted, then thinned to as many as fit across the plot.
+void ProjectEditor::fitLayerNames() {
+  const auto ticker = memoryBars_->xAxis->ticker().dynamicCast<LayerNameTicker>();
+  if (!ticker) return;
+  const QFontMetrics metrics(memoryBars_->xAxis->tickLabelFont());
+  const QCPRange range = memoryBars_->xAxis->range();
+  int inView = 0, widest = 0;
+  for (auto it = ticker->ticks().cbegin(); it != ticker->ticks().cend(); ++it) {
+    if (!range.contains(it.key())) continue;
+    ++inView;
+    widest = std::max(widest, metrics.horizontalAdvance(it.value()));
+  }
+  const QMargins margins = memoryBars_->axisRect()->margins();
+  const int width = std::max(1, memoryBars_->viewport().width() - margins.left() - margins.right());
+  const int gap = metrics.averageCharWidth() * 2;
+  if (inView * (widest + gap) <= width) {
+    memoryBars_->xAxis->setTickLabelRotation(0);
+    ticker->setRoom(0);
+  } else {  // tilted by 30 degrees, a name is half as tall as it is long, and neighbours need twice its height apart
+    memoryBars_->xAxis->setTickLabelRotation(-30);
+    ticker->setRoom(std::max(2, width / (2 * (metrics.height() + 2))));
+  }
 }
 
 void ProjectEditor::drawPlan(const Project& p, const BackgroundPlanner::Outcome& outcome) {

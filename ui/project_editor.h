@@ -12,6 +12,7 @@ class QCheckBox;
 class QComboBox;
 class QCustomPlot;
 class QDoubleSpinBox;
+class QFormLayout;
 class QLabel;
 class QLineEdit;
 class QSlider;
@@ -24,11 +25,12 @@ namespace ss::ui {
 
 class LayerListEditor;
 
-// The project as a form: data set, model (a preset or an edited layer list), training, sparsity (target slider, scheme
-// and its options, distribution), algorithm, memory bound and data efficiency. Every edit is validated at once by the
-// engine's own project reader, with its reason shown; a valid edit updates the per-layer density table and
-// the memory model's bars (weights, indices, gradients, optimizer, activations per layer; the bound named),
-// and goes on the undo stack.
+// The project as a form: data set and its augmentation, model (mlp and convnet as an edited layer list, resnet and vgg
+// by their depth and options, a project's own layer list summarised and kept as it is), training, sparsity (target
+// slider, scheme and its options, distribution), algorithm, memory bound and data efficiency. Every edit is validated
+// at once by the engine's own project reader, with its reason shown; a valid edit updates the per-layer density table
+// and the memory model's bars (weights, indices, gradients, optimizer, activations per layer; the bound named), and
+// goes on the undo stack.
 class ProjectEditor : public QWidget {
   Q_OBJECT
 
@@ -54,8 +56,18 @@ class ProjectEditor : public QWidget {
   QComboBox* schemeBox() const { return scheme_; }
   QSpinBox* epochsBox() const { return epochs_; }
   QLineEdit* memoryBoundEdit() const { return memoryBound_; }
+  QComboBox* datasetBox() const { return dataset_; }
   QComboBox* presetBox() const { return preset_; }
   LayerListEditor* layerList() const { return layerList_; }
+  QSpinBox* resnetDepthBox() const { return resnetDepth_; }
+  QSpinBox* resnetWidthBox() const { return resnetWidth_; }
+  QComboBox* shortcutBox() const { return shortcut_; }
+  QComboBox* vggDepthBox() const { return vggDepth_; }
+  QLineEdit* vggFcEdit() const { return vggFc_; }
+  QLabel* layersSummary() const { return layersSummary_; }
+  QCheckBox* randomCropBox() const { return randomCrop_; }
+  QSpinBox* cropPaddingBox() const { return cropPadding_; }  // its minimum, -1, reads "auto": the data set's default
+  QCheckBox* horizontalFlipBox() const { return horizontalFlip_; }
 
  signals:
   void projectChanged(const ss::Project& project);  // after every valid edit, undo and redo
@@ -72,10 +84,14 @@ class ProjectEditor : public QWidget {
   void apply(const std::string& json, bool emitChange);
   void fill(const Project& p);
   void fillModel(const ModelSpec& model);
+  void showModelRows(const std::string& preset);
+  void fillAugmentation(const AugmentationSpec& augmentation);
+  void enableAugmentation();
   nlohmann::json formJson() const;
   void showPlan(const Project& p);
   void drawPlan(const Project& p, const BackgroundPlanner::Outcome& outcome);
   void drawMemoryBars(const MemoryEstimate& memory);
+  void fitLayerNames();
 
   std::optional<Project> project_;
   QString problem_;
@@ -84,18 +100,22 @@ class ProjectEditor : public QWidget {
   QUndoStack* undo_;
   BackgroundPlanner* planner_;
 
-  QLineEdit *name_, *schemeOptions_, *memoryBound_;
+  QFormLayout* form_;
+  QLineEdit *name_, *schemeOptions_, *memoryBound_, *vggFc_;
   LayerListEditor* layerList_;
-  QComboBox *dataset_, *preset_, *scheme_, *distribution_, *algorithm_;
-  QSpinBox *epochs_, *batch_, *seed_, *threads_, *removalEpoch_;
+  QComboBox *dataset_, *preset_, *scheme_, *distribution_, *algorithm_, *shortcut_, *vggDepth_;
+  QSpinBox *epochs_, *batch_, *seed_, *threads_, *removalEpoch_, *resnetDepth_, *resnetWidth_, *cropPadding_;
   QDoubleSpinBox *lr_, *dropout_, *removeFraction_;
   QSlider* target_;
-  QLabel *targetLabel_, *problemLabel_, *memoryLabel_, *planStatus_;
+  QLabel *targetLabel_, *problemLabel_, *memoryLabel_, *planStatus_, *layersSummary_;
+  QLabel *resnetDepthHint_, *resnetWidthHint_;
+  QWidget *resnetDepthRow_, *resnetWidthRow_, *augmentationRow_;
   QTimer* planStatusDelay_;
-  QCheckBox* dataEfficiency_;
+  QCheckBox *dataEfficiency_, *randomCrop_, *horizontalFlip_;
   QTableWidget* layers_;
   QCustomPlot* memoryBars_;
-  QCustomPlot* schedule_;  // MEST's planned mutations
+  std::vector<QString> barTips_;  // what hovering each bar tells: its layer and lines
+  QCustomPlot* schedule_;         // MEST's planned mutations
   void showSchedule(const std::vector<ProjectPlan::Mutation>& mutations, double target);
 };
 

@@ -13,6 +13,8 @@ namespace ss::ui {
 
 namespace {
 
+constexpr size_t kLayersInLegend = 4;  // a convnet's; more share one entry
+
 QCustomPlot* makePlot(QWidget* parent, const QString& name, const QString& title, const QString& yLabel) {
   QCustomPlot* plot = makeTitledPlot(parent, name, title, QObject::tr("epoch"), yLabel);
   useWholeNumberTicks(plot->xAxis);
@@ -67,6 +69,15 @@ TrainingDashboard::TrainingDashboard(QWidget* parent) : QWidget(parent) {
   addSeries(schedule_, tr("learning rate"), SeriesColour::Green, false);
   addSeries(schedule_, tr("density"), SeriesColour::Purple, true, schedule_->yAxis2);
   schedule_->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignRight | Qt::AlignTop);
+  // A deep model's layers share one legend entry, which hides and shows them all; hovering a line names its layer.
+  layersEntry_ = addSeries(schedule_, QString(), SeriesColour::Sky, false, schedule_->yAxis2);
+  layersEntry_->removeFromLegend();
+  connect(schedule_, &QCustomPlot::legendClick, this, [this](QCPLegend*, QCPAbstractLegendItem* item, QMouseEvent*) {
+    auto* entry = qobject_cast<QCPPlottableLegendItem*>(item);
+    if (!entry || entry->plottable() != layersEntry_) return;
+    for (auto& [name, graph] : layerDensity_) graph->setVisible(layersEntry_->visible());  // toggled just before
+    schedule_->replot();
+  });
 
   mutation_ = makePlot(this, "mutationPlot", tr("Mask changes and examples in use"), tr("weights changed"));
   mutation_->yAxis2->setVisible(true);
@@ -114,6 +125,8 @@ void TrainingDashboard::clear(const QString& title) {
   boundLine_->setVisible(false);
   for (auto& [name, graph] : layerDensity_) schedule_->removeGraph(graph);
   layerDensity_.clear();
+  layersEntry_->removeFromLegend();
+  layersEntry_->setVisible(true);
   for (QCustomPlot* plot : {accuracy_, loss_, schedule_, mutation_, memory_}) {
     for (int g = 0; g < plot->graphCount(); ++g) plot->graph(g)->data()->clear();
     for (int p = 0; p < plot->plottableCount(); ++p)
@@ -125,10 +138,10 @@ void TrainingDashboard::clear(const QString& title) {
 
 void TrainingDashboard::begin(const RunStartInfo& info) {
   stepsPerEpoch_ = std::max<int64_t>(1, info.stepsPerEpoch);
-  title_->setText(tr("Run %1 '%2': %3 epochs of %4 steps, %5 parameters, %6 threads%7")
+  title_->setText(tr("Run %1 '%2': %3 of %4 steps, %5 parameters, %6 threads%7")
                       .arg(info.runId)
                       .arg(QString::fromStdString(info.name))
-                      .arg(info.epochs)
+                      .arg(info.epochs == 1 ? tr("1 epoch") : tr("%1 epochs").arg(info.epochs))
                       .arg(info.stepsPerEpoch)
                       .arg(info.parameterCount)
                       .arg(info.threads)
@@ -239,6 +252,12 @@ void TrainingDashboard::addMaskChange(const MaskChangeEvent& e) {
     layer = addSeries(schedule_, tr("%1 density").arg(QString::fromStdString(e.layer)),
                       kLayerColours[layerDensity_.size() % 5], false, schedule_->yAxis2);
     layer->setLineStyle(QCPGraph::lsStepLeft);
+    layer->setVisible(layersEntry_->visible());
+    if (layerDensity_.size() > kLayersInLegend) {
+      for (auto& [name, graph] : layerDensity_) graph->removeFromLegend();
+      layersEntry_->setName(tr("density of each of %1 layers").arg(layerDensity_.size()));
+      layersEntry_->addToLegend();
+    }
   }
   if (e.rows > 0 && e.cols > 0)
     layer->addData(epochOf(e.step), double(e.activeAfter) / (double(e.rows) * double(e.cols)));

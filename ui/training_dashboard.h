@@ -56,6 +56,7 @@ class TrainingDashboard : public QWidget {
   int64_t stepsPerEpoch_ = 1;
   int64_t lastMutationStep_ = -1;
   std::map<std::string, QCPGraph*> layerDensity_;  // per-layer density after each mask change
+  QCPGraph* layersEntry_;                          // their legend entry when there are too many for one each
   std::vector<QCPGraph*> memoryBands_;             // the memory model's lines, stacked from the bottom
 };
 

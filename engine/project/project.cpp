@@ -314,11 +314,6 @@ void readDataEfficiency(ObjectReader r, DataEfficiencySpec& d, int epochs) {
   r.finish();
 }
 
-bool isImageDataset(const std::string& dataset) {
-  return dataset == "fashion-mnist" || dataset == "mnist" || dataset == "idx" || dataset == "cifar10" ||
-         dataset == "cifar100";
-}
-
 void readAugmentation(ObjectReader r, AugmentationSpec& a, const std::string& dataset) {
   r.read("random_crop", a.randomCrop);
   r.read("horizontal_flip", a.horizontalFlip);
@@ -360,6 +355,11 @@ std::optional<SweepMembership> readSweepMembership(const json* v, const std::str
 }
 
 }  // namespace
+
+bool isImageDataset(const std::string& dataset) {
+  return dataset == "fashion-mnist" || dataset == "mnist" || dataset == "idx" || dataset == "cifar10" ||
+         dataset == "cifar100";
+}
 
 Project parseProject(const std::string& jsonText, const std::string& source) {
   json doc;

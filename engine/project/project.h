@@ -147,6 +147,9 @@ struct Project {
   std::optional<SweepMembership> sweep;  // set in the projects a sweep expands to
 };
 
+// The data sets of pictures, which augmentation's crops and flips apply to.
+bool isImageDataset(const std::string& dataset);
+
 // Parses and validates; throws InputError "<source>: <key.path>: <reason>" on the first problem.
 Project parseProject(const std::string& jsonText, const std::string& sourceName);
 Project loadProject(const std::string& path);
