@@ -15,6 +15,9 @@ struct ExampleShape {
   int height = 1;
   int width = 1;
   int size() const { return channels * height * width; }
+  std::string text() const {  // "3x32x32", as messages name a shape
+    return std::to_string(channels) + "x" + std::to_string(height) + "x" + std::to_string(width);
+  }
 };
 
 // A labelled set held in memory. Row i of features is example i; originalIndex[i] is that example's

@@ -54,10 +54,6 @@ void walkClassifier(int inputs, const std::vector<int>& hidden, int classes, dou
   v.linear(width, classes, "fc" + std::to_string(index));
 }
 
-std::string shapeText(const ExampleShape& s) {
-  return std::to_string(s.channels) + "x" + std::to_string(s.height) + "x" + std::to_string(s.width);
-}
-
 // Walks a layer list (a project's own, or the one a resnet or vgg preset makes): tracks the shape, the index of the
 // last layer and the names, and lays out residual stages block by block.
 class ListWalk {
@@ -88,7 +84,7 @@ class ListWalk {
     } else if (l.type == "max_pool") {
       if (shape_.height < l.window || shape_.width < l.window)
         throw InputError(where + ": a " + std::to_string(l.window) + "x" + std::to_string(l.window) +
-                         " max pool does not fit the " + shapeText(shape_) + " input it gets");
+                         " max pool does not fit the " + shape_.text() + " input it gets");
       add([&] { v_.pool(shape_, l.window, named("pool", pools_)); });
       shape_ = MaxPool2d::outputShapeOf(shape_, l.window);
     } else if (l.type == "global_avg_pool") {
@@ -131,13 +127,13 @@ class ListWalk {
       conv(channels, 1, stride, 0, false, prefix + ".shortcut", where);
       add([&] { v_.batchNorm(shape_, prefix + ".shortcut_bn"); });
       if (shape_.height != out.height || shape_.width != out.width)
-        throw InputError(where + ": " + prefix + "'s shortcut makes " + shapeText(shape_) + ", its convs " +
-                         shapeText(out));
+        throw InputError(where + ": " + prefix + "'s shortcut makes " + shape_.text() + ", its convs " +
+                         out.text());
       skip = last_;
       skipShape = shape_;
       shape_ = out;
     } else if (reshapes && (ResidualAdd::strideBetween(in, shape_) == 0 || in.channels > channels)) {
-      throw InputError(where + ": " + prefix + " turns " + shapeText(in) + " into " + shapeText(shape_) +
+      throw InputError(where + ": " + prefix + " turns " + in.text() + " into " + shape_.text() +
                        ", which a zero-padded identity cannot match; use shortcut 'projection'");
     }
     add([&] { v_.join(shape_, skipShape, mainPath, skip, prefix + ".add"); });
@@ -148,7 +144,7 @@ class ListWalk {
             const std::string& where) {
     if (shape_.height + 2 * padding < kernel || shape_.width + 2 * padding < kernel)
       throw InputError(where + ": " + name + "'s " + std::to_string(kernel) + "x" + std::to_string(kernel) +
-                       " kernel does not fit the " + shapeText(shape_) + " input it gets");
+                       " kernel does not fit the " + shape_.text() + " input it gets");
     ConvGeometry g{shape_.channels, shape_.height, shape_.width, channels, kernel, stride, padding};
     g.bias = bias;
     add([&] { v_.conv(g, name); });

@@ -6,12 +6,6 @@
 
 namespace ss {
 
-namespace {
-std::string shapeText(const ExampleShape& s) {
-  return std::to_string(s.channels) + "x" + std::to_string(s.height) + "x" + std::to_string(s.width);
-}
-}  // namespace
-
 int ResidualAdd::strideBetween(const ExampleShape& skip, const ExampleShape& main) {
   for (int stride = 1; stride <= skip.height; ++stride)
     if ((skip.height + stride - 1) / stride == main.height && (skip.width + stride - 1) / stride == main.width)
@@ -22,8 +16,8 @@ int ResidualAdd::strideBetween(const ExampleShape& skip, const ExampleShape& mai
 ResidualAdd::ResidualAdd(ExampleShape main, ExampleShape skip)
     : main_(main), skip_(skip), stride_(strideBetween(skip, main)), padFront_((main.channels - skip.channels) / 2) {
   if (stride_ == 0 || skip.channels > main.channels)
-    throw InputError("residual add: a " + shapeText(skip) + " block input cannot be subsampled and zero-padded to " +
-                     shapeText(main) + "; give the block a projection shortcut");
+    throw InputError("residual add: a " + skip.text() + " block input cannot be subsampled and zero-padded to " +
+                     main.text() + "; give the block a projection shortcut");
 }
 
 std::string ResidualAdd::describe() const {
