@@ -405,6 +405,17 @@ void TestResidual::layerListErrorsNameTheEntry() {
       QVERIFY2(QString(e.what()).contains(QString::fromStdString(expected)), e.what());
     }
   }
+  // Two layers of one name are refused, naming the entry: masks and checkpoints find layers by name.
+  const ModelSpec twice = parseProject(R"({"format": 1, "model": {"preset": "layers", "layers": [
+      {"type": "conv", "channels": 4}, {"type": "relu", "name": "conv1"}]}})",
+                                       "p.json")
+                              .model;
+  try {
+    build(twice, {1, 28, 28}, 10);
+    QFAIL("two layers named conv1 were built");
+  } catch (const InputError& e) {
+    QVERIFY2(QString(e.what()).contains("model.layers[1]: the name 'conv1' is taken"), e.what());
+  }
   // A list whose layers do not fit the images is refused when built, naming the entry.
   ModelSpec spec =
       parseProject(R"({"format": 1, "model": {"preset": "layers", "layers": [{"type": "max_pool", "window": 4},

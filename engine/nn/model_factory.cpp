@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <memory>
 #include <optional>
+#include <set>
 
 #include "core/error.h"
 #include "core/machine_memory.h"
@@ -65,14 +66,14 @@ class ListWalk {
     for (size_t i = 0; i < layers.size(); ++i)
       entry(layers[i], preset.empty() ? "model.layers[" + std::to_string(i) + "]" : "model: " + preset);
     flattened();
-    v_.linear(shape_.size(), classes, "fc");
+    v_.linear(shape_.size(), classes, taken("fc", "model: the classifier"));
   }
 
  private:
   void entry(const LayerSpec& l, const std::string& where) {
     const auto named = [&](const char* prefix, int& count) {
       ++count;
-      return l.name.empty() ? prefix + std::to_string(count) : l.name;
+      return taken(l.name.empty() ? prefix + std::to_string(count) : l.name, where);
     };
     if (l.type == "conv") {
       conv(l.channels, l.kernel, l.stride, l.padding < 0 ? l.kernel / 2 : l.padding, l.bias, named("conv", convs_),
@@ -88,7 +89,7 @@ class ListWalk {
       add([&] { v_.pool(shape_, l.window, named("pool", pools_)); });
       shape_ = MaxPool2d::outputShapeOf(shape_, l.window);
     } else if (l.type == "global_avg_pool") {
-      add([&] { v_.globalAvgPool(shape_, l.name.empty() ? "avgpool" : l.name); });
+      add([&] { v_.globalAvgPool(shape_, taken(l.name.empty() ? "avgpool" : l.name, where)); });
       shape_ = GlobalAvgPool::outputShapeOf(shape_);
     } else if (l.type == "linear") {
       flattened();
@@ -127,8 +128,7 @@ class ListWalk {
       conv(channels, 1, stride, 0, false, prefix + ".shortcut", where);
       add([&] { v_.batchNorm(shape_, prefix + ".shortcut_bn"); });
       if (shape_.height != out.height || shape_.width != out.width)
-        throw InputError(where + ": " + prefix + "'s shortcut makes " + shape_.text() + ", its convs " +
-                         out.text());
+        throw InputError(where + ": " + prefix + "'s shortcut makes " + shape_.text() + ", its convs " + out.text());
       skip = last_;
       skipShape = shape_;
       shape_ = out;
@@ -157,6 +157,12 @@ class ListWalk {
     shape_ = {1, 1, shape_.size()};
   }
 
+  // Names a layer, refusing one a layer already has: masks, checkpoints and tables find layers by name.
+  std::string taken(std::string name, const std::string& where) {
+    if (!names_.insert(name).second) throw InputError(where + ": the name '" + name + "' is taken by an earlier layer");
+    return name;
+  }
+
   template <typename Emit>
   void add(Emit emit) {
     emit();
@@ -167,6 +173,7 @@ class ListWalk {
   ExampleShape shape_;
   int last_ = Model::kModelInput;
   int convs_ = 0, norms_ = 0, relus_ = 0, pools_ = 0, linears_ = 0, dropouts_ = 0, stages_ = 0;
+  std::set<std::string> names_;
 };
 
 LayerSpec layerOf(const char* type) {
