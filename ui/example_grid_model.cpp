@@ -97,19 +97,27 @@ QPixmap ExampleGridModel::thumbnail(const ExampleStatRecord& s) const {
   QPainter paint(&pixmap);
   const auto it = data_ ? rowOfIndex_.constFind(s.originalIndex) : rowOfIndex_.constEnd();
   if (hasImages() && it != rowOfIndex_.constEnd()) {
-    // Normalised features back to grey levels: the image's own range, so contrast survives standardising.
+    // Normalised features back to levels: the image's own range, so contrast survives standardising. A colour image
+    // (three channels, as CIFAR's) in its own colours, one range over its three planes so that hues survive; a grey
+    // one in the theme's ink on paper.
     const ExampleShape& shape = data_->shape;
     const int64_t row = *it;
     Matrix values(1, data_->features.cols());
     data_->features.copyRows({&row, 1}, values);
     const float* x = values.data();
     const int pixels = shape.height * shape.width;
-    const auto [lo, hi] = std::minmax_element(x, x + pixels);
+    const bool colour = shape.channels == 3;
+    const auto [lo, hi] = std::minmax_element(x, x + (colour ? 3 * pixels : pixels));
+    const float scale = 1.0f / std::max(1e-6f, *hi - *lo);
+    const auto level = [&](int plane, int i) { return (x[plane * pixels + i] - *lo) * scale; };
     QImage image(shape.width, shape.height, QImage::Format_RGB32);
     for (int y = 0; y < shape.height; ++y)
       for (int c = 0; c < shape.width; ++c) {
-        const float v = (x[y * shape.width + c] - *lo) / std::max(1e-6f, *hi - *lo);
-        image.setPixelColor(c, y, blend(paper, ink, double(v)));
+        const int i = y * shape.width + c;
+        if (colour)
+          image.setPixel(c, y, qRgb(qRound(255 * level(0, i)), qRound(255 * level(1, i)), qRound(255 * level(2, i))));
+        else
+          image.setPixelColor(c, y, blend(paper, ink, double(level(0, i))));
       }
     paint.drawImage(QRect(2, 2, kThumbnail - 4, kThumbnail - 4), image);
   }
