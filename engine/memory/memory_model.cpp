@@ -71,18 +71,20 @@ struct PanelNeed {
   int64_t bytes = 0;
 };
 
-// The im2col panels a conv fills on the path it takes now, which convs of its shape share (nn/im2col_panels.h).
-std::optional<PanelNeed> im2colPanelNeed(Layer& layer, int batchSize) {
+// The im2col panels a conv fills, which convs of its shape share (nn/im2col_panels.h): on the path it takes now, or
+// with every weight matrix dense (every conv on the im2col path).
+std::optional<PanelNeed> im2colPanelNeed(Layer& layer, int batchSize, bool dense) {
   const auto* conv = dynamic_cast<const Conv2d*>(&layer);
-  if (!conv || conv->convolvesDirectly()) return std::nullopt;
+  if (!conv || (!dense && conv->convolvesDirectly())) return std::nullopt;
   return PanelNeed{conv->panelShape(), conv->im2colWorkingBytes(batchSize)};
 }
 
-// The same, with every weight matrix dense: every conv takes the im2col path.
+std::optional<PanelNeed> currentIm2colPanelNeed(Layer& layer, int batchSize) {
+  return im2colPanelNeed(layer, batchSize, false);
+}
+
 std::optional<PanelNeed> denseIm2colPanelNeed(Layer& layer, int batchSize) {
-  const auto* conv = dynamic_cast<const Conv2d*>(&layer);
-  if (!conv) return std::nullopt;
-  return PanelNeed{conv->panelShape(), conv->im2colWorkingBytes(batchSize)};
+  return im2colPanelNeed(layer, batchSize, true);
 }
 
 // The products a step runs with a dense weight matrix of rows x cols, at `examples` examples of `positions` output
@@ -189,7 +191,7 @@ MemoryEstimate estimateAtTarget(Model& model, const SparsitySpec& spec, double t
   }
   return estimate(
       model, run,
-      {[&](const WeightMatrix& w) { return planned.at(&w); }, workingBytes, im2colPanelNeed, /*panels=*/true});
+      {[&](const WeightMatrix& w) { return planned.at(&w); }, workingBytes, currentIm2colPanelNeed, /*panels=*/true});
 }
 }  // namespace
 
@@ -250,7 +252,7 @@ LayerMemory weightMemory(const WeightStorage& s) {
 MemoryEstimate estimateTrainingMemory(Model& model, const RunMemoryInputs& run, WeightsHeld held) {
   if (held == WeightsHeld::Dense)
     return estimate(model, run, {denseStorageOf, denseWorkingBytes, denseIm2colPanelNeed, /*panels=*/false});
-  return estimate(model, run, {weightStorageOf, workingBytes, im2colPanelNeed, /*panels=*/true});
+  return estimate(model, run, {weightStorageOf, workingBytes, currentIm2colPanelNeed, /*panels=*/true});
 }
 
 void checkMemoryBound(Model& model, const Project& project, const RunMemoryInputs& run) {

@@ -34,22 +34,25 @@ void ResidualAdd::backward(const Matrix&, const Matrix&, const Matrix&, Matrix&,
   throw std::logic_error("a residual add is run by the model with its block's input");
 }
 
+template <typename Pair>
+void ResidualAdd::forEachShortcutPair(Eigen::Index examples, Pair pair) const {
+  const int64_t area = int64_t(main_.height) * main_.width, skipArea = int64_t(skip_.height) * skip_.width;
+#pragma omp parallel for schedule(static)
+  for (Eigen::Index s = 0; s < examples; ++s)
+    for (int c = 0; c < skip_.channels; ++c)
+      for (int i = 0; i < main_.height; ++i)
+        for (int j = 0; j < main_.width; ++j)
+          pair(s, c * skipArea + (i * stride_) * skip_.width + j * stride_,
+               (padFront_ + c) * area + i * main_.width + j);
+}
+
 void ResidualAdd::forward(const Matrix& x, const Matrix& skip, Matrix& y) {
   if (identity()) {
     y = x + skip;
     return;
   }
   y = x;
-  const Eigen::Index batch = x.rows();
-  const int64_t area = int64_t(main_.height) * main_.width, skipArea = int64_t(skip_.height) * skip_.width;
-#pragma omp parallel for schedule(static)
-  for (Eigen::Index s = 0; s < batch; ++s) {
-    const float* in = skip.row(s).data();
-    float* out = y.row(s).data() + padFront_ * area;
-    for (int c = 0; c < skip_.channels; ++c, in += skipArea, out += area)
-      for (int i = 0; i < main_.height; ++i)
-        for (int j = 0; j < main_.width; ++j) out[i * main_.width + j] += in[(i * stride_) * skip_.width + j * stride_];
-  }
+  forEachShortcutPair(x.rows(), [&](Eigen::Index s, int64_t in, int64_t out) { y(s, out) += skip(s, in); });
 }
 
 void ResidualAdd::backward(const Matrix& dy, Matrix& dx, Matrix& dSkip) {
@@ -58,17 +61,8 @@ void ResidualAdd::backward(const Matrix& dy, Matrix& dx, Matrix& dSkip) {
     dSkip = dy;
     return;
   }
-  const Eigen::Index batch = dy.rows();
-  const int64_t area = int64_t(main_.height) * main_.width, skipArea = int64_t(skip_.height) * skip_.width;
-  dSkip.setZero(batch, skip_.size());
-#pragma omp parallel for schedule(static)
-  for (Eigen::Index s = 0; s < batch; ++s) {
-    const float* up = dy.row(s).data() + padFront_ * area;
-    float* down = dSkip.row(s).data();
-    for (int c = 0; c < skip_.channels; ++c, up += area, down += skipArea)
-      for (int i = 0; i < main_.height; ++i)
-        for (int j = 0; j < main_.width; ++j) down[(i * stride_) * skip_.width + j * stride_] = up[i * main_.width + j];
-  }
+  dSkip.setZero(dy.rows(), skip_.size());
+  forEachShortcutPair(dy.rows(), [&](Eigen::Index s, int64_t in, int64_t out) { dSkip(s, in) = dy(s, out); });
 }
 
 }  // namespace ss

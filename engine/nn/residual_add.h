@@ -33,6 +33,10 @@ class ResidualAdd : public Layer {
   static int strideBetween(const ExampleShape& skip, const ExampleShape& main);
 
  private:
+  // Calls pair(example, i, o) for every value of s that the option-A shortcut keeps: s's value i lands on y's value o.
+  template <typename Pair>
+  void forEachShortcutPair(Eigen::Index examples, Pair pair) const;
+
   ExampleShape main_, skip_;
   int stride_;
   int padFront_;  // zero channels before s's
