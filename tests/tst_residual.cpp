@@ -5,6 +5,7 @@
 #include <map>
 #include <set>
 
+#include "bench/step_benchmark.h"
 #include "core/error.h"
 #include "core/rng.h"
 #include "gradient_check.h"
@@ -43,6 +44,7 @@ class TestResidual : public QObject {
   void everySchemeKeepsItsBudgetOnStridedAnd1x1Convs();
   void layerListsParseAndWriteBack();
   void layerListErrorsNameTheEntry();
+  void benchTimesEveryWeightLayerOfAResnet();
 };
 
 namespace {
@@ -428,6 +430,34 @@ void TestResidual::layerListErrorsNameTheEntry() {
   } catch (const InputError& e) {
     QVERIFY2(QString(e.what()).contains("model.layers[2]"), e.what());
   }
+}
+
+// `sparsescope bench` times each weight layer alone on the input it reads in the model: a shortcut reads its
+// block's input, not the layer before it (timing it on its predecessor's output overran its buffers).
+void TestResidual::benchTimesEveryWeightLayerOfAResnet() {
+  QTemporaryDir dir;
+  writeIdxPair(dir, "train", 64, 1);
+  writeIdxPair(dir, "test", 16, 2);
+  const std::string d = dir.path().toStdString() + "/";
+  const Project project = parseProject(R"({"format": 1, "name": "bench",
+      "data": {"dataset": "idx", "train_images": ")" +
+                                           d + R"(train-images", "train_labels": ")" + d +
+                                           R"(train-labels", "test_images": ")" + d + R"(test-images",
+               "test_labels": ")" + d + R"(test-labels"},
+      "model": {"preset": "resnet", "depth": 8}, "train": {"batch_size": 16}})",
+                                       "bench.json");
+  BenchSettings settings;
+  settings.densities = {0.1};
+  settings.repeats = 1;
+  const std::vector<BenchRow> rows = runStepBenchmark(project, settings, [](const std::string&) {});
+  std::set<std::string> timed;
+  for (const BenchRow& row : rows) {
+    timed.insert(row.layer);
+    QVERIFY2(row.denseStepMs > 0 && row.sparseStepMs > 0, row.layer.c_str());
+  }
+  for (const char* layer : {"conv1", "stage1.block1.conv2", "stage2.block1.conv1", "stage2.block1.shortcut",
+                            "stage3.block1.shortcut", "fc", "model"})
+    QVERIFY2(timed.count(layer), layer);
 }
 
 QTEST_GUILESS_MAIN(TestResidual)

@@ -82,7 +82,9 @@ void prepareCases(ModelCase& c, Rng& rng) {
   for (size_t i = 0; i < c.model.layers().size(); ++i) {
     Layer* layer = c.model.layers()[i].get();
     if (!layer->weightMatrix()) continue;
-    LayerCase lc{layer, c.model.activation(i), c.model.activation(i + 1), {}, {}, {}};
+    // In a residual network a layer need not read its predecessor (a shortcut reads its block's input).
+    const Matrix& input = c.model.activation(size_t(c.model.sourceOf(i) + 1));
+    LayerCase lc{layer, input, c.model.activation(i + 1), {}, {}, {}};
     lc.dy.resize(lc.y.rows(), lc.y.cols());
     for (Eigen::Index k = 0; k < lc.dy.size(); ++k) lc.dy.data()[k] = rng.uniform(-1e-3f, 1e-3f);
     c.layers.push_back(std::move(lc));
