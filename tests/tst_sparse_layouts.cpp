@@ -261,7 +261,8 @@ void TestSparseLayouts::convTrainsLikeMaskedDense_data() {
   QTest::addColumn<QString>("scheme");
   QTest::addColumn<double>("density");
   QTest::addColumn<bool>("transposedIndex");
-  QTest::addColumn<QVector<int>>("geometry");  // in channels, height, width, filters, kernel, padding
+  // in channels, height, width, filters, kernel, padding (, stride: 1 if absent)
+  QTest::addColumn<QVector<int>>("geometry");
   QTest::addColumn<int>("threads");
   QTest::addColumn<bool>("direct");  // convolves from the padded planes rather than by im2col
   const QVector<int> odd{3, 7, 5, 10, 3, 1};
@@ -284,6 +285,28 @@ void TestSparseLayouts::convTrainsLikeMaskedDense_data() {
   QTest::newRow("csr, 14x14 as the Fashion convnet's second conv (whole vectors)")
       << "unstructured" << 0.1 << true << QVector<int>{8, 14, 14, 6, 3, 1} << 2 << true;
   QTest::newRow("csr, density 1") << "unstructured" << 1.0 << true << odd << 2 << true;
+  // Strided: convolved from the planes' phases (odd sizes leave phases of unequal size; a 1x1 stride-2 kernel reads
+  // one phase of four, the others get no gradient; stride 3 with a 3x3 kernel reads each phase by one tap).
+  const QVector<int> strided{3, 7, 5, 10, 3, 1, 2};
+  QTest::newRow("csr, stride 2") << "unstructured" << 0.3 << true << strided << 2 << true;
+  QTest::newRow("csr, stride 2, scatter dX") << "unstructured" << 0.3 << false << strided << 2 << true;
+  QTest::newRow("nm 1:8, stride 2") << "nm:1:8" << 0.125 << true << strided << 2 << true;
+  QTest::newRow("nm 2:4, stride 2, scatter dX") << "nm:2:4" << 0.5 << false << strided << 2 << true;
+  QTest::newRow("block 4x1, stride 2") << "block:4x1" << 0.25 << true << strided << 2 << true;
+  QTest::newRow("block 8x1, stride 2, scatter dX") << "block:8x1" << 0.25 << false << strided << 2 << true;
+  QTest::newRow("channel, stride 2 (im2col)") << "channel" << 0.5 << true << strided << 2 << false;
+  QTest::newRow("csr, stride 2, three threads") << "unstructured" << 0.3 << true << strided << 3 << true;
+  QTest::newRow("csr, stride 2 on 14x14 as ResNet-20's stage 2")
+      << "unstructured" << 0.1 << true << QVector<int>{8, 14, 14, 6, 3, 1, 2} << 2 << true;
+  QTest::newRow("csr, 1x1 stride 2 as a projection shortcut")
+      << "unstructured" << 0.5 << true << QVector<int>{4, 8, 7, 6, 1, 0, 2} << 2 << true;
+  QTest::newRow("csr, 1x1 stride 2, scatter dX")
+      << "unstructured" << 0.5 << false << QVector<int>{4, 8, 7, 6, 1, 0, 2} << 2 << true;
+  QTest::newRow("csr, 5x5 kernel, padding 2, stride 2")
+      << "unstructured" << 0.3 << true << QVector<int>{2, 9, 8, 4, 5, 2, 2} << 2 << true;
+  QTest::newRow("csr, stride 3, no padding")
+      << "unstructured" << 0.4 << true << QVector<int>{2, 10, 8, 5, 3, 0, 3} << 2 << true;
+  QTest::newRow("csr, stride 2, density 1") << "unstructured" << 1.0 << true << strided << 2 << true;
 }
 
 // Through a convolution (its filters x C*k*k matrix), on odd images: outputs, dX and the weights after SGD steps
@@ -298,7 +321,8 @@ void TestSparseLayouts::convTrainsLikeMaskedDense() {
   const int before = omp_get_max_threads();
   const auto restore = qScopeGuard([before] { omp_set_num_threads(before); });
   omp_set_num_threads(threads);
-  const ConvGeometry g{geometry[0], geometry[1], geometry[2], geometry[3], geometry[4], 1, geometry[5]};
+  const int stride = geometry.size() > 6 ? geometry[6] : 1;
+  const ConvGeometry g{geometry[0], geometry[1], geometry[2], geometry[3], geometry[4], stride, geometry[5]};
   Rng rng(11);
   Conv2d sparse(g), dense(g);
   sparse.initKaiming(rng);

@@ -14,7 +14,8 @@ Conv2d::Conv2d(const ConvGeometry& g, WeightAllocation allocation)
       weight_(g.outChannels, g.patchSize(), allocation),
       bias_(Vector::Zero(g.outChannels)),
       biasGrad_(Vector::Zero(g.outChannels)),
-      tapOffsets_(g.stride == 1 ? paddedPlanes().tapOffsets() : std::vector<int32_t>()) {}
+      tapOffsets_(paddedPlanes().tapOffsets()),
+      planeColumns_(paddedPlanes().planeColumns()) {}
 
 std::string Conv2d::describe() const {
   return "conv2d " + std::to_string(g_.inChannels) + " -> " + std::to_string(g_.outChannels) + ", " +
@@ -102,7 +103,7 @@ void Conv2d::batchIm2col(const Matrix& x, Matrix& cols) const {
 
 bool Conv2d::convolvesDirectly() const {
   const SparseWeights* sparse = weight_.sparseWeights();
-  return g_.stride == 1 && sparse && sparse->layout() != SparseLayout::Channels && !denseWeightGradientRequested();
+  return sparse && sparse->layout() != SparseLayout::Channels && !denseWeightGradientRequested();
 }
 
 int64_t Conv2d::im2colWorkingBytes(int batchSize) const {
@@ -123,11 +124,13 @@ int64_t Conv2d::workingBytes(int batchSize, int threads) const {
   // thread but the first also sums its share's weight and bias gradients apart.
   const PaddedPlanes planes = paddedPlanes();
   const int64_t team = std::max(1, std::min(threads, batchSize));
-  const int64_t dxFloats = sparse->hasTransposedIndex() ? int64_t(g_.inChannels) * planes.insideRun() : planes.size();
+  const int64_t dxFloats =
+      sparse->hasTransposedIndex() ? int64_t(planes.planeCount()) * planes.insideRun() : planes.size();
   const int64_t perThread =
       planes.size() + int64_t(g_.outChannels) * (planes.extent() + planes.gradientRowStride()) + dxFloats;
   const int64_t partials = (team - 1) * (sparse->activeCount() + g_.outChannels);
-  return (team * perThread + partials) * int64_t(sizeof(float)) + int64_t(tapOffsets_.size() * sizeof(int32_t));
+  const int64_t taps = int64_t(tapOffsets_.size() + planeColumns_.start.size() + planeColumns_.columns.size());
+  return (team * perThread + partials) * int64_t(sizeof(float)) + taps * int64_t(sizeof(int32_t));
 }
 
 Conv2d::ExampleBuffers& Conv2d::buffersOfThisThread(const PaddedPlanes& planes, bool backward) {
@@ -142,7 +145,7 @@ Conv2d::ExampleBuffers& Conv2d::buffersOfThisThread(const PaddedPlanes& planes, 
   }
   ensure(b.dyRows, g_.outChannels * planes.gradientRowStride());
   if (weight_.sparseWeights()->hasTransposedIndex())
-    ensure(b.dxRuns, int64_t(g_.inChannels) * planes.insideRun());
+    ensure(b.dxRuns, int64_t(planes.planeCount()) * planes.insideRun());
   else
     ensure(b.dPadded, planes.size());
   return b;
@@ -217,8 +220,8 @@ void Conv2d::backwardDirect(const Matrix& x, const Matrix& dy, Matrix& dx, bool 
               transposed->rowOfEntry.withData([&](const auto* filterOf) {
                 using Index = std::remove_cv_t<std::remove_pointer_t<decltype(filterOf)>>;
                 gatherExampleInputGradient(CsrRows<Index>{transposed->colStart.data(), filterOf},
-                                           transposed->entryOf.data(), values, planes, tapOffsets_.data(),
-                                           b.dyRows.data(), b.dxRuns.data());
+                                           transposed->entryOf.data(), values, planes, planeColumns_,
+                                           tapOffsets_.data(), b.dyRows.data(), b.dxRuns.data());
               });
               planes.extractRuns(b.dxRuns.data(), dx.row(s).data());
               continue;

@@ -22,9 +22,9 @@ struct ConvGeometry {
 };
 
 // 2-D convolution. The weight is held as a filters x (C*k*k) matrix, the same shape a sparse layer stores, so
-// masks map one to one. Dense, masked-dense and channel-layout weights (and strides other than 1) run by im2col
-// of the whole batch and one product; sparse row-indexed weights (CSR, N:M, blocks) with stride 1 convolve each
-// example directly from its padded planes (sparse/sparse_conv.h), the threads taking contiguous shares of the
+// masks map one to one. Dense, masked-dense and channel-layout weights run by im2col of the whole batch and one
+// product; sparse row-indexed weights (CSR, N:M, blocks) convolve each example directly from its padded planes
+// (sparse/sparse_conv.h; strided convs from the planes' phases), the threads taking contiguous shares of the
 // batch, as the layers around the conv (ReLU, max-pool) split it.
 class Conv2d : public Layer {
  public:
@@ -68,7 +68,7 @@ class Conv2d : public Layer {
   // The output columns q whose input column q * stride - padding + kj lies inside the image: [first, end).
   std::pair<int, int> insideColumns(int kj) const;
 
-  PaddedPlanes paddedPlanes() const { return {g_.inChannels, g_.height, g_.width, g_.kernel, g_.padding}; }
+  PaddedPlanes paddedPlanes() const { return {g_.inChannels, g_.height, g_.width, g_.kernel, g_.padding, g_.stride}; }
   void forwardDirect(const Matrix& x, Matrix& y);
   void backwardDirect(const Matrix& x, const Matrix& dy, Matrix& dx, bool needInputGrad);
   // One thread's buffers for direct convolution, allocated by that thread on first use and zeroed: the padded
@@ -87,10 +87,11 @@ class Conv2d : public Layer {
   // cols holds the batch's patches, out the product and then dY in the same layout.
   Im2colPanelPair& panels();
   std::shared_ptr<Im2colPanels> panels_;
-  uint64_t forwardStamp_ = 0;            // of the last forward that made patches, to find them again in backward
-  bool direct_ = false;                  // the last forward convolved directly
-  std::vector<int32_t> tapOffsets_;      // per weight column, for direct convolution (PaddedPlanes::tapOffsets)
-  std::vector<ExampleBuffers> buffers_;  // per thread
+  uint64_t forwardStamp_ = 0;                // of the last forward that made patches, to find them again in backward
+  bool direct_ = false;                      // the last forward convolved directly
+  std::vector<int32_t> tapOffsets_;          // per weight column, for direct convolution (PaddedPlanes::tapOffsets)
+  PaddedPlanes::PlaneColumns planeColumns_;  // for dX by gather (PaddedPlanes::planeColumns)
+  std::vector<ExampleBuffers> buffers_;      // per thread
   TeamPartials weightPartials_, biasPartials_;
 };
 

@@ -8,12 +8,16 @@ namespace ss {
 
 using namespace blocks;
 
-PaddedPlanes::PaddedPlanes(int inChannels, int inHeight, int inWidth, int kernelSize, int paddingSize)
+PaddedPlanes::PaddedPlanes(int inChannels, int inHeightSize, int inWidthSize, int kernelSize, int paddingSize,
+                           int strideSize)
     : channels(inChannels),
-      height(inHeight + 2 * paddingSize),
-      width(inWidth + 2 * paddingSize),
+      inHeight(inHeightSize),
+      inWidth(inWidthSize),
       kernel(kernelSize),
-      padding(paddingSize) {}
+      padding(paddingSize),
+      stride(strideSize),
+      height((inHeightSize + 2 * paddingSize + strideSize - 1) / strideSize),
+      width((inWidthSize + 2 * paddingSize + strideSize - 1) / strideSize) {}
 
 namespace {
 int wholeVectors(int floats) {
@@ -25,18 +29,42 @@ int PaddedPlanes::extent() const {
   return wholeVectors(outHeight() * width);
 }
 
+int PaddedPlanes::tapOffset(int c, int ki, int kj) const {
+  const int plane = (c * stride + ki % stride) * stride + kj % stride;
+  return (plane * height + ki / stride) * width + kj / stride;
+}
+
 int64_t PaddedPlanes::size() const {
-  const int64_t planes = int64_t(channels) * height * width;
-  const int64_t lastTap = int64_t(channels - 1) * height * width + (kernel - 1) * width + (kernel - 1);
+  const int64_t planes = int64_t(planeCount()) * height * width;
+  int64_t lastTap = 0;
+  for (int ki = 0; ki < kernel; ++ki)
+    for (int kj = 0; kj < kernel; ++kj) lastTap = std::max<int64_t>(lastTap, tapOffset(channels - 1, ki, kj));
   return std::max(planes, lastTap + extent());
 }
 
+int PaddedPlanes::margin() const {
+  return (kernel - 1) / stride * (width + 1);  // the largest shift of a tap within its plane
+}
+
+int PaddedPlanes::firstInsideRow(int a) const {
+  return (std::max(padding - a, 0) + stride - 1) / stride;
+}
+
+int PaddedPlanes::insideRows(int a) const {
+  const int lastPaddedRow = padding + inHeight - 1;
+  return lastPaddedRow < a ? 0 : std::max(0, (lastPaddedRow - a) / stride - firstInsideRow(a) + 1);
+}
+
 int PaddedPlanes::insideRun() const {
-  return wholeVectors((height - 2 * padding) * width);
+  int rows = 0;
+  for (int a = 0; a < stride; ++a) rows = std::max(rows, insideRows(a));
+  return wholeVectors(rows * width);
 }
 
 int64_t PaddedPlanes::gradientRowStride() const {
-  return margin() + std::max(int64_t(extent()), int64_t(padding) * width + insideRun());
+  int64_t reach = extent();
+  for (int a = 0; a < stride; ++a) reach = std::max(reach, int64_t(firstInsideRow(a)) * width + insideRun());
+  return margin() + reach;
 }
 
 std::vector<int32_t> PaddedPlanes::tapOffsets() const {
@@ -44,33 +72,75 @@ std::vector<int32_t> PaddedPlanes::tapOffsets() const {
   offsets.reserve(size_t(channels) * kernel * kernel);
   for (int c = 0; c < channels; ++c)
     for (int ki = 0; ki < kernel; ++ki)
-      for (int kj = 0; kj < kernel; ++kj) offsets.push_back((c * height + ki) * width + kj);
+      for (int kj = 0; kj < kernel; ++kj) offsets.push_back(tapOffset(c, ki, kj));
   return offsets;
 }
 
-void PaddedPlanes::fill(const float* image, float* padded) const {
-  const int h = height - 2 * padding, w = width - 2 * padding;
+PaddedPlanes::PlaneColumns PaddedPlanes::planeColumns() const {
+  PlaneColumns out;
+  out.start.push_back(0);
   for (int c = 0; c < channels; ++c)
-    for (int r = 0; r < h; ++r) {
-      const float* from = image + (int64_t(c) * h + r) * w;
-      std::copy(from, from + w, padded + (int64_t(c) * height + r + padding) * width + padding);
+    for (int a = 0; a < stride; ++a)
+      for (int b = 0; b < stride; ++b) {
+        for (int ki = a; ki < kernel; ki += stride)
+          for (int kj = b; kj < kernel; kj += stride) out.columns.push_back((c * kernel + ki) * kernel + kj);
+        out.start.push_back(int32_t(out.columns.size()));
+      }
+  return out;
+}
+
+int PaddedPlanes::firstInsideColumn(int b) const {
+  return (std::max(padding - b, 0) + stride - 1) / stride;
+}
+
+void PaddedPlanes::fill(const float* image, float* padded) const {
+  const int64_t plane = int64_t(height) * width;
+  for (int c = 0; c < channels; ++c)
+    for (int r = 0; r < inHeight; ++r) {
+      const float* from = image + (int64_t(c) * inHeight + r) * inWidth;
+      const int paddedRow = r + padding, a = paddedRow % stride;
+      if (a >= kernel) continue;  // a phase no tap reads (a 1x1 kernel's with stride 2) stays zero
+      float* phaseRow = padded + int64_t((c * stride + a) * stride) * plane + int64_t(paddedRow / stride) * width;
+      if (stride == 1) {
+        std::copy(from, from + inWidth, phaseRow + padding);
+        continue;
+      }
+      // Phase b holds the image's columns x = s j + b - padding.
+      for (int b = 0; b < std::min(stride, kernel); ++b, phaseRow += plane)
+        for (int j = firstInsideColumn(b), x = stride * j + b - padding; x < inWidth; ++j, x += stride)
+          phaseRow[j] = from[x];
     }
 }
 
 void PaddedPlanes::extractInside(const float* padded, float* image) const {
-  copyInsideRows(padded + int64_t(padding) * width, int64_t(height) * width, image);
+  copyInside(padded, int64_t(height) * width, false, image);
 }
 
 void PaddedPlanes::extractRuns(const float* runs, float* image) const {
-  copyInsideRows(runs, insideRun(), image);
+  copyInside(runs, insideRun(), true, image);
 }
 
-void PaddedPlanes::copyInsideRows(const float* firstInsideRow, int64_t planeStride, float* image) const {
-  const int h = height - 2 * padding, w = width - 2 * padding;
+void PaddedPlanes::copyInside(const float* planes, int64_t planeStride, bool fromFirstInsideRow, float* image) const {
   for (int c = 0; c < channels; ++c)
-    for (int r = 0; r < h; ++r) {
-      const float* from = firstInsideRow + c * planeStride + r * width + padding;
-      std::copy(from, from + w, image + (int64_t(c) * h + r) * w);
+    for (int r = 0; r < inHeight; ++r) {
+      const int paddedRow = r + padding, a = paddedRow % stride;
+      const int row = paddedRow / stride - (fromFirstInsideRow ? firstInsideRow(a) : 0);
+      const float* phaseRow = planes + (c * stride + a) * stride * planeStride + int64_t(row) * width;
+      float* to = image + (int64_t(c) * inHeight + r) * inWidth;
+      if (stride == 1) {
+        std::copy(phaseRow + padding, phaseRow + padding + inWidth, to);
+        continue;
+      }
+      // A phase no tap reads gets no gradient (those of a 1x1 kernel with stride 2 but the first).
+      if (a >= kernel) {
+        std::fill(to, to + inWidth, 0.0f);
+        continue;
+      }
+      for (int b = 0; b < stride; ++b, phaseRow += planeStride) {
+        const bool read = b < kernel;
+        for (int j = firstInsideColumn(b), x = stride * j + b - padding; x < inWidth; ++j, x += stride)
+          to[x] = read ? phaseRow[j] : 0.0f;
+      }
     }
 }
 
@@ -148,17 +218,19 @@ void convolveExampleInputGradient(const Rows& index, const float* values, int fi
 
 namespace {
 
-// N vectors of one channel's run: the sum over its columns' entries, each column's dY rows read back by the tap's
-// shift within the channel's plane (its offset less the plane's start). Accumulated in registers across all k*k
+// N vectors of one plane's run: the sum over its columns' entries, each column's dY rows read back by the tap's
+// shift within the plane (its offset less the plane's start). Accumulated in registers across all the plane's
 // columns, where the scatter read, added and stored the run once per weight.
 template <int N, typename Index>
 [[gnu::always_inline]] inline void gatherRunVectors(const CsrRows<Index>& byColumn, const int32_t* valueOf,
-                                                    const float* values, int firstColumn, int columns,
-                                                    const int32_t* tapOffset, int64_t planeStart, const float* base,
-                                                    int64_t rowStride, float* dst) {
+                                                    const float* values, const int32_t* firstColumn,
+                                                    const int32_t* endColumn, const int32_t* tapOffset,
+                                                    int64_t planeStart, const float* base, int64_t rowStride,
+                                                    float* dst) {
   const PermutedOrder weight{values, valueOf};
   Vec a[N] = {};
-  for (int col = firstColumn; col < firstColumn + columns; ++col) {
+  for (const int32_t* column = firstColumn; column != endColumn; ++column) {
+    const int col = *column;
     const auto entries = byColumn.row(col);
     const float* shifted = base - (tapOffset[col] - planeStart);
     for (int32_t e = entries.begin; e < entries.end; ++e) {
@@ -175,18 +247,24 @@ template <int N, typename Index>
 
 template <typename Index>
 void gatherExampleInputGradient(const CsrRows<Index>& byColumn, const int32_t* valueOf, const float* values,
-                                const PaddedPlanes& planes, const int32_t* tapOffset, const float* dOut, float* runs) {
-  const int taps = planes.kernel * planes.kernel, run = planes.insideRun();
+                                const PaddedPlanes& planes, const PaddedPlanes::PlaneColumns& planeColumns,
+                                const int32_t* tapOffset, const float* dOut, float* runs) {
+  const int run = planes.insideRun();
   const int64_t rowStride = planes.gradientRowStride(), plane = int64_t(planes.height) * planes.width;
-  // Padded position j of channel c gathers dY at j - shift, where the tap's offset is c * plane + shift; the run
-  // starts at the first inside row, and dY's extended rows sit `margin` floats into theirs.
-  const float* base = dOut + planes.margin() + int64_t(planes.padding) * planes.width;
-  for (int c = 0; c < planes.channels; ++c)
+  // Position j of plane p gathers dY at j - shift, where a tap's offset is p * plane + shift; the run starts at the
+  // plane's first inside row, and dY's extended rows sit `margin` floats into theirs.
+  for (int p = 0; p < planes.planeCount(); ++p) {
+    const int phaseRow = p / planes.stride % planes.stride;
+    const float* base = dOut + planes.margin() + int64_t(planes.firstInsideRow(phaseRow)) * planes.width;
+    const int32_t* first = planeColumns.columns.data() + planeColumns.start[size_t(p)];
+    const int32_t* end = planeColumns.columns.data() + planeColumns.start[size_t(p) + 1];
+    if (first == end) continue;  // a phase no tap reads, whose run copyInside never reads
     for (int from = 0; from < run; from += kSlice)
       withVectorCount(std::min(kSlice, run - from) / kLanes, [&]<int N>() {
-        gatherRunVectors<N>(byColumn, valueOf, values, c * taps, taps, tapOffset, c * plane, base + from, rowStride,
-                            runs + int64_t(c) * run + from);
+        gatherRunVectors<N>(byColumn, valueOf, values, first, end, tapOffset, p * plane, base + from, rowStride,
+                            runs + int64_t(p) * run + from);
       });
+  }
 }
 
 #define SS_SPARSE_CONV_FOR(...)                                                                                    \
@@ -206,8 +284,8 @@ SS_SPARSE_CONV_FOR(BlockRows<int32_t, true>)
 SS_SPARSE_CONV_FOR(BlockRows<int32_t, false>)
 
 template void gatherExampleInputGradient(const CsrRows<uint16_t>&, const int32_t*, const float*, const PaddedPlanes&,
-                                         const int32_t*, const float*, float*);
+                                         const PaddedPlanes::PlaneColumns&, const int32_t*, const float*, float*);
 template void gatherExampleInputGradient(const CsrRows<int32_t>&, const int32_t*, const float*, const PaddedPlanes&,
-                                         const int32_t*, const float*, float*);
+                                         const PaddedPlanes::PlaneColumns&, const int32_t*, const float*, float*);
 
 }  // namespace ss
