@@ -10,6 +10,7 @@
 #include "core/rng.h"
 #include "core/threads.h"
 #include "gradient_check.h"
+#include "nn/activation.h"
 #include "nn/batch_norm.h"
 #include "nn/linear.h"
 #include "nn/model.h"
@@ -63,6 +64,9 @@ class TestBatchNorm : public QObject {
   void layersWithoutRunningStatisticsHaveNoStateBuffers();
   void trainingOnOneValuePerChannelIsRefused();
   void runningStatisticsGoThroughACheckpoint();
+  void passingThroughTheReluIsTheTwoLayersBitForBit_data();
+  void passingThroughTheReluIsTheTwoLayersBitForBit();
+  void modelRunsBatchNormAndReluAsOneAndKeepsNoOutputBetween();
 };
 
 void TestBatchNorm::normalisesPerChannelOrPerFeature_data() {
@@ -340,6 +344,107 @@ void TestBatchNorm::runningStatisticsGoThroughACheckpoint() {
   } catch (const RunError& e) {
     QVERIFY2(QString(e.what()).contains("bn.running_var is missing"), e.what());
   }
+}
+
+void TestBatchNorm::passingThroughTheReluIsTheTwoLayersBitForBit_data() {
+  QTest::addColumn<bool>("training");
+  QTest::addColumn<int>("threads");
+  QTest::newRow("training") << true << 2;
+  QTest::newRow("training, one thread") << true << 1;
+  QTest::newRow("evaluation") << false << 2;
+}
+
+// The fused layer computes the values the batch norm and the ReLU compute one after the other, in the same order:
+// the ReLU's output, dX, dgamma, dbeta and the running statistics are the same bits. Half the values are negative
+// after normalising, so the ReLU's mask matters.
+void TestBatchNorm::passingThroughTheReluIsTheTwoLayersBitForBit() {
+  QFETCH(bool, training);
+  QFETCH(int, threads);
+  const int before = omp_get_max_threads();
+  const auto restore = qScopeGuard([&] { omp_set_num_threads(before); });
+  omp_set_num_threads(threads);
+  const ExampleShape shape{16, 16, 16};
+  Rng rng(7);
+  const Matrix x = (randomMatrix(64, shape.size(), rng) * 2.0f).array() - 0.3f;
+  const Matrix dRelu = randomMatrix(64, shape.size(), rng);
+  QVERIFY(x.size() >= kParallelElements);
+  Rng gammaRng(3), sameGammaRng(3);
+  BatchNorm apart = scrambledBatchNorm(shape, gammaRng), fused = scrambledBatchNorm(shape, sameGammaRng);
+  ReLU relu(shape);
+  Matrix warmUp;
+  apart.forward(x, warmUp, true);  // evaluation normalises with running statistics a training forward moved
+  fused.forward(x, warmUp, true);
+
+  Matrix y, reluApart, dy, dxApart, reluFused, dxFused;
+  apart.forward(x, y, training);
+  relu.forward(y, reluApart, training);
+  relu.backward(y, reluApart, dRelu, dy, true);
+  apart.backward(x, y, dy, dxApart, true);
+  fused.forwardThroughRelu(x, reluFused, training);
+  fused.backwardThroughRelu(x, reluFused, dRelu, dxFused, true);
+
+  const Eigen::Index negative = (reluApart.array() == 0.0f).count();
+  QVERIFY2(negative > x.size() / 4 && negative < x.size() * 3 / 4, "the ReLU masks a good share of the values");
+  QVERIFY(reluFused == reluApart);
+  QVERIFY(dxFused == dxApart);
+  const auto values = [](const auto& refs) {
+    std::vector<std::vector<float>> out;
+    for (const auto& r : refs) out.emplace_back(r.values.begin(), r.values.end());
+    return out;
+  };
+  const auto grads = [](std::vector<ParameterRef> refs) {
+    std::vector<std::vector<float>> out;
+    for (const ParameterRef& r : refs) out.emplace_back(r.grads.begin(), r.grads.end());
+    return out;
+  };
+  QVERIFY(grads(fused.parameters()) == grads(apart.parameters()));
+  QVERIFY(values(fused.stateBuffers()) == values(apart.stateBuffers()));
+}
+
+// In a model, a batch norm that only its ReLU reads runs fused with it: the parameter gradients are those of the
+// layers run one by one by hand, and the batch norm's output is not kept (the memory it no longer takes).
+void TestBatchNorm::modelRunsBatchNormAndReluAsOneAndKeepsNoOutputBetween() {
+  Rng rng(9);
+  const auto build = [](uint64_t seed) {
+    Rng init(seed);
+    auto fc1 = std::make_unique<Linear>(12, 20);
+    fc1->initKaiming(init);
+    auto fc2 = std::make_unique<Linear>(20, 5);
+    fc2->initKaiming(init);
+    Model model;
+    model.add(std::move(fc1));
+    auto bn = std::make_unique<BatchNorm>(ExampleShape{1, 1, 20});
+    for (float& g : bn->gamma()) g = init.uniform(0.5f, 1.5f);
+    for (float& b : bn->beta()) b = init.uniform(-0.5f, 0.5f);
+    model.add(std::move(bn));
+    model.add(std::make_unique<ReLU>(ExampleShape{1, 1, 20}));
+    model.add(std::move(fc2));
+    return model;
+  };
+  Model model = build(4), byHand = build(4);
+  QCOMPARE(model.reluFusionPlan(), (std::vector<char>{0, 1, 0, 0}));
+  const Matrix x = randomMatrix(32, 12, rng), dLogits = randomMatrix(32, 5, rng);
+  model.forward(x, true);
+  model.backward(dLogits);
+  QCOMPARE(model.activation(2).size(), Eigen::Index(0));  // the batch norm's output
+
+  std::vector<Matrix> out(4), grad(4);
+  const auto& layers = byHand.layers();
+  layers[0]->forward(x, out[0], true);
+  for (size_t i = 1; i < 4; ++i) layers[i]->forward(out[i - 1], out[i], true);
+  QVERIFY(model.activation(4) == out[3]);
+  Matrix dOut = dLogits;
+  for (size_t i = 4; i-- > 1;) {
+    layers[i]->backward(out[i - 1], out[i], dOut, grad[i], true);
+    dOut = grad[i];
+  }
+  layers[0]->backward(x, out[0], dOut, grad[0], false);
+  const auto gradsOf = [](Model& m) {
+    std::vector<std::vector<float>> g;
+    for (const ParameterRef& p : m.parameters()) g.emplace_back(p.grads.begin(), p.grads.end());
+    return g;
+  };
+  QVERIFY(gradsOf(model) == gradsOf(byHand));
 }
 
 QTEST_GUILESS_MAIN(TestBatchNorm)

@@ -35,9 +35,9 @@ int64_t sumOf(const std::vector<LayerMemory>& layers, int64_t LayerMemory::*part
 }
 
 // Activations kept for backward, and what a layer keeps beside them (dropout's scale), are counted as persistent;
-// the layer's panels are working buffers.
-int64_t activationsBytes(const Layer& layer, int batchSize) {
-  return int64_t(batchSize) * (layer.outputShape().size() * kFloat + layer.keptBytesPerExample());
+// the layer's panels are working buffers. A layer fused with the ReLU after it keeps no output of its own.
+int64_t activationsBytes(const Layer& layer, int batchSize, bool outputKept) {
+  return int64_t(batchSize) * ((outputKept ? layer.outputShape().size() * kFloat : 0) + layer.keptBytesPerExample());
 }
 
 // Floats of a layer's parameters other than its weight matrix (biases): kept dense, with a gradient
@@ -134,6 +134,7 @@ MemoryEstimate estimate(Model& model, const RunMemoryInputs& run, const Holding&
   // Threads that split the batch each sum their part of a panel layer's gradients in a buffer of their own
   // (the first thread sums into the gradients themselves).
   const std::vector<char> onPanels = model.panelPlan();
+  const std::vector<char> throughRelu = model.reluFusionPlan();
   const int threads = threadCount();
   const int64_t extraThreads = holding.panels && batchIsSplit(run.batchSize, threads) ? threads - 1 : 0;
   const int heldExamples = std::max(run.batchSize, run.evaluationBatchSize);
@@ -156,7 +157,7 @@ MemoryEstimate estimate(Model& model, const RunMemoryInputs& run, const Holding&
     m.weights += bytes;
     m.gradients += bytes;
     m.optimizer += bytes;
-    m.activations = activationsBytes(*layer, heldExamples);
+    m.activations = activationsBytes(*layer, heldExamples, !throughRelu[index]);
     m.transient = holding.working(*layer, heldExamples);
     if (const std::optional<PanelNeed> need = holding.im2colPanels(*layer, heldExamples))
       panelsByShape[need->shape] = need->bytes;

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "core/relu.h"
 #include "core/threads.h"
 
 namespace ss {
@@ -72,6 +73,14 @@ std::string BatchNorm::describe() const {
 }
 
 void BatchNorm::forward(const Matrix& x, Matrix& y, bool training) {
+  normalise(x, y, training, false);
+}
+
+void BatchNorm::forwardThroughRelu(const Matrix& x, Matrix& relu, bool training) {
+  normalise(x, relu, training, true);
+}
+
+void BatchNorm::normalise(const Matrix& x, Matrix& y, bool training, bool rectified) {
   const int64_t count = int64_t(x.rows()) * positions_;  // values per channel
   if (training && count < 2)
     throw InputError("batch norm " + name() + ": training needs more than one value per channel, and a batch of " +
@@ -112,20 +121,39 @@ void BatchNorm::forward(const Matrix& x, Matrix& y, bool training) {
   forEachChannelRun(x.rows(), channels_, positions_, parallel, [&](int64_t c, int64_t begin, int64_t end) {
     const float mean = mean_[c], scale = invStd_[c] * gamma_[c], shift = beta_[c];
     for (int64_t i = begin; i < end; ++i) out[i] = (in[i] - mean) * scale + shift;
+    if (rectified) rectify(out, out, begin, end);  // while the run is in the cache
   });
 }
 
 void BatchNorm::backward(const Matrix& x, const Matrix&, const Matrix& dy, Matrix& dx, bool needInputGrad) {
+  const float* up = dy.data();
+  backwardFrom(
+      x, [up](int64_t i) { return up[i]; }, dx, needInputGrad);
+}
+
+void BatchNorm::backwardThroughRelu(const Matrix& x, const Matrix& relu, const Matrix& dRelu, Matrix& dx,
+                                    bool needInputGrad) {
+  const float *kept = relu.data(), *up = dRelu.data();
+  backwardFrom(
+      x,
+      [kept, up](int64_t i) {
+        const float g = up[i], k = kept[i];  // passWherePositive's formula, value by value
+        return k > 0.0f ? g : 0.0f;
+      },
+      dx, needInputGrad);
+}
+
+template <typename Dy>
+void BatchNorm::backwardFrom(const Matrix& x, Dy&& dyAt, Matrix& dx, bool needInputGrad) {
   if (mean_.size() != channels_) throw std::logic_error("batch norm " + name() + ": backward before any forward");
   const bool parallel = x.size() >= kParallelElements;
   const float* in = x.data();
-  const float* up = dy.data();
   // dbeta = sum(dy), dgamma = sum(dy * x-hat).
   const std::vector<double> dySum =
-      sumByChannel(x.rows(), channels_, positions_, parallel, [&](int64_t, int64_t i) { return up[i]; });
+      sumByChannel(x.rows(), channels_, positions_, parallel, [&](int64_t, int64_t i) { return dyAt(i); });
   const std::vector<double> dyTimesNormalisedSum =
       sumByChannel(x.rows(), channels_, positions_, parallel,
-                   [&](int64_t c, int64_t i) { return up[i] * (in[i] - mean_[c]) * invStd_[c]; });
+                   [&](int64_t c, int64_t i) { return dyAt(i) * (in[i] - mean_[c]) * invStd_[c]; });
   for (int c = 0; c < channels_; ++c) {
     betaGrad_[c] = float(dySum[size_t(c)]);
     gammaGrad_[c] = float(dyTimesNormalisedSum[size_t(c)]);
@@ -136,7 +164,7 @@ void BatchNorm::backward(const Matrix& x, const Matrix&, const Matrix& dy, Matri
   if (!batchStatistics_) {
     forEachChannelRun(x.rows(), channels_, positions_, parallel, [&](int64_t c, int64_t begin, int64_t end) {
       const float scale = gamma_[c] * invStd_[c];
-      for (int64_t i = begin; i < end; ++i) down[i] = scale * up[i];
+      for (int64_t i = begin; i < end; ++i) down[i] = scale * dyAt(i);
     });
     return;
   }
@@ -148,7 +176,7 @@ void BatchNorm::backward(const Matrix& x, const Matrix&, const Matrix& dy, Matri
     const float meanDy = float(dySum[size_t(c)] / count);
     const float meanDyTimesNormalised = float(dyTimesNormalisedSum[size_t(c)] / count);
     for (int64_t i = begin; i < end; ++i)
-      down[i] = scale * (up[i] - meanDy - (in[i] - mean) * invStd * meanDyTimesNormalised);
+      down[i] = scale * (dyAt(i) - meanDy - (in[i] - mean) * invStd * meanDyTimesNormalised);
   });
 }
 

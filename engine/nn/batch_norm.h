@@ -28,6 +28,12 @@ class BatchNorm : public Layer {
   // The gradient through whichever statistics the last forward normalised with: the batch's after a training
   // forward (they depend on x), the running ones, constants, after an evaluation forward.
   void backward(const Matrix& x, const Matrix& y, const Matrix& dy, Matrix& dx, bool needInputGrad) override;
+  // Fused with the ReLU after it (Layer::passesRowsThroughRelu): the normalising pass writes the ReLU's output, and
+  // backward masks dY as it reads it, so neither the batch norm's output nor its dY is ever written.
+  bool passesRowsThroughRelu() const override { return true; }
+  void forwardThroughRelu(const Matrix& x, Matrix& relu, bool training) override;
+  void backwardThroughRelu(const Matrix& x, const Matrix& relu, const Matrix& dRelu, Matrix& dx,
+                           bool needInputGrad) override;
   // gamma ("<name>.weight") and beta ("<name>.bias"), marked for no weight decay: decay would pull gamma towards 0
   // and shrink the normalised activations, which is not the L2 penalty it is meant to be (an optimizer set to decay
   // every parameter, as PyTorch's plain SGD does, decays them all the same).
@@ -43,6 +49,11 @@ class BatchNorm : public Layer {
   const Vector& runningVar() const { return runningVar_; }
 
  private:
+  void normalise(const Matrix& x, Matrix& y, bool training, bool rectified);
+  // backward with dY(i) the gradient of the output's value i.
+  template <typename Dy>
+  void backwardFrom(const Matrix& x, Dy&& dyAt, Matrix& dx, bool needInputGrad);
+
   // A 1 x 1 x F input is a linear layer's F features, each normalised on its own as BatchNorm1d does.
   static bool normalisesFeatures(const ExampleShape& shape) { return shape.channels == 1 && shape.height == 1; }
 

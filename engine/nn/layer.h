@@ -69,6 +69,22 @@ class Layer {
     throw std::logic_error(kind() + " does not pass its input gradient through a ReLU");
   }
 
+  // The same on batch rows, where a layer's forward and backward each pass over the batch once more than they need
+  // when a ReLU follows (ResNet's batch norms): when the layer after this one is a ReLU that alone reads this layer's
+  // output, the model asks, if this is true, for forwardThroughRelu and backwardThroughRelu instead of the two
+  // layers' own, and this layer's output, which nothing else reads, is not kept.
+  virtual bool passesRowsThroughRelu() const { return false; }
+  // relu = max(y, 0) for the y forward would compute, with rectify's formula (core/relu.h).
+  virtual void forwardThroughRelu(const Matrix& /*x*/, Matrix& /*relu*/, bool /*training*/) {
+    throw std::logic_error(kind() + " does not pass its rows through a ReLU");
+  }
+  // backward, given the ReLU's output and the gradient of it: dY is dRelu where relu is positive, else 0, with
+  // passWherePositive's formula.
+  virtual void backwardThroughRelu(const Matrix& /*x*/, const Matrix& /*relu*/, const Matrix& /*dRelu*/, Matrix& /*dx*/,
+                                   bool /*needInputGrad*/) {
+    throw std::logic_error(kind() + " does not pass its rows through a ReLU");
+  }
+
   virtual void completeTeamGradients() {}
 
   virtual std::vector<ParameterRef> parameters() { return {}; }

@@ -77,6 +77,19 @@ void Model::planPanels(const Matrix& x) {
   outputThroughRelu_.assign(layers_.size(), 0);
   for (size_t i = 0; i + 1 < layers_.size(); ++i)
     outputThroughRelu_[i] = onPanels_[i] && reluOnPanels(i + 1) && layers_[i]->passesOutputThroughRelu();
+  rowsThroughRelu_ = reluFusionPlan(onPanels_);
+}
+
+std::vector<char> Model::reluFusionPlan() const {
+  return reluFusionPlan(panelPlan());
+}
+
+std::vector<char> Model::reluFusionPlan(const std::vector<char>& onPanels) const {
+  std::vector<char> fused(layers_.size(), 0);
+  for (size_t i = 0; i + 1 < layers_.size(); ++i)
+    fused[i] = !onPanels[i] && !onPanels[i + 1] && !joins_[i] && layers_[i + 1]->kind() == "relu" &&
+               readByNextAlone(i) && layers_[i]->passesRowsThroughRelu();
+  return fused;
 }
 
 void Model::releaseStretch(std::vector<Matrix>& inputs, std::vector<Matrix>& outputs, size_t begin, size_t end) {
@@ -115,10 +128,15 @@ const Matrix& Model::forward(const Matrix& x, bool training, const OutputRows& o
     const Matrix& in = outputRows(from_[begin]);
     if (!onPanels_[begin]) {
       inputs_[begin] = &in;
-      if (joins_[begin])
+      if (joins_[begin]) {
         joins_[begin]->forward(in, outputRows(skipFrom_[begin]), outputs_[begin]);
-      else
+      } else if (rowsThroughRelu_[begin]) {
+        outputs_[begin] = Matrix();  // not kept: the ReLU alone reads it
+        layers_[begin]->forwardThroughRelu(in, outputs_[begin + 1], training);
+        ++begin;
+      } else {
         layers_[begin]->forward(in, outputs_[begin], training);
+      }
       ++begin;
       continue;
     }
@@ -197,6 +215,14 @@ void Model::backward(const Matrix& dLogits) {
     if (i + 1 < layers_.size() && !readByNextAlone(i)) {
       std::swap(gradOut_, pending_[i]);
       pending_[i] = Matrix();
+    }
+    if (i > 0 && rowsThroughRelu_[i - 1]) {  // layer i is the ReLU the layer before it computed
+      const size_t fused = i - 1;
+      const int from = from_[fused];
+      layers_[fused]->backwardThroughRelu(*inputs_[fused], outputs_[i], gradOut_, gradIn_, from != kModelInput);
+      if (from != kModelInput) passGradient(fused, from, gradIn_);
+      end = fused;
+      continue;
     }
     if (!onPanels_[i]) {
       const int from = from_[i];

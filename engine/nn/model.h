@@ -50,7 +50,8 @@ class Model {
   std::vector<ParameterRef> parameters();
   std::vector<NamedBuffer> stateBuffers();  // every layer's state that no optimizer steps (batch norm's statistics)
   const std::vector<std::unique_ptr<Layer>>& layers() const { return layers_; }
-  // The output of layer i - 1 in the last forward (0: the model's input; the layer count: the logits), one example
+  // The output of layer i - 1 in the last forward (0: the model's input; the layer count: the logits; empty for a
+  // layer that passed its output straight through a ReLU, reluFusionPlan), one example
   // per row whatever layout the layer ran in: in a chain, the input of layer i.
   const Matrix& activation(size_t i) const;
   // The layer whose output layer i reads (kModelInput: the model's input).
@@ -62,6 +63,9 @@ class Model {
   // there a batch is split between threads when batchIsSplit says so, RigL's dense-gradient steps aside): what
   // the memory model needs to know of the working buffers.
   std::vector<char> panelPlan() const;
+  // Per layer, whether it passes its output straight through the ReLU after it (Layer::passesRowsThroughRelu) as the
+  // model stands: its own output is then not kept, and activation() of it is empty.
+  std::vector<char> reluFusionPlan() const;
   std::string summary() const;
 
  private:
@@ -74,6 +78,7 @@ class Model {
   };
 
   void planPanels(const Matrix& x);
+  std::vector<char> reluFusionPlan(const std::vector<char>& onPanels) const;
   bool readByNextAlone(size_t j) const;  // the output of layer j: only layer j + 1 reads it, as its x
   bool inChain(size_t i) const;  // reads the previous layer's output alone, and the next layer alone reads its own
   // Layer j's output in batch rows (j = kModelInput: the model's input) after forward: a layer on panels that
@@ -110,6 +115,7 @@ class Model {
   std::vector<char> onPanels_;            // per layer: runs on panels in the last forward
   std::vector<char> throughRelu_;         // per layer: its backward on panels passes dX through the ReLU before it
   std::vector<char> outputThroughRelu_;   // per layer: its forward on panels also writes the ReLU after it
+  std::vector<char> rowsThroughRelu_;     // per layer: on rows, it and the ReLU after it run as one (reluFusionPlan)
   std::vector<Matrix> transposedInputs_;  // per layer where the layout changes: its input, transposed
   std::vector<const Matrix*> inputs_;     // per layer: what it read in the last forward (not in split stretches)
   Matrix logits_;                         // the output, when the last layer ran on panels
