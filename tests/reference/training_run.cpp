@@ -51,7 +51,7 @@ RunResult trainReferenceMlp(const RunSettings& settings, const TrainTestSets& da
   std::mt19937_64 maskRng = streamFor(settings.seed, Stream::masks);
   MaskedMlp mlp(lenet300100Widths, weightRng);
   const auto rule = makeSparsityRule(settings.rule, densities, {settings.epochs, totalSteps});
-  rule->initialise(mlp, maskRng);
+  rule->initialise(mlp.layers, maskRng);
 
   ForgettingTracker tracker(examples);
   std::vector<int> inUse(examples);
@@ -63,7 +63,7 @@ RunResult trainReferenceMlp(const RunSettings& settings, const TrainTestSets& da
   double testAccuracy = 0;
   for (int epoch = 0; epoch < settings.epochs; ++epoch) {
     const auto start = std::chrono::steady_clock::now();
-    rule->atEpochStart(epoch, mlp, maskRng);
+    rule->atEpochStart(epoch, mlp.layers, maskRng);
     std::shuffle(inUse.begin(), inUse.end(), batchRng);
     double lossSum = 0, learningRate = 0;
     long hits = 0;
@@ -83,7 +83,7 @@ RunResult trainReferenceMlp(const RunSettings& settings, const TrainTestSets& da
       }
       learningRate = settings.learningRate * 0.5 * (1 + std::cos(std::numbers::pi * double(step) / double(totalSteps)));
       nesterovStep(mlp, float(learningRate), settings.sgd);
-      rule->afterStep(++step, mlp, maskRng);
+      rule->afterStep(++step, mlp.layers, maskRng);
     }
     testAccuracy = mlp.accuracy(data.test);
     const int used = int(inUse.size());
