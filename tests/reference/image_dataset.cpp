@@ -46,6 +46,7 @@ TrainTestSets loadStandardisedImages(const std::string& dir, int trainLimit) {
   const float scale = float(1.0 / std::sqrt(variance));
   for (RowMatrix* images : {&sets.train.images, &sets.test.images})
     *images = ((images->array() - float(mean)) * scale).matrix();
+  sets.black = -float(mean) * scale;
   return sets;
 }
 

@@ -17,6 +17,7 @@ struct ImageSet {
 struct TrainTestSets {
   ImageSet train;
   ImageSet test;
+  float black = 0;  // a pixel of value 0 after the standardisation (the padding of random crops)
 };
 
 // Loads the four standard IDX files of `dir` (names as the MNIST family ships them, .gz or not), keeps

@@ -4,9 +4,7 @@
 #include <cmath>
 
 namespace reference {
-namespace {
 
-// Softmax cross-entropy: turns logits (batch x classes) into dL/dlogits for the mean loss, in place.
 BatchOutcome softmaxCrossEntropy(Eigen::MatrixXf& logits, const std::vector<int>& labels) {
   BatchOutcome outcome;
   const Eigen::Index batch = logits.rows();
@@ -24,8 +22,6 @@ BatchOutcome softmaxCrossEntropy(Eigen::MatrixXf& logits, const std::vector<int>
   logits /= float(batch);
   return outcome;
 }
-
-}  // namespace
 
 MaskedMlp::MaskedMlp(const std::vector<int>& widths, std::mt19937_64& rng) {
   for (std::size_t l = 0; l + 1 < widths.size(); ++l) {

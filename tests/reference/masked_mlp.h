@@ -14,6 +14,9 @@ struct BatchOutcome {
   std::vector<bool> correct;  // per example of the batch: the forward pass's prediction was right
 };
 
+// Softmax cross-entropy: turns logits (batch x classes) into dL/dlogits for the mean loss, in place.
+BatchOutcome softmaxCrossEntropy(Eigen::MatrixXf& logits, const std::vector<int>& labels);
+
 // ReLU MLP with softmax cross-entropy (mean over the batch); He-normal weights, zero biases, every mask
 // full (dense) until a rule sets it.
 class MaskedMlp {

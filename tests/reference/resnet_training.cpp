@@ -1,0 +1,104 @@
+#include "resnet_training.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <numbers>
+#include <numeric>
+#include <span>
+
+#include "erk_densities.h"
+#include "forgetting_tracker.h"
+#include "image_augmentation.h"
+#include "resnet20.h"
+
+namespace reference {
+namespace {
+
+// As the MLP reference: separate streams, so that every algorithm of one seed starts from the same weights
+// and sees the same batches and augmentations whatever its masks draw.
+enum class Stream : unsigned long { weights = 1, batches = 2, masks = 3, augmentation = 4 };
+
+std::mt19937_64 streamFor(unsigned long seed, Stream stream) {
+  std::seed_seq sequence{seed, static_cast<unsigned long>(stream)};
+  return std::mt19937_64(sequence);
+}
+
+long batchCount(long examples, int batchSize) {
+  return (examples + batchSize - 1) / batchSize;
+}
+
+constexpr int imageSide = 28;
+constexpr int cropPadding = 2;
+
+}  // namespace
+
+std::vector<double> resnetErkDensities(double sparsity) {
+  std::mt19937_64 unused(0);
+  return erkDensities(ResNet20(imageSide, unused).layerShapes(), 1.0 - sparsity);
+}
+
+RunResult trainReferenceResnet(const RunSettings& settings, const TrainTestSets& data,
+                               const std::function<void(const EpochReport&)>& onEpoch) {
+  const int examples = int(data.train.images.rows());
+  const int removed = settings.removeFraction > 0 ? int(std::lround(settings.removeFraction * examples)) : 0;
+  long totalSteps = 0;
+  for (int e = 0; e < settings.epochs; ++e)
+    totalSteps += batchCount(e < settings.removalEpoch ? examples : examples - removed, settings.batchSize);
+
+  const std::vector<double> densities = resnetErkDensities(settings.sparsity);
+  const std::vector<double> sparseDensities(densities.begin() + 1, densities.end());
+
+  std::mt19937_64 weightRng = streamFor(settings.seed, Stream::weights);
+  std::mt19937_64 batchRng = streamFor(settings.seed, Stream::batches);
+  std::mt19937_64 maskRng = streamFor(settings.seed, Stream::masks);
+  std::mt19937_64 augmentationRng = streamFor(settings.seed, Stream::augmentation);
+  ResNet20 net(imageSide, weightRng);
+  const std::span<MaskedLayer> sparseLayers = std::span(net.layers).subspan(1);
+  const auto rule = makeSparsityRule(settings.rule, sparseDensities, {settings.epochs, totalSteps});
+  rule->initialise(sparseLayers, maskRng);
+
+  ForgettingTracker tracker(examples);
+  std::vector<int> inUse(examples);
+  std::iota(inUse.begin(), inUse.end(), 0);
+  const int pixels = int(data.train.images.cols());
+  RowMatrix batch;
+  std::vector<int> labels;
+  long step = 0;
+  double testAccuracy = 0;
+  for (int epoch = 0; epoch < settings.epochs; ++epoch) {
+    const auto start = std::chrono::steady_clock::now();
+    rule->atEpochStart(epoch, sparseLayers, maskRng);
+    std::shuffle(inUse.begin(), inUse.end(), batchRng);
+    double lossSum = 0, learningRate = 0;
+    long hits = 0;
+    for (std::size_t first = 0; first < inUse.size(); first += settings.batchSize) {
+      const std::size_t size = std::min<std::size_t>(settings.batchSize, inUse.size() - first);
+      batch.resize(Eigen::Index(size), pixels);
+      labels.resize(size);
+      for (std::size_t i = 0; i < size; ++i) {
+        batch.row(Eigen::Index(i)) = data.train.images.row(inUse[first + i]);
+        labels[i] = data.train.labels[inUse[first + i]];
+      }
+      augmentInPlace(batch, imageSide, cropPadding, data.black, augmentationRng);
+      const BatchOutcome outcome = net.forwardBackward(batch, labels);
+      lossSum += outcome.lossSum;
+      for (std::size_t i = 0; i < size; ++i) {
+        tracker.record(inUse[first + i], outcome.correct[i]);
+        hits += outcome.correct[i];
+      }
+      learningRate = settings.learningRate * 0.5 * (1 + std::cos(std::numbers::pi * double(step) / double(totalSteps)));
+      net.optimizerStep(float(learningRate), settings.sgd);
+      rule->afterStep(++step, sparseLayers, maskRng);
+    }
+    testAccuracy = net.accuracy(data.test);
+    const int used = int(inUse.size());
+    if (removed > 0 && epoch + 1 == settings.removalEpoch) inUse = tracker.keptAfterRemoving(removed);
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    onEpoch({epoch + 1, lossSum / used, double(hits) / used, testAccuracy, learningRate,
+             double(net.activeWeights()) / double(net.totalWeights()), used, seconds});
+  }
+  return {testAccuracy, double(net.activeWeights()) / double(net.totalWeights())};
+}
+
+}  // namespace reference
