@@ -23,11 +23,15 @@ void BatchNorm::forward(FeatureMaps& maps, bool training) {
   const double count = double(x.cols());
   if (!training) {
     const Eigen::ArrayXf inverse = (runningVariance.array() + epsilon).rsqrt();
+#pragma omp parallel for
     for (Eigen::Index c = 0; c < x.rows(); ++c)
       x.row(c).array() = (x.row(c).array() - runningMean(c)) * (inverse(c) * scale(c)) + shift(c);
     return;
   }
   inverseDeviation_.resize(x.rows());
+  normalised_.resize(x.rows(), x.cols());
+  // Channels are independent: each thread takes whole channels.
+#pragma omp parallel for
   for (Eigen::Index c = 0; c < x.rows(); ++c) {
     // Statistics in double: a channel of 100,000 values would lose digits in a float sum.
     const double mean = x.row(c).cast<double>().sum() / count;
@@ -36,10 +40,9 @@ void BatchNorm::forward(FeatureMaps& maps, bool training) {
     runningVariance(c) = (1 - runningMomentum) * runningVariance(c) +
                          runningMomentum * float(variance * count / std::max(1.0, count - 1));
     inverseDeviation_(c) = float(1.0 / std::sqrt(variance + epsilon));
-    x.row(c).array() = (x.row(c).array() - float(mean)) * inverseDeviation_(c);
+    normalised_.row(c).array() = (x.row(c).array() - float(mean)) * inverseDeviation_(c);
+    x.row(c).array() = normalised_.row(c).array() * scale(c) + shift(c);
   }
-  normalised_ = x;
-  for (Eigen::Index c = 0; c < x.rows(); ++c) x.row(c).array() = x.row(c).array() * scale(c) + shift(c);
 }
 
 FeatureMaps BatchNorm::backward(const FeatureMaps& outputGradient) {
@@ -47,6 +50,7 @@ FeatureMaps BatchNorm::backward(const FeatureMaps& outputGradient) {
   const float count = float(dy.cols());
   FeatureMaps result{outputGradient.batch, outputGradient.height, outputGradient.width,
                      RowMatrix(dy.rows(), dy.cols())};
+#pragma omp parallel for
   for (Eigen::Index c = 0; c < dy.rows(); ++c) {
     const float sumDy = float(dy.row(c).cast<double>().sum());
     const float sumDyXhat = float((dy.row(c).cast<double>().array() * normalised_.row(c).cast<double>().array()).sum());

@@ -14,24 +14,27 @@ struct ConvShape {
 };
 
 // PyTorch's Conv2d without bias; the weights are a MaskedLayer's filters x (C * k * k) matrix, column
-// (c * k + ky) * k + kx, PyTorch's [out][in][ky][kx] order. Computed as im2col and one product.
+// (c * k + ky) * k + kx, PyTorch's [out][in][ky][kx] order. Computed as im2col and one product; the
+// im2col matrix of the last forward is kept for the weight gradient (one buffer per conv, reused from
+// batch to batch: at batch 128 a stage-1 conv's is 58 MB, which would be a fresh zeroed mapping each time).
 class Conv2d {
  public:
   explicit Conv2d(ConvShape shape) : shape_(shape) {}
 
   const ConvShape& shape() const { return shape_; }
-  // Keeps the input for backward when `keepInput`.
-  FeatureMaps forward(const FeatureMaps& input, const MaskedLayer& layer, bool keepInput);
-  // Sets layer.weightGradient (dense, every position) and returns dL/dinput.
+  FeatureMaps forward(const FeatureMaps& input, const MaskedLayer& layer);
+  // The backward pass of the last forward: sets layer.weightGradient (dense, every position) and returns
+  // dL/dinput.
   FeatureMaps backward(const FeatureMaps& outputGradient, MaskedLayer& layer);
 
  private:
   int outputSize(int inputSize) const { return (inputSize + 2 * shape_.padding - shape_.kernel) / shape_.stride + 1; }
-  RowMatrix im2col(const FeatureMaps& input) const;
-  FeatureMaps col2im(const RowMatrix& columns, const FeatureMaps& like) const;
+  void im2col(const FeatureMaps& input, int outH, int outW);  // into columns_
+  FeatureMaps col2im(int outH, int outW) const;               // from columns_, to the last input's shape
 
   ConvShape shape_;
-  FeatureMaps input_;
+  RowMatrix columns_;  // C*k*k x (batch * outH * outW)
+  int inputBatch_ = 0, inputHeight_ = 0, inputWidth_ = 0;
 };
 
 }  // namespace reference

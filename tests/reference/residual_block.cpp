@@ -27,13 +27,13 @@ ResidualBlock::ResidualBlock(int inChannels, int outChannels, int stride, int ne
 }
 
 FeatureMaps ResidualBlock::forward(const FeatureMaps& input, const std::vector<MaskedLayer>& layers, bool training) {
-  FeatureMaps hidden = first_.forward(input, layers[firstLayer_], training);
+  FeatureMaps hidden = first_.forward(input, layers[firstLayer_]);
   firstNorm_.forward(hidden, training);
   relu(hidden);
-  FeatureMaps output = second_.forward(hidden, layers[firstLayer_ + 1], training);
+  FeatureMaps output = second_.forward(hidden, layers[firstLayer_ + 1]);
   secondNorm_.forward(output, training);
   if (projection_) {
-    FeatureMaps shortcut = projection_->forward(input, layers[firstLayer_ + 2], training);
+    FeatureMaps shortcut = projection_->forward(input, layers[firstLayer_ + 2]);
     projectionNorm_->forward(shortcut, training);
     output.values += shortcut.values;
   } else {

@@ -48,7 +48,7 @@ Eigen::MatrixXf ResNet20::logits(const RowMatrix& images, bool training) {
   const int batch = int(images.rows());
   // One row per image -> one channel: the pixels of every image in turn.
   FeatureMaps maps{batch, imageSide_, imageSide_, images.reshaped<Eigen::RowMajor>().transpose()};
-  maps = stem_.forward(maps, layers[0], training);
+  maps = stem_.forward(maps, layers[0]);
   stemNorm_.forward(maps, training);
   maps.values = maps.values.cwiseMax(0.0f);
   if (training) stemOutput_ = maps.values;
@@ -87,7 +87,8 @@ BatchOutcome ResNet20::forwardBackward(const RowMatrix& images, const std::vecto
 }
 
 double ResNet20::accuracy(const ImageSet& set) {
-  const Eigen::Index chunk = 500;
+  // Chunks no larger than a training batch, so that the convs' im2col buffers are reused, not grown.
+  const Eigen::Index chunk = 128;
   long hits = 0;
   for (Eigen::Index start = 0; start < set.images.rows(); start += chunk) {
     const Eigen::Index rows = std::min(chunk, set.images.rows() - start);

@@ -1,6 +1,7 @@
 // reference_resnet: an independent implementation of docs/algorithms.md's rules on ResNet-20, written
 // without SparseScope's engine, to check the engine's ResNet-20 table against (issue "[2/7]").
-#include <Eigen/Core>
+#include <omp.h>
+
 #include <cstdio>
 #include <exception>
 #include <stdexcept>
@@ -42,7 +43,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "reference_resnet: %s\n%s", error.what(), resnetUsage);
     return 2;
   }
-  if (threads > 0) Eigen::setNbThreads(threads);
+  if (threads > 0) omp_set_num_threads(threads);
   RunSettings run = options.run;
   run.learningRate = 0.1f;  // the fashion-resnet20 projects' lr
   const std::vector<double> densities = resnetErkDensities(run.sparsity);
