@@ -1,28 +1,36 @@
 #include "batch_norm.h"
 
+#include <algorithm>
+#include <cmath>
+
 namespace reference {
 namespace {
 
-constexpr float epsilon = 1e-5f;
-constexpr float runningMomentum = 0.1f;
+// In the layer's own precision, as a PyTorch model holds them.
+template <typename Scalar>
+constexpr Scalar epsilon = Scalar(1e-5);
+template <typename Scalar>
+constexpr Scalar runningMomentum = Scalar(0.1);
 
 }  // namespace
 
-BatchNorm::BatchNorm(int channels)
-    : scale(Eigen::VectorXf::Ones(channels)),
-      shift(Eigen::VectorXf::Zero(channels)),
-      scaleMomentum(Eigen::VectorXf::Zero(channels)),
-      shiftMomentum(Eigen::VectorXf::Zero(channels)),
-      scaleGradient(Eigen::VectorXf::Zero(channels)),
-      shiftGradient(Eigen::VectorXf::Zero(channels)),
-      runningMean(Eigen::VectorXf::Zero(channels)),
-      runningVariance(Eigen::VectorXf::Ones(channels)) {}
+template <typename Scalar>
+BatchNorm<Scalar>::BatchNorm(int channels)
+    : scale(Vector::Ones(channels)),
+      shift(Vector::Zero(channels)),
+      scaleMomentum(Vector::Zero(channels)),
+      shiftMomentum(Vector::Zero(channels)),
+      scaleGradient(Vector::Zero(channels)),
+      shiftGradient(Vector::Zero(channels)),
+      runningMean(Vector::Zero(channels)),
+      runningVariance(Vector::Ones(channels)) {}
 
-void BatchNorm::forward(FeatureMaps& maps, bool training) {
-  RowMatrix& x = maps.values;
+template <typename Scalar>
+void BatchNorm<Scalar>::forward(Maps& maps, bool training) {
+  RowMatrixOf<Scalar>& x = maps.values;
   const double count = double(x.cols());
   if (!training) {
-    const Eigen::ArrayXf inverse = (runningVariance.array() + epsilon).rsqrt();
+    const Vector inverse = (runningVariance.array() + epsilon<Scalar>).rsqrt();
 #pragma omp parallel for
     for (Eigen::Index c = 0; c < x.rows(); ++c)
       x.row(c).array() = (x.row(c).array() - runningMean(c)) * (inverse(c) * scale(c)) + shift(c);
@@ -34,26 +42,29 @@ void BatchNorm::forward(FeatureMaps& maps, bool training) {
 #pragma omp parallel for
   for (Eigen::Index c = 0; c < x.rows(); ++c) {
     // Statistics in double: a channel of 100,000 values would lose digits in a float sum.
-    const double mean = x.row(c).cast<double>().sum() / count;
-    const double variance = (x.row(c).cast<double>().array() - mean).square().sum() / count;
-    runningMean(c) = (1 - runningMomentum) * runningMean(c) + runningMomentum * float(mean);
-    runningVariance(c) = (1 - runningMomentum) * runningVariance(c) +
-                         runningMomentum * float(variance * count / std::max(1.0, count - 1));
-    inverseDeviation_(c) = float(1.0 / std::sqrt(variance + epsilon));
-    normalised_.row(c).array() = (x.row(c).array() - float(mean)) * inverseDeviation_(c);
+    const double mean = x.row(c).template cast<double>().sum() / count;
+    const double variance = (x.row(c).template cast<double>().array() - mean).square().sum() / count;
+    const Scalar momentum = runningMomentum<Scalar>;
+    runningMean(c) = (1 - momentum) * runningMean(c) + momentum * Scalar(mean);
+    runningVariance(c) =
+        (1 - momentum) * runningVariance(c) + momentum * Scalar(variance * count / std::max(1.0, count - 1));
+    inverseDeviation_(c) = Scalar(1.0 / std::sqrt(variance + epsilon<Scalar>));
+    normalised_.row(c).array() = (x.row(c).array() - Scalar(mean)) * inverseDeviation_(c);
     x.row(c).array() = normalised_.row(c).array() * scale(c) + shift(c);
   }
 }
 
-FeatureMaps BatchNorm::backward(const FeatureMaps& outputGradient) {
-  const RowMatrix& dy = outputGradient.values;
-  const float count = float(dy.cols());
-  FeatureMaps result{outputGradient.batch, outputGradient.height, outputGradient.width,
-                     RowMatrix(dy.rows(), dy.cols())};
+template <typename Scalar>
+typename BatchNorm<Scalar>::Maps BatchNorm<Scalar>::backward(const Maps& outputGradient) {
+  const RowMatrixOf<Scalar>& dy = outputGradient.values;
+  const Scalar count = Scalar(dy.cols());
+  Maps result{outputGradient.batch, outputGradient.height, outputGradient.width,
+              RowMatrixOf<Scalar>(dy.rows(), dy.cols())};
 #pragma omp parallel for
   for (Eigen::Index c = 0; c < dy.rows(); ++c) {
-    const float sumDy = float(dy.row(c).cast<double>().sum());
-    const float sumDyXhat = float((dy.row(c).cast<double>().array() * normalised_.row(c).cast<double>().array()).sum());
+    const Scalar sumDy = Scalar(dy.row(c).template cast<double>().sum());
+    const Scalar sumDyXhat =
+        Scalar((dy.row(c).template cast<double>().array() * normalised_.row(c).template cast<double>().array()).sum());
     shiftGradient(c) = sumDy;
     scaleGradient(c) = sumDyXhat;
     result.values.row(c).array() = (scale(c) * inverseDeviation_(c) / count) *
@@ -61,5 +72,8 @@ FeatureMaps BatchNorm::backward(const FeatureMaps& outputGradient) {
   }
   return result;
 }
+
+template class BatchNorm<float>;
+template class BatchNorm<double>;
 
 }  // namespace reference

@@ -42,7 +42,8 @@ std::vector<ColumnBlock> imageBlocks(int batch, int plane) {
 
 }  // namespace
 
-void Conv2d::im2col(const FeatureMaps& input, int outH, int outW) {
+template <typename Scalar>
+void Conv2d<Scalar>::im2col(const Maps& input, int outH, int outW) {
   const int k = shape_.kernel, s = shape_.stride;
   const int inPlane = input.height * input.width, outPlane = outH * outW;
   columns_.resize(Eigen::Index(input.channels()) * k * k, Eigen::Index(input.batch) * outPlane);
@@ -54,26 +55,27 @@ void Conv2d::im2col(const FeatureMaps& input, int outH, int outW) {
     const ValidRange ys = validRange(outH, input.height, s, ky - shape_.padding);
     const ValidRange xs = validRange(outW, input.width, s, kx - shape_.padding);
     for (int n = 0; n < input.batch; ++n) {
-      float* out = columns_.row(row).data() + std::size_t(n) * outPlane;
-      const float* image = input.values.row(c).data() + std::size_t(n) * inPlane;
-      std::fill(out, out + ys.begin * outW, 0.0f);
+      Scalar* out = columns_.row(row).data() + std::size_t(n) * outPlane;
+      const Scalar* image = input.values.row(c).data() + std::size_t(n) * inPlane;
+      std::fill(out, out + ys.begin * outW, Scalar(0));
       for (int oy = ys.begin; oy < ys.end; ++oy) {
-        const float* in = image + (oy * s + ky - shape_.padding) * input.width;
-        float* line = out + oy * outW;
-        std::fill(line, line + xs.begin, 0.0f);
+        const Scalar* in = image + (oy * s + ky - shape_.padding) * input.width;
+        Scalar* line = out + oy * outW;
+        std::fill(line, line + xs.begin, Scalar(0));
         for (int ox = xs.begin; ox < xs.end; ++ox) line[ox] = in[ox * s + kx - shape_.padding];
-        std::fill(line + xs.end, line + outW, 0.0f);
+        std::fill(line + xs.end, line + outW, Scalar(0));
       }
-      std::fill(out + ys.end * outW, out + outPlane, 0.0f);
+      std::fill(out + ys.end * outW, out + outPlane, Scalar(0));
     }
   }
 }
 
-FeatureMaps Conv2d::col2im(int outH, int outW) const {
+template <typename Scalar>
+typename Conv2d<Scalar>::Maps Conv2d<Scalar>::col2im(int outH, int outW) const {
   const int k = shape_.kernel, s = shape_.stride;
   const int batch = inputBatch_, height = inputHeight_, width = inputWidth_;
   const int inPlane = height * width, outPlane = outH * outW;
-  FeatureMaps result{batch, height, width, RowMatrix::Zero(shape_.inChannels, Eigen::Index(batch) * inPlane)};
+  Maps result{batch, height, width, RowMatrixOf<Scalar>::Zero(shape_.inChannels, Eigen::Index(batch) * inPlane)};
   // One channel per thread: the rows of a channel are the only ones that add into it.
 #pragma omp parallel for
   for (int c = 0; c < shape_.inChannels; ++c)
@@ -81,12 +83,12 @@ FeatureMaps Conv2d::col2im(int outH, int outW) const {
       for (int kx = 0; kx < k; ++kx) {
         const ValidRange ys = validRange(outH, height, s, ky - shape_.padding);
         const ValidRange xs = validRange(outW, width, s, kx - shape_.padding);
-        const float* row = columns_.row((Eigen::Index(c) * k + ky) * k + kx).data();
+        const Scalar* row = columns_.row((Eigen::Index(c) * k + ky) * k + kx).data();
         for (int n = 0; n < batch; ++n) {
-          float* image = result.values.row(c).data() + std::size_t(n) * inPlane;
+          Scalar* image = result.values.row(c).data() + std::size_t(n) * inPlane;
           for (int oy = ys.begin; oy < ys.end; ++oy) {
-            float* in = image + (oy * s + ky - shape_.padding) * width;
-            const float* line = row + std::size_t(n) * outPlane + oy * outW;
+            Scalar* in = image + (oy * s + ky - shape_.padding) * width;
+            const Scalar* line = row + std::size_t(n) * outPlane + oy * outW;
             for (int ox = xs.begin; ox < xs.end; ++ox) in[ox * s + kx - shape_.padding] += line[ox];
           }
         }
@@ -94,8 +96,9 @@ FeatureMaps Conv2d::col2im(int outH, int outW) const {
   return result;
 }
 
-FeatureMaps Conv2d::forward(const FeatureMaps& input, const MaskedLayer& layer) {
-  FeatureMaps output{input.batch, outputSize(input.height), outputSize(input.width), {}};
+template <typename Scalar>
+typename Conv2d<Scalar>::Maps Conv2d<Scalar>::forward(const Maps& input, const Layer& layer) {
+  Maps output{input.batch, outputSize(input.height), outputSize(input.width), {}};
   im2col(input, output.height, output.width);
   output.values.resize(shape_.outChannels, columns_.cols());
   const std::vector<ColumnBlock> blocks = imageBlocks(input.batch, output.height * output.width);
@@ -109,12 +112,13 @@ FeatureMaps Conv2d::forward(const FeatureMaps& input, const MaskedLayer& layer) 
   return output;
 }
 
-FeatureMaps Conv2d::backward(const FeatureMaps& outputGradient, MaskedLayer& layer) {
-  const RowMatrix& dy = outputGradient.values;
+template <typename Scalar>
+typename Conv2d<Scalar>::Maps Conv2d<Scalar>::backward(const Maps& outputGradient, Layer& layer) {
+  const RowMatrixOf<Scalar>& dy = outputGradient.values;
   const std::vector<ColumnBlock> blocks =
       imageBlocks(outputGradient.batch, outputGradient.height * outputGradient.width);
   // dL/dW sums over every output pixel: one partial sum per block, added in block order.
-  std::vector<Eigen::MatrixXf> partial(blocks.size());
+  std::vector<typename Layer::Matrix> partial(blocks.size());
 #pragma omp parallel for schedule(dynamic)
   for (std::size_t b = 0; b < blocks.size(); ++b) {
     const auto [first, count] = blocks[b];
@@ -126,5 +130,8 @@ FeatureMaps Conv2d::backward(const FeatureMaps& outputGradient, MaskedLayer& lay
   for (std::size_t b = 1; b < blocks.size(); ++b) layer.weightGradient += partial[b];
   return col2im(outputGradient.height, outputGradient.width);
 }
+
+template class Conv2d<float>;
+template class Conv2d<double>;
 
 }  // namespace reference

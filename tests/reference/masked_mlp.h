@@ -6,16 +6,9 @@
 
 #include "image_dataset.h"
 #include "masked_layer.h"
+#include "softmax_cross_entropy.h"
 
 namespace reference {
-
-struct BatchOutcome {
-  double lossSum = 0;
-  std::vector<bool> correct;  // per example of the batch: the forward pass's prediction was right
-};
-
-// Softmax cross-entropy: turns logits (batch x classes) into dL/dlogits for the mean loss, in place.
-BatchOutcome softmaxCrossEntropy(Eigen::MatrixXf& logits, const std::vector<int>& labels);
 
 // ReLU MLP with softmax cross-entropy (mean over the batch); He-normal weights, zero biases, every mask
 // full (dense) until a rule sets it.

@@ -3,18 +3,21 @@
 namespace reference {
 namespace {
 
-void relu(FeatureMaps& maps) {
-  maps.values = maps.values.cwiseMax(0.0f);
+template <typename Scalar>
+void relu(FeatureMaps<Scalar>& maps) {
+  maps.values = maps.values.cwiseMax(Scalar(0));
 }
 
 // dL/dinput of a ReLU from its output: zero where the output was not positive.
-void reluBackward(FeatureMaps& gradient, const RowMatrix& output) {
-  gradient.values = (output.array() > 0.0f).select(gradient.values, 0.0f);
+template <typename Scalar>
+void reluBackward(FeatureMaps<Scalar>& gradient, const RowMatrixOf<Scalar>& output) {
+  gradient.values = (output.array() > Scalar(0)).select(gradient.values, Scalar(0));
 }
 
 }  // namespace
 
-ResidualBlock::ResidualBlock(int inChannels, int outChannels, int stride, int nextLayer)
+template <typename Scalar>
+ResidualBlock<Scalar>::ResidualBlock(int inChannels, int outChannels, int stride, int nextLayer)
     : firstLayer_(nextLayer),
       first_({inChannels, outChannels, 3, stride, 1}),
       second_({outChannels, outChannels, 3, 1, 1}),
@@ -26,14 +29,16 @@ ResidualBlock::ResidualBlock(int inChannels, int outChannels, int stride, int ne
   }
 }
 
-FeatureMaps ResidualBlock::forward(const FeatureMaps& input, const std::vector<MaskedLayer>& layers, bool training) {
-  FeatureMaps hidden = first_.forward(input, layers[firstLayer_]);
+template <typename Scalar>
+typename ResidualBlock<Scalar>::Maps ResidualBlock<Scalar>::forward(const Maps& input, const std::vector<Layer>& layers,
+                                                                    bool training) {
+  Maps hidden = first_.forward(input, layers[firstLayer_]);
   firstNorm_.forward(hidden, training);
   relu(hidden);
-  FeatureMaps output = second_.forward(hidden, layers[firstLayer_ + 1]);
+  Maps output = second_.forward(hidden, layers[firstLayer_ + 1]);
   secondNorm_.forward(output, training);
   if (projection_) {
-    FeatureMaps shortcut = projection_->forward(input, layers[firstLayer_ + 2]);
+    Maps shortcut = projection_->forward(input, layers[firstLayer_ + 2]);
     projectionNorm_->forward(shortcut, training);
     output.values += shortcut.values;
   } else {
@@ -47,12 +52,14 @@ FeatureMaps ResidualBlock::forward(const FeatureMaps& input, const std::vector<M
   return output;
 }
 
-FeatureMaps ResidualBlock::backward(const FeatureMaps& outputGradient, std::vector<MaskedLayer>& layers) {
-  FeatureMaps sum = outputGradient;
+template <typename Scalar>
+typename ResidualBlock<Scalar>::Maps ResidualBlock<Scalar>::backward(const Maps& outputGradient,
+                                                                     std::vector<Layer>& layers) {
+  Maps sum = outputGradient;
   reluBackward(sum, output_);
-  FeatureMaps hidden = second_.backward(secondNorm_.backward(sum), layers[firstLayer_ + 1]);
+  Maps hidden = second_.backward(secondNorm_.backward(sum), layers[firstLayer_ + 1]);
   reluBackward(hidden, hidden_);
-  FeatureMaps input = first_.backward(firstNorm_.backward(hidden), layers[firstLayer_]);
+  Maps input = first_.backward(firstNorm_.backward(hidden), layers[firstLayer_]);
   if (projection_)
     input.values += projection_->backward(projectionNorm_->backward(sum), layers[firstLayer_ + 2]).values;
   else
@@ -60,16 +67,21 @@ FeatureMaps ResidualBlock::backward(const FeatureMaps& outputGradient, std::vect
   return input;
 }
 
-std::vector<BatchNorm*> ResidualBlock::norms() {
-  std::vector<BatchNorm*> result{&firstNorm_, &secondNorm_};
+template <typename Scalar>
+std::vector<BatchNorm<Scalar>*> ResidualBlock<Scalar>::norms() {
+  std::vector<BatchNorm<Scalar>*> result{&firstNorm_, &secondNorm_};
   if (projectionNorm_) result.push_back(&*projectionNorm_);
   return result;
 }
 
-std::vector<ConvShape> ResidualBlock::convShapes() const {
+template <typename Scalar>
+std::vector<ConvShape> ResidualBlock<Scalar>::convShapes() const {
   std::vector<ConvShape> result{first_.shape(), second_.shape()};
   if (projection_) result.push_back(projection_->shape());
   return result;
 }
+
+template class ResidualBlock<float>;
+template class ResidualBlock<double>;
 
 }  // namespace reference

@@ -1,27 +1,31 @@
 #include "resnet20.h"
 
+#include <algorithm>
 #include <cmath>
 
 namespace reference {
 namespace {
 
-MaskedLayer kaimingLayer(int outputs, int fanIn, bool withBias, std::mt19937_64& rng) {
-  std::normal_distribution<float> kaiming(0.0f, std::sqrt(2.0f / float(fanIn)));
-  MaskedLayer layer;
-  layer.weights = Eigen::MatrixXf::NullaryExpr(outputs, fanIn, [&] { return kaiming(rng); });
-  layer.mask = Eigen::MatrixXf::Ones(outputs, fanIn);
-  layer.weightMomentum = Eigen::MatrixXf::Zero(outputs, fanIn);
-  layer.weightGradient = Eigen::MatrixXf::Zero(outputs, fanIn);
+template <typename Scalar>
+MaskedLayerOf<Scalar> kaimingLayer(int outputs, int fanIn, bool withBias, std::mt19937_64& rng) {
+  using Layer = MaskedLayerOf<Scalar>;
+  std::normal_distribution<Scalar> kaiming(Scalar(0), std::sqrt(Scalar(2) / Scalar(fanIn)));
+  Layer layer;
+  layer.weights = Layer::Matrix::NullaryExpr(outputs, fanIn, [&] { return kaiming(rng); });
+  layer.mask = Layer::Matrix::Ones(outputs, fanIn);
+  layer.weightMomentum = Layer::Matrix::Zero(outputs, fanIn);
+  layer.weightGradient = Layer::Matrix::Zero(outputs, fanIn);
   if (withBias) {
-    layer.bias = Eigen::VectorXf::Zero(outputs);
-    layer.biasMomentum = Eigen::VectorXf::Zero(outputs);
-    layer.biasGradient = Eigen::VectorXf::Zero(outputs);
+    layer.bias = Layer::Vector::Zero(outputs);
+    layer.biasMomentum = Layer::Vector::Zero(outputs);
+    layer.biasGradient = Layer::Vector::Zero(outputs);
   }
   return layer;
 }
 
-MaskedLayer convLayer(const ConvShape& shape, std::mt19937_64& rng) {
-  return kaimingLayer(shape.outChannels, shape.inChannels * shape.kernel * shape.kernel, false, rng);
+template <typename Scalar>
+MaskedLayerOf<Scalar> convLayer(const ConvShape& shape, std::mt19937_64& rng) {
+  return kaimingLayer<Scalar>(shape.outChannels, shape.inChannels * shape.kernel * shape.kernel, false, rng);
 }
 
 constexpr int blocksPerStage = 3;
@@ -30,69 +34,53 @@ constexpr int classes = 10;
 
 }  // namespace
 
-ResNet20::ResNet20(int imageSide, std::mt19937_64& rng)
+template <typename Scalar>
+ResNet20<Scalar>::ResNet20(int imageSide, std::mt19937_64& rng)
     : imageSide_(imageSide), stem_({1, 16, 3, 1, 1}), stemNorm_(16) {
-  layers.push_back(convLayer(stem_.shape(), rng));
+  layers.push_back(convLayer<Scalar>(stem_.shape(), rng));
   int channels = 16;
   for (int stage = 0; stage < 3; ++stage)
     for (int b = 0; b < blocksPerStage; ++b) {
       const int stride = stage > 0 && b == 0 ? 2 : 1;
       blocks_.emplace_back(channels, stageChannels[stage], stride, int(layers.size()));
-      for (const ConvShape& shape : blocks_.back().convShapes()) layers.push_back(convLayer(shape, rng));
+      for (const ConvShape& shape : blocks_.back().convShapes()) layers.push_back(convLayer<Scalar>(shape, rng));
       channels = stageChannels[stage];
     }
-  layers.push_back(kaimingLayer(classes, channels, true, rng));
+  layers.push_back(kaimingLayer<Scalar>(classes, channels, true, rng));
 }
 
-Eigen::MatrixXf ResNet20::logits(const RowMatrix& images, bool training) {
+template <typename Scalar>
+typename ResNet20<Scalar>::Matrix ResNet20<Scalar>::logits(const RowMatrixOf<Scalar>& images, bool training) {
   const int batch = int(images.rows());
   // One row per image -> one channel: the pixels of every image in turn.
-  FeatureMaps maps{batch, imageSide_, imageSide_, images.reshaped<Eigen::RowMajor>().transpose()};
+  FeatureMaps<Scalar> maps{batch, imageSide_, imageSide_, images.template reshaped<Eigen::RowMajor>().transpose()};
   maps = stem_.forward(maps, layers[0]);
   stemNorm_.forward(maps, training);
-  maps.values = maps.values.cwiseMax(0.0f);
+  maps.values = maps.values.cwiseMax(Scalar(0));
   if (training) stemOutput_ = maps.values;
-  for (ResidualBlock& block : blocks_) maps = block.forward(maps, layers, training);
-  const int plane = maps.height * maps.width;
-  Eigen::MatrixXf pooled(batch, maps.channels());
-  for (int n = 0; n < batch; ++n)
-    pooled.row(n) = maps.values.middleCols(Eigen::Index(n) * plane, plane).rowwise().mean().transpose();
-  const MaskedLayer& classifier = layers.back();
-  Eigen::MatrixXf out = pooled * classifier.weights.transpose();
-  out.rowwise() += classifier.bias.transpose();
-  if (training) {
-    lastMaps_ = std::move(maps);
-    pooled_ = std::move(pooled);
-  }
-  return out;
+  for (ResidualBlock<Scalar>& block : blocks_) maps = block.forward(maps, layers, training);
+  return head_.forward(maps, layers.back());
 }
 
-BatchOutcome ResNet20::forwardBackward(const RowMatrix& images, const std::vector<int>& labels) {
-  Eigen::MatrixXf delta = logits(images, true);
+template <typename Scalar>
+BatchOutcome ResNet20<Scalar>::forwardBackward(const RowMatrixOf<Scalar>& images, const std::vector<int>& labels) {
+  Matrix delta = logits(images, true);
   BatchOutcome outcome = softmaxCrossEntropy(delta, labels);
-  MaskedLayer& classifier = layers.back();
-  classifier.weightGradient.noalias() = delta.transpose() * pooled_;
-  classifier.biasGradient = delta.colwise().sum().transpose();
-  const Eigen::MatrixXf pooledGradient = delta * classifier.weights;  // batch x channels
-  const int plane = lastMaps_.height * lastMaps_.width;
-  FeatureMaps gradient{lastMaps_.batch, lastMaps_.height, lastMaps_.width,
-                       RowMatrix(lastMaps_.channels(), lastMaps_.values.cols())};
-  for (int n = 0; n < lastMaps_.batch; ++n)
-    gradient.values.middleCols(Eigen::Index(n) * plane, plane).colwise() =
-        pooledGradient.row(n).transpose() / float(plane);
+  FeatureMaps<Scalar> gradient = head_.backward(delta, layers.back());
   for (auto block = blocks_.rbegin(); block != blocks_.rend(); ++block) gradient = block->backward(gradient, layers);
-  gradient.values = (stemOutput_.array() > 0.0f).select(gradient.values, 0.0f);
+  gradient.values = (stemOutput_.array() > Scalar(0)).select(gradient.values, Scalar(0));
   stem_.backward(stemNorm_.backward(gradient), layers[0]);
   return outcome;
 }
 
-double ResNet20::accuracy(const ImageSet& set) {
+template <typename Scalar>
+double ResNet20<Scalar>::accuracy(const ImageSet& set) {
   // Chunks no larger than a training batch, so that the convs' im2col buffers are reused, not grown.
   const Eigen::Index chunk = 128;
   long hits = 0;
   for (Eigen::Index start = 0; start < set.images.rows(); start += chunk) {
     const Eigen::Index rows = std::min(chunk, set.images.rows() - start);
-    const Eigen::MatrixXf out = logits(set.images.middleRows(start, rows), false);
+    const Matrix out = logits(set.images.middleRows(start, rows).template cast<Scalar>(), false);
     for (Eigen::Index i = 0; i < rows; ++i) {
       Eigen::Index predicted;
       out.row(i).maxCoeff(&predicted);
@@ -102,46 +90,46 @@ double ResNet20::accuracy(const ImageSet& set) {
   return double(hits) / double(set.images.rows());
 }
 
-void ResNet20::optimizerStep(float learningRate, const SgdSettings& settings) {
-  for (MaskedLayer& layer : layers) nesterovStep(layer, learningRate, settings);
-  for (BatchNorm* norm : norms()) {
-    nesterovStepUndecayed(norm->scale, norm->scaleMomentum, norm->scaleGradient, learningRate, settings);
-    nesterovStepUndecayed(norm->shift, norm->shiftMomentum, norm->shiftGradient, learningRate, settings);
-  }
-}
-
-std::vector<LayerShape> ResNet20::layerShapes() const {
+template <typename Scalar>
+std::vector<LayerShape> ResNet20<Scalar>::layerShapes() const {
   std::vector<LayerShape> shapes{{16, 1, 3, 3, true}};
-  for (const ResidualBlock& block : blocks_)
+  for (const ResidualBlock<Scalar>& block : blocks_)
     for (const ConvShape& shape : block.convShapes())
       shapes.push_back({shape.outChannels, shape.inChannels, shape.kernel, shape.kernel});
   shapes.push_back({classes, stageChannels[2]});
   return shapes;
 }
 
-std::vector<BatchNorm*> ResNet20::norms() {
-  std::vector<BatchNorm*> result{&stemNorm_};
-  for (ResidualBlock& block : blocks_)
-    for (BatchNorm* norm : block.norms()) result.push_back(norm);
+template <typename Scalar>
+std::vector<BatchNorm<Scalar>*> ResNet20<Scalar>::norms() {
+  std::vector<BatchNorm<Scalar>*> result{&stemNorm_};
+  for (ResidualBlock<Scalar>& block : blocks_)
+    for (BatchNorm<Scalar>* norm : block.norms()) result.push_back(norm);
   return result;
 }
 
-long ResNet20::activeWeights() const {
+template <typename Scalar>
+long ResNet20<Scalar>::activeWeights() const {
   long active = 0;
-  for (const MaskedLayer& layer : layers) active += layer.activeCount();
+  for (const Layer& layer : layers) active += layer.activeCount();
   return active;
 }
 
-long ResNet20::totalWeights() const {
+template <typename Scalar>
+long ResNet20<Scalar>::totalWeights() const {
   long total = 0;
-  for (const MaskedLayer& layer : layers) total += long(layer.mask.size());
+  for (const Layer& layer : layers) total += long(layer.mask.size());
   return total;
 }
 
-long ResNet20::parameterCount() {
+template <typename Scalar>
+long ResNet20<Scalar>::parameterCount() {
   long count = totalWeights() + long(layers.back().bias.size());
-  for (BatchNorm* norm : norms()) count += long(norm->scale.size() + norm->shift.size());
+  for (BatchNorm<Scalar>* norm : norms()) count += long(norm->scale.size() + norm->shift.size());
   return count;
 }
+
+template class ResNet20<float>;
+template class ResNet20<double>;
 
 }  // namespace reference

@@ -31,11 +31,20 @@ long batchCount(long examples, int batchSize) {
 constexpr int imageSide = 28;
 constexpr int cropPadding = 2;
 
+// SGD on every conv and linear weight (decayed) and bias, and on batch norm's scale and shift (undecayed).
+void optimizerStep(ResNet20<float>& net, float learningRate, const SgdSettings& settings) {
+  for (MaskedLayer& layer : net.layers) nesterovStep(layer, learningRate, settings);
+  for (BatchNorm<float>* norm : net.norms()) {
+    nesterovStepUndecayed(norm->scale, norm->scaleMomentum, norm->scaleGradient, learningRate, settings);
+    nesterovStepUndecayed(norm->shift, norm->shiftMomentum, norm->shiftGradient, learningRate, settings);
+  }
+}
+
 }  // namespace
 
 std::vector<double> resnetErkDensities(double sparsity) {
   std::mt19937_64 unused(0);
-  return erkDensities(ResNet20(imageSide, unused).layerShapes(), 1.0 - sparsity);
+  return erkDensities(ResNet20<float>(imageSide, unused).layerShapes(), 1.0 - sparsity);
 }
 
 RunResult trainReferenceResnet(const RunSettings& settings, const TrainTestSets& data,
@@ -53,7 +62,7 @@ RunResult trainReferenceResnet(const RunSettings& settings, const TrainTestSets&
   std::mt19937_64 batchRng = streamFor(settings.seed, Stream::batches);
   std::mt19937_64 maskRng = streamFor(settings.seed, Stream::masks);
   std::mt19937_64 augmentationRng = streamFor(settings.seed, Stream::augmentation);
-  ResNet20 net(imageSide, weightRng);
+  ResNet20<float> net(imageSide, weightRng);
   const std::span<MaskedLayer> sparseLayers = std::span(net.layers).subspan(1);
   const auto rule = makeSparsityRule(settings.rule, sparseDensities, {settings.epochs, totalSteps});
   rule->initialise(sparseLayers, maskRng);
@@ -88,7 +97,7 @@ RunResult trainReferenceResnet(const RunSettings& settings, const TrainTestSets&
         hits += outcome.correct[i];
       }
       learningRate = settings.learningRate * 0.5 * (1 + std::cos(std::numbers::pi * double(step) / double(totalSteps)));
-      net.optimizerStep(float(learningRate), settings.sgd);
+      optimizerStep(net, float(learningRate), settings.sgd);
       rule->afterStep(++step, sparseLayers, maskRng);
     }
     testAccuracy = net.accuracy(data.test);
