@@ -13,7 +13,7 @@ int main(int argc, char** argv) {
   TrainTestSets data;
   try {
     options = parseReferenceOptions(argc, argv);
-    data = loadStandardisedImages(options.dataDir, options.trainLimit);
+    data = loadStandardisedImages(options.dataDir, options.trainLimit, options.testLimit);
   } catch (const std::exception& error) {
     std::fprintf(stderr, "reference_mlp: %s\n%s", error.what(), referenceUsage);
     return 2;

@@ -18,7 +18,7 @@ const char* const resnetUsage =
     "usage: reference_resnet --gradient-check\n"
     "       reference_resnet --algorithm dense|static|set|rigl|gmp|mest [--variant vanilla|em|em&s]\n"
     "                        [--sparsity S] [--seed N] [--epochs N] [--remove-fraction F --removal-epoch N]\n"
-    "                        [--data DIR] [--train-limit N] [--threads N]\n";
+    "                        [--data DIR] [--train-limit N] [--test-limit N] [--threads N]\n";
 
 }  // namespace
 
@@ -38,7 +38,7 @@ int main(int argc, char** argv) {
         shared.push_back(argv[i]);
     }
     options = parseReferenceOptions(int(shared.size()), shared.data());
-    data = loadStandardisedImages(options.dataDir, options.trainLimit);
+    data = loadStandardisedImages(options.dataDir, options.trainLimit, options.testLimit);
   } catch (const std::exception& error) {
     std::fprintf(stderr, "reference_resnet: %s\n%s", error.what(), resnetUsage);
     return 2;
