@@ -4,8 +4,8 @@
 #include <exception>
 #include <stdexcept>
 
+#include "mlp_training.h"
 #include "reference_options.h"
-#include "training_run.h"
 
 int main(int argc, char** argv) {
   using namespace reference;

@@ -2,7 +2,7 @@
 
 #include <string>
 
-#include "training_run.h"
+#include "training_loop.h"
 
 namespace reference {
 

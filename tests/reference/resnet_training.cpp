@@ -1,44 +1,44 @@
 #include "resnet_training.h"
 
-#include <algorithm>
-#include <chrono>
-#include <cmath>
-#include <numbers>
-#include <numeric>
-#include <span>
+#include <memory>
 
 #include "erk_densities.h"
-#include "forgetting_tracker.h"
 #include "image_augmentation.h"
+#include "nesterov_sgd.h"
 #include "resnet20.h"
 
 namespace reference {
 namespace {
 
-// As the MLP reference: separate streams, so that every algorithm of one seed starts from the same weights
-// and sees the same batches and augmentations whatever its masks draw.
-enum class Stream : unsigned long { weights = 1, batches = 2, masks = 3, augmentation = 4 };
-
-std::mt19937_64 streamFor(unsigned long seed, Stream stream) {
-  std::seed_seq sequence{seed, static_cast<unsigned long>(stream)};
-  return std::mt19937_64(sequence);
-}
-
-long batchCount(long examples, int batchSize) {
-  return (examples + batchSize - 1) / batchSize;
-}
-
 constexpr int imageSide = 28;
 constexpr int cropPadding = 2;
 
-// SGD on every conv and linear weight (decayed) and bias, and on batch norm's scale and shift (undecayed).
-void optimizerStep(ResNet20<float>& net, float learningRate, const SgdSettings& settings) {
-  for (MaskedLayer& layer : net.layers) nesterovStep(layer, learningRate, settings);
-  for (BatchNorm<float>* norm : net.norms()) {
-    nesterovStepUndecayed(norm->scale, norm->scaleMomentum, norm->scaleGradient, learningRate, settings);
-    nesterovStepUndecayed(norm->shift, norm->shiftMomentum, norm->shiftGradient, learningRate, settings);
+class ResNetModel final : public TrainableModel {
+ public:
+  ResNetModel(std::mt19937_64& weightRng, float black) : net_(imageSide, weightRng), black_(black) {}
+
+  std::span<MaskedLayer> sparseLayers() override { return std::span(net_.layers).subspan(1); }
+  void augment(RowMatrix& batch, std::mt19937_64& rng) override {
+    augmentInPlace(batch, imageSide, cropPadding, black_, rng);
   }
-}
+  BatchOutcome forwardBackward(const RowMatrix& batch, const std::vector<int>& labels) override {
+    return net_.forwardBackward(batch, labels);
+  }
+  // SGD on every conv and linear weight (decayed) and bias, and on batch norm's scale and shift (undecayed).
+  void optimizerStep(float learningRate, const SgdSettings& settings) override {
+    for (MaskedLayer& layer : net_.layers) nesterovStep(layer, learningRate, settings);
+    for (BatchNorm<float>* norm : net_.norms()) {
+      nesterovStepUndecayed(norm->scale, norm->scaleMomentum, norm->scaleGradient, learningRate, settings);
+      nesterovStepUndecayed(norm->shift, norm->shiftMomentum, norm->shiftGradient, learningRate, settings);
+    }
+  }
+  double accuracy(const ImageSet& set) override { return net_.accuracy(set); }
+  double density() const override { return double(net_.activeWeights()) / double(net_.totalWeights()); }
+
+ private:
+  ResNet20<float> net_;
+  float black_;  // the standardised value of a black pixel: the crops' padding
+};
 
 }  // namespace
 
@@ -49,65 +49,11 @@ std::vector<double> resnetErkDensities(double sparsity) {
 
 RunResult trainReferenceResnet(const RunSettings& settings, const TrainTestSets& data,
                                const std::function<void(const EpochReport&)>& onEpoch) {
-  const int examples = int(data.train.images.rows());
-  const int removed = settings.removeFraction > 0 ? int(std::lround(settings.removeFraction * examples)) : 0;
-  long totalSteps = 0;
-  for (int e = 0; e < settings.epochs; ++e)
-    totalSteps += batchCount(e < settings.removalEpoch ? examples : examples - removed, settings.batchSize);
-
   const std::vector<double> densities = resnetErkDensities(settings.sparsity);
   const std::vector<double> sparseDensities(densities.begin() + 1, densities.end());
-
-  std::mt19937_64 weightRng = streamFor(settings.seed, Stream::weights);
-  std::mt19937_64 batchRng = streamFor(settings.seed, Stream::batches);
-  std::mt19937_64 maskRng = streamFor(settings.seed, Stream::masks);
-  std::mt19937_64 augmentationRng = streamFor(settings.seed, Stream::augmentation);
-  ResNet20<float> net(imageSide, weightRng);
-  const std::span<MaskedLayer> sparseLayers = std::span(net.layers).subspan(1);
-  const auto rule = makeSparsityRule(settings.rule, sparseDensities, {settings.epochs, totalSteps});
-  rule->initialise(sparseLayers, maskRng);
-
-  ForgettingTracker tracker(examples);
-  std::vector<int> inUse(examples);
-  std::iota(inUse.begin(), inUse.end(), 0);
-  const int pixels = int(data.train.images.cols());
-  RowMatrix batch;
-  std::vector<int> labels;
-  long step = 0;
-  double testAccuracy = 0;
-  for (int epoch = 0; epoch < settings.epochs; ++epoch) {
-    const auto start = std::chrono::steady_clock::now();
-    rule->atEpochStart(epoch, sparseLayers, maskRng);
-    std::shuffle(inUse.begin(), inUse.end(), batchRng);
-    double lossSum = 0, learningRate = 0;
-    long hits = 0;
-    for (std::size_t first = 0; first < inUse.size(); first += settings.batchSize) {
-      const std::size_t size = std::min<std::size_t>(settings.batchSize, inUse.size() - first);
-      batch.resize(Eigen::Index(size), pixels);
-      labels.resize(size);
-      for (std::size_t i = 0; i < size; ++i) {
-        batch.row(Eigen::Index(i)) = data.train.images.row(inUse[first + i]);
-        labels[i] = data.train.labels[inUse[first + i]];
-      }
-      augmentInPlace(batch, imageSide, cropPadding, data.black, augmentationRng);
-      const BatchOutcome outcome = net.forwardBackward(batch, labels);
-      lossSum += outcome.lossSum;
-      for (std::size_t i = 0; i < size; ++i) {
-        tracker.record(inUse[first + i], outcome.correct[i]);
-        hits += outcome.correct[i];
-      }
-      learningRate = settings.learningRate * 0.5 * (1 + std::cos(std::numbers::pi * double(step) / double(totalSteps)));
-      optimizerStep(net, float(learningRate), settings.sgd);
-      rule->afterStep(++step, sparseLayers, maskRng);
-    }
-    testAccuracy = net.accuracy(data.test);
-    const int used = int(inUse.size());
-    if (removed > 0 && epoch + 1 == settings.removalEpoch) inUse = tracker.keptAfterRemoving(removed);
-    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    onEpoch({epoch + 1, lossSum / used, double(hits) / used, testAccuracy, learningRate,
-             double(net.activeWeights()) / double(net.totalWeights()), used, seconds});
-  }
-  return {testAccuracy, double(net.activeWeights()) / double(net.totalWeights())};
+  return trainModel(
+      settings, data, sparseDensities,
+      [&](std::mt19937_64& weightRng) { return std::make_unique<ResNetModel>(weightRng, data.black); }, onEpoch);
 }
 
 }  // namespace reference

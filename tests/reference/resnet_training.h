@@ -3,7 +3,8 @@
 #include <functional>
 #include <vector>
 
-#include "training_run.h"
+#include "image_dataset.h"
+#include "training_loop.h"
 
 namespace reference {
 
@@ -11,10 +12,9 @@ namespace reference {
 // and counted in the budget (the example projects' `"dense_layers": ["first"]`).
 std::vector<double> resnetErkDensities(double sparsity);
 
-// ResNet-20 trained as the fashion-resnet20-*.json projects do: batches shuffled every epoch (the last
-// partial one kept), each image randomly cropped (padding 2) and flipped afresh every epoch, cosine
-// learning rate per step to zero over the run's steps, test accuracy (batch norm in evaluation mode) after
-// every epoch. The rule sees every layer but the first conv, which stays dense.
+// ResNet-20 trained by trainModel (training_loop.h) as the fashion-resnet20-*.json projects do: each image
+// randomly cropped (padding 2) and flipped afresh every epoch; test accuracy with batch norm in evaluation
+// mode. The rule sees every layer but the first conv, which stays dense.
 RunResult trainReferenceResnet(const RunSettings& settings, const TrainTestSets& data,
                                const std::function<void(const EpochReport&)>& onEpoch);
 
