@@ -173,9 +173,10 @@ bool checkPooledClassifier(std::mt19937_64& rng) {
 
 bool checkNetwork(std::mt19937_64& rng) {
   ResNet20<double> net(28, rng);
-  const int batch = 4;
+  // Two images: enough for batch statistics (and what a batch of one would hide), half the time of four.
+  const int batch = 2;
   const Rows images = randomRows(batch, 28 * 28, rng);
-  const std::vector<int> labels{3, 1, 7, 3};
+  const std::vector<int> labels{3, 7};
   const auto meanLoss = [&] { return net.forwardBackward(images, labels).lossSum / batch; };
   meanLoss();
   std::vector<Checked> tensors;
@@ -195,7 +196,7 @@ bool checkNetwork(std::mt19937_64& rng) {
     tensors.push_back(checked("norm " + std::to_string(n) + " shift", norms[n]->shift.data(),
                               norms[n]->shiftGradient.data(), norms[n]->shift.size()));
   }
-  return compare("resnet20 (batch 4)", tensors, meanLoss, rng);
+  return compare("resnet20 (batch 2)", tensors, meanLoss, rng);
 }
 
 }  // namespace
