@@ -3,7 +3,10 @@
 # reference_resnet, written from docs/algorithms.md without the engine's code): the unstructured cells of
 # docs/reproduce-resnet-table.sh (dense and MEST+EM&S at 90% with seeds 1-3; static, SET, RigL, MEST+EM&S at
 # 90% and 95%, MEST+EM&S at 90% with 20% of the examples removed after epoch 5; seed 1). One run at a time on
-# every core (reference_resnet runs Eigen on OpenMP threads). Prints the table: final test accuracy in %.
+# every core (reference_resnet runs its conv products on OpenMP threads; the results do not depend on their
+# number). 15 runs of 15 epochs, each about 2 hours: a dense epoch took 7.8 minutes on the 2 shared cores
+# (tests/reference/RESNET_STATUS.md) and a sparse one costs the same (the reference keeps masked weights in
+# dense matrices), so the table is about 30 hours. Prints the table: final test accuracy in %.
 # usage: docs/reproduce-reference-resnet-table.sh [BUILD_DIR] [OUT_DIR]
 # A run whose output file is complete is not run again, so an interrupted table continues where it stopped.
 set -euo pipefail
@@ -12,6 +15,9 @@ bin=${1:-$here/build}/tests/reference/reference_resnet
 out=${2:-results-reference-resnet}
 [ -x "$bin" ] || { echo "no $bin: build the reference_resnet target first" >&2; exit 2; }
 mkdir -p "$out"
+# Waiting OpenMP threads sleep rather than spin: on a shared machine a spinning one holds the core its
+# partner needs.
+export OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-passive}
 
 arguments() {
   case $1 in
