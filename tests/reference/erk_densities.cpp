@@ -7,11 +7,14 @@ std::vector<double> erkDensities(const std::vector<LayerShape>& layers, double d
   std::vector<double> sizes(n), raw(n);
   double totalSize = 0;
   for (std::size_t l = 0; l < n; ++l) {
-    sizes[l] = double(layers[l].outputs) * layers[l].inputs;
-    raw[l] = double(layers[l].outputs + layers[l].inputs) / sizes[l];
+    const LayerShape& shape = layers[l];
+    const bool conv = shape.kernelHeight > 0;
+    sizes[l] = double(shape.outputs) * shape.inputs * (conv ? double(shape.kernelHeight) * shape.kernelWidth : 1.0);
+    raw[l] = double(shape.outputs + shape.inputs + (conv ? shape.kernelHeight + shape.kernelWidth : 0)) / sizes[l];
     totalSize += sizes[l];
   }
   std::vector<bool> dense(n, false);
+  for (std::size_t l = 0; l < n; ++l) dense[l] = layers[l].keptDense;
   std::vector<double> result(n, 1.0);
   for (;;) {
     double budget = density * totalSize, rawWeighted = 0;

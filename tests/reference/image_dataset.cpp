@@ -37,8 +37,8 @@ ImageSet readImageSet(const std::string& dir, const std::string& prefix, int lim
 
 }  // namespace
 
-TrainTestSets loadStandardisedImages(const std::string& dir, int trainLimit) {
-  TrainTestSets sets{readImageSet(dir, "train", trainLimit), readImageSet(dir, "t10k", 0)};
+TrainTestSets loadStandardisedImages(const std::string& dir, int trainLimit, int testLimit) {
+  TrainTestSets sets{readImageSet(dir, "train", trainLimit), readImageSet(dir, "t10k", testLimit)};
   // Sums in double: 47 million pixels would lose digits in a float accumulator.
   const double count = double(sets.train.images.size());
   const double mean = sets.train.images.cast<double>().sum() / count;
@@ -46,6 +46,7 @@ TrainTestSets loadStandardisedImages(const std::string& dir, int trainLimit) {
   const float scale = float(1.0 / std::sqrt(variance));
   for (RowMatrix* images : {&sets.train.images, &sets.test.images})
     *images = ((images->array() - float(mean)) * scale).matrix();
+  sets.black = -float(mean) * scale;
   return sets;
 }
 

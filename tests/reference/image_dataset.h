@@ -17,11 +17,12 @@ struct ImageSet {
 struct TrainTestSets {
   ImageSet train;
   ImageSet test;
+  float black = 0;  // a pixel of value 0 after the standardisation (the padding of random crops)
 };
 
 // Loads the four standard IDX files of `dir` (names as the MNIST family ships them, .gz or not), keeps
-// the first `trainLimit` training images (0: all), and standardises both sets with the mean and
-// standard deviation of every pixel of the kept training images.
-TrainTestSets loadStandardisedImages(const std::string& dir, int trainLimit);
+// the first `trainLimit` training images and the first `testLimit` test images (0: all), and standardises
+// both sets with the mean and standard deviation of every pixel of the kept training images.
+TrainTestSets loadStandardisedImages(const std::string& dir, int trainLimit, int testLimit);
 
 }  // namespace reference

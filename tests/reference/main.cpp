@@ -4,8 +4,8 @@
 #include <exception>
 #include <stdexcept>
 
+#include "mlp_training.h"
 #include "reference_options.h"
-#include "training_run.h"
 
 int main(int argc, char** argv) {
   using namespace reference;
@@ -13,7 +13,7 @@ int main(int argc, char** argv) {
   TrainTestSets data;
   try {
     options = parseReferenceOptions(argc, argv);
-    data = loadStandardisedImages(options.dataDir, options.trainLimit);
+    data = loadStandardisedImages(options.dataDir, options.trainLimit, options.testLimit);
   } catch (const std::exception& error) {
     std::fprintf(stderr, "reference_mlp: %s\n%s", error.what(), referenceUsage);
     return 2;

@@ -4,7 +4,7 @@
 #include <random>
 #include <vector>
 
-#include "masked_mlp.h"
+#include "masked_layer.h"
 
 namespace reference {
 

@@ -4,28 +4,6 @@
 #include <cmath>
 
 namespace reference {
-namespace {
-
-// Softmax cross-entropy: turns logits (batch x classes) into dL/dlogits for the mean loss, in place.
-BatchOutcome softmaxCrossEntropy(Eigen::MatrixXf& logits, const std::vector<int>& labels) {
-  BatchOutcome outcome;
-  const Eigen::Index batch = logits.rows();
-  outcome.correct.resize(batch);
-  for (Eigen::Index i = 0; i < batch; ++i) {
-    Eigen::Index predicted;
-    const float largest = logits.row(i).maxCoeff(&predicted);
-    outcome.correct[i] = predicted == labels[i];
-    logits.row(i).array() = (logits.row(i).array() - largest).exp();
-    const float sum = logits.row(i).sum();
-    outcome.lossSum -= std::log(double(logits(i, labels[i])) / sum);
-    logits.row(i) /= sum;
-    logits(i, labels[i]) -= 1.0f;
-  }
-  logits /= float(batch);
-  return outcome;
-}
-
-}  // namespace
 
 MaskedMlp::MaskedMlp(const std::vector<int>& widths, std::mt19937_64& rng) {
   for (std::size_t l = 0; l + 1 < widths.size(); ++l) {

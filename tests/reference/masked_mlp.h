@@ -5,27 +5,10 @@
 #include <vector>
 
 #include "image_dataset.h"
+#include "masked_layer.h"
+#include "softmax_cross_entropy.h"
 
 namespace reference {
-
-// A fully connected layer kept dense in memory with a 0/1 mask: inactive weights are exactly zero and
-// so is their momentum. weightGradient is the dense dL/dW of the last batch (inactive positions too).
-struct MaskedLayer {
-  Eigen::MatrixXf weights;  // outputs x inputs
-  Eigen::VectorXf bias;
-  Eigen::MatrixXf mask;
-  Eigen::MatrixXf weightMomentum;
-  Eigen::VectorXf biasMomentum;
-  Eigen::MatrixXf weightGradient;
-  Eigen::VectorXf biasGradient;
-
-  long activeCount() const { return long((mask.array() != 0.0f).count()); }
-};
-
-struct BatchOutcome {
-  double lossSum = 0;
-  std::vector<bool> correct;  // per example of the batch: the forward pass's prediction was right
-};
 
 // ReLU MLP with softmax cross-entropy (mean over the batch); He-normal weights, zero biases, every mask
 // full (dense) until a rule sets it.

@@ -12,7 +12,7 @@ MestRule::MestRule(const RuleSettings& settings, std::vector<double> densities, 
     throw std::invalid_argument("--variant: unknown '" + settings.variant + "' (vanilla, em, em&s)");
 }
 
-void MestRule::atEpochStart(int epoch, MaskedMlp& mlp, std::mt19937_64& rng) {
+void MestRule::atEpochStart(int epoch, std::span<MaskedLayer> layers, std::mt19937_64& rng) {
   if (!isMutationEpoch(epoch, settings_.everyEpochs, settings_.stopFraction, length_.epochs)) return;
   const int phase = std::min(2, int(3 * epoch / (settings_.stopFraction * length_.epochs)));
   const double remaining = (2 - phase) / 2.0;  // 1, 1/2, 0 of the ratio or margin
@@ -20,8 +20,8 @@ void MestRule::atEpochStart(int epoch, MaskedMlp& mlp, std::mt19937_64& rng) {
   if (settings_.variant == "vanilla") pruneFactor = 1 - settings_.mutationRatio;
   if (settings_.variant == "em") pruneFactor = 1 - settings_.mutationRatio * remaining;
   if (settings_.variant == "em&s") growFactor = 1 + settings_.softMargin * remaining;
-  for (std::size_t l = 0; l < mlp.layers.size(); ++l) {
-    MaskedLayer& layer = mlp.layers[l];
+  for (std::size_t l = 0; l < layers.size(); ++l) {
+    MaskedLayer& layer = layers[l];
     const Eigen::MatrixXf importance =
         layer.weights.cwiseAbs() + float(settings_.lambda) * layer.weightGradient.cwiseAbs();
     const long pruneTo = countForDensity(densities_[l] * pruneFactor, layer.mask.size());

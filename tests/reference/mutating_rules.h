@@ -12,7 +12,7 @@ namespace reference {
 class SetRule : public StaticMaskRule {
  public:
   using StaticMaskRule::StaticMaskRule;
-  void atEpochStart(int epoch, MaskedMlp& mlp, std::mt19937_64& rng) override;
+  void atEpochStart(int epoch, std::span<MaskedLayer> layers, std::mt19937_64& rng) override;
 };
 
 // RigL (Evci et al. 2020): every `updateSteps` optimizer steps while t < T_end = stop * T, each layer
@@ -23,7 +23,7 @@ class SetRule : public StaticMaskRule {
 class RiglRule : public StaticMaskRule {
  public:
   using StaticMaskRule::StaticMaskRule;
-  void afterStep(long stepsDone, MaskedMlp& mlp, std::mt19937_64& rng) override;
+  void afterStep(long stepsDone, std::span<MaskedLayer> layers, std::mt19937_64& rng) override;
 };
 
 // Gradual magnitude pruning (Zhu & Gupta 2017): dense start; after optimizer step t0 = begin * T, every
@@ -34,8 +34,8 @@ class RiglRule : public StaticMaskRule {
 class GmpRule : public StaticMaskRule {
  public:
   using StaticMaskRule::StaticMaskRule;
-  void initialise(MaskedMlp& mlp, std::mt19937_64& rng) override;
-  void afterStep(long stepsDone, MaskedMlp& mlp, std::mt19937_64& rng) override;
+  void initialise(std::span<MaskedLayer> layers, std::mt19937_64& rng) override;
+  void afterStep(long stepsDone, std::span<MaskedLayer> layers, std::mt19937_64& rng) override;
 };
 
 // MEST (Yuan et al. 2021) with the default derivation of docs/algorithms.md. At each mutation epoch every
@@ -55,7 +55,7 @@ class MestRule : public StaticMaskRule {
  public:
   // Throws std::invalid_argument for an unknown variant.
   MestRule(const RuleSettings& settings, std::vector<double> densities, TrainingLength length);
-  void atEpochStart(int epoch, MaskedMlp& mlp, std::mt19937_64& rng) override;
+  void atEpochStart(int epoch, std::span<MaskedLayer> layers, std::mt19937_64& rng) override;
 };
 
 }  // namespace reference

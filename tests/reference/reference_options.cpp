@@ -31,7 +31,7 @@ int whole(const std::string& option, const std::string& text, int low, int high)
 const char* const referenceUsage =
     "usage: reference_mlp --algorithm dense|static|set|rigl|gmp|mest [--variant vanilla|em|em&s]\n"
     "                     [--sparsity S] [--seed N] [--epochs N] [--remove-fraction F --removal-epoch N]\n"
-    "                     [--data DIR] [--train-limit N]\n";
+    "                     [--data DIR] [--train-limit N] [--test-limit N]\n";
 
 ReferenceOptions parseReferenceOptions(int argc, char** argv) {
   ReferenceOptions options;
@@ -58,6 +58,8 @@ ReferenceOptions parseReferenceOptions(int argc, char** argv) {
       options.dataDir = value;
     else if (option == "--train-limit")
       options.trainLimit = whole(option, value, 1, 1 << 30);
+    else if (option == "--test-limit")
+      options.testLimit = whole(option, value, 1, 1 << 30);
     else
       throw std::invalid_argument(option + ": unknown option");
   }

@@ -2,7 +2,7 @@
 
 #include <string>
 
-#include "training_run.h"
+#include "training_loop.h"
 
 namespace reference {
 
@@ -10,6 +10,7 @@ struct ReferenceOptions {
   RunSettings run;
   std::string dataDir = "/usr/share/datasets/fashion-mnist";
   int trainLimit = 0;  // 0: every training image
+  int testLimit = 0;   // 0: every test image (fewer only for quick checks: accuracies are then noisier)
 };
 
 extern const char* const referenceUsage;

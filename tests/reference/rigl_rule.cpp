@@ -6,11 +6,11 @@
 
 namespace reference {
 
-void RiglRule::afterStep(long stepsDone, MaskedMlp& mlp, std::mt19937_64&) {
+void RiglRule::afterStep(long stepsDone, std::span<MaskedLayer> layers, std::mt19937_64&) {
   const double endStep = settings_.stopFraction * double(length_.totalSteps);
   if (stepsDone % settings_.updateSteps != 0 || double(stepsDone) >= endStep) return;
   const double fraction = settings_.alpha / 2 * (1 + std::cos(std::numbers::pi * double(stepsDone) / endStep));
-  for (MaskedLayer& layer : mlp.layers) {
+  for (MaskedLayer& layer : layers) {
     const Positions active = activePositions(layer);
     const std::size_t update = std::lround(fraction * double(active.size()));
     Positions kept = largestByScore(active, layer.weights.cwiseAbs(), active.size() - update);

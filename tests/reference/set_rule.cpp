@@ -5,9 +5,9 @@
 
 namespace reference {
 
-void SetRule::atEpochStart(int epoch, MaskedMlp& mlp, std::mt19937_64& rng) {
+void SetRule::atEpochStart(int epoch, std::span<MaskedLayer> layers, std::mt19937_64& rng) {
   if (!isMutationEpoch(epoch, settings_.everyEpochs, settings_.stopFraction, length_.epochs)) return;
-  for (MaskedLayer& layer : mlp.layers) {
+  for (MaskedLayer& layer : layers) {
     Positions positive, negative;
     for (Eigen::Index p : activePositions(layer)) (layer.weights.data()[p] >= 0 ? positive : negative).push_back(p);
     const std::size_t dropPositive = std::lround(settings_.zeta * double(positive.size()));

@@ -10,14 +10,14 @@ namespace {
 
 class DenseRule : public SparsityRule {
  public:
-  void initialise(MaskedMlp&, std::mt19937_64&) override {}
+  void initialise(std::span<MaskedLayer>, std::mt19937_64&) override {}
 };
 
 }  // namespace
 
-void StaticMaskRule::initialise(MaskedMlp& mlp, std::mt19937_64& rng) {
-  for (std::size_t l = 0; l < mlp.layers.size(); ++l) {
-    MaskedLayer& layer = mlp.layers[l];
+void StaticMaskRule::initialise(std::span<MaskedLayer> layers, std::mt19937_64& rng) {
+  for (std::size_t l = 0; l < layers.size(); ++l) {
+    MaskedLayer& layer = layers[l];
     keepOnly(layer, randomPick(activePositions(layer), countForDensity(densities_[l], layer.mask.size()), rng));
   }
 }

@@ -2,10 +2,11 @@
 
 #include <memory>
 #include <random>
+#include <span>
 #include <string>
 #include <vector>
 
-#include "masked_mlp.h"
+#include "masked_layer.h"
 
 namespace reference {
 
@@ -36,9 +37,9 @@ struct TrainingLength {
 class SparsityRule {
  public:
   virtual ~SparsityRule() = default;
-  virtual void initialise(MaskedMlp& mlp, std::mt19937_64& rng) = 0;
-  virtual void atEpochStart(int /*epoch*/, MaskedMlp& /*mlp*/, std::mt19937_64& /*rng*/) {}
-  virtual void afterStep(long /*stepsDone*/, MaskedMlp& /*mlp*/, std::mt19937_64& /*rng*/) {}
+  virtual void initialise(std::span<MaskedLayer> layers, std::mt19937_64& rng) = 0;
+  virtual void atEpochStart(int /*epoch*/, std::span<MaskedLayer> /*layers*/, std::mt19937_64& /*rng*/) {}
+  virtual void afterStep(long /*stepsDone*/, std::span<MaskedLayer> /*layers*/, std::mt19937_64& /*rng*/) {}
 };
 
 // Static sparse training ("random pruning"): each layer a uniformly random mask with its density's count
@@ -47,7 +48,7 @@ class StaticMaskRule : public SparsityRule {
  public:
   StaticMaskRule(const RuleSettings& settings, std::vector<double> densities, TrainingLength length)
       : settings_(settings), densities_(std::move(densities)), length_(length) {}
-  void initialise(MaskedMlp& mlp, std::mt19937_64& rng) override;
+  void initialise(std::span<MaskedLayer> layers, std::mt19937_64& rng) override;
 
  protected:
   RuleSettings settings_;

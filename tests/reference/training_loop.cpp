@@ -1,4 +1,4 @@
-#include "training_run.h"
+#include "training_loop.h"
 
 #include <algorithm>
 #include <chrono>
@@ -6,15 +6,14 @@
 #include <numbers>
 #include <numeric>
 
-#include "erk_densities.h"
 #include "forgetting_tracker.h"
 
 namespace reference {
 namespace {
 
 // Separate streams, so that (for one seed) every algorithm starts from the same weights and sees the
-// same first epoch's batch order whatever its masks draw.
-enum class Stream : unsigned long { weights = 1, batches = 2, masks = 3 };
+// same first epoch's batch order and augmentations whatever its masks draw.
+enum class Stream : unsigned long { weights = 1, batches = 2, masks = 3, augmentation = 4 };
 
 std::mt19937_64 streamFor(unsigned long seed, Stream stream) {
   std::seed_seq sequence{seed, static_cast<unsigned long>(stream)};
@@ -25,33 +24,24 @@ long batchCount(long examples, int batchSize) {
   return (examples + batchSize - 1) / batchSize;
 }
 
-const std::vector<int> lenet300100Widths{784, 300, 100, 10};
-
 }  // namespace
 
-std::vector<double> mlpErkDensities(double sparsity) {
-  std::vector<LayerShape> shapes;
-  for (std::size_t l = 0; l + 1 < lenet300100Widths.size(); ++l)
-    shapes.push_back({lenet300100Widths[l + 1], lenet300100Widths[l]});
-  return erkDensities(shapes, 1.0 - sparsity);
-}
-
-RunResult trainReferenceMlp(const RunSettings& settings, const TrainTestSets& data,
-                            const std::function<void(const EpochReport&)>& onEpoch) {
+RunResult trainModel(const RunSettings& settings, const TrainTestSets& data, const std::vector<double>& sparseDensities,
+                     const ModelFactory& makeModel, const std::function<void(const EpochReport&)>& onEpoch) {
   const int examples = int(data.train.images.rows());
   const int removed = settings.removeFraction > 0 ? int(std::lround(settings.removeFraction * examples)) : 0;
   long totalSteps = 0;
   for (int e = 0; e < settings.epochs; ++e)
     totalSteps += batchCount(e < settings.removalEpoch ? examples : examples - removed, settings.batchSize);
 
-  const std::vector<double> densities = mlpErkDensities(settings.sparsity);
-
   std::mt19937_64 weightRng = streamFor(settings.seed, Stream::weights);
   std::mt19937_64 batchRng = streamFor(settings.seed, Stream::batches);
   std::mt19937_64 maskRng = streamFor(settings.seed, Stream::masks);
-  MaskedMlp mlp(lenet300100Widths, weightRng);
-  const auto rule = makeSparsityRule(settings.rule, densities, {settings.epochs, totalSteps});
-  rule->initialise(mlp, maskRng);
+  std::mt19937_64 augmentationRng = streamFor(settings.seed, Stream::augmentation);
+  const std::unique_ptr<TrainableModel> model = makeModel(weightRng);
+  const std::span<MaskedLayer> sparseLayers = model->sparseLayers();
+  const auto rule = makeSparsityRule(settings.rule, sparseDensities, {settings.epochs, totalSteps});
+  rule->initialise(sparseLayers, maskRng);
 
   ForgettingTracker tracker(examples);
   std::vector<int> inUse(examples);
@@ -63,7 +53,7 @@ RunResult trainReferenceMlp(const RunSettings& settings, const TrainTestSets& da
   double testAccuracy = 0;
   for (int epoch = 0; epoch < settings.epochs; ++epoch) {
     const auto start = std::chrono::steady_clock::now();
-    rule->atEpochStart(epoch, mlp, maskRng);
+    rule->atEpochStart(epoch, sparseLayers, maskRng);
     std::shuffle(inUse.begin(), inUse.end(), batchRng);
     double lossSum = 0, learningRate = 0;
     long hits = 0;
@@ -75,24 +65,25 @@ RunResult trainReferenceMlp(const RunSettings& settings, const TrainTestSets& da
         batch.row(Eigen::Index(i)) = data.train.images.row(inUse[first + i]);
         labels[i] = data.train.labels[inUse[first + i]];
       }
-      const BatchOutcome outcome = mlp.forwardBackward(batch, labels);
+      model->augment(batch, augmentationRng);
+      const BatchOutcome outcome = model->forwardBackward(batch, labels);
       lossSum += outcome.lossSum;
       for (std::size_t i = 0; i < size; ++i) {
         tracker.record(inUse[first + i], outcome.correct[i]);
         hits += outcome.correct[i];
       }
       learningRate = settings.learningRate * 0.5 * (1 + std::cos(std::numbers::pi * double(step) / double(totalSteps)));
-      nesterovStep(mlp, float(learningRate), settings.sgd);
-      rule->afterStep(++step, mlp, maskRng);
+      model->optimizerStep(float(learningRate), settings.sgd);
+      rule->afterStep(++step, sparseLayers, maskRng);
     }
-    testAccuracy = mlp.accuracy(data.test);
+    testAccuracy = model->accuracy(data.test);
     const int used = int(inUse.size());
     if (removed > 0 && epoch + 1 == settings.removalEpoch) inUse = tracker.keptAfterRemoving(removed);
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    onEpoch({epoch + 1, lossSum / used, double(hits) / used, testAccuracy, learningRate,
-             double(mlp.activeWeights()) / double(mlp.totalWeights()), used, seconds});
+    onEpoch(
+        {epoch + 1, lossSum / used, double(hits) / used, testAccuracy, learningRate, model->density(), used, seconds});
   }
-  return {testAccuracy, double(mlp.activeWeights()) / double(mlp.totalWeights())};
+  return {testAccuracy, model->density()};
 }
 
 }  // namespace reference
