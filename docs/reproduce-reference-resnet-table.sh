@@ -19,23 +19,8 @@ mkdir -p "$out"
 # partner needs.
 export OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-passive}
 
-arguments() {
-  case $1 in
-    mest-em-s) echo "--algorithm mest --variant em&s" ;;
-    mest-em-s-de20) echo "--algorithm mest --variant em&s --remove-fraction 0.2 --removal-epoch 5" ;;
-    *) echo "--algorithm $1" ;;
-  esac
-}
-run() {
-  local name=$1 sparsity=$2 seed=$3
-  local file=$out/$name-$sparsity-seed$seed.txt
-  tail -n1 "$file" 2>/dev/null | grep -q '"test_accuracy"' && return 0
-  local target=$sparsity
-  [ "$name" = dense ] && target=0
-  # shellcheck disable=SC2046  # the arguments are words on purpose
-  "$bin" $(arguments "$name") --sparsity "$target" --seed "$seed" > "$file.part" 2> "$out/$name-$sparsity-seed$seed.log" &&
-    mv "$file.part" "$file" || echo "failed: $name $sparsity seed $seed (see $out)" >&2
-}
+# shellcheck source=docs/reference-runs.sh
+source "$here/docs/reference-runs.sh"
 
 for seed in 1 2 3; do run dense 0.9 "$seed"; run mest-em-s 0.9 "$seed"; done
 for sparsity in 0.9 0.95; do

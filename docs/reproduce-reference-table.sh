@@ -14,25 +14,9 @@ out=${2:-results-reference}
 mkdir -p "$out"
 
 rows=(dense static set rigl gmp mest mest-em mest-em-s mest-em-s-de20)
-arguments() {
-  case $1 in
-    mest) echo "--algorithm mest --variant vanilla" ;;
-    mest-em) echo "--algorithm mest --variant em" ;;
-    mest-em-s) echo "--algorithm mest --variant em&s" ;;
-    mest-em-s-de20) echo "--algorithm mest --variant em&s --remove-fraction 0.2 --removal-epoch 5" ;;
-    *) echo "--algorithm $1" ;;
-  esac
-}
-run() {
-  local name=$1 sparsity=$2 seed=$3
-  local file=$out/$name-$sparsity-seed$seed.txt
-  tail -n1 "$file" 2>/dev/null | grep -q '"test_accuracy"' && return 0
-  local target=$sparsity
-  [ "$name" = dense ] && target=0
-  # shellcheck disable=SC2046  # the arguments are words on purpose
-  "$bin" $(arguments "$name") --sparsity "$target" --seed "$seed" > "$file.part" 2> "$out/$name-$sparsity-seed$seed.log" &&
-    mv "$file.part" "$file"
-}
+# shellcheck source=docs/reference-runs.sh
+source "$here/docs/reference-runs.sh"
+
 export -f run arguments
 export bin out
 
@@ -43,7 +27,7 @@ for sparsity in 0.9 0.95 0.98; do
     for seed in 1 2 3; do jobs+=("$name $sparsity $seed"); done
   done
 done
-printf '%s\n' "${jobs[@]}" | xargs -P 2 -L 1 bash -c 'run "$@"' _ || echo "some runs failed: see $out/*.log" >&2
+printf '%s\n' "${jobs[@]}" | xargs -P 2 -L 1 bash -c 'run "$@"' _
 
 python3 - "$out" "${rows[@]}" <<'PY'
 import glob, json, statistics, sys
