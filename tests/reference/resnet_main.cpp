@@ -54,19 +54,9 @@ int main(int argc, char** argv) {
     double seconds = 0;
     const RunResult result = trainReferenceResnet(run, data, [&](const EpochReport& r) {
       seconds += r.seconds;
-      std::printf(
-          "epoch %d train_loss %.4f train_accuracy %.4f test_accuracy %.4f lr %.6f density %.6f examples %d "
-          "seconds %.2f\n",
-          r.epoch, r.trainLoss, r.trainAccuracy, r.testAccuracy, r.lastLearningRate, r.density, r.examplesInUse,
-          r.seconds);
-      std::fflush(stdout);
+      printEpochLine(r);
     });
-    std::printf(
-        "{\"model\": \"resnet20\", \"algorithm\": \"%s\", \"variant\": \"%s\", \"sparsity\": %g, \"seed\": %lu, "
-        "\"epochs\": %d, \"remove_fraction\": %g, \"removal_epoch\": %d, \"density\": %.6f, \"test_accuracy\": %.4f, "
-        "\"seconds\": %.1f}\n",
-        run.rule.algorithm.c_str(), run.rule.algorithm == "mest" ? run.rule.variant.c_str() : "", run.sparsity,
-        run.seed, run.epochs, run.removeFraction, run.removalEpoch, result.density, result.testAccuracy, seconds);
+    printResultLine("\"model\": \"resnet20\", ", run, result, seconds);
   } catch (const std::invalid_argument& error) {
     std::fprintf(stderr, "reference_resnet: %s\n%s", error.what(), resnetUsage);
     return 2;

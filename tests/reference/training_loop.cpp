@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <numbers>
 #include <numeric>
 
@@ -84,6 +85,24 @@ RunResult trainModel(const RunSettings& settings, const TrainTestSets& data, con
         {epoch + 1, lossSum / used, double(hits) / used, testAccuracy, learningRate, model->density(), used, seconds});
   }
   return {testAccuracy, model->density()};
+}
+
+void printEpochLine(const EpochReport& r) {
+  std::printf(
+      "epoch %d train_loss %.4f train_accuracy %.4f test_accuracy %.4f lr %.6f density %.6f examples %d "
+      "seconds %.2f\n",
+      r.epoch, r.trainLoss, r.trainAccuracy, r.testAccuracy, r.lastLearningRate, r.density, r.examplesInUse, r.seconds);
+  std::fflush(stdout);
+}
+
+void printResultLine(const char* leadingFields, const RunSettings& run, const RunResult& result, double seconds) {
+  std::printf(
+      "{%s\"algorithm\": \"%s\", \"variant\": \"%s\", \"sparsity\": %g, \"seed\": %lu, \"epochs\": %d, "
+      "\"remove_fraction\": %g, \"removal_epoch\": %d, \"density\": %.6f, \"test_accuracy\": %.4f, "
+      "\"seconds\": %.1f}\n",
+      leadingFields, run.rule.algorithm.c_str(), run.rule.algorithm == "mest" ? run.rule.variant.c_str() : "",
+      run.sparsity, run.seed, run.epochs, run.removeFraction, run.removalEpoch, result.density, result.testAccuracy,
+      seconds);
 }
 
 }  // namespace reference

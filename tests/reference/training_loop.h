@@ -51,4 +51,9 @@ using ModelFactory = std::function<std::unique_ptr<TrainableModel>(std::mt19937_
 RunResult trainModel(const RunSettings& settings, const TrainTestSets& data, const std::vector<double>& sparseDensities,
                      const ModelFactory& makeModel, const std::function<void(const EpochReport&)>& onEpoch);
 
+// The lines both reference programs print: one per epoch, and the run's JSON line at the end, whose fields start
+// with `leadingFields` (such as "\"model\": \"resnet20\", ", or nothing).
+void printEpochLine(const EpochReport& report);
+void printResultLine(const char* leadingFields, const RunSettings& run, const RunResult& result, double seconds);
+
 }  // namespace reference
