@@ -174,5 +174,24 @@ head -c 8192 /dev/urandom > junk.db
 expect_exit 2 "a file that is not a store" "$bin" runs --db junk.db
 grep -q 'junk.db' err.txt || fail "a damaged store is named ($(cat err.txt))"
 
+# bench times a CIFAR model without CIFAR on the machine (random input of its shape), and --planned spreads the
+# density as the project's run would: ERK with the first conv kept dense.
+cat > cifar-bench.json <<'JSON'
+{"format": 1, "name": "cifar-bench", "data": {"dataset": "cifar10", "dir": "/nonexistent/cifar-10-batches-bin"},
+ "model": {"preset": "resnet", "depth": 8}, "train": {"batch_size": 4},
+ "sparsity": {"target": 0.9, "dense_layers": ["first"]}}
+JSON
+expect_exit 0 "bench without the data set" "$bin" bench cifar-bench.json --densities 0.1 --repeats 1 --planned --json
+python3 - <<'PY' || fail "bench --planned --json: rows of every layer, the first conv dense"
+import json
+rows = {row["layer"]: row for row in json.load(open("out.txt"))}
+assert {"conv1", "stage2.block1.shortcut", "fc", "model"} <= rows.keys(), rows.keys()
+assert rows["conv1"]["layout"] == "dense" and rows["conv1"]["achieved_density"] == 1.0
+assert abs(rows["model"]["achieved_density"] - 0.1) < 0.01
+for key in ("dense_dw_ms", "sparse_dw_ms", "dense_step_ms", "sparse_step_ms"):
+    assert rows["stage1.block1.conv1"][key] > 0, key
+PY
+grep -q "random input in cifar10's shape, 3x32x32" err.txt || fail "bench says its input is random ($(cat err.txt))"
+
 [ "$failures" -eq 0 ] && echo "all CLI checks passed"
 exit "$failures"

@@ -45,6 +45,7 @@ class TestResidual : public QObject {
   void layerListsParseAndWriteBack();
   void layerListErrorsNameTheEntry();
   void benchTimesEveryWeightLayerOfAResnet();
+  void benchTimesACifarModelWithoutItsDataAtItsPlannedDensities();
 };
 
 namespace {
@@ -458,6 +459,31 @@ void TestResidual::benchTimesEveryWeightLayerOfAResnet() {
   for (const char* layer : {"conv1", "stage1.block1.conv2", "stage2.block1.conv1", "stage2.block1.shortcut",
                             "stage3.block1.shortcut", "fc", "model"})
     QVERIFY2(timed.count(layer), layer);
+}
+
+// A CIFAR ResNet is timed on random input of CIFAR's shape, so the folder need not exist; with `planned` the
+// density is the model's, spread as a run spreads it (ERK, the first conv dense), not given to every layer.
+void TestResidual::benchTimesACifarModelWithoutItsDataAtItsPlannedDensities() {
+  const Project project = parseProject(R"({"format": 1, "name": "bench",
+      "data": {"dataset": "cifar100", "dir": "/nonexistent/cifar-100-binary"},
+      "model": {"preset": "resnet", "depth": 8}, "train": {"batch_size": 4},
+      "sparsity": {"target": 0.9, "distribution": "erk", "dense_layers": ["first"]}})",
+                                       "bench.json");
+  BenchSettings settings;
+  settings.densities = {0.1};
+  settings.repeats = 1;
+  for (bool planned : {false, true}) {
+    settings.planned = planned;
+    std::map<std::string, BenchRow> byLayer;
+    for (const BenchRow& row : runStepBenchmark(project, settings, [](const std::string&) {})) byLayer[row.layer] = row;
+    QVERIFY(byLayer.count("conv1") && byLayer.count("stage3.block1.conv2") && byLayer.count("model"));
+    QVERIFY(std::abs(byLayer["model"].achievedDensity - 0.1) < 0.01);
+    QCOMPARE(byLayer["conv1"].layout, std::string(planned ? "dense" : "csr"));
+    QCOMPARE(byLayer["conv1"].achievedDensity > 0.5, planned);
+    // ERK gives the widest stage the lowest density.
+    if (planned) QVERIFY(byLayer["stage3.block1.conv2"].achievedDensity < byLayer["stage1.block1.conv2"].achievedDensity);
+    QVERIFY(byLayer["fc"].denseWeightGradMs > 0 && byLayer["fc"].sparseWeightGradMs > 0);
+  }
 }
 
 QTEST_GUILESS_MAIN(TestResidual)

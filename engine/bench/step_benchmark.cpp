@@ -145,6 +145,58 @@ void sparsifyAll(Model& model, const Scheme& scheme, double density, bool transp
   }
 }
 
+// As a run of the project would start: the global density spread over the layers by the project's distribution and
+// dense_layers, layers above sparse_execution_below left masked-dense; only the scheme is the benchmark's.
+void sparsifyAsPlanned(Model& model, SparsitySpec spec, const std::string& scheme, const std::string& options,
+                       double density, bool transposedIndex, Rng& rng) {
+  spec.target = 1.0 - density;
+  spec.scheme = scheme;
+  spec.schemeOptionsJson = options;
+  spec.transposedIndex = transposedIndex;
+  sparsifyModel(model, spec, rng);
+}
+
+// One batch at the project's batch size. For a published data set the shape is known, so the batch is random
+// (normal values, as standardised pixels are; random labels) and no file is read: a CIFAR model can be timed on a
+// machine without CIFAR. Other sets are read for their shape, and their first batch is used.
+struct BenchInput {
+  ExampleShape shape;
+  int classes = 0;
+  Matrix x;
+  std::vector<int32_t> labels;
+};
+
+BenchInput benchInput(const Project& project, Rng& rng, const std::function<void(const std::string&)>& progress) {
+  BenchInput in;
+  const int batch = project.train.batchSize;
+  if (const auto published = publishedShape(project.data)) {
+    in.shape = published->example;
+    in.classes = published->classes;
+    Rng pixels = rng.fork(1);
+    in.x.resize(batch, in.shape.size());
+    for (Eigen::Index k = 0; k < in.x.size(); ++k) in.x.data()[k] = pixels.normal(0.0f, 1.0f);
+    for (int i = 0; i < batch; ++i) in.labels.push_back(int32_t(pixels.below(in.classes)));
+    progress("random input in " + project.data.dataset + "'s shape, " + in.shape.text() + ", batch " +
+             std::to_string(batch) + " (no data read)");
+    return in;
+  }
+  Rng dataRng = rng.fork(1);
+  const DataSplits data = loadDataSplits(project.data, dataRng);
+  in.shape = data.train.shape;
+  in.classes = data.train.classCount;
+  BatchLoader loader(data.train, batch, false);
+  std::vector<int64_t> rows;
+  loader.batch(0, in.x, in.labels, rows);
+  return in;
+}
+
+// What the sparse model's layer runs on: its sparse layout, or "masked" (dense kernels, inactive weights zero) or
+// "dense" where --planned left it so.
+std::string layoutOf(const WeightMatrix& w) {
+  if (w.sparse()) return weightStorageOf(w).format.describe();
+  return w.activeCount() < int64_t(w.rows()) * w.cols() ? "masked" : "dense";
+}
+
 double memoryRatio(Layer& layer) {
   const WeightMatrix& w = *layer.weightMatrix();
   return double(weightMemory(weightStorageOf(w)).parameterState()) /
@@ -183,17 +235,15 @@ std::vector<BenchRow> runStepBenchmark(const Project& project, const BenchSettin
   keepLargeAllocationsInHeap();
   setThreadCount(project.train.threads);
   Rng rng(project.train.seed);
-  Rng dataRng = rng.fork(1);
-  const DataSplits data = loadDataSplits(project.data, dataRng);
-  BatchLoader loader(data.train, project.train.batchSize, false);
+  const BenchInput input = benchInput(project, rng, progress);
 
   auto newCase = [&](uint64_t seed) {
     auto c = std::make_unique<ModelCase>();
     Rng init(seed);
-    c->model = buildModel(project.model, data.train.shape, data.train.classCount, init);
-    c->classes = data.train.classCount;
-    std::vector<int64_t> rows;
-    loader.batch(0, c->x, c->labels, rows);
+    c->model = buildModel(project.model, input.shape, input.classes, init);
+    c->classes = input.classes;
+    c->x = input.x;
+    c->labels = input.labels;
     return c;
   };
 
@@ -210,14 +260,18 @@ std::vector<BenchRow> runStepBenchmark(const Project& project, const BenchSettin
       progress(scheme->describe() + " at density " + std::to_string(density).substr(0, 5));
       auto dense = newCase(project.train.seed), sparse = newCase(project.train.seed);
       Rng maskRng(project.train.seed + 7);
-      sparsifyAll(sparse->model, *scheme, density, settings.transposedIndex, maskRng);
+      if (settings.planned)
+        sparsifyAsPlanned(sparse->model, project.sparsity, schemeName, options, density, settings.transposedIndex,
+                          maskRng);
+      else
+        sparsifyAll(sparse->model, *scheme, density, settings.transposedIndex, maskRng);
       Rng gradRng(project.train.seed + 11);
       prepareCases(*dense, gradRng);
       Rng gradRng2(project.train.seed + 11);
       prepareCases(*sparse, gradRng2);
 
       struct LayerTimers {
-        Timer dFwd, dBwd, dStep, sFwd, sBwd, sStep, eStep;
+        Timer dFwd, dBwd, dGradW, dStep, sFwd, sBwd, sGradW, sStep, eStep;
         bool eigen = false;
         EigenCase e;
       };
@@ -234,9 +288,11 @@ std::vector<BenchRow> runStepBenchmark(const Project& project, const BenchSettin
         };
         t.dFwd.run = [&dc] { dc.layer->forward(dc.x, dc.out, true); };
         t.dBwd.run = [&dc] { dc.layer->backward(dc.x, dc.y, dc.dy, dc.dx, true); };
+        t.dGradW.run = [&dc] { dc.layer->backward(dc.x, dc.y, dc.dy, dc.dx, false); };
         t.dStep.run = [&dc, &dense, layerStep] { layerStep(dc, dense->optimizer); };
         t.sFwd.run = [&sc] { sc.layer->forward(sc.x, sc.out, true); };
         t.sBwd.run = [&sc] { sc.layer->backward(sc.x, sc.y, sc.dy, sc.dx, true); };
+        t.sGradW.run = [&sc] { sc.layer->backward(sc.x, sc.y, sc.dy, sc.dx, false); };
         t.sStep.run = [&sc, &sparse, layerStep] { layerStep(sc, sparse->optimizer); };
         t.eigen = schemeName == "unstructured" && sc.layer->kind() == "linear" && sc.layer->weightMatrix()->sparse();
         if (t.eigen) {
@@ -244,7 +300,7 @@ std::vector<BenchRow> runStepBenchmark(const Project& project, const BenchSettin
           t.eStep.run = [&t, &sc] { t.e.step(sc.x, sc.dy); };
         }
         const int inner = innerFor(t.sStep.run);
-        for (Timer* timer : {&t.dFwd, &t.dBwd, &t.dStep, &t.sFwd, &t.sBwd, &t.sStep, &t.eStep}) {
+        for (Timer* timer : {&t.dFwd, &t.dBwd, &t.dGradW, &t.dStep, &t.sFwd, &t.sBwd, &t.sGradW, &t.sStep, &t.eStep}) {
           timer->inner = inner;
           if (timer->run) all.push_back(timer);
         }
@@ -278,7 +334,9 @@ std::vector<BenchRow> runStepBenchmark(const Project& project, const BenchSettin
                      t.sStep.ms(),
                      t.eigen ? t.eStep.ms() : kNaN,
                      memoryRatio(layer),
-                     weightStorageOf(*layer.weightMatrix()).format.describe()};
+                     layoutOf(*layer.weightMatrix())};
+        row.denseWeightGradMs = t.dGradW.ms();
+        row.sparseWeightGradMs = t.sGradW.ms();
         eigenModel += t.eigen ? t.eStep.ms() : kNaN;
         rows.push_back(row);
       }
@@ -297,7 +355,9 @@ std::vector<BenchRow> runStepBenchmark(const Project& project, const BenchSettin
                      modelSparse.ms(),
                      eigenModel,
                      double(sparseBytes) / double(denseBytes),
-                     scheme->sparseFormat().describe()};
+                     scheme->sparseFormat().describe(),
+                     kNaN,
+                     kNaN};
       int64_t active = 0, total = 0;
       for (auto& lc : sparse->layers) {
         active += lc.layer->weightMatrix()->activeCount();

@@ -19,6 +19,8 @@ struct BenchRow {
   double eigenSparseStepMs = 0;
   double memoryRatio = 1;  // training bytes (weights, indices, gradients, momentum), sparse / dense
   std::string layout;      // how the sparse weights were stored ("csr", "nm 1:8", "block 4x1", "channel")
+  // The backward pass without the input gradient (dW and the bias's alone): backward - this is the dX pass.
+  double denseWeightGradMs = 0, sparseWeightGradMs = 0;
   double stepSpeedup() const { return denseStepMs / sparseStepMs; }
 };
 
@@ -27,10 +29,14 @@ struct BenchSettings {
   std::vector<std::string> schemes = {"unstructured"};  // "unstructured", "nm:1:8", "block:4x1", "channel", "pattern"
   int repeats = 7;
   bool transposedIndex = true;
+  // false: every weight layer at each density. true: each density is the model's, spread over the layers as a run
+  // of the project would (its sparsity.distribution, dense_layers and sparse_execution_below).
+  bool planned = false;
 };
 
 // Times forward, backward and a whole training step (with the SGD update) of every weight layer and
-// of the whole model of the project, on a real batch of its data, at the project's batch size.
+// of the whole model of the project, at the project's batch size: on random input for a published data set (no file
+// read), else on the first batch of its data.
 std::vector<BenchRow> runStepBenchmark(const Project& project, const BenchSettings& settings,
                                        const std::function<void(const std::string&)>& progress);
 

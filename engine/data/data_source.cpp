@@ -65,6 +65,13 @@ DataSplits loadSynthetic(const DataSpec& spec, Rng& rng) {
 
 }  // namespace
 
+std::optional<PublishedShape> publishedShape(const DataSpec& spec) {
+  if (spec.dataset == "fashion-mnist" || spec.dataset == "mnist") return PublishedShape{{1, 28, 28}, 10};
+  if (spec.dataset == "cifar10") return PublishedShape{{3, 32, 32}, 10};
+  if (spec.dataset == "cifar100") return PublishedShape{{3, 32, 32}, spec.labels == "coarse" ? 20 : 100};
+  return std::nullopt;
+}
+
 DataSplits loadDataSplits(const DataSpec& spec, Rng& rng) {
   DataSplits s;
   if (spec.dataset == "fashion-mnist") {
