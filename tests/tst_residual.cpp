@@ -1,5 +1,8 @@
 // Residual networks: the join's option-A shortcut by hand, whole blocks against finite differences, the resnet and
 // vgg presets against their published parameter counts and stable names, and the project's layer lists.
+#include <omp.h>
+
+#include <QScopeGuard>
 #include <QTemporaryDir>
 #include <QtTest>
 #include <map>
@@ -8,6 +11,7 @@
 #include "bench/step_benchmark.h"
 #include "core/error.h"
 #include "core/rng.h"
+#include "core/threads.h"
 #include "gradient_check.h"
 #include "nn/activation.h"
 #include "nn/batch_norm.h"
@@ -35,6 +39,9 @@ class TestResidual : public QObject {
   void blockGradientsMatchFiniteDifferences_data();
   void blockGradientsMatchFiniteDifferences();
   void blocksReadTheirInputs();
+  void joinPassingThroughTheReluIsTheTwoLayersBitForBit_data();
+  void joinPassingThroughTheReluIsTheTwoLayersBitForBit();
+  void modelRunsEveryJoinWithItsReluAndKeepsNoSumBetween();
   void presetsHaveTheirPublishedParameterCounts_data();
   void presetsHaveTheirPublishedParameterCounts();
   void layerNamesAreStable();
@@ -205,6 +212,109 @@ void TestResidual::blocksReadTheirInputs() {
     }
     QCOMPARE(model.sourceOf(size_t(index("avgpool"))), index("stage3.block1.relu2"));
   }
+}
+
+void TestResidual::joinPassingThroughTheReluIsTheTwoLayersBitForBit_data() {
+  QTest::addColumn<int>("skipChannels");
+  QTest::addColumn<int>("skipSide");
+  QTest::addColumn<int>("threads");
+  QTest::newRow("identity") << 16 << 16 << 2;
+  QTest::newRow("identity, one thread") << 16 << 16 << 1;
+  QTest::newRow("zero-padded, stride 2") << 8 << 32 << 2;
+}
+
+// The join and the ReLU after it in one pass compute what the two layers compute one after the other: the ReLU's
+// output, dX and the shortcut's gradient are the same bits, on any thread count. Half the sums are negative.
+void TestResidual::joinPassingThroughTheReluIsTheTwoLayersBitForBit() {
+  QFETCH(int, skipChannels);
+  QFETCH(int, skipSide);
+  QFETCH(int, threads);
+  const int before = omp_get_max_threads();
+  const auto restore = qScopeGuard([&] { omp_set_num_threads(before); });
+  omp_set_num_threads(threads);
+  const ExampleShape main{16, 16, 16}, skipShape{skipChannels, skipSide, skipSide};
+  Rng rng(5);
+  const Matrix x = randomMatrix(64, main.size(), rng), skip = randomMatrix(64, skipShape.size(), rng);
+  const Matrix dRelu = randomMatrix(64, main.size(), rng);
+  QVERIFY(x.size() >= kParallelElements);
+  ResidualAdd join(main, skipShape);
+  ReLU relu(main);
+  Matrix sum, reluApart, dSum, dxApart, dSkipApart, reluFused, dxFused, dSkipFused;
+  join.forward(x, skip, sum);
+  relu.forward(sum, reluApart, true);
+  relu.backward(sum, reluApart, dRelu, dSum, true);
+  join.backward(dSum, dxApart, dSkipApart);
+  join.forwardThroughRelu(x, skip, reluFused);
+  join.backwardThroughRelu(reluFused, dRelu, dxFused, dSkipFused);
+
+  const Eigen::Index negative = (reluApart.array() == 0.0f).count();
+  QVERIFY2(negative > x.size() / 4 && negative < x.size() * 3 / 4, "the ReLU masks a good share of the sums");
+  QVERIFY(reluFused == reluApart);
+  QVERIFY(dxFused == dxApart);
+  QVERIFY(dSkipFused == dSkipApart);
+}
+
+// In a model every join whose ReLU alone reads it runs fused with it; its sum is not kept. A chain with a join
+// (linear, ReLU, linear, join with the first ReLU's output, ReLU, classifier) gets the gradients of the layers run
+// one by one by hand, to the bit; and every block of a ResNet preset joins through its ReLU.
+void TestResidual::modelRunsEveryJoinWithItsReluAndKeepsNoSumBetween() {
+  const auto chain = [] {
+    Rng init(4);
+    Model model;
+    for (auto [in, out] : {std::pair{6, 8}, std::pair{8, 8}}) {
+      auto fc = std::make_unique<Linear>(in, out);
+      fc->initKaiming(init);
+      model.add(std::move(fc));
+      if (in == 6) model.add(std::make_unique<ReLU>(ExampleShape{1, 1, 8}));
+    }
+    model.addJoin(std::make_unique<ResidualAdd>(ExampleShape{1, 1, 8}, ExampleShape{1, 1, 8}), 2, 1);
+    model.add(std::make_unique<ReLU>(ExampleShape{1, 1, 8}));
+    auto classifier = std::make_unique<Linear>(8, 3);
+    classifier->initKaiming(init);
+    model.add(std::move(classifier));
+    return model;
+  };
+  Model model = chain(), byHand = chain();
+  QCOMPARE(model.reluFusionPlan(), (std::vector<char>{0, 0, 0, 1, 0, 0}));
+  Rng rng(9);
+  const Matrix x = randomMatrix(16, 6, rng), dLogits = randomMatrix(16, 3, rng);
+  model.forward(x, true);
+  model.backward(dLogits);
+  QCOMPARE(model.activation(4).size(), Eigen::Index(0));  // the join's sum
+
+  const auto& l = byHand.layers();
+  auto& join = static_cast<ResidualAdd&>(*l[3]);
+  Matrix h1, r1, h2, sum, r2, logits, dR2, dSum, dH2, dSkip, dR1, dR1Main, dH1, dX;
+  l[0]->forward(x, h1, true);
+  l[1]->forward(h1, r1, true);
+  l[2]->forward(r1, h2, true);
+  join.forward(h2, r1, sum);
+  l[4]->forward(sum, r2, true);
+  l[5]->forward(r2, logits, true);
+  QVERIFY(model.activation(6) == logits);
+  l[5]->backward(r2, logits, dLogits, dR2, true);
+  l[4]->backward(sum, r2, dR2, dSum, true);
+  join.backward(dSum, dH2, dSkip);
+  l[2]->backward(r1, h2, dH2, dR1Main, true);
+  dR1 = dSkip + dR1Main;
+  l[1]->backward(h1, r1, dR1, dH1, true);
+  l[0]->backward(x, h1, dH1, dX, false);
+  const auto gradsOf = [](Model& m) {
+    std::vector<std::vector<float>> g;
+    for (const ParameterRef& p : m.parameters()) g.emplace_back(p.grads.begin(), p.grads.end());
+    return g;
+  };
+  QVERIFY(gradsOf(model) == gradsOf(byHand));
+
+  Model resnet = build(preset("resnet", 8, "projection"), {1, 12, 12}, 4);
+  const std::vector<char> fused = resnet.reluFusionPlan();
+  int joins = 0;
+  for (size_t i = 0; i < fused.size(); ++i)
+    if (resnet.layers()[i]->kind() == "residualadd") {
+      ++joins;
+      QVERIFY2(fused[i], resnet.layers()[i]->name().c_str());
+    }
+  QCOMPARE(joins, 3);
 }
 
 void TestResidual::presetsHaveTheirPublishedParameterCounts_data() {
@@ -481,7 +591,8 @@ void TestResidual::benchTimesACifarModelWithoutItsDataAtItsPlannedDensities() {
     QCOMPARE(byLayer["conv1"].layout, std::string(planned ? "dense" : "csr"));
     QCOMPARE(byLayer["conv1"].achievedDensity > 0.5, planned);
     // ERK gives the widest stage the lowest density.
-    if (planned) QVERIFY(byLayer["stage3.block1.conv2"].achievedDensity < byLayer["stage1.block1.conv2"].achievedDensity);
+    if (planned)
+      QVERIFY(byLayer["stage3.block1.conv2"].achievedDensity < byLayer["stage1.block1.conv2"].achievedDensity);
     QVERIFY(byLayer["fc"].denseWeightGradMs > 0 && byLayer["fc"].sparseWeightGradMs > 0);
   }
 }

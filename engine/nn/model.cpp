@@ -87,8 +87,8 @@ std::vector<char> Model::reluFusionPlan() const {
 std::vector<char> Model::reluFusionPlan(const std::vector<char>& onPanels) const {
   std::vector<char> fused(layers_.size(), 0);
   for (size_t i = 0; i + 1 < layers_.size(); ++i)
-    fused[i] = !onPanels[i] && !onPanels[i + 1] && !joins_[i] && layers_[i + 1]->kind() == "relu" &&
-               readByNextAlone(i) && layers_[i]->passesRowsThroughRelu();
+    fused[i] = !onPanels[i] && !onPanels[i + 1] && layers_[i + 1]->kind() == "relu" && readByNextAlone(i) &&
+               (joins_[i] || layers_[i]->passesRowsThroughRelu());
   return fused;
 }
 
@@ -128,12 +128,15 @@ const Matrix& Model::forward(const Matrix& x, bool training, const OutputRows& o
     const Matrix& in = outputRows(from_[begin]);
     if (!onPanels_[begin]) {
       inputs_[begin] = &in;
-      if (joins_[begin]) {
-        joins_[begin]->forward(in, outputRows(skipFrom_[begin]), outputs_[begin]);
-      } else if (rowsThroughRelu_[begin]) {
+      if (rowsThroughRelu_[begin]) {
         outputs_[begin] = Matrix();  // not kept: the ReLU alone reads it
-        layers_[begin]->forwardThroughRelu(in, outputs_[begin + 1], training);
+        if (joins_[begin])
+          joins_[begin]->forwardThroughRelu(in, outputRows(skipFrom_[begin]), outputs_[begin + 1]);
+        else
+          layers_[begin]->forwardThroughRelu(in, outputs_[begin + 1], training);
         ++begin;
+      } else if (joins_[begin]) {
+        joins_[begin]->forward(in, outputRows(skipFrom_[begin]), outputs_[begin]);
       } else {
         layers_[begin]->forward(in, outputs_[begin], training);
       }
@@ -219,7 +222,12 @@ void Model::backward(const Matrix& dLogits) {
     if (i > 0 && rowsThroughRelu_[i - 1]) {  // layer i is the ReLU the layer before it computed
       const size_t fused = i - 1;
       const int from = from_[fused];
-      layers_[fused]->backwardThroughRelu(*inputs_[fused], outputs_[i], gradOut_, gradIn_, from != kModelInput);
+      if (joins_[fused]) {
+        joins_[fused]->backwardThroughRelu(outputs_[i], gradOut_, gradIn_, skipGrad_);
+        if (skipFrom_[fused] != kModelInput) passGradient(fused, skipFrom_[fused], skipGrad_);
+      } else {
+        layers_[fused]->backwardThroughRelu(*inputs_[fused], outputs_[i], gradOut_, gradIn_, from != kModelInput);
+      }
       if (from != kModelInput) passGradient(fused, from, gradIn_);
       end = fused;
       continue;

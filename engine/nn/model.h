@@ -63,8 +63,8 @@ class Model {
   // there a batch is split between threads when batchIsSplit says so, RigL's dense-gradient steps aside): what
   // the memory model needs to know of the working buffers.
   std::vector<char> panelPlan() const;
-  // Per layer, whether it passes its output straight through the ReLU after it (Layer::passesRowsThroughRelu) as the
-  // model stands: its own output is then not kept, and activation() of it is empty.
+  // Per layer, whether it passes its output straight through the ReLU after it (Layer::passesRowsThroughRelu, and
+  // every residual join) as the model stands: its own output is then not kept, and activation() of it is empty.
   std::vector<char> reluFusionPlan() const;
   std::string summary() const;
 

@@ -1,8 +1,11 @@
 #include "nn/residual_add.h"
 
+#include <algorithm>
 #include <stdexcept>
 
 #include "core/error.h"
+#include "core/relu.h"
+#include "core/threads.h"
 
 namespace ss {
 
@@ -57,12 +60,39 @@ void ResidualAdd::forward(const Matrix& x, const Matrix& skip, Matrix& y) {
 
 void ResidualAdd::backward(const Matrix& dy, Matrix& dx, Matrix& dSkip) {
   dx = dy;
+  passToShortcut(dy, dSkip);
+}
+
+void ResidualAdd::passToShortcut(const Matrix& dy, Matrix& dSkip) const {
   if (identity()) {
     dSkip = dy;
     return;
   }
   dSkip.setZero(dy.rows(), skip_.size());
   forEachShortcutPair(dy.rows(), [&](Eigen::Index s, int64_t in, int64_t out) { dSkip(s, in) = dy(s, out); });
+}
+
+void ResidualAdd::forwardThroughRelu(const Matrix& x, const Matrix& skip, Matrix& relu) {
+  if (!identity()) {
+    forward(x, skip, relu);
+    rectify(relu, relu);
+    return;
+  }
+  relu.resize(x.rows(), x.cols());
+  const float *main = x.data(), *shortcut = skip.data();
+  float* out = relu.data();
+  splitAcrossThreads(x.size(), x.size() >= kParallelElements, [&](int64_t begin, int64_t end) {
+    for (int64_t i = begin; i < end; ++i) out[i] = std::max(main[i] + shortcut[i], 0.0f);  // rectify's formula
+  });
+}
+
+void ResidualAdd::backwardThroughRelu(const Matrix& relu, const Matrix& dRelu, Matrix& dx, Matrix& dSkip) {
+  dx.resize(dRelu.rows(), dRelu.cols());
+  const float *kept = relu.data(), *grad = dRelu.data();
+  float* out = dx.data();
+  splitAcrossThreads(dx.size(), dx.size() >= kParallelElements,
+                     [&](int64_t begin, int64_t end) { passWherePositive(kept, grad, out, begin, end); });
+  passToShortcut(dx, dSkip);
 }
 
 }  // namespace ss

@@ -26,6 +26,11 @@ class ResidualAdd : public Layer {
   void forward(const Matrix& x, const Matrix& skip, Matrix& y);
   // dx = dy; dSkip = the shortcut's transpose applied to dy.
   void backward(const Matrix& dy, Matrix& dx, Matrix& dSkip);
+  // The join and the block's ReLU after it as one pass: relu = max(x + shortcut(s), 0), the sum never written; the
+  // same values as the two layers. Backward takes the ReLU's output and its gradient: dx = dRelu where relu > 0,
+  // dSkip the shortcut's transpose of dx.
+  void forwardThroughRelu(const Matrix& x, const Matrix& skip, Matrix& relu);
+  void backwardThroughRelu(const Matrix& relu, const Matrix& dRelu, Matrix& dx, Matrix& dSkip);
 
   // Whether s goes straight through (same shape), else through the option-A shortcut.
   bool identity() const { return stride_ == 1 && skip_.channels == main_.channels; }
@@ -36,6 +41,7 @@ class ResidualAdd : public Layer {
   // Calls pair(example, i, o) for every value of s that the option-A shortcut keeps: s's value i lands on y's value o.
   template <typename Pair>
   void forEachShortcutPair(Eigen::Index examples, Pair pair) const;
+  void passToShortcut(const Matrix& dy, Matrix& dSkip) const;  // dSkip = the shortcut's transpose applied to dy
 
   ExampleShape main_, skip_;
   int stride_;
