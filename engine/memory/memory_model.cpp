@@ -61,9 +61,10 @@ int64_t workingBytes(Layer& layer, int batchSize) {
   return int64_t(batchSize) * (w->rows() + w->cols() + sparse->workingPanelRows()) * kFloat;
 }
 
-// A dense layer's own working buffers: none (a dense conv's are the shared im2col panels).
-int64_t denseWorkingBytes(Layer&, int) {
-  return 0;
+// A dense layer's own working buffers: a conv's chunk panels and partial gradients, none for a linear layer.
+int64_t denseWorkingBytes(Layer& layer, int batchSize) {
+  const auto* conv = dynamic_cast<const Conv2d*>(&layer);
+  return conv ? conv->chunkWorkingBytes(batchSize, threadCount()) : 0;
 }
 
 struct PanelNeed {
@@ -71,11 +72,11 @@ struct PanelNeed {
   int64_t bytes = 0;
 };
 
-// The im2col panels a conv fills, which convs of its shape share (nn/im2col_panels.h): on the path it takes now, or
-// with every weight matrix dense (every conv on the im2col path).
+// The whole batch's im2col panels a conv fills, which convs of its shape share (nn/im2col_panels.h): on the path it
+// takes now; none with every weight matrix dense (every conv then runs in chunks).
 std::optional<PanelNeed> im2colPanelNeed(Layer& layer, int batchSize, bool dense) {
   const auto* conv = dynamic_cast<const Conv2d*>(&layer);
-  if (!conv || (!dense && conv->convolvesDirectly())) return std::nullopt;
+  if (!conv || dense || !conv->fillsIm2colPanels()) return std::nullopt;
   return PanelNeed{conv->panelShape(), conv->im2colWorkingBytes(batchSize)};
 }
 
@@ -87,22 +88,19 @@ std::optional<PanelNeed> denseIm2colPanelNeed(Layer& layer, int batchSize) {
   return im2colPanelNeed(layer, batchSize, true);
 }
 
-// The products a step runs with a dense weight matrix of rows x cols, at `examples` examples of `positions` output
-// positions each: a linear layer's forward, weight gradient and input gradient (x W^T, dY^T x, dY W), or a
-// convolution's on its im2col panel (W cols, dY cols^T, W^T dY).
-std::array<ProductShape, 3> denseProducts(int64_t rows, int64_t cols, int64_t examples, int64_t positions) {
-  if (positions == 1) return {{{examples, rows, cols}, {rows, cols, examples}, {examples, cols, rows}}};
-  const int64_t columns = examples * positions;
-  return {{{rows, columns, cols}, {rows, cols, columns}, {cols, columns, rows}}};
+// The products a step runs with a dense linear layer's rows x cols weights at `examples` examples: the forward,
+// weight gradient and input gradient (x W^T, dY^T x, dY W).
+std::array<ProductShape, 3> denseLinearProducts(int64_t rows, int64_t cols, int64_t examples) {
+  return {{{examples, rows, cols}, {rows, cols, examples}, {examples, cols, rows}}};
 }
 
-// What Eigen packs for the largest of the dense layers' products when it runs them on several threads: one product
-// at a time, so the largest counts.
+// What Eigen packs for the largest of a dense linear layer's products when it runs them on several threads: one
+// product at a time, so the largest counts. A dense conv runs its products in chunks, each on one thread, where
+// Eigen's blocks are cache-sized.
 int64_t densePackingBytes(const Layer& layer, const WeightStorage& s, int examples, int threads) {
-  if (s.sparse || s.rows == 0) return 0;
-  const int64_t positions = layer.outputShape().size() / s.rows;
+  if (s.sparse || s.rows == 0 || dynamic_cast<const Conv2d*>(&layer)) return 0;
   int64_t most = 0;
-  for (const ProductShape& p : denseProducts(s.rows, s.cols, examples, positions))
+  for (const ProductShape& p : denseLinearProducts(s.rows, s.cols, examples))
     most = std::max(most, threadedProductPackingBytes(p, threads));
   return most;
 }

@@ -112,8 +112,18 @@ int64_t Conv2d::im2colWorkingBytes(int batchSize) const {
   return (int64_t(weight_.cols()) + weight_.rows()) * positions * int64_t(sizeof(float));
 }
 
+int64_t Conv2d::chunkWorkingBytes(int batchSize, int threads) const {
+  const int64_t team = std::max(1, std::min(threads, batchSize));
+  const int64_t examples = std::min<int64_t>(examplesPerChunk(), (batchSize + team - 1) / team);
+  const int64_t columns = examples * g_.outHeight() * g_.outWidth();
+  const int64_t panels = (int64_t(g_.patchSize()) + g_.outChannels) * columns;
+  const int64_t partials = (team - 1) * (int64_t(g_.outChannels) * g_.patchSize() + g_.outChannels);
+  return (team * panels + partials) * int64_t(sizeof(float));
+}
+
 int64_t Conv2d::workingBytes(int batchSize, int threads) const {
   const SparseWeights* sparse = weight_.sparseWeights();
+  if (convolvesInChunks()) return chunkWorkingBytes(batchSize, threads);
   if (!convolvesDirectly()) {
     // Beside the shared im2col panels, the channel layout gathers the kept rows of dY.
     const int64_t kept = sparse && sparse->layout() == SparseLayout::Channels ? sparse->workingPanelRows() : 0;
@@ -242,10 +252,96 @@ void Conv2d::backwardDirect(const Matrix& x, const Matrix& dy, Matrix& dx, bool 
   });
 }
 
+bool Conv2d::convolvesInChunks() const {
+  return !weight_.sparse() && !denseWeightGradientRequested();
+}
+
+int Conv2d::examplesPerChunk() const {
+  // Enough examples for a product of at least 1024 columns, while the patches stay within 1 MB (half of it when
+  // one example's are larger: then one example a chunk).
+  constexpr int64_t kPanelBytes = int64_t(1) << 20, kColumns = 1024;
+  const int64_t spatial = int64_t(g_.outHeight()) * g_.outWidth();
+  const int64_t exampleBytes = int64_t(g_.patchSize()) * spatial * int64_t(sizeof(float));
+  return int(std::max<int64_t>(1, std::min((kColumns + spatial - 1) / spatial, kPanelBytes / exampleBytes)));
+}
+
+void Conv2d::forwardInChunks(const Matrix& x, Matrix& y) {
+  const Eigen::Index batch = x.rows();
+  const int filters = g_.outChannels, spatial = g_.outHeight() * g_.outWidth(), chunk = examplesPerChunk();
+  y.resize(batch, Eigen::Index(filters) * spatial);
+  const Matrix& w = weight_.dense();  // masked-dense: zero at the inactive positions
+  const int team = directTeam(batch);
+  if (chunkBuffers_.size() < size_t(team)) chunkBuffers_.resize(size_t(team));
+  runOnTeam(team, [&] {
+    ChunkBuffers& b = chunkBuffers_[size_t(omp_get_thread_num())];
+    const auto share = examplesOfThisThread(batch);
+    for (Eigen::Index s = share.first; s < share.second; s += chunk) {
+      const Eigen::Index n = std::min<Eigen::Index>(chunk, share.second - s), columns = n * spatial;
+      b.cols.resize(g_.patchSize(), columns);
+      for (Eigen::Index e = 0; e < n; ++e) im2col(x.row(s + e).data(), b.cols.data() + e * spatial, columns);
+      b.out.noalias() = w * b.cols;  // inside the team's region Eigen runs it on this thread alone
+      for (Eigen::Index e = 0; e < n; ++e) {
+        MatrixMap dst(y.row(s + e).data(), filters, spatial);
+        dst = b.out.middleCols(e * spatial, spatial);
+        dst.colwise() += bias_;
+      }
+    }
+  });
+}
+
+void Conv2d::backwardInChunks(const Matrix& x, const Matrix& dy, Matrix& dx, bool needInputGrad) {
+  const Eigen::Index batch = x.rows();
+  const int filters = g_.outChannels, spatial = g_.outHeight() * g_.outWidth(), chunk = examplesPerChunk();
+  if (needInputGrad) dx.resize(batch, x.cols());
+  const Matrix& w = weight_.dense();
+  Matrix& gradient = weight_.denseGradient();
+  const int team = directTeam(batch);
+  if (chunkBuffers_.size() < size_t(team)) chunkBuffers_.resize(size_t(team));
+  // As in backwardDirect: each thread sums its examples' gradients, and after a barrier the threads add them up.
+  const auto work = [&] {
+    computeTeamShare(gradient.data(), gradient.size(), weightPartials_, [&](float* weightGrad) {
+      computeTeamShare(biasGrad_.data(), filters, biasPartials_, [&](float* biasGrad) {
+        MatrixMap gradW(weightGrad, filters, g_.patchSize());
+        gradW.setZero();
+        std::fill(biasGrad, biasGrad + filters, 0.0f);
+        ChunkBuffers& b = chunkBuffers_[size_t(omp_get_thread_num())];
+        const auto share = examplesOfThisThread(batch);
+        for (Eigen::Index s = share.first; s < share.second; s += chunk) {
+          const Eigen::Index n = std::min<Eigen::Index>(chunk, share.second - s), columns = n * spatial;
+          b.cols.resize(g_.patchSize(), columns);
+          b.out.resize(filters, columns);
+          for (Eigen::Index e = 0; e < n; ++e) {
+            im2col(x.row(s + e).data(), b.cols.data() + e * spatial, columns);
+            b.out.middleCols(e * spatial, spatial) = ConstMatrixMap(dy.row(s + e).data(), filters, spatial);
+          }
+          gradW.noalias() += b.out * b.cols.transpose();
+          if (g_.bias) Eigen::Map<Vector>(biasGrad, filters) += b.out.rowwise().sum();
+          if (!needInputGrad) continue;
+          b.cols.noalias() = w.transpose() * b.out;
+          for (Eigen::Index e = 0; e < n; ++e) {
+            dx.row(s + e).setZero();
+            col2imAdd(b.cols.data() + e * spatial, columns, dx.row(s + e).data());
+          }
+        }
+      });
+    });
+  };
+  runOnTeam(team, work, [&] {
+    completeTeamSum(weightPartials_);
+    completeTeamSum(biasPartials_);
+  });
+  weight_.maskDenseGradient();
+}
+
 void Conv2d::forward(const Matrix& x, Matrix& y, bool) {
   direct_ = convolvesDirectly();
+  chunked_ = !direct_ && convolvesInChunks();
   if (direct_) {
     forwardDirect(x, y);
+    return;
+  }
+  if (chunked_) {
+    forwardInChunks(x, y);
     return;
   }
   // One im2col panel for the whole batch (patch entries x batch*positions) and a single large GEMM:
@@ -277,6 +373,10 @@ Im2colPanels::Shape Conv2d::panelShape() const {
 void Conv2d::backward(const Matrix& x, const Matrix&, const Matrix& dy, Matrix& dx, bool needInputGrad) {
   if (direct_ && convolvesDirectly()) {
     backwardDirect(x, dy, dx, needInputGrad);
+    return;
+  }
+  if (chunked_ && convolvesInChunks()) {
+    backwardInChunks(x, dy, dx, needInputGrad);
     return;
   }
   const Eigen::Index batch = x.rows();

@@ -22,9 +22,10 @@ struct ConvGeometry {
 };
 
 // 2-D convolution. The weight is held as a filters x (C*k*k) matrix, the same shape a sparse layer stores, so
-// masks map one to one. Dense, masked-dense and channel-layout weights run by im2col of the whole batch and one
-// product; sparse row-indexed weights (CSR, N:M, blocks) convolve each example directly from its padded planes
-// (sparse/sparse_conv.h; strided convs from the planes' phases), the threads taking contiguous shares of the
+// masks map one to one. Dense and masked-dense weights run by im2col and products a few examples at a time, each
+// thread on its share of the batch; channel-layout weights (and RigL's dense-gradient steps) by im2col of the whole
+// batch and one product; sparse row-indexed weights (CSR, N:M, blocks) convolve each example directly from its padded
+// planes (sparse/sparse_conv.h; strided convs from the planes' phases), the threads taking contiguous shares of the
 // batch, as the layers around the conv (ReLU, max-pool) split it.
 class Conv2d : public Layer {
  public:
@@ -50,11 +51,19 @@ class Conv2d : public Layer {
   Vector& bias() { return bias_; }
   // Whether the next training step convolves directly (see above): RigL's dense-gradient steps need the im2col panel.
   bool convolvesDirectly() const;
+  // Whether it runs in chunks (dense and masked-dense weights but at RigL's dense-gradient steps; see below).
+  bool convolvesInChunks() const;
   // Bytes of the layer's own working buffers in a training step at this batch size on `threads` threads: each
-  // thread's padded planes and extended rows and its partial gradients when it convolves directly; beside the
-  // im2col panels otherwise, which every conv of the thread shares (nn/im2col_panels.h), the channel layout's rows.
+  // thread's padded planes and extended rows and its partial gradients when it convolves directly; its chunk's
+  // panels and partial gradients when it runs in chunks (chunkWorkingBytes); beside the whole batch's im2col panels
+  // otherwise, which every conv of the thread shares (nn/im2col_panels.h), the channel layout's rows.
   int64_t workingBytes(int batchSize, int threads) const;
-  // The im2col and product panels this layer fills when it does not convolve directly, and their shape, which convs
+  // The same for dense or masked-dense weights, which run in chunks: whatever the weights hold now.
+  int64_t chunkWorkingBytes(int batchSize, int threads) const;
+  // Whether the next training step fills the whole batch's im2col panels: the channel layout, and RigL's
+  // dense-gradient steps.
+  bool fillsIm2colPanels() const { return !convolvesDirectly() && !convolvesInChunks(); }
+  // The im2col and product panels this layer fills when it does (fillsIm2colPanels), and their shape, which convs
   // of the same shape share.
   int64_t im2colWorkingBytes(int batchSize) const;
   Im2colPanels::Shape panelShape() const;
@@ -79,6 +88,16 @@ class Conv2d : public Layer {
     std::vector<float> dxRuns, dPadded;   // dX gathered over the planes' inside rows, or scattered into them
   };
   ExampleBuffers& buffersOfThisThread(const PaddedPlanes& planes, bool backward);
+  // Dense and masked-dense weights, outside RigL's dense-gradient steps: each thread takes its share of the batch a
+  // few examples at a time (examplesPerChunk), their im2col panel small enough to stay in the core's cache, and
+  // runs the products on it alone. One panel for the whole batch (38 MB for ResNet-32's first stage at batch 64)
+  // went through memory three times a step, and Eigen packed it again for each product.
+  int examplesPerChunk() const;
+  void forwardInChunks(const Matrix& x, Matrix& y);
+  void backwardInChunks(const Matrix& x, const Matrix& dy, Matrix& dx, bool needInputGrad);
+  struct ChunkBuffers {
+    Matrix cols, out;  // the chunk's patches (or W^T dY), and its product (or dY) in the same column order
+  };
 
   ConvGeometry g_;
   WeightMatrix weight_;
@@ -89,6 +108,8 @@ class Conv2d : public Layer {
   std::shared_ptr<Im2colPanels> panels_;
   uint64_t forwardStamp_ = 0;                // of the last forward that made patches, to find them again in backward
   bool direct_ = false;                      // the last forward convolved directly
+  bool chunked_ = false;                     // the last forward ran in chunks
+  std::vector<ChunkBuffers> chunkBuffers_;   // per thread
   std::vector<int32_t> tapOffsets_;          // per weight column, for direct convolution (PaddedPlanes::tapOffsets)
   PaddedPlanes::PlaneColumns planeColumns_;  // for dX by gather (PaddedPlanes::planeColumns)
   std::vector<ExampleBuffers> buffers_;      // per thread

@@ -11,7 +11,8 @@
 namespace ss {
 
 // The im2col panel of a batch (patch entries x batch*positions) and the product panel (filters x batch*positions) of
-// one shape, shared by the convolutions of that shape that run on one thread. A network's convs run one after
+// one shape, shared by the convolutions of that shape that run on one thread: the channel layout's, and any conv's
+// at RigL's dense-gradient steps (dense convs otherwise run in chunks, nn/conv2d.h). A network's convs run one after
 // another, so one pair of panels per shape serves them all: each conv keeping its own from forward to backward held
 // 712 MB of ResNet-20's 1.1 GB peak at batch 128, where its eight shapes take 156 MB. One pair for all shapes, resized
 // from conv to conv, would take less on paper, but every resize frees and allocates tens of MB, and glibc's heap
