@@ -26,7 +26,7 @@ const char* const kBenchUsage =
     "Fashion-MNIST, MNIST and CIFAR projects are timed on random input of their shape: no data set is read.\n"
     "  --schemes LIST   unstructured, nm:N:M (e.g. nm:2:4), block:HxW (e.g. block:4x1), channel, pattern\n"
     "  --planned        each density is the whole model's, spread over the layers as the project's run would\n"
-    "                   (sparsity.distribution, dense_layers, sparse_execution_below)\n"
+    "                   (sparsity.distribution, dense_layers, [conv_]sparse_execution_below)\n"
     "  --repeats N      samples per figure (median reported), default 7\n"
     "  --threads N      override train.threads\n"
     "  --csr-only       no transposed index (CSR, N:M, block layouts): 6 bytes less per active weight,\n"

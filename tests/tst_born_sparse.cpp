@@ -68,6 +68,7 @@ class TestBornSparse : public QObject {
   void bornSparseLayersHoldOnlyTheirActiveWeights();
   void activeWeightsKeepTheDenseInitialisersMoments();
   void planKeepsDenseAndMaskedDenseLayersAsBefore();
+  void convolutionsSwitchToSparseKernelsAtTheirOwnDensity();
   void keepBestUnitsMatchesTheDensePath();
   void swapAndPruneAndGrowKeepCountsAndGrowOnlyWhereInactive();
   void gradientGrowthGrowsWhatTheDenseArgTopKGrows_data();
@@ -219,6 +220,40 @@ void TestBornSparse::planKeepsDenseAndMaskedDenseLayersAsBefore() {
     QCOMPARE(b.sparse(), m.sparse());
   }
   QVERIFY(born.layers()[0]->weightMatrix()->sparse() || plan[0].density > 0.3);
+}
+
+// A conv and a linear layer at the same density between the two switches: the conv runs on the sparse kernels, the
+// linear layer stays masked-dense, born sparse or masked after building alike; the memory plan agrees.
+void TestBornSparse::convolutionsSwitchToSparseKernelsAtTheirOwnDensity() {
+  ModelSpec spec;
+  spec.preset = "convnet";
+  spec.channels = {8};
+  spec.fc = {16};
+  SparsitySpec sparsity = unstructured(0.5, "uniform");
+  sparsity.sparseExecutionBelow = 0.3;
+  sparsity.convSparseExecutionBelow = 0.7;
+  for (bool bornSparse : {true, false}) {
+    Rng init(1), mask(2);
+    std::vector<LayerDensity> plan;
+    Model model = bornSparse ? buildSparseModel(spec, {1, 8, 8}, 4, init, {sparsity, mask}, 0, plan)
+                             : buildModel(spec, {1, 8, 8}, 4, init, 0);
+    if (!bornSparse) sparsifyModel(model, sparsity, mask);
+    int convs = 0, linears = 0;
+    for (const auto& layer : model.layers()) {
+      const WeightMatrix* w = layer->weightMatrix();
+      if (!w) continue;
+      const bool conv = layer->kind() == "conv2d";
+      (conv ? convs : linears)++;
+      QVERIFY2(w->sparse() == conv, layer->name().c_str());
+      QVERIFY2(std::abs(double(w->activeCount()) / (double(w->rows()) * w->cols()) - 0.5) < 0.05,
+               layer->name().c_str());
+    }
+    QCOMPARE(convs, 1);
+    QCOMPARE(linears, 2);
+  }
+  QVERIFY(runsOnSparseKernels(50, 100, sparsity, true));
+  QVERIFY(!runsOnSparseKernels(50, 100, sparsity, false));
+  QVERIFY(!runsOnSparseKernels(71, 100, sparsity, true));
 }
 
 // The unstructured scheme's units are its positions, one set, grown by drawing positions.

@@ -25,6 +25,7 @@ class TestProject : public QObject {
   void badProjectIsRefusedWithKeyPath();
   void serialisedProjectReadsBackTheSame();
   void decayNormAndBiasIsReadAndWrittenBackOnlyWhenOn();
+  void convSparseExecutionBelowIsWrittenBackOnlyWhenNotTheDefault();
   void cifarProjectsReadAndWriteTheirLabels_data();
   void cifarProjectsReadAndWriteTheirLabels();
   void memoryBoundAcceptsUnits();
@@ -166,6 +167,29 @@ void TestProject::decayNormAndBiasIsReadAndWrittenBackOnlyWhenOn() {
   QCOMPARE(off.train.optimizer.decayNormAndBias, false);
   QVERIFY(!QString::fromStdString(projectToJson(off)).contains("decay_norm_and_bias"));
   QCOMPARE(projectToJson(off), projectToJson(parseProject(withTrain("{}"), "plain.json")));
+}
+
+// Convolutions switch to the sparse kernels at a density of their own; written back only when not the default, so a
+// project stored before the key existed serialises as it did then.
+void TestProject::convSparseExecutionBelowIsWrittenBackOnlyWhenNotTheDefault() {
+  const auto sparsity = [](const std::string& keys) {
+    return R"({"format": 1, "name": "x", "sparsity": {"target": 0.9)" + keys + "}}";
+  };
+  const Project set = parseProject(sparsity(R"(, "conv_sparse_execution_below": 0.5)"), "set.json");
+  QCOMPARE(set.sparsity.convSparseExecutionBelow, 0.5);
+  QCOMPARE(set.sparsity.sparseExecutionBelow, 0.3);
+  const std::string written = projectToJson(set);
+  QVERIFY2(QString::fromStdString(written).contains(R"("conv_sparse_execution_below": 0.5)"), written.c_str());
+  QCOMPARE(parseProject(written, "again.json").sparsity.convSparseExecutionBelow, 0.5);
+  const Project plain = parseProject(sparsity(""), "plain.json");
+  QCOMPARE(plain.sparsity.convSparseExecutionBelow, kDefaultConvSparseExecutionBelow);
+  QVERIFY(!QString::fromStdString(projectToJson(plain)).contains("conv_sparse_execution_below"));
+  try {
+    parseProject(sparsity(R"(, "conv_sparse_execution_below": 1.5)"), "bad.json");
+    QFAIL("a density of 1.5 was taken");
+  } catch (const InputError& e) {
+    QVERIFY2(QString(e.what()).contains("sparsity.conv_sparse_execution_below: must be a density in [0, 1]"), e.what());
+  }
 }
 
 void TestProject::cifarProjectsReadAndWriteTheirLabels_data() {

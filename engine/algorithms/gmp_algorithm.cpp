@@ -64,7 +64,7 @@ GmpAlgorithm::GmpAlgorithm(Model& model, Sgd& optimizer, std::unique_ptr<Scheme>
     : optimizer_(optimizer),
       scheme_(std::move(scheme)),
       schedule_(schedule),
-      sparseExecutionBelow_(sparsity.sparseExecutionBelow),
+      sparsity_(sparsity),
       format_(sparseFormatOf(sparsity)),
       emit_(std::move(emit)) {
   const std::vector<LayerDensity> plan = planDensities(model, sparsity);
@@ -96,7 +96,8 @@ void GmpAlgorithm::afterStep(int epoch, int64_t globalStep) {
     const Mask next = scheme_->project(magnitudeScores(w), pruned.geometry, density);
     if (next.bits == before.bits) continue;
     const MaskChangeEvent event = installMask(*pruned.layer, optimizer_, next, epoch, globalStep);
-    if (next.density() <= sparseExecutionBelow_) switchToSparseExecution(*pruned.layer, optimizer_, format_);
+    if (runsOnSparseKernels(next.activeCount(), next.size(), sparsity_, pruned.layer->kind() == "conv2d"))
+      switchToSparseExecution(*pruned.layer, optimizer_, format_);
     if (emit_) emit_(event);
   }
 }

@@ -42,8 +42,9 @@ GmpSchedule gmpSchedule(const GmpOptions& options, int64_t totalSteps);
 // project(), so structured schemes prune whole groups. Pruned groups never return (a pattern kernel may still
 // switch between equally scored patterns): an active weight always
 // outranks a pruned one. A layer goes masked-dense at its first pruning and to sparse execution once its
-// density reaches sparsity.sparse_execution_below, its momentum moving along. A scheme with a fixed share
-// (N:M) cannot follow the curve: such a layer stays dense until the schedule is nearer its share than dense.
+// density reaches sparsity.sparse_execution_below (conv_sparse_execution_below for a conv), its momentum moving along.
+// A scheme with a fixed share (N:M) cannot follow the curve: such a layer stays dense until the schedule is nearer its
+// share than dense.
 class GmpAlgorithm : public TrainingHook {
  public:
   GmpAlgorithm(Model& model, Sgd& optimizer, std::unique_ptr<Scheme> scheme, const SparsitySpec& sparsity,
@@ -61,7 +62,7 @@ class GmpAlgorithm : public TrainingHook {
   Sgd& optimizer_;
   std::unique_ptr<Scheme> scheme_;
   GmpSchedule schedule_;
-  double sparseExecutionBelow_;
+  SparsitySpec sparsity_;  // for sparse_execution_below and conv_sparse_execution_below
   SparseFormat format_;
   std::function<void(const MaskChangeEvent&)> emit_;
   std::vector<PrunedLayer> layers_;

@@ -185,7 +185,7 @@ MemoryEstimate estimateAtTarget(Model& model, const SparsitySpec& spec, double t
     if (!w) continue;
     const LayerDensity& d = plan[i++];
     const bool dense = d.active >= d.size;
-    const bool sparse = !dense && double(d.active) / double(d.size) <= spec.sparseExecutionBelow;
+    const bool sparse = !dense && runsOnSparseKernels(d.active, d.size, spec, layer->kind() == "conv2d");
     planned[w] = {w->rows(), w->cols(), d.active, sparse, !dense && !sparse, format};
   }
   return estimate(

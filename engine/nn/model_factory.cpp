@@ -275,7 +275,7 @@ class WeightLayerShapes : public LayerVisitor {
     layers.push_back({name, outputs, inputs, 1, 1, true});
   }
   void conv(const ConvGeometry& g, const std::string& name) override {
-    layers.push_back({name, g.outChannels, g.patchSize(), g.kernel, g.kernel, true});
+    layers.push_back({name, g.outChannels, g.patchSize(), g.kernel, g.kernel, true, true});
   }
   void pool(const ExampleShape&, int, const std::string&) override {}
   void relu(const ExampleShape&, const std::string&) override {}
@@ -291,9 +291,9 @@ struct LayerStart {
   bool sparseKernels = false;
 };
 
-LayerStart startOf(const LayerDensity* planned, const SparsitySpec* spec) {
+LayerStart startOf(const LayerDensity* planned, const SparsitySpec* spec, bool convolution) {
   if (!planned || !spec || planned->active >= planned->size) return {};
-  return {true, runsOnSparseKernels(planned->active, planned->size, *spec)};
+  return {true, runsOnSparseKernels(planned->active, planned->size, *spec, convolution)};
 }
 
 // The bytes a weight layer's training state takes as it will be built: values, gradients and momentum (12 bytes) of
@@ -302,7 +302,7 @@ LayerStart startOf(const LayerDensity* planned, const SparsitySpec* spec) {
 int64_t trainingStateBytes(const BudgetLayer& layer, int64_t biases, const LayerDensity* planned,
                            const SparsitySpec* spec) {
   const int64_t size = int64_t(layer.rows) * layer.cols;
-  const LayerStart start = startOf(planned, spec);
+  const LayerStart start = startOf(planned, spec, layer.convolution);
   const int64_t biasBytes = 3 * biases * int64_t(sizeof(float));
   if (start.sparseKernels)
     return 3 * planned->active * int64_t(sizeof(float)) + biasBytes +
@@ -320,7 +320,7 @@ void checkTrainingStateFits(const std::vector<BudgetLayer>& layers, const std::v
   for (size_t i = 0; i < layers.size(); ++i) {
     const LayerDensity* planned = plan ? &(*plan)[i] : nullptr;
     const int64_t biases = layers[i].rows;
-    const LayerStart start = startOf(planned, spec);
+    const LayerStart start = startOf(planned, spec, layers[i].convolution);
     parameters += (start.sparseKernels ? planned->active : int64_t(layers[i].rows) * layers[i].cols) + biases;
     bytes += trainingStateBytes(layers[i], biases, planned, spec);
     if (bytes <= available) continue;
@@ -380,7 +380,8 @@ class ModelAssembler : public LayerVisitor {
   template <typename WeightLayer>
   std::unique_ptr<WeightLayer> initialised(std::unique_ptr<WeightLayer> layer, const std::string& name) {
     LayerDensity* planned = plan_ ? &(*plan_)[weightLayers_++] : nullptr;
-    const LayerStart start = startOf(planned, start_ ? &start_->spec : nullptr);
+    const bool convolution = layer->kind() == "conv2d";
+    const LayerStart start = startOf(planned, start_ ? &start_->spec : nullptr, convolution);
     if (!start.masked) {
       layer->initKaiming(rng_);
       return layer;
@@ -388,7 +389,7 @@ class ModelAssembler : public LayerVisitor {
     WeightMatrix& w = *layer->weightMatrix();
     const LayerGeometry g{w.rows(), w.cols(), layer->kernelArea(), name};
     const std::vector<int64_t> positions = drawPlannedStart(g, *scheme_, *planned, start_->maskRng);
-    if (runsOnSparseKernels(planned->active, planned->size, start_->spec)) {
+    if (start.sparseKernels) {
       layer->initKaimingSparse(positions, format_, rng_);
     } else {
       layer->initKaiming(rng_);

@@ -254,6 +254,9 @@ void readSparsity(ObjectReader r, SparsitySpec& s) {
   r.read("sparse_execution_below", s.sparseExecutionBelow);
   r.check(s.sparseExecutionBelow >= 0 && s.sparseExecutionBelow <= 1, "sparse_execution_below",
           "must be a density in [0, 1]");
+  r.read("conv_sparse_execution_below", s.convSparseExecutionBelow);
+  r.check(s.convSparseExecutionBelow >= 0 && s.convSparseExecutionBelow <= 1, "conv_sparse_execution_below",
+          "must be a density in [0, 1]");
   r.read("transposed_index", s.transposedIndex);
   if (const json* options = r.raw("scheme_options")) {
     r.check(options->is_object(), "scheme_options", "expected an object");
@@ -449,6 +452,9 @@ std::string projectToJson(const Project& p) {
                    {"scheme_options", json::parse(p.sparsity.schemeOptionsJson)},
                    {"sparse_execution_below", p.sparsity.sparseExecutionBelow},
                    {"transposed_index", p.sparsity.transposedIndex}};
+  // Only when not the default, as augmentation: projects stored before the key existed compare equal.
+  if (p.sparsity.convSparseExecutionBelow != kDefaultConvSparseExecutionBelow)
+    sparsity["conv_sparse_execution_below"] = p.sparsity.convSparseExecutionBelow;
   json algorithm = json::parse(p.algorithm.optionsJson);
   algorithm["name"] = p.algorithm.name;
   const auto& de = p.dataEfficiency;

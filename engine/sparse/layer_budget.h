@@ -10,7 +10,8 @@ namespace ss {
 struct BudgetLayer {
   std::string name;
   int rows = 0, cols = 0, kernelH = 1, kernelW = 1;
-  bool sparse = true;  // false: kept dense, and counted in the global budget
+  bool sparse = true;        // false: kept dense, and counted in the global budget
+  bool convolution = false;  // a conv (1x1 ones too), not a linear layer
 };
 
 struct LayerDensity {

@@ -24,7 +24,7 @@ std::vector<BudgetLayer> budgetLayers(Model& model, const std::vector<std::strin
   for (Layer* layer : weightLayers(model)) {
     const WeightMatrix& w = *layer->weightMatrix();
     const int k = int(std::lround(std::sqrt(double(layer->kernelArea()))));
-    budget.push_back({layer->name(), w.rows(), w.cols(), k, k, true});
+    budget.push_back({layer->name(), w.rows(), w.cols(), k, k, true, layer->kind() == "conv2d"});
   }
   keepLayersDense(budget, denseLayers);
   return budget;
@@ -88,8 +88,9 @@ std::vector<int64_t> drawPlannedStart(const LayerGeometry& g, const Scheme& sche
   return positions;
 }
 
-bool runsOnSparseKernels(int64_t active, int64_t size, const SparsitySpec& spec) {
-  return size > 0 && double(active) / double(size) <= spec.sparseExecutionBelow;
+bool runsOnSparseKernels(int64_t active, int64_t size, const SparsitySpec& spec, bool convolution) {
+  const double below = convolution ? spec.convSparseExecutionBelow : spec.sparseExecutionBelow;
+  return size > 0 && double(active) / double(size) <= below;
 }
 
 std::vector<LayerDensity> sparsifyModel(Model& model, const SparsitySpec& spec, Rng& rng) {
@@ -102,7 +103,9 @@ std::vector<LayerDensity> sparsifyModel(Model& model, const SparsitySpec& spec, 
     if (planned.active >= planned.size) continue;  // stays dense
     WeightMatrix& w = *layers[i]->weightMatrix();
     const std::vector<int64_t> positions = drawPlannedStart(layerGeometry(*layers[i]), *scheme, planned, rng);
-    w.applyMask(maskAt(w.rows(), w.cols(), positions), runsOnSparseKernels(planned.active, planned.size, spec), format);
+    const bool convolution = layers[i]->kind() == "conv2d";
+    w.applyMask(maskAt(w.rows(), w.cols(), positions),
+                runsOnSparseKernels(planned.active, planned.size, spec, convolution), format);
   }
   return plan;
 }

@@ -46,8 +46,9 @@ std::vector<int64_t> randomStartPositions(const LayerGeometry& g, const Scheme& 
 // density the scheme reached. Born-sparse building and sparsifyModel both start layers this way.
 std::vector<int64_t> drawPlannedStart(const LayerGeometry& g, const Scheme& scheme, LayerDensity& planned, Rng& rng);
 
-// Whether a layer at this many active weights runs on the sparse kernels (else masked-dense).
-bool runsOnSparseKernels(int64_t active, int64_t size, const SparsitySpec& spec);
+// Whether a layer at this many active weights runs on the sparse kernels (else masked-dense): at or below the spec's
+// sparse_execution_below, or conv_sparse_execution_below for a convolution.
+bool runsOnSparseKernels(int64_t active, int64_t size, const SparsitySpec& spec, bool convolution);
 
 // Gives every weight layer a random mask in the scheme's shape at its planned density (the random
 // start of static sparse training, SET, RigL and MEST) and chooses sparse or masked-dense execution
