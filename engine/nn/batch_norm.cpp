@@ -164,9 +164,12 @@ void BatchNorm::backwardFrom(const Matrix& x, Dy&& dyAt, Matrix& dx, bool needIn
   const bool parallel = x.size() >= kParallelElements;
   const float* in = x.data();
   // dbeta = sum(dy), dgamma = sum(dy * x-hat), in one pass over dy and x.
-  const auto [dySum, dyTimesNormalisedSum] = sumsByChannel(
+  const auto sums = sumsByChannel(
       x.rows(), channels_, positions_, parallel, [&](int64_t, int64_t i) { return dyAt(i); },
       [&](int64_t c, int64_t i) { return dyAt(i) * (in[i] - mean_[c]) * invStd_[c]; });
+  // Not a structured binding: clang 15 cannot capture one in the lambda below.
+  const std::vector<double>& dySum = sums[0];
+  const std::vector<double>& dyTimesNormalisedSum = sums[1];
   for (int c = 0; c < channels_; ++c) {
     betaGrad_[c] = float(dySum[size_t(c)]);
     gammaGrad_[c] = float(dyTimesNormalisedSum[size_t(c)]);
