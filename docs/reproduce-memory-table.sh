@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Reproduces the memory table of the README: peak resident set (/usr/bin/time -v) of one-epoch headless runs
-# beside the memory model's figure, for the main job, its dense twin, the Fashion convnet sparse and dense, and static
+# beside the memory model's figure, for the main job, its dense twin, the Fashion convnet and ResNet-20 sparse and
+# dense (a dense ResNet-20 epoch takes about 4 minutes on two cores), and static
 # sparse MLPs on the spirals set whose dense forms take 0.2, 3.2 and 52 GB with gradients and momentum.
 # usage: docs/reproduce-memory-table.sh [BUILD_DIR] [OUT_DIR] [RUNS]
 #   each configuration runs RUNS times (default 3, one after another) and the median peak is printed, in MB
@@ -30,13 +31,14 @@ EOF
 spirals spirals-mlp-4096-static-99 4096 0.99
 spirals spirals-mlp-16384-static-99 16384 0.99
 spirals spirals-mlp-65536-static-99.9 65536 0.999
-for project in fashion-mlp-mest-em-s-90 fashion-mlp-dense fashion-convnet-mest-em-s-90 fashion-convnet-dense; do
+for project in fashion-mlp-mest-em-s-90 fashion-mlp-dense fashion-convnet-mest-em-s-90 fashion-convnet-dense \
+  fashion-resnet20-mest-em-s-90 fashion-resnet20-dense; do
   cp "$here/projects/$project.json" "$out/"
 done
 
 printf '%-32s %14s %14s %16s %10s\n' project "model peak MB" "peak RSS MB" "above base MB" "seconds"
 for project in fashion-mlp-mest-em-s-90 fashion-mlp-dense fashion-convnet-mest-em-s-90 fashion-convnet-dense \
-  spirals-mlp-4096-static-99 spirals-mlp-16384-static-99 \
+  fashion-resnet20-mest-em-s-90 fashion-resnet20-dense spirals-mlp-4096-static-99 spirals-mlp-16384-static-99 \
   spirals-mlp-65536-static-99.9; do
   peaks=()
   for run in $(seq "$runs"); do
