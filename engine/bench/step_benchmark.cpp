@@ -146,7 +146,8 @@ void sparsifyAll(Model& model, const Scheme& scheme, double density, bool transp
 }
 
 // As a run of the project would start: the global density spread over the layers by the project's distribution and
-// dense_layers, layers above sparse_execution_below left masked-dense; only the scheme is the benchmark's.
+// dense_layers, layers above sparse_execution_below (conv_sparse_execution_below for convs) left masked-dense; only
+// the scheme is the benchmark's.
 void sparsifyAsPlanned(Model& model, SparsitySpec spec, const std::string& scheme, const std::string& options,
                        double density, bool transposedIndex, Rng& rng) {
   spec.target = 1.0 - density;

@@ -30,7 +30,7 @@ struct BenchSettings {
   int repeats = 7;
   bool transposedIndex = true;
   // false: every weight layer at each density. true: each density is the model's, spread over the layers as a run
-  // of the project would (its sparsity.distribution, dense_layers and sparse_execution_below).
+  // of the project would (its sparsity.distribution, dense_layers and [conv_]sparse_execution_below).
   bool planned = false;
 };
 

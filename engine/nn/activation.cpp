@@ -16,12 +16,7 @@ void ReLU::forward(const Matrix& x, Matrix& y, bool) {
 }
 
 void ReLU::backward(const Matrix&, const Matrix& y, const Matrix& dy, Matrix& dx, bool needInputGrad) {
-  if (!needInputGrad) return;
-  dx.resize(dy.rows(), dy.cols());
-  const float *kept = y.data(), *grad = dy.data();
-  float* out = dx.data();
-  splitAcrossThreads(dy.size(), dy.size() >= kParallelElements,
-                     [&](int64_t begin, int64_t end) { passWherePositive(kept, grad, out, begin, end); });
+  if (needInputGrad) passWherePositive(y, dy, dx);
 }
 
 void Flatten::forward(const Matrix& x, Matrix& y, bool) {

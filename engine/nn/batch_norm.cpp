@@ -150,12 +150,7 @@ void BatchNorm::backwardThroughRelu(const Matrix& x, const Matrix& relu, const M
                                     bool needInputGrad) {
   const float *kept = relu.data(), *up = dRelu.data();
   backwardFrom(
-      x,
-      [kept, up](int64_t i) {
-        const float g = up[i], k = kept[i];  // passWherePositive's formula, value by value
-        return k > 0.0f ? g : 0.0f;
-      },
-      dx, needInputGrad);
+      x, [kept, up](int64_t i) { return passedWherePositive(kept[i], up[i]); }, dx, needInputGrad);
 }
 
 template <typename Dy>

@@ -167,9 +167,32 @@ static std::pair<Eigen::Index, Eigen::Index> examplesOfThisThread(Eigen::Index b
   return {batch * t / threads, batch * (t + 1) / threads};
 }
 
-// Threads for a direct convolution of `batch` examples: one inside a parallel region (a model's split stretch).
+// Threads for a convolution of `batch` examples that shares out the batch itself (directly, or in chunks): one inside
+// a parallel region (a model's split stretch).
 static int directTeam(Eigen::Index batch) {
   return omp_in_parallel() ? 1 : int(std::min<Eigen::Index>(omp_get_max_threads(), std::max<Eigen::Index>(batch, 1)));
+}
+
+template <typename Share>
+void Conv2d::sumGradientsOverTeam(int team, Eigen::Index batch, float* weightGradient, int64_t weightCount,
+                                  Share&& share) {
+  // Each thread sums its examples' gradients (the first into the layer's own), and after a barrier the threads
+  // add the parts up (core/threads.h; with one thread computeTeamShare hands over the gradients themselves).
+  const auto work = [&] {
+    computeTeamShare(weightGradient, weightCount, weightPartials_, [&](float* weightGrad) {
+      computeTeamShare(biasGrad_.data(), g_.outChannels, biasPartials_, [&](float* biasGrad) {
+        std::fill(weightGrad, weightGrad + weightCount, 0.0f);
+        std::fill(biasGrad, biasGrad + g_.outChannels, 0.0f);
+        const auto examples = examplesOfThisThread(batch);
+        share(weightGrad, biasGrad, examples.first, examples.second);
+      });
+    });
+  };
+  // A team of one too, so that the thread numbers and shares are this region's even when called from inside one.
+  runOnTeam(team, work, [&] {
+    completeTeamSum(weightPartials_);
+    completeTeamSum(biasPartials_);
+  });
 }
 
 void Conv2d::forwardDirect(const Matrix& x, Matrix& y) {
@@ -203,16 +226,10 @@ void Conv2d::backwardDirect(const Matrix& x, const Matrix& dy, Matrix& dx, bool 
   std::vector<float>& grads = w.grads();
   const int team = directTeam(batch);
   if (buffers_.size() < size_t(team)) buffers_.resize(size_t(team));
-  // Each thread sums its examples' gradients (the first into the layer's own), and after a barrier the threads
-  // add the parts up (core/threads.h; with one thread computeTeamShare hands over the gradients themselves).
-  const auto work = [&] {
-    computeTeamShare(grads.data(), int64_t(grads.size()), weightPartials_, [&](float* weightGrad) {
-      computeTeamShare(biasGrad_.data(), filters, biasPartials_, [&](float* biasGrad) {
+  sumGradientsOverTeam(
+      team, batch, grads.data(), int64_t(grads.size()),
+      [&](float* weightGrad, float* biasGrad, Eigen::Index first, Eigen::Index end) {
         ExampleBuffers& b = buffersOfThisThread(planes, true);
-        const auto share = examplesOfThisThread(batch);  // not a structured binding: clang 15 cannot capture one
-        const Eigen::Index first = share.first, end = share.second;
-        std::fill(weightGrad, weightGrad + grads.size(), 0.0f);
-        std::fill(biasGrad, biasGrad + filters, 0.0f);
         w.withRowEntries([&](const auto& index, const float* values, const TransposedIndex* transposed) {
           const int64_t stride = planes.gradientRowStride();
           float* dyExtended = b.dyRows.data() + planes.margin();
@@ -243,13 +260,6 @@ void Conv2d::backwardDirect(const Matrix& x, const Matrix& dy, Matrix& dx, bool 
           }
         });
       });
-    });
-  };
-  // A team of one too, so that the thread numbers and shares are this region's even when called from inside one.
-  runOnTeam(team, work, [&] {
-    completeTeamSum(weightPartials_);
-    completeTeamSum(biasPartials_);
-  });
 }
 
 bool Conv2d::convolvesInChunks() const {
@@ -257,8 +267,8 @@ bool Conv2d::convolvesInChunks() const {
 }
 
 int Conv2d::examplesPerChunk() const {
-  // Enough examples for a product of at least 1024 columns, while the patches stay within 1 MB (half of it when
-  // one example's are larger: then one example a chunk).
+  // Enough examples for a product of at least 1024 columns, while the patches stay within 1 MB (one example a chunk
+  // when one example's patches alone are larger).
   constexpr int64_t kPanelBytes = int64_t(1) << 20, kColumns = 1024;
   const int64_t spatial = int64_t(g_.outHeight()) * g_.outWidth();
   const int64_t exampleBytes = int64_t(g_.patchSize()) * spatial * int64_t(sizeof(float));
@@ -297,39 +307,29 @@ void Conv2d::backwardInChunks(const Matrix& x, const Matrix& dy, Matrix& dx, boo
   Matrix& gradient = weight_.denseGradient();
   const int team = directTeam(batch);
   if (chunkBuffers_.size() < size_t(team)) chunkBuffers_.resize(size_t(team));
-  // As in backwardDirect: each thread sums its examples' gradients, and after a barrier the threads add them up.
-  const auto work = [&] {
-    computeTeamShare(gradient.data(), gradient.size(), weightPartials_, [&](float* weightGrad) {
-      computeTeamShare(biasGrad_.data(), filters, biasPartials_, [&](float* biasGrad) {
-        MatrixMap gradW(weightGrad, filters, g_.patchSize());
-        gradW.setZero();
-        std::fill(biasGrad, biasGrad + filters, 0.0f);
-        ChunkBuffers& b = chunkBuffers_[size_t(omp_get_thread_num())];
-        const auto share = examplesOfThisThread(batch);
-        for (Eigen::Index s = share.first; s < share.second; s += chunk) {
-          const Eigen::Index n = std::min<Eigen::Index>(chunk, share.second - s), columns = n * spatial;
-          b.cols.resize(g_.patchSize(), columns);
-          b.out.resize(filters, columns);
-          for (Eigen::Index e = 0; e < n; ++e) {
-            im2col(x.row(s + e).data(), b.cols.data() + e * spatial, columns);
-            b.out.middleCols(e * spatial, spatial) = ConstMatrixMap(dy.row(s + e).data(), filters, spatial);
-          }
-          gradW.noalias() += b.out * b.cols.transpose();
-          if (g_.bias) Eigen::Map<Vector>(biasGrad, filters) += b.out.rowwise().sum();
-          if (!needInputGrad) continue;
-          b.cols.noalias() = w.transpose() * b.out;
-          for (Eigen::Index e = 0; e < n; ++e) {
-            dx.row(s + e).setZero();
-            col2imAdd(b.cols.data() + e * spatial, columns, dx.row(s + e).data());
-          }
-        }
-      });
-    });
-  };
-  runOnTeam(team, work, [&] {
-    completeTeamSum(weightPartials_);
-    completeTeamSum(biasPartials_);
-  });
+  sumGradientsOverTeam(team, batch, gradient.data(), gradient.size(),
+                       [&](float* weightGrad, float* biasGrad, Eigen::Index first, Eigen::Index end) {
+                         MatrixMap gradW(weightGrad, filters, g_.patchSize());
+                         ChunkBuffers& b = chunkBuffers_[size_t(omp_get_thread_num())];
+                         for (Eigen::Index s = first; s < end; s += chunk) {
+                           const Eigen::Index n = std::min<Eigen::Index>(chunk, end - s), columns = n * spatial;
+                           b.cols.resize(g_.patchSize(), columns);
+                           b.out.resize(filters, columns);
+                           for (Eigen::Index e = 0; e < n; ++e) {
+                             im2col(x.row(s + e).data(), b.cols.data() + e * spatial, columns);
+                             b.out.middleCols(e * spatial, spatial) =
+                                 ConstMatrixMap(dy.row(s + e).data(), filters, spatial);
+                           }
+                           gradW.noalias() += b.out * b.cols.transpose();
+                           if (g_.bias) Eigen::Map<Vector>(biasGrad, filters) += b.out.rowwise().sum();
+                           if (!needInputGrad) continue;
+                           b.cols.noalias() = w.transpose() * b.out;
+                           for (Eigen::Index e = 0; e < n; ++e) {
+                             dx.row(s + e).setZero();
+                             col2imAdd(b.cols.data() + e * spatial, columns, dx.row(s + e).data());
+                           }
+                         }
+                       });
   weight_.maskDenseGradient();
 }
 

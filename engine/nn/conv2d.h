@@ -88,6 +88,11 @@ class Conv2d : public Layer {
     std::vector<float> dxRuns, dPadded;   // dX gathered over the planes' inside rows, or scattered into them
   };
   ExampleBuffers& buffersOfThisThread(const PaddedPlanes& planes, bool backward);
+  // Backward's weight and bias gradients summed over a team of threads: each runs share(weightGrad, biasGrad, first,
+  // end) on its examples [first, end) of the batch into zeroed places (the layer's own gradients for the first thread,
+  // partial sums of its own for the others), which the threads add up after one barrier.
+  template <typename Share>
+  void sumGradientsOverTeam(int team, Eigen::Index batch, float* weightGradient, int64_t weightCount, Share&& share);
   // Dense and masked-dense weights, outside RigL's dense-gradient steps: each thread takes its share of the batch a
   // few examples at a time (examplesPerChunk), their im2col panel small enough to stay in the core's cache, and
   // runs the products on it alone. One panel for the whole batch (38 MB for ResNet-32's first stage at batch 64)

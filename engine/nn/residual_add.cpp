@@ -1,6 +1,5 @@
 #include "nn/residual_add.h"
 
-#include <algorithm>
 #include <stdexcept>
 
 #include "core/error.h"
@@ -82,16 +81,12 @@ void ResidualAdd::forwardThroughRelu(const Matrix& x, const Matrix& skip, Matrix
   const float *main = x.data(), *shortcut = skip.data();
   float* out = relu.data();
   splitAcrossThreads(x.size(), x.size() >= kParallelElements, [&](int64_t begin, int64_t end) {
-    for (int64_t i = begin; i < end; ++i) out[i] = std::max(main[i] + shortcut[i], 0.0f);  // rectify's formula
+    for (int64_t i = begin; i < end; ++i) out[i] = rectified(main[i] + shortcut[i]);
   });
 }
 
 void ResidualAdd::backwardThroughRelu(const Matrix& relu, const Matrix& dRelu, Matrix& dx, Matrix& dSkip) {
-  dx.resize(dRelu.rows(), dRelu.cols());
-  const float *kept = relu.data(), *grad = dRelu.data();
-  float* out = dx.data();
-  splitAcrossThreads(dx.size(), dx.size() >= kParallelElements,
-                     [&](int64_t begin, int64_t end) { passWherePositive(kept, grad, out, begin, end); });
+  passWherePositive(relu, dRelu, dx);
   passToShortcut(dx, dSkip);
 }
 
